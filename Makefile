@@ -1,0 +1,79 @@
+# xdrv build. `make` builds build/xdrv and the test drivers; `make check`
+# builds an ASan+UBSan variant and runs every test (unit, device, guest, fuzz).
+# Missing Debian packages are installed (root) or named (otherwise) first.
+
+CC        ?= gcc
+MINGW_CC  ?= i686-w64-mingw32-gcc
+FUZZ_CC   ?= clang
+B         := build
+BA        := build/asan
+
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+CSTD      := -std=c11 -D_GNU_SOURCE
+INCS      := -Isrc
+CFLAGS    ?= -O2 -g
+XCFLAGS   := $(CSTD) $(WARN) $(INCS) -MMD -MP
+SANFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LIBS      := -lunicorn -lcapstone -lpcap -lm -lpthread
+TESTLIBS  := -lcmocka
+
+LIB_SRC   := $(sort $(wildcard src/pe/*.c src/vm/*.c src/nt/*.c src/nt/*/*.c \
+               src/dev/*.c src/trace/*.c src/host/*.c src/analyze/*.c))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c tests/dev/test_*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
+LIB_AOBJ  := $(LIB_SRC:%.c=$(BA)/%.o)
+CLI_AOBJ  := $(CLI_SRC:%.c=$(BA)/%.o)
+UNIT_BIN  := $(UNIT_SRC:%.c=$(BA)/%)
+
+.PHONY: all deps check unit guest fuzz bench clean demo
+all: deps $(B)/xdrv drivers
+
+deps:
+	@./scripts/deps.sh
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BA)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -c $< -o $@
+
+$(B)/libxdrv.a: $(LIB_OBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(BA)/libxdrv.a: $(LIB_AOBJ)
+	@rm -f $@; ar rcs $@ $^
+
+$(B)/xdrv: $(CLI_OBJ) $(B)/libxdrv.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/libxdrv.a $(LIBS)
+
+$(BA)/xdrv: $(CLI_AOBJ) $(BA)/libxdrv.a
+	$(CC) $(SANFLAGS) -o $@ $(CLI_AOBJ) $(BA)/libxdrv.a $(LIBS)
+
+$(BA)/tests/%: tests/%.c $(BA)/libxdrv.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -o $@ $< $(BA)/libxdrv.a $(LIBS) $(TESTLIBS)
+
+include drivers/drivers.mk
+-include tests/fuzz/fuzz.mk
+
+# All tests. Each step prints its own results; tests/run-all.sh adds them up
+# into the closing "N passed, N failed" line and fails if any failed.
+check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv
+	@XDRV=$(BA)/xdrv BUILD=$(B) ASAN_BUILD=$(BA) UNIT_BIN="$(UNIT_BIN)" \
+	  FUZZ_BIN="$(FUZZ_BIN)" ./tests/run-all.sh
+
+bench: all
+	@./bench/run.sh $(B)
+
+demo: all
+	@./scripts/demo.sh
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(LIB_AOBJ:.o=.d) $(CLI_AOBJ:.o=.d)

@@ -1,0 +1,112 @@
+/* Dispatch of structured events to sinks, and the human-readable log sink. */
+#include "trace/trace.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TRACE_MAX_SINKS 8
+
+static struct {
+    TraceSink fn;
+    void *opaque;
+} sinks[TRACE_MAX_SINKS];
+static int nsinks;
+
+static const char *const kind_names[] = {
+#define EVENT(k, d) #k,
+#include "trace/events.def"
+#undef EVENT
+};
+
+const char *trace_kind_name(TraceKind k)
+{
+    return (unsigned)k < TRACE_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int trace_add_sink(TraceSink fn, void *opaque)
+{
+    if (nsinks == TRACE_MAX_SINKS)
+        return -1;
+    sinks[nsinks].fn = fn;
+    sinks[nsinks].opaque = opaque;
+    nsinks++;
+    return 0;
+}
+
+void trace_remove_sink(TraceSink fn, void *opaque)
+{
+    for (int i = 0; i < nsinks; i++) {
+        if (sinks[i].fn == fn && sinks[i].opaque == opaque) {
+            memmove(&sinks[i], &sinks[i + 1], (size_t)(nsinks - i - 1) * sizeof sinks[0]);
+            nsinks--;
+            return;
+        }
+    }
+}
+
+void trace_clear_sinks(void)
+{
+    nsinks = 0;
+}
+
+int trace_enabled(void)
+{
+    return nsinks > 0;
+}
+
+void trace_emit(const TraceEvent *ev)
+{
+    for (int i = 0; i < nsinks; i++)
+        sinks[i].fn(sinks[i].opaque, ev);
+}
+
+void trace_emitf(TraceKind kind, uint64_t vtime, uint32_t depth, const char *name,
+                 const char *fmt, ...)
+{
+    if (!nsinks)
+        return;
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    TraceEvent ev = {.kind = kind, .vtime = vtime, .depth = depth, .name = name, .text = buf};
+    trace_emit(&ev);
+}
+
+void trace_sink_log(void *file, const TraceEvent *ev)
+{
+    FILE *f = file;
+    unsigned ind = ev->depth > 20 ? 20 : ev->depth;
+    fprintf(f, "[%10.6f] %*s", (double)ev->vtime / 1e9, (int)(ind * 2), "");
+    switch (ev->kind) {
+    case TRACE_API_CALL:
+        fprintf(f, "-> %s(%s)\n", ev->name, ev->text ? ev->text : "");
+        break;
+    case TRACE_API_RETURN:
+        fprintf(f, "<- %s = 0x%llx\n", ev->name, (unsigned long long)ev->value);
+        break;
+    case TRACE_GUEST_CALL:
+        fprintf(f, "=> driver %s @0x%08x(%s)\n", ev->name, ev->addr, ev->text ? ev->text : "");
+        break;
+    case TRACE_GUEST_RETURN:
+        fprintf(f, "<= driver %s = 0x%llx\n", ev->name, (unsigned long long)ev->value);
+        break;
+    case TRACE_PORT_READ:
+    case TRACE_PORT_WRITE:
+    case TRACE_MMIO_READ:
+    case TRACE_MMIO_WRITE:
+        fprintf(f, "%s 0x%x/%u %s 0x%llx\n", trace_kind_name(ev->kind), ev->addr, ev->size,
+                (ev->kind == TRACE_PORT_READ || ev->kind == TRACE_MMIO_READ) ? "->" : "<-",
+                (unsigned long long)ev->value);
+        break;
+    case TRACE_INTERRUPT:
+        fprintf(f, "INTERRUPT %llu\n", (unsigned long long)ev->value);
+        break;
+    default:
+        fprintf(f, "%s %s%s%s\n", trace_kind_name(ev->kind), ev->name ? ev->name : "",
+                ev->name ? ": " : "", ev->text ? ev->text : "");
+        break;
+    }
+}

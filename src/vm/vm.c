@@ -1,0 +1,1047 @@
+/* The guest CPU on Unicorn: address space, GDT/KPCR segments, thunks for
+ * guest->host calls, the host->guest call loop, fault containment and the
+ * instruction budget. See vm.h for the design summary and docs/vm.md for the
+ * measurements behind it. */
+#include "vm/vm.h"
+
+#include <capstone/capstone.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unicorn/unicorn.h>
+
+#include "trace/trace.h"
+
+#define VM_MAX_REGIONS   64
+#define VM_MAX_MODULES   32
+#define VM_THUNK_AREA    0x10000u              /* first 64 KB of the system area */
+#define VM_THUNK_SIZE    4u                    /* hlt; ret imm16 | hlt; ret; nop; nop */
+#define VM_MAX_THUNKS    (VM_THUNK_AREA / VM_THUNK_SIZE)
+#define VM_RET_TRAMP     VM_SYS_BASE           /* thunk slot 0: the return trampoline */
+#define VM_GDT_ADDR      (VM_SYS_BASE + VM_THUNK_AREA)
+#define VM_SYS_DATA      (VM_GDT_ADDR + 0x1000u)
+#define VM_SLICE_BLOCKS  (1u << 16)            /* host gets control at least this often */
+#define VM_HISTORY       16
+#define VM_REPORT_MAX    4096
+
+/* Windows x86 GDT selectors (ReactOS ketypes.h: KGDT_R0_CODE 0x08,
+ * KGDT_R0_DATA 0x10, KGDT_R0_PCR 0x30). */
+#define SEL_R0_CODE 0x08
+#define SEL_R0_DATA 0x10
+#define SEL_R0_PCR  0x30
+
+typedef struct Region {
+    GuestAddr base;
+    uint32_t size;
+    uint8_t *host;
+    int prot;
+    char name[24];
+} Region;
+
+typedef struct Module {
+    char name[64];
+    GuestAddr base;
+    uint32_t size;
+} Module;
+
+typedef struct Thunk {
+    const char *name;
+    VmCallConv cc;
+    uint16_t argbytes;
+    uint32_t id;
+} Thunk;
+
+typedef struct HandlerFrame {
+    jmp_buf jb;
+    struct HandlerFrame *prev;
+} HandlerFrame;
+
+typedef struct MmioMap {
+    const VmMmioOps *ops;
+    void *opaque;
+    GuestAddr base;
+    Vm *vm;
+} MmioMap;
+
+enum { STOP_NONE, STOP_SLICE, STOP_FAULT };
+
+struct Vm {
+    uc_engine *uc;
+    csh cs;
+    VmConfig cfg;
+    Region regions[VM_MAX_REGIONS];
+    unsigned nregions;
+    Region *last_region;
+    Module modules[VM_MAX_MODULES];
+    unsigned nmodules;
+    Thunk *thunks;
+    unsigned nthunks;
+    GuestAddr sys_next;
+
+    VmHostFn host_fn;
+    void *host_opaque;
+    HandlerFrame *frame;
+    const Thunk *cur_thunk;
+    uint32_t cur_esp;          /* ESP at the current host call */
+
+    const VmIoOps *io;
+    void *io_opaque;
+    MmioMap *mmio[VM_MAX_REGIONS];
+    unsigned nmmio;
+
+    unsigned depth;
+    uint64_t budget_left;
+    uint32_t slice_left;
+    int stop_reason;
+    uint64_t vtime;
+    void (*time_fn)(void *, uint64_t);
+    void *time_opaque;
+    VmStats stats;
+
+    /* first fault wins */
+    VmFaultKind fault;
+    char fault_text[512];
+    char report[VM_REPORT_MAX];
+
+    const char *history[VM_HISTORY];
+    unsigned nhistory;
+};
+
+static const char *const fault_names[VM_FAULT_KIND_COUNT] = {
+    [VM_FAULT_NONE] = "none",
+    [VM_FAULT_UNMAPPED] = "unmapped memory access",
+    [VM_FAULT_WRITE_PROT] = "write to read-only memory",
+    [VM_FAULT_EXEC] = "execution outside code",
+    [VM_FAULT_INVALID_OPCODE] = "invalid opcode",
+    [VM_FAULT_DIVIDE] = "divide error",
+    [VM_FAULT_STACK_OVERFLOW] = "stack overflow",
+    [VM_FAULT_RUNAWAY] = "instruction budget exhausted (runaway loop)",
+    [VM_FAULT_INTERRUPT] = "unexpected interrupt",
+    [VM_FAULT_BAD_RETURN] = "unbalanced return (calling convention mismatch)",
+    [VM_FAULT_NESTING] = "host/guest nesting too deep",
+    [VM_FAULT_API] = "API misuse",
+    [VM_FAULT_MISSING_IMPORT] = "missing import called",
+    [VM_FAULT_UNIMPLEMENTED] = "unimplemented",
+    [VM_FAULT_BUGCHECK] = "bug check",
+    [VM_FAULT_DEADLOCK] = "wait can never be satisfied",
+    [VM_FAULT_IRQL] = "IRQL violation",
+    [VM_FAULT_HOST] = "host resource failure",
+};
+
+const char *vm_fault_kind_name(VmFaultKind k)
+{
+    return (unsigned)k < VM_FAULT_KIND_COUNT ? fault_names[k] : "?";
+}
+
+static const int uc_regs[VM_REG_COUNT] = {
+    [VM_EAX] = UC_X86_REG_EAX, [VM_EBX] = UC_X86_REG_EBX, [VM_ECX] = UC_X86_REG_ECX,
+    [VM_EDX] = UC_X86_REG_EDX, [VM_ESI] = UC_X86_REG_ESI, [VM_EDI] = UC_X86_REG_EDI,
+    [VM_EBP] = UC_X86_REG_EBP, [VM_ESP] = UC_X86_REG_ESP, [VM_EIP] = UC_X86_REG_EIP,
+    [VM_EFLAGS] = UC_X86_REG_EFLAGS,
+};
+static const char *const reg_names[VM_REG_COUNT] = {"eax", "ebx", "ecx", "edx", "esi",
+                                                    "edi", "ebp", "esp", "eip", "eflags"};
+
+uint32_t vm_reg(Vm *vm, VmReg r)
+{
+    uint32_t v = 0;
+    uc_reg_read(vm->uc, uc_regs[r], &v);
+    return v;
+}
+
+void vm_set_reg(Vm *vm, VmReg r, uint32_t v)
+{
+    uc_reg_write(vm->uc, uc_regs[r], &v);
+}
+
+/* ------------------------------------------------------------------ memory */
+
+static int to_uc_prot(int prot)
+{
+    return ((prot & VM_PROT_R) ? UC_PROT_READ : 0) | ((prot & VM_PROT_W) ? UC_PROT_WRITE : 0) |
+           ((prot & VM_PROT_X) ? UC_PROT_EXEC : 0);
+}
+
+void *vm_map(Vm *vm, GuestAddr base, uint32_t size, int prot, const char *name)
+{
+    if ((base | size) & (VM_PAGE_SIZE - 1) || size == 0 || vm->nregions == VM_MAX_REGIONS)
+        return NULL;
+    if ((uint64_t)base + size > 0x100000000ull)
+        return NULL;
+    for (unsigned i = 0; i < vm->nregions; i++) {
+        Region *r = &vm->regions[i];
+        if (base < r->base + r->size && r->base < base + size)
+            return NULL;
+    }
+    void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                      -1, 0);
+    if (host == MAP_FAILED)
+        return NULL;
+    if (uc_mem_map_ptr(vm->uc, base, size, to_uc_prot(prot), host) != UC_ERR_OK) {
+        munmap(host, size);
+        return NULL;
+    }
+    Region *r = &vm->regions[vm->nregions++];
+    r->base = base;
+    r->size = size;
+    r->host = host;
+    r->prot = prot;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    return host;
+}
+
+int vm_protect(Vm *vm, GuestAddr base, uint32_t size, int prot)
+{
+    if ((base | size) & (VM_PAGE_SIZE - 1))
+        return -1;
+    return uc_mem_protect(vm->uc, base, size, to_uc_prot(prot)) == UC_ERR_OK ? 0 : -1;
+}
+
+static Region *region_of(Vm *vm, GuestAddr a)
+{
+    Region *r = vm->last_region;
+    if (r && a - r->base < r->size)
+        return r;
+    for (unsigned i = 0; i < vm->nregions; i++) {
+        r = &vm->regions[i];
+        if (a - r->base < r->size) {
+            vm->last_region = r;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+void *vm_ptr(Vm *vm, GuestAddr a, uint32_t len)
+{
+    Region *r = region_of(vm, a);
+    if (!r || (uint64_t)(a - r->base) + len > r->size)
+        return NULL;
+    return r->host + (a - r->base);
+}
+
+void *vm_guest(Vm *vm, GuestAddr a, uint32_t len, const char *what)
+{
+    void *p = vm_ptr(vm, a, len);
+    if (p)
+        return p;
+    if (vm->frame)
+        vm_throw(vm, VM_FAULT_API, "%s: bad pointer 0x%08x (%s, %u bytes)",
+                 vm->cur_thunk ? vm->cur_thunk->name : "host", a, what, len);
+    vm_fault(vm, VM_FAULT_API, "bad guest pointer 0x%08x (%s, %u bytes)", a, what, len);
+    return NULL;
+}
+
+int vm_read(Vm *vm, GuestAddr a, void *dst, uint32_t len)
+{
+    void *p = vm_ptr(vm, a, len);
+    if (!p)
+        return -1;
+    memcpy(dst, p, len);
+    return 0;
+}
+
+int vm_write(Vm *vm, GuestAddr a, const void *src, uint32_t len)
+{
+    void *p = vm_ptr(vm, a, len);
+    if (!p)
+        return -1;
+    memcpy(p, src, len);
+    return 0;
+}
+
+uint32_t vm_rd32(Vm *vm, GuestAddr a)
+{
+    uint32_t v = 0;
+    uint8_t *p = vm_guest(vm, a, 4, "read");
+    if (p)
+        memcpy(&v, p, 4);
+    return v;
+}
+
+uint16_t vm_rd16(Vm *vm, GuestAddr a)
+{
+    uint16_t v = 0;
+    uint8_t *p = vm_guest(vm, a, 2, "read");
+    if (p)
+        memcpy(&v, p, 2);
+    return v;
+}
+
+uint8_t vm_rd8(Vm *vm, GuestAddr a)
+{
+    uint8_t *p = vm_guest(vm, a, 1, "read");
+    return p ? *p : 0;
+}
+
+void vm_wr32(Vm *vm, GuestAddr a, uint32_t v)
+{
+    uint8_t *p = vm_guest(vm, a, 4, "write");
+    if (p)
+        memcpy(p, &v, 4);
+}
+
+void vm_wr16(Vm *vm, GuestAddr a, uint16_t v)
+{
+    uint8_t *p = vm_guest(vm, a, 2, "write");
+    if (p)
+        memcpy(p, &v, 2);
+}
+
+void vm_wr8(Vm *vm, GuestAddr a, uint8_t v)
+{
+    uint8_t *p = vm_guest(vm, a, 1, "write");
+    if (p)
+        *p = v;
+}
+
+/* Strings may cross from one mapping into an adjacent one only if both are
+ * RAM; we walk unit by unit so a string running off the end of memory stops
+ * the call instead of reading host memory. */
+uint32_t vm_strlen(Vm *vm, GuestAddr a, uint32_t max)
+{
+    uint32_t n = 0;
+    while (n < max) {
+        const uint8_t *p = vm_guest(vm, a + n, 1, "string");
+        if (!p || !*p)
+            break;
+        n++;
+    }
+    return n;
+}
+
+uint32_t vm_wcslen(Vm *vm, GuestAddr a, uint32_t max)
+{
+    uint32_t n = 0;
+    while (n < max) {
+        const uint8_t *p = vm_guest(vm, a + 2 * n, 2, "wide string");
+        if (!p || (p[0] | p[1]) == 0)
+            break;
+        n++;
+    }
+    return n;
+}
+
+void vm_flush_code(Vm *vm, GuestAddr a, uint32_t len)
+{
+    uc_ctl_remove_cache(vm->uc, a, (uint64_t)a + len);
+}
+
+/* ----------------------------------------------------------------- modules */
+
+void vm_add_module(Vm *vm, const char *name, GuestAddr base, uint32_t size)
+{
+    if (vm->nmodules == VM_MAX_MODULES)
+        return;
+    Module *m = &vm->modules[vm->nmodules++];
+    snprintf(m->name, sizeof m->name, "%s", name);
+    m->base = base;
+    m->size = size;
+}
+
+const char *vm_format_addr(Vm *vm, GuestAddr a, char *buf, size_t len)
+{
+    for (unsigned i = 0; i < vm->nmodules; i++) {
+        const Module *m = &vm->modules[i];
+        if (a - m->base < m->size) {
+            snprintf(buf, len, "%s+0x%x", m->name, a - m->base);
+            return buf;
+        }
+    }
+    if (a - VM_SYS_BASE < VM_THUNK_AREA && (a - VM_SYS_BASE) / VM_THUNK_SIZE < vm->nthunks) {
+        const Thunk *t = &vm->thunks[(a - VM_SYS_BASE) / VM_THUNK_SIZE];
+        snprintf(buf, len, "<%s>+0x%x", t->name ? t->name : "return", (a - VM_SYS_BASE) % VM_THUNK_SIZE);
+        return buf;
+    }
+    snprintf(buf, len, "0x%08x", a);
+    return buf;
+}
+
+/* ------------------------------------------------------------------ faults */
+
+static void vm_snapshot(Vm *vm)
+{
+    char *p = vm->report;
+    size_t left = sizeof vm->report;
+    int n;
+#define OUT(...)                                                                          \
+    do {                                                                                  \
+        n = snprintf(p, left, __VA_ARGS__);                                               \
+        if (n < 0 || (size_t)n >= left)                                                   \
+            return;                                                                       \
+        p += n;                                                                           \
+        left -= (size_t)n;                                                                \
+    } while (0)
+    uint32_t eip = vm_reg(vm, VM_EIP);
+    char where[96];
+    OUT("fault: %s: %s\n", vm_fault_kind_name(vm->fault), vm->fault_text);
+    if (vm->depth == 0) {
+        OUT("  (outside guest code)\n");
+    } else {
+        OUT("  at %s", vm_format_addr(vm, eip, where, sizeof where));
+        const uint8_t *code = NULL;
+        uint32_t avail = 16;
+        while (avail && !(code = vm_ptr(vm, eip, avail)))
+            avail--;
+        cs_insn *insn = NULL;
+        if (code && cs_disasm(vm->cs, code, avail, eip, 1, &insn) == 1) {
+            OUT(": %s %s\n", insn[0].mnemonic, insn[0].op_str);
+            cs_free(insn, 1);
+        } else {
+            OUT(": <no readable instruction>\n");
+        }
+        OUT("  registers:");
+        for (int r = 0; r < VM_REG_COUNT; r++)
+            OUT("%s%s=%08x", r == 5 ? "\n            " : " ", reg_names[r], vm_reg(vm, (VmReg)r));
+        OUT("\n");
+        OUT("  stack:");
+        uint32_t esp = vm_reg(vm, VM_ESP);
+        for (int i = 0; i < 8; i++) {
+            const uint32_t *w = vm_ptr(vm, esp + 4 * i, 4);
+            if (!w)
+                break;
+            OUT(" %08x", *w);
+        }
+        OUT("\n");
+    }
+    if (vm->nhistory) {
+        OUT("  last API calls (oldest first):");
+        unsigned count = vm->nhistory < VM_HISTORY ? vm->nhistory : VM_HISTORY;
+        for (unsigned i = 0; i < count; i++)
+            OUT(" %s", vm->history[(vm->nhistory - count + i) % VM_HISTORY]);
+        OUT("\n");
+    }
+#undef OUT
+}
+
+static void vm_vfault(Vm *vm, VmFaultKind kind, const char *fmt, va_list ap)
+{
+    if (vm->fault != VM_FAULT_NONE)
+        return;
+    vm->fault = kind;
+    vsnprintf(vm->fault_text, sizeof vm->fault_text, fmt, ap);
+    vm->stop_reason = STOP_FAULT;
+    vm_snapshot(vm);
+    TraceEvent ev = {.kind = TRACE_FAULT, .vtime = vm->vtime, .depth = vm->depth,
+                     .name = vm_fault_kind_name(kind), .text = vm->fault_text,
+                     .addr = vm_reg(vm, VM_EIP)};
+    trace_emit(&ev);
+    uc_emu_stop(vm->uc);
+}
+
+void vm_fault(Vm *vm, VmFaultKind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vm_vfault(vm, kind, fmt, ap);
+    va_end(ap);
+}
+
+void vm_throw(Vm *vm, VmFaultKind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vm_vfault(vm, kind, fmt, ap);
+    va_end(ap);
+    if (!vm->frame)
+        abort(); /* internal invariant: vm_throw only inside a host handler */
+    longjmp(vm->frame->jb, 1);
+}
+
+int vm_stopped(Vm *vm)
+{
+    return vm->fault != VM_FAULT_NONE;
+}
+
+VmFaultKind vm_fault_kind(Vm *vm)
+{
+    return vm->fault;
+}
+
+const char *vm_fault_text(Vm *vm)
+{
+    return vm->fault_text;
+}
+
+void vm_report_fault(Vm *vm, FILE *f)
+{
+    if (vm->fault != VM_FAULT_NONE)
+        fputs(vm->report, f);
+}
+
+/* ------------------------------------------------------------------- hooks */
+
+static int is_stack_guard(GuestAddr a)
+{
+    return a - (VM_STACK_BASE - VM_PAGE_SIZE) < VM_PAGE_SIZE;
+}
+
+static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+                             int64_t value, void *opaque)
+{
+    Vm *vm = opaque;
+    GuestAddr a = (GuestAddr)addr;
+    const char *op = type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT ? "write"
+                     : type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT ? "fetch"
+                                                                                   : "read";
+    char where[96];
+    if (is_stack_guard(a) && (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_READ_UNMAPPED))
+        vm_fault(vm, VM_FAULT_STACK_OVERFLOW, "%s of %d bytes at 0x%08x hits the stack guard page", op,
+                 size, a);
+    else if (type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT)
+        vm_fault(vm, VM_FAULT_EXEC, "jump to %s, which is not driver code",
+                 vm_format_addr(vm, a, where, sizeof where));
+    else if (type == UC_MEM_WRITE_PROT)
+        vm_fault(vm, VM_FAULT_WRITE_PROT, "write of %d bytes to read-only %s", size,
+                 vm_format_addr(vm, a, where, sizeof where));
+    else
+        vm_fault(vm, VM_FAULT_UNMAPPED, "%s of %d bytes at unmapped address 0x%08x%s", op, size, a,
+                 a < 0x10000 ? " (NULL pointer dereference)" : "");
+    return false;
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
+{
+    Vm *vm = opaque;
+    if (intno == 0)
+        vm_fault(vm, VM_FAULT_DIVIDE, "divide error (#DE)");
+    else if (intno == 6)
+        vm_fault(vm, VM_FAULT_INVALID_OPCODE, "invalid opcode (#UD)");
+    else if (intno == 3)
+        vm_fault(vm, VM_FAULT_INTERRUPT, "breakpoint (int3) in driver code");
+    else
+        vm_fault(vm, VM_FAULT_INTERRUPT, "interrupt/exception %u raised by driver code", intno);
+}
+
+static bool hook_insn_invalid(uc_engine *uc, void *opaque)
+{
+    vm_fault(opaque, VM_FAULT_INVALID_OPCODE, "invalid opcode");
+    return false;
+}
+
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    Vm *vm = opaque;
+    vm->stats.blocks++;
+    vm->vtime += VM_NS_PER_BLOCK;
+    if (--vm->budget_left == 0) {
+        vm_fault(vm, VM_FAULT_RUNAWAY,
+                 "driver ran %llu basic blocks without returning (--budget to change)",
+                 (unsigned long long)vm->cfg.budget);
+        return;
+    }
+    if (--vm->slice_left == 0) {
+        vm->slice_left = VM_SLICE_BLOCKS;
+        vm->stop_reason = STOP_SLICE;
+        uc_emu_stop(uc);
+    }
+}
+
+static uint32_t io_read(Vm *vm, uint16_t port, unsigned size)
+{
+    uint32_t v = vm->io ? vm->io->port_read(vm->io_opaque, port, size) : 0xffffffffu;
+    if (size < 4)
+        v &= (1u << (8 * size)) - 1;
+    vm->stats.port_io++;
+    TraceEvent ev = {.kind = TRACE_PORT_READ, .vtime = vm->vtime, .depth = vm->depth, .addr = port,
+                     .size = size, .value = v};
+    trace_emit(&ev);
+    return v;
+}
+
+static void io_write(Vm *vm, uint16_t port, unsigned size, uint32_t v)
+{
+    if (size < 4)
+        v &= (1u << (8 * size)) - 1;
+    vm->stats.port_io++;
+    TraceEvent ev = {.kind = TRACE_PORT_WRITE, .vtime = vm->vtime, .depth = vm->depth, .addr = port,
+                     .size = size, .value = v};
+    trace_emit(&ev);
+    if (vm->io)
+        vm->io->port_write(vm->io_opaque, port, size, v);
+}
+
+static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
+{
+    return io_read(opaque, (uint16_t)port, (unsigned)size);
+}
+
+static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *opaque)
+{
+    io_write(opaque, (uint16_t)port, (unsigned)size, value);
+}
+
+uint32_t vm_port_read(Vm *vm, uint16_t port, unsigned size)
+{
+    return io_read(vm, port, size);
+}
+
+void vm_port_write(Vm *vm, uint16_t port, unsigned size, uint32_t value)
+{
+    io_write(vm, port, size, value);
+}
+
+void vm_set_io(Vm *vm, const VmIoOps *ops, void *opaque)
+{
+    vm->io = ops;
+    vm->io_opaque = opaque;
+}
+
+static uint64_t mmio_read_cb(uc_engine *uc, uint64_t offset, unsigned size, void *opaque)
+{
+    MmioMap *m = opaque;
+    uint32_t v = m->ops->read(m->opaque, (uint32_t)offset, size);
+    m->vm->stats.mmio++;
+    TraceEvent ev = {.kind = TRACE_MMIO_READ, .vtime = m->vm->vtime, .depth = m->vm->depth,
+                     .addr = m->base + (uint32_t)offset, .size = size, .value = v};
+    trace_emit(&ev);
+    return v;
+}
+
+static void mmio_write_cb(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+                          void *opaque)
+{
+    MmioMap *m = opaque;
+    m->vm->stats.mmio++;
+    TraceEvent ev = {.kind = TRACE_MMIO_WRITE, .vtime = m->vm->vtime, .depth = m->vm->depth,
+                     .addr = m->base + (uint32_t)offset, .size = size, .value = value};
+    trace_emit(&ev);
+    m->ops->write(m->opaque, (uint32_t)offset, size, (uint32_t)value);
+}
+
+int vm_map_mmio(Vm *vm, GuestAddr base, uint32_t size, const VmMmioOps *ops, void *opaque)
+{
+    if (vm->nmmio == VM_MAX_REGIONS)
+        return -1;
+    MmioMap *m = calloc(1, sizeof *m);
+    if (!m)
+        return -1;
+    m->ops = ops;
+    m->opaque = opaque;
+    m->base = base;
+    m->vm = vm;
+    if (uc_mmio_map(vm->uc, base, size, mmio_read_cb, m, mmio_write_cb, m) != UC_ERR_OK) {
+        free(m);
+        return -1;
+    }
+    vm->mmio[vm->nmmio++] = m;
+    return 0;
+}
+
+/* ------------------------------------------------------------------- time */
+
+uint64_t vm_time_ns(Vm *vm)
+{
+    return vm->vtime;
+}
+
+void vm_advance_time(Vm *vm, uint64_t ns)
+{
+    vm->vtime += ns;
+    if (vm->time_fn)
+        vm->time_fn(vm->time_opaque, vm->vtime);
+}
+
+void vm_set_time_hook(Vm *vm, void (*fn)(void *, uint64_t), void *opaque)
+{
+    vm->time_fn = fn;
+    vm->time_opaque = opaque;
+}
+
+void vm_get_stats(Vm *vm, VmStats *st)
+{
+    *st = vm->stats;
+}
+
+/* ------------------------------------------------------- guest->host calls */
+
+void vm_set_host_handler(Vm *vm, VmHostFn fn, void *opaque)
+{
+    vm->host_fn = fn;
+    vm->host_opaque = opaque;
+}
+
+static void thunk_write(Vm *vm, unsigned idx, uint16_t pop)
+{
+    uint8_t *p = vm_ptr(vm, VM_SYS_BASE + idx * VM_THUNK_SIZE, VM_THUNK_SIZE);
+    p[0] = 0xF4; /* hlt: ends uc_emu_start, the host serves the call */
+    if (pop) {
+        p[1] = 0xC2; /* ret imm16 */
+        p[2] = (uint8_t)pop;
+        p[3] = (uint8_t)(pop >> 8);
+    } else {
+        p[1] = 0xC3; /* ret */
+        p[2] = 0x90;
+        p[3] = 0x90;
+    }
+}
+
+GuestAddr vm_add_thunk(Vm *vm, const char *name, VmCallConv cc, uint16_t argbytes, uint32_t id)
+{
+    if (vm->nthunks == VM_MAX_THUNKS)
+        return 0;
+    uint16_t pop = 0;
+    if (cc == VM_STDCALL)
+        pop = argbytes;
+    else if (cc == VM_FASTCALL)
+        pop = argbytes > 8 ? (uint16_t)(argbytes - 8) : 0;
+    unsigned idx = vm->nthunks++;
+    vm->thunks[idx] = (Thunk){.name = name, .cc = cc, .argbytes = argbytes, .id = id};
+    thunk_write(vm, idx, pop);
+    vm_flush_code(vm, VM_SYS_BASE + idx * VM_THUNK_SIZE, VM_THUNK_SIZE);
+    return VM_SYS_BASE + idx * VM_THUNK_SIZE;
+}
+
+GuestAddr vm_alloc_sys(Vm *vm, uint32_t size)
+{
+    size = (size + 7) & ~7u;
+    if (vm->sys_next + size > VM_SYS_BASE + VM_SYS_SIZE || size == 0)
+        return 0;
+    GuestAddr a = vm->sys_next;
+    vm->sys_next += size;
+    return a;
+}
+
+uint32_t vm_stack_arg(Vm *vm, unsigned i)
+{
+    return vm_rd32(vm, vm->cur_esp + 4 + 4 * i);
+}
+
+const char *vm_current_api(Vm *vm)
+{
+    return vm->cur_thunk ? vm->cur_thunk->name : "";
+}
+
+unsigned vm_depth(Vm *vm)
+{
+    return vm->depth;
+}
+
+static void vm_serve_thunk(Vm *vm, const Thunk *t)
+{
+    uint32_t esp = vm_reg(vm, VM_ESP);
+    uint32_t args[16] = {0};
+    unsigned nstack = 0, first = 0;
+    switch (t->cc) {
+    case VM_STDCALL:
+    case VM_CDECL:
+        nstack = t->argbytes / 4;
+        break;
+    case VM_FASTCALL:
+        args[0] = vm_reg(vm, VM_ECX);
+        args[1] = vm_reg(vm, VM_EDX);
+        first = 2;
+        nstack = t->argbytes > 8 ? (t->argbytes - 8) / 4 : 0;
+        break;
+    case VM_VARARGS:
+        nstack = 16;
+        break;
+    case VM_REGCALL:
+        args[0] = vm_reg(vm, VM_EAX);
+        args[1] = vm_reg(vm, VM_EDX);
+        args[2] = vm_reg(vm, VM_ECX);
+        break;
+    }
+    for (unsigned i = 0; i < nstack && first + i < 16; i++) {
+        const uint32_t *w = vm_ptr(vm, esp + 4 + 4 * i, 4);
+        if (!w) {
+            if (t->cc == VM_VARARGS)
+                break; /* a varargs reader only takes what it needs */
+            vm_fault(vm, VM_FAULT_API, "%s: arguments beyond the stack (esp=0x%08x)", t->name, esp);
+            return;
+        }
+        args[first + i] = *w;
+    }
+    vm->history[vm->nhistory++ % VM_HISTORY] = t->name;
+    vm->stats.host_calls++;
+
+    HandlerFrame frame;
+    frame.prev = vm->frame;
+    const Thunk *prev_thunk = vm->cur_thunk;
+    uint32_t prev_esp = vm->cur_esp;
+    vm->frame = &frame;
+    vm->cur_thunk = t;
+    vm->cur_esp = esp;
+    uint64_t ret = 0;
+    if (setjmp(frame.jb) == 0)
+        ret = vm->host_fn(vm->host_opaque, t->id, args);
+    vm->frame = frame.prev;
+    vm->cur_thunk = prev_thunk;
+    vm->cur_esp = prev_esp;
+    if (vm_stopped(vm))
+        return;
+    vm_set_reg(vm, VM_ESP, esp);
+    vm_set_reg(vm, VM_EAX, (uint32_t)ret);
+    vm_set_reg(vm, VM_EDX, (uint32_t)(ret >> 32));
+}
+
+/* ------------------------------------------------------- host->guest calls */
+
+static const int saved_regs[] = {UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX,
+                                 UC_X86_REG_EDX, UC_X86_REG_ESI, UC_X86_REG_EDI,
+                                 UC_X86_REG_EBP, UC_X86_REG_ESP, UC_X86_REG_EIP,
+                                 UC_X86_REG_EFLAGS};
+#define NSAVED (sizeof saved_regs / sizeof saved_regs[0])
+
+static void regs_save(Vm *vm, uint32_t *v)
+{
+    void *ptrs[NSAVED];
+    for (unsigned i = 0; i < NSAVED; i++)
+        ptrs[i] = &v[i];
+    uc_reg_read_batch(vm->uc, (int *)saved_regs, ptrs, NSAVED);
+}
+
+static void regs_restore(Vm *vm, uint32_t *v)
+{
+    void *ptrs[NSAVED];
+    for (unsigned i = 0; i < NSAVED; i++)
+        ptrs[i] = &v[i];
+    uc_reg_write_batch(vm->uc, (int *)saved_regs, ptrs, NSAVED);
+}
+
+static void vm_fault_from_uc(Vm *vm, uc_err err)
+{
+    switch (err) {
+    case UC_ERR_INSN_INVALID:
+        vm_fault(vm, VM_FAULT_INVALID_OPCODE, "invalid opcode");
+        break;
+    case UC_ERR_READ_UNMAPPED:
+    case UC_ERR_WRITE_UNMAPPED:
+        vm_fault(vm, VM_FAULT_UNMAPPED, "unmapped memory access (%s)", uc_strerror(err));
+        break;
+    case UC_ERR_FETCH_UNMAPPED:
+    case UC_ERR_FETCH_PROT:
+        vm_fault(vm, VM_FAULT_EXEC, "execution outside code (%s)", uc_strerror(err));
+        break;
+    case UC_ERR_WRITE_PROT:
+        vm_fault(vm, VM_FAULT_WRITE_PROT, "write to read-only memory");
+        break;
+    case UC_ERR_EXCEPTION:
+        vm_fault(vm, VM_FAULT_INTERRUPT, "unhandled CPU exception");
+        break;
+    default:
+        vm_fault(vm, VM_FAULT_HOST, "emulator error: %s", uc_strerror(err));
+        break;
+    }
+}
+
+int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned nargs,
+            const char *what, uint32_t *ret)
+{
+    if (vm_stopped(vm))
+        return -1;
+    if (vm->depth >= vm->cfg.max_depth) {
+        vm_fault(vm, VM_FAULT_NESTING, "more than %u nested calls between host and driver (%s)",
+                 vm->cfg.max_depth, what);
+        return -1;
+    }
+    uint32_t saved[NSAVED];
+    regs_save(vm, saved);
+
+    /* The new frame starts below the interrupted context's stack. */
+    uint32_t esp = vm_reg(vm, VM_ESP) & ~3u;
+    if (vm->depth == 0)
+        esp = VM_STACK_BASE + VM_STACK_SIZE - 16;
+    unsigned first = 0;
+    if (cc == VM_FASTCALL) {
+        vm_set_reg(vm, VM_ECX, nargs > 0 ? args[0] : 0);
+        vm_set_reg(vm, VM_EDX, nargs > 1 ? args[1] : 0);
+        first = nargs < 2 ? nargs : 2;
+    }
+    unsigned nstack = nargs - first;
+    if (esp - VM_STACK_BASE < 4 * nstack + 64) {
+        vm_fault(vm, VM_FAULT_STACK_OVERFLOW, "no guest stack left to call %s", what);
+        return -1;
+    }
+    uint32_t frame_esp = esp;
+    for (unsigned i = nargs; i > first; i--) {
+        esp -= 4;
+        vm_wr32(vm, esp, args[i - 1]);
+    }
+    esp -= 4;
+    vm_wr32(vm, esp, VM_RET_TRAMP);
+    vm_set_reg(vm, VM_ESP, esp);
+    uint32_t expect_esp = (cc == VM_STDCALL || cc == VM_FASTCALL) ? frame_esp : esp + 4;
+
+    if (vm->depth == 0) {
+        vm->budget_left = vm->cfg.budget;
+        vm->slice_left = VM_SLICE_BLOCKS;
+    }
+    vm->depth++;
+    vm->stats.guest_calls++;
+    if (trace_enabled()) {
+        char buf[160] = "";
+        size_t off = 0;
+        for (unsigned i = 0; i < nargs && off < sizeof buf - 16; i++)
+            off += (size_t)snprintf(buf + off, sizeof buf - off, "%s0x%x", i ? ", " : "", args[i]);
+        TraceEvent ev = {.kind = TRACE_GUEST_CALL, .vtime = vm->vtime, .depth = vm->depth - 1,
+                         .name = what, .addr = fn, .text = buf};
+        trace_emit(&ev);
+    }
+
+    int rc = -1;
+    GuestAddr eip = fn;
+    for (;;) {
+        vm->stop_reason = STOP_NONE;
+        vm->stats.emu_starts++;
+        uc_err err = uc_emu_start(vm->uc, eip, 0, 0, 0);
+        if (vm_stopped(vm))
+            break;
+        if (err != UC_ERR_OK) {
+            vm_fault_from_uc(vm, err);
+            break;
+        }
+        eip = vm_reg(vm, VM_EIP);
+        if (vm->time_fn)
+            vm->time_fn(vm->time_opaque, vm->vtime);
+        if (vm_stopped(vm))
+            break;
+        if (vm->stop_reason == STOP_SLICE)
+            continue;
+        GuestAddr slot = eip - 1 - VM_SYS_BASE;
+        if (slot < VM_THUNK_AREA && slot % VM_THUNK_SIZE == 0) {
+            unsigned idx = slot / VM_THUNK_SIZE;
+            if (idx == 0) {
+                uint32_t now = vm_reg(vm, VM_ESP);
+                if (now != expect_esp) {
+                    vm_fault(vm, VM_FAULT_BAD_RETURN,
+                             "%s returned with esp=0x%08x, expected 0x%08x (%+d bytes): declared %s",
+                             what, now, expect_esp, (int)(now - expect_esp),
+                             cc == VM_CDECL ? "cdecl" : "stdcall");
+                    break;
+                }
+                *ret = vm_reg(vm, VM_EAX);
+                rc = 0;
+                break;
+            }
+            if (idx < vm->nthunks) {
+                vm_serve_thunk(vm, &vm->thunks[idx]);
+                if (vm_stopped(vm))
+                    break;
+                continue; /* resume at the thunk's ret */
+            }
+        }
+        char where[96];
+        vm_fault(vm, VM_FAULT_INTERRUPT, "hlt executed at %s",
+                 vm_format_addr(vm, eip - 1, where, sizeof where));
+        break;
+    }
+    vm->depth--;
+    if (rc == 0) {
+        if (trace_enabled()) {
+            TraceEvent ev = {.kind = TRACE_GUEST_RETURN, .vtime = vm->vtime, .depth = vm->depth,
+                             .name = what, .value = *ret};
+            trace_emit(&ev);
+        }
+        regs_restore(vm, saved);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ construction */
+
+/* A flat 4 GB descriptor (Intel SDM vol. 3, 3.4.5 "Segment Descriptors"). */
+static uint64_t gdt_entry(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+    uint64_t d = 0;
+    d |= limit & 0xFFFFu;
+    d |= (uint64_t)(base & 0xFFFFFFu) << 16;
+    d |= (uint64_t)access << 40;
+    d |= (uint64_t)((limit >> 16) & 0xF) << 48;
+    d |= (uint64_t)(flags & 0xF) << 52;
+    d |= (uint64_t)(base >> 24) << 56;
+    return d;
+}
+
+static int vm_setup_segments(Vm *vm)
+{
+    uint64_t *gdt = vm_ptr(vm, VM_GDT_ADDR, 0x100);
+    if (!gdt)
+        return -1;
+    /* access: present, DPL0, code exec/read (0x9B) or data read/write (0x93);
+     * flags: 4 KB granularity + 32-bit (0xC), byte granularity (0x4) for the PCR. */
+    gdt[SEL_R0_CODE / 8] = gdt_entry(0, 0xFFFFF, 0x9B, 0xC);
+    gdt[SEL_R0_DATA / 8] = gdt_entry(0, 0xFFFFF, 0x93, 0xC);
+    gdt[SEL_R0_PCR / 8] = gdt_entry(VM_KPCR_BASE, VM_KPCR_SIZE - 1, 0x93, 0x4);
+    uc_x86_mmr gdtr = {.base = VM_GDT_ADDR, .limit = 0x100 - 1};
+    if (uc_reg_write(vm->uc, UC_X86_REG_GDTR, &gdtr) != UC_ERR_OK)
+        return -1;
+    static const struct {
+        int reg;
+        uint32_t sel;
+    } segs[] = {{UC_X86_REG_SS, SEL_R0_DATA}, {UC_X86_REG_DS, SEL_R0_DATA}, {UC_X86_REG_ES, SEL_R0_DATA},
+                {UC_X86_REG_GS, SEL_R0_DATA}, {UC_X86_REG_FS, SEL_R0_PCR}, {UC_X86_REG_CS, SEL_R0_CODE}};
+    for (unsigned i = 0; i < sizeof segs / sizeof segs[0]; i++)
+        if (uc_reg_write(vm->uc, segs[i].reg, &segs[i].sel) != UC_ERR_OK)
+            return -1;
+    return 0;
+}
+
+Vm *vm_create(const VmConfig *cfg)
+{
+    Vm *vm = calloc(1, sizeof *vm);
+    if (!vm)
+        return NULL;
+    if (cfg)
+        vm->cfg = *cfg;
+    if (!vm->cfg.budget)
+        vm->cfg.budget = VM_DEFAULT_BUDGET;
+    if (!vm->cfg.max_depth)
+        vm->cfg.max_depth = VM_DEFAULT_MAX_DEPTH;
+    vm->thunks = calloc(VM_MAX_THUNKS, sizeof *vm->thunks);
+    if (!vm->thunks)
+        goto fail;
+    if (uc_open(UC_ARCH_X86, UC_MODE_32, &vm->uc) != UC_ERR_OK)
+        goto fail;
+    if (cs_open(CS_ARCH_X86, CS_MODE_32, &vm->cs) != CS_ERR_OK)
+        goto fail;
+    /* system area: thunks (R+X), then GDT and host data (R+W) */
+    if (!vm_map(vm, VM_SYS_BASE, VM_THUNK_AREA, VM_PROT_R | VM_PROT_X, "thunks") ||
+        !vm_map(vm, VM_SYS_BASE + VM_THUNK_AREA, VM_SYS_SIZE - VM_THUNK_AREA, VM_PROT_R | VM_PROT_W,
+                "system") ||
+        !vm_map(vm, VM_STACK_BASE, VM_STACK_SIZE, VM_PROT_R | VM_PROT_W, "stack") ||
+        !vm_map(vm, VM_POOL_BASE, VM_POOL_SIZE, VM_PROT_R | VM_PROT_W, "pool") ||
+        !vm_map(vm, VM_SHARED_DATA, VM_PAGE_SIZE, VM_PROT_R, "shared-user-data") ||
+        !vm_map(vm, VM_KPCR_BASE, VM_KPCR_SIZE, VM_PROT_R | VM_PROT_W, "kpcr"))
+        goto fail;
+    vm->sys_next = VM_SYS_DATA;
+    /* slot 0 is the return trampoline: hlt */
+    vm->thunks[0] = (Thunk){.name = "return", .cc = VM_CDECL};
+    vm->nthunks = 1;
+    thunk_write(vm, 0, 0);
+    if (vm_setup_segments(vm) < 0)
+        goto fail;
+    uint32_t esp = VM_STACK_BASE + VM_STACK_SIZE - 16;
+    vm_set_reg(vm, VM_ESP, esp);
+
+    uc_hook h;
+    if (uc_hook_add(vm->uc, &h, UC_HOOK_MEM_INVALID, hook_mem_invalid, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INTR, hook_intr, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_BLOCK, hook_block, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INSN, hook_in, vm, 1, 0, UC_X86_INS_IN) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_INSN, hook_out, vm, 1, 0, UC_X86_INS_OUT))
+        goto fail;
+    return vm;
+fail:
+    vm_destroy(vm);
+    return NULL;
+}
+
+void vm_destroy(Vm *vm)
+{
+    if (!vm)
+        return;
+    if (vm->uc)
+        uc_close(vm->uc);
+    if (vm->cs)
+        cs_close(&vm->cs);
+    for (unsigned i = 0; i < vm->nregions; i++)
+        munmap(vm->regions[i].host, vm->regions[i].size);
+    for (unsigned i = 0; i < vm->nmmio; i++)
+        free(vm->mmio[i]);
+    free(vm->thunks);
+    free(vm);
+}
