@@ -87,13 +87,13 @@ void nt_fixme(Nt *nt, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     char key[160];
-    snprintf(key, sizeof key, "%s:%s", vm_current_api(nt->vm), buf);
+    snprintf(key, sizeof key, "%.60s:%.98s", vm_current_api(nt->vm), buf);
     for (unsigned i = 0; i < nfixmes; i++)
         if (fixmes[i].nt == nt && !strcmp(fixmes[i].key, key))
             return;
     if (nfixmes < NT_FIXME_MAX) {
         fixmes[nfixmes].nt = nt;
-        snprintf(fixmes[nfixmes].key, sizeof fixmes[nfixmes].key, "%s", key);
+        memcpy(fixmes[nfixmes].key, key, sizeof key);
         nfixmes++;
     }
     nt_log(nt, "fixme: %s: %s\n", vm_current_api(nt->vm), buf);

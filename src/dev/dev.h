@@ -1,0 +1,68 @@
+/* What a device model is given by the machine it is plugged into: an
+ * interrupt line, DMA access to guest memory (checked), a deterministic
+ * clock with timers, and (for NICs) the cable. All of it builds and runs
+ * without Unicorn: device tests drive models through these with a fake
+ * guest memory and step the clock explicitly (QEMU qtest style). */
+#ifndef XDRV_DEV_DEV_H
+#define XDRV_DEV_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- guest memory for DMA ---- */
+typedef struct DevDma {
+    /* Host pointer for guest-physical [addr, addr+len), or NULL when any
+     * part lies outside guest RAM. In xdrv physical == guest virtual. */
+    void *(*map)(void *opaque, uint32_t addr, uint32_t len);
+    void *opaque;
+} DevDma;
+
+/* Copy to/from guest memory; -1 (and nothing copied) when out of bounds. */
+int dev_dma_read(const DevDma *d, uint32_t addr, void *buf, uint32_t len);
+int dev_dma_write(const DevDma *d, uint32_t addr, const void *buf, uint32_t len);
+
+/* ---- interrupt line (level-triggered, like PCI INTx) ---- */
+typedef struct DevIrq {
+    void (*set)(void *opaque, int line, int level);
+    void *opaque;
+    int line;
+} DevIrq;
+
+static inline void dev_irq_set(const DevIrq *i, int level)
+{
+    if (i->set)
+        i->set(i->opaque, i->line, level);
+}
+
+/* ---- deterministic clock with one-shot timers ---- */
+typedef struct DevTimer DevTimer;
+struct DevTimer {
+    uint64_t deadline;            /* ns; UINT64_MAX = not armed */
+    void (*fire)(void *opaque);
+    void *opaque;
+    DevTimer *next;
+};
+
+typedef struct DevClock {
+    uint64_t now;                 /* ns of virtual time */
+    DevTimer *timers;             /* armed timers, sorted by deadline */
+} DevClock;
+
+void dev_clock_init(DevClock *c);
+void dev_timer_init(DevTimer *t, void (*fire)(void *), void *opaque);
+void dev_timer_arm(DevClock *c, DevTimer *t, uint64_t deadline);
+void dev_timer_cancel(DevClock *c, DevTimer *t);
+/* Move time forward to `now`, firing due timers in deadline order (a timer
+ * callback may re-arm itself). Time never goes backwards. */
+void dev_clock_advance(DevClock *c, uint64_t now);
+/* Deadline of the earliest armed timer, UINT64_MAX if none. */
+uint64_t dev_clock_next(const DevClock *c);
+
+/* ---- the cable of a network controller ---- */
+typedef struct NetPort {
+    /* The controller transmits a frame (without FCS) onto the cable. */
+    void (*send)(void *opaque, const uint8_t *frame, size_t len);
+    void *opaque;
+} NetPort;
+
+#endif

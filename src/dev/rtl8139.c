@@ -1,0 +1,915 @@
+/* Realtek RTL8139C(L) model (see rtl8139.h and docs/devices/rtl8139.md).
+ * Section numbers refer to the RTL8139C(L) datasheet rev 1.4 (2002/01/10);
+ * "guide" is the RTL8139(A/B) Programming Guide. The register file is a
+ * 256-byte little-endian store; the few registers whose value is derived
+ * (CR.BUFE, TCTR, TSAD, 9346CR.EEDO) are computed on read. */
+#include "dev/rtl8139.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/trace.h"
+
+/* Every register: offset, width, datasheet name, access, reset value (link
+ * up, default EEPROM), bits software may write. The reset value of IDR0-5
+ * is the MAC auto-loaded from the EEPROM, not the 0 listed here. */
+#define RTL8139_REGS(R)                                                                            \
+    R(RTL_IDR0 + 0, 1, "IDR0", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_IDR0 + 1, 1, "IDR1", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_IDR0 + 2, 1, "IDR2", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_IDR0 + 3, 1, "IDR3", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_IDR0 + 4, 1, "IDR4", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_IDR0 + 5, 1, "IDR5", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 0, 1, "MAR0", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 1, 1, "MAR1", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 2, 1, "MAR2", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 3, 1, "MAR3", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 4, 1, "MAR4", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 5, 1, "MAR5", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 6, 1, "MAR6", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_MAR0 + 7, 1, "MAR7", REG_RW, 0x00, 0xFF)                                                 \
+    R(RTL_TSD(0), 4, "TSD0", REG_RW, 0x00002000, 0x003F3FFF)                                       \
+    R(RTL_TSD(1), 4, "TSD1", REG_RW, 0x00002000, 0x003F3FFF)                                       \
+    R(RTL_TSD(2), 4, "TSD2", REG_RW, 0x00002000, 0x003F3FFF)                                       \
+    R(RTL_TSD(3), 4, "TSD3", REG_RW, 0x00002000, 0x003F3FFF)                                       \
+    R(RTL_TSAD_N(0), 4, "TSAD0", REG_RW, 0, 0xFFFFFFFF)                                            \
+    R(RTL_TSAD_N(1), 4, "TSAD1", REG_RW, 0, 0xFFFFFFFF)                                            \
+    R(RTL_TSAD_N(2), 4, "TSAD2", REG_RW, 0, 0xFFFFFFFF)                                            \
+    R(RTL_TSAD_N(3), 4, "TSAD3", REG_RW, 0, 0xFFFFFFFF)                                            \
+    R(RTL_RBSTART, 4, "RBSTART", REG_RW, 0, 0xFFFFFFFF)                                            \
+    R(RTL_ERBCR, 2, "ERBCR", REG_RO, 0, 0)                                                         \
+    R(RTL_ERSR, 1, "ERSR", REG_RO, 0, 0)                                                           \
+    R(RTL_CR, 1, "CR", REG_RW, 0x01, 0x1C)                                                         \
+    R(RTL_CAPR, 2, "CAPR", REG_RW, 0xFFF0, 0xFFFF)                                                 \
+    R(RTL_CBR, 2, "CBR", REG_RO, 0, 0)                                                             \
+    R(RTL_IMR, 2, "IMR", REG_RW, 0, RTL_INT_ALL)                                                   \
+    R(RTL_ISR, 2, "ISR", REG_W1C, 0, RTL_INT_ALL)                                                  \
+    R(RTL_TCR, 4, "TCR", REG_RW, RTL_TCR_HWVERID_8139C, 0x030707F1)                                \
+    R(RTL_RCR, 4, "RCR", REG_RW, 0, 0x0F03FFBF)                                                    \
+    R(RTL_TCTR, 4, "TCTR", REG_RW, 0, 0xFFFFFFFF)                                                  \
+    R(RTL_MPC, 4, "MPC", REG_RW, 0, 0xFFFFFFFF)                                                    \
+    R(RTL_9346CR, 1, "9346CR", REG_RW, 0x00, 0xCE)                                                 \
+    R(RTL_CONFIG0, 1, "CONFIG0", REG_RW, 0x00, 0x07)                                               \
+    R(RTL_CONFIG1, 1, "CONFIG1", REG_RW, 0x0C, 0xF3)                                               \
+    R(RTL_TIMERINT, 4, "TimerInt", REG_RW, 0, 0xFFFFFFFF)                                          \
+    R(RTL_MSR, 1, "MSR", REG_RW, 0x00, 0xC0)                                                       \
+    R(RTL_CONFIG3, 1, "CONFIG3", REG_RW, 0x00, 0xF4)                                               \
+    R(RTL_CONFIG4, 1, "CONFIG4", REG_RW, 0x00, 0xF5)                                               \
+    R(RTL_MULINT, 2, "MULINT", REG_RW, 0, 0x0FFF)                                                  \
+    R(RTL_RERID, 1, "RERID", REG_RO, RTL8139_REVISION, 0)                                          \
+    R(RTL_TSAD, 2, "TSAD", REG_RO, 0x000F, 0)                                                      \
+    R(RTL_BMCR, 2, "BMCR", REG_RW, 0x3100, 0xB300)                                                 \
+    R(RTL_BMSR, 2, "BMSR", REG_RO, 0x782D, 0)                                                      \
+    R(RTL_ANAR, 2, "ANAR", REG_RW, 0x01E1, 0x25E0)                                                 \
+    R(RTL_ANLPAR, 2, "ANLPAR", REG_RO, 0x41E1, 0)                                                  \
+    R(RTL_ANER, 2, "ANER", REG_RO, 0x0001, 0)                                                      \
+    R(RTL_DIS, 2, "DIS", REG_RO, 0, 0)                                                             \
+    R(RTL_FCSC, 2, "FCSC", REG_RO, 0, 0)                                                           \
+    R(RTL_NWAYTR, 2, "NWAYTR", REG_RW, 0, 0x0088)                                                  \
+    R(RTL_REC, 2, "REC", REG_RO, 0, 0)                                                             \
+    R(RTL_CSCR, 2, "CSCR", REG_RW, 0x0300, 0x83E5)                                                 \
+    R(RTL_PHY1_PARM, 4, "PHY1_PARM", REG_RW, 0, 0xFFFFFFFF)                                        \
+    R(RTL_TW_PARM, 4, "TW_PARM", REG_RW, 0, 0xFFFFFFFF)                                            \
+    R(RTL_PHY2_PARM, 1, "PHY2_PARM", REG_RW, 0, 0xFF)                                              \
+    R(RTL_CRC0 + 0, 1, "CRC0", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_CRC0 + 1, 1, "CRC1", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_CRC0 + 2, 1, "CRC2", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_CRC0 + 3, 1, "CRC3", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_CRC0 + 4, 1, "CRC4", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_CRC0 + 5, 1, "CRC5", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_CRC0 + 6, 1, "CRC6", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_CRC0 + 7, 1, "CRC7", REG_RW, 0, 0xFF)                                                    \
+    R(RTL_WAKEUP0 + 0, 8, "Wakeup0", REG_RW, 0, 0)                                                 \
+    R(RTL_WAKEUP0 + 8, 8, "Wakeup1", REG_RW, 0, 0)                                                 \
+    R(RTL_WAKEUP0 + 16, 8, "Wakeup2", REG_RW, 0, 0)                                                \
+    R(RTL_WAKEUP0 + 24, 8, "Wakeup3", REG_RW, 0, 0)                                                \
+    R(RTL_WAKEUP0 + 32, 8, "Wakeup4", REG_RW, 0, 0)                                                \
+    R(RTL_WAKEUP0 + 40, 8, "Wakeup5", REG_RW, 0, 0)                                                \
+    R(RTL_WAKEUP0 + 48, 8, "Wakeup6", REG_RW, 0, 0)                                                \
+    R(RTL_WAKEUP0 + 56, 8, "Wakeup7", REG_RW, 0, 0)                                                \
+    R(RTL_LSBCRC0 + 0, 1, "LSBCRC0", REG_RW, 0, 0xFF)                                              \
+    R(RTL_LSBCRC0 + 1, 1, "LSBCRC1", REG_RW, 0, 0xFF)                                              \
+    R(RTL_LSBCRC0 + 2, 1, "LSBCRC2", REG_RW, 0, 0xFF)                                              \
+    R(RTL_LSBCRC0 + 3, 1, "LSBCRC3", REG_RW, 0, 0xFF)                                              \
+    R(RTL_LSBCRC0 + 4, 1, "LSBCRC4", REG_RW, 0, 0xFF)                                              \
+    R(RTL_LSBCRC0 + 5, 1, "LSBCRC5", REG_RW, 0, 0xFF)                                              \
+    R(RTL_LSBCRC0 + 6, 1, "LSBCRC6", REG_RW, 0, 0xFF)                                              \
+    R(RTL_LSBCRC0 + 7, 1, "LSBCRC7", REG_RW, 0, 0xFF)                                              \
+    R(RTL_CONFIG5, 1, "CONFIG5", REG_RW, 0x00, 0x7E)
+
+const RegDesc rtl8139_regs[] = {
+#define R(off, w, name, acc, rst, wm) {off, w, name, acc, rst},
+    RTL8139_REGS(R)
+#undef R
+};
+const unsigned rtl8139_nregs = sizeof rtl8139_regs / sizeof rtl8139_regs[0];
+
+static const uint32_t rtl8139_wmask[] = {
+#define R(off, w, name, acc, rst, wm) wm,
+    RTL8139_REGS(R)
+#undef R
+};
+
+_Static_assert(sizeof rtl8139_wmask / sizeof rtl8139_wmask[0] ==
+                   sizeof rtl8139_regs / sizeof rtl8139_regs[0],
+               "one write mask per register");
+
+#define TX_DESCS 4u
+#define RX_HEADER 4u
+#define FCS_LEN 4u
+#define RX_MAX_FRAME 4096u /* RX header LONG: "exceeds 4k bytes" (section 6.1) */
+#define RUNT_LIMIT 64u     /* incl. CRC (section 6.8, AR) */
+#define RUNT_MIN 8u        /* "at least 8 bytes long to be accepted as a runt" */
+#define TSD_STATUS                                                                                 \
+    (RTL_TSD_TUN | RTL_TSD_TOK | RTL_TSD_NCC | RTL_TSD_CDH | RTL_TSD_OWC | RTL_TSD_TABT |          \
+     RTL_TSD_CRS)
+#define CONFIG1_IOMAP_MEMMAP 0x0C /* both register windows exist (section 6.11) */
+
+struct Rtl8139 {
+    uint8_t r[RTL8139_IO_SIZE]; /* register store, little-endian */
+    PciDevice pci;
+    Eeprom93c46 ee;
+    DevDma dma;
+    DevIrq irq;
+    DevClock *clock;
+    NetPort port;
+    DevTimer timer;
+    uint64_t tctr_base; /* virtual ns at which TCTR was 0 */
+    unsigned tx_next;   /* round-robin descriptor pointer */
+    int link;
+    int irq_level;
+    Rtl8139Stats stats;
+    uint8_t txbuf[RTL_TSD_SIZE + 1];
+};
+
+/* ---- helpers ---- */
+
+static uint64_t now(const Rtl8139 *s)
+{
+    return s->clock ? s->clock->now : 0;
+}
+
+#define NOTE(s, ...) trace_emitf(TRACE_NOTE, now(s), 0, "rtl8139", __VA_ARGS__)
+
+static uint32_t get_le(const uint8_t *p, unsigned n)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static void put_le(uint8_t *p, unsigned n, uint32_t v)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t r16(const Rtl8139 *s, unsigned off)
+{
+    return (uint16_t)get_le(s->r + off, 2);
+}
+
+static uint32_t r32(const Rtl8139 *s, unsigned off)
+{
+    return get_le(s->r + off, 4);
+}
+
+static void w16(Rtl8139 *s, unsigned off, uint16_t v)
+{
+    put_le(s->r + off, 2, v);
+}
+
+static void w32(Rtl8139 *s, unsigned off, uint32_t v)
+{
+    put_le(s->r + off, 4, v);
+}
+
+static void update_irq(Rtl8139 *s)
+{
+    int level = (r16(s, RTL_ISR) & r16(s, RTL_IMR)) != 0;
+    if (level != s->irq_level) {
+        s->irq_level = level;
+        dev_irq_set(&s->irq, level);
+    }
+}
+
+static void raise_isr(Rtl8139 *s, uint16_t bits)
+{
+    w16(s, RTL_ISR, r16(s, RTL_ISR) | bits);
+    update_irq(s);
+}
+
+/* ---- CRCs ---- */
+
+unsigned rtl8139_mc_hash_bit(const uint8_t addr[6])
+{
+    /* CRC-32 (polynomial 04C11DB7h) shifted MSB-first, each address byte
+     * fed LSB-first as it goes on the wire; the top 6 bits select one of
+     * the 64 MAR bits (section 6.8; the 8139too driver computes the same). */
+    uint32_t crc = 0xFFFFFFFFu;
+    for (unsigned i = 0; i < 6; i++)
+        for (unsigned b = 0; b < 8; b++) {
+            uint32_t in = (addr[i] >> b) & 1u;
+            uint32_t top = crc >> 31;
+            crc <<= 1;
+            if (top ^ in)
+                crc ^= 0x04C11DB7u;
+        }
+    return crc >> 26;
+}
+
+uint32_t rtl8139_fcs(const uint8_t *data, size_t len)
+{
+    /* IEEE 802.3 FCS: reflected CRC-32, preset and final complement */
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= data[i];
+        for (unsigned b = 0; b < 8; b++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+/* ---- link (sections 6.12 MSR, 6.19 BMSR, 6.21 ANLPAR, 6.22 ANER) ---- */
+
+static void link_regs(Rtl8139 *s)
+{
+    uint8_t msr = s->r[RTL_MSR] & ~(RTL_MSR_LINKB | RTL_MSR_SPEED_10);
+    if (!s->link)
+        msr |= RTL_MSR_LINKB; /* active low: 1 = link fail */
+    s->r[RTL_MSR] = msr;      /* 100 Mbps: SPEED_10 clear */
+    w16(s, RTL_BMSR, 0x7809 | (s->link ? RTL_BMSR_LINK | RTL_BMSR_ANC : 0));
+    w16(s, RTL_ANLPAR, s->link ? 0x41E1 : 0);
+    w16(s, RTL_ANER, s->link ? 0x0001 : 0);
+}
+
+void rtl8139_set_link(Rtl8139 *s, int up)
+{
+    up = !!up;
+    if (up == s->link)
+        return;
+    s->link = up;
+    link_regs(s);
+    NOTE(s, "link %s", up ? "up" : "down");
+    raise_isr(s, RTL_INT_PUN_LINKCHG); /* section 6.6: "link status is changed" */
+}
+
+int rtl8139_link(const Rtl8139 *s)
+{
+    return s->link;
+}
+
+int rtl8139_irq_level(const Rtl8139 *s)
+{
+    return s->irq_level;
+}
+
+/* ---- TCTR (48h) and TimerInt (54h), section 6 register table ---- */
+
+static uint64_t tctr_ticks(const Rtl8139 *s)
+{
+    uint64_t dt = now(s) - s->tctr_base;
+    return dt / 1000 * (RTL8139_PCI_CLOCK_HZ / 1000000) +
+           dt % 1000 * (RTL8139_PCI_CLOCK_HZ / 1000000) / 1000;
+}
+
+static void timer_arm(Rtl8139 *s, int after_match)
+{
+    if (!s->clock)
+        return;
+    uint32_t ti = r32(s, RTL_TIMERINT);
+    if (!ti) {
+        dev_timer_cancel(s->clock, &s->timer);
+        return;
+    }
+    uint64_t t = tctr_ticks(s) + (after_match ? 1 : 0);
+    uint64_t k = (t & ~0xFFFFFFFFull) | ti;
+    if (k < t)
+        k += 1ull << 32;
+    /* first virtual ns at which the count reaches k */
+    uint64_t mhz = RTL8139_PCI_CLOCK_HZ / 1000000;
+    uint64_t ns = (k * 1000 + mhz - 1) / mhz;
+    dev_timer_arm(s->clock, &s->timer, s->tctr_base + ns);
+}
+
+static void timer_fire(void *opaque)
+{
+    Rtl8139 *s = opaque;
+    /* "When TCTR reaches TimerInt, the TimeOut bit in ISR is set" */
+    raise_isr(s, RTL_INT_TIMEOUT);
+    timer_arm(s, 1);
+}
+
+/* ---- EEPROM and auto-load (sections 5 and 6.9) ---- */
+
+static void autoload(Rtl8139 *s)
+{
+    const uint16_t *w = s->ee.word;
+    if (w[RTL_EE_ID] != RTL_EE_SIGNATURE)
+        NOTE(s, "EEPROM word 0 is 0x%04x, not the 8129h signature; loading it anyway",
+             w[RTL_EE_ID]);
+    for (unsigned i = 0; i < 3; i++) {
+        s->r[RTL_IDR0 + 2 * i] = (uint8_t)w[RTL_EE_ETHERNET_ID + i];
+        s->r[RTL_IDR0 + 2 * i + 1] = (uint8_t)(w[RTL_EE_ETHERNET_ID + i] >> 8);
+    }
+    s->r[RTL_CONFIG0] = (uint8_t)(w[RTL_EE_CONFIG0_CONFIG1] & 0x07);
+    s->r[RTL_CONFIG1] = (uint8_t)(((w[RTL_EE_CONFIG0_CONFIG1] >> 8) & 0xF3) | CONFIG1_IOMAP_MEMMAP);
+    s->r[RTL_CONFIG3] = (uint8_t)(w[RTL_EE_MSRBMCR_CONFIG3] >> 8);
+    s->r[RTL_CONFIG4] = (uint8_t)(w[RTL_EE_CONFIG4] >> 8);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, w[RTL_EE_SVID]);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, w[RTL_EE_SMID]);
+    pci_device_set8(&s->pci, PCI_MIN_GNT, (uint8_t)w[RTL_EE_MNGNT_MXLAT]);
+    pci_device_set8(&s->pci, PCI_MAX_LAT, (uint8_t)(w[RTL_EE_MNGNT_MXLAT] >> 8));
+}
+
+static int eem(const Rtl8139 *s)
+{
+    return s->r[RTL_9346CR] & RTL_9346CR_EEM;
+}
+
+static void write_9346cr(Rtl8139 *s, uint8_t v)
+{
+    int was_program = eem(s) == RTL_9346CR_EEM_PROGRAM;
+    s->r[RTL_9346CR] = v & 0xCE;
+    switch (v & RTL_9346CR_EEM) {
+    case RTL_9346CR_EEM_AUTOLOAD:
+        /* the chip reloads the EEPROM and returns to normal mode (about
+         * 2 ms on silicon; immediate here) */
+        if (was_program)
+            eeprom93c46_set_pins(&s->ee, 0, 0, 0);
+        autoload(s);
+        s->r[RTL_9346CR] = RTL_9346CR_EEM_NORMAL;
+        break;
+    case RTL_9346CR_EEM_PROGRAM:
+        /* EECS/EESK/EEDI drive the EEPROM pins directly */
+        eeprom93c46_set_pins(&s->ee, v & RTL_9346CR_EECS, v & RTL_9346CR_EESK, v & RTL_9346CR_EEDI);
+        break;
+    default:
+        if (was_program)
+            eeprom93c46_set_pins(&s->ee, 0, 0, 0);
+        break;
+    }
+}
+
+/* ---- receive (section 6.1 header, 6.8 RCR; guide "Packet Reception") ---- */
+
+static uint32_t ring_len(const Rtl8139 *s)
+{
+    return 8192u << ((r32(s, RTL_RCR) & RTL_RCR_RBLEN) >> RTL_RCR_RBLEN_SHIFT);
+}
+
+/* Where the driver will read next: CAPR + 16 (the driver keeps CAPR 16
+ * bytes behind its read pointer, guide "Packet Reception"). */
+static uint32_t ring_read_ptr(const Rtl8139 *s)
+{
+    return (uint32_t)((r16(s, RTL_CAPR) + 16u) & 0xFFFF) % ring_len(s);
+}
+
+static int ring_empty(const Rtl8139 *s)
+{
+    return ring_read_ptr(s) == r16(s, RTL_CBR) % ring_len(s);
+}
+
+static int bus_master(Rtl8139 *s, const char *what)
+{
+    if (pci_device_command(&s->pci) & PCI_COMMAND_MASTER)
+        return 1;
+    NOTE(s, "%s DMA with PCI bus mastering disabled", what);
+    return 0;
+}
+
+/* A failed bus-master cycle: master abort on PCI, SERR in ISR (section 6.6). */
+static void dma_error(Rtl8139 *s, const char *what, uint32_t addr, uint32_t len)
+{
+    s->stats.dma_errors++;
+    NOTE(s, "%s DMA to 0x%08x+%u outside guest memory: master abort, ISR.SERR", what, addr, len);
+    pci_device_raise_status(&s->pci, PCI_STATUS_REC_MASTER_ABORT);
+    raise_isr(s, RTL_INT_SERR);
+}
+
+static int dma_write(Rtl8139 *s, uint32_t addr, const void *buf, uint32_t len)
+{
+    if ((uint64_t)addr + len > 0x100000000ull || dev_dma_write(&s->dma, addr, buf, len) < 0) {
+        dma_error(s, "receive", addr, len);
+        return -1;
+    }
+    return 0;
+}
+
+static Rtl8139RxResult rx_frame(Rtl8139 *s, const uint8_t *frame, size_t len, unsigned errors,
+                                const uint8_t *fcs_given)
+{
+    if (!(s->r[RTL_CR] & RTL_CR_RE)) {
+        s->stats.rx_disabled++;
+        return RTL8139_RX_DISABLED;
+    }
+    uint32_t rcr = r32(s, RTL_RCR);
+    size_t total = len + FCS_LEN;
+    if (len < 6 || total < RUNT_MIN || total > RX_MAX_FRAME) {
+        NOTE(s, "received frame of %zu bytes dropped (outside %u..%u with CRC)", len, RUNT_MIN,
+             RX_MAX_FRAME);
+        s->stats.rx_filtered++;
+        return RTL8139_RX_FILTERED;
+    }
+
+    /* address filter (section 6.8: AAP, APM, AM, AB) */
+    static const uint8_t bcast[6] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    uint16_t status = 0;
+    int accept = 0;
+    if (!memcmp(frame, bcast, 6)) {
+        status |= RTL_RX_BAR;
+        accept = (rcr & RTL_RCR_AB) != 0;
+    } else if (frame[0] & 1) {
+        unsigned bit = rtl8139_mc_hash_bit(frame);
+        if ((rcr & RTL_RCR_AM) && (s->r[RTL_MAR0 + bit / 8] >> (bit % 8) & 1)) {
+            status |= RTL_RX_MAR;
+            accept = 1;
+        }
+    } else {
+        if (!memcmp(frame, s->r + RTL_IDR0, 6)) {
+            status |= RTL_RX_PAM;
+            accept = (rcr & RTL_RCR_APM) != 0;
+        }
+        if (rcr & RTL_RCR_AAP)
+            accept = 1;
+    }
+
+    uint32_t fcs = rtl8139_fcs(frame, len);
+    if (fcs_given && get_le(fcs_given, 4) != fcs)
+        errors |= RTL_RX_CRC;
+    if (errors & RTL_RX_CRC)
+        fcs = fcs_given ? get_le(fcs_given, 4) : ~fcs;
+    errors &= RTL_RX_CRC | RTL_RX_FAE;
+    if (total < RUNT_LIMIT)
+        status |= RTL_RX_RUNT;
+    if (errors) {
+        /* AER admits error packets; RER8 set limits that to >= 64 bytes,
+         * clear to >= 8 bytes (section 6.8) */
+        if (!(rcr & RTL_RCR_AER) || ((rcr & RTL_RCR_RER8) && total < RUNT_LIMIT))
+            accept = 0;
+    } else if (total < RUNT_LIMIT && !(rcr & RTL_RCR_AR)) {
+        accept = 0;
+    }
+    if (!accept) {
+        s->stats.rx_filtered++;
+        return RTL8139_RX_FILTERED;
+    }
+    status |= errors;
+    if (!errors)
+        status |= RTL_RX_ROK; /* a runt accepted under AR is reported with ROK and RUNT */
+
+    /* ring space: the packet must not reach data the driver has not
+     * consumed (CAPR + 16); equal pointers mean empty */
+    uint32_t size = ring_len(s);
+    uint32_t wp = r16(s, RTL_CBR) % size;
+    uint32_t rp = ring_read_ptr(s);
+    uint32_t need = (uint32_t)((RX_HEADER + total + 3) & ~3u);
+    uint32_t space = (rp - wp + size) % size;
+    if (space == 0)
+        space = size;
+    if (need >= space) {
+        w32(s, RTL_MPC, (r32(s, RTL_MPC) + 1) & 0x00FFFFFF);
+        s->stats.rx_overflow++;
+        raise_isr(s, RTL_INT_RXOVW);
+        return RTL8139_RX_OVERFLOW;
+    }
+
+    uint32_t base = r32(s, RTL_RBSTART);
+    if (!bus_master(s, "receive")) {
+        dma_error(s, "receive", base + wp, need);
+        return RTL8139_RX_DMA_ERROR;
+    }
+    uint8_t hdr[RX_HEADER], crc[FCS_LEN];
+    put_le(hdr, 2, status);
+    put_le(hdr + 2, 2, (uint32_t)total);
+    put_le(crc, 4, fcs);
+    /* WRAP (section 6.8): 1 = continue past the end of the ring (the
+     * driver reserves room there), 0 = wrap to the start. Ignored with the
+     * 64K ring. */
+    int nowrap = (rcr & RTL_RCR_WRAP) && size != 65536;
+    const uint8_t *parts[3] = {hdr, frame, crc};
+    uint32_t lens[3] = {RX_HEADER, (uint32_t)len, FCS_LEN};
+    uint32_t pos = wp;
+    for (unsigned p = 0; p < 3; p++) {
+        uint32_t done = 0;
+        while (done < lens[p]) {
+            uint32_t n = lens[p] - done;
+            if (!nowrap) {
+                pos %= size;
+                if (n > size - pos)
+                    n = size - pos;
+            }
+            if (dma_write(s, base + pos, parts[p] + done, n) < 0)
+                return RTL8139_RX_DMA_ERROR;
+            done += n;
+            pos += n;
+        }
+    }
+    w16(s, RTL_CBR, (uint16_t)((wp + need) % size));
+    s->stats.rx_stored++;
+    raise_isr(s, errors ? RTL_INT_RER : RTL_INT_ROK);
+    return RTL8139_RX_STORED;
+}
+
+Rtl8139RxResult rtl8139_receive(Rtl8139 *s, const uint8_t *frame, size_t len)
+{
+    return rx_frame(s, frame, len, 0, NULL);
+}
+
+Rtl8139RxResult rtl8139_receive_bad(Rtl8139 *s, const uint8_t *frame, size_t len, unsigned errors)
+{
+    return rx_frame(s, frame, len, errors & (RTL8139_RXERR_FAE | RTL8139_RXERR_CRC), NULL);
+}
+
+/* ---- transmit (section 6.2 TSD, 6.7 TCR; guide "Packet Transmission") ---- */
+
+static void tx_abort(Rtl8139 *s, unsigned n, uint32_t extra_isr)
+{
+    w32(s, RTL_TSD(n), r32(s, RTL_TSD(n)) | RTL_TSD_OWN | RTL_TSD_TABT);
+    s->stats.tx_aborted++;
+    raise_isr(s, (uint16_t)(RTL_INT_TER | extra_isr));
+}
+
+static void tx_one(Rtl8139 *s, unsigned n)
+{
+    uint32_t tsd = r32(s, RTL_TSD(n));
+    uint32_t size = tsd & RTL_TSD_SIZE;
+    uint32_t addr = r32(s, RTL_TSAD_N(n));
+    if (size == 0 || size > RTL8139_TX_MAX) {
+        NOTE(s, "TSD%u size %u outside 1..%u: transmit abort", n, size, RTL8139_TX_MAX);
+        tx_abort(s, n, 0);
+        return;
+    }
+    if (!bus_master(s, "transmit") || (uint64_t)addr + size > 0x100000000ull ||
+        dev_dma_read(&s->dma, addr, s->txbuf, size) < 0) {
+        s->stats.dma_errors++;
+        NOTE(s, "TSD%u: transmit DMA from 0x%08x+%u failed: master abort, ISR.SERR", n, addr, size);
+        pci_device_raise_status(&s->pci, PCI_STATUS_REC_MASTER_ABORT);
+        tx_abort(s, n, RTL_INT_SERR);
+        return;
+    }
+    /* OWN: the frame has been moved to the FIFO */
+    tsd |= RTL_TSD_OWN;
+    uint32_t tcr = r32(s, RTL_TCR);
+    int crc_appended = !(tcr & RTL_TCR_CRC);
+    size_t len = size;
+    const uint8_t *fcs = NULL;
+    if (!crc_appended) {
+        /* TCR.CRC = 1: the buffer carries its own FCS */
+        if (size < FCS_LEN + 6) {
+            NOTE(s, "TSD%u: %u bytes with TCR.CRC set cannot hold a frame and its FCS", n, size);
+            w32(s, RTL_TSD(n), tsd);
+            tx_abort(s, n, 0);
+            return;
+        }
+        len = size - FCS_LEN;
+        fcs = s->txbuf + len;
+    }
+    if (len < 60)
+        NOTE(s, "TSD%u: %zu-byte frame sent unpadded (the RTL8139 does not pad)", n, len);
+
+    if ((tcr & RTL_TCR_LBK) == RTL_TCR_LBK_LOOPBACK) {
+        s->stats.tx_looped++;
+        rx_frame(s, s->txbuf, len, 0, fcs);
+    } else if (!s->link) {
+        /* no carrier on an unplugged cable */
+        tsd |= RTL_TSD_CRS;
+    } else if (fcs && get_le(fcs, 4) != rtl8139_fcs(s->txbuf, len)) {
+        NOTE(s, "TSD%u: driver-supplied FCS is wrong; the peer would drop the frame", n);
+    } else if (s->port.send) {
+        s->port.send(s->port.opaque, s->txbuf, len);
+    }
+    s->stats.tx_sent++;
+    w32(s, RTL_TSD(n), tsd | RTL_TSD_TOK);
+    raise_isr(s, RTL_INT_TOK);
+}
+
+/* Transmit every descriptor the driver has handed over, in order from the
+ * round-robin pointer (guide: descriptors are used 0,1,2,3,0,...). */
+static void tx_kick(Rtl8139 *s)
+{
+    while ((s->r[RTL_CR] & RTL_CR_TE) && !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN)) {
+        unsigned n = s->tx_next;
+        s->tx_next = (n + 1) % TX_DESCS;
+        tx_one(s, n);
+    }
+}
+
+static uint16_t tsad_summary(const Rtl8139 *s)
+{
+    uint16_t v = 0;
+    for (unsigned n = 0; n < TX_DESCS; n++) {
+        uint32_t t = r32(s, RTL_TSD(n));
+        v |= (uint16_t)(((t & RTL_TSD_OWN) ? 1u : 0u) << n);
+        v |= (uint16_t)(((t & RTL_TSD_TABT) ? 1u : 0u) << (4 + n));
+        v |= (uint16_t)(((t & RTL_TSD_TUN) ? 1u : 0u) << (8 + n));
+        v |= (uint16_t)(((t & RTL_TSD_TOK) ? 1u : 0u) << (12 + n));
+    }
+    return v;
+}
+
+/* ---- resets ---- */
+
+/* CR.RST (section 6.4): transmitter and receiver off, FIFOs and buffer
+ * pointers reinitialised (Tx at TSAD0, Rx buffer empty); IDR, MAR and the
+ * PCI configuration space keep their values. RST clears at once. */
+static void soft_reset(Rtl8139 *s)
+{
+    s->r[RTL_CR] = 0;
+    for (unsigned n = 0; n < TX_DESCS; n++)
+        w32(s, RTL_TSD(n), RTL_TSD_OWN);
+    s->tx_next = 0;
+    w16(s, RTL_CAPR, 0xFFF0);
+    w16(s, RTL_CBR, 0);
+    w16(s, RTL_ERBCR, 0);
+    s->r[RTL_ERSR] = 0;
+    w16(s, RTL_IMR, 0);
+    w16(s, RTL_ISR, 0);
+    w32(s, RTL_MPC, 0);
+    update_irq(s);
+}
+
+void rtl8139_reset(Rtl8139 *s)
+{
+    memset(s->r, 0, sizeof s->r);
+    for (unsigned i = 0; i < rtl8139_nregs; i++)
+        if (rtl8139_regs[i].width <= 4)
+            put_le(s->r + rtl8139_regs[i].offset, rtl8139_regs[i].width, rtl8139_regs[i].reset);
+    pci_device_reset(&s->pci);
+    eeprom93c46_set_pins(&s->ee, 0, 0, 0);
+    autoload(s);
+    link_regs(s);
+    s->tx_next = 0;
+    s->tctr_base = now(s);
+    timer_arm(s, 0);
+    update_irq(s);
+}
+
+/* ---- register access ---- */
+
+static uint32_t reg_value(Rtl8139 *s, const RegDesc *r)
+{
+    switch (r->offset) {
+    case RTL_CR:
+        return (s->r[RTL_CR] & ~RTL_CR_BUFE) | (ring_empty(s) ? RTL_CR_BUFE : 0);
+    case RTL_TCTR:
+        return (uint32_t)tctr_ticks(s);
+    case RTL_TSAD:
+        return tsad_summary(s);
+    case RTL_9346CR: {
+        uint8_t v = s->r[RTL_9346CR] & ~RTL_9346CR_EEDO;
+        if (eem(s) == RTL_9346CR_EEM_PROGRAM && eeprom93c46_get_do(&s->ee))
+            v |= RTL_9346CR_EEDO;
+        return v;
+    }
+    }
+    return get_le(s->r + r->offset, r->width);
+}
+
+static int is_config_locked(const RegDesc *r)
+{
+    return r->offset == RTL_CONFIG0 || r->offset == RTL_CONFIG1 || r->offset == RTL_CONFIG3 ||
+           r->offset == RTL_CONFIG4;
+}
+
+/* Write the bytes `bm` of register r (value already shifted into place). */
+static void reg_write(Rtl8139 *s, const RegDesc *r, uint32_t v, uint32_t bm, unsigned size)
+{
+    uint32_t wm = rtl8139_wmask[r - rtl8139_regs];
+    uint32_t old = get_le(s->r + r->offset, r->width);
+    uint32_t neu = (old & ~(wm & bm)) | (v & wm & bm);
+
+    if (r->access == REG_RO) {
+        s->stats.ignored++;
+        NOTE(s, "write 0x%x to read-only %s ignored", v, r->name);
+        return;
+    }
+    if (r->offset < RTL_MAR0 + 8 && size != 4)
+        NOTE(s, "%u-byte write to %s: IDR and MAR are written with 4-byte accesses (section 6)",
+             size, r->name);
+    if (is_config_locked(r) && eem(s) != RTL_9346CR_EEM_CONFIG) {
+        /* section 6.9: EEM=11 must be set before writing CONFIG0,1,3,4 */
+        s->stats.ignored++;
+        NOTE(s, "write 0x%x to %s without 9346CR config write enable ignored", v, r->name);
+        return;
+    }
+
+    switch (r->offset) {
+    case RTL_TSD(0):
+    case RTL_TSD(1):
+    case RTL_TSD(2):
+    case RTL_TSD(3): {
+        unsigned n = (r->offset - RTL_TSD0) / 4;
+        if ((bm & RTL_TSD_OWN) && !(neu & RTL_TSD_OWN))
+            neu &= ~TSD_STATUS; /* a new transmission starts with clean status */
+        w32(s, r->offset, neu);
+        if (!(neu & RTL_TSD_OWN) && !(s->r[RTL_CR] & RTL_CR_TE))
+            NOTE(s, "TSD%u handed over with CR.TE clear: pending", n);
+        tx_kick(s);
+        return;
+    }
+    case RTL_CR:
+        if (v & bm & RTL_CR_RST) {
+            soft_reset(s);
+            return;
+        }
+        s->r[RTL_CR] = (uint8_t)(neu & (RTL_CR_RE | RTL_CR_TE));
+        tx_kick(s);
+        return;
+    case RTL_IMR:
+        w16(s, RTL_IMR, (uint16_t)neu);
+        update_irq(s);
+        return;
+    case RTL_ISR:
+        w16(s, RTL_ISR, (uint16_t)(old & ~(v & bm)));
+        update_irq(s);
+        return;
+    case RTL_TCR:
+        if (neu & RTL_TCR_CLRABT)
+            NOTE(s, "TCR.CLRABT: no transmission is held after an abort; nothing to retry");
+        w32(s, RTL_TCR, neu & ~RTL_TCR_CLRABT);
+        return;
+    case RTL_TCTR:
+        /* any write restarts the count from 0 */
+        s->tctr_base = now(s);
+        timer_arm(s, 0);
+        return;
+    case RTL_MPC:
+        w32(s, RTL_MPC, 0); /* cleared by any write */
+        return;
+    case RTL_TIMERINT:
+        w32(s, RTL_TIMERINT, neu);
+        timer_arm(s, 0);
+        return;
+    case RTL_9346CR:
+        write_9346cr(s, (uint8_t)neu);
+        return;
+    case RTL_BMCR:
+        if (eem(s) != RTL_9346CR_EEM_CONFIG && ((neu ^ old) & 0x3100)) {
+            NOTE(s, "BMCR bits 13/12/8 written without 9346CR config write enable: kept");
+            neu = (neu & ~0x3100u) | (old & 0x3100u);
+        }
+        if (neu & 0x8000) {
+            /* PHY reset: BMCR and ANAR to defaults; self-clearing */
+            w16(s, RTL_ANAR, 0x01E1);
+            neu = 0x3100;
+        }
+        w16(s, RTL_BMCR, (uint16_t)(neu & ~0x0200u)); /* restart-AN completes at once */
+        return;
+    }
+    put_le(s->r + r->offset, r->width, neu);
+}
+
+static uint32_t size_mask(unsigned size)
+{
+    return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
+
+static uint32_t rtl8139_io_read(void *opaque, uint32_t off, unsigned size)
+{
+    Rtl8139 *s = opaque;
+    if ((size != 1 && size != 2 && size != 4) || off >= RTL8139_IO_SIZE ||
+        off + size > RTL8139_IO_SIZE) {
+        s->stats.unmodelled++;
+        NOTE(s, "read 0x%x/%u outside the register window: all-ones", off, size);
+        return size_mask(size);
+    }
+    uint32_t v = 0;
+    int unmodelled = 0;
+    for (unsigned i = 0; i < size;) {
+        const RegDesc *r = reg_find(rtl8139_regs, rtl8139_nregs, off + i, 1);
+        if (!r) {
+            v |= 0xFFu << (8 * i);
+            unmodelled = 1;
+            i++;
+            continue;
+        }
+        if (r->width > 4) {
+            v |= (uint32_t)s->r[off + i] << (8 * i);
+            i++;
+            continue;
+        }
+        uint32_t rv = reg_value(s, r);
+        unsigned first = off + i - r->offset;
+        unsigned n = r->width - first < size - i ? r->width - first : size - i;
+        for (unsigned k = 0; k < n; k++)
+            v |= ((rv >> (8 * (first + k))) & 0xFFu) << (8 * (i + k));
+        i += n;
+    }
+    if (unmodelled) {
+        s->stats.unmodelled++;
+        NOTE(s, "read of unmodelled register 0x%02x/%u: all-ones in unmodelled bytes", off, size);
+    }
+    return v;
+}
+
+static void rtl8139_io_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
+{
+    Rtl8139 *s = opaque;
+    if ((size != 1 && size != 2 && size != 4) || off >= RTL8139_IO_SIZE ||
+        off + size > RTL8139_IO_SIZE) {
+        s->stats.unmodelled++;
+        NOTE(s, "write 0x%x to 0x%x/%u outside the register window ignored", v, off, size);
+        return;
+    }
+    v &= size_mask(size);
+    int unmodelled = 0;
+    for (unsigned i = 0; i < size;) {
+        const RegDesc *r = reg_find(rtl8139_regs, rtl8139_nregs, off + i, 1);
+        if (!r) {
+            unmodelled = 1;
+            i++;
+            continue;
+        }
+        if (r->width > 4) {
+            s->r[off + i] = (uint8_t)(v >> (8 * i));
+            i++;
+            continue;
+        }
+        unsigned first = off + i - r->offset;
+        unsigned n = r->width - first < size - i ? r->width - first : size - i;
+        uint32_t part = (v >> (8 * i)) & size_mask(n);
+        reg_write(s, r, part << (8 * first), size_mask(n) << (8 * first), size);
+        i += n;
+    }
+    if (unmodelled) {
+        s->stats.unmodelled++;
+        NOTE(s, "write 0x%x to unmodelled register 0x%02x/%u ignored", v, off, size);
+    }
+}
+
+const DevIoOps rtl8139_io_ops = {rtl8139_io_read, rtl8139_io_write};
+
+/* ---- creation ---- */
+
+Rtl8139 *rtl8139_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
+                     const uint8_t mac[6])
+{
+    Rtl8139 *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    if (dma)
+        s->dma = *dma;
+    if (irq)
+        s->irq = *irq;
+    if (port)
+        s->port = *port;
+    s->clock = clock;
+    s->link = 1;
+    dev_timer_init(&s->timer, timer_fire, s);
+
+    /* PCI identity (section 7): 10EC:8139 rev 10h, Ethernet controller,
+     * BAR0 I/O 256 bytes, BAR1 memory 256 bytes, INTA# */
+    PciId id = {
+        .vendor = RTL8139_VENDOR_ID,
+        .device = RTL8139_DEVICE_ID,
+        .revision = RTL8139_REVISION,
+        .class_code = RTL8139_CLASS,
+        .interrupt_pin = 1,
+        .status = PCI_STATUS_DEVSEL_MEDIUM,
+    };
+    pci_device_init(&s->pci, "rtl8139", &id);
+    if (pci_device_set_bar(&s->pci, 0, RTL8139_IO_SIZE, PCI_BAR_IO) < 0 ||
+        pci_device_set_bar(&s->pci, 1, RTL8139_IO_SIZE, PCI_BAR_MEM32) < 0)
+        abort(); /* constant arguments: an internal invariant */
+
+    /* EEPROM image (section 5): signature, IDs, Min_Gnt 20h/Max_Lat 40h, MAC */
+    uint16_t ee[EEPROM93C46_WORDS] = {0};
+    ee[RTL_EE_ID] = RTL_EE_SIGNATURE;
+    ee[RTL_EE_VID] = RTL8139_VENDOR_ID;
+    ee[RTL_EE_DID] = RTL8139_DEVICE_ID;
+    ee[RTL_EE_SVID] = RTL8139_VENDOR_ID;
+    ee[RTL_EE_SMID] = RTL8139_DEVICE_ID;
+    ee[RTL_EE_MNGNT_MXLAT] = 0x4020;
+    for (unsigned i = 0; i < 3; i++)
+        ee[RTL_EE_ETHERNET_ID + i] = (uint16_t)(mac[2 * i] | mac[2 * i + 1] << 8);
+    eeprom93c46_init(&s->ee, ee);
+
+    rtl8139_reset(s);
+    return s;
+}
+
+void rtl8139_free(Rtl8139 *s)
+{
+    if (!s)
+        return;
+    if (s->clock)
+        dev_timer_cancel(s->clock, &s->timer);
+    free(s);
+}
+
+PciDevice *rtl8139_pci(Rtl8139 *s)
+{
+    return &s->pci;
+}
+
+Eeprom93c46 *rtl8139_eeprom(Rtl8139 *s)
+{
+    return &s->ee;
+}
+
+const Rtl8139Stats *rtl8139_stats(const Rtl8139 *s)
+{
+    return &s->stats;
+}
