@@ -28,7 +28,7 @@ LIB_AOBJ  := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_AOBJ  := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BA)/%)
 
-.PHONY: all deps check unit guest fuzz bench clean demo
+.PHONY: all deps check unit guest fuzz bench clean demo docs
 all: deps $(B)/xdrv drivers
 
 deps:
@@ -67,8 +67,17 @@ check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv
 	@XDRV=$(BA)/xdrv BUILD=$(B) ASAN_BUILD=$(BA) UNIT_BIN="$(UNIT_BIN)" \
 	  FUZZ_BIN="$(FUZZ_BIN)" ./tests/run-all.sh
 
-bench: all
+$(B)/bench/%: bench/%.c $(B)/libxdrv.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $< $(B)/libxdrv.a $(LIBS)
+
+bench: all $(B)/bench/vmbench
 	@./bench/run.sh $(B)
+
+# docs/api.md: the header stays, the tables are regenerated from exports.def
+docs: $(B)/xdrv
+	@{ sed -n '1,/^<!-- generated below/p' docs/api.md; $(B)/xdrv exports --markdown; } > docs/api.md.new
+	@mv docs/api.md.new docs/api.md
 
 demo: all
 	@./scripts/demo.sh

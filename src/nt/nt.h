@@ -102,8 +102,9 @@ void nt_check_irql_max(Nt *nt, uint8_t max);
 /* Guest memory from the kernel pool; 0 when exhausted. `tag` is the pool
  * tag (0 for none). */
 GuestAddr nt_pool_alloc(Nt *nt, uint32_t size, uint32_t tag);
-/* Returns 0, or -1 if `a` is not the start of a live block (double free,
- * wild pointer): the caller reports it. */
+/* Returns 0, -1 if `a` is not the start of a live block (double free,
+ * wild pointer), -2 if the block was freed but its trailing canary had been
+ * overwritten (overrun): the caller reports both. */
 int nt_pool_free(Nt *nt, GuestAddr a);
 /* Size of the live block starting at a, or 0. */
 uint32_t nt_pool_size(Nt *nt, GuestAddr a);
@@ -123,6 +124,9 @@ const char *nt_astr(Nt *nt, GuestAddr pas, char *buf, size_t len);
 void nt_fixme(Nt *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Text to the run's log (DbgPrint output, notes). */
 void nt_log(Nt *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "STATUS_SUCCESS", or "error"/"warning"/"success" for unnamed codes. */
+const char *nt_status_name(uint32_t status);
 
 /* NTSTATUS values used across modules (ntstatus.h). */
 #define STATUS_SUCCESS                 0x00000000u

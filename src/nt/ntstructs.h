@@ -7,6 +7,7 @@
 #ifndef XDRV_NTSTRUCTS_H
 #define XDRV_NTSTRUCTS_H
 
+#include <stddef.h> /* offsetof, used with these types by every includer */
 #include <stdint.h>
 
 #define NT_LAYOUT(type, size) _Static_assert(sizeof(type) == (size), #type " size")

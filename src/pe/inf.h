@@ -23,9 +23,26 @@ typedef struct InfSection {
     InfLine *lines;
 } InfSection;
 
+/* Registry value types (winnt.h REG_*). */
+enum {
+    INF_REG_NONE = 0,
+    INF_REG_SZ = 1,
+    INF_REG_EXPAND_SZ = 2,
+    INF_REG_BINARY = 3,
+    INF_REG_DWORD = 4,
+    INF_REG_MULTI_SZ = 7,
+    INF_REG_QWORD = 11
+};
+
 /* One registry value from an AddReg section (HKR relative to the device's or
  * service's key). type: REG_SZ=1, REG_EXPAND_SZ=2, REG_BINARY=3, REG_DWORD=4,
- * REG_MULTI_SZ=7, derived from the AddReg flags field. */
+ * REG_MULTI_SZ=7, derived from the AddReg flags field.
+ * data, by type: REG_SZ/REG_EXPAND_SZ the string; REG_MULTI_SZ the strings
+ * each NUL-terminated plus a final NUL ("a\0b\0\0", data_len counts every
+ * byte); REG_DWORD, REG_BINARY and other types the value fields as written,
+ * joined with ',' (e.g. "0x20", "00,e0,4c"). Entries that only create a key
+ * (fewer than 3 fields, FLG_ADDREG_KEYONLY) or delete a value
+ * (FLG_ADDREG_DELVAL) are not listed. */
 typedef struct InfRegValue {
     char *root;           /* "HKR", "HKLM", ... */
     char *subkey;         /* may be empty, e.g. "Ndi\\params\\SpeedDuplex" */
@@ -33,6 +50,7 @@ typedef struct InfRegValue {
     uint32_t type;
     uint32_t flags;
     char *data;           /* string form (for DWORD, the number as written) */
+    size_t data_len;      /* bytes in data, excluding the C terminator */
 } InfRegValue;
 
 typedef struct InfHardwareId {
@@ -59,6 +77,8 @@ const char *inf_value(const Inf *inf, const char *section, const char *key);
  * models sections such as "Models.NTx86" included). Returns count, -1 on error.
  * *out is malloc'd; free with inf_free_hwids. */
 int inf_hardware_ids(const Inf *inf, InfHardwareId **out);
+/* The same, with a one-line reason in err[INF_ERR_MAX] (may be NULL) on -1. */
+int inf_hardware_ids_err(const Inf *inf, InfHardwareId **out, char *err);
 void inf_free_hwids(InfHardwareId *ids, size_t n);
 
 /* Registry values the INF installs for the device whose install section is
@@ -66,6 +86,10 @@ void inf_free_hwids(InfHardwareId *ids, size_t n);
  * variants) and for its service (AddService -> service install section ->
  * AddReg). Returns count, -1 on error; free with inf_free_regvalues. */
 int inf_reg_values(const Inf *inf, const char *install, InfRegValue **out);
+/* The same, with a one-line reason in err[INF_ERR_MAX] (may be NULL) on -1:
+ * "install section 'X' not found", "line 12: AddReg section 'Y' not found",
+ * "line 40: bad AddReg flags 'zz'", ... */
+int inf_reg_values_err(const Inf *inf, const char *install, InfRegValue **out, char *err);
 void inf_free_regvalues(InfRegValue *v, size_t n);
 
 /* Service name from AddService in the install section ("" if none). */

@@ -35,6 +35,26 @@ typedef struct PeExport {
     char forward[128];     /* "MODULE.Name" for forwarders, else empty */
 } PeExport;
 
+/* Data directory indices (pecoff 3.4.3 "Optional Header Data Directories"). */
+enum {
+    PE_DIR_EXPORT = 0,
+    PE_DIR_IMPORT = 1,
+    PE_DIR_RESOURCE = 2,
+    PE_DIR_EXCEPTION = 3,
+    PE_DIR_SECURITY = 4,     /* a file offset, not an RVA */
+    PE_DIR_BASERELOC = 5,
+    PE_DIR_DEBUG = 6,
+    PE_DIR_TLS = 9,
+    PE_DIR_LOAD_CONFIG = 10,
+    PE_DIR_IAT = 12,
+    PE_NUM_DIRS = 16
+};
+
+typedef struct PeDataDir {
+    uint32_t rva;
+    uint32_t size;
+} PeDataDir;
+
 typedef struct PeVersion {  /* VS_VERSION_INFO resource */
     int present;
     uint16_t file_ver[4];
@@ -51,7 +71,8 @@ typedef struct PeImage {
     uint16_t subsystem;
     uint16_t dll_characteristics;
     uint32_t image_base;      /* preferred base */
-    uint32_t size_of_image;
+    uint32_t size_of_image;   /* SizeOfImage rounded up to section_alignment,
+                                 as the loader maps it */
     uint32_t size_of_headers;
     uint32_t entry_rva;
     uint32_t section_alignment;
@@ -59,7 +80,14 @@ typedef struct PeImage {
     uint32_t timestamp;
     uint32_t checksum;
     uint32_t security_cookie_rva;  /* from the load config directory; 0 if none */
-    int has_relocs;
+    uint32_t nt_offset;       /* e_lfanew: file offset of the "PE\0\0" signature */
+    int has_relocs;           /* a base relocation directory is present */
+    PeDataDir dirs[PE_NUM_DIRS];  /* absent entries (and those past
+                                     NumberOfRvaAndSizes) are 0,0 */
+    /* IMAGE_REL_BASED_HIGHLOW targets (RVAs), validated by pe_parse and
+     * applied by pe_map_image */
+    size_t nrelocs;
+    uint32_t *relocs;
     size_t nsections;
     PeSection *sections;
     size_t nimports;
@@ -77,7 +105,10 @@ typedef struct PeImage {
 /* Parse a file image held in memory. On success returns 0 and fills *img
  * (which then owns a copy of the data). On failure returns -1 and
  * img->err holds a one-line reason ("truncated section table", "PE32+ (x64)
- * images are not supported", ...). pe_free is safe after either outcome. */
+ * images are not supported", ...). pe_free is safe after either outcome.
+ * *img is overwritten: pe_free it first if it held an image. Names longer
+ * than their PeImport/PeExport fields are refused, not truncated;
+ * VS_VERSION_INFO strings (informational) are cut to fit. */
 int pe_parse(PeImage *img, const uint8_t *data, size_t size);
 /* Read the file and pe_parse it. */
 int pe_load_file(PeImage *img, const char *path);
@@ -90,8 +121,9 @@ void pe_free(PeImage *img);
  * relocation pointing outside the image, an unknown relocation type, ...). */
 int pe_map_image(PeImage *img, uint8_t *mem, uint32_t base);
 
-/* Write the 32-bit value `value` into every IAT slot of `imp` in a mapped
- * image; returns -1 if the slot lies outside [mem, mem+size_of_image). */
+/* Write the 32-bit value `value` into the IAT slot of `imp` (imp->iat_rva)
+ * in a mapped image; returns -1 if the slot lies outside
+ * [mem, mem+size_of_image). */
 int pe_bind_import(const PeImage *img, uint8_t *mem, const PeImport *imp, uint32_t value);
 
 /* Find an export by name or ordinal; NULL if absent. */

@@ -18,8 +18,7 @@ static inline uint16_t utf16_unit(const uint8_t *p, int be)
  * a character that would not fit, so it always holds whole characters, and
  * is NUL-terminated. Returns the bytes written, excluding the NUL; a cap of
  * 3*n+1 always holds the full text. NUL units are copied as 0 bytes. */
-static inline size_t utf16_to_utf8(const uint8_t *src, size_t n, int be, char *dst,
-                                   size_t cap)
+static inline size_t utf16_to_utf8(const uint8_t *src, size_t n, int be, char *dst, size_t cap)
 {
     size_t o = 0;
 

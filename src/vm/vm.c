@@ -25,6 +25,7 @@
 #define VM_SLICE_BLOCKS  (1u << 16)            /* host gets control at least this often */
 #define VM_HISTORY       16
 #define VM_REPORT_MAX    4096
+#define VM_PC_SYNC_HOOK_ADDR 0xFFFFF000u      /* never mapped */
 
 /* Windows x86 GDT selectors (ReactOS ketypes.h: KGDT_R0_CODE 0x08,
  * KGDT_R0_DATA 0x10, KGDT_R0_PCR 0x30). */
@@ -381,6 +382,13 @@ static void vm_snapshot(Vm *vm)
         OUT("  (outside guest code)\n");
     } else {
         OUT("  at %s", vm_format_addr(vm, eip, where, sizeof where));
+        if (eip - VM_SYS_BASE < VM_THUNK_AREA) {
+            /* inside an export: name the driver code that called it */
+            const uint32_t *ret = vm_ptr(vm, vm_reg(vm, VM_ESP), 4);
+            char caller[96];
+            if (ret)
+                OUT(" (called from %s)", vm_format_addr(vm, *ret, caller, sizeof caller));
+        }
         const uint8_t *code = NULL;
         uint32_t avail = 16;
         while (avail && !(code = vm_ptr(vm, eip, avail)))
@@ -513,6 +521,14 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
         vm_fault(vm, VM_FAULT_INTERRUPT, "breakpoint (int3) in driver code");
     else
         vm_fault(vm, VM_FAULT_INTERRUPT, "interrupt/exception %u raised by driver code", intno);
+}
+
+/* Never called: its presence makes Unicorn 2.0.1 write EIP back before
+ * every memory access, so a faulting access reports its own instruction
+ * rather than an earlier one (bench/vmbench shows the cost). */
+static void hook_mem_sync_pc(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+                             int64_t value, void *opaque)
+{
 }
 
 static bool hook_insn_invalid(uc_engine *uc, void *opaque)
@@ -894,11 +910,14 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
             break;
         }
         eip = vm_reg(vm, VM_EIP);
+        /* read before the time hook: it may run guest code (DPCs) through a
+         * nested vm_call, which resets stop_reason */
+        int reason = vm->stop_reason;
         if (vm->time_fn)
             vm->time_fn(vm->time_opaque, vm->vtime);
         if (vm_stopped(vm))
             break;
-        if (vm->stop_reason == STOP_SLICE)
+        if (reason == STOP_SLICE)
             continue;
         GuestAddr slot = eip - 1 - VM_SYS_BASE;
         if (slot < VM_THUNK_AREA && slot % VM_THUNK_SIZE == 0) {
@@ -1018,6 +1037,8 @@ Vm *vm_create(const VmConfig *cfg)
 
     uc_hook h;
     if (uc_hook_add(vm->uc, &h, UC_HOOK_MEM_INVALID, hook_mem_invalid, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem_sync_pc, vm,
+                    VM_PC_SYNC_HOOK_ADDR, VM_PC_SYNC_HOOK_ADDR) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_INTR, hook_intr, vm, 1, 0) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, vm, 1, 0) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_BLOCK, hook_block, vm, 1, 0) ||

@@ -1,0 +1,7 @@
+#!/bin/sh
+# Runs every benchmark under bench/ (figures go to stdout; record them in
+# docs/performance.md with this command).
+set -e
+B=${1:-build}
+echo "== $B/bench/vmbench"
+"$B/bench/vmbench"

@@ -1,0 +1,40 @@
+/* xdrv: run and inspect x86 Windows kernel drivers in an unprivileged
+ * Linux process. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: xdrv <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  info DRIVER.sys [--json]     headers, sections, version, imports (implemented or missing)\n"
+    "  run DRIVER.sys [options]     load the driver, call DriverEntry, serve requests, unload\n"
+    "  exports [--markdown]         the kernel APIs xdrv implements (from the export tables)\n"
+    "\n"
+    "`xdrv COMMAND --help` describes each command.\n"
+    "\n"
+    "exit status: 0 ok, 1 bad arguments, 2 bad input (malformed file, missing imports),\n"
+    "             3 the driver faulted (report on stderr), 4 DriverEntry failed, 5 host failure\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "info"))
+        return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "exports"))
+        return cmd_exports(argc - 1, argv + 1);
+    fprintf(stderr, "xdrv: unknown command '%s' (try xdrv --help)\n", cmd);
+    return EXIT_USAGE;
+}

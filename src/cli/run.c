@@ -1,0 +1,506 @@
+/* xdrv run: load a driver into the guest, call DriverEntry, serve requests
+ * to its devices, unload it and report leaks. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "cli/devices.h"
+#include "nt/loader.h"
+#include "nt/nt.h"
+#include "nt/ntoskrnl/io.h"
+#include "nt/ntoskrnl/registry.h"
+#include "pe/inf.h"
+#include "trace/trace.h"
+#include "vm/vm.h"
+
+static const char run_usage[] =
+    "usage: xdrv run DRIVER.sys [options]\n"
+    "  Load the driver into an emulated Windows kernel, call DriverEntry, list\n"
+    "  the devices and symbolic links it created, serve the given requests,\n"
+    "  call DriverUnload and report pool leaks. Driver output (DbgPrint) and\n"
+    "  request results go to stdout; errors and fault reports to stderr.\n"
+    "options:\n"
+    "  --inf FILE.inf      fill the registry from the INF (service and device AddReg)\n"
+    "  --device SPEC       attach a device model to the bus; repeatable:\n"
+    "                        testdev[,io=PORT][,mmio=ADDR]  xdrv's test device\n"
+    "                        (default io=0x300; mmio: page-aligned, 0xc0000000 and up)\n"
+    "  --service NAME      service name (default: from the INF, else the file name)\n"
+    "  --param NAME=VALUE  a driver parameter (REG_DWORD if numeric, else REG_SZ);\n"
+    "                      repeatable\n"
+    "  --request 'REQ'     a request to serve after DriverEntry; repeatable:\n"
+    "                        open NAME              IRP_MJ_CREATE; handles are 1, 2, ...\n"
+    "                        read H LEN             IRP_MJ_READ of LEN bytes\n"
+    "                        write H HEX|\"text\"     IRP_MJ_WRITE\n"
+    "                        ioctl H CODE [HEX|-] [OUTLEN]   IRP_MJ_DEVICE_CONTROL\n"
+    "                        close H                IRP_MJ_CLEANUP + IRP_MJ_CLOSE\n"
+    "  --requests FILE     read requests from FILE, one per line ('-' = stdin; # comments)\n"
+    "  --no-unload         do not call DriverUnload\n"
+    "  --allow-missing     run even if imports are missing; calling one stops the run\n"
+    "  --budget N          basic blocks a single call into the driver may run\n"
+    "                      (default 400000000); exceeding it is a runaway fault\n"
+    "  -v, --verbose       log every API call with decoded arguments and result, and\n"
+    "                      every call into the driver, port and MMIO access\n"
+    "exit status: 0 ok, 1 bad arguments, 2 bad input (malformed file, missing\n"
+    "imports), 3 the driver faulted (report on stderr), 4 DriverEntry failed,\n"
+    "5 host failure.\n";
+
+#define MAX_REQ 256
+
+typedef struct RunOpts {
+    const char *driver, *inf, *service;
+    const char *params[64];
+    unsigned nparams;
+    char *reqs[MAX_REQ];
+    unsigned nreqs;
+    int verbose, allow_missing, no_unload;
+    uint64_t budget;
+    Devices *devices;
+} RunOpts;
+
+static int add_request(RunOpts *o, const char *r)
+{
+    if (o->nreqs == MAX_REQ) {
+        fprintf(stderr, "xdrv run: more than %d requests\n", MAX_REQ);
+        return -1;
+    }
+    o->reqs[o->nreqs] = strdup(r);
+    return o->reqs[o->nreqs++] ? 0 : -1;
+}
+
+static int read_requests(RunOpts *o, const char *path)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f) {
+        fprintf(stderr, "xdrv run: --requests %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[4096];
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *s = line;
+        while (isspace((unsigned char)*s))
+            s++;
+        if (!*s || *s == '#')
+            continue;
+        if (add_request(o, s) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || *end || s[0] == '-')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(RunOpts *o, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_next = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(run_usage, stdout);
+            return 1;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            o->verbose = 1;
+        } else if (!strcmp(a, "--allow-missing")) {
+            o->allow_missing = 1;
+        } else if (!strcmp(a, "--no-unload")) {
+            o->no_unload = 1;
+        } else if ((!strcmp(a, "--inf") || !strcmp(a, "--device") || !strcmp(a, "--service") || !strcmp(a, "--param") ||
+                    !strcmp(a, "--request") || !strcmp(a, "--requests") || !strcmp(a, "--budget")) &&
+                   !has_next) {
+            fprintf(stderr, "xdrv run: %s needs a value\n", a);
+            return -1;
+        } else if (!strcmp(a, "--inf")) {
+            o->inf = argv[++i];
+        } else if (!strcmp(a, "--device")) {
+            if (devices_add(o->devices, argv[++i]) < 0)
+                return -1;
+        } else if (!strcmp(a, "--service")) {
+            o->service = argv[++i];
+        } else if (!strcmp(a, "--param")) {
+            const char *p = argv[++i];
+            const char *eq = strchr(p, '=');
+            if (!eq || eq == p) {
+                fprintf(stderr, "xdrv run: --param '%s': expected NAME=VALUE\n", p);
+                return -1;
+            }
+            if (o->nparams == 64) {
+                fprintf(stderr, "xdrv run: too many --param\n");
+                return -1;
+            }
+            o->params[o->nparams++] = p;
+        } else if (!strcmp(a, "--request")) {
+            if (add_request(o, argv[++i]) < 0)
+                return -1;
+        } else if (!strcmp(a, "--requests")) {
+            if (read_requests(o, argv[++i]) < 0)
+                return -1;
+        } else if (!strcmp(a, "--budget")) {
+            if (parse_u64(argv[++i], &o->budget) < 0 || o->budget == 0) {
+                fprintf(stderr, "xdrv run: --budget '%s': expected a positive number\n", argv[i]);
+                return -1;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "xdrv run: unknown option '%s' (xdrv run --help)\n", a);
+            return -1;
+        } else if (!o->driver) {
+            o->driver = a;
+        } else {
+            fprintf(stderr, "xdrv run: more than one driver given ('%s')\n", a);
+            return -1;
+        }
+    }
+    if (!o->driver) {
+        fputs(run_usage, stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static int hexval(int c)
+{
+    return isdigit(c) ? c - '0' : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+}
+
+/* HEX digits (spaces allowed) or "quoted text" into buf; returns length or -1. */
+static long parse_data(const char *s, uint8_t *buf, size_t cap)
+{
+    size_t n = 0;
+    if (*s == '"') {
+        const char *e = strrchr(s + 1, '"');
+        if (!e)
+            return -1;
+        for (const char *p = s + 1; p < e; p++) {
+            if (n == cap)
+                return -1;
+            buf[n++] = (uint8_t)*p;
+        }
+        return (long)n;
+    }
+    if (!strcmp(s, "-"))
+        return 0;
+    for (const char *p = s; *p;) {
+        if (isspace((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        int hi = hexval((unsigned char)p[0]), lo = p[1] ? hexval((unsigned char)p[1]) : -1;
+        if (hi < 0 || lo < 0 || n == cap)
+            return -1;
+        buf[n++] = (uint8_t)(hi << 4 | lo);
+        p += 2;
+    }
+    return (long)n;
+}
+
+static void print_result(const char *what, const NtRequestResult *r, const uint8_t *data, uint32_t len)
+{
+    printf("request: %s: status 0x%08x (%s), information %u", what, r->status, nt_status_name(r->status),
+           r->information);
+    if (r->pending)
+        printf(", still pending");
+    if (data && len) {
+        printf(", data ");
+        for (uint32_t i = 0; i < len && i < 256; i++)
+            printf("%02x", data[i]);
+        if (len > 256)
+            printf("...");
+    }
+    printf("\n");
+}
+
+#define MAX_IO (1u << 20)
+
+/* Returns 0, -1 on a bad request line (reported), -2 when the run stopped. */
+static int serve_request(Nt *nt, const char *req, int *handles, unsigned *nhandles)
+{
+    char verb[16], a1[1024] = "", a2[64] = "", rest[8192] = "";
+    int n = sscanf(req, "%15s %1023s %63s %8191[^\n]", verb, a1, a2, rest);
+    if (n < 1)
+        return -1;
+    NtRequestResult res = {0};
+    uint8_t *buf = NULL;
+    int rc = 0;
+    if (!strcmp(verb, "open")) {
+        if (n < 2)
+            goto bad;
+        int h = nt_io_open(nt, a1, &res);
+        if (h < 0)
+            return -2;
+        char what[1100];
+        snprintf(what, sizeof what, "open %s", a1);
+        print_result(what, &res, NULL, 0);
+        if (h > 0) {
+            if (*nhandles == 64)
+                goto bad;
+            handles[(*nhandles)++] = h;
+            printf("request: handle %u = %s\n", *nhandles, a1);
+        }
+        return 0;
+    }
+    uint64_t hnum;
+    if (n < 2 || parse_u64(a1, &hnum) < 0 || hnum == 0 || hnum > *nhandles) {
+        fprintf(stderr, "xdrv run: request '%s': no open handle '%s'\n", req, a1);
+        return -1;
+    }
+    int h = handles[hnum - 1];
+    buf = calloc(1, MAX_IO);
+    if (!buf)
+        return -2;
+    if (!strcmp(verb, "read")) {
+        uint64_t len;
+        if (n != 3 || parse_u64(a2, &len) < 0 || len > MAX_IO)
+            goto bad;
+        if ((rc = nt_io_read(nt, h, buf, (uint32_t)len, &res)) < 0)
+            goto done;
+        print_result("read", &res, buf, res.information < len ? res.information : (uint32_t)len);
+    } else if (!strcmp(verb, "write")) {
+        char data[8300];
+        snprintf(data, sizeof data, "%s%s%s", a2, rest[0] ? " " : "", rest);
+        long len = parse_data(data, buf, MAX_IO);
+        if (n < 3 || len < 0)
+            goto bad;
+        if ((rc = nt_io_write(nt, h, buf, (uint32_t)len, &res)) < 0)
+            goto done;
+        print_result("write", &res, NULL, 0);
+    } else if (!strcmp(verb, "ioctl")) {
+        uint64_t code, outlen = 0;
+        char indata[8192] = "-", outs[64] = "";
+        if (n < 3 || parse_u64(a2, &code) < 0 || code > 0xFFFFFFFFu)
+            goto bad;
+        if (n == 4 && sscanf(rest, "%8191s %63s", indata, outs) < 1)
+            goto bad;
+        if (outs[0] && (parse_u64(outs, &outlen) < 0 || outlen > MAX_IO / 2))
+            goto bad;
+        long inlen = parse_data(indata, buf, MAX_IO / 2);
+        if (inlen < 0)
+            goto bad;
+        uint8_t *out = buf + MAX_IO / 2;
+        if ((rc = nt_io_ioctl(nt, h, (uint32_t)code, buf, (uint32_t)inlen, out, (uint32_t)outlen, &res)) < 0)
+            goto done;
+        char what[32];
+        snprintf(what, sizeof what, "ioctl 0x%08x", (uint32_t)code);
+        print_result(what, &res, out, res.information < outlen ? res.information : (uint32_t)outlen);
+    } else if (!strcmp(verb, "close")) {
+        if ((rc = nt_io_close(nt, h, &res)) < 0)
+            goto done;
+        print_result("close", &res, NULL, 0);
+    } else {
+        goto bad;
+    }
+done:
+    free(buf);
+    return rc == -1 ? -2 : rc < 0 ? -1 : 0;
+bad:
+    free(buf);
+    fprintf(stderr, "xdrv run: bad request '%s' (see xdrv run --help)\n", req);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- the run */
+
+static void log_sink(void *opaque, const TraceEvent *ev)
+{
+    /* DbgPrint text and FIXMEs are already in the run log */
+    if (ev->kind == TRACE_DEBUG_PRINT || ev->kind == TRACE_FIXME || ev->kind == TRACE_FAULT)
+        return;
+    trace_sink_log(opaque, ev);
+}
+
+static void default_service(const char *driver, char *out, size_t len)
+{
+    const char *b = strrchr(driver, '/');
+    b = b ? b + 1 : driver;
+    snprintf(out, len, "%s", b);
+    char *dot = strrchr(out, '.');
+    if (dot && !strcasecmp(dot, ".sys"))
+        *dot = 0;
+}
+
+static int setup_registry(Nt *nt, const RunOpts *o, char *service, size_t slen)
+{
+    char err[512];
+    if (o->inf) {
+        Inf inf;
+        if (inf_load_file(&inf, o->inf) < 0) {
+            fprintf(stderr, "xdrv run: %s: %s\n", o->inf, inf.err);
+            inf_free(&inf);
+            return -1;
+        }
+        if (!o->service) {
+            InfHardwareId *ids = NULL;
+            int nids = inf_hardware_ids(&inf, &ids);
+            for (int i = 0; i < nids && !service[0]; i++) {
+                const char *svc = inf_service_name(&inf, ids[i].install);
+                if (svc && *svc)
+                    snprintf(service, slen, "%s", svc);
+            }
+            if (nids > 0)
+                inf_free_hwids(ids, (size_t)nids);
+        }
+        if (!service[0])
+            default_service(o->driver, service, slen);
+        if (nt_reg_load_inf(nt, &inf, service, err, sizeof err) < 0) {
+            fprintf(stderr, "xdrv run: %s: %s\n", o->inf, err);
+            inf_free(&inf);
+            return -1;
+        }
+        inf_free(&inf);
+    }
+    if (!service[0])
+        default_service(o->driver, service, slen);
+    for (unsigned i = 0; i < o->nparams; i++) {
+        char name[256];
+        const char *eq = strchr(o->params[i], '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - o->params[i]), o->params[i]);
+        if (nt_reg_set_param(nt, service, name, eq + 1) < 0) {
+            fprintf(stderr, "xdrv run: --param %s: cannot store it\n", o->params[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int fault_exit(Nt *nt, const char *when)
+{
+    fflush(stdout);
+    fprintf(stderr, "xdrv run: the driver stopped the run during %s\n", when);
+    vm_report_fault(nt->vm, stderr);
+    return EXIT_FAULT;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    RunOpts o;
+    memset(&o, 0, sizeof o);
+    o.devices = devices_create();
+    if (!o.devices)
+        return EXIT_INTERNAL;
+    int prc = parse_args(&o, argc, argv);
+    int rc = EXIT_OK;
+    Vm *vm = NULL;
+    Nt *nt = NULL;
+    NtImage img;
+    int img_loaded = 0;
+    memset(&img, 0, sizeof img);
+    if (prc != 0) {
+        rc = prc > 0 ? EXIT_OK : EXIT_USAGE;
+        goto out;
+    }
+    VmConfig cfg = {.budget = o.budget};
+    vm = vm_create(&cfg);
+    NtOptions nopt = {.allow_missing = o.allow_missing, .log = stdout};
+    nt = vm ? nt_create(vm, &nopt) : NULL;
+    if (!nt) {
+        fprintf(stderr, "xdrv run: cannot create the guest machine\n");
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    if (o.verbose)
+        trace_add_sink(log_sink, stdout);
+    if (devices_attach(o.devices, vm) < 0) {
+        rc = EXIT_USAGE;
+        goto out;
+    }
+
+    char service[128] = "";
+    if (o.service)
+        snprintf(service, sizeof service, "%s", o.service);
+    if (setup_registry(nt, &o, service, sizeof service) < 0) {
+        rc = EXIT_LOAD;
+        goto out;
+    }
+
+    char err[4096];
+    if (nt_load_image(nt, o.driver, &img, err, sizeof err) < 0) {
+        fprintf(stderr, "xdrv run: %s\n", err);
+        rc = EXIT_LOAD;
+        img_loaded = 1;
+        goto out;
+    }
+    img_loaded = 1;
+    printf("xdrv: loaded %s at 0x%08x (%u bytes, entry %s+0x%x, service %s)\n", img.name, img.base,
+           img.size, img.name, img.entry - img.base, service);
+    if (img.nmissing)
+        printf("xdrv: %u import(s) missing: calling one stops the run\n", img.nmissing);
+    fflush(stdout);
+
+    int64_t st = nt_io_load_driver(nt, &img, service);
+    if (st < 0) {
+        rc = fault_exit(nt, "DriverEntry");
+        goto out;
+    }
+    printf("xdrv: DriverEntry returned 0x%08x (%s)\n", (uint32_t)st, nt_status_name((uint32_t)st));
+    if ((uint32_t)st >= 0xC0000000u) {
+        /* Windows unloads a driver whose DriverEntry fails without calling DriverUnload. */
+        fflush(stdout);
+        fprintf(stderr, "xdrv run: DriverEntry failed with 0x%08x (%s)\n", (uint32_t)st,
+                nt_status_name((uint32_t)st));
+        rc = EXIT_DRIVER;
+        goto leaks;
+    }
+    nt_io_list_devices(nt, stdout);
+
+    int handles[64];
+    unsigned nhandles = 0;
+    for (unsigned i = 0; i < o.nreqs; i++) {
+        int r = serve_request(nt, o.reqs[i], handles, &nhandles);
+        if (r == -2 || vm_stopped(vm)) {
+            char when[128];
+            snprintf(when, sizeof when, "request %u ('%.80s')", i + 1, o.reqs[i]);
+            rc = fault_exit(nt, when);
+            goto out;
+        }
+        if (r < 0) {
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    fflush(stdout);
+
+    if (!o.no_unload) {
+        int u = nt_io_unload_driver(nt);
+        if (u < 0) {
+            rc = fault_exit(nt, "DriverUnload");
+            goto out;
+        }
+        printf(u == 1 ? "xdrv: the driver has no DriverUnload routine\n" : "xdrv: DriverUnload done\n");
+    }
+leaks:
+    if (!o.no_unload) {
+        unsigned leaks = nt_pool_report_leaks(nt, stdout);
+        if (!leaks)
+            printf("xdrv: no pool leaks\n");
+    }
+out:
+    fflush(stdout);
+    if (o.verbose)
+        trace_remove_sink(log_sink, stdout);
+    if (img_loaded)
+        nt_image_free(&img);
+    nt_destroy(nt);
+    vm_destroy(vm);
+    devices_destroy(o.devices);
+    for (unsigned i = 0; i < o.nreqs; i++)
+        free(o.reqs[i]);
+    return rc;
+}

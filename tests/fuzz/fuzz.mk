@@ -1,0 +1,19 @@
+# libFuzzer targets for the parsers of untrusted input (PE images, INF
+# files). Included by the top Makefile, which runs $(FUZZ_BIN) from
+# `make check` through tests/fuzz/run.sh. `make fuzz` runs them alone
+# (FUZZ_SECONDS=N sets the time per fuzzer).
+
+FUZZ_CC    ?= clang
+FUZZ_DIR   := $(if $(B),$(B),build)/fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc
+FUZZ_SRC   := $(sort $(wildcard src/pe/*.c))
+FUZZ_DEPS  := $(FUZZ_SRC) $(wildcard src/pe/*.h)
+FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC) -o $@
+
+fuzz: $(FUZZ_BIN)
+	@./tests/fuzz/run.sh $(FUZZ_BIN)
