@@ -151,7 +151,12 @@ static void plain_str(Nt *nt, GuestAddr a, int wide, char *buf, size_t len)
         unsigned c = wide ? (unsigned)(p[0] | p[1] << 8) : p[0];
         if (!c)
             break;
-        buf[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+        if (c == '\n' || c == '\t') {
+            buf[o++] = '\\';
+            buf[o++] = c == '\n' ? 'n' : 't';
+        } else {
+            buf[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+        }
     }
     buf[o++] = '"';
     buf[o] = 0;

@@ -24,6 +24,9 @@ missing_refused | fault_missing |                  | 2 | ntoskrnl.exe!IoRegister
 missing_called  | fault_missing | --allow-missing  | 3 | fault: missing import called;ntoskrnl.exe!IoRegisterFsRegistrationChange | ^[a-z]
 divide_error    | fault_divide  |                  | 3 | fault: divide error | ^div\>
 invalid_opcode  | fault_opcode  |                  | 3 | fault: invalid opcode | ^ud2\>
+irql_wait       | fault_irql    |                  | 3 | fault: IRQL violation;KeWaitForSingleObject called at IRQL 2;called from fault_irql.sys+0x | -
+bugcheck        | fault_bugcheck |                 | 3 | fault: bug check;KeBugCheckEx(0x000000D1 DRIVER_IRQL_NOT_LESS_OR_EQUAL, 0x12345678;called from fault_bugcheck.sys+0x | -
+wild_write      | fault_wildwrite |                | 3 | fault: unmapped memory access;write of 4 bytes at unmapped address 0xc0000010 | ^mov\>
 '
 
 pass=0 fail=0
