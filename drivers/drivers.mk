@@ -11,11 +11,15 @@ DRV_LDFLAGS := -nostdlib -nostartfiles -shared -Wl,--subsystem,native \
                -Wl,--entry,_DriverEntry@8 -Wl,--image-base,0x10000 \
                -Wl,--file-alignment,0x200 -Wl,--section-alignment,0x1000 -Wl,--dynamicbase
 DRV_LIBS    := -lntoskrnl -lhal -lgcc
+# A driver that needs more import libraries lists them in drivers/NAME/LIBS
+# (e.g. -lndis); drivers/NAME/CFLAGS adds compiler flags the same way.
+drv_extra = $(shell cat drivers/$(1)/$(2) 2>/dev/null)
 
 .PHONY: drivers
 drivers: $(DRV_SYS)
 
 .SECONDEXPANSION:
-$(B)/drivers/%.sys: $$(wildcard drivers/%/*.c drivers/%/*.h) $$(wildcard drivers/include/*.h)
+$(B)/drivers/%.sys: $$(wildcard drivers/%/*.c drivers/%/*.h drivers/%/LIBS drivers/%/CFLAGS) $$(wildcard drivers/include/*.h)
 	@mkdir -p $(dir $@)
-	$(MINGW_CC) $(DRV_CFLAGS) $(DRV_LDFLAGS) -o $@ $(filter %.c,$^) $(DRV_LIBS)
+	$(MINGW_CC) $(DRV_CFLAGS) $(call drv_extra,$*,CFLAGS) $(DRV_LDFLAGS) -o $@ $(filter %.c,$^) \
+	    $(call drv_extra,$*,LIBS) $(DRV_LIBS)

@@ -12,8 +12,9 @@
 
 extern const NtModule nt_module_ntoskrnl;
 extern const NtModule nt_module_hal;
+extern const NtModule nt_module_ndis;
 
-const NtModule *const nt_modules[] = {&nt_module_ntoskrnl, &nt_module_hal, NULL};
+const NtModule *const nt_modules[] = {&nt_module_ntoskrnl, &nt_module_hal, &nt_module_ndis, NULL};
 
 /* Subsystems, in start order; each file defines its pair. */
 int nt_ke_init(Nt *nt);
@@ -22,6 +23,8 @@ int nt_io_init(Nt *nt);
 void nt_io_fini(Nt *nt);
 int nt_reg_init(Nt *nt);
 void nt_reg_fini(Nt *nt);
+int nt_ndis_init(Nt *nt);
+void nt_ndis_fini(Nt *nt);
 
 const NtModule *nt_find_module(const char *name)
 {
@@ -365,7 +368,7 @@ Nt *nt_create(Vm *vm, const NtOptions *opt)
         nt->opt.log = stderr;
     vm_set_host_handler(vm, nt_dispatch, nt);
     if (nt_setup_pcr(nt) < 0 || nt_pool_init(nt) < 0 || nt_ke_init(nt) < 0 || nt_io_init(nt) < 0 ||
-        nt_reg_init(nt) < 0) {
+        nt_reg_init(nt) < 0 || nt_ndis_init(nt) < 0) {
         nt_destroy(nt);
         return NULL;
     }
@@ -376,6 +379,7 @@ void nt_destroy(Nt *nt)
 {
     if (!nt)
         return;
+    nt_ndis_fini(nt);
     nt_reg_fini(nt);
     nt_io_fini(nt);
     nt_ke_fini(nt);

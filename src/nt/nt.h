@@ -51,6 +51,7 @@ struct NtPool;
 struct NtKe;
 struct NtIo;
 struct NtReg;
+struct NdisState;
 
 typedef struct NtOptions {
     int allow_missing;   /* run even when imports are missing */
@@ -67,6 +68,7 @@ struct Nt {
     struct NtKe *ke;
     struct NtIo *io;
     struct NtReg *reg;
+    struct NdisState *ndis;
     /* flat table of thunked exports: thunk id -> export */
     const NtExport **thunk_exports;
     const NtModule **thunk_modules;

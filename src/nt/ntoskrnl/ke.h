@@ -10,9 +10,9 @@
  *  - DPCs run whenever the IRQL is below DISPATCH_LEVEL at a safe point:
  *    when queued (KeInsertQueueDpc at < DISPATCH_LEVEL), when the IRQL drops
  *    below DISPATCH_LEVEL (KfLowerIrql, KfReleaseSpinLock, ...), at API calls
- *    once time has moved (the time hook), inside waits and stalls, and in
- *    nt_ke_run_pending. Not yet at arbitrary guest instructions (a busy loop
- *    without API calls): see KE_DPC_AT_SLICE_BOUNDARY in ke.c.
+ *    once time has moved (the time hook), inside waits and stalls, in
+ *    nt_ke_run_pending, and at run-slice boundaries (a busy loop without API
+ *    calls is interrupted as by the clock interrupt).
  *  - Passive work (ExQueueWorkItem, nt_ke_queue_passive) runs at PASSIVE_LEVEL
  *    when the only thread would block (a wait that is not satisfied, a
  *    KeDelayExecutionThread) and when the host calls nt_ke_run_pending or
