@@ -22,11 +22,12 @@ typedef struct Pcnet Pcnet;
 
 #define PCNET_VENDOR_ID 0x1022
 #define PCNET_DEVICE_ID 0x2000
-#define PCNET_REVISION 0x10    /* "1xh": upper nibble fixed, lower silicon-dependent */
-#define PCNET_CLASS 0x020000   /* network controller, Ethernet */
-#define PCNET_IO_SIZE 32u      /* BAR0 (I/O) and BAR1 (memory) */
-#define PCNET_FRAME_MAX 1518u  /* largest frame incl. FCS the receiver stores */
-#define PCNET_PART_ID 0x2621u  /* CSR88/89 PARTID of the Am79C970A */
+#define PCNET_REVISION 0x10   /* "1xh": upper nibble fixed, lower silicon-dependent */
+#define PCNET_CLASS 0x020000  /* network controller, Ethernet */
+#define PCNET_IO_SIZE 32u     /* BAR0 (I/O) and BAR1 (memory) */
+#define PCNET_FRAME_MAX 1518u /* largest legal frame incl. FCS; longer sends are babble */
+#define PCNET_RX_MAX 4096u    /* largest frame incl. FCS the model receives */
+#define PCNET_PART_ID 0x2621u /* CSR88/89 PARTID of the Am79C970A */
 
 /* I/O resources (section "I/O Resources", table "I/O Map In Word I/O Mode"
  * and "... Double Word I/O Mode"). APROM occupies 00h-0Fh in both modes. */
@@ -44,36 +45,36 @@ enum {
 
 /* CSR numbers (section "Control and Status Registers") */
 enum {
-    PCNET_CSR0 = 0,      /* controller status */
-    PCNET_CSR1 = 1,      /* IADR[15:0] */
-    PCNET_CSR2 = 2,      /* IADR[31:16] */
-    PCNET_CSR3 = 3,      /* interrupt masks and deferral control */
-    PCNET_CSR4 = 4,      /* test and features control */
-    PCNET_CSR5 = 5,      /* extended control and interrupt */
-    PCNET_CSR6 = 6,      /* RX/TX descriptor table length */
-    PCNET_CSR8 = 8,      /* LADRF[15:0] .. CSR11 LADRF[63:48] */
-    PCNET_CSR12 = 12,    /* PADR[15:0] .. CSR14 PADR[47:32] */
-    PCNET_CSR15 = 15,    /* mode */
-    PCNET_CSR16 = 16,    /* IADRL, alias of CSR1 */
-    PCNET_CSR17 = 17,    /* IADRH, alias of CSR2 */
-    PCNET_CSR24 = 24,    /* BADRL: receive ring base */
-    PCNET_CSR25 = 25,    /* BADRU */
-    PCNET_CSR30 = 30,    /* BADXL: transmit ring base */
-    PCNET_CSR31 = 31,    /* BADXU */
-    PCNET_CSR47 = 47,    /* POLLINT: transmit polling interval */
-    PCNET_CSR58 = 58,    /* software style, alias of BCR20 */
-    PCNET_CSR72 = 72,    /* RCVRC: receive ring counter */
-    PCNET_CSR74 = 74,    /* XMTRC: transmit ring counter */
-    PCNET_CSR76 = 76,    /* RCVRL: receive ring length (two's complement) */
-    PCNET_CSR78 = 78,    /* XMTRL: transmit ring length (two's complement) */
-    PCNET_CSR80 = 80,    /* DMA transfer counter and FIFO thresholds */
-    PCNET_CSR88 = 88,    /* chip ID lower */
-    PCNET_CSR89 = 89,    /* chip ID upper */
-    PCNET_CSR100 = 100,  /* bus timeout */
-    PCNET_CSR112 = 112,  /* missed frame count */
-    PCNET_CSR114 = 114,  /* receive collision count */
-    PCNET_CSR122 = 122,  /* advanced feature control */
-    PCNET_CSR124 = 124,  /* test register 1 */
+    PCNET_CSR0 = 0,     /* controller status */
+    PCNET_CSR1 = 1,     /* IADR[15:0] */
+    PCNET_CSR2 = 2,     /* IADR[31:16] */
+    PCNET_CSR3 = 3,     /* interrupt masks and deferral control */
+    PCNET_CSR4 = 4,     /* test and features control */
+    PCNET_CSR5 = 5,     /* extended control and interrupt */
+    PCNET_CSR6 = 6,     /* RX/TX descriptor table length */
+    PCNET_CSR8 = 8,     /* LADRF[15:0] .. CSR11 LADRF[63:48] */
+    PCNET_CSR12 = 12,   /* PADR[15:0] .. CSR14 PADR[47:32] */
+    PCNET_CSR15 = 15,   /* mode */
+    PCNET_CSR16 = 16,   /* IADRL, alias of CSR1 */
+    PCNET_CSR17 = 17,   /* IADRH, alias of CSR2 */
+    PCNET_CSR24 = 24,   /* BADRL: receive ring base */
+    PCNET_CSR25 = 25,   /* BADRU */
+    PCNET_CSR30 = 30,   /* BADXL: transmit ring base */
+    PCNET_CSR31 = 31,   /* BADXU */
+    PCNET_CSR47 = 47,   /* POLLINT: transmit polling interval */
+    PCNET_CSR58 = 58,   /* software style, alias of BCR20 */
+    PCNET_CSR72 = 72,   /* RCVRC: receive ring counter */
+    PCNET_CSR74 = 74,   /* XMTRC: transmit ring counter */
+    PCNET_CSR76 = 76,   /* RCVRL: receive ring length (two's complement) */
+    PCNET_CSR78 = 78,   /* XMTRL: transmit ring length (two's complement) */
+    PCNET_CSR80 = 80,   /* DMA transfer counter and FIFO thresholds */
+    PCNET_CSR88 = 88,   /* chip ID lower */
+    PCNET_CSR89 = 89,   /* chip ID upper */
+    PCNET_CSR100 = 100, /* bus timeout */
+    PCNET_CSR112 = 112, /* missed frame count */
+    PCNET_CSR114 = 114, /* receive collision count */
+    PCNET_CSR122 = 122, /* advanced feature control */
+    PCNET_CSR124 = 124, /* test register 1 */
 };
 
 /* CSR0 bits */
@@ -249,14 +250,14 @@ Eeprom93c46 *pcnet_eeprom(Pcnet *s);
 void pcnet_reset(Pcnet *s);
 
 typedef enum PcnetRxResult {
-    PCNET_RX_STORED,    /* written to the ring with ENP, RINT raised */
-    PCNET_RX_DISABLED,  /* RXON clear, STOP, SPND, or loopback mode */
-    PCNET_RX_LINK_DOWN, /* no carrier */
-    PCNET_RX_FILTERED,  /* rejected by the address filter */
-    PCNET_RX_MISSED,    /* no descriptor owned: MISS, CSR112 incremented */
-    PCNET_RX_BUFF,      /* chained buffers ran out: BUFF/OFLO in the last one */
-    PCNET_RX_BAD_LENGTH,/* shorter than a header or longer than PCNET_FRAME_MAX */
-    PCNET_RX_DMA_ERROR, /* descriptor or buffer outside guest memory: MERR */
+    PCNET_RX_STORED,     /* written to the ring with ENP, RINT raised */
+    PCNET_RX_DISABLED,   /* RXON clear, STOP, SPND, or loopback mode */
+    PCNET_RX_LINK_DOWN,  /* no carrier */
+    PCNET_RX_FILTERED,   /* rejected by the address filter */
+    PCNET_RX_MISSED,     /* no descriptor owned: MISS, CSR112 incremented */
+    PCNET_RX_BUFF,       /* chained buffers ran out: BUFF/OFLO in the last one */
+    PCNET_RX_BAD_LENGTH, /* shorter than a header, or with FCS over PCNET_RX_MAX */
+    PCNET_RX_DMA_ERROR,  /* descriptor or buffer outside guest memory: MERR */
 } PcnetRxResult;
 
 /* A frame (without FCS) arrives on the cable; the chip pads it to 60 bytes
