@@ -2,10 +2,12 @@
  * miniport's entry points. A serialized miniport (no
  * NDIS_ATTRIBUTE_DESERIALIZE): NDIS queues sends and serializes the
  * miniport's functions, so the driver needs a lock only against its ISR
- * and around the free receive-packet list (README.md, "Concurrency"). */
+ * and around the free receive-packet list (README.md, "Design"). */
 #include "rtl8139.h"
 
-NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+/* The only export: without one dllexport, ld would export every global. */
+__declspec(dllexport) NTSTATUS NTAPI
+    DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {

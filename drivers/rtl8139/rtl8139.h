@@ -5,20 +5,28 @@
 #ifndef RTL8139_H
 #define RTL8139_H
 
+/* An NDIS 5.1 miniport (drivers/include/ndis_fixed.h asks for these; set
+ * here too so the generic driver flags in drivers.mk suffice). */
+#ifndef NDIS_MINIPORT_DRIVER
+#define NDIS_MINIPORT_DRIVER 1
+#endif
+#ifndef NDIS51_MINIPORT
+#define NDIS51_MINIPORT 1
+#endif
 #include "ndis_fixed.h"
 #include "rtl8139_hw.h"
 
-#define RTL_TAG 'cerX'   /* pool tag "Xrec" */
+#define RTL_TAG 0x39333152u /* pool tag "R139" as it reads in memory */
 #define RTL_DRIVER_MAJOR 1
 #define RTL_DRIVER_MINOR 0
 
 #define RTL_TX_DESCS 4u
-#define RTL_TX_BUF_SIZE 1536u  /* per descriptor; 32-bit aligned (6.17) */
-#define RTL_TX_THRESH_INIT 8u  /* ERTXTH: 8 x 32 = 256 bytes */
+#define RTL_TX_BUF_SIZE 1536u /* per descriptor; 32-bit aligned (6.17) */
+#define RTL_TX_THRESH_INIT 8u /* ERTXTH: 8 x 32 = 256 bytes */
 
 #define RTL_ETH_HEADER 14u
 #define RTL_ETH_ADDR 6u
-#define RTL_ETH_MIN_FRAME 60u  /* without FCS; the chip does not pad */
+#define RTL_ETH_MIN_FRAME 60u /* without FCS; the chip does not pad */
 #define RTL_ETH_MAX_FRAME 1514u
 #define RTL_ETH_MAX_DATA 1500u
 
@@ -31,18 +39,18 @@
 #define RTL_RX_SLACK ((RTL_RX_HEADER + RTL_RX_LEN_MAX + 15u) & ~15u)
 #define RTL_RX_LEN_MIN 8u /* a runt must be 8 bytes to be stored (6.8, AR) */
 
-#define RTL_RX_PACKETS 32u   /* receive packets indicated with NdisMIndicateReceivePacket */
-#define RTL_RX_LOW_WATER 4u  /* below this many free, indicate with NDIS_STATUS_RESOURCES */
-#define RTL_RX_BATCH 8u      /* packets per NdisMIndicateReceivePacket call */
+#define RTL_RX_PACKETS 32u  /* receive packets indicated with NdisMIndicateReceivePacket */
+#define RTL_RX_LOW_WATER 4u /* below this many free, indicate with NDIS_STATUS_RESOURCES */
+#define RTL_RX_BATCH 8u     /* packets per NdisMIndicateReceivePacket call */
 #define RTL_RX_BUF_SIZE 1536u
 
-#define RTL_MCAST_MAX 128u       /* upper bound of MaximumMulticastList */
+#define RTL_MCAST_MAX 128u /* upper bound of MaximumMulticastList */
 #define RTL_MCAST_DEFAULT 32u
 #define RTL_LINK_CHECK_DEFAULT 2000u /* ms */
 #define RTL_LINK_CHECK_MIN 100u
 #define RTL_LINK_CHECK_MAX 60000u
-#define RTL_RESET_POLLS 1000u    /* x 10 us: CR.RST must clear within 10 ms */
-#define RTL_HANG_TICKS 2u        /* CheckForHang calls without TX progress */
+#define RTL_RESET_POLLS 1000u /* x 10 us: CR.RST must clear within 10 ms */
+#define RTL_HANG_TICKS 2u     /* CheckForHang calls without TX progress */
 
 #define RTL_INT_MASK                                                                               \
     (RTL_INT_ROK | RTL_INT_RER | RTL_INT_TOK | RTL_INT_TER | RTL_INT_RXOVW | RTL_INT_PUN |         \
@@ -70,9 +78,9 @@ typedef struct RtlAdapter {
 
     /* Registers: I/O ports (BAR0) unless RegisterSpace = 1 (BAR1). */
     BOOLEAN mmio;
-    ULONG port_base;             /* from NdisMRegisterIoPortRange */
-    ULONG io_start, io_len;      /* BAR0 as assigned */
-    volatile UCHAR *mem_va;      /* from NdisMMapIoSpace */
+    ULONG port_base;        /* from NdisMRegisterIoPortRange */
+    ULONG io_start, io_len; /* BAR0 as assigned */
+    volatile UCHAR *mem_va; /* from NdisMMapIoSpace */
     NDIS_PHYSICAL_ADDRESS mem_pa;
     ULONG mem_len;
     BOOLEAN have_io, have_mem;
@@ -93,6 +101,7 @@ typedef struct RtlAdapter {
     ULONG mcast_max;
     ULONG rx_kb; /* 8, 16 or 32 */
     RtlRxMode rx_mode;
+    BOOLEAN tx_pend; /* SendCompletion = 1: complete sends on TOK/TABT */
     ULONG hwverid;
 
     UCHAR perm_addr[RTL_ETH_ADDR];
@@ -111,18 +120,19 @@ typedef struct RtlAdapter {
     ULONG tx_head; /* next descriptor to fill */
     ULONG tx_tail; /* oldest descriptor the chip owns */
     ULONG tx_busy;
-    ULONG tx_thresh;     /* ERTXTH in 32-byte units */
-    BOOLEAN tx_resources; /* a send returned NDIS_STATUS_RESOURCES */
+    ULONG tx_thresh;                      /* ERTXTH in 32-byte units */
+    BOOLEAN tx_resources;                 /* a send returned NDIS_STATUS_RESOURCES */
+    PNDIS_PACKET tx_packet[RTL_TX_DESCS]; /* pending sends (tx_pend) by descriptor */
     ULONG hang_ticks;
-    ULONG hang_done;     /* tx_done at the last CheckForHang */
-    ULONG tx_done;       /* descriptors completed, wraps */
+    ULONG hang_done; /* tx_done at the last CheckForHang */
+    ULONG tx_done;   /* descriptors completed, wraps */
 
     /* Receive packets */
     NDIS_HANDLE packet_pool, buffer_pool;
     PUCHAR rx_mem;
     ULONG rx_mem_len;
     RtlRxSlot rx_slot[RTL_RX_PACKETS];
-    ULONG rx_allocated;  /* slots with packet and buffer */
+    ULONG rx_allocated;            /* slots with packet and buffer */
     ULONG rx_free[RTL_RX_PACKETS]; /* stack of free slot indices */
     ULONG rx_nfree;
     volatile LONG rx_outstanding;

@@ -63,18 +63,18 @@
 #define RTL_INT_SERR 0x8000u    /* PCI system error */
 
 /* TCR (6.7) */
-#define RTL_TCR_MXDMA_SHIFT 8  /* max DMA burst per TX DMA transfer */
-#define RTL_TCR_MXDMA_1024 6u  /* 110 = 1024 bytes */
-#define RTL_TCR_IFG_SHIFT 24   /* interframe gap */
+#define RTL_TCR_MXDMA_SHIFT 8   /* max DMA burst per TX DMA transfer */
+#define RTL_TCR_MXDMA_1024 6u   /* 110 = 1024 bytes */
+#define RTL_TCR_IFG_SHIFT 24    /* interframe gap */
 #define RTL_TCR_IFG_STANDARD 3u /* 11: 9.6 us / 960 ns, the IEEE 802.3 value */
 #define RTL_TCR_HWVERID_MASK 0x7CC00000u
 #define RTL_TCR_HWVERID_8139C 0x74000000u
 
 /* RCR (6.8) */
-#define RTL_RCR_AAP 0x00000001u /* accept all physical (promiscuous) */
-#define RTL_RCR_APM 0x00000002u /* accept physical match */
-#define RTL_RCR_AM 0x00000004u  /* accept multicast (MAR hash) */
-#define RTL_RCR_AB 0x00000008u  /* accept broadcast */
+#define RTL_RCR_AAP 0x00000001u     /* accept all physical (promiscuous) */
+#define RTL_RCR_APM 0x00000002u     /* accept physical match */
+#define RTL_RCR_AM 0x00000004u      /* accept multicast (MAR hash) */
+#define RTL_RCR_AB 0x00000008u      /* accept broadcast */
 #define RTL_RCR_9356SEL 0x00000040u /* 1: the EEPROM is a 93C56 */
 #define RTL_RCR_WRAP 0x00000080u    /* 1: write past the ring end (driver slack) */
 #define RTL_RCR_MXDMA_SHIFT 8
@@ -114,8 +114,8 @@
 #define RTL_EE_ADDR_BITS_93C56 8
 
 /* EEPROM words (section 5) */
-#define RTL_EE_ID 0            /* 8129h */
-#define RTL_EE_ETHERNET_ID 7   /* words 7-9: the MAC, low byte first */
+#define RTL_EE_ID 0          /* 8129h */
+#define RTL_EE_ETHERNET_ID 7 /* words 7-9: the MAC, low byte first */
 #define RTL_EE_SIGNATURE 0x8129u
 
 #define RTL_PCI_VENDOR 0x10EC
