@@ -18,7 +18,7 @@ LIBS      := -lunicorn -lcapstone -lpcap -lm -lpthread
 TESTLIBS  := -lcmocka
 
 LIB_SRC   := $(sort $(wildcard src/pe/*.c src/vm/*.c src/nt/*.c src/nt/*/*.c \
-               src/dev/*.c src/trace/*.c src/host/*.c src/analyze/*.c))
+               src/dev/*.c src/trace/*.c src/host/*.c src/analyze/*.c src/machine/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c tests/dev/test_*.c))
 
@@ -63,7 +63,13 @@ include drivers/drivers.mk
 
 # All tests. Each step prints its own results; tests/run-all.sh adds them up
 # into the closing "N passed, N failed" line and fails if any failed.
-check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv
+$(B)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $<
+
+TOOLS := $(B)/tools/tcpxfer
+
+check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv $(TOOLS)
 	@XDRV=$(BA)/xdrv BUILD=$(B) ASAN_BUILD=$(BA) UNIT_BIN="$(UNIT_BIN)" \
 	  FUZZ_BIN="$(FUZZ_BIN)" ./tests/run-all.sh
 
@@ -71,7 +77,7 @@ $(B)/bench/%: bench/%.c $(B)/libxdrv.a
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $< $(B)/libxdrv.a $(LIBS)
 
-bench: all $(B)/bench/vmbench
+bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd
 	@./bench/run.sh $(B)
 
 # docs/api.md: the header stays, the tables are regenerated from exports.def

@@ -5,3 +5,5 @@ set -e
 B=${1:-build}
 echo "== $B/bench/vmbench"
 "$B/bench/vmbench"
+echo "== bench/netpath.sh $B"
+./bench/netpath.sh "$B"

@@ -6,6 +6,7 @@ DRV_NAMES   := $(patsubst drivers/%/,%,$(DRV_DIRS))
 DRV_SYS     := $(DRV_NAMES:%=$(B)/drivers/%.sys)
 DRV_CFLAGS  := -O2 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
                -ffreestanding -fno-stack-protector -fno-builtin -mno-stack-arg-probe \
+               -fno-asynchronous-unwind-tables \
                -I/usr/i686-w64-mingw32/include/ddk -Idrivers/include -D_X86_=1 -DNTDDI_VERSION=0x05010000
 DRV_LDFLAGS := -nostdlib -nostartfiles -shared -Wl,--subsystem,native \
                -Wl,--entry,_DriverEntry@8 -Wl,--image-base,0x10000 \

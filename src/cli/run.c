@@ -8,7 +8,8 @@
 #include <strings.h>
 
 #include "cli/cli.h"
-#include "cli/devices.h"
+#include "machine/machine.h"
+#include <signal.h>
 #include "nt/loader.h"
 #include "nt/nt.h"
 #include "nt/ntoskrnl/io.h"
@@ -25,12 +26,24 @@ static const char run_usage[] =
     "  request results go to stdout; errors and fault reports to stderr.\n"
     "options:\n"
     "  --inf FILE.inf      fill the registry from the INF (service and device AddReg)\n"
-    "  --device SPEC       attach a device model to the bus; repeatable:\n"
-    "                        testdev[,io=PORT][,mmio=ADDR]  xdrv's test device\n"
-    "                        (default io=0x300; mmio: page-aligned, 0xc0000000 and up)\n"
+    "  --device SPEC       attach a device model; repeatable (one network controller):\n"
+    "                        rtl8139[,mac=MAC]      Realtek RTL8139C(L), PCI 10EC:8139\n"
+    "                        ne2000[,mac=MAC]       NE2000 (Realtek RTL8029AS), PCI 10EC:8029\n"
+    "                        ne2000-isa[,io=0x300][,irq=10][,mac=MAC]  NE2000 on ISA\n"
+    "                        pcnet[,mac=MAC]        AMD PCnet-PCI II (Am79C970A), PCI 1022:2000\n"
+    "                        testdev[,io=PORT][,mmio=ADDR]     xdrv's test device\n"
+    "                        (testdev: default io=0x300; mmio page-aligned, 0xc0000000 and up)\n"
+    "  --netdev tap,ifname=NAME   the driver's adapter as a Linux network interface\n"
+    "  --wire SPEC         where the controller's cable goes: tap,ifname=NAME |\n"
+    "                      unix,path=PATH[,listen] (one frame per message)\n"
+    "  --pcap FILE         record the cable's traffic (pcap, both directions)\n"
+    "  With a network controller, xdrv initializes the miniport after DriverEntry\n"
+    "  and serves traffic until SIGINT or SIGTERM, then halts it cleanly.\n"
+    "  SIGUSR1 pulls the model's cable (link down), SIGUSR2 plugs it back.\n"
     "  --service NAME      service name (default: from the INF, else the file name)\n"
-    "  --param NAME=VALUE  a driver parameter (REG_DWORD if numeric, else REG_SZ);\n"
-    "                      repeatable\n"
+    "  --param NAME=VALUE  a driver parameter under Services\\<service>\\Parameters:\n"
+    "                      REG_SZ as Windows stores advanced properties, or REG_DWORD\n"
+    "                      with VALUE dword:N (e.g. dword:0x10); repeatable\n"
     "  --request 'REQ'     a request to serve after DriverEntry; repeatable:\n"
     "                        open NAME              IRP_MJ_CREATE; handles are 1, 2, ...\n"
     "                        read H LEN             IRP_MJ_READ of LEN bytes\n"
@@ -58,7 +71,9 @@ typedef struct RunOpts {
     unsigned nreqs;
     int verbose, allow_missing, no_unload;
     uint64_t budget;
-    Devices *devices;
+    const char *devices[8];
+    unsigned ndevices;
+    const char *netdev, *wire, *pcap;
 } RunOpts;
 
 static int add_request(RunOpts *o, const char *r)
@@ -122,7 +137,8 @@ static int parse_args(RunOpts *o, int argc, char **argv)
             o->allow_missing = 1;
         } else if (!strcmp(a, "--no-unload")) {
             o->no_unload = 1;
-        } else if ((!strcmp(a, "--inf") || !strcmp(a, "--device") || !strcmp(a, "--service") || !strcmp(a, "--param") ||
+        } else if ((!strcmp(a, "--inf") || !strcmp(a, "--device") || !strcmp(a, "--netdev") ||
+                    !strcmp(a, "--wire") || !strcmp(a, "--pcap") || !strcmp(a, "--service") || !strcmp(a, "--param") ||
                     !strcmp(a, "--request") || !strcmp(a, "--requests") || !strcmp(a, "--budget")) &&
                    !has_next) {
             fprintf(stderr, "xdrv run: %s needs a value\n", a);
@@ -130,8 +146,17 @@ static int parse_args(RunOpts *o, int argc, char **argv)
         } else if (!strcmp(a, "--inf")) {
             o->inf = argv[++i];
         } else if (!strcmp(a, "--device")) {
-            if (devices_add(o->devices, argv[++i]) < 0)
+            if (o->ndevices == 8) {
+                fprintf(stderr, "xdrv run: too many --device\n");
                 return -1;
+            }
+            o->devices[o->ndevices++] = argv[++i];
+        } else if (!strcmp(a, "--netdev")) {
+            o->netdev = argv[++i];
+        } else if (!strcmp(a, "--wire")) {
+            o->wire = argv[++i];
+        } else if (!strcmp(a, "--pcap")) {
+            o->pcap = argv[++i];
         } else if (!strcmp(a, "--service")) {
             o->service = argv[++i];
         } else if (!strcmp(a, "--param")) {
@@ -336,7 +361,46 @@ static void default_service(const char *driver, char *out, size_t len)
         *dot = 0;
 }
 
-static int setup_registry(Nt *nt, const RunOpts *o, char *service, size_t slen)
+/* The INF model line that installs the machine's controller: its hardware
+ * IDs tried most specific first, each against every ID the INF lists
+ * (case-insensitive, as Windows matches them). Returns the install section
+ * or NULL with the reason on stderr. */
+static char *inf_match_device(const Inf *inf, const char *path, Machine *mach)
+{
+    char ids[4][64];
+    unsigned n = machine_nic_hwids(mach, ids, 4);
+    InfHardwareId *hw = NULL;
+    int nhw = inf_hardware_ids(inf, &hw);
+    if (nhw < 0) {
+        fprintf(stderr, "xdrv run: %s: %s\n", path, inf->err);
+        return NULL;
+    }
+    char *install = NULL;
+    for (unsigned i = 0; i < n && !install; i++)
+        for (int k = 0; k < nhw && !install; k++)
+            if (!strcasecmp(ids[i], hw[k].hwid))
+                install = strdup(hw[k].install);
+    if (!install) {
+        if (!n) {
+            /* no PCI controller: take the INF's first model (ISA cards, drivers without hardware) */
+            if (nhw > 0)
+                install = strdup(hw[0].install);
+            else
+                fprintf(stderr, "xdrv run: %s: lists no device models\n", path);
+        } else {
+            fprintf(stderr, "xdrv run: %s: the device %s is not among the hardware IDs the INF lists (",
+                    path, ids[3]);
+            for (int k = 0; k < nhw; k++)
+                fprintf(stderr, "%s%s", k ? ", " : "", hw[k].hwid);
+            fprintf(stderr, "%s)\n", nhw ? "" : "none");
+        }
+    }
+    if (nhw > 0)
+        inf_free_hwids(hw, (size_t)nhw);
+    return install;
+}
+
+static int setup_registry(Nt *nt, Machine *mach, const RunOpts *o, char *service, size_t slen)
 {
     char err[512];
     if (o->inf) {
@@ -346,17 +410,17 @@ static int setup_registry(Nt *nt, const RunOpts *o, char *service, size_t slen)
             inf_free(&inf);
             return -1;
         }
-        if (!o->service) {
-            InfHardwareId *ids = NULL;
-            int nids = inf_hardware_ids(&inf, &ids);
-            for (int i = 0; i < nids && !service[0]; i++) {
-                const char *svc = inf_service_name(&inf, ids[i].install);
-                if (svc && *svc)
-                    snprintf(service, slen, "%s", svc);
-            }
-            if (nids > 0)
-                inf_free_hwids(ids, (size_t)nids);
+        char *install = inf_match_device(&inf, o->inf, mach);
+        if (!install) {
+            inf_free(&inf);
+            return -1;
         }
+        if (!o->service) {
+            const char *svc = inf_service_name(&inf, install);
+            if (svc && *svc)
+                snprintf(service, slen, "%s", svc);
+        }
+        free(install);
         if (!service[0])
             default_service(o->driver, service, slen);
         if (nt_reg_load_inf(nt, &inf, service, err, sizeof err) < 0) {
@@ -373,7 +437,8 @@ static int setup_registry(Nt *nt, const RunOpts *o, char *service, size_t slen)
         const char *eq = strchr(o->params[i], '=');
         snprintf(name, sizeof name, "%.*s", (int)(eq - o->params[i]), o->params[i]);
         if (nt_reg_set_param(nt, service, name, eq + 1) < 0) {
-            fprintf(stderr, "xdrv run: --param %s: cannot store it\n", o->params[i]);
+            fprintf(stderr, "xdrv run: --param %s: cannot store it (dword: needs a 32-bit number)\n",
+                    o->params[i]);
             return -1;
         }
     }
@@ -388,14 +453,105 @@ static int fault_exit(Nt *nt, const char *when)
     return EXIT_FAULT;
 }
 
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t link_request = -1;
+
+static void on_stop(int sig)
+{
+    stop_flag = sig;
+}
+
+static void on_link(int sig)
+{
+    link_request = sig == SIGUSR2;
+}
+
+/* The network-controller part of a run: open the backends, initialize the
+ * miniport, serve traffic until a stop signal, halt. Returns an exit code. */
+static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *service)
+{
+    char err[NET_ERR_MAX + 256];
+    NetBackend *netdev = NULL, *wire = NULL;
+    NetPcap *pcap = NULL;
+    int rc = EXIT_OK;
+    if (o->netdev && !(netdev = net_open(o->netdev, NET_OPEN_CARRIER_OFF, err, sizeof err))) {
+        fprintf(stderr, "xdrv run: --netdev %s: %s\n", o->netdev, err);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (o->wire && !(wire = net_open(o->wire, 0, err, sizeof err))) {
+        fprintf(stderr, "xdrv run: --wire %s: %s\n", o->wire, err);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (o->pcap) {
+        if (!(pcap = net_pcap_open(o->pcap, err, sizeof err))) {
+            fprintf(stderr, "xdrv run: --pcap %s: %s\n", o->pcap, err);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        if (wire)
+            net_set_pcap(wire, pcap);
+    }
+    machine_set_wire(mach, wire);
+    if (machine_start_nic(mach, service, netdev, err, sizeof err) < 0) {
+        fflush(stdout);
+        if (vm_stopped(nt->vm)) {
+            rc = fault_exit(nt, "MiniportInitialize");
+        } else {
+            fprintf(stderr, "xdrv run: %s\n", err);
+            rc = EXIT_DRIVER;
+        }
+        goto out;
+    }
+    uint8_t mac[6] = {0};
+    machine_nic_mac(mach, mac);
+    printf("xdrv: adapter up: MAC %02x:%02x:%02x:%02x:%02x:%02x%s%s%s%s; serving until SIGINT/SIGTERM\n",
+           mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], netdev ? ", netdev " : "",
+           netdev ? net_name(netdev) : "", wire ? ", wire " : "", wire ? net_name(wire) : "");
+    fflush(stdout);
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_link;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGUSR2, &sa, NULL);
+    int r = machine_serve(mach, &stop_flag, &link_request);
+    MachineStats ms;
+    machine_stats(mach, &ms);
+    printf("xdrv: %s: frames host->driver %llu, driver->host %llu, cable out %llu, cable in %llu, "
+           "dropped for lack of send resources %llu\n",
+           r < 0 ? "stopped" : "stopping", (unsigned long long)ms.netdev_rx, (unsigned long long)ms.netdev_tx,
+           (unsigned long long)ms.wire_tx, (unsigned long long)ms.wire_rx,
+           (unsigned long long)ms.send_resources);
+    if (r < 0) {
+        if (vm_stopped(nt->vm))
+            rc = fault_exit(nt, "traffic");
+        else
+            rc = EXIT_INTERNAL;
+        goto out;
+    }
+    if (machine_stop_nic(mach) < 0) {
+        rc = fault_exit(nt, "MiniportHalt");
+        goto out;
+    }
+    printf("xdrv: adapter halted\n");
+out:
+    fflush(stdout);
+    net_close(netdev);
+    net_close(wire);
+    if (pcap)
+        net_pcap_close(pcap);
+    return rc;
+}
+
+
 int cmd_run(int argc, char **argv)
 {
     RunOpts o;
     memset(&o, 0, sizeof o);
-    o.devices = devices_create();
-    if (!o.devices)
-        return EXIT_INTERNAL;
     int prc = parse_args(&o, argc, argv);
+    Machine *mach = NULL;
     int rc = EXIT_OK;
     Vm *vm = NULL;
     Nt *nt = NULL;
@@ -417,7 +573,26 @@ int cmd_run(int argc, char **argv)
     }
     if (o.verbose)
         trace_add_sink(log_sink, stdout);
-    if (devices_attach(o.devices, vm) < 0) {
+    char err[4096];
+    mach = machine_create(vm, nt);
+    if (!mach) {
+        rc = EXIT_INTERNAL;
+        goto out;
+    }
+    for (unsigned i = 0; i < o.ndevices; i++) {
+        if (machine_add_device(mach, o.devices[i], err, sizeof err) < 0) {
+            fprintf(stderr, "xdrv run: %s\n", err);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if ((o.netdev || o.wire || o.pcap) && !machine_has_nic(mach)) {
+        fprintf(stderr, "xdrv run: --netdev, --wire and --pcap need a network controller (--device rtl8139|ne2000|ne2000-isa|pcnet)\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (machine_attach(mach, err, sizeof err) < 0) {
+        fprintf(stderr, "xdrv run: %s\n", err);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -425,12 +600,11 @@ int cmd_run(int argc, char **argv)
     char service[128] = "";
     if (o.service)
         snprintf(service, sizeof service, "%s", o.service);
-    if (setup_registry(nt, &o, service, sizeof service) < 0) {
+    if (setup_registry(nt, mach, &o, service, sizeof service) < 0) {
         rc = EXIT_LOAD;
         goto out;
     }
 
-    char err[4096];
     if (nt_load_image(nt, o.driver, &img, err, sizeof err) < 0) {
         fprintf(stderr, "xdrv run: %s\n", err);
         rc = EXIT_LOAD;
@@ -459,6 +633,16 @@ int cmd_run(int argc, char **argv)
         goto leaks;
     }
     nt_io_list_devices(nt, stdout);
+    machine_describe(mach, stdout);
+    if (machine_has_nic(mach)) {
+        int nrc = serve_nic(nt, mach, &o, service);
+        if (nrc == EXIT_FAULT || nrc == EXIT_INTERNAL)
+            goto out;
+        if (nrc != EXIT_OK) {
+            rc = nrc;
+            goto unload;
+        }
+    }
 
     int handles[64];
     unsigned nhandles = 0;
@@ -477,6 +661,7 @@ int cmd_run(int argc, char **argv)
     }
     fflush(stdout);
 
+unload:
     if (!o.no_unload) {
         int u = nt_io_unload_driver(nt);
         if (u < 0) {
@@ -499,7 +684,7 @@ out:
         nt_image_free(&img);
     nt_destroy(nt);
     vm_destroy(vm);
-    devices_destroy(o.devices);
+    machine_destroy(mach);
     for (unsigned i = 0; i < o.nreqs; i++)
         free(o.reqs[i]);
     return rc;

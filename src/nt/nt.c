@@ -304,6 +304,26 @@ GuestAddr nt_resolve_import(Nt *nt, const char *module, const char *name)
     return a;
 }
 
+GuestAddr nt_host_callback_thunk(Nt *nt, const NtExport *e)
+{
+    for (unsigned i = 0; i < nt->nresolved; i++)
+        if (nt->resolved[i].e == e)
+            return nt->resolved[i].addr;
+    GuestAddr a = add_thunk(nt, NULL, e);
+    if (!a)
+        return 0;
+    if (nt->nresolved == nt->cap_resolved) {
+        unsigned cap = nt->cap_resolved ? nt->cap_resolved * 2 : 128;
+        Resolved *r = realloc(nt->resolved, cap * sizeof *r);
+        if (!r)
+            return 0;
+        nt->resolved = r;
+        nt->cap_resolved = cap;
+    }
+    nt->resolved[nt->nresolved++] = (Resolved){e, a};
+    return a;
+}
+
 /* A missing import gets an export record of its own with no handler; the
  * dispatcher stops the run naming it. The record lives as long as nt. */
 typedef struct NtMissing {

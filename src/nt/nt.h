@@ -88,6 +88,10 @@ void nt_destroy(Nt *nt);
 GuestAddr nt_resolve_import(Nt *nt, const char *module, const char *name);
 /* A thunk that stops the run naming module!name when called. */
 GuestAddr nt_missing_import_thunk(Nt *nt, const char *module, const char *name);
+/* A thunk for a host entry point that is not an import: a function pointer
+ * the kernel hands to a driver (NDIS_MINIPORT_BLOCK handlers, DPC routines
+ * of host objects). One thunk per `e`, which must outlive nt. */
+GuestAddr nt_host_callback_thunk(Nt *nt, const NtExport *e);
 
 /* ---- IRQL (kept in the KPCR, where inline driver code reads it) ---- */
 #define PASSIVE_LEVEL   0

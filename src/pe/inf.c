@@ -369,9 +369,12 @@ static int inf_open_section(InfParser *p, const char *name, int lineno)
     return 0;
 }
 
+/* One logical line: a [section] header, or an entry of the current section. */
 static int inf_parse_logical(InfParser *p, char *s, size_t n, int lineno)
 {
-    size_t a = 0, e;
+    InfSection *sec;
+    InfLine l;
+    size_t a = 0;
 
     while (a < n && (s[a] == ' ' || s[a] == '\t'))
         a++;
@@ -400,19 +403,14 @@ static int inf_parse_logical(InfParser *p, char *s, size_t n, int lineno)
     /* Entries before the first section header belong to no section. */
     if (!p->have_cur)
         return 0;
-    {
-        InfSection *sec = &p->inf->sections[p->cur];
-        InfLine l;
-
-        if (inf_grow((void **)&sec->lines, sec->nlines, sizeof *sec->lines))
-            return inf_fail(p, lineno, "out of memory");
-        e = n;
-        if (inf_split_line(p, s + a, e - a, lineno, &l)) {
-            inf_free_line(&l);
-            return -1;
-        }
-        sec->lines[sec->nlines++] = l;
+    sec = &p->inf->sections[p->cur];
+    if (inf_grow((void **)&sec->lines, sec->nlines, sizeof *sec->lines))
+        return inf_fail(p, lineno, "out of memory");
+    if (inf_split_line(p, s + a, n - a, lineno, &l)) {
+        inf_free_line(&l);
+        return -1;
     }
+    sec->lines[sec->nlines++] = l;
     return 0;
 }
 
@@ -1065,7 +1063,7 @@ static int inf_reg_type(uint32_t flags, uint32_t *type)
 }
 
 /* `reg-root, [subkey], [value-entry-name], [flags], [value] [,[value]]...` */
-static int inf_add_regvalue(InfRegList *L, const InfLine *l, char *err)
+static int inf_add_regvalue(InfRegList *L, const InfLine *l, int from_service, char *err)
 {
     InfRegValue *r;
     InfBuf data = {0};
@@ -1127,6 +1125,7 @@ static int inf_add_regvalue(InfRegList *L, const InfLine *l, char *err)
     r->flags = flags;
     r->data = data.p;
     r->data_len = data.len;
+    r->from_service = from_service;
     L->n++;
     if (!r->root || !r->subkey || !r->name) {
         inf_set_err(err, "out of memory");
@@ -1141,7 +1140,8 @@ oom:
 
 /* Every AddReg= entry of `sec`, in order, each naming one or more
  * add-registry sections. */
-static int inf_collect_addreg(const Inf *inf, const InfSection *sec, InfRegList *L, char *err)
+static int inf_collect_addreg(const Inf *inf, const InfSection *sec, InfRegList *L,
+                              int from_service, char *err)
 {
     for (size_t i = 0; i < sec->nlines; i++) {
         const InfLine *l = &sec->lines[i];
@@ -1164,7 +1164,7 @@ static int inf_collect_addreg(const Inf *inf, const InfSection *sec, InfRegList 
                 return -1;
             }
             for (size_t j = 0; j < rs->nlines; j++)
-                if (inf_add_regvalue(L, &rs->lines[j], err))
+                if (inf_add_regvalue(L, &rs->lines[j], from_service, err))
                     return -1;
         }
     }
@@ -1186,7 +1186,7 @@ int inf_reg_values_err(const Inf *inf, const char *install, InfRegValue **out, c
         inf_set_err(err, "install section '%s' not found", install);
         return -1;
     }
-    if (inf_collect_addreg(inf, dd, &L, err))
+    if (inf_collect_addreg(inf, dd, &L, 0, err))
         goto fail;
     svc = inf_pick_services(inf, install, dd);
     if (svc) {
@@ -1199,7 +1199,7 @@ int inf_reg_values_err(const Inf *inf, const char *install, InfRegValue **out, c
                             as->fields[2]);
                 goto fail;
             }
-            if (inf_collect_addreg(inf, ss, &L, err))
+            if (inf_collect_addreg(inf, ss, &L, 1, err))
                 goto fail;
         }
     }

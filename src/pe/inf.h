@@ -51,6 +51,9 @@ typedef struct InfRegValue {
     uint32_t flags;
     char *data;           /* string form (for DWORD, the number as written) */
     size_t data_len;      /* bytes in data, excluding the C terminator */
+    int from_service;     /* 1: from the service install section's AddReg (HKR
+                             is the service key); 0: from the device install
+                             section (HKR is the device's driver key) */
 } InfRegValue;
 
 typedef struct InfHardwareId {

@@ -61,7 +61,7 @@
  * loader replaces it when it still holds this value. */
 #define GS_DEFAULT_COOKIE 0xBB40E64Eu
 
-/* Field offsets. DOS header: e_lfanew (pecoff 3 "Signature (Image Only)"). */
+/* Field offsets. DOS header: e_lfanew (pecoff 3.1 "MS-DOS Stub": the offset at 0x3c). */
 #define DOS_E_LFANEW 0x3c
 #define DOS_HEADER_SIZE 0x40
 
@@ -91,7 +91,7 @@ enum {
     OPT_DATA_DIRECTORIES = 96
 };
 
-/* Section header (pecoff 4.1) */
+/* Section header (pecoff 4) */
 enum {
     SEC_NAME = 0,
     SEC_VIRTUAL_SIZE = 8,
@@ -117,7 +117,7 @@ enum {
     EXP_SIZE = 40
 };
 
-/* IMAGE_LOAD_CONFIG_DIRECTORY32 (pecoff 6.10 "The Load Configuration
+/* IMAGE_LOAD_CONFIG_DIRECTORY32 (pecoff 6.8 "The Load Configuration
  * Structure"): the first field is the structure's Size; SecurityCookie, a
  * VA, is at offset 60 in the 32-bit layout. */
 enum { LC_SIZE = 0, LC_SECURITY_COOKIE = 60 };
@@ -225,11 +225,11 @@ static const char *pe_name_of(const PeName *t, size_t n, uint16_t value)
 #define PE_NAME_OF(table, value) pe_name_of((table), sizeof(table) / sizeof((table)[0]), (value))
 
 /* Bytes of section `s` that come from the file. A zero PointerToRawData
- * means no file data whatever SizeOfRawData says (pecoff 4.1: "For
+ * means no file data whatever SizeOfRawData says (pecoff 4: "For
  * uninitialized data, this field should be zero"). Raw data longer than
  * the section's memory footprint is cut at VirtualSize rounded up to
  * SectionAlignment: the loader maps whole aligned units, and the rest of
- * the raw data is file padding (pecoff 4.1 SizeOfRawData). */
+ * the raw data is file padding (pecoff 4 SizeOfRawData). */
 static uint32_t pe_section_file_bytes(const PeImage *img, const PeSection *s)
 {
     uint64_t n = s->raw_off ? s->raw_size : 0;
@@ -268,7 +268,7 @@ static uint32_t pe_header_bytes(const PeImage *img)
 
 /* Copy headers then sections, in section-table order (a later section wins
  * where two overlap), into `mem` (size_of_image bytes, zeroed). Bytes not
- * covered stay zero (pecoff 4.1 VirtualSize: "the section is zero-padded").
+ * covered stay zero (pecoff 4 VirtualSize: "the section is zero-padded").
  * pe_parse has validated every range; the checks here guard against a
  * PeImage modified by its caller. */
 static int pe_layout(PeImage *img, uint8_t *mem)
@@ -311,7 +311,7 @@ static int pe_read_name(PeCtx *c, uint32_t rva, char *dst, size_t cap, const cha
     return 0;
 }
 
-/* DOS header, NT headers (pecoff 3.2-3.4) and the section table (pecoff 4). */
+/* DOS header, NT headers (pecoff 3.1-3.4) and the section table (pecoff 4). */
 static int pe_parse_headers(PeImage *img)
 {
     const uint8_t *f = img->file;
@@ -697,7 +697,7 @@ out:
     return rc;
 }
 
-/* pecoff 6.10: the load configuration directory. Its Size field can be
+/* pecoff 6.8: the load configuration directory. Its Size field can be
  * smaller than the data directory's (and old linkers made the directory
  * entry 64 bytes for Windows XP while Size said more): the smaller of the
  * two bounds what is read. */

@@ -63,6 +63,7 @@ typedef struct MmioMap {
     const VmMmioOps *ops;
     void *opaque;
     GuestAddr base;
+    uint32_t size;
     Vm *vm;
 } MmioMap;
 
@@ -637,6 +638,7 @@ int vm_map_mmio(Vm *vm, GuestAddr base, uint32_t size, const VmMmioOps *ops, voi
     m->ops = ops;
     m->opaque = opaque;
     m->base = base;
+    m->size = size;
     m->vm = vm;
     if (uc_mmio_map(vm->uc, base, size, mmio_read_cb, m, mmio_write_cb, m) != UC_ERR_OK) {
         free(m);
@@ -644,6 +646,40 @@ int vm_map_mmio(Vm *vm, GuestAddr base, uint32_t size, const VmMmioOps *ops, voi
     }
     vm->mmio[vm->nmmio++] = m;
     return 0;
+}
+
+static MmioMap *mmio_find(Vm *vm, GuestAddr a, unsigned size)
+{
+    for (unsigned i = 0; i < vm->nmmio; i++) {
+        MmioMap *m = vm->mmio[i];
+        if (a >= m->base && (uint64_t)a + size <= (uint64_t)m->base + m->size)
+            return m;
+    }
+    return NULL;
+}
+
+uint32_t vm_register_read(Vm *vm, GuestAddr a, unsigned size)
+{
+    MmioMap *m = mmio_find(vm, a, size);
+    if (m)
+        return (uint32_t)mmio_read_cb(vm->uc, a - m->base, size, m);
+    uint32_t v = 0;
+    const uint8_t *p = vm_guest(vm, a, size, "device register");
+    if (p)
+        memcpy(&v, p, size);
+    return v;
+}
+
+void vm_register_write(Vm *vm, GuestAddr a, unsigned size, uint32_t value)
+{
+    MmioMap *m = mmio_find(vm, a, size);
+    if (m) {
+        mmio_write_cb(vm->uc, a - m->base, size, value, m);
+        return;
+    }
+    uint8_t *p = vm_guest(vm, a, size, "device register");
+    if (p)
+        memcpy(p, &value, size);
 }
 
 /* ------------------------------------------------------------------- time */

@@ -185,6 +185,12 @@ void vm_set_io(Vm *vm, const VmIoOps *ops, void *opaque);
 uint32_t vm_port_read(Vm *vm, uint16_t port, unsigned size);
 void vm_port_write(Vm *vm, uint16_t port, unsigned size, uint32_t value);
 int vm_map_mmio(Vm *vm, GuestAddr base, uint32_t size, const VmMmioOps *ops, void *opaque);
+/* A device-register access made by host code on the guest's behalf
+ * (READ_REGISTER_ULONG & co.): MMIO goes to the device with the same trace
+ * events as a guest instruction's access, RAM is read or written plainly.
+ * Inside a handler a bad address unwinds (vm_throw). size is 1, 2 or 4. */
+uint32_t vm_register_read(Vm *vm, GuestAddr a, unsigned size);
+void vm_register_write(Vm *vm, GuestAddr a, unsigned size, uint32_t value);
 
 /* ---- virtual time ---- */
 uint64_t vm_time_ns(Vm *vm);

@@ -110,15 +110,18 @@ EOF
 "$WINDRES" "$T/drv.rc" -O coff -o "$T/drv.res"
 "$DLLTOOL" -k -d "$T/byord.def" -l "$T/libbyord.a"
 
-# build NAME SECTION_ALIGN FILE_ALIGN
+# build NAME SECTION_ALIGN FILE_ALIGN: linked twice, with symbols (to find
+# _load_config_used) and stripped by ld (strip would stamp the time).
 build() {
+    for v in "$T/u.sys" "$PE/$1"; do
+        "$CC" -Os -ffreestanding -nostdlib -shared -o "$v" "$T/drv.c" "$T/drv.def" "$T/drv.res" \
+            -Wl,--subsystem,native -Wl,--entry,_DriverEntry@8 -Wl,--image-base,0x10000 \
+            -Wl,--no-insert-timestamp -Wl,--kill-at -Wl,--section-alignment,"$2" \
+            -Wl,--file-alignment,"$3" "$T/libbyord.a" -lntoskrnl -lhal \
+            $([ "$v" = "$T/u.sys" ] || echo -s)
+    done
     out="$PE/$1"
-    "$CC" -Os -ffreestanding -nostdlib -shared -o "$T/u.sys" "$T/drv.c" "$T/drv.def" "$T/drv.res" \
-        -Wl,--subsystem,native -Wl,--entry,_DriverEntry@8 -Wl,--image-base,0x10000 \
-        -Wl,--no-insert-timestamp -Wl,--kill-at -Wl,--section-alignment,"$2" -Wl,--file-alignment,"$3" \
-        "$T/libbyord.a" -lntoskrnl -lhal
     lc=$("${CC%gcc}nm" "$T/u.sys" | awk '/ __load_config_used$/ {print $1}')
-    "${CC%gcc}strip" -o "$out" "$T/u.sys"
     # binutils 2.40 does not fill the load config data directory (index 10)
     # from _load_config_used: point it there by hand, 72 bytes.
     o=$(opt_off "$out")
@@ -128,6 +131,22 @@ build() {
 build driver-a1000.sys 0x1000 0x200 ""
 build driver-a200.sys 0x200 0x200 ""
 build driver-a80.sys 0x80 0x80 ""
+
+# A driver with no relocations (IMAGE_FILE_RELOCS_STRIPPED), no exports,
+# no resources and no load config: the bare minimum a loader sees.
+cat > "$T/min.c" <<'EOF'
+typedef long NTSTATUS;
+__declspec(dllimport) unsigned long __cdecl DbgPrint(const char *fmt, ...);
+NTSTATUS __stdcall DriverEntry(void *drv, void *reg)
+{
+    DbgPrint("minimal\n");
+    return 0;
+}
+EOF
+"$CC" -Os -ffreestanding -nostdlib -o "$PE/driver-norelocs.sys" "$T/min.c" -s \
+    -Wl,--subsystem,native -Wl,--entry,_DriverEntry@8 -Wl,--image-base,0x10000 \
+    -Wl,--no-insert-timestamp -Wl,--disable-reloc-section -Wl,--disable-dynamicbase \
+    -Wl,--section-alignment,0x200 -Wl,--file-alignment,0x200 -lntoskrnl
 
 # Refused variants, each a few bytes away from a good image.
 o=$(opt_off "$PE/driver-a80.sys")
@@ -297,6 +316,68 @@ Merged = yes
 Name = "the name"
 EOF
 printf '[Version]\r\nSignature = "$Windows NT$"\r\n\r\n[Manufacturer]\r\nAcme = Models\r\n\r\n[Models]\r\n"Acme NIC" = Acme.Install, PCI\\VEN_1234&DEV_5678\r\n\r\n[Acme.Install]\r\nAddReg = Acme.Reg\r\n\r\n[Acme.Install.Services]\r\nAddService = acme, 0x00000002, Acme.Svc\r\n\r\n[Acme.Svc]\r\nServiceType = 1\r\nAddReg = Acme.SvcReg\r\n\r\n[Acme.Reg]\r\nHKR,,Speed,0x00010001,100\r\n\r\n[Acme.SvcReg]\r\nHKR,Parameters,Debug,0x00010001,0\r\n' > "$INF/crlf.inf"
+cat > "$INF/decorations.inf" <<'EOF'
+; Decorated-only models (x64 and an OS-versioned x86 one), install sections
+; with .NT/.NTx86 variants and their .Services, [Strings.0409] preferred.
+[Version]
+Signature = "$Windows NT$"
+Class = Net
+
+[Manufacturer]
+%Mfg% = Mfg, NTamd64, NTx86.5.1, NTx86.5.1
+
+[Mfg.NTamd64]
+%Desc% = Dev, PCI\VEN_8086&DEV_100E
+
+[Mfg.NTx86.5.1]
+%Desc% = Dev, PCI\VEN_8086&DEV_100E&SUBSYS_001E8086, PCI\VEN_8086&DEV_100E
+
+[Dev]
+AddReg = Base.reg
+[Dev.NT]
+AddReg = Base.reg, NT.reg
+[Dev.NTx86]
+Needs = Dev.NT
+AddReg = Base.reg, NT.reg, X86.reg
+[Dev.NTx86.Services]
+AddService = e1000, 0x00000002, Svc, Log
+AddService = helper, , Svc
+[Dev.NT.Services]
+AddService = e1000, 2, Svc
+
+[Svc]
+ServiceType = 1
+StartType = 3
+ErrorControl = 1
+ServiceBinary = %12%\e1000.sys
+AddReg = Svc.reg
+
+[Log]
+AddReg = Log.reg
+
+[Base.reg]
+HKR, Ndi, Service, 0, "e1000"
+HKR, Ndi\Interfaces, , 0x00000010
+[NT.reg]
+HKR, , *SpeedDuplex, 0x00000000, "0"
+HKR, , Obsolete, 0x00000004
+[X86.reg]
+HKR, , Quad, 0x000B0001, 01,02,03,04,05,06,07,08
+HKR, , Raw, 0x00000001, de,ad,be,ef
+HKR, , None, 0x00020001
+HKR, , List, 0x00010008, "appended"
+[Svc.reg]
+HKR, Parameters, Debug, 0x00010001, 0
+[Log.reg]
+HKR, , EventMessageFile, 0x00020000, "%%SystemRoot%%\System32\IoLogMsg.dll"
+
+[Strings]
+Mfg = "Intel (default)"
+Desc = "Intel PRO/1000 (default)"
+[Strings.0409]
+Mfg = "Intel"
+Desc = "Intel(R) PRO/1000 MT Network Connection"
+EOF
 printf '\357\273\277[Version]\nSignature="$Windows NT$"\n[Strings]\nA="\303\251t\303\251"\n' > "$INF/utf8-bom.inf"
 printf '[Version]\nSignature="$Windows NT$"\n\n[Broken\nKey = value\n' > "$INF/unterminated-section.inf"
 printf '[S]\nkey = "unterminated\n' > "$INF/unterminated-quote.inf"

@@ -1,10 +1,13 @@
 /* The DDK side of the layout test: compiled (never run) by
  * tests/unit/test_layout.c with i686-w64-mingw32-gcc against the mingw-w64
- * DDK headers (with drivers/include first on the path, as for the drivers,
+ * DDK headers (ntddk.h and, for src/nt/ndis/ndis_structs.h, ndis.h) (with drivers/include first on the path, as for the drivers,
  * for its sdkddkver.h repair). The numbers land in the object file's .layout section, in
  * fields.def order, between two markers; the test reads them back with
  * objcopy -O binary -j .layout. */
 #include <ntddk.h>
+/* NDIS: compiled with -DNDIS_MINIPORT_DRIVER -DNDIS51_MINIPORT=1, as the
+ * miniport drivers are. */
+#include "ndis_fixed.h"
 
 #include <stddef.h>
 

@@ -612,7 +612,10 @@ static void test_reg_values(void **state)
     r = find_value(v, n, "Big");
     assert_int_equal(r->type, INF_REG_QWORD);
     assert_string_equal(r->data, "01,00,00,00,00,00,00,00");
+    for (int i = 0; i < n - 1; i++)
+        assert_false(v[i].from_service);
     r = &v[n - 1];
+    assert_true(r->from_service);
     assert_string_equal(r->subkey, "Parameters");
     assert_string_equal(r->name, "DebugLevel");
     assert_int_equal(r->type, INF_REG_DWORD);
@@ -818,6 +821,32 @@ static void test_corpus_rtl8139(void **state)
     inf_free(&b);
 }
 
+/* OS-versioned decorations (NTx86.5.1) and [Strings.0409] before [Strings]. */
+static void test_corpus_decorations(void **state)
+{
+    Inf inf;
+    InfHardwareId *ids;
+    InfRegValue *v;
+    int n;
+
+    (void)state;
+    if (load_corpus(&inf, "decorations.inf"))
+        skip();
+    n = inf_hardware_ids(&inf, &ids);
+    assert_int_equal(n, 3);
+    assert_string_equal(ids[1].hwid, "PCI\\VEN_8086&DEV_100E&SUBSYS_001E8086");
+    assert_string_equal(ids[1].description, "Intel(R) PRO/1000 MT Network Connection");
+    inf_free_hwids(ids, (size_t)n);
+    n = inf_reg_values(&inf, "Dev", &v);
+    assert_int_equal(n, 7);
+    assert_int_equal(find_value(v, n, "Quad")->type, INF_REG_QWORD);
+    assert_int_equal(find_value(v, n, "List")->flags, 0x00010008);
+    assert_null(find_value(v, n, "Obsolete"));
+    inf_free_regvalues(v, (size_t)n);
+    assert_string_equal(inf_service_name(&inf, "Dev"), "e1000");
+    inf_free(&inf);
+}
+
 static void test_load_file_missing(void **state)
 {
     Inf inf;
@@ -847,6 +876,7 @@ int main(void)
         cmocka_unit_test(test_addreg_limits),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_corpus_rtl8139),
+        cmocka_unit_test(test_corpus_decorations),
         cmocka_unit_test(test_load_file_missing),
     };
 

@@ -290,7 +290,7 @@ static void tb_rdata(Tb *b, uint32_t r, uint32_t t)
     b->dir_rva[0] = x;
     b->dir_size[0] = 0x90;
 
-    /* load config (pecoff 6.10): Size 72, SecurityCookie VA at +60 */
+    /* load config (pecoff 6.8): Size 72, SecurityCookie VA at +60 */
     b->lc_rva = r + 0x200;
     w32(b, b->lc_rva, 72);
     b->dir_rva[10] = b->lc_rva;
@@ -1379,6 +1379,29 @@ static void test_mingw_drivers(void **state)
         skip();
 }
 
+/* Linked with --disable-reloc-section: IMAGE_FILE_RELOCS_STRIPPED, so it
+ * loads at its preferred base only. */
+static void test_mingw_norelocs(void **state)
+{
+    PeImage img;
+    uint8_t *mem;
+
+    (void)state;
+    if (load_seed(&img, "driver-norelocs.sys"))
+        skip();
+    assert_false(img.has_relocs);
+    assert_int_equal(img.nimports, 1);
+    assert_string_equal(img.imports[0].name, "DbgPrint");
+    assert_int_equal(img.security_cookie_rva, 0);
+    assert_false(img.version.present);
+    mem = map_at(&img, img.image_base);
+    memset(mem, 0, img.size_of_image);
+    assert_int_equal(pe_map_image(&img, mem, img.image_base + 0x10000), -1);
+    assert_non_null(strstr(img.err, "relocations stripped: cannot load at 0x20000"));
+    free(mem);
+    pe_free(&img);
+}
+
 static void test_refused_seeds(void **state)
 {
     static const struct {
@@ -1449,6 +1472,7 @@ int main(void)
         cmocka_unit_test(test_version_sloppy_lengths),
         cmocka_unit_test(test_sweep_builder_images),
         cmocka_unit_test(test_mingw_drivers),
+        cmocka_unit_test(test_mingw_norelocs),
         cmocka_unit_test(test_refused_seeds),
         cmocka_unit_test(test_load_file_missing),
     };

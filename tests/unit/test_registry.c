@@ -156,8 +156,10 @@ static void test_registry_param_parsing(void **state)
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(nt_reg_parse_number(bad[i], &v));
 
-    assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Speed", "100"), 0);
-    assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Mask", "0xff00"), 0);
+    assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Speed", "dword:100"), 0);
+    assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Mask", "dword:0xff00"), 0);
+    assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Duplex", "100"), 0);
+    assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Bad", "dword:12a"), -1);
     assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Mode", "auto"), 0);
     assert_int_equal(nt_reg_set_param(nt, "ktsvc", "Empty", ""), 0);
     NtRegKey *p = nt_reg_open(nt, NULL, SVC "\\Parameters");
@@ -166,6 +168,8 @@ static void test_registry_param_parsing(void **state)
     assert_int_equal(dword_of(nt_reg_get_value(p, "Speed")), 100);
     assert_int_equal(dword_of(nt_reg_get_value(p, "mask")), 0xff00);
     assert_sz(nt_reg_get_value(p, "Mode"), REG_SZ, "auto");
+    assert_sz(nt_reg_get_value(p, "Duplex"), REG_SZ, "100"); /* numbers stay strings */
+    assert_null(nt_reg_get_value(p, "Bad"));
     assert_sz(nt_reg_get_value(p, "Empty"), REG_SZ, "");
     /* a bad service name is refused */
     assert_int_equal(nt_reg_set_param(nt, "", "x", "1"), -1);

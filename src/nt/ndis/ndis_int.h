@@ -76,6 +76,9 @@ int ndis_adapter_untrack(NdisAdapter *a, GuestAddr addr);
  * pool memory. Returns the guest NDIS_PACKET address or 0. */
 GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len);
 void ndis_host_packet_free(Nt *nt, GuestAddr packet);
+/* Free the host packet and buffer pools once no host packet is out (the
+ * last adapter halted), so they do not show as pool leaks at unload. */
+void ndis_host_pools_release(Nt *nt);
 /* Total length and the bytes of a packet's buffer chain (for received
  * packets indicated with NdisMIndicateReceivePacket); returns the number of
  * bytes copied, at most cap; unwinds on a malformed chain. */

@@ -481,6 +481,51 @@ int nt_ke_add_event_source(Nt *nt, const NtKeEventSource *src)
     return 0;
 }
 
+void nt_ke_remove_event_source(Nt *nt, void *opaque)
+{
+    NtKe *k = nt->ke;
+    for (unsigned i = 0; i < k->nsources;)
+        if (k->sources[i].opaque == opaque) {
+            memmove(k->sources + i, k->sources + i + 1, (k->nsources - i - 1) * sizeof *k->sources);
+            k->nsources--;
+        } else {
+            i++;
+        }
+}
+
+int nt_ke_queue_dpc(Nt *nt, GuestAddr dpc, uint32_t arg1, uint32_t arg2)
+{
+    int r = dpc_queue(nt, dpc, arg1, arg2);
+    if (r > 0 && nt_irql(nt) < DISPATCH_LEVEL)
+        ke_drain_dpcs(nt);
+    return vm_stopped(nt->vm) ? -1 : r;
+}
+
+int nt_ke_unqueue_dpc(Nt *nt, GuestAddr dpc)
+{
+    int i = dpc_find(nt->ke, dpc);
+    if (i < 0)
+        return 0;
+    dpc_unlink(nt->ke, (unsigned)i);
+    uint8_t *p = vm_ptr(nt->vm, dpc + offsetof(GKDpc, DpcData), 4);
+    if (p)
+        memset(p, 0, 4);
+    return 1;
+}
+
+unsigned nt_ke_armed_timers(Nt *nt, GuestAddr *out, unsigned max)
+{
+    NtKe *k = nt->ke;
+    for (unsigned i = 0; i < k->ntimers && i < max; i++)
+        out[i] = k->timers[i].timer;
+    return k->ntimers;
+}
+
+void nt_ke_run_dpcs(Nt *nt)
+{
+    ke_drain_dpcs(nt);
+}
+
 void nt_ke_check_free(Nt *nt, GuestAddr addr, uint32_t size)
 {
     NtKe *k = nt->ke;

@@ -76,6 +76,23 @@ typedef struct NtKeEventSource {
     void *opaque;
 } NtKeEventSource;
 int nt_ke_add_event_source(Nt *nt, const NtKeEventSource *src);
+/* Remove the event source(s) registered with `opaque`. */
+void nt_ke_remove_event_source(Nt *nt, void *opaque);
+
+/* Host-side DPC queueing (an interrupt's DPC): queue the initialized KDPC at
+ * `dpc` as KeInsertQueueDpc does (running it at once if the IRQL is below
+ * DISPATCH_LEVEL); 1 if queued, 0 if it already was, -1 if the run stopped.
+ * Never unwinds. */
+int nt_ke_queue_dpc(Nt *nt, GuestAddr dpc, uint32_t arg1, uint32_t arg2);
+/* Take a queued DPC off the queue (KeRemoveQueueDpc); 1 if it was queued.
+ * Never unwinds. */
+int nt_ke_unqueue_dpc(Nt *nt, GuestAddr dpc);
+/* Run queued DPCs now if the IRQL is below DISPATCH_LEVEL (after host code
+ * lowered the IRQL itself). Never unwinds. */
+void nt_ke_run_dpcs(Nt *nt);
+/* The KTIMERs set now (for leak reports): up to max addresses into out;
+ * returns how many are set. */
+unsigned nt_ke_armed_timers(Nt *nt, GuestAddr *out, unsigned max);
 
 /* Called by ExFreePool (and other code releasing guest memory): stops the
  * run if [addr, addr+size) holds a KTIMER that is still set or a KDPC that

@@ -461,8 +461,11 @@ int nt_reg_set_param(Nt *nt, const char *service, const char *name, const char *
     uint32_t v;
     if (service_path(path, sizeof path, service, "Parameters") < 0)
         return -1;
-    if (nt_reg_parse_number(value, &v))
+    if (!strncmp(value, "dword:", 6)) {
+        if (!nt_reg_parse_number(value + 6, &v))
+            return -1;
         return nt_reg_set_dword(nt, path, name, v);
+    }
     return nt_reg_set_string(nt, path, name, REG_SZ, value);
 }
 

@@ -84,8 +84,10 @@ size_t nt_reg_utf8(const uint8_t *src, size_t units, char *dst, size_t cap);
 
 /* "123", "0x7b" -> 1 and *v; anything else (text, overflow, empty) -> 0. */
 int nt_reg_parse_number(const char *s, uint32_t *v);
-/* --param NAME=VALUE: under Services\<service>\Parameters, REG_DWORD when
- * VALUE is a number (decimal or 0x hex, fits 32 bits), else REG_SZ. */
+/* --param NAME=VALUE: under Services\<service>\Parameters as REG_SZ, the
+ * way Windows stores a device's advanced properties (NDIS parses numbers
+ * out of strings in the base the driver asks for); "dword:N" (decimal or
+ * 0x hex, fits 32 bits) stores REG_DWORD. A bad dword: value is refused. */
 int nt_reg_set_param(Nt *nt, const char *service, const char *name, const char *value);
 /* Fill the registry from an INF for `service`. Every install section whose
  * AddService names `service` (or, if none does, the first model's) has its

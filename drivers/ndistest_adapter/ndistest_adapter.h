@@ -1,0 +1,46 @@
+/* What the ndistest_adapter loopback miniport and its host test
+ * (tests/unit/test_ndis_adapter.c) share: the Mode bits of the registry
+ * parameter "Mode", the port window, the private OIDs and the counters. */
+#ifndef NDISTEST_ADAPTER_H
+#define NDISTEST_ADAPTER_H
+
+#ifdef _WIN32
+#define NDT_U32 ULONG
+#else
+#include <stdint.h>
+#define NDT_U32 uint32_t
+#endif
+
+/* Mode bits. */
+#define NDT_DESERIALIZE 0x0001u      /* NDIS_ATTRIBUTE_DESERIALIZE */
+#define NDT_SINGLE_SEND 0x0002u      /* MiniportSend instead of MiniportSendPackets */
+#define NDT_PENDING_REQUESTS 0x0004u /* Query/SetInformation complete from a timer */
+#define NDT_SMALL_LOOKAHEAD 0x0008u  /* NdisMEthIndicateReceive with 32 bytes + TransferData */
+#define NDT_PENDING_TRANSFER 0x0010u /* MiniportTransferData completes from a timer */
+#define NDT_SG_DMA 0x0020u           /* NdisMInitializeScatterGatherDma; checks each SG list */
+#define NDT_NO_ISR 0x0040u           /* RequestIsr FALSE: Disable/EnableInterrupt */
+#define NDT_ASYNC_SHARED 0x0080u     /* NdisMAllocateSharedMemoryAsync in initialize */
+#define NDT_HANG 0x0100u             /* CheckForHang says TRUE once */
+#define NDT_LEAK 0x0200u             /* MiniportHalt releases nothing */
+#define NDT_RX_RESOURCES 0x0400u     /* every other received packet NDIS_STATUS_RESOURCES */
+#define NDT_MAP_REGISTERS 0x0800u    /* NdisMStartBufferPhysicalMapping on every send buffer */
+#define NDT_FAIL_INIT 0x1000u        /* MiniportInitialize fails: NDIS_STATUS_ADAPTER_NOT_FOUND */
+
+/* The port window (ISA resources given by the test). */
+#define NDT_PORT_STATUS 0u   /* read: interrupt causes; write 1s: acknowledge */
+#define NDT_PORT_DOORBELL 2u /* write: "transmit done" interrupt */
+#define NDT_PORTS 16u
+
+#define NDT_OID_COUNTERS 0xFF010001u /* query: NdisTestCounters */
+#define NDT_OID_LINK 0xFF010002u     /* set: 1 = indicate media connect, 0 = disconnect */
+
+typedef struct NdisTestCounters {
+    NDT_U32 failures;
+    NDT_U32 isr_calls, disable_calls, enable_calls, dpc_calls, sync_calls;
+    NDT_U32 send_calls, tx_taken, tx_completed, tx_resources;
+    NDT_U32 rx_indicated, rx_no_slot, returned, transfers;
+    NDT_U32 queries, sets, filter, lookahead;
+    NDT_U32 hang_checks, resets, async_done, sg_ok, mappings, mcast_entries;
+} NdisTestCounters;
+
+#endif

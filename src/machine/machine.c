@@ -1,0 +1,758 @@
+/* The machine: device models on the guest's buses, interrupt lines, DMA,
+ * the device clock on virtual time, and the traffic loop between the host
+ * network backends, the NIC model and the driver (through NDIS). */
+#include "machine/machine.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dev/bus.h"
+#include "dev/dev.h"
+#include "dev/pci.h"
+#include "dev/ne2000.h"
+#include "dev/pcnet.h"
+#include "dev/rtl8139.h"
+#include "dev/testdev.h"
+#include "nt/ndis/ndis.h"
+#include "nt/ntoskrnl/ke.h"
+#include "trace/trace.h"
+
+#define MAX_DEVICES 8
+#define FIRST_PCI_SLOT 3u
+#define PCI_IO_BASE 0xC000u        /* firmware-assigned I/O BARs: 0x100 per slot */
+#define PCI_MEM_BASE 0xFEB00000u   /* firmware-assigned memory BARs: one page per slot */
+#define PCI_NIC_IRQ 11u
+
+typedef enum DevKind { DEV_TESTDEV, DEV_NIC } DevKind;
+
+typedef struct Device Device;
+
+/* What the machine needs from a network controller model. */
+typedef struct NicOps {
+    const char *name;
+    void *(*create)(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
+                    const uint8_t mac[6]);
+    void (*receive)(void *s, const uint8_t *frame, size_t len);
+    void (*set_link)(void *s, int up);
+    void (*free)(void *s);
+    PciDevice *(*pci)(void *s);
+    const DevIoOps *io_ops;
+    uint32_t window;     /* register window size */
+    int io_bar, mem_bar; /* -1 when absent */
+    int isa;             /* no PCI function: resources from io=/irq= */
+} NicOps;
+
+struct Device {
+    char spec[128];
+    DevKind kind;
+    void *state;
+    const DevIoOps *ops;
+    const NicOps *nic;
+    uint32_t window;          /* register window the ops serve */
+    uint32_t io, io_size;     /* port range, 0 size = none */
+    uint32_t mmio, mmio_size; /* guest-physical == guest-virtual */
+    PciDevice *pci;
+    unsigned slot;
+    unsigned irq;
+    int irq_level;
+    uint8_t mac[6];
+    Machine *m;
+};
+
+struct Machine {
+    Vm *vm;
+    Nt *nt;
+    Bus bus;
+    PciBus pcibus;
+    DevClock clock;
+    Device dev[MAX_DEVICES];
+    unsigned ndev;
+    Device *nic;
+    NdisAdapter *adapter;
+    NetBackend *wire, *netdev;
+    int attached;
+    MachineStats st;
+};
+
+/* ------------------------------------------------------------ NIC models */
+
+static void *rtl_create(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
+                        const uint8_t mac[6])
+{
+    return rtl8139_new(dma, irq, clock, port, mac);
+}
+static void rtl_receive(void *s, const uint8_t *f, size_t len)
+{
+    rtl8139_receive(s, f, len);
+}
+static void rtl_set_link(void *s, int up)
+{
+    rtl8139_set_link(s, up);
+}
+static void rtl_free(void *s)
+{
+    rtl8139_free(s);
+}
+static PciDevice *rtl_pci(void *s)
+{
+    return rtl8139_pci(s);
+}
+
+static const NicOps rtl8139_nic = {
+    .name = "rtl8139",
+    .create = rtl_create,
+    .receive = rtl_receive,
+    .set_link = rtl_set_link,
+    .free = rtl_free,
+    .pci = rtl_pci,
+    .io_ops = &rtl8139_io_ops,
+    .window = RTL8139_IO_SIZE,
+    .io_bar = 0,
+    .mem_bar = 1,
+};
+
+static void *ne_create_pci(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
+                           const uint8_t mac[6])
+{
+    return ne2000_new(dma, irq, clock, port, mac, NE2000_PCI);
+}
+static void *ne_create_isa(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
+                           const uint8_t mac[6])
+{
+    return ne2000_new(dma, irq, clock, port, mac, NE2000_ISA);
+}
+static void ne_receive(void *s, const uint8_t *f, size_t len)
+{
+    ne2000_receive(s, f, len);
+}
+static void ne_set_link(void *s, int up)
+{
+    ne2000_set_link(s, up);
+}
+static void ne_free(void *s)
+{
+    ne2000_free(s);
+}
+static PciDevice *ne_pci(void *s)
+{
+    return ne2000_pci(s);
+}
+
+static const NicOps ne2000_nic = {
+    .name = "ne2000",
+    .create = ne_create_pci,
+    .receive = ne_receive,
+    .set_link = ne_set_link,
+    .free = ne_free,
+    .pci = ne_pci,
+    .io_ops = &ne2000_io_ops,
+    .window = NE2000_IO_SIZE,
+    .io_bar = 0,
+    .mem_bar = -1,
+};
+
+static const NicOps ne2000_isa_nic = {
+    .name = "ne2000-isa",
+    .create = ne_create_isa,
+    .receive = ne_receive,
+    .set_link = ne_set_link,
+    .free = ne_free,
+    .pci = ne_pci,
+    .io_ops = &ne2000_io_ops,
+    .window = NE2000_IO_SIZE,
+    .io_bar = -1,
+    .mem_bar = -1,
+    .isa = 1,
+};
+
+static void *pcnet_create(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
+                          const uint8_t mac[6])
+{
+    return pcnet_new(dma, irq, clock, port, mac);
+}
+static void pcnet_receive_frame(void *s, const uint8_t *f, size_t len)
+{
+    pcnet_receive(s, f, len);
+}
+static void pcnet_set_link_state(void *s, int up)
+{
+    pcnet_set_link(s, up);
+}
+static void pcnet_free_state(void *s)
+{
+    pcnet_free(s);
+}
+static PciDevice *pcnet_pci_function(void *s)
+{
+    return pcnet_pci(s);
+}
+
+static const NicOps pcnet_nic = {
+    .name = "pcnet",
+    .create = pcnet_create,
+    .receive = pcnet_receive_frame,
+    .set_link = pcnet_set_link_state,
+    .free = pcnet_free_state,
+    .pci = pcnet_pci_function,
+    .io_ops = &pcnet_io_ops,
+    .window = PCNET_IO_SIZE,
+    .io_bar = 0,
+    .mem_bar = 1,
+};
+
+static const NicOps *const nic_models[] = {&rtl8139_nic, &ne2000_nic, &ne2000_isa_nic, &pcnet_nic};
+
+/* --------------------------------------------------------------- glue */
+
+static void *dma_map(void *opaque, uint32_t addr, uint32_t len)
+{
+    return vm_ptr(((Machine *)opaque)->vm, addr, len);
+}
+
+static void irq_set(void *opaque, int line, int level)
+{
+    Device *d = opaque;
+    if (level && !d->irq_level)
+        trace_emitf(TRACE_NOTE, vm_time_ns(d->m->vm), vm_depth(d->m->vm), "irq", "line %u asserted", d->irq);
+    d->irq_level = level;
+}
+
+static void nic_send(void *opaque, const uint8_t *frame, size_t len)
+{
+    Machine *m = opaque;
+    m->st.wire_tx++;
+    if (m->wire)
+        net_send(m->wire, frame, len);
+}
+
+/* Devices read the clock (TCTR ...): bring it to the guest's present first. */
+static void clock_sync(Machine *m)
+{
+    dev_clock_advance(&m->clock, vm_time_ns(m->vm));
+}
+
+static uint32_t port_read(void *opaque, uint16_t port, unsigned size)
+{
+    Machine *m = opaque;
+    clock_sync(m);
+    return bus_port_read(&m->bus, port, size);
+}
+
+static void port_write(void *opaque, uint16_t port, unsigned size, uint32_t v)
+{
+    Machine *m = opaque;
+    clock_sync(m);
+    bus_port_write(&m->bus, port, size, v);
+}
+
+static const VmIoOps machine_io = {port_read, port_write};
+
+static uint32_t mmio_read(void *opaque, uint32_t off, unsigned size)
+{
+    Device *d = opaque;
+    clock_sync(d->m);
+    if ((uint64_t)off + size > d->window)
+        return 0xFFFFFFFFu; /* the rest of the page decodes nothing */
+    return d->ops->read(d->state, off, size);
+}
+
+static void mmio_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
+{
+    Device *d = opaque;
+    clock_sync(d->m);
+    if ((uint64_t)off + size <= d->window)
+        d->ops->write(d->state, off, size, v);
+}
+
+static const VmMmioOps machine_mmio = {mmio_read, mmio_write};
+
+static uint64_t clock_next(void *opaque)
+{
+    return dev_clock_next(&((Machine *)opaque)->clock);
+}
+
+static void clock_fire(void *opaque, uint64_t now)
+{
+    dev_clock_advance(&((Machine *)opaque)->clock, now);
+}
+
+/* ------------------------------------------------------------ devices */
+
+Machine *machine_create(Vm *vm, Nt *nt)
+{
+    Machine *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->vm = vm;
+    m->nt = nt;
+    bus_init(&m->bus);
+    pci_bus_init(&m->pcibus);
+    dev_clock_init(&m->clock);
+    return m;
+}
+
+static int parse_num(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || end == s || *end || v > 0xFFFFFFFFul)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+    unsigned b[6];
+    char tail;
+    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+        return -1;
+    for (int i = 0; i < 6; i++)
+        mac[i] = (uint8_t)b[i];
+    return (mac[0] & 1) ? -1 : 0; /* a station address is never multicast */
+}
+
+static const char known_devices[] = "rtl8139, ne2000, ne2000-isa, pcnet, testdev";
+
+int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
+{
+    if (m->attached) {
+        snprintf(err, errlen, "devices must be added before the machine starts");
+        return -1;
+    }
+    if (m->ndev == MAX_DEVICES) {
+        snprintf(err, errlen, "--device '%s': at most %d devices", spec, MAX_DEVICES);
+        return -1;
+    }
+    Device *d = &m->dev[m->ndev];
+    memset(d, 0, sizeof *d);
+    d->kind = (DevKind)-1;
+    d->m = m;
+    snprintf(d->spec, sizeof d->spec, "%s", spec);
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *save = NULL, *kind = strtok_r(buf, ",", &save);
+    if (kind && !strcmp(kind, "testdev")) {
+        d->kind = DEV_TESTDEV;
+        d->io = 0x300;
+        d->window = TESTDEV_SIZE;
+    } else if (kind) {
+        for (unsigned i = 0; i < sizeof nic_models / sizeof nic_models[0]; i++)
+            if (!strcmp(kind, nic_models[i]->name))
+                d->nic = nic_models[i];
+    }
+    if (d->nic) {
+        d->kind = DEV_NIC;
+        d->window = d->nic->window;
+        /* a locally administered address, like QEMU's default 52:54:00:... */
+        static const uint8_t default_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+        memcpy(d->mac, default_mac, 6);
+        if (d->nic->isa) {
+            d->io = NE2000_ISA_DEFAULT_PORT;
+            d->irq = 10;
+        }
+    } else if (d->kind != DEV_TESTDEV) {
+        snprintf(err, errlen, "--device '%s': unknown device (known: %s)", spec, known_devices);
+        return -1;
+    }
+    if (d->nic && m->nic) {
+        snprintf(err, errlen, "--device '%s': only one network controller per run", spec);
+        return -1;
+    }
+    for (char *opt; (opt = strtok_r(NULL, ",", &save));) {
+        char *eq = strchr(opt, '=');
+        if (!eq) {
+            snprintf(err, errlen, "--device '%s': option '%s' needs a value", spec, opt);
+            return -1;
+        }
+        *eq++ = 0;
+        uint32_t v;
+        if (d->kind == DEV_TESTDEV && !strcmp(opt, "io") && !parse_num(eq, &v) && v + d->window <= 0x10000) {
+            d->io = v;
+        } else if (d->kind == DEV_TESTDEV && !strcmp(opt, "mmio") && !parse_num(eq, &v) && !(v & 0xFFF) &&
+                   v >= 0xC0000000u && v < 0xFE000000u) {
+            d->mmio = v;
+        } else if (d->nic && !strcmp(opt, "mac") && !parse_mac(eq, d->mac)) {
+            /* set */
+        } else if (d->nic && d->nic->isa && !strcmp(opt, "io") && !parse_num(eq, &v) && !(v & 0x1F) &&
+                   v >= 0x100 && v + d->window <= 0x10000) {
+            d->io = v;
+        } else if (d->nic && d->nic->isa && !strcmp(opt, "irq") && !parse_num(eq, &v) && v >= 2 && v <= 15) {
+            d->irq = v;
+        } else {
+            snprintf(err, errlen, "--device '%s': bad option %s=%s", spec, opt, eq);
+            return -1;
+        }
+    }
+    if (d->nic)
+        m->nic = d;
+    m->ndev++;
+    return 0;
+}
+
+static int attach_pci(Machine *m, Device *d, unsigned slot, char *err, size_t errlen)
+{
+    PciDevice *p = d->pci;
+    d->slot = slot;
+    if (pci_bus_attach(&m->pcibus, slot, p) < 0) {
+        snprintf(err, errlen, "%s: PCI slot %u taken", d->spec, slot);
+        return -1;
+    }
+    /* What a PC BIOS does before the OS starts: assign BARs, route the
+     * interrupt, enable decoding and bus mastering (PCI Firmware spec 3.0). */
+    if (d->nic->io_bar >= 0) {
+        d->io = PCI_IO_BASE + 0x100 * slot;
+        d->io_size = pci_bar_size(p, (unsigned)d->nic->io_bar);
+        if (d->io_size > d->window)
+            d->io_size = d->window;
+        pci_config_write(p, 0x10 + 4 * (unsigned)d->nic->io_bar, 4, d->io);
+    }
+    if (d->nic->mem_bar >= 0) {
+        d->mmio = PCI_MEM_BASE + VM_PAGE_SIZE * slot;
+        d->mmio_size = VM_PAGE_SIZE;
+        pci_config_write(p, 0x10 + 4 * (unsigned)d->nic->mem_bar, 4, d->mmio);
+    }
+    d->irq = PCI_NIC_IRQ;
+    pci_config_write(p, 0x3C, 1, d->irq);
+    pci_config_write(p, 0x04, 2, 0x0007); /* I/O, memory, bus master */
+    return 0;
+}
+
+int machine_attach(Machine *m, char *err, size_t errlen)
+{
+    if (m->attached)
+        return 0;
+    DevDma dma = {.map = dma_map, .opaque = m};
+    NetPort port = {.send = nic_send, .opaque = m};
+    if (bus_add_ports(&m->bus, 0xCF8, PCI_CONFIG_PORTS, &pci_bus_io_ops, &m->pcibus, "pci-config") < 0) {
+        snprintf(err, errlen, "cannot claim the PCI configuration ports");
+        return -1;
+    }
+    unsigned slot = FIRST_PCI_SLOT;
+    for (unsigned i = 0; i < m->ndev; i++) {
+        Device *d = &m->dev[i];
+        if (d->kind == DEV_TESTDEV) {
+            TestDev *t = calloc(1, sizeof *t);
+            if (!t)
+                return -1;
+            testdev_reset(t);
+            d->state = t;
+            d->ops = &testdev_ops;
+            d->io_size = d->window;
+            d->mmio_size = d->mmio ? VM_PAGE_SIZE : 0;
+        } else {
+            DevIrq irq = {.set = irq_set, .opaque = d, .line = (int)(d->nic->isa ? d->irq : PCI_NIC_IRQ)};
+            d->state = d->nic->create(&dma, &irq, &m->clock, &port, d->mac);
+            if (!d->state) {
+                snprintf(err, errlen, "%s: cannot create the device model", d->spec);
+                return -1;
+            }
+            d->ops = d->nic->io_ops;
+            if (d->nic->isa) {
+                /* jumpers on the card: the driver learns them from its parameters */
+                if (ne2000_set_isa_resources(d->state, d->io, d->irq) < 0) {
+                    snprintf(err, errlen, "%s: io=0x%x irq=%u is not a valid ISA setting", d->spec, d->io,
+                             d->irq);
+                    return -1;
+                }
+                d->io_size = d->window;
+            } else {
+                d->pci = d->nic->pci(d->state);
+                if (attach_pci(m, d, slot++, err, errlen) < 0)
+                    return -1;
+            }
+        }
+        if (d->io_size && bus_add_ports(&m->bus, d->io, d->io_size, d->ops, d->state, d->spec) < 0) {
+            snprintf(err, errlen, "%s: port range 0x%x-0x%x overlaps another device", d->spec, d->io,
+                     d->io + d->io_size - 1);
+            return -1;
+        }
+        if (d->mmio_size && vm_map_mmio(m->vm, d->mmio, d->mmio_size, &machine_mmio, d) < 0) {
+            snprintf(err, errlen, "%s: cannot map its registers at 0x%08x", d->spec, d->mmio);
+            return -1;
+        }
+    }
+    vm_set_io(m->vm, &machine_io, m);
+    NtKeEventSource src = {.next = clock_next, .fire = clock_fire, .opaque = m};
+    if (nt_ke_add_event_source(m->nt, &src) < 0) {
+        snprintf(err, errlen, "cannot register the device clock");
+        return -1;
+    }
+    m->attached = 1;
+    return 0;
+}
+
+void machine_describe(Machine *m, FILE *f)
+{
+    for (unsigned i = 0; i < m->ndev; i++) {
+        const Device *d = &m->dev[i];
+        fprintf(f, "xdrv: device %s:", d->spec);
+        if (d->pci)
+            fprintf(f, " PCI slot %u %04x:%04x,", d->slot, pci_config_read(d->pci, 0, 2),
+                    pci_config_read(d->pci, 2, 2));
+        if (d->io_size)
+            fprintf(f, " ports 0x%x-0x%x", d->io, d->io + d->io_size - 1);
+        if (d->mmio_size)
+            fprintf(f, ", memory 0x%08x-0x%08x", d->mmio, d->mmio + d->mmio_size - 1);
+        if (d->nic)
+            fprintf(f, ", irq %u, MAC %02x:%02x:%02x:%02x:%02x:%02x", d->irq, d->mac[0], d->mac[1],
+                    d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+        fprintf(f, "\n");
+    }
+}
+
+int machine_has_nic(Machine *m)
+{
+    return m->nic != NULL;
+}
+
+int machine_nic_pci_id(Machine *m, uint16_t *vendor, uint16_t *device)
+{
+    if (!m->nic || !m->nic->pci)
+        return -1;
+    *vendor = (uint16_t)pci_config_read(m->nic->pci, 0, 2);
+    *device = (uint16_t)pci_config_read(m->nic->pci, 2, 2);
+    return 0;
+}
+
+/* Windows' PCI hardware-ID forms (learn.microsoft.com, "Identifiers for
+ * PCI Devices"). */
+unsigned machine_nic_hwids(Machine *m, char ids[][64], unsigned max)
+{
+    if (!m->nic || !m->nic->pci || max < 4)
+        return 0;
+    PciDevice *p = m->nic->pci;
+    unsigned ven = pci_config_read(p, 0x00, 2), dev = pci_config_read(p, 0x02, 2);
+    unsigned rev = pci_config_read(p, 0x08, 1);
+    unsigned subsys = pci_config_read(p, 0x2E, 2) << 16 | pci_config_read(p, 0x2C, 2);
+    snprintf(ids[0], 64, "PCI\\VEN_%04X&DEV_%04X&SUBSYS_%08X&REV_%02X", ven, dev, subsys, rev);
+    snprintf(ids[1], 64, "PCI\\VEN_%04X&DEV_%04X&SUBSYS_%08X", ven, dev, subsys);
+    snprintf(ids[2], 64, "PCI\\VEN_%04X&DEV_%04X&REV_%02X", ven, dev, rev);
+    snprintf(ids[3], 64, "PCI\\VEN_%04X&DEV_%04X", ven, dev);
+    return 4;
+}
+
+void machine_set_wire(Machine *m, NetBackend *wire)
+{
+    m->wire = wire;
+}
+
+/* ------------------------------------------------------------ the NIC */
+
+static void host_receive(void *opaque, const uint8_t *frame, size_t len)
+{
+    Machine *m = opaque;
+    m->st.netdev_tx++;
+    if (m->netdev)
+        net_send(m->netdev, frame, len);
+}
+
+static void host_link(void *opaque, int up)
+{
+    Machine *m = opaque;
+    if (m->netdev)
+        net_set_carrier(m->netdev, up);
+}
+
+static GuestAddr hw_map_mmio(void *opaque, uint32_t phys, uint32_t len)
+{
+    Device *d = opaque;
+    if (!d->mmio_size || phys < d->mmio || (uint64_t)phys + len > (uint64_t)d->mmio + d->mmio_size)
+        return 0;
+    return phys; /* mapped at attach time, identity */
+}
+
+static int hw_irq_pending(void *opaque)
+{
+    return ((Device *)opaque)->irq_level;
+}
+
+int machine_start_nic(Machine *m, const char *service, NetBackend *netdev, char *err, size_t errlen)
+{
+    if (!m->nic) {
+        snprintf(err, errlen, "no network controller: add one with --device (e.g. --device rtl8139)");
+        return -1;
+    }
+    Device *d = m->nic;
+    m->netdev = netdev;
+    NdisHw hw = {.pci = d->pci, .pci_slot = d->slot, .irq = d->irq, .map_mmio = hw_map_mmio,
+                 .irq_pending = hw_irq_pending, .opaque = d};
+    if (!d->pci) {
+        hw.isa_io = d->io;
+        hw.isa_io_len = d->io_size;
+    }
+    NdisHostOps ops = {.receive = host_receive, .link = host_link, .opaque = m};
+    m->adapter = ndis_adapter_create(m->nt, &hw, &ops, service, err, errlen);
+    if (!m->adapter)
+        return -1;
+    uint8_t mac[6];
+    if (netdev && ndis_adapter_mac(m->adapter, mac) == 0) {
+        char e[NET_ERR_MAX];
+        if (net_set_mac(netdev, mac, e, sizeof e) < 0)
+            fprintf(stderr, "xdrv: warning: %s\n", e);
+    }
+    if (netdev)
+        net_set_carrier(netdev, ndis_adapter_link_up(m->adapter));
+    return 0;
+}
+
+int machine_nic_mac(Machine *m, uint8_t mac[6])
+{
+    return m->adapter ? ndis_adapter_mac(m->adapter, mac) : -1;
+}
+
+int machine_set_link(Machine *m, int up)
+{
+    if (!m->nic || !m->nic->state)
+        return -1;
+    clock_sync(m);
+    m->nic->nic->set_link(m->nic->state, up);
+    if (m->adapter)
+        ndis_adapter_service(m->adapter);
+    return vm_stopped(m->vm) ? -1 : 0;
+}
+
+/* Move what waits on the backends; returns -1 if the run stopped or a
+ * backend failed. */
+static int pump(Machine *m)
+{
+    const uint8_t *frame;
+    ssize_t n;
+    if (m->netdev) {
+        while ((n = net_recv(m->netdev, &frame)) > 0) {
+            m->st.netdev_rx++;
+            int r = m->adapter ? ndis_adapter_send(m->adapter, frame, (size_t)n) : 1;
+            if (r < 0)
+                return -1;
+            if (r == 1)
+                m->st.send_resources++;
+            if (m->adapter)
+                ndis_adapter_service(m->adapter);
+        }
+        if (n < 0) {
+            fprintf(stderr, "xdrv: netdev %s: %s\n", net_name(m->netdev), net_error(m->netdev));
+            return -1;
+        }
+    }
+    if (m->wire && m->nic && m->nic->state) {
+        while ((n = net_recv(m->wire, &frame)) > 0) {
+            m->st.wire_rx++;
+            clock_sync(m);
+            /* On a real cable every frame is at least 64 bytes with its FCS:
+             * the sending MAC pads (IEEE 802.3 clause 4.2.3.3). A TAP hands
+             * over the kernel's unpadded frames (42-byte ARP replies), so the
+             * cable pads them to 60 + FCS here. */
+            uint8_t padded[60];
+            if (n < 60) {
+                memcpy(padded, frame, (size_t)n);
+                memset(padded + n, 0, (size_t)(60 - n));
+                frame = padded;
+                n = 60;
+            }
+            m->nic->nic->receive(m->nic->state, frame, (size_t)n);
+            if (m->adapter)
+                ndis_adapter_service(m->adapter);
+            if (vm_stopped(m->vm))
+                return -1;
+        }
+        if (n < 0) {
+            fprintf(stderr, "xdrv: wire %s: %s\n", net_name(m->wire), net_error(m->wire));
+            return -1;
+        }
+    }
+    if (m->adapter)
+        ndis_adapter_service(m->adapter);
+    return vm_stopped(m->vm) ? -1 : 0;
+}
+
+int machine_step(Machine *m, uint64_t ns)
+{
+    if (pump(m) < 0)
+        return -1;
+    uint64_t until = vm_time_ns(m->vm) + ns;
+    while (nt_ke_idle(m->nt, until) && !vm_stopped(m->vm))
+        ;
+    if (m->adapter)
+        ndis_adapter_service(m->adapter);
+    return vm_stopped(m->vm) ? -1 : 0;
+}
+
+static uint64_t wall_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+int machine_serve(Machine *m, volatile sig_atomic_t *stop, volatile sig_atomic_t *link_req)
+{
+    uint64_t wall0 = wall_ns(), vt0 = vm_time_ns(m->vm);
+    while (!*stop) {
+        if (link_req && *link_req >= 0) {
+            int up = *link_req;
+            *link_req = -1;
+            if (machine_set_link(m, up) < 0)
+                return -1;
+        }
+        struct pollfd pfd[2];
+        int n = 0;
+        if (m->netdev)
+            pfd[n++] = (struct pollfd){.fd = net_fd(m->netdev), .events = POLLIN};
+        if (m->wire)
+            pfd[n++] = (struct pollfd){.fd = net_fd(m->wire), .events = POLLIN};
+        if (poll(pfd, (nfds_t)n, 2) < 0 && errno != EINTR) {
+            perror("xdrv: poll");
+            return -1;
+        }
+        if (pump(m) < 0)
+            return -1;
+        /* With live backends virtual time follows the wall clock (it never
+         * goes back: a guest that ran ahead just waits). */
+        uint64_t target = vt0 + (wall_ns() - wall0);
+        while (vm_time_ns(m->vm) < target && nt_ke_idle(m->nt, target) && !vm_stopped(m->vm))
+            ;
+        if (vm_stopped(m->vm))
+            return -1;
+    }
+    return 0;
+}
+
+int machine_stop_nic(Machine *m)
+{
+    if (!m->adapter)
+        return 0;
+    int r = ndis_adapter_halt(m->adapter);
+    m->adapter = NULL;
+    return r < 0 || vm_stopped(m->vm) ? -1 : 0;
+}
+
+void machine_stats(Machine *m, MachineStats *st)
+{
+    *st = m->st;
+    if (m->adapter) {
+        NdisAdapterStats a;
+        ndis_adapter_stats(m->adapter, &a);
+        st->interrupts_delivered = a.interrupts;
+    }
+}
+
+void machine_destroy(Machine *m)
+{
+    if (!m)
+        return;
+    for (unsigned i = 0; i < m->ndev; i++) {
+        Device *d = &m->dev[i];
+        if (!d->state)
+            continue;
+        if (d->nic)
+            d->nic->free(d->state);
+        else
+            free(d->state);
+    }
+    free(m);
+}

@@ -1,0 +1,73 @@
+/* The machine: the guest CPU and kernel (vm, nt) plus the hardware plugged
+ * into them (src/dev models on a port bus and a PCI bus, their interrupt
+ * lines, DMA and clock) and, for a network controller, its cable and the
+ * host network interface (src/host backends) wired to the driver through
+ * NDIS. `xdrv run` drives one; integration tests build one in-process.
+ * (Why a directory of its own: docs/architecture.md.) */
+#ifndef XDRV_MACHINE_H
+#define XDRV_MACHINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "host/net.h"
+#include "nt/nt.h"
+#include "vm/vm.h"
+
+typedef struct Machine Machine;
+
+Machine *machine_create(Vm *vm, Nt *nt);
+void machine_destroy(Machine *m);
+
+/* --device SPEC, e.g. "testdev", "testdev,io=0x300,mmio=0xfe000000",
+ * "rtl8139", "rtl8139,mac=52:54:00:12:34:56". Returns -1 with a one-line
+ * reason in err. */
+int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen);
+/* Connect every device to the guest: firmware-style PCI BAR assignment,
+ * port ranges on the bus, MMIO mapped, interrupt lines, device clock on
+ * virtual time. Call once, before the driver runs. */
+int machine_attach(Machine *m, char *err, size_t errlen);
+/* The list of devices and their resources, for the run log. */
+void machine_describe(Machine *m, FILE *f);
+
+/* Whether a network controller was added. */
+int machine_has_nic(Machine *m);
+/* PCI vendor/device of the network controller, or -1 if there is none or
+ * it is not on PCI (ISA cards have no hardware ID). */
+int machine_nic_pci_id(Machine *m, uint16_t *vendor, uint16_t *device);
+/* The controller's hardware IDs, most specific first, as Windows builds them
+ * for a PCI function (PCI\VEN_v&DEV_d&SUBSYS_s&REV_r, ...&SUBSYS_s,
+ * ...&REV_r, PCI\VEN_v&DEV_d); returns the count (0: none or not PCI). */
+unsigned machine_nic_hwids(Machine *m, char ids[][64], unsigned max);
+
+/* The cable: frames the controller transmits go to `wire`, frames arriving
+ * from it reach the controller. NULL = unplugged (the model sees no link
+ * partner but the link stays up unless set down). */
+void machine_set_wire(Machine *m, NetBackend *wire);
+/* Bring up the NDIS adapter for the network controller (after DriverEntry).
+ * Frames the driver receives go to `netdev` (may be NULL), frames from the
+ * netdev go to the driver; the netdev's carrier and MAC follow the driver. */
+int machine_start_nic(Machine *m, const char *service, NetBackend *netdev, char *err,
+                      size_t errlen);
+/* MAC the driver reported; 0 or -1 if no adapter. */
+int machine_nic_mac(Machine *m, uint8_t mac[6]);
+/* Cable plugged in or pulled on the model (the driver should notice). */
+int machine_set_link(Machine *m, int up);
+/* Serve traffic until *stop: poll the backends, follow wall-clock time with
+ * virtual time, deliver interrupts. Returns 0 on stop, -1 if the run stopped
+ * (fault) or a backend failed (message on stderr). `link_req` (if not NULL)
+ * is polled: 1 = set link up, 0 = down, -1 = nothing; reset to -1. */
+int machine_serve(Machine *m, volatile sig_atomic_t *stop, volatile sig_atomic_t *link_req);
+/* One deterministic step for in-process tests: move frames waiting on the
+ * backends, deliver interrupts, then idle virtual time forward by `ns`.
+ * Returns -1 if the run stopped. */
+int machine_step(Machine *m, uint64_t ns);
+/* Halt the adapter (MiniportHalt). Returns -1 if the run stopped. */
+int machine_stop_nic(Machine *m);
+
+typedef struct MachineStats {
+    uint64_t wire_rx, wire_tx, netdev_rx, netdev_tx, send_resources, interrupts_delivered;
+} MachineStats;
+void machine_stats(Machine *m, MachineStats *st);
+
+#endif
