@@ -370,9 +370,10 @@ static char *inf_match_device(const Inf *inf, const char *path, Machine *mach)
     char ids[4][64];
     unsigned n = machine_nic_hwids(mach, ids, 4);
     InfHardwareId *hw = NULL;
-    int nhw = inf_hardware_ids(inf, &hw);
+    char ierr[INF_ERR_MAX] = "";
+    int nhw = inf_hardware_ids_err(inf, &hw, ierr);
     if (nhw < 0) {
-        fprintf(stderr, "xdrv run: %s: %s\n", path, inf->err);
+        fprintf(stderr, "xdrv run: %s: %s\n", path, ierr);
         return NULL;
     }
     char *install = NULL;

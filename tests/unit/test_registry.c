@@ -220,7 +220,7 @@ static const char test_inf[] =
     "HKLM,Software\\KTestInf,Flag,0x00010001,0x7\n"
     "[KT_SvcReg]\n"
     "HKR,,SvcValue,0x00010001,5\n"
-    "HKR,,Speed,0x00010003,200\n" /* FLG_ADDREG_NOCLOBBER: Speed stays 100 */
+    "HKR,,Speed,0x00010003,200\n" /* FLG_ADDREG_NOCLOBBER */
     "[Strings]\n"
     "Mfg=\"KT\"\n"
     "Desc=\"KT device\"\n";
@@ -234,26 +234,36 @@ static void test_registry_load_inf(void **state)
     int rc = nt_reg_load_inf(nt, &inf, "ktsvc", err, sizeof err);
     if (rc)
         fail_msg("nt_reg_load_inf: %s", err);
-    for (int i = 0; i < 2; i++) {
-        NtRegKey *k = nt_reg_open(nt, NULL, i ? SVC "\\Parameters" : SVC);
-        assert_non_null(k);
-        assert_int_equal(dword_of(nt_reg_get_value(k, "Speed")), 100);
-        assert_int_equal(dword_of(nt_reg_get_value(k, "SvcValue")), 5);
-        const NtRegValue *list = nt_reg_get_value(k, "List");
-        assert_non_null(list);
-        assert_int_equal(list->type, REG_MULTI_SZ);
-        static const uint8_t want[] = {'a', 0, 0, 0, 'b', 0, 'c', 0, 0, 0, 0, 0};
-        assert_int_equal(list->len, sizeof want);
-        assert_memory_equal(list->data, want, sizeof want);
-        const NtRegValue *mac = nt_reg_get_value(k, "Mac");
-        assert_non_null(mac);
-        assert_int_equal(mac->type, REG_BINARY);
-        assert_int_equal(mac->len, 3);
-        assert_int_equal(mac->data[1], 0xe0);
-        NtRegKey *mode = nt_reg_open(nt, k, "Ndi\\params\\Mode");
-        assert_non_null(mode);
-        assert_sz(nt_reg_get_value(mode, "default"), REG_SZ, "auto");
-    }
+    /* the device install's HKR: the driver key, kept as Services\ktsvc\Parameters */
+    NtRegKey *k = nt_reg_open(nt, NULL, SVC "\\Parameters");
+    assert_non_null(k);
+    assert_int_equal(dword_of(nt_reg_get_value(k, "Speed")), 100);
+    assert_null(nt_reg_get_value(k, "SvcValue"));
+    const NtRegValue *list = nt_reg_get_value(k, "List");
+    assert_non_null(list);
+    assert_int_equal(list->type, REG_MULTI_SZ);
+    static const uint8_t want[] = {'a', 0, 0, 0, 'b', 0, 'c', 0, 0, 0, 0, 0};
+    assert_int_equal(list->len, sizeof want);
+    assert_memory_equal(list->data, want, sizeof want);
+    const NtRegValue *mac = nt_reg_get_value(k, "Mac");
+    assert_non_null(mac);
+    assert_int_equal(mac->type, REG_BINARY);
+    assert_int_equal(mac->len, 3);
+    assert_int_equal(mac->data[1], 0xe0);
+    NtRegKey *mode = nt_reg_open(nt, k, "Ndi\\params\\Mode");
+    assert_non_null(mode);
+    assert_sz(nt_reg_get_value(mode, "default"), REG_SZ, "auto");
+    /* the service install's HKR: the service key itself */
+    NtRegKey *svc = nt_reg_open(nt, NULL, SVC);
+    assert_non_null(svc);
+    assert_int_equal(dword_of(nt_reg_get_value(svc, "SvcValue")), 5);
+    assert_int_equal(dword_of(nt_reg_get_value(svc, "Speed")), 200);
+    assert_null(nt_reg_get_value(svc, "List"));
+    /* FLG_ADDREG_NOCLOBBER keeps a value that exists */
+    assert_int_equal(nt_reg_load_inf(nt, &inf, "ktsvc", err, sizeof err), 0);
+    assert_int_equal(nt_reg_set_dword(nt, SVC, "Speed", 300), 0);
+    assert_int_equal(nt_reg_load_inf(nt, &inf, "ktsvc", err, sizeof err), 0);
+    assert_int_equal(dword_of(nt_reg_get_value(svc, "Speed")), 300);
     assert_int_equal(dword_of(nt_reg_get_value(
                          nt_reg_open(nt, NULL, "\\Registry\\Machine\\Software\\KTestInf"), "Flag")),
                      7);

@@ -580,9 +580,10 @@ static int inf_apply_install(Nt *nt, const Inf *inf, const char *install, const 
                              char *err, size_t errlen)
 {
     InfRegValue *vals = NULL;
-    int n = inf_reg_values(inf, install, &vals);
+    char ierr[INF_ERR_MAX] = "";
+    int n = inf_reg_values_err(inf, install, &vals, ierr);
     if (n < 0) {
-        snprintf(err, errlen, "%s", inf->err[0] ? inf->err : "cannot read AddReg values");
+        snprintf(err, errlen, "%s", ierr[0] ? ierr : "cannot read AddReg values");
         return -1;
     }
     int rc = 0;
@@ -591,11 +592,13 @@ static int inf_apply_install(Nt *nt, const Inf *inf, const char *install, const 
         char path[1024];
         const char *sub = v->subkey ? v->subkey : "";
         if (!strcasecmp(v->root, "HKR")) {
+            /* HKR is the service key for the service install's AddReg, and
+             * the device's driver key for the device install's: xdrv keeps
+             * that one as the service's Parameters subkey, where NDIS and
+             * --param look (docs/registry in registry.h). */
             char s1[600];
             snprintf(s1, sizeof s1, "Parameters%s%s", *sub ? "\\" : "", sub);
-            if (service_path(path, sizeof path, service, sub) < 0 ||
-                inf_apply_value(nt, path, v, err, errlen) < 0 ||
-                service_path(path, sizeof path, service, s1) < 0 ||
+            if (service_path(path, sizeof path, service, v->from_service ? sub : s1) < 0 ||
                 inf_apply_value(nt, path, v, err, errlen) < 0)
                 rc = -1;
         } else if (!strcasecmp(v->root, "HKLM") || !strcasecmp(v->root, "HKEY_LOCAL_MACHINE")) {
@@ -622,9 +625,10 @@ int nt_reg_load_inf(Nt *nt, const Inf *inf, const char *service, char *err, size
         return -1;
     }
     InfHardwareId *ids = NULL;
-    int nids = inf_hardware_ids(inf, &ids);
+    char ierr[INF_ERR_MAX] = "";
+    int nids = inf_hardware_ids_err(inf, &ids, ierr);
     if (nids < 0) {
-        snprintf(err, errlen, "%s", inf->err[0] ? inf->err : "cannot read the models sections");
+        snprintf(err, errlen, "%s", ierr[0] ? ierr : "cannot read the models sections");
         return -1;
     }
     int rc = 0, applied = 0;

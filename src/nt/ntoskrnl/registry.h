@@ -91,12 +91,12 @@ int nt_reg_parse_number(const char *s, uint32_t *v);
 int nt_reg_set_param(Nt *nt, const char *service, const char *name, const char *value);
 /* Fill the registry from an INF for `service`. Every install section whose
  * AddService names `service` (or, if none does, the first model's) has its
- * AddReg values applied. inf_reg_values() does not say whether a value came
- * from the device install or the service install, and both are HKR-relative,
- * so each HKR value is written to the service key
- * (Services\<service>[\subkey]) AND to its Parameters subkey
- * (Services\<service>\Parameters[\subkey]), where WDM drivers read their
- * settings (the NDIS layer will add the device's driver key later). HKLM
+ * AddReg values applied. HKR means the service key
+ * (Services\<service>[\subkey]) for values from the service install's
+ * AddReg, and the device's driver key for values from the device install's;
+ * xdrv has one device per service and keeps that driver key as the
+ * service's Parameters subkey (Services\<service>\Parameters[\subkey]),
+ * where NdisOpenConfiguration and --param look too. HKLM
  * values go to \Registry\Machine\<subkey>; other roots are logged and
  * skipped. AddReg flags honoured: FLG_ADDREG_NOCLOBBER, FLG_ADDREG_DELVAL,
  * FLG_ADDREG_KEYONLY. Returns 0, or -1 with a one-line reason in err. */

@@ -406,3 +406,31 @@ NTAPI(ZwClose)
     }
     return STATUS_SUCCESS;
 }
+
+/* NTSTATUS ZwOpenFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess,
+ *     POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock,
+ *     ULONG ShareAccess, ULONG OpenOptions);
+ * The guest has no file system: every file path is absent, answered as
+ * Windows answers for a file that does not exist (STATUS_OBJECT_NAME_NOT_FOUND
+ * in the status and the I/O status block). Opening a device object this way
+ * is not supported and stops the run. */
+NTAPI(ZwOpenFile)
+{
+    nt_check_irql_max(nt, PASSIVE_LEVEL);
+    vm_guest(nt->vm, a[0], 4, "FileHandle");
+    GuestAddr oa = a[2];
+    GuestAddr name = vm_rd32(nt->vm, oa + 8); /* OBJECT_ATTRIBUTES.ObjectName */
+    char path[256];
+    nt_ustr(nt, name, path, sizeof path);
+    if (!strncasecmp(path, "\\Device\\", 8) || !strncasecmp(path, "\\??\\", 4) ||
+        !strncasecmp(path, "\\DosDevices\\", 12))
+        if (!strchr(path + 4, ':'))
+            vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+                     "ZwOpenFile(\"%s\"): opening device objects through ZwOpenFile is not supported", path);
+    nt_log(nt, "note: ZwOpenFile(\"%s\"): the guest has no file system, answering "
+               "STATUS_OBJECT_NAME_NOT_FOUND\n", path);
+    vm_wr32(nt->vm, a[3], STATUS_OBJECT_NAME_NOT_FOUND);
+    vm_wr32(nt->vm, a[3] + 4, 0);
+    vm_wr32(nt->vm, a[0], 0);
+    return STATUS_OBJECT_NAME_NOT_FOUND;
+}
