@@ -78,6 +78,9 @@ struct Nt {
     unsigned nresolved, cap_resolved;
     struct NtMissing *missing;   /* records for missing imports */
     GuestAddr next_image_base;   /* loader: next free address in the image area */
+    /* IoFreeMdl tells the owner of an MDL it is gone (NDIS: ndis.h's
+     * NdisFreeBuffer is IoFreeMdl, so NDIS buffers die there too). */
+    void (*on_mdl_free)(Nt *nt, GuestAddr mdl);
 };
 
 Nt *nt_create(Vm *vm, const NtOptions *opt);

@@ -101,7 +101,8 @@ nic_test() {
     kill -TERM $pid
     wait $pid
     local rc=$?
-    if [ $rc -eq 0 ] && grep -q "adapter halted" "$out" && grep -q "no pool leaks" "$out"; then
+    if [ $rc -eq 0 ] && grep -q "adapter halted" "$out" && grep -q "no pool leaks" "$out" &&
+        ! grep -qi "still has\|left behind\|leak" "$out"; then
         ok "$name: SIGTERM halts the miniport cleanly, no leaks"
     else
         ko "$name: shutdown (exit $rc)"; sed 's/^/   | /' "$out" | tail -30

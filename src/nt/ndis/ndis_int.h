@@ -76,6 +76,9 @@ int ndis_adapter_untrack(NdisAdapter *a, GuestAddr addr);
  * pool memory. Returns the guest NDIS_PACKET address or 0. */
 GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len);
 void ndis_host_packet_free(Nt *nt, GuestAddr packet);
+/* An NDIS_BUFFER freed through IoFreeMdl (ndis.h's NdisFreeBuffer macro):
+ * drop it from its pool's books. */
+void ndis_buffer_forget(Nt *nt, GuestAddr mdl);
 /* Free the host packet and buffer pools once no host packet is out (the
  * last adapter halted), so they do not show as pool leaks at unload. */
 void ndis_host_pools_release(Nt *nt);

@@ -776,6 +776,17 @@ void ndis_host_packet_free(Nt *nt, GuestAddr pkt)
     nt_pool_free(nt, pkt);
 }
 
+void ndis_buffer_forget(Nt *nt, GuestAddr mdl)
+{
+    uint32_t idx;
+    NdisBufferPool *p = buffer_owner(nt, mdl, &idx);
+    if (!p)
+        return;
+    p->live[idx] = p->live[p->nlive - 1];
+    p->len[idx] = p->len[p->nlive - 1];
+    p->nlive--;
+}
+
 void ndis_host_pools_release(Nt *nt)
 {
     NdisLib *lib = nt->ndis->lib;

@@ -47,6 +47,7 @@ int nt_ndis_init(Nt *nt)
         nt->ndis = NULL;
         return -1;
     }
+    nt->on_mdl_free = ndis_buffer_forget;
     return 0;
 }
 

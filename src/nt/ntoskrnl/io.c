@@ -1237,6 +1237,8 @@ NTAPI(IoFreeMdl)
     if (m->MdlFlags & MDL_PAGES_LOCKED)
         nt_log(nt, "warning: IoFreeMdl(0x%08x): the pages are still locked (MmUnlockPages first)\n",
                a[0]);
+    if (nt->on_mdl_free)
+        nt->on_mdl_free(nt, a[0]);
     nt_mm_free_mdl(nt, a[0]);
     return 0;
 }
