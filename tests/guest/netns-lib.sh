@@ -102,7 +102,7 @@ nic_test() {
     wait $pid
     local rc=$?
     if [ $rc -eq 0 ] && grep -q "adapter halted" "$out" && grep -q "no pool leaks" "$out" &&
-        ! grep -qi "still has\|left behind\|leak" "$out"; then
+        ! grep -qi "still has\|left behind\|^leaks:" "$out"; then
         ok "$name: SIGTERM halts the miniport cleanly, no leaks"
     else
         ko "$name: shutdown (exit $rc)"; sed 's/^/   | /' "$out" | tail -30
