@@ -166,6 +166,12 @@ static int parse_args(RunOpts *o, int argc, char **argv)
                 fprintf(stderr, "xdrv run: --param '%s': expected NAME=VALUE\n", p);
                 return -1;
             }
+            uint32_t dw;
+            if (!strncmp(eq + 1, "dword:", 6) && !nt_reg_parse_number(eq + 7, &dw)) {
+                fprintf(stderr, "xdrv run: --param '%s': dword: needs a 32-bit number (decimal or 0x hex)\n",
+                        p);
+                return -1;
+            }
             if (o->nparams == 64) {
                 fprintf(stderr, "xdrv run: too many --param\n");
                 return -1;

@@ -74,6 +74,7 @@ struct Machine {
     Device *nic;
     NdisAdapter *adapter;
     NetBackend *wire, *netdev;
+    unsigned rx_burst;
     int attached;
     MachineStats st;
 };
@@ -289,6 +290,7 @@ Machine *machine_create(Vm *vm, Nt *nt)
         return NULL;
     m->vm = vm;
     m->nt = nt;
+    m->rx_burst = 8;
     bus_init(&m->bus);
     pci_bus_init(&m->pcibus);
     dev_clock_init(&m->clock);
@@ -601,6 +603,17 @@ int machine_start_nic(Machine *m, const char *service, NetBackend *netdev, char 
     return 0;
 }
 
+int64_t machine_nic_query(Machine *m, uint32_t oid, void *buf, uint32_t len, uint32_t *written,
+                          uint32_t *needed)
+{
+    return m->adapter ? ndis_adapter_query(m->adapter, oid, buf, len, written, needed) : -1;
+}
+
+void machine_set_rx_burst(Machine *m, unsigned frames)
+{
+    m->rx_burst = frames ? frames : 1;
+}
+
 int machine_nic_mac(Machine *m, uint8_t mac[6])
 {
     return m->adapter ? ndis_adapter_mac(m->adapter, mac) : -1;
@@ -640,6 +653,7 @@ static int pump(Machine *m)
         }
     }
     if (m->wire && m->nic && m->nic->state) {
+        unsigned burst = 0;
         while ((n = net_recv(m->wire, &frame)) > 0) {
             m->st.wire_rx++;
             clock_sync(m);
@@ -655,6 +669,9 @@ static int pump(Machine *m)
                 n = 60;
             }
             m->nic->nic->receive(m->nic->state, frame, (size_t)n);
+            if (++burst < m->rx_burst)
+                continue;
+            burst = 0;
             if (m->adapter)
                 ndis_adapter_service(m->adapter);
             if (vm_stopped(m->vm))

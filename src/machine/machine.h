@@ -49,6 +49,14 @@ void machine_set_wire(Machine *m, NetBackend *wire);
  * netdev go to the driver; the netdev's carrier and MAC follow the driver. */
 int machine_start_nic(Machine *m, const char *service, NetBackend *netdev, char *err,
                       size_t errlen);
+/* Query an OID of the running adapter: the NDIS status, or -1 if the run
+ * stopped or there is no adapter. */
+int64_t machine_nic_query(Machine *m, uint32_t oid, void *buf, uint32_t len, uint32_t *written,
+                          uint32_t *needed);
+/* How many frames from the cable reach the controller back to back before
+ * the driver gets the interrupt (default 8: a burst that fits any of the
+ * modelled receive buffers; a large value floods the receive ring). */
+void machine_set_rx_burst(Machine *m, unsigned frames);
 /* MAC the driver reported; 0 or -1 if no adapter. */
 int machine_nic_mac(Machine *m, uint8_t mac[6]);
 /* Cable plugged in or pulled on the model (the driver should notice). */
