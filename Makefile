@@ -84,8 +84,11 @@ bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd
 docs: $(B)/xdrv
 	@{ sed -n '1,/^<!-- generated below/p' docs/api.md; $(B)/xdrv exports --markdown; } > docs/api.md.new
 	@mv docs/api.md.new docs/api.md
+	@{ sed -n '1,/^<!-- api:begin/p' README.md; $(B)/xdrv exports --compact; \
+	   sed -n '/^<!-- api:end/,$$p' README.md; } > README.md.new
+	@mv README.md.new README.md
 
-demo: all
+demo: all $(TOOLS)
 	@./scripts/demo.sh
 
 clean:

@@ -95,6 +95,7 @@ for path in tapfwd rtl8139; do
     done
     R[$path,lat]=$(latency)
     R[$path,rss]=$(stop_path "$path")
+    [ "$path" != tapfwd ] && grep -E "^xdrv: (stopping|guest work)" "$tmp/$path.log" | sed "s/^xdrv:/$path:/"
 done
 
 printf '\n%-10s %-6s %-28s %-28s\n' path size "A->B frames/s (Mbit/s, rcvd)" "B->A frames/s (Mbit/s, rcvd)"

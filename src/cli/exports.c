@@ -7,9 +7,10 @@
 #include "nt/nt.h"
 
 static const char exports_usage[] =
-    "usage: xdrv exports [--markdown] [MODULE]\n"
+    "usage: xdrv exports [--markdown | --compact] [MODULE]\n"
     "  List every export xdrv implements: module, name, calling convention,\n"
-    "  argument bytes. --markdown prints the tables used in docs/api.md.\n";
+    "  argument bytes. --markdown prints the tables of docs/api.md, --compact\n"
+    "  the name lists of the README.\n";
 
 static const char *cc_name(const NtExport *e)
 {
@@ -27,7 +28,7 @@ static const char *cc_name(const NtExport *e)
 
 int cmd_exports(int argc, char **argv)
 {
-    int md = 0;
+    int md = 0, compact = 0;
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -35,6 +36,8 @@ int cmd_exports(int argc, char **argv)
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--markdown")) {
             md = 1;
+        } else if (!strcmp(argv[i], "--compact")) {
+            compact = 1;
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "xdrv exports: unknown option '%s'\n", argv[i]);
             return EXIT_USAGE;
@@ -53,7 +56,12 @@ int cmd_exports(int argc, char **argv)
         const NtModule *mod = nt_modules[m];
         if (only && mod != nt_find_module(only))
             continue;
-        if (md) {
+        if (compact) {
+            printf("**%s** (%u): ", mod->name, mod->count);
+            for (unsigned i = 0; i < mod->count; i++)
+                printf("%s`%s`", i ? ", " : "", mod->exports[i].name);
+            printf("\n\n");
+        } else if (md) {
             printf("### %s (%u exports)\n\n| export | convention | argument bytes |\n|---|---|---|\n",
                    mod->name, mod->count);
             for (unsigned i = 0; i < mod->count; i++) {

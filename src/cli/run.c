@@ -202,6 +202,29 @@ static int parse_args(RunOpts *o, int argc, char **argv)
         fputs(run_usage, stderr);
         return -1;
     }
+    /* Requests are checked before anything runs: a known verb, and a handle
+     * that an earlier `open` can have produced. */
+    unsigned opens = 0;
+    for (unsigned i = 0; i < o->nreqs; i++) {
+        char verb[16] = "", h[32] = "";
+        sscanf(o->reqs[i], "%15s %31s", verb, h);
+        uint64_t hn;
+        if (!strcmp(verb, "open")) {
+            if (!h[0]) {
+                fprintf(stderr, "xdrv run: request '%s': open needs a device name\n", o->reqs[i]);
+                return -1;
+            }
+            opens++;
+        } else if (strcmp(verb, "read") && strcmp(verb, "write") && strcmp(verb, "ioctl") &&
+                   strcmp(verb, "close")) {
+            fprintf(stderr, "xdrv run: request '%s': unknown request '%s' (open, read, write, ioctl, close)\n",
+                    o->reqs[i], verb);
+            return -1;
+        } else if (parse_u64(h, &hn) < 0 || hn == 0 || hn > opens) {
+            fprintf(stderr, "xdrv run: request '%s': no earlier open gives handle '%s'\n", o->reqs[i], h);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -531,6 +554,13 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
            r < 0 ? "stopped" : "stopping", (unsigned long long)ms.netdev_rx, (unsigned long long)ms.netdev_tx,
            (unsigned long long)ms.wire_tx, (unsigned long long)ms.wire_rx,
            (unsigned long long)ms.send_resources);
+    VmStats vs;
+    vm_get_stats(nt->vm, &vs);
+    printf("xdrv: guest work: %llu basic blocks, %llu API calls, %llu calls into the driver, "
+           "%llu port and %llu MMIO accesses, %llu emulator entries\n",
+           (unsigned long long)vs.blocks, (unsigned long long)vs.host_calls,
+           (unsigned long long)vs.guest_calls, (unsigned long long)vs.port_io, (unsigned long long)vs.mmio,
+           (unsigned long long)vs.emu_starts);
     if (r < 0) {
         if (vm_stopped(nt->vm))
             rc = fault_exit(nt, "traffic");

@@ -5,12 +5,19 @@ set -u
 XDRV=${XDRV:-build/xdrv}
 want=$(mktemp); trap 'rm -f "$want"' EXIT
 { sed -n '1,/^<!-- generated below/p' docs/api.md; "$XDRV" exports --markdown; } >"$want"
+pass=0 fail=0
 if diff -u docs/api.md "$want" >/dev/null; then
-    echo "PASS docs/api.md matches the export tables"
-    echo "1 passed, 0 failed"
+    pass=$((pass + 1)); echo "PASS docs/api.md matches the export tables"
 else
     diff -u docs/api.md "$want" | head -40
-    echo "FAIL docs/api.md is stale: run make docs"
-    echo "0 passed, 1 failed"
-    exit 1
+    fail=$((fail + 1)); echo "FAIL docs/api.md is stale: run make docs"
 fi
+{ sed -n '1,/^<!-- api:begin/p' README.md; "$XDRV" exports --compact; sed -n '/^<!-- api:end/,$p' README.md; } >"$want"
+if diff -u README.md "$want" >/dev/null; then
+    pass=$((pass + 1)); echo "PASS README.md's API lists match the export tables"
+else
+    diff -u README.md "$want" | head -20
+    fail=$((fail + 1)); echo "FAIL README.md's API lists are stale: run make docs"
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
