@@ -513,6 +513,15 @@ int machine_has_nic(Machine *m)
     return m->nic != NULL;
 }
 
+int machine_nic_isa(Machine *m, uint32_t *io, unsigned *irq)
+{
+    if (!m->nic || !m->nic->nic->isa)
+        return 0;
+    *io = m->nic->io;
+    *irq = m->nic->irq;
+    return 1;
+}
+
 int machine_nic_pci_id(Machine *m, uint16_t *vendor, uint16_t *device)
 {
     if (!m->nic || !m->nic->pci)

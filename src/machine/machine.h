@@ -32,6 +32,9 @@ void machine_describe(Machine *m, FILE *f);
 
 /* Whether a network controller was added. */
 int machine_has_nic(Machine *m);
+/* For an ISA controller: 1 and its jumpered port base and IRQ (what an
+ * installer writes as IoBaseAddress / InterruptNumber); 0 otherwise. */
+int machine_nic_isa(Machine *m, uint32_t *io, unsigned *irq);
 /* PCI vendor/device of the network controller, or -1 if there is none or
  * it is not on PCI (ISA cards have no hardware ID). */
 int machine_nic_pci_id(Machine *m, uint16_t *vendor, uint16_t *device);

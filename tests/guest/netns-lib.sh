@@ -7,7 +7,9 @@
 # Addresses are from 192.0.2.0/24 (RFC 5737, documentation only) and exist
 # only inside the two namespaces; nothing leaves them.
 #
-# usage: nic_test NAME DRIVER.sys INF DEVICE-SPEC EXPECTED-MAC
+# usage: nic_test NAME DRIVER.sys INF DEVICE-SPEC EXPECTED-MAC [nolink]
+# (nolink: the chip has no link status, e.g. the DP8390: pulling the
+# model's cable cannot show in ip link, so that check is skipped)
 set -u
 XDRV=${XDRV:-build/xdrv}
 BUILD=${BUILD:-build}
@@ -18,7 +20,7 @@ ok() { pass=$((pass + 1)); echo "PASS $*"; }
 ko() { fail=$((fail + 1)); echo "FAIL $*"; }
 
 nic_test() {
-    local name=$1 sys=$2 inf=$3 dev=$4 mac=$5
+    local name=$1 sys=$2 inf=$3 dev=$4 mac=$5 nolink=${6:-}
     if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
         echo "SKIP $name: needs root and /dev/net/tun (network namespaces and TAP devices)"
         skip=$((skip + 1))
@@ -83,6 +85,10 @@ nic_test() {
         ko "$name: 20 MB TCP transfer: sha256 $s1 != ${s2:-nothing received}"
     fi
 
+    if [ -n "$nolink" ]; then
+        echo "SKIP $name: link down/up (the chip has no link status register)"
+        skip=$((skip + 1))
+    else
     kill -USR1 $pid
     for i in $(seq 1 60); do
         ip -n "$A" link show xnd0 | grep -q "NO-CARRIER" && break
@@ -97,6 +103,7 @@ nic_test() {
     done
     ip -n "$A" link show xnd0 | grep -q "LOWER_UP" && ok "$name: link up again shows as LOWER_UP" \
         || ko "$name: link up not seen: $(ip -n "$A" link show xnd0 | head -1)"
+    fi
 
     kill -TERM $pid
     wait $pid

@@ -1251,7 +1251,11 @@ static int bind_protocol(NdisAdapter *s, char *err, size_t errlen)
         if (r != NDIS_STATUS_SUCCESS || !s->max_send)
             s->max_send = 1;
     }
-    s->lookahead = s->max_frame;
+    /* A protocol asks for a lookahead of a few headers, not whole frames
+     * (TCP/IP's bindings use small ones): so a driver that indicates with
+     * NdisMEthIndicateReceive hands over NDIS_ADAPTER_LOOKAHEAD bytes and
+     * NDIS fetches the rest with MiniportTransferData, as on Windows. */
+    s->lookahead = s->max_frame < NDIS_ADAPTER_LOOKAHEAD ? s->max_frame : NDIS_ADAPTER_LOOKAHEAD;
     s->filter = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_BROADCAST;
     if (apply_settings(s, 1) < 0)
         return fail(s, err, errlen, "the run stopped: %s", vm_fault_text(nt->vm));
