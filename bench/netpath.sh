@@ -84,7 +84,8 @@ latency() {
 }
 
 declare -A R
-for path in tapfwd rtl8139; do
+PATHS="tapfwd rtl8139 ne2000 pcnet"
+for path in $PATHS; do
     [ "$path" != tapfwd ] && [ ! -f "$B/drivers/$path.sys" ] && continue
     start_path "$path"
     for size in 64 1514; do
@@ -99,7 +100,7 @@ for path in tapfwd rtl8139; do
 done
 
 printf '\n%-10s %-6s %-28s %-28s\n' path size "A->B frames/s (Mbit/s, rcvd)" "B->A frames/s (Mbit/s, rcvd)"
-for path in tapfwd rtl8139; do
+for path in $PATHS; do
     [ -z "${R[$path,lat]+x}" ] && continue
     for size in 64 1514; do
         read -r f1 m1 n1 <<<"${R[$path,$size,ab]}"
@@ -109,7 +110,8 @@ for path in tapfwd rtl8139; do
     printf '%-10s round-trip latency avg %s ms, peak RSS %s KiB\n' "$path" "${R[$path,lat]}" "${R[$path,rss]}"
 done
 echo
-for path in rtl8139; do
+for path in $PATHS; do
+    [ "$path" = tapfwd ] && continue
     [ -z "${R[$path,lat]+x}" ] && continue
     for size in 64 1514; do
         for dir in ab ba; do

@@ -565,6 +565,29 @@ static void test_reset_then_traffic(void **state)
     halt_clean(r);
 }
 
+/* A reset while the (serialized) driver holds sends it has not completed:
+ * NDIS aborts them, the driver goes on, and halt finds nothing left over
+ * (regression: those sends used to stay outstanding forever). */
+static void test_reset_aborts_held_sends(void **state)
+{
+    RIG(state);
+    uint8_t f[1514];
+    r->irq_blocked = 1; /* no TOK interrupts: the sends stay with the driver */
+    for (unsigned i = 0; i < 4; i++) {
+        make_frame(f, 100 + i, bcast, i);
+        assert_int_equal(ndis_adapter_send(r->ad, f, 100 + i), 0);
+    }
+    assert_int_equal(ndis_adapter_reset(r->ad), NDIS_STATUS_SUCCESS);
+    r->irq_blocked = 0;
+    step(r, 5000000);
+    unsigned before = r->ntx;
+    make_frame(f, 300, bcast, 9);
+    assert_int_equal(ndis_adapter_send(r->ad, f, 300), 0);
+    step(r, 5000000);
+    assert_int_equal(r->ntx, before + 1);
+    halt_clean(r);
+}
+
 /* Ten idle virtual seconds: MiniportCheckForHang runs every 2 s (and the
  * driver's own timers); nothing faults, nothing resets. */
 static void test_idle_with_hang_checks(void **state)
@@ -626,6 +649,7 @@ int main(void)
         T(test_receive_back_to_back),
         T(test_link_indications),
         T(test_reset_then_traffic),
+        T(test_reset_aborts_held_sends),
         T(test_idle_with_hang_checks),
         T(test_bad_frames_dropped),
         cmocka_unit_test(test_no_miniport_registered),

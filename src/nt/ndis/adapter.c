@@ -459,6 +459,13 @@ NTAPI(NdisMSendComplete)
     nt_check_irql_max(nt, DISPATCH_LEVEL);
     NdisAdapter *s = ndis_adapter_from_handle(nt, a[0]);
     int i = out_find(s, a[1]);
+    for (unsigned k = 0; i < 0 && k < s->naborted; k++) {
+        if (s->aborted[k].packet == a[1]) {
+            ndis_warn(s, "NdisMSendComplete: packet 0x%08x completed after the reset that aborted it",
+                      a[1]);
+            return 0;
+        }
+    }
     if (i < 0)
         vm_throw(nt->vm, VM_FAULT_API,
                  "NdisMSendComplete: packet 0x%08x is not a send the driver holds "
@@ -955,7 +962,16 @@ static int64_t reset(NdisAdapter *s, int wait)
         if (rc < 0)
             return -1;
     }
-    /* A serialized miniport's sends are NDIS's again after a reset. */
+    /* A serialized miniport's sends are NDIS's again after a reset: the
+     * ones it still held are aborted (the NT DDK's MiniportReset: a
+     * serialized driver drops them and NDIS completes them; a deserialized
+     * one completes them itself with NDIS_STATUS_REQUEST_ABORTED). */
+    if (serialized(s)) {
+        while (s->nout && s->naborted < NDIS_ADAPTER_MAX_OUT) {
+            s->aborted[s->naborted++] = s->out[--s->nout];
+            s->tx_failed++;
+        }
+    }
     s->send_blocked = 0;
     if (s->reset_addressing) {
         s->reset_addressing = 0;
@@ -1433,6 +1449,9 @@ int ndis_adapter_halt(NdisAdapter *s)
             packet_release(s, s->out[i]);
         s->nout = 0;
     }
+    for (unsigned i = 0; i < s->naborted; i++)
+        packet_release(s, s->aborted[i]);
+    s->naborted = 0;
     if (s->nxfer) {
         ndis_warn(s, "MiniportHalt returned with %u MiniportTransferData call(s) never completed",
                   s->nxfer);

@@ -132,6 +132,10 @@ struct NdisAdapter {
     unsigned sq_head, sq_count;
     NdisOutPacket out[NDIS_ADAPTER_MAX_OUT];
     unsigned nout;
+    /* sends a serialized miniport held when it was reset: NDIS aborted them;
+     * kept (not freed) until halt in case the driver still touches them */
+    NdisOutPacket aborted[NDIS_ADAPTER_MAX_OUT];
+    unsigned naborted;
     int send_blocked; /* NDIS_STATUS_RESOURCES until resources come back */
     int work_pending; /* sends / returns / async completions to run at a safe point */
     GuestAddr returns[NDIS_ADAPTER_MAX_OUT]; /* received packets owed MiniportReturnPacket */
