@@ -128,9 +128,9 @@ build() {
     poke "$out" $((o + 96 + 8 * 10)) $((0x$lc - 0x10000)) 4
     poke "$out" $((o + 96 + 8 * 10 + 4)) 72 4
 }
-build driver-a1000.sys 0x1000 0x200 ""
-build driver-a200.sys 0x200 0x200 ""
-build driver-a80.sys 0x80 0x80 ""
+build driver-a1000.pe 0x1000 0x200 ""
+build driver-a200.pe 0x200 0x200 ""
+build driver-a80.pe 0x80 0x80 ""
 
 # A driver with no relocations (IMAGE_FILE_RELOCS_STRIPPED), no exports,
 # no resources and no load config: the bare minimum a loader sees.
@@ -143,20 +143,20 @@ NTSTATUS __stdcall DriverEntry(void *drv, void *reg)
     return 0;
 }
 EOF
-"$CC" -Os -ffreestanding -nostdlib -o "$PE/driver-norelocs.sys" "$T/min.c" -s \
+"$CC" -Os -ffreestanding -nostdlib -o "$PE/driver-norelocs.pe" "$T/min.c" -s \
     -Wl,--subsystem,native -Wl,--entry,_DriverEntry@8 -Wl,--image-base,0x10000 \
     -Wl,--no-insert-timestamp -Wl,--disable-reloc-section -Wl,--disable-dynamicbase \
     -Wl,--section-alignment,0x200 -Wl,--file-alignment,0x200 -lntoskrnl
 
 # Refused variants, each a few bytes away from a good image.
-o=$(opt_off "$PE/driver-a80.sys")
-cp "$PE/driver-a80.sys" "$PE/refused-pe32plus.sys"
-poke "$PE/refused-pe32plus.sys" "$o" $((0x20b)) 2
-cp "$PE/driver-a80.sys" "$PE/refused-gui.sys"
-poke "$PE/refused-gui.sys" $((o + 68)) 2 2
-cp "$PE/driver-a80.sys" "$PE/refused-x64-machine.sys"
-poke "$PE/refused-x64-machine.sys" $((o - 20)) $((0x8664)) 2
-head -c 700 "$PE/driver-a80.sys" > "$PE/truncated.sys"
+o=$(opt_off "$PE/driver-a80.pe")
+cp "$PE/driver-a80.pe" "$PE/refused-pe32plus.pe"
+poke "$PE/refused-pe32plus.pe" "$o" $((0x20b)) 2
+cp "$PE/driver-a80.pe" "$PE/refused-gui.pe"
+poke "$PE/refused-gui.pe" $((o + 68)) 2 2
+cp "$PE/driver-a80.pe" "$PE/refused-x64-machine.pe"
+poke "$PE/refused-x64-machine.pe" $((o - 20)) $((0x8664)) 2
+head -c 700 "$PE/driver-a80.pe" > "$PE/truncated.pe"
 
 # --- INF files ----------------------------------------------------------------
 cat > "$INF/rtl8139.inf" <<'EOF'

@@ -1318,7 +1318,7 @@ static const PeImport *find_import(const PeImage *img, const char *module, const
 
 static void test_mingw_drivers(void **state)
 {
-    static const char *const seeds[] = {"driver-a80.sys", "driver-a200.sys", "driver-a1000.sys"};
+    static const char *const seeds[] = {"driver-a80.pe", "driver-a200.pe", "driver-a1000.pe"};
     int found = 0;
 
     (void)state;
@@ -1387,7 +1387,7 @@ static void test_mingw_norelocs(void **state)
     uint8_t *mem;
 
     (void)state;
-    if (load_seed(&img, "driver-norelocs.sys"))
+    if (load_seed(&img, "driver-norelocs.pe"))
         skip();
     assert_false(img.has_relocs);
     assert_int_equal(img.nimports, 1);
@@ -1407,9 +1407,9 @@ static void test_refused_seeds(void **state)
     static const struct {
         const char *name, *err;
     } seeds[] = {
-        {"refused-pe32plus.sys", "PE32+ (x64) images are not supported"},
-        {"refused-gui.sys", "subsystem is Windows GUI (2), not native: not a kernel driver"},
-        {"refused-x64-machine.sys", "machine 0x8664 (x64) is not i386 (0x14c)"},
+        {"refused-pe32plus.pe", "PE32+ (x64) images are not supported"},
+        {"refused-gui.pe", "subsystem is Windows GUI (2), not native: not a kernel driver"},
+        {"refused-x64-machine.pe", "machine 0x8664 (x64) is not i386 (0x14c)"},
     };
     char path[4096];
     int found = 0;
