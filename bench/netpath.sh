@@ -9,11 +9,15 @@
 #   ns A: interface nA (xdrv's netdev TAP, or one end of the forwarder)
 #   ns B: interface nB (the model's wire TAP, or the forwarder's other end)
 #
-# usage: bench/netpath.sh [BUILD] [COUNT]      (root and /dev/net/tun needed)
+# Each measurement offers frames for SECONDS (default 2) as fast as the
+# sender's TAP queue takes them; the receiver counts what arrives and the
+# rate is over its window: the forwarding rate of the path under overload.
+#
+# usage: bench/netpath.sh [BUILD] [SECONDS]    (root and /dev/net/tun needed)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 B=${1:-build}
-COUNT=${2:-20000}
+SECS=${2:-2}
 XDRV=$B/xdrv
 PKTGEN=$B/bench/pktgen
 TAPFWD=$B/bench/tapfwd
@@ -74,9 +78,11 @@ measure() {
     ip netns exec "$dst" "$PKTGEN" recv "$dif" "$size" 1 >"$tmp/recv" 2>&1 &
     local rp=$!
     sleep 0.2
-    ip netns exec "$src" "$PKTGEN" send "$sif" "$dmac" "$size" "$COUNT" >/dev/null 2>&1
+    ip netns exec "$src" "$PKTGEN" send "$sif" "$dmac" "$size" "$SECS" >"$tmp/sent" 2>&1
     wait $rp
-    awk '/received/ {print $2, $(NF-3), $(NF-1)}' "$tmp/recv"
+    local sent
+    sent=$(awk '/^sent/ {print $2}' "$tmp/sent")
+    awk -v sent="$sent" '/received/ {print $2 "/" sent, $(NF-3), $(NF-1)}' "$tmp/recv"
 }
 
 latency() {
@@ -99,13 +105,13 @@ for path in $PATHS; do
     [ "$path" != tapfwd ] && grep -E "^xdrv: (stopping|guest work)" "$tmp/$path.log" | sed "s/^xdrv:/$path:/"
 done
 
-printf '\n%-10s %-6s %-28s %-28s\n' path size "A->B frames/s (Mbit/s, rcvd)" "B->A frames/s (Mbit/s, rcvd)"
+printf '\n%-10s %-6s %-34s %-34s\n' path size "A->B frames/s (Mbit/s, rcvd/sent)" "B->A frames/s (Mbit/s, rcvd/sent)"
 for path in $PATHS; do
     [ -z "${R[$path,lat]+x}" ] && continue
     for size in 64 1514; do
         read -r f1 m1 n1 <<<"${R[$path,$size,ab]}"
         read -r f2 m2 n2 <<<"${R[$path,$size,ba]}"
-        printf '%-10s %-6s %-28s %-28s\n' "$path" "$size" "$f1 ($m1, $n1/$COUNT)" "$f2 ($m2, $n2/$COUNT)"
+        printf '%-10s %-6s %-34s %-34s\n' "$path" "$size" "$f1 ($m1, $n1)" "$f2 ($m2, $n2)"
     done
     printf '%-10s round-trip latency avg %s ms, peak RSS %s KiB\n' "$path" "${R[$path,lat]}" "${R[$path,rss]}"
 done

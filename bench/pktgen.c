@@ -1,5 +1,5 @@
 /* Frame generator and counter for bench/netpath.sh (raw AF_PACKET sockets):
- *   pktgen send IFACE DSTMAC SIZE COUNT   send COUNT frames of SIZE bytes as fast as possible
+ *   pktgen send IFACE DSTMAC SIZE SECONDS send frames of SIZE bytes as fast as possible for SECONDS
  *   pktgen recv IFACE SIZE SECONDS        count frames of SIZE bytes until SECONDS of silence
  * Prints one line: frames, seconds, frames/s, Mbit/s. Only used inside the
  * benchmark's own network namespaces. (packet(7)) */
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         if (sscanf(argv[3], "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
             return 2;
         size_t size = (size_t)atoi(argv[4]);
-        long count = atol(argv[5]);
+        double secs = atof(argv[5]);
         for (int i = 0; i < 6; i++)
             f[i] = (uint8_t)m[i];
         memset(f + 6, 0x02, 6);
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         f[13] = ETHERTYPE_BENCH & 0xff;
         double t0 = now();
         long sent = 0;
-        while (sent < count) {
+        while (now() - t0 < secs) {
             memcpy(f + 14, &sent, sizeof sent);
             if (send(s, f, size, 0) < 0) {
                 if (errno == ENOBUFS || errno == EAGAIN) {
@@ -104,6 +104,6 @@ int main(int argc, char **argv)
                n / t, n * size * 8 / t / 1e6);
         return 0;
     }
-    fprintf(stderr, "usage: pktgen send IFACE DSTMAC SIZE COUNT | recv IFACE SIZE QUIET_SECONDS\n");
+    fprintf(stderr, "usage: pktgen send IFACE DSTMAC SIZE SECONDS | recv IFACE SIZE QUIET_SECONDS\n");
     return 2;
 }
