@@ -4,11 +4,11 @@
 
 /* Exit codes (documented in README and `xdrv --help`). */
 #define EXIT_OK 0
-#define EXIT_USAGE 1       /* bad arguments */
-#define EXIT_LOAD 2        /* bad input: unreadable/malformed PE or INF, missing imports */
-#define EXIT_FAULT 3       /* the driver faulted or stopped the run (report on stderr) */
-#define EXIT_DRIVER 4      /* DriverEntry returned an error NTSTATUS */
-#define EXIT_INTERNAL 5    /* host resource failure */
+#define EXIT_USAGE 1    /* bad arguments */
+#define EXIT_LOAD 2     /* bad input: unreadable/malformed PE or INF, missing imports */
+#define EXIT_FAULT 3    /* the driver faulted or stopped the run (report on stderr) */
+#define EXIT_DRIVER 4   /* DriverEntry returned an error NTSTATUS */
+#define EXIT_INTERNAL 5 /* host resource failure */
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -17,11 +17,16 @@ static const char *cc_name(const NtExport *e)
     if (!e->fn)
         return "data";
     switch (e->cc) {
-    case VM_STDCALL: return "stdcall";
-    case VM_CDECL: return "cdecl";
-    case VM_FASTCALL: return "fastcall";
-    case VM_VARARGS: return "cdecl varargs";
-    case VM_REGCALL: return "register (EDX:EAX, CL)";
+    case VM_STDCALL:
+        return "stdcall";
+    case VM_CDECL:
+        return "cdecl";
+    case VM_FASTCALL:
+        return "fastcall";
+    case VM_VARARGS:
+        return "cdecl varargs";
+    case VM_REGCALL:
+        return "register (EDX:EAX, CL)";
     }
     return "?";
 }
@@ -62,8 +67,9 @@ int cmd_exports(int argc, char **argv)
                 printf("%s`%s`", i ? ", " : "", mod->exports[i].name);
             printf("\n\n");
         } else if (md) {
-            printf("### %s (%u exports)\n\n| export | convention | argument bytes |\n|---|---|---|\n",
-                   mod->name, mod->count);
+            printf(
+                "### %s (%u exports)\n\n| export | convention | argument bytes |\n|---|---|---|\n",
+                mod->name, mod->count);
             for (unsigned i = 0; i < mod->count; i++) {
                 const NtExport *e = &mod->exports[i];
                 if (e->fn)

@@ -58,14 +58,14 @@ static void print_text(const PeImage *pe, const char *path, unsigned impl)
     printf("sections:\n");
     for (size_t i = 0; i < pe->nsections; i++) {
         const PeSection *s = &pe->sections[i];
-        printf("  %-8s rva 0x%06x vsize 0x%06x raw 0x%06x flags 0x%08x\n", s->name, s->vaddr, s->vsize,
-               s->raw_size, s->characteristics);
+        printf("  %-8s rva 0x%06x vsize 0x%06x raw 0x%06x flags 0x%08x\n", s->name, s->vaddr,
+               s->vsize, s->raw_size, s->characteristics);
     }
     if (pe->version.present) {
         const PeVersion *v = &pe->version;
-        printf("version:         file %u.%u.%u.%u, product %u.%u.%u.%u\n", v->file_ver[0], v->file_ver[1],
-               v->file_ver[2], v->file_ver[3], v->product_ver[0], v->product_ver[1], v->product_ver[2],
-               v->product_ver[3]);
+        printf("version:         file %u.%u.%u.%u, product %u.%u.%u.%u\n", v->file_ver[0],
+               v->file_ver[1], v->file_ver[2], v->file_ver[3], v->product_ver[0], v->product_ver[1],
+               v->product_ver[2], v->product_ver[3]);
         for (size_t i = 0; i < v->nstrings; i++)
             printf("  %-18s %s\n", v->strings[i].key, v->strings[i].value);
     } else {
@@ -75,7 +75,8 @@ static void print_text(const PeImage *pe, const char *path, unsigned impl)
         printf("exports:         %zu%s%s\n", pe->nexports, pe->export_name[0] ? " from " : "",
                pe->export_name);
         for (size_t i = 0; i < pe->nexports; i++)
-            printf("  %5u %s%s%s\n", pe->exports[i].ordinal, pe->exports[i].name[0] ? pe->exports[i].name : "(ordinal)",
+            printf("  %5u %s%s%s\n", pe->exports[i].ordinal,
+                   pe->exports[i].name[0] ? pe->exports[i].name : "(ordinal)",
                    pe->exports[i].forward[0] ? " -> " : "", pe->exports[i].forward);
     }
     printf("imports:\n");
@@ -94,12 +95,13 @@ static void print_json(const PeImage *pe, const char *path, unsigned impl)
 {
     printf("{\"file\": ");
     json_str(path);
-    printf(", \"machine\": %u, \"subsystem\": %u, \"image_base\": %u, \"image_size\": %u, "
-           "\"entry_rva\": %u, \"section_alignment\": %u, \"file_alignment\": %u, \"timestamp\": %u, "
-           "\"relocations\": %s, \"gs_cookie\": %s,\n \"sections\": [",
-           pe->machine, pe->subsystem, pe->image_base, pe->size_of_image, pe->entry_rva,
-           pe->section_alignment, pe->file_alignment, pe->timestamp, pe->has_relocs ? "true" : "false",
-           pe->security_cookie_rva ? "true" : "false");
+    printf(
+        ", \"machine\": %u, \"subsystem\": %u, \"image_base\": %u, \"image_size\": %u, "
+        "\"entry_rva\": %u, \"section_alignment\": %u, \"file_alignment\": %u, \"timestamp\": %u, "
+        "\"relocations\": %s, \"gs_cookie\": %s,\n \"sections\": [",
+        pe->machine, pe->subsystem, pe->image_base, pe->size_of_image, pe->entry_rva,
+        pe->section_alignment, pe->file_alignment, pe->timestamp, pe->has_relocs ? "true" : "false",
+        pe->security_cookie_rva ? "true" : "false");
     for (size_t i = 0; i < pe->nsections; i++) {
         const PeSection *s = &pe->sections[i];
         printf("%s{\"name\": ", i ? ", " : "");
@@ -110,9 +112,9 @@ static void print_json(const PeImage *pe, const char *path, unsigned impl)
     printf("],\n \"version\": ");
     if (pe->version.present) {
         const PeVersion *v = &pe->version;
-        printf("{\"file\": \"%u.%u.%u.%u\", \"product\": \"%u.%u.%u.%u\", \"strings\": {", v->file_ver[0],
-               v->file_ver[1], v->file_ver[2], v->file_ver[3], v->product_ver[0], v->product_ver[1],
-               v->product_ver[2], v->product_ver[3]);
+        printf("{\"file\": \"%u.%u.%u.%u\", \"product\": \"%u.%u.%u.%u\", \"strings\": {",
+               v->file_ver[0], v->file_ver[1], v->file_ver[2], v->file_ver[3], v->product_ver[0],
+               v->product_ver[1], v->product_ver[2], v->product_ver[3]);
         for (size_t i = 0; i < v->nstrings; i++) {
             printf("%s", i ? ", " : "");
             json_str(v->strings[i].key);

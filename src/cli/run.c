@@ -9,7 +9,6 @@
 
 #include "cli/cli.h"
 #include "machine/machine.h"
-#include <signal.h>
 #include "nt/loader.h"
 #include "nt/nt.h"
 #include "nt/ntoskrnl/io.h"
@@ -17,6 +16,7 @@
 #include "pe/inf.h"
 #include "trace/trace.h"
 #include "vm/vm.h"
+#include <signal.h>
 
 static const char run_usage[] =
     "usage: xdrv run DRIVER.sys [options]\n"
@@ -138,8 +138,9 @@ static int parse_args(RunOpts *o, int argc, char **argv)
         } else if (!strcmp(a, "--no-unload")) {
             o->no_unload = 1;
         } else if ((!strcmp(a, "--inf") || !strcmp(a, "--device") || !strcmp(a, "--netdev") ||
-                    !strcmp(a, "--wire") || !strcmp(a, "--pcap") || !strcmp(a, "--service") || !strcmp(a, "--param") ||
-                    !strcmp(a, "--request") || !strcmp(a, "--requests") || !strcmp(a, "--budget")) &&
+                    !strcmp(a, "--wire") || !strcmp(a, "--pcap") || !strcmp(a, "--service") ||
+                    !strcmp(a, "--param") || !strcmp(a, "--request") || !strcmp(a, "--requests") ||
+                    !strcmp(a, "--budget")) &&
                    !has_next) {
             fprintf(stderr, "xdrv run: %s needs a value\n", a);
             return -1;
@@ -168,8 +169,10 @@ static int parse_args(RunOpts *o, int argc, char **argv)
             }
             uint32_t dw;
             if (!strncmp(eq + 1, "dword:", 6) && !nt_reg_parse_number(eq + 7, &dw)) {
-                fprintf(stderr, "xdrv run: --param '%s': dword: needs a 32-bit number (decimal or 0x hex)\n",
-                        p);
+                fprintf(
+                    stderr,
+                    "xdrv run: --param '%s': dword: needs a 32-bit number (decimal or 0x hex)\n",
+                    p);
                 return -1;
             }
             if (o->nparams == 64) {
@@ -217,11 +220,14 @@ static int parse_args(RunOpts *o, int argc, char **argv)
             opens++;
         } else if (strcmp(verb, "read") && strcmp(verb, "write") && strcmp(verb, "ioctl") &&
                    strcmp(verb, "close")) {
-            fprintf(stderr, "xdrv run: request '%s': unknown request '%s' (open, read, write, ioctl, close)\n",
-                    o->reqs[i], verb);
+            fprintf(
+                stderr,
+                "xdrv run: request '%s': unknown request '%s' (open, read, write, ioctl, close)\n",
+                o->reqs[i], verb);
             return -1;
         } else if (parse_u64(h, &hn) < 0 || hn == 0 || hn > opens) {
-            fprintf(stderr, "xdrv run: request '%s': no earlier open gives handle '%s'\n", o->reqs[i], h);
+            fprintf(stderr, "xdrv run: request '%s': no earlier open gives handle '%s'\n",
+                    o->reqs[i], h);
             return -1;
         }
     }
@@ -266,10 +272,11 @@ static long parse_data(const char *s, uint8_t *buf, size_t cap)
     return (long)n;
 }
 
-static void print_result(const char *what, const NtRequestResult *r, const uint8_t *data, uint32_t len)
+static void print_result(const char *what, const NtRequestResult *r, const uint8_t *data,
+                         uint32_t len)
 {
-    printf("request: %s: status 0x%08x (%s), information %u", what, r->status, nt_status_name(r->status),
-           r->information);
+    printf("request: %s: status 0x%08x (%s), information %u", what, r->status,
+           nt_status_name(r->status), r->information);
     if (r->pending)
         printf(", still pending");
     if (data && len) {
@@ -349,11 +356,13 @@ static int serve_request(Nt *nt, const char *req, int *handles, unsigned *nhandl
         if (inlen < 0)
             goto bad;
         uint8_t *out = buf + MAX_IO / 2;
-        if ((rc = nt_io_ioctl(nt, h, (uint32_t)code, buf, (uint32_t)inlen, out, (uint32_t)outlen, &res)) < 0)
+        if ((rc = nt_io_ioctl(nt, h, (uint32_t)code, buf, (uint32_t)inlen, out, (uint32_t)outlen,
+                              &res)) < 0)
             goto done;
         char what[32];
         snprintf(what, sizeof what, "ioctl 0x%08x", (uint32_t)code);
-        print_result(what, &res, out, res.information < outlen ? res.information : (uint32_t)outlen);
+        print_result(what, &res, out,
+                     res.information < outlen ? res.information : (uint32_t)outlen);
     } else if (!strcmp(verb, "close")) {
         if ((rc = nt_io_close(nt, h, &res)) < 0)
             goto done;
@@ -412,13 +421,15 @@ static char *inf_match_device(const Inf *inf, const char *path, Machine *mach)
                 install = strdup(hw[k].install);
     if (!install) {
         if (!n) {
-            /* no PCI controller: take the INF's first model (ISA cards, drivers without hardware) */
+            /* no PCI controller: take the INF's first model (ISA cards, drivers without hardware)
+             */
             if (nhw > 0)
                 install = strdup(hw[0].install);
             else
                 fprintf(stderr, "xdrv run: %s: lists no device models\n", path);
         } else {
-            fprintf(stderr, "xdrv run: %s: the device %s is not among the hardware IDs the INF lists (",
+            fprintf(stderr,
+                    "xdrv run: %s: the device %s is not among the hardware IDs the INF lists (",
                     path, ids[3]);
             for (int k = 0; k < nhw; k++)
                 fprintf(stderr, "%s%s", k ? ", " : "", hw[k].hwid);
@@ -488,7 +499,8 @@ static int setup_registry(Nt *nt, Machine *mach, const RunOpts *o, char *service
         const char *eq = strchr(o->params[i], '=');
         snprintf(name, sizeof name, "%.*s", (int)(eq - o->params[i]), o->params[i]);
         if (nt_reg_set_param(nt, service, name, eq + 1) < 0) {
-            fprintf(stderr, "xdrv run: --param %s: cannot store it (dword: needs a 32-bit number)\n",
+            fprintf(stderr,
+                    "xdrv run: --param %s: cannot store it (dword: needs a 32-bit number)\n",
                     o->params[i]);
             return -1;
         }
@@ -557,7 +569,8 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
     }
     uint8_t mac[6] = {0};
     machine_nic_mac(mach, mac);
-    printf("xdrv: adapter up: MAC %02x:%02x:%02x:%02x:%02x:%02x%s%s%s%s; serving until SIGINT/SIGTERM\n",
+    printf("xdrv: adapter up: MAC %02x:%02x:%02x:%02x:%02x:%02x%s%s%s%s; serving until "
+           "SIGINT/SIGTERM\n",
            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], netdev ? ", netdev " : "",
            netdev ? net_name(netdev) : "", wire ? ", wire " : "", wire ? net_name(wire) : "");
     fflush(stdout);
@@ -572,16 +585,16 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
     machine_stats(mach, &ms);
     printf("xdrv: %s: frames host->driver %llu, driver->host %llu, cable out %llu, cable in %llu, "
            "dropped for lack of send resources %llu\n",
-           r < 0 ? "stopped" : "stopping", (unsigned long long)ms.netdev_rx, (unsigned long long)ms.netdev_tx,
-           (unsigned long long)ms.wire_tx, (unsigned long long)ms.wire_rx,
-           (unsigned long long)ms.send_resources);
+           r < 0 ? "stopped" : "stopping", (unsigned long long)ms.netdev_rx,
+           (unsigned long long)ms.netdev_tx, (unsigned long long)ms.wire_tx,
+           (unsigned long long)ms.wire_rx, (unsigned long long)ms.send_resources);
     VmStats vs;
     vm_get_stats(nt->vm, &vs);
     printf("xdrv: guest work: %llu basic blocks, %llu API calls, %llu calls into the driver, "
            "%llu port and %llu MMIO accesses, %llu emulator entries\n",
            (unsigned long long)vs.blocks, (unsigned long long)vs.host_calls,
-           (unsigned long long)vs.guest_calls, (unsigned long long)vs.port_io, (unsigned long long)vs.mmio,
-           (unsigned long long)vs.emu_starts);
+           (unsigned long long)vs.guest_calls, (unsigned long long)vs.port_io,
+           (unsigned long long)vs.mmio, (unsigned long long)vs.emu_starts);
     if (r < 0) {
         if (vm_stopped(nt->vm))
             rc = fault_exit(nt, "traffic");
@@ -602,7 +615,6 @@ out:
         net_pcap_close(pcap);
     return rc;
 }
-
 
 int cmd_run(int argc, char **argv)
 {
@@ -645,7 +657,8 @@ int cmd_run(int argc, char **argv)
         }
     }
     if ((o.netdev || o.wire || o.pcap) && !machine_has_nic(mach)) {
-        fprintf(stderr, "xdrv run: --netdev, --wire and --pcap need a network controller (--device rtl8139|ne2000|ne2000-isa|pcnet)\n");
+        fprintf(stderr, "xdrv run: --netdev, --wire and --pcap need a network controller (--device "
+                        "rtl8139|ne2000|ne2000-isa|pcnet)\n");
         rc = EXIT_USAGE;
         goto out;
     }
@@ -726,7 +739,8 @@ unload:
             rc = fault_exit(nt, "DriverUnload");
             goto out;
         }
-        printf(u == 1 ? "xdrv: the driver has no DriverUnload routine\n" : "xdrv: DriverUnload done\n");
+        printf(u == 1 ? "xdrv: the driver has no DriverUnload routine\n"
+                      : "xdrv: DriverUnload done\n");
     }
 leaks:
     if (!o.no_unload) {

@@ -70,7 +70,8 @@ uint32_t bus_port_read(Bus *b, uint16_t port, unsigned size)
     if (r)
         return r->ops->read(r->opaque, port - r->base, size) & size_mask(size);
     b->unclaimed++;
-    trace_emitf(TRACE_NOTE, 0, 0, "bus", "read of unclaimed port 0x%04x/%u returns all-ones", port, size);
+    trace_emitf(TRACE_NOTE, 0, 0, "bus", "read of unclaimed port 0x%04x/%u returns all-ones", port,
+                size);
     return size_mask(size);
 }
 
@@ -82,6 +83,6 @@ void bus_port_write(Bus *b, uint16_t port, unsigned size, uint32_t value)
         return;
     }
     b->unclaimed++;
-    trace_emitf(TRACE_NOTE, 0, 0, "bus", "write 0x%x to unclaimed port 0x%04x/%u ignored", value, port,
-                size);
+    trace_emitf(TRACE_NOTE, 0, 0, "bus", "write 0x%x to unclaimed port 0x%04x/%u ignored", value,
+                port, size);
 }

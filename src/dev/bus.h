@@ -26,7 +26,7 @@ typedef struct Bus {
     unsigned nports;
     BusRange mmio[BUS_MAX_RANGES];
     unsigned nmmio;
-    uint64_t unclaimed;   /* accesses that hit nothing */
+    uint64_t unclaimed; /* accesses that hit nothing */
 } Bus;
 
 void bus_init(Bus *b);

@@ -37,15 +37,15 @@ static inline void dev_irq_set(const DevIrq *i, int level)
 /* ---- deterministic clock with one-shot timers ---- */
 typedef struct DevTimer DevTimer;
 struct DevTimer {
-    uint64_t deadline;            /* ns; UINT64_MAX = not armed */
+    uint64_t deadline; /* ns; UINT64_MAX = not armed */
     void (*fire)(void *opaque);
     void *opaque;
     DevTimer *next;
 };
 
 typedef struct DevClock {
-    uint64_t now;                 /* ns of virtual time */
-    DevTimer *timers;             /* armed timers, sorted by deadline */
+    uint64_t now;     /* ns of virtual time */
+    DevTimer *timers; /* armed timers, sorted by deadline */
 } DevClock;
 
 void dev_clock_init(DevClock *c);

@@ -8,6 +8,7 @@
  * 16 KB buffer and its PROM form the local address space remote DMA, the
  * receive ring and the transmitter use. */
 #include "dev/ne2000.h"
+#include "dev/eth.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -250,27 +251,13 @@ static void cntr_inc(Ne2000 *s, unsigned n)
 
 unsigned ne2000_mc_hash_bit(const uint8_t addr[6])
 {
-    /* The NIC's CRC-32 (polynomial 04C11DB7h, preset all ones) runs over
-     * the 48 address bits in wire order, least significant bit of each
-     * byte first; its 6 most significant bits index the 64-bit filter. */
-    uint32_t crc = 0xFFFFFFFFu;
-    for (unsigned n = 0; n < 48; n++) {
-        uint32_t feedback = (crc >> 31) ^ ((addr[n / 8] >> (n % 8)) & 1u);
-        crc = (crc << 1) ^ (feedback ? 0x04C11DB7u : 0);
-    }
-    return crc >> 26;
+    /* MAR0-7 bit (DP8390D: multicast address registers) */
+    return eth_mc_hash6(addr);
 }
 
 uint32_t ne2000_fcs(const uint8_t *data, size_t len)
 {
-    /* IEEE 802.3 FCS: the same CRC-32 in its reflected form, complemented */
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= data[i];
-        for (unsigned b = 0; b < 8; b++)
-            crc = (crc & 1u) ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-    }
-    return crc ^ 0xFFFFFFFFu;
+    return eth_fcs(data, len);
 }
 
 static void put_fcs(uint8_t out[FCS_LEN], uint32_t fcs)

@@ -4,6 +4,7 @@
  * CSR0's INTR/ERR, the ring counters, CSR58 and the LED outputs are derived
  * on access. Descriptors are converted to and from the SWSTYLE 2 layout. */
 #include "dev/pcnet.h"
+#include "dev/eth.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -285,14 +286,7 @@ static int ssize32(const Pcnet *s)
 
 uint32_t pcnet_fcs(const uint8_t *data, size_t len)
 {
-    /* IEEE 802.3 FCS: reflected CRC-32, preset and final complement */
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= data[i];
-        for (unsigned b = 0; b < 8; b++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
+    return eth_fcs(data, len);
 }
 
 unsigned pcnet_ladrf_bit(const uint8_t addr[6])

@@ -8,17 +8,17 @@
 #include <stdint.h>
 
 typedef enum RegAccess {
-    REG_RO,   /* read-only; writes are traced and ignored */
-    REG_RW,   /* read/write */
-    REG_WO,   /* write-only; reads return all-ones */
-    REG_RC,   /* read clears */
-    REG_W1C,  /* write 1 to clear a bit */
+    REG_RO,  /* read-only; writes are traced and ignored */
+    REG_RW,  /* read/write */
+    REG_WO,  /* write-only; reads return all-ones */
+    REG_RC,  /* read clears */
+    REG_W1C, /* write 1 to clear a bit */
 } RegAccess;
 
 typedef struct RegDesc {
     uint32_t offset;
-    uint8_t width;      /* bytes: 1, 2 or 4 */
-    const char *name;   /* as in the datasheet */
+    uint8_t width;    /* bytes: 1, 2 or 4 */
+    const char *name; /* as in the datasheet */
     RegAccess access;
     uint32_t reset;
 } RegDesc;

@@ -4,6 +4,7 @@
  * 256-byte little-endian store; the few registers whose value is derived
  * (CR.BUFE, TCTR, TSAD, 9346CR.EEDO) are computed on read. */
 #include "dev/rtl8139.h"
+#include "dev/eth.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -204,31 +205,13 @@ static void raise_isr(Rtl8139 *s, uint16_t bits)
 
 unsigned rtl8139_mc_hash_bit(const uint8_t addr[6])
 {
-    /* CRC-32 (polynomial 04C11DB7h) shifted MSB-first, each address byte
-     * fed LSB-first as it goes on the wire; the top 6 bits select one of
-     * the 64 MAR bits (section 6.8; the 8139too driver computes the same). */
-    uint32_t crc = 0xFFFFFFFFu;
-    for (unsigned i = 0; i < 6; i++)
-        for (unsigned b = 0; b < 8; b++) {
-            uint32_t in = (addr[i] >> b) & 1u;
-            uint32_t top = crc >> 31;
-            crc <<= 1;
-            if (top ^ in)
-                crc ^= 0x04C11DB7u;
-        }
-    return crc >> 26;
+    /* MAR bit (section 6.8) */
+    return eth_mc_hash6(addr);
 }
 
 uint32_t rtl8139_fcs(const uint8_t *data, size_t len)
 {
-    /* IEEE 802.3 FCS: reflected CRC-32, preset and final complement */
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= data[i];
-        for (unsigned b = 0; b < 8; b++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
+    return eth_fcs(data, len);
 }
 
 /* ---- link (sections 6.12 MSR, 6.19 BMSR, 6.21 ANLPAR, 6.22 ANER) ---- */

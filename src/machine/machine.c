@@ -12,8 +12,8 @@
 
 #include "dev/bus.h"
 #include "dev/dev.h"
-#include "dev/pci.h"
 #include "dev/ne2000.h"
+#include "dev/pci.h"
 #include "dev/pcnet.h"
 #include "dev/rtl8139.h"
 #include "dev/testdev.h"
@@ -23,8 +23,8 @@
 
 #define MAX_DEVICES 8
 #define FIRST_PCI_SLOT 3u
-#define PCI_IO_BASE 0xC000u        /* firmware-assigned I/O BARs: 0x100 per slot */
-#define PCI_MEM_BASE 0xFEB00000u   /* firmware-assigned memory BARs: one page per slot */
+#define PCI_IO_BASE 0xC000u      /* firmware-assigned I/O BARs: 0x100 per slot */
+#define PCI_MEM_BASE 0xFEB00000u /* firmware-assigned memory BARs: one page per slot */
 #define PCI_NIC_IRQ 11u
 
 typedef enum DevKind { DEV_TESTDEV, DEV_NIC } DevKind;
@@ -81,75 +81,70 @@ struct Machine {
 
 /* ------------------------------------------------------------ NIC models */
 
-static void *rtl_create(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
-                        const uint8_t mac[6])
+/* Each model's API takes its own state type; the machine holds void *.
+ * NIC_GLUE(prefix, Type) writes the few adapters between the two. */
+#define NIC_GLUE(p, T)                                                                             \
+    static void p##_glue_receive(void *s, const uint8_t *f, size_t len)                            \
+    {                                                                                              \
+        p##_receive((T *)s, f, len);                                                               \
+    }                                                                                              \
+    static void p##_glue_set_link(void *s, int up)                                                 \
+    {                                                                                              \
+        p##_set_link((T *)s, up);                                                                  \
+    }                                                                                              \
+    static void p##_glue_free(void *s)                                                             \
+    {                                                                                              \
+        p##_free((T *)s);                                                                          \
+    }                                                                                              \
+    static PciDevice *p##_glue_pci(void *s)                                                        \
+    {                                                                                              \
+        return p##_pci((T *)s);                                                                    \
+    }
+
+NIC_GLUE(rtl8139, Rtl8139)
+NIC_GLUE(ne2000, Ne2000)
+NIC_GLUE(pcnet, Pcnet)
+
+static void *rtl8139_glue_new(const DevDma *dma, const DevIrq *irq, DevClock *clock,
+                              const NetPort *port, const uint8_t mac[6])
 {
     return rtl8139_new(dma, irq, clock, port, mac);
 }
-static void rtl_receive(void *s, const uint8_t *f, size_t len)
+
+static void *ne2000_glue_new_pci(const DevDma *dma, const DevIrq *irq, DevClock *clock,
+                                 const NetPort *port, const uint8_t mac[6])
 {
-    rtl8139_receive(s, f, len);
+    return ne2000_new(dma, irq, clock, port, mac, NE2000_PCI);
 }
-static void rtl_set_link(void *s, int up)
+
+static void *ne2000_glue_new_isa(const DevDma *dma, const DevIrq *irq, DevClock *clock,
+                                 const NetPort *port, const uint8_t mac[6])
 {
-    rtl8139_set_link(s, up);
+    return ne2000_new(dma, irq, clock, port, mac, NE2000_ISA);
 }
-static void rtl_free(void *s)
+
+static void *pcnet_glue_new(const DevDma *dma, const DevIrq *irq, DevClock *clock,
+                            const NetPort *port, const uint8_t mac[6])
 {
-    rtl8139_free(s);
+    return pcnet_new(dma, irq, clock, port, mac);
 }
-static PciDevice *rtl_pci(void *s)
-{
-    return rtl8139_pci(s);
-}
+
+#define NIC_OPS(p, ctor)                                                                           \
+    .create = ctor, .receive = p##_glue_receive, .set_link = p##_glue_set_link,                    \
+    .free = p##_glue_free, .pci = p##_glue_pci
 
 static const NicOps rtl8139_nic = {
     .name = "rtl8139",
-    .create = rtl_create,
-    .receive = rtl_receive,
-    .set_link = rtl_set_link,
-    .free = rtl_free,
-    .pci = rtl_pci,
+    NIC_OPS(rtl8139, rtl8139_glue_new),
     .io_ops = &rtl8139_io_ops,
     .window = RTL8139_IO_SIZE,
     .io_bar = 0,
     .mem_bar = 1,
 };
 
-static void *ne_create_pci(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
-                           const uint8_t mac[6])
-{
-    return ne2000_new(dma, irq, clock, port, mac, NE2000_PCI);
-}
-static void *ne_create_isa(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
-                           const uint8_t mac[6])
-{
-    return ne2000_new(dma, irq, clock, port, mac, NE2000_ISA);
-}
-static void ne_receive(void *s, const uint8_t *f, size_t len)
-{
-    ne2000_receive(s, f, len);
-}
-static void ne_set_link(void *s, int up)
-{
-    ne2000_set_link(s, up);
-}
-static void ne_free(void *s)
-{
-    ne2000_free(s);
-}
-static PciDevice *ne_pci(void *s)
-{
-    return ne2000_pci(s);
-}
-
 static const NicOps ne2000_nic = {
     .name = "ne2000",
-    .create = ne_create_pci,
-    .receive = ne_receive,
-    .set_link = ne_set_link,
-    .free = ne_free,
-    .pci = ne_pci,
+    NIC_OPS(ne2000, ne2000_glue_new_pci),
     .io_ops = &ne2000_io_ops,
     .window = NE2000_IO_SIZE,
     .io_bar = 0,
@@ -158,11 +153,7 @@ static const NicOps ne2000_nic = {
 
 static const NicOps ne2000_isa_nic = {
     .name = "ne2000-isa",
-    .create = ne_create_isa,
-    .receive = ne_receive,
-    .set_link = ne_set_link,
-    .free = ne_free,
-    .pci = ne_pci,
+    NIC_OPS(ne2000, ne2000_glue_new_isa),
     .io_ops = &ne2000_io_ops,
     .window = NE2000_IO_SIZE,
     .io_bar = -1,
@@ -170,35 +161,9 @@ static const NicOps ne2000_isa_nic = {
     .isa = 1,
 };
 
-static void *pcnet_create(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
-                          const uint8_t mac[6])
-{
-    return pcnet_new(dma, irq, clock, port, mac);
-}
-static void pcnet_receive_frame(void *s, const uint8_t *f, size_t len)
-{
-    pcnet_receive(s, f, len);
-}
-static void pcnet_set_link_state(void *s, int up)
-{
-    pcnet_set_link(s, up);
-}
-static void pcnet_free_state(void *s)
-{
-    pcnet_free(s);
-}
-static PciDevice *pcnet_pci_function(void *s)
-{
-    return pcnet_pci(s);
-}
-
 static const NicOps pcnet_nic = {
     .name = "pcnet",
-    .create = pcnet_create,
-    .receive = pcnet_receive_frame,
-    .set_link = pcnet_set_link_state,
-    .free = pcnet_free_state,
-    .pci = pcnet_pci_function,
+    NIC_OPS(pcnet, pcnet_glue_new),
     .io_ops = &pcnet_io_ops,
     .window = PCNET_IO_SIZE,
     .io_bar = 0,
@@ -218,7 +183,8 @@ static void irq_set(void *opaque, int line, int level)
 {
     Device *d = opaque;
     if (level && !d->irq_level)
-        trace_emitf(TRACE_NOTE, vm_time_ns(d->m->vm), vm_depth(d->m->vm), "irq", "line %u asserted", d->irq);
+        trace_emitf(TRACE_NOTE, vm_time_ns(d->m->vm), vm_depth(d->m->vm), "irq", "line %u asserted",
+                    d->irq);
     d->irq_level = level;
 }
 
@@ -312,7 +278,8 @@ static int parse_mac(const char *s, uint8_t mac[6])
 {
     unsigned b[6];
     char tail;
-    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) !=
+        6)
         return -1;
     for (int i = 0; i < 6; i++)
         mac[i] = (uint8_t)b[i];
@@ -374,17 +341,19 @@ int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
         }
         *eq++ = 0;
         uint32_t v;
-        if (d->kind == DEV_TESTDEV && !strcmp(opt, "io") && !parse_num(eq, &v) && v + d->window <= 0x10000) {
+        if (d->kind == DEV_TESTDEV && !strcmp(opt, "io") && !parse_num(eq, &v) &&
+            v + d->window <= 0x10000) {
             d->io = v;
-        } else if (d->kind == DEV_TESTDEV && !strcmp(opt, "mmio") && !parse_num(eq, &v) && !(v & 0xFFF) &&
-                   v >= 0xC0000000u && v < 0xFE000000u) {
+        } else if (d->kind == DEV_TESTDEV && !strcmp(opt, "mmio") && !parse_num(eq, &v) &&
+                   !(v & 0xFFF) && v >= 0xC0000000u && v < 0xFE000000u) {
             d->mmio = v;
         } else if (d->nic && !strcmp(opt, "mac") && !parse_mac(eq, d->mac)) {
             /* set */
-        } else if (d->nic && d->nic->isa && !strcmp(opt, "io") && !parse_num(eq, &v) && !(v & 0x1F) &&
-                   v >= 0x100 && v + d->window <= 0x10000) {
+        } else if (d->nic && d->nic->isa && !strcmp(opt, "io") && !parse_num(eq, &v) &&
+                   !(v & 0x1F) && v >= 0x100 && v + d->window <= 0x10000) {
             d->io = v;
-        } else if (d->nic && d->nic->isa && !strcmp(opt, "irq") && !parse_num(eq, &v) && v >= 2 && v <= 15) {
+        } else if (d->nic && d->nic->isa && !strcmp(opt, "irq") && !parse_num(eq, &v) && v >= 2 &&
+                   v <= 15) {
             d->irq = v;
         } else {
             snprintf(err, errlen, "--device '%s': bad option %s=%s", spec, opt, eq);
@@ -431,7 +400,8 @@ int machine_attach(Machine *m, char *err, size_t errlen)
         return 0;
     DevDma dma = {.map = dma_map, .opaque = m};
     NetPort port = {.send = nic_send, .opaque = m};
-    if (bus_add_ports(&m->bus, 0xCF8, PCI_CONFIG_PORTS, &pci_bus_io_ops, &m->pcibus, "pci-config") < 0) {
+    if (bus_add_ports(&m->bus, 0xCF8, PCI_CONFIG_PORTS, &pci_bus_io_ops, &m->pcibus, "pci-config") <
+        0) {
         snprintf(err, errlen, "cannot claim the PCI configuration ports");
         return -1;
     }
@@ -448,7 +418,8 @@ int machine_attach(Machine *m, char *err, size_t errlen)
             d->io_size = d->window;
             d->mmio_size = d->mmio ? VM_PAGE_SIZE : 0;
         } else {
-            DevIrq irq = {.set = irq_set, .opaque = d, .line = (int)(d->nic->isa ? d->irq : PCI_NIC_IRQ)};
+            DevIrq irq = {
+                .set = irq_set, .opaque = d, .line = (int)(d->nic->isa ? d->irq : PCI_NIC_IRQ)};
             d->state = d->nic->create(&dma, &irq, &m->clock, &port, d->mac);
             if (!d->state) {
                 snprintf(err, errlen, "%s: cannot create the device model", d->spec);
@@ -458,8 +429,8 @@ int machine_attach(Machine *m, char *err, size_t errlen)
             if (d->nic->isa) {
                 /* jumpers on the card: the driver learns them from its parameters */
                 if (ne2000_set_isa_resources(d->state, d->io, d->irq) < 0) {
-                    snprintf(err, errlen, "%s: io=0x%x irq=%u is not a valid ISA setting", d->spec, d->io,
-                             d->irq);
+                    snprintf(err, errlen, "%s: io=0x%x irq=%u is not a valid ISA setting", d->spec,
+                             d->io, d->irq);
                     return -1;
                 }
                 d->io_size = d->window;
@@ -469,9 +440,10 @@ int machine_attach(Machine *m, char *err, size_t errlen)
                     return -1;
             }
         }
-        if (d->io_size && bus_add_ports(&m->bus, d->io, d->io_size, d->ops, d->state, d->spec) < 0) {
-            snprintf(err, errlen, "%s: port range 0x%x-0x%x overlaps another device", d->spec, d->io,
-                     d->io + d->io_size - 1);
+        if (d->io_size &&
+            bus_add_ports(&m->bus, d->io, d->io_size, d->ops, d->state, d->spec) < 0) {
+            snprintf(err, errlen, "%s: port range 0x%x-0x%x overlaps another device", d->spec,
+                     d->io, d->io + d->io_size - 1);
             return -1;
         }
         if (d->mmio_size && vm_map_mmio(m->vm, d->mmio, d->mmio_size, &machine_mmio, d) < 0) {
@@ -586,13 +558,18 @@ static int hw_irq_pending(void *opaque)
 int machine_start_nic(Machine *m, const char *service, NetBackend *netdev, char *err, size_t errlen)
 {
     if (!m->nic) {
-        snprintf(err, errlen, "no network controller: add one with --device (e.g. --device rtl8139)");
+        snprintf(err, errlen,
+                 "no network controller: add one with --device (e.g. --device rtl8139)");
         return -1;
     }
     Device *d = m->nic;
     m->netdev = netdev;
-    NdisHw hw = {.pci = d->pci, .pci_slot = d->slot, .irq = d->irq, .map_mmio = hw_map_mmio,
-                 .irq_pending = hw_irq_pending, .opaque = d};
+    NdisHw hw = {.pci = d->pci,
+                 .pci_slot = d->slot,
+                 .irq = d->irq,
+                 .map_mmio = hw_map_mmio,
+                 .irq_pending = hw_irq_pending,
+                 .opaque = d};
     if (!d->pci) {
         hw.isa_io = d->io;
         hw.isa_io_len = d->io_size;

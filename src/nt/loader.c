@@ -53,7 +53,8 @@ static void protect_sections(Nt *nt, NtImage *img)
             prot[pg] |= (uint8_t)p;
     }
     for (uint32_t pg = 0; pg < npages; pg++)
-        vm_protect(nt->vm, img->base + pg * VM_PAGE_SIZE, VM_PAGE_SIZE, prot[pg] ? prot[pg] : VM_PROT_R);
+        vm_protect(nt->vm, img->base + pg * VM_PAGE_SIZE, VM_PAGE_SIZE,
+                   prot[pg] ? prot[pg] : VM_PROT_R);
     free(prot);
 }
 
@@ -100,8 +101,9 @@ int nt_load_image(Nt *nt, const char *path, NtImage *img, char *err, size_t errl
         listlen += n;
     }
     if (img->nmissing && !nt->opt.allow_missing) {
-        snprintf(err, errlen, "%s: %u import(s) not implemented by xdrv: %s (--allow-missing runs anyway)",
-                 path, img->nmissing, missing);
+        snprintf(err, errlen,
+                 "%s: %u import(s) not implemented by xdrv: %s (--allow-missing runs anyway)", path,
+                 img->nmissing, missing);
         free(missing);
         return -1;
     }
@@ -115,12 +117,14 @@ int nt_load_image(Nt *nt, const char *path, NtImage *img, char *err, size_t errl
         (uint64_t)pe->image_base + size <= VM_IMAGE_BASE + VM_IMAGE_SIZE)
         base = pe->image_base; /* preferred base is free: no relocation */
     if ((uint64_t)base + size > VM_IMAGE_BASE + VM_IMAGE_SIZE) {
-        snprintf(err, errlen, "%s: image of %u bytes does not fit the driver image area", path, size);
+        snprintf(err, errlen, "%s: image of %u bytes does not fit the driver image area", path,
+                 size);
         return -1;
     }
     if (base != pe->image_base && !pe->has_relocs) {
         snprintf(err, errlen,
-                 "%s: preferred base 0x%08x is outside the kernel image area and the image has no relocations",
+                 "%s: preferred base 0x%08x is outside the kernel image area and the image has no "
+                 "relocations",
                  path, pe->image_base);
         return -1;
     }
@@ -148,7 +152,8 @@ int nt_load_image(Nt *nt, const char *path, NtImage *img, char *err, size_t errl
             a = nt_missing_import_thunk(nt, imp->module, imp->by_ordinal ? num : imp->name);
         }
         if (!a) {
-            snprintf(err, errlen, "%s: out of thunk space binding %s!%s", path, imp->module, imp->name);
+            snprintf(err, errlen, "%s: out of thunk space binding %s!%s", path, imp->module,
+                     imp->name);
             return -1;
         }
         if (pe_bind_import(pe, mem, imp, a) < 0) {

@@ -8,11 +8,11 @@
 
 typedef struct NtImage {
     PeImage pe;
-    char name[64];        /* file name without directories, e.g. "ktest.sys" */
+    char name[64]; /* file name without directories, e.g. "ktest.sys" */
     GuestAddr base;
-    uint32_t size;        /* mapped bytes (page rounded) */
-    GuestAddr entry;      /* DriverEntry */
-    unsigned nmissing;    /* imports with no implementation */
+    uint32_t size;     /* mapped bytes (page rounded) */
+    GuestAddr entry;   /* DriverEntry */
+    unsigned nmissing; /* imports with no implementation */
 } NtImage;
 
 /* Load `path`. On failure returns -1 with a one-line reason in err. When

@@ -100,7 +100,8 @@ void nt_fixme(Nt *nt, const char *fmt, ...)
         nfixmes++;
     }
     nt_log(nt, "fixme: %s: %s\n", vm_current_api(nt->vm), buf);
-    trace_emitf(TRACE_FIXME, vm_time_ns(nt->vm), vm_depth(nt->vm), vm_current_api(nt->vm), "%s", buf);
+    trace_emitf(TRACE_FIXME, vm_time_ns(nt->vm), vm_depth(nt->vm), vm_current_api(nt->vm), "%s",
+                buf);
 }
 
 /* Counted strings, read without faulting (for logs). */
@@ -223,19 +224,26 @@ static uint64_t nt_dispatch(void *opaque, uint32_t id, const uint32_t *args)
     if (trace_enabled()) {
         char buf[512];
         nt_format_args(nt, e, args, buf, sizeof buf);
-        TraceEvent ev = {.kind = TRACE_API_CALL, .vtime = vm_time_ns(nt->vm),
-                         .depth = vm_depth(nt->vm), .name = e->name, .text = buf};
+        TraceEvent ev = {.kind = TRACE_API_CALL,
+                         .vtime = vm_time_ns(nt->vm),
+                         .depth = vm_depth(nt->vm),
+                         .name = e->name,
+                         .text = buf};
         trace_emit(&ev);
     }
     if (!e->fn) {
-        vm_fault(nt->vm, VM_FAULT_MISSING_IMPORT, "the driver called %s!%s, which xdrv does not implement",
-                 m ? m->name : "?", e->name);
+        vm_fault(nt->vm, VM_FAULT_MISSING_IMPORT,
+                 "the driver called %s!%s, which xdrv does not implement", m ? m->name : "?",
+                 e->name);
         return 0;
     }
     uint64_t r = e->fn(nt, args);
     if (trace_enabled() && !vm_stopped(nt->vm)) {
-        TraceEvent ev = {.kind = TRACE_API_RETURN, .vtime = vm_time_ns(nt->vm),
-                         .depth = vm_depth(nt->vm), .name = e->name, .value = r};
+        TraceEvent ev = {.kind = TRACE_API_RETURN,
+                         .vtime = vm_time_ns(nt->vm),
+                         .depth = vm_depth(nt->vm),
+                         .name = e->name,
+                         .value = r};
         trace_emit(&ev);
     }
     return r;
@@ -351,8 +359,8 @@ static int nt_setup_pcr(Nt *nt)
 {
     GKPcr *pcr = vm_ptr(nt->vm, VM_KPCR_BASE, sizeof(GKPcr));
     nt->kpcr = VM_KPCR_BASE;
-    nt->current_thread = vm_alloc_sys(nt->vm, 0x260);  /* KTHREAD (XP: 0x1c0) */
-    nt->system_process = vm_alloc_sys(nt->vm, 0x260);  /* EPROCESS stand-in */
+    nt->current_thread = vm_alloc_sys(nt->vm, 0x260); /* KTHREAD (XP: 0x1c0) */
+    nt->system_process = vm_alloc_sys(nt->vm, 0x260); /* EPROCESS stand-in */
     if (!pcr || !nt->current_thread || !nt->system_process)
         return -1;
     GDispatcherHeader *th = vm_ptr(nt->vm, nt->current_thread, sizeof *th);

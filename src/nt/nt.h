@@ -26,13 +26,13 @@ typedef struct NtExport {
     const char *name;
     VmCallConv cc;
     uint16_t argbytes;
-    const char *sig;     /* argument decoding for the log */
-    NtApiFn fn;          /* NULL for a data export */
-    uint32_t datasize;   /* data exports: bytes of guest memory */
+    const char *sig;   /* argument decoding for the log */
+    NtApiFn fn;        /* NULL for a data export */
+    uint32_t datasize; /* data exports: bytes of guest memory */
 } NtExport;
 
 typedef struct NtModule {
-    const char *name;    /* canonical file name, matched case-insensitively */
+    const char *name; /* canonical file name, matched case-insensitively */
     const NtExport *exports;
     unsigned count;
     /* Fill a data export's guest memory at load time (may be NULL). */
@@ -54,15 +54,15 @@ struct NtReg;
 struct NdisState;
 
 typedef struct NtOptions {
-    int allow_missing;   /* run even when imports are missing */
-    FILE *log;           /* DbgPrint output and notes; stderr by default */
+    int allow_missing; /* run even when imports are missing */
+    FILE *log;         /* DbgPrint output and notes; stderr by default */
 } NtOptions;
 
 struct Nt {
     Vm *vm;
     NtOptions opt;
-    GuestAddr kpcr;          /* VM_KPCR_BASE */
-    GuestAddr current_thread;/* a KTHREAD-sized block the PCR points at */
+    GuestAddr kpcr;           /* VM_KPCR_BASE */
+    GuestAddr current_thread; /* a KTHREAD-sized block the PCR points at */
     GuestAddr system_process;
     struct NtPool *pool;
     struct NtKe *ke;
@@ -76,8 +76,8 @@ struct Nt {
     /* one thunk or data object per export, shared by every importer */
     struct NtResolved *resolved;
     unsigned nresolved, cap_resolved;
-    struct NtMissing *missing;   /* records for missing imports */
-    GuestAddr next_image_base;   /* loader: next free address in the image area */
+    struct NtMissing *missing; /* records for missing imports */
+    GuestAddr next_image_base; /* loader: next free address in the image area */
     /* IoFreeMdl tells the owner of an MDL it is gone (NDIS: ndis.h's
      * NdisFreeBuffer is IoFreeMdl, so NDIS buffers die there too). */
     void (*on_mdl_free)(Nt *nt, GuestAddr mdl);
@@ -97,11 +97,11 @@ GuestAddr nt_missing_import_thunk(Nt *nt, const char *module, const char *name);
 GuestAddr nt_host_callback_thunk(Nt *nt, const NtExport *e);
 
 /* ---- IRQL (kept in the KPCR, where inline driver code reads it) ---- */
-#define PASSIVE_LEVEL   0
-#define APC_LEVEL       1
-#define DISPATCH_LEVEL  2
-#define PROFILE_LEVEL   27
-#define HIGH_LEVEL      31
+#define PASSIVE_LEVEL 0
+#define APC_LEVEL 1
+#define DISPATCH_LEVEL 2
+#define PROFILE_LEVEL 27
+#define HIGH_LEVEL 31
 uint8_t nt_irql(Nt *nt);
 void nt_set_irql(Nt *nt, uint8_t irql);
 /* Stops the run with VM_FAULT_IRQL unless the current IRQL <= max. */
@@ -138,33 +138,33 @@ void nt_log(Nt *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *nt_status_name(uint32_t status);
 
 /* NTSTATUS values used across modules (ntstatus.h). */
-#define STATUS_SUCCESS                 0x00000000u
-#define STATUS_PENDING                 0x00000103u
-#define STATUS_TIMEOUT                 0x00000102u
-#define STATUS_ALERTED                 0x00000101u
-#define STATUS_BUFFER_OVERFLOW         0x80000005u
-#define STATUS_NO_MORE_ENTRIES         0x8000001Au
-#define STATUS_UNSUCCESSFUL            0xC0000001u
-#define STATUS_NOT_IMPLEMENTED         0xC0000002u
-#define STATUS_INVALID_PARAMETER       0xC000000Du
-#define STATUS_INVALID_DEVICE_REQUEST  0xC0000010u
-#define STATUS_NO_MEMORY               0xC0000017u
-#define STATUS_ACCESS_DENIED           0xC0000022u
-#define STATUS_BUFFER_TOO_SMALL        0xC0000023u
-#define STATUS_OBJECT_TYPE_MISMATCH    0xC0000024u
-#define STATUS_OBJECT_NAME_INVALID     0xC0000033u
-#define STATUS_OBJECT_NAME_NOT_FOUND   0xC0000034u
-#define STATUS_OBJECT_NAME_COLLISION   0xC0000035u
-#define STATUS_OBJECT_PATH_NOT_FOUND   0xC000003Au
-#define STATUS_INSUFFICIENT_RESOURCES  0xC000009Au
-#define STATUS_INTEGER_OVERFLOW        0xC0000095u
-#define STATUS_INVALID_HANDLE          0xC0000008u
-#define STATUS_NOT_SUPPORTED           0xC00000BBu
-#define STATUS_INVALID_PARAMETER_2     0xC00000F0u
-#define STATUS_CANCELLED               0xC0000120u
-#define STATUS_DEVICE_NOT_READY        0xC00000A3u
-#define STATUS_NOT_FOUND               0xC0000225u
-#define STATUS_MUTANT_NOT_OWNED        0xC0000046u
+#define STATUS_SUCCESS 0x00000000u
+#define STATUS_PENDING 0x00000103u
+#define STATUS_TIMEOUT 0x00000102u
+#define STATUS_ALERTED 0x00000101u
+#define STATUS_BUFFER_OVERFLOW 0x80000005u
+#define STATUS_NO_MORE_ENTRIES 0x8000001Au
+#define STATUS_UNSUCCESSFUL 0xC0000001u
+#define STATUS_NOT_IMPLEMENTED 0xC0000002u
+#define STATUS_INVALID_PARAMETER 0xC000000Du
+#define STATUS_INVALID_DEVICE_REQUEST 0xC0000010u
+#define STATUS_NO_MEMORY 0xC0000017u
+#define STATUS_ACCESS_DENIED 0xC0000022u
+#define STATUS_BUFFER_TOO_SMALL 0xC0000023u
+#define STATUS_OBJECT_TYPE_MISMATCH 0xC0000024u
+#define STATUS_OBJECT_NAME_INVALID 0xC0000033u
+#define STATUS_OBJECT_NAME_NOT_FOUND 0xC0000034u
+#define STATUS_OBJECT_NAME_COLLISION 0xC0000035u
+#define STATUS_OBJECT_PATH_NOT_FOUND 0xC000003Au
+#define STATUS_INSUFFICIENT_RESOURCES 0xC000009Au
+#define STATUS_INTEGER_OVERFLOW 0xC0000095u
+#define STATUS_INVALID_HANDLE 0xC0000008u
+#define STATUS_NOT_SUPPORTED 0xC00000BBu
+#define STATUS_INVALID_PARAMETER_2 0xC00000F0u
+#define STATUS_CANCELLED 0xC0000120u
+#define STATUS_DEVICE_NOT_READY 0xC00000A3u
+#define STATUS_NOT_FOUND 0xC0000225u
+#define STATUS_MUTANT_NOT_OWNED 0xC0000046u
 #define STATUS_SEMAPHORE_LIMIT_EXCEEDED 0xC0000047u
 
 #endif

@@ -28,7 +28,7 @@ typedef struct GSingleListEntry {
 } GSingleListEntry;
 NT_LAYOUT(GSingleListEntry, 4);
 
-typedef struct GSListHeader {  /* SLIST_HEADER (x86) */
+typedef struct GSListHeader { /* SLIST_HEADER (x86) */
     GPtr Next;
     uint16_t Depth;
     uint16_t Sequence;
@@ -127,32 +127,32 @@ typedef struct GKPrcb {
 } GKPrcb;
 
 typedef struct GKPcr {
-    GPtr ExceptionList;      /* NT_TIB */
+    GPtr ExceptionList; /* NT_TIB */
     GPtr StackBase;
     GPtr StackLimit;
     GPtr SubSystemTib;
     GPtr FiberData;
     GPtr ArbitraryUserPointer;
     GPtr Self;
-    GPtr SelfPcr;            /* 0x1c */
-    GPtr Prcb;               /* 0x20 */
-    uint8_t Irql;            /* 0x24 */
+    GPtr SelfPcr; /* 0x1c */
+    GPtr Prcb;    /* 0x20 */
+    uint8_t Irql; /* 0x24 */
     uint8_t pad0[3];
-    uint32_t IRR;            /* 0x28 */
+    uint32_t IRR; /* 0x28 */
     uint32_t IrrActive;
     uint32_t IDR;
     GPtr KdVersionBlock;
-    GPtr IDT;                /* 0x38 */
+    GPtr IDT; /* 0x38 */
     GPtr GDT;
-    GPtr TSS;                /* 0x40 */
-    uint16_t MajorVersion;   /* 0x44 */
+    GPtr TSS;              /* 0x40 */
+    uint16_t MajorVersion; /* 0x44 */
     uint16_t MinorVersion;
-    uint32_t SetMember;      /* 0x48 */
+    uint32_t SetMember; /* 0x48 */
     uint32_t StallScaleFactor;
-    uint8_t SpareUnused;     /* 0x50 */
-    uint8_t Number;          /* 0x51 */
+    uint8_t SpareUnused; /* 0x50 */
+    uint8_t Number;      /* 0x51 */
     uint8_t pad1[0x120 - 0x52];
-    GKPrcb PrcbData;         /* 0x120; CurrentThread at 0x124 */
+    GKPrcb PrcbData; /* 0x120; CurrentThread at 0x124 */
 } GKPcr;
 
 /* -------------------------------------------------------------- I/O manager */
@@ -220,7 +220,7 @@ typedef struct GDeviceObject {
     uint32_t DeviceType;
     int8_t StackSize;
     uint8_t pad0[3];
-    uint8_t Queue[0x28];       /* union { LIST_ENTRY; WAIT_CONTEXT_BLOCK } */
+    uint8_t Queue[0x28]; /* union { LIST_ENTRY; WAIT_CONTEXT_BLOCK } */
     uint32_t AlignmentRequirement;
     GKDeviceQueue DeviceQueue;
     GKDpc Dpc;
@@ -272,7 +272,7 @@ typedef struct GIrp {
     uint16_t Size;
     GPtr MdlAddress;
     uint32_t Flags;
-    GPtr AssociatedIrp;        /* SystemBuffer */
+    GPtr AssociatedIrp; /* SystemBuffer */
     GListEntry ThreadListEntry;
     GIoStatusBlock IoStatus;
     int8_t RequestorMode;
@@ -285,7 +285,7 @@ typedef struct GIrp {
     uint8_t AllocationFlags;
     GPtr UserIosb;
     GPtr UserEvent;
-    uint64_t Overlay;          /* AsynchronousParameters / AllocationSize */
+    uint64_t Overlay; /* AsynchronousParameters / AllocationSize */
     GPtr CancelRoutine;
     GPtr UserBuffer;
     /* Tail.Overlay */

@@ -40,5 +40,7 @@ const char *nt_status_name(uint32_t status)
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].code == status)
             return names[i].name;
-    return (status & 0xC0000000u) == 0xC0000000u ? "error" : (status & 0x80000000u) ? "warning" : "success";
+    return (status & 0xC0000000u) == 0xC0000000u ? "error"
+           : (status & 0x80000000u)              ? "warning"
+                                                 : "success";
 }

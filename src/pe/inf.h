@@ -11,9 +11,9 @@
 #define INF_ERR_MAX 256
 
 typedef struct InfLine {
-    char *key;            /* text left of '=', NULL when the line has none */
+    char *key; /* text left of '=', NULL when the line has none */
     size_t nfields;
-    char **fields;        /* comma-separated values, %strings% substituted, quotes removed */
+    char **fields; /* comma-separated values, %strings% substituted, quotes removed */
     int lineno;
 } InfLine;
 
@@ -44,22 +44,22 @@ enum {
  * (fewer than 3 fields, FLG_ADDREG_KEYONLY) or delete a value
  * (FLG_ADDREG_DELVAL) are not listed. */
 typedef struct InfRegValue {
-    char *root;           /* "HKR", "HKLM", ... */
-    char *subkey;         /* may be empty, e.g. "Ndi\\params\\SpeedDuplex" */
-    char *name;           /* value name; may be empty (default value) */
+    char *root;   /* "HKR", "HKLM", ... */
+    char *subkey; /* may be empty, e.g. "Ndi\\params\\SpeedDuplex" */
+    char *name;   /* value name; may be empty (default value) */
     uint32_t type;
     uint32_t flags;
-    char *data;           /* string form (for DWORD, the number as written) */
-    size_t data_len;      /* bytes in data, excluding the C terminator */
-    int from_service;     /* 1: from the service install section's AddReg (HKR
-                             is the service key); 0: from the device install
-                             section (HKR is the device's driver key) */
+    char *data;       /* string form (for DWORD, the number as written) */
+    size_t data_len;  /* bytes in data, excluding the C terminator */
+    int from_service; /* 1: from the service install section's AddReg (HKR
+                         is the service key); 0: from the device install
+                         section (HKR is the device's driver key) */
 } InfRegValue;
 
 typedef struct InfHardwareId {
-    char *description;    /* device description */
-    char *install;        /* install section name */
-    char *hwid;           /* e.g. "PCI\\VEN_10EC&DEV_8139" */
+    char *description; /* device description */
+    char *install;     /* install section name */
+    char *hwid;        /* e.g. "PCI\\VEN_10EC&DEV_8139" */
 } InfHardwareId;
 
 typedef struct Inf {

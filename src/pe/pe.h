@@ -11,28 +11,28 @@
 #define PE_ERR_MAX 256
 
 typedef struct PeSection {
-    char name[9];          /* NUL-terminated, up to 8 chars */
-    uint32_t vaddr;        /* RVA */
-    uint32_t vsize;        /* VirtualSize (0 replaced by raw size) */
+    char name[9];   /* NUL-terminated, up to 8 chars */
+    uint32_t vaddr; /* RVA */
+    uint32_t vsize; /* VirtualSize (0 replaced by raw size) */
     uint32_t raw_off;
     uint32_t raw_size;
     uint32_t characteristics;
 } PeSection;
 
 typedef struct PeImport {
-    char module[64];       /* as written in the file, e.g. "ntoskrnl.exe" */
-    char name[128];        /* import by name; empty when by ordinal */
-    uint16_t ordinal;      /* valid when by_ordinal */
+    char module[64];  /* as written in the file, e.g. "ntoskrnl.exe" */
+    char name[128];   /* import by name; empty when by ordinal */
+    uint16_t ordinal; /* valid when by_ordinal */
     uint16_t hint;
     int by_ordinal;
-    uint32_t iat_rva;      /* RVA of the IAT slot the loader fills */
+    uint32_t iat_rva; /* RVA of the IAT slot the loader fills */
 } PeImport;
 
 typedef struct PeExport {
-    char name[128];        /* empty for ordinal-only exports */
-    uint16_t ordinal;      /* biased ordinal (Base + index) */
-    uint32_t rva;          /* 0 when forwarded */
-    char forward[128];     /* "MODULE.Name" for forwarders, else empty */
+    char name[128];    /* empty for ordinal-only exports */
+    uint16_t ordinal;  /* biased ordinal (Base + index) */
+    uint32_t rva;      /* 0 when forwarded */
+    char forward[128]; /* "MODULE.Name" for forwarders, else empty */
 } PeExport;
 
 /* Data directory indices (pecoff 3.4.3 "Optional Header Data Directories"). */
@@ -41,7 +41,7 @@ enum {
     PE_DIR_IMPORT = 1,
     PE_DIR_RESOURCE = 2,
     PE_DIR_EXCEPTION = 3,
-    PE_DIR_SECURITY = 4,     /* a file offset, not an RVA */
+    PE_DIR_SECURITY = 4, /* a file offset, not an RVA */
     PE_DIR_BASERELOC = 5,
     PE_DIR_DEBUG = 6,
     PE_DIR_TLS = 9,
@@ -55,13 +55,16 @@ typedef struct PeDataDir {
     uint32_t size;
 } PeDataDir;
 
-typedef struct PeVersion {  /* VS_VERSION_INFO resource */
+typedef struct PeVersion { /* VS_VERSION_INFO resource */
     int present;
     uint16_t file_ver[4];
     uint16_t product_ver[4];
     /* StringFileInfo key/value pairs, UTF-16 converted to UTF-8 */
     size_t nstrings;
-    struct { char key[64]; char value[256]; } strings[32];
+    struct {
+        char key[64];
+        char value[256];
+    } strings[32];
 } PeVersion;
 
 typedef struct PeImage {
@@ -70,18 +73,18 @@ typedef struct PeImage {
     uint16_t characteristics;
     uint16_t subsystem;
     uint16_t dll_characteristics;
-    uint32_t image_base;      /* preferred base */
-    uint32_t size_of_image;   /* SizeOfImage rounded up to section_alignment,
-                                 as the loader maps it */
+    uint32_t image_base;    /* preferred base */
+    uint32_t size_of_image; /* SizeOfImage rounded up to section_alignment,
+                               as the loader maps it */
     uint32_t size_of_headers;
     uint32_t entry_rva;
     uint32_t section_alignment;
     uint32_t file_alignment;
     uint32_t timestamp;
     uint32_t checksum;
-    uint32_t security_cookie_rva;  /* from the load config directory; 0 if none */
-    uint32_t nt_offset;       /* e_lfanew: file offset of the "PE\0\0" signature */
-    int has_relocs;           /* a base relocation directory is present */
+    uint32_t security_cookie_rva; /* from the load config directory; 0 if none */
+    uint32_t nt_offset;           /* e_lfanew: file offset of the "PE\0\0" signature */
+    int has_relocs;               /* a base relocation directory is present */
     PeDataDir dirs[PE_NUM_DIRS];  /* absent entries (and those past
                                      NumberOfRvaAndSizes) are 0,0 */
     /* IMAGE_REL_BASED_HIGHLOW targets (RVAs), validated by pe_parse and
@@ -94,7 +97,7 @@ typedef struct PeImage {
     PeImport *imports;
     size_t nexports;
     PeExport *exports;
-    char export_name[64];     /* DLL name in the export directory */
+    char export_name[64]; /* DLL name in the export directory */
     PeVersion version;
     /* the file as loaded (owned) */
     uint8_t *file;

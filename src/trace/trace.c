@@ -61,8 +61,8 @@ void trace_emit(const TraceEvent *ev)
         sinks[i].fn(sinks[i].opaque, ev);
 }
 
-void trace_emitf(TraceKind kind, uint64_t vtime, uint32_t depth, const char *name,
-                 const char *fmt, ...)
+void trace_emitf(TraceKind kind, uint64_t vtime, uint32_t depth, const char *name, const char *fmt,
+                 ...)
 {
     if (!nsinks)
         return;

@@ -16,13 +16,13 @@ typedef enum TraceKind {
 
 typedef struct TraceEvent {
     TraceKind kind;
-    uint64_t vtime;        /* virtual time, ns */
-    uint32_t depth;        /* host<->guest nesting depth */
-    const char *name;      /* API or callback name */
-    const char *text;      /* decoded arguments, debug text, fault text */
-    uint32_t addr;         /* guest address, port, MMIO address */
-    uint32_t size;         /* access size in bytes */
-    uint64_t value;        /* value read/written, return value */
+    uint64_t vtime;   /* virtual time, ns */
+    uint32_t depth;   /* host<->guest nesting depth */
+    const char *name; /* API or callback name */
+    const char *text; /* decoded arguments, debug text, fault text */
+    uint32_t addr;    /* guest address, port, MMIO address */
+    uint32_t size;    /* access size in bytes */
+    uint64_t value;   /* value read/written, return value */
 } TraceEvent;
 
 typedef void (*TraceSink)(void *opaque, const TraceEvent *ev);
@@ -36,8 +36,8 @@ void trace_clear_sinks(void);
 int trace_enabled(void);
 void trace_emit(const TraceEvent *ev);
 /* Convenience: emit an event carrying printf-formatted text. */
-void trace_emitf(TraceKind kind, uint64_t vtime, uint32_t depth, const char *name,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void trace_emitf(TraceKind kind, uint64_t vtime, uint32_t depth, const char *name, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
 
 /* A sink that prints one line per event to a FILE* (the -v log). */
 void trace_sink_log(void *file, const TraceEvent *ev);

@@ -14,24 +14,24 @@
 
 #include "trace/trace.h"
 
-#define VM_MAX_REGIONS   64
-#define VM_MAX_MODULES   32
-#define VM_THUNK_AREA    0x10000u              /* first 64 KB of the system area */
-#define VM_THUNK_SIZE    4u                    /* hlt; ret imm16 | hlt; ret; nop; nop */
-#define VM_MAX_THUNKS    (VM_THUNK_AREA / VM_THUNK_SIZE)
-#define VM_RET_TRAMP     VM_SYS_BASE           /* thunk slot 0: the return trampoline */
-#define VM_GDT_ADDR      (VM_SYS_BASE + VM_THUNK_AREA)
-#define VM_SYS_DATA      (VM_GDT_ADDR + 0x1000u)
-#define VM_SLICE_BLOCKS  (1u << 16)            /* host gets control at least this often */
-#define VM_HISTORY       16
-#define VM_REPORT_MAX    4096
-#define VM_PC_SYNC_HOOK_ADDR 0xFFFFF000u      /* never mapped */
+#define VM_MAX_REGIONS 64
+#define VM_MAX_MODULES 32
+#define VM_THUNK_AREA 0x10000u /* first 64 KB of the system area */
+#define VM_THUNK_SIZE 4u       /* hlt; ret imm16 | hlt; ret; nop; nop */
+#define VM_MAX_THUNKS (VM_THUNK_AREA / VM_THUNK_SIZE)
+#define VM_RET_TRAMP VM_SYS_BASE /* thunk slot 0: the return trampoline */
+#define VM_GDT_ADDR (VM_SYS_BASE + VM_THUNK_AREA)
+#define VM_SYS_DATA (VM_GDT_ADDR + 0x1000u)
+#define VM_SLICE_BLOCKS (1u << 16) /* host gets control at least this often */
+#define VM_HISTORY 16
+#define VM_REPORT_MAX 4096
+#define VM_PC_SYNC_HOOK_ADDR 0xFFFFF000u /* never mapped */
 
 /* Windows x86 GDT selectors (ReactOS ketypes.h: KGDT_R0_CODE 0x08,
  * KGDT_R0_DATA 0x10, KGDT_R0_PCR 0x30). */
 #define SEL_R0_CODE 0x08
 #define SEL_R0_DATA 0x10
-#define SEL_R0_PCR  0x30
+#define SEL_R0_PCR 0x30
 
 typedef struct Region {
     GuestAddr base;
@@ -86,7 +86,7 @@ struct Vm {
     void *host_opaque;
     HandlerFrame *frame;
     const Thunk *cur_thunk;
-    uint32_t cur_esp;          /* ESP at the current host call */
+    uint32_t cur_esp; /* ESP at the current host call */
 
     const VmIoOps *io;
     void *io_opaque;
@@ -138,9 +138,9 @@ const char *vm_fault_kind_name(VmFaultKind k)
 }
 
 static const int uc_regs[VM_REG_COUNT] = {
-    [VM_EAX] = UC_X86_REG_EAX, [VM_EBX] = UC_X86_REG_EBX, [VM_ECX] = UC_X86_REG_ECX,
-    [VM_EDX] = UC_X86_REG_EDX, [VM_ESI] = UC_X86_REG_ESI, [VM_EDI] = UC_X86_REG_EDI,
-    [VM_EBP] = UC_X86_REG_EBP, [VM_ESP] = UC_X86_REG_ESP, [VM_EIP] = UC_X86_REG_EIP,
+    [VM_EAX] = UC_X86_REG_EAX,       [VM_EBX] = UC_X86_REG_EBX, [VM_ECX] = UC_X86_REG_ECX,
+    [VM_EDX] = UC_X86_REG_EDX,       [VM_ESI] = UC_X86_REG_ESI, [VM_EDI] = UC_X86_REG_EDI,
+    [VM_EBP] = UC_X86_REG_EBP,       [VM_ESP] = UC_X86_REG_ESP, [VM_EIP] = UC_X86_REG_EIP,
     [VM_EFLAGS] = UC_X86_REG_EFLAGS,
 };
 static const char *const reg_names[VM_REG_COUNT] = {"eax", "ebx", "ecx", "edx", "esi",
@@ -177,8 +177,8 @@ void *vm_map(Vm *vm, GuestAddr base, uint32_t size, int prot, const char *name)
         if (base < r->base + r->size && r->base < base + size)
             return NULL;
     }
-    void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                      -1, 0);
+    void *host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (host == MAP_FAILED)
         return NULL;
     if (uc_mem_map_ptr(vm->uc, base, size, to_uc_prot(prot), host) != UC_ERR_OK) {
@@ -354,7 +354,8 @@ const char *vm_format_addr(Vm *vm, GuestAddr a, char *buf, size_t len)
     }
     if (a - VM_SYS_BASE < VM_THUNK_AREA && (a - VM_SYS_BASE) / VM_THUNK_SIZE < vm->nthunks) {
         const Thunk *t = &vm->thunks[(a - VM_SYS_BASE) / VM_THUNK_SIZE];
-        snprintf(buf, len, "<%s>+0x%x", t->name ? t->name : "return", (a - VM_SYS_BASE) % VM_THUNK_SIZE);
+        snprintf(buf, len, "<%s>+0x%x", t->name ? t->name : "return",
+                 (a - VM_SYS_BASE) % VM_THUNK_SIZE);
         return buf;
     }
     snprintf(buf, len, "0x%08x", a);
@@ -368,13 +369,13 @@ static void vm_snapshot(Vm *vm)
     char *p = vm->report;
     size_t left = sizeof vm->report;
     int n;
-#define OUT(...)                                                                          \
-    do {                                                                                  \
-        n = snprintf(p, left, __VA_ARGS__);                                               \
-        if (n < 0 || (size_t)n >= left)                                                   \
-            return;                                                                       \
-        p += n;                                                                           \
-        left -= (size_t)n;                                                                \
+#define OUT(...)                                                                                   \
+    do {                                                                                           \
+        n = snprintf(p, left, __VA_ARGS__);                                                        \
+        if (n < 0 || (size_t)n >= left)                                                            \
+            return;                                                                                \
+        p += n;                                                                                    \
+        left -= (size_t)n;                                                                         \
     } while (0)
     uint32_t eip = vm_reg(vm, VM_EIP);
     char where[96];
@@ -433,8 +434,11 @@ static void vm_vfault(Vm *vm, VmFaultKind kind, const char *fmt, va_list ap)
     vsnprintf(vm->fault_text, sizeof vm->fault_text, fmt, ap);
     vm->stop_reason = STOP_FAULT;
     vm_snapshot(vm);
-    TraceEvent ev = {.kind = TRACE_FAULT, .vtime = vm->vtime, .depth = vm->depth,
-                     .name = vm_fault_kind_name(kind), .text = vm->fault_text,
+    TraceEvent ev = {.kind = TRACE_FAULT,
+                     .vtime = vm->vtime,
+                     .depth = vm->depth,
+                     .name = vm_fault_kind_name(kind),
+                     .text = vm->fault_text,
                      .addr = vm_reg(vm, VM_EIP)};
     trace_emit(&ev);
     uc_emu_stop(vm->uc);
@@ -492,13 +496,13 @@ static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int
 {
     Vm *vm = opaque;
     GuestAddr a = (GuestAddr)addr;
-    const char *op = type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT ? "write"
+    const char *op = type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT   ? "write"
                      : type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT ? "fetch"
-                                                                                   : "read";
+                                                                                  : "read";
     char where[96];
     if (is_stack_guard(a) && (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_READ_UNMAPPED))
-        vm_fault(vm, VM_FAULT_STACK_OVERFLOW, "%s of %d bytes at 0x%08x hits the stack guard page", op,
-                 size, a);
+        vm_fault(vm, VM_FAULT_STACK_OVERFLOW, "%s of %d bytes at 0x%08x hits the stack guard page",
+                 op, size, a);
     else if (type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT)
         vm_fault(vm, VM_FAULT_EXEC, "jump to %s, which is not driver code",
                  vm_format_addr(vm, a, where, sizeof where));
@@ -562,8 +566,12 @@ static uint32_t io_read(Vm *vm, uint16_t port, unsigned size)
     if (size < 4)
         v &= (1u << (8 * size)) - 1;
     vm->stats.port_io++;
-    TraceEvent ev = {.kind = TRACE_PORT_READ, .vtime = vm->vtime, .depth = vm->depth, .addr = port,
-                     .size = size, .value = v};
+    TraceEvent ev = {.kind = TRACE_PORT_READ,
+                     .vtime = vm->vtime,
+                     .depth = vm->depth,
+                     .addr = port,
+                     .size = size,
+                     .value = v};
     trace_emit(&ev);
     return v;
 }
@@ -573,8 +581,12 @@ static void io_write(Vm *vm, uint16_t port, unsigned size, uint32_t v)
     if (size < 4)
         v &= (1u << (8 * size)) - 1;
     vm->stats.port_io++;
-    TraceEvent ev = {.kind = TRACE_PORT_WRITE, .vtime = vm->vtime, .depth = vm->depth, .addr = port,
-                     .size = size, .value = v};
+    TraceEvent ev = {.kind = TRACE_PORT_WRITE,
+                     .vtime = vm->vtime,
+                     .depth = vm->depth,
+                     .addr = port,
+                     .size = size,
+                     .value = v};
     trace_emit(&ev);
     if (vm->io)
         vm->io->port_write(vm->io_opaque, port, size, v);
@@ -611,8 +623,12 @@ static uint64_t mmio_read_cb(uc_engine *uc, uint64_t offset, unsigned size, void
     MmioMap *m = opaque;
     uint32_t v = m->ops->read(m->opaque, (uint32_t)offset, size);
     m->vm->stats.mmio++;
-    TraceEvent ev = {.kind = TRACE_MMIO_READ, .vtime = m->vm->vtime, .depth = m->vm->depth,
-                     .addr = m->base + (uint32_t)offset, .size = size, .value = v};
+    TraceEvent ev = {.kind = TRACE_MMIO_READ,
+                     .vtime = m->vm->vtime,
+                     .depth = m->vm->depth,
+                     .addr = m->base + (uint32_t)offset,
+                     .size = size,
+                     .value = v};
     trace_emit(&ev);
     return v;
 }
@@ -622,8 +638,12 @@ static void mmio_write_cb(uc_engine *uc, uint64_t offset, unsigned size, uint64_
 {
     MmioMap *m = opaque;
     m->vm->stats.mmio++;
-    TraceEvent ev = {.kind = TRACE_MMIO_WRITE, .vtime = m->vm->vtime, .depth = m->vm->depth,
-                     .addr = m->base + (uint32_t)offset, .size = size, .value = value};
+    TraceEvent ev = {.kind = TRACE_MMIO_WRITE,
+                     .vtime = m->vm->vtime,
+                     .depth = m->vm->depth,
+                     .addr = m->base + (uint32_t)offset,
+                     .size = size,
+                     .value = value};
     trace_emit(&ev);
     m->ops->write(m->opaque, (uint32_t)offset, size, (uint32_t)value);
 }
@@ -831,10 +851,9 @@ static void vm_serve_thunk(Vm *vm, const Thunk *t)
 
 /* ------------------------------------------------------- host->guest calls */
 
-static const int saved_regs[] = {UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX,
-                                 UC_X86_REG_EDX, UC_X86_REG_ESI, UC_X86_REG_EDI,
-                                 UC_X86_REG_EBP, UC_X86_REG_ESP, UC_X86_REG_EIP,
-                                 UC_X86_REG_EFLAGS};
+static const int saved_regs[] = {UC_X86_REG_EAX, UC_X86_REG_EBX,   UC_X86_REG_ECX, UC_X86_REG_EDX,
+                                 UC_X86_REG_ESI, UC_X86_REG_EDI,   UC_X86_REG_EBP, UC_X86_REG_ESP,
+                                 UC_X86_REG_EIP, UC_X86_REG_EFLAGS};
 #define NSAVED (sizeof saved_regs / sizeof saved_regs[0])
 
 static void regs_save(Vm *vm, uint32_t *v)
@@ -928,8 +947,12 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
         size_t off = 0;
         for (unsigned i = 0; i < nargs && off < sizeof buf - 16; i++)
             off += (size_t)snprintf(buf + off, sizeof buf - off, "%s0x%x", i ? ", " : "", args[i]);
-        TraceEvent ev = {.kind = TRACE_GUEST_CALL, .vtime = vm->vtime, .depth = vm->depth - 1,
-                         .name = what, .addr = fn, .text = buf};
+        TraceEvent ev = {.kind = TRACE_GUEST_CALL,
+                         .vtime = vm->vtime,
+                         .depth = vm->depth - 1,
+                         .name = what,
+                         .addr = fn,
+                         .text = buf};
         trace_emit(&ev);
     }
 
@@ -961,10 +984,11 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
             if (idx == 0) {
                 uint32_t now = vm_reg(vm, VM_ESP);
                 if (now != expect_esp) {
-                    vm_fault(vm, VM_FAULT_BAD_RETURN,
-                             "%s returned with esp=0x%08x, expected 0x%08x (%+d bytes): declared %s",
-                             what, now, expect_esp, (int)(now - expect_esp),
-                             cc == VM_CDECL ? "cdecl" : "stdcall");
+                    vm_fault(
+                        vm, VM_FAULT_BAD_RETURN,
+                        "%s returned with esp=0x%08x, expected 0x%08x (%+d bytes): declared %s",
+                        what, now, expect_esp, (int)(now - expect_esp),
+                        cc == VM_CDECL ? "cdecl" : "stdcall");
                     break;
                 }
                 *ret = vm_reg(vm, VM_EAX);
@@ -986,8 +1010,11 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
     vm->depth--;
     if (rc == 0) {
         if (trace_enabled()) {
-            TraceEvent ev = {.kind = TRACE_GUEST_RETURN, .vtime = vm->vtime, .depth = vm->depth,
-                             .name = what, .value = *ret};
+            TraceEvent ev = {.kind = TRACE_GUEST_RETURN,
+                             .vtime = vm->vtime,
+                             .depth = vm->depth,
+                             .name = what,
+                             .value = *ret};
             trace_emit(&ev);
         }
         regs_restore(vm, saved);
@@ -1026,8 +1053,9 @@ static int vm_setup_segments(Vm *vm)
     static const struct {
         int reg;
         uint32_t sel;
-    } segs[] = {{UC_X86_REG_SS, SEL_R0_DATA}, {UC_X86_REG_DS, SEL_R0_DATA}, {UC_X86_REG_ES, SEL_R0_DATA},
-                {UC_X86_REG_GS, SEL_R0_DATA}, {UC_X86_REG_FS, SEL_R0_PCR}, {UC_X86_REG_CS, SEL_R0_CODE}};
+    } segs[] = {{UC_X86_REG_SS, SEL_R0_DATA}, {UC_X86_REG_DS, SEL_R0_DATA},
+                {UC_X86_REG_ES, SEL_R0_DATA}, {UC_X86_REG_GS, SEL_R0_DATA},
+                {UC_X86_REG_FS, SEL_R0_PCR},  {UC_X86_REG_CS, SEL_R0_CODE}};
     for (unsigned i = 0; i < sizeof segs / sizeof segs[0]; i++)
         if (uc_reg_write(vm->uc, segs[i].reg, &segs[i].sel) != UC_ERR_OK)
             return -1;

@@ -22,51 +22,60 @@ typedef uint32_t GuestAddr;
 typedef struct Vm Vm;
 
 /* Guest address-space layout (Windows x86, 2 GB system space). */
-#define VM_PAGE_SIZE        0x1000u
-#define VM_SYS_BASE         0x80000000u /* thunks, data exports, GDT */
-#define VM_SYS_SIZE         0x00100000u
-#define VM_IMAGE_BASE       0x80100000u /* driver images */
-#define VM_IMAGE_SIZE       0x00F00000u
-#define VM_POOL_BASE        0x81000000u /* kernel pool (guard page before/after) */
-#define VM_POOL_SIZE        0x04000000u
-#define VM_STACK_BASE       0x8F000000u /* guard page below, grows down from top */
-#define VM_STACK_SIZE       0x00100000u
-#define VM_SHARED_DATA      0xFFDF0000u /* KUSER_SHARED_DATA, read-only */
-#define VM_KPCR_BASE        0xFFDFF000u /* KPCR, FS base; KPRCB at +0x120 */
-#define VM_KPCR_SIZE        0x1000u
+#define VM_PAGE_SIZE 0x1000u
+#define VM_SYS_BASE 0x80000000u /* thunks, data exports, GDT */
+#define VM_SYS_SIZE 0x00100000u
+#define VM_IMAGE_BASE 0x80100000u /* driver images */
+#define VM_IMAGE_SIZE 0x00F00000u
+#define VM_POOL_BASE 0x81000000u /* kernel pool (guard page before/after) */
+#define VM_POOL_SIZE 0x04000000u
+#define VM_STACK_BASE 0x8F000000u /* guard page below, grows down from top */
+#define VM_STACK_SIZE 0x00100000u
+#define VM_SHARED_DATA 0xFFDF0000u /* KUSER_SHARED_DATA, read-only */
+#define VM_KPCR_BASE 0xFFDFF000u   /* KPCR, FS base; KPRCB at +0x120 */
+#define VM_KPCR_SIZE 0x1000u
 
 typedef enum VmCallConv {
-    VM_STDCALL,   /* args on stack, callee pops argbytes */
-    VM_CDECL,     /* args on stack, caller pops */
-    VM_FASTCALL,  /* first two in ECX, EDX, rest on stack, callee pops rest */
-    VM_VARARGS,   /* cdecl with a variable count: handler reads the stack */
-    VM_REGCALL,   /* compiler helpers (_allshl ...): EAX, EDX, ECX; nothing on stack */
+    VM_STDCALL,  /* args on stack, callee pops argbytes */
+    VM_CDECL,    /* args on stack, caller pops */
+    VM_FASTCALL, /* first two in ECX, EDX, rest on stack, callee pops rest */
+    VM_VARARGS,  /* cdecl with a variable count: handler reads the stack */
+    VM_REGCALL,  /* compiler helpers (_allshl ...): EAX, EDX, ECX; nothing on stack */
 } VmCallConv;
 
 typedef enum VmReg {
-    VM_EAX, VM_EBX, VM_ECX, VM_EDX, VM_ESI, VM_EDI, VM_EBP, VM_ESP, VM_EIP, VM_EFLAGS,
+    VM_EAX,
+    VM_EBX,
+    VM_ECX,
+    VM_EDX,
+    VM_ESI,
+    VM_EDI,
+    VM_EBP,
+    VM_ESP,
+    VM_EIP,
+    VM_EFLAGS,
     VM_REG_COUNT
 } VmReg;
 
 typedef enum VmFaultKind {
     VM_FAULT_NONE,
-    VM_FAULT_UNMAPPED,      /* read/write/fetch of unmapped memory (NULL deref, wild pointer) */
-    VM_FAULT_WRITE_PROT,    /* write to read-only memory (code, rdata) */
-    VM_FAULT_EXEC,          /* execution outside code */
+    VM_FAULT_UNMAPPED,   /* read/write/fetch of unmapped memory (NULL deref, wild pointer) */
+    VM_FAULT_WRITE_PROT, /* write to read-only memory (code, rdata) */
+    VM_FAULT_EXEC,       /* execution outside code */
     VM_FAULT_INVALID_OPCODE,
     VM_FAULT_DIVIDE,
-    VM_FAULT_STACK_OVERFLOW,/* access to the stack guard page */
-    VM_FAULT_RUNAWAY,       /* instruction budget exhausted */
-    VM_FAULT_INTERRUPT,     /* int3, int n, hlt outside a thunk */
-    VM_FAULT_BAD_RETURN,    /* callback returned with an unbalanced stack */
-    VM_FAULT_NESTING,       /* host<->guest nesting too deep */
-    VM_FAULT_API,           /* an API stopped the run: bad argument, IRQL violation, ... */
-    VM_FAULT_MISSING_IMPORT,/* a missing import was called (--allow-missing) */
-    VM_FAULT_UNIMPLEMENTED, /* an export that cannot do its job in this configuration */
-    VM_FAULT_BUGCHECK,      /* KeBugCheckEx */
-    VM_FAULT_DEADLOCK,      /* a wait that can never be satisfied */
-    VM_FAULT_IRQL,          /* IRQL rule violated */
-    VM_FAULT_HOST,          /* host resource failure (out of guest memory ...) */
+    VM_FAULT_STACK_OVERFLOW, /* access to the stack guard page */
+    VM_FAULT_RUNAWAY,        /* instruction budget exhausted */
+    VM_FAULT_INTERRUPT,      /* int3, int n, hlt outside a thunk */
+    VM_FAULT_BAD_RETURN,     /* callback returned with an unbalanced stack */
+    VM_FAULT_NESTING,        /* host<->guest nesting too deep */
+    VM_FAULT_API,            /* an API stopped the run: bad argument, IRQL violation, ... */
+    VM_FAULT_MISSING_IMPORT, /* a missing import was called (--allow-missing) */
+    VM_FAULT_UNIMPLEMENTED,  /* an export that cannot do its job in this configuration */
+    VM_FAULT_BUGCHECK,       /* KeBugCheckEx */
+    VM_FAULT_DEADLOCK,       /* a wait that can never be satisfied */
+    VM_FAULT_IRQL,           /* IRQL rule violated */
+    VM_FAULT_HOST,           /* host resource failure (out of guest memory ...) */
     VM_FAULT_KIND_COUNT
 } VmFaultKind;
 
@@ -90,14 +99,14 @@ typedef struct VmMmioOps {
 } VmMmioOps;
 
 typedef struct VmConfig {
-    uint64_t budget;     /* basic blocks per top-level call into the guest; 0 = default */
-    unsigned max_depth;  /* host<->guest nesting limit; 0 = default (4096) */
+    uint64_t budget;    /* basic blocks per top-level call into the guest; 0 = default */
+    unsigned max_depth; /* host<->guest nesting limit; 0 = default (4096) */
 } VmConfig;
 
-#define VM_DEFAULT_BUDGET    400000000ull
+#define VM_DEFAULT_BUDGET 400000000ull
 #define VM_DEFAULT_MAX_DEPTH 4096u
 /* Virtual time charged per executed basic block (deterministic clock). */
-#define VM_NS_PER_BLOCK      10u
+#define VM_NS_PER_BLOCK 10u
 
 Vm *vm_create(const VmConfig *cfg);
 void vm_destroy(Vm *vm);
@@ -162,8 +171,7 @@ unsigned vm_depth(Vm *vm);
 
 /* ---- faults ---- */
 /* Stop the run (sticky). The first fault wins; later ones are ignored. */
-void vm_fault(Vm *vm, VmFaultKind kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void vm_fault(Vm *vm, VmFaultKind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* From inside a handler: record the fault and unwind out of the handler. */
 _Noreturn void vm_throw(Vm *vm, VmFaultKind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -71,8 +71,10 @@ NTAPI(KfAcquireSpinLock)
 NTAPI(KfReleaseSpinLock)
 {
     if (nt_irql(nt) != DISPATCH_LEVEL)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "KfReleaseSpinLock called at IRQL %u; the lock holder runs at "
-                 "DISPATCH_LEVEL", nt_irql(nt));
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "KfReleaseSpinLock called at IRQL %u; the lock holder runs at "
+                 "DISPATCH_LEVEL",
+                 nt_irql(nt));
     nt_ke_spin_release(nt, a[0]);
     nt_ke_lower_irql(nt, (uint8_t)a[1]);
     return 0;
@@ -159,8 +161,10 @@ NTAPI(KeAcquireInStackQueuedSpinLockRaiseToSynch)
 NTAPI(KeReleaseInStackQueuedSpinLock)
 {
     if (nt_irql(nt) < DISPATCH_LEVEL)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "KeReleaseInStackQueuedSpinLock called at IRQL %u; the lock "
-                 "holder runs at DISPATCH_LEVEL or above", nt_irql(nt));
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "KeReleaseInStackQueuedSpinLock called at IRQL %u; the lock "
+                 "holder runs at DISPATCH_LEVEL or above",
+                 nt_irql(nt));
     GuestAddr lock = vm_rd32(nt->vm, a[0] + 4);
     uint8_t old = vm_rd8(nt->vm, a[0] + 8);
     nt_ke_spin_release(nt, lock);

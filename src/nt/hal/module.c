@@ -1,23 +1,6 @@
 /* hal.dll as a module: the export array built from exports.def. */
-#include "nt/nt.h"
-
-#define EXPORT(n, cc, bytes, sig) NTAPI(n);
-#define DATA(n, bytes)
-#include "nt/hal/exports.def"
-#undef EXPORT
-#undef DATA
-
-static const NtExport exports[] = {
-#define EXPORT(n, cc, bytes, sig) {#n, VM_##cc, bytes, sig, nt_##n, 0},
-#define DATA(n, bytes) {#n, VM_CDECL, 0, NULL, NULL, bytes},
-#include "nt/hal/exports.def"
-#undef EXPORT
-#undef DATA
-};
-
-const NtModule nt_module_hal = {
-    .name = "hal.dll",
-    .exports = exports,
-    .count = sizeof exports / sizeof exports[0],
-    .data_init = NULL,
-};
+#define NT_MODULE_DEF "nt/hal/exports.def"
+#define NT_MODULE_NAME "hal.dll"
+#define NT_MODULE_VAR nt_module_hal
+#define NT_MODULE_DATA NULL
+#include "nt/module_table.h"

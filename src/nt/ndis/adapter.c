@@ -461,7 +461,8 @@ NTAPI(NdisMSendComplete)
     int i = out_find(s, a[1]);
     for (unsigned k = 0; i < 0 && k < s->naborted; k++) {
         if (s->aborted[k].packet == a[1]) {
-            ndis_warn(s, "NdisMSendComplete: packet 0x%08x completed after the reset that aborted it",
+            ndis_warn(s,
+                      "NdisMSendComplete: packet 0x%08x completed after the reset that aborted it",
                       a[1]);
             return 0;
         }

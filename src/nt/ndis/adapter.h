@@ -29,11 +29,11 @@
 #define NDIS_ADAPTER_MAX_RES 8
 #define NDIS_ADAPTER_MAX_MAPS 8
 #define NDIS_ADAPTER_MAX_PORTS 8
-#define NDIS_ADAPTER_SENDQ 256    /* host frames waiting for the driver */
+#define NDIS_ADAPTER_SENDQ 256      /* host frames waiting for the driver */
 #define NDIS_ADAPTER_LOOKAHEAD 256u /* bytes a protocol binding asks to see */
-#define NDIS_ADAPTER_MAX_OUT 512  /* packets the driver holds (pending sends/returns) */
-#define NDIS_ADAPTER_MAX_MCAST 32 /* multicast addresses the binding may set */
-#define NDIS_ADAPTER_MAX_XFER 64  /* MiniportTransferData calls pending at once */
+#define NDIS_ADAPTER_MAX_OUT 512    /* packets the driver holds (pending sends/returns) */
+#define NDIS_ADAPTER_MAX_MCAST 32   /* multicast addresses the binding may set */
+#define NDIS_ADAPTER_MAX_XFER 64    /* MiniportTransferData calls pending at once */
 
 /* The adapter's scratch block (guest pool): out-arguments of host->guest
  * calls. */

@@ -19,8 +19,8 @@
 #include "nt/ntoskrnl/registry.h"
 #include "nt/ntstructs.h"
 
-#define NDIS_ENVIRONMENT_WINDOWS_NT 1u  /* NdisEnvironmentWindowsNt */
-#define NDIS_PROCESSOR_X86 0u           /* NdisProcessorX86 */
+#define NDIS_ENVIRONMENT_WINDOWS_NT 1u /* NdisEnvironmentWindowsNt */
+#define NDIS_PROCESSOR_X86 0u          /* NdisProcessorX86 */
 #define NDIS_VERSION_51 0x00050001u
 #define NDIS_KEYWORD_MAX 256u
 
@@ -48,7 +48,8 @@ static NdisConfig *config_get(Nt *nt, GuestAddr h)
     for (unsigned i = 0; i < lib->nconfigs; i++)
         if (h && lib->configs[i].handle == h)
             return &lib->configs[i];
-    vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not an open configuration handle (closed already?)",
+    vm_throw(nt->vm, VM_FAULT_API,
+             "%s: 0x%08x is not an open configuration handle (closed already?)",
              vm_current_api(nt->vm), h);
 }
 
@@ -90,10 +91,11 @@ static const char *read_ndis_string(Nt *nt, GuestAddr pus, char *buf, size_t cap
     uint16_t len = s->Length;
     GuestAddr b = s->Buffer;
     if (len & 1)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: %s has an odd Length %u", vm_current_api(nt->vm), what, len);
+        vm_throw(nt->vm, VM_FAULT_API, "%s: %s has an odd Length %u", vm_current_api(nt->vm), what,
+                 len);
     if (len / 2 >= cap)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: %s is longer than %zu characters", vm_current_api(nt->vm), what,
-                 cap - 1);
+        vm_throw(nt->vm, VM_FAULT_API, "%s: %s is longer than %zu characters",
+                 vm_current_api(nt->vm), what, cap - 1);
     const uint8_t *w = len ? vm_guest(nt->vm, b, len, what) : NULL;
     buf[0] = 0;
     if (len)
@@ -228,7 +230,7 @@ static int parse_int(const char *s, unsigned base, uint32_t *out)
     uint64_t v = 0;
     int digits = 0;
     for (; *s; s++, digits++) {
-        int d = isdigit((unsigned char)*s)            ? *s - '0'
+        int d = isdigit((unsigned char)*s)                  ? *s - '0'
                 : base == 16 && isxdigit((unsigned char)*s) ? tolower((unsigned char)*s) - 'a' + 10
                                                             : -1;
         if (d < 0)
@@ -241,14 +243,14 @@ static int parse_int(const char *s, unsigned base, uint32_t *out)
         s++;
     if (!digits || *s)
         return 0;
-    *out = neg ? (uint32_t)-(int64_t)v : (uint32_t)v;
+    *out = neg ? (uint32_t) - (int64_t)v : (uint32_t)v;
     return 1;
 }
 
 /* Build the NDIS_CONFIGURATION_PARAMETER for a registry value; 0 and
  * *param, or an NDIS status. */
-static uint32_t make_param(Nt *nt, NdisConfig *c, const char *kw, const NtRegValue *v, uint32_t want,
-                           GuestAddr *param)
+static uint32_t make_param(Nt *nt, NdisConfig *c, const char *kw, const NtRegValue *v,
+                           uint32_t want, GuestAddr *param)
 {
     GuestAddr p = config_mem(nt, c, sizeof(GNdisConfigurationParameter));
     if (!p)
@@ -263,11 +265,11 @@ static uint32_t make_param(Nt *nt, NdisConfig *c, const char *kw, const NtRegVal
     case NdisParameterHexInteger:
         if (v->type == REG_DWORD && v->len >= 4) {
             memcpy(&n, v->data, 4);
-        } else if (is_sz && parse_int(value_text(v, text, sizeof text), want == NdisParameterHexInteger ? 16 : 10,
-                                      &n)) {
+        } else if (is_sz && parse_int(value_text(v, text, sizeof text),
+                                      want == NdisParameterHexInteger ? 16 : 10, &n)) {
         } else {
-            nt_log(nt, "NdisReadConfiguration: %s: registry value (type %u) is not %s integer\n", kw, v->type,
-                   want == NdisParameterHexInteger ? "a hexadecimal" : "a decimal");
+            nt_log(nt, "NdisReadConfiguration: %s: registry value (type %u) is not %s integer\n",
+                   kw, v->type, want == NdisParameterHexInteger ? "a hexadecimal" : "a decimal");
             return NDIS_STATUS_FAILURE;
         }
         g = vm_guest(nt->vm, p, sizeof *g, "parameter");
@@ -300,7 +302,8 @@ static uint32_t make_param(Nt *nt, NdisConfig *c, const char *kw, const NtRegVal
             g->ParameterData.StringData.MaximumLength = (uint16_t)(len + 2);
             g->ParameterData.StringData.Buffer = buf;
         } else {
-            nt_log(nt, "NdisReadConfiguration: %s: registry value (type %u) is not a string\n", kw, v->type);
+            nt_log(nt, "NdisReadConfiguration: %s: registry value (type %u) is not a string\n", kw,
+                   v->type);
             return NDIS_STATUS_FAILURE;
         }
         g = vm_guest(nt->vm, p, sizeof *g, "parameter");
@@ -321,7 +324,8 @@ static uint32_t make_param(Nt *nt, NdisConfig *c, const char *kw, const NtRegVal
         break;
     }
     default:
-        vm_throw(nt->vm, VM_FAULT_API, "NdisReadConfiguration(%s): unknown ParameterType %u", kw, want);
+        vm_throw(nt->vm, VM_FAULT_API, "NdisReadConfiguration(%s): unknown ParameterType %u", kw,
+                 want);
     }
     *param = p;
     return NDIS_STATUS_SUCCESS;
@@ -343,7 +347,8 @@ NTAPI(NdisReadConfiguration)
     read_ndis_string(nt, a[3], kw, sizeof kw, "Keyword");
     uint32_t want = a[4];
     if (want > NdisParameterBinary)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisReadConfiguration(%s): unknown ParameterType %u", kw, want);
+        vm_throw(nt->vm, VM_FAULT_API, "NdisReadConfiguration(%s): unknown ParameterType %u", kw,
+                 want);
     const NtRegValue *v = *kw ? nt_reg_get_value(c->key, kw) : NULL;
     if (!v && *kw) {
         char sub[NDIS_KEYWORD_MAX + 16];
@@ -388,8 +393,8 @@ NTAPI(NdisWriteConfiguration)
     read_ndis_string(nt, a[2], kw, sizeof kw, "Keyword");
     if (!*kw)
         vm_throw(nt->vm, VM_FAULT_API, "NdisWriteConfiguration: empty Keyword");
-    GNdisConfigurationParameter g = *(GNdisConfigurationParameter *)vm_guest(
-        nt->vm, a[3], sizeof g, "ParameterValue");
+    GNdisConfigurationParameter g =
+        *(GNdisConfigurationParameter *)vm_guest(nt->vm, a[3], sizeof g, "ParameterValue");
     int rc;
     switch (g.ParameterType) {
     case NdisParameterInteger:
@@ -400,8 +405,10 @@ NTAPI(NdisWriteConfiguration)
     case NdisParameterMultiString: {
         uint16_t len = g.ParameterData.StringData.Length;
         if (len & 1)
-            vm_throw(nt->vm, VM_FAULT_API, "NdisWriteConfiguration(%s): odd string Length %u", kw, len);
-        const uint8_t *d = len ? vm_guest(nt->vm, g.ParameterData.StringData.Buffer, len, "string") : NULL;
+            vm_throw(nt->vm, VM_FAULT_API, "NdisWriteConfiguration(%s): odd string Length %u", kw,
+                     len);
+        const uint8_t *d =
+            len ? vm_guest(nt->vm, g.ParameterData.StringData.Buffer, len, "string") : NULL;
         uint8_t *tmp = malloc(len + 4u);
         if (!tmp)
             vm_throw(nt->vm, VM_FAULT_HOST, "out of host memory");
@@ -410,14 +417,16 @@ NTAPI(NdisWriteConfiguration)
         memset(tmp + len, 0, 4);
         /* REG_SZ gets its terminating NUL; REG_MULTI_SZ its final one. */
         uint32_t stored = len + 2u;
-        rc = nt_reg_set_value(c->key, kw, g.ParameterType == NdisParameterString ? REG_SZ : REG_MULTI_SZ, tmp,
+        rc = nt_reg_set_value(c->key, kw,
+                              g.ParameterType == NdisParameterString ? REG_SZ : REG_MULTI_SZ, tmp,
                               stored);
         free(tmp);
         break;
     }
     case NdisParameterBinary: {
         uint16_t len = g.ParameterData.BinaryData.Length;
-        const uint8_t *d = len ? vm_guest(nt->vm, g.ParameterData.BinaryData.Buffer, len, "binary") : NULL;
+        const uint8_t *d =
+            len ? vm_guest(nt->vm, g.ParameterData.BinaryData.Buffer, len, "binary") : NULL;
         rc = nt_reg_set_value(c->key, kw, REG_BINARY, d, len);
         break;
     }
@@ -438,7 +447,8 @@ static int parse_mac(const char *s, uint8_t mac[6])
             continue;
         if (!isxdigit((unsigned char)*s) || nd == 12)
             return 0;
-        unsigned d = isdigit((unsigned char)*s) ? (unsigned)(*s - '0') : (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
+        unsigned d = isdigit((unsigned char)*s) ? (unsigned)(*s - '0')
+                                                : (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
         mac[nd / 2] = (uint8_t)(nd % 2 ? (mac[nd / 2] << 4) | d : d);
         nd++;
     }
@@ -463,11 +473,15 @@ NTAPI(NdisReadNetworkAddress)
     if (v && (v->type == REG_SZ || v->type == REG_EXPAND_SZ)) {
         ok = parse_mac(value_text(v, text, sizeof text), mac);
         if (!ok)
-            nt_log(nt, "NdisReadNetworkAddress: NetworkAddress \"%s\" is not 12 hex digits\n", text);
+            nt_log(nt, "NdisReadNetworkAddress: NetworkAddress \"%s\" is not 12 hex digits\n",
+                   text);
     } else if (v) {
-        nt_log(nt, "NdisReadNetworkAddress: NetworkAddress has registry type %u, not a string (a --param "
-               "value that looks like a number is stored as REG_DWORD: write it as 00-11-22-33-44-55)\n",
-               v->type);
+        nt_log(
+            nt,
+            "NdisReadNetworkAddress: NetworkAddress has registry type %u, not a string (a --param "
+            "value that looks like a number is stored as REG_DWORD: write it as "
+            "00-11-22-33-44-55)\n",
+            v->type);
     }
     GuestAddr p = ok ? config_mem(nt, c, 6) : 0;
     if (!p) {
@@ -489,7 +503,8 @@ NTAPI(NdisReadNetworkAddress)
  *     PNDIS_EISA_FUNCTION_INFORMATION EisaData); */
 NTAPI(NdisReadEisaSlotInformation)
 {
-    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisReadEisaSlotInformation: the virtual machine has no EISA bus "
+    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+             "NdisReadEisaSlotInformation: the virtual machine has no EISA bus "
              "(the adapter is PCI or ISA)");
 }
 
@@ -498,7 +513,8 @@ NTAPI(NdisReadEisaSlotInformation)
  *     PNDIS_MCA_POS_DATA McaData); */
 NTAPI(NdisReadMcaPosInformation)
 {
-    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisReadMcaPosInformation: the virtual machine has no Micro "
+    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+             "NdisReadMcaPosInformation: the virtual machine has no Micro "
              "Channel bus (the adapter is PCI or ISA)");
 }
 
@@ -506,6 +522,7 @@ NTAPI(NdisReadMcaPosInformation)
  *     ULONG Offset, PVOID Buffer, ULONG Length); */
 NTAPI(NdisReadPcmciaAttributeMemory)
 {
-    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisReadPcmciaAttributeMemory: the virtual machine has no PCMCIA "
+    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+             "NdisReadPcmciaAttributeMemory: the virtual machine has no PCMCIA "
              "bus (the adapter is PCI or ISA)");
 }

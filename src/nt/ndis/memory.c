@@ -26,7 +26,8 @@ NTAPI(RtlUpcaseUnicodeString);
 /* Allocate for the driver; contiguous blocks are page-aligned as
  * MmAllocateContiguousMemory's are (guest memory is mapped 1:1, so any pool
  * block is physically contiguous). 0 when exhausted or above `highest`. */
-static GuestAddr ndis_mem_alloc(Nt *nt, uint32_t len, uint32_t flags, uint64_t highest, uint32_t tag)
+static GuestAddr ndis_mem_alloc(Nt *nt, uint32_t len, uint32_t flags, uint64_t highest,
+                                uint32_t tag)
 {
     NdisLib *lib = nt->ndis->lib;
     if (!len)
@@ -95,25 +96,31 @@ NTAPI(NdisFreeMemory)
         if (lib->aligned[i].user != p)
             continue;
         if (!(flags & NDIS_MEMORY_CONTIGUOUS))
-            vm_throw(nt->vm, VM_FAULT_API, "NdisFreeMemory(0x%08x): the block was allocated with "
-                     "NDIS_MEMORY_CONTIGUOUS but is freed with MemoryFlags 0x%x", p, flags);
+            vm_throw(nt->vm, VM_FAULT_API,
+                     "NdisFreeMemory(0x%08x): the block was allocated with "
+                     "NDIS_MEMORY_CONTIGUOUS but is freed with MemoryFlags 0x%x",
+                     p, flags);
         GuestAddr block = lib->aligned[i].block;
         uint32_t size = nt_pool_size(nt, block) - (p - block);
         if (a[1] > size)
-            vm_throw(nt->vm, VM_FAULT_API, "NdisFreeMemory(0x%08x): Length %u is larger than the block (%u)",
-                     p, a[1], size);
+            vm_throw(nt->vm, VM_FAULT_API,
+                     "NdisFreeMemory(0x%08x): Length %u is larger than the block (%u)", p, a[1],
+                     size);
         nt_ke_check_free(nt, p, size);
         lib->aligned[i] = lib->aligned[--lib->naligned];
         nt_ex_pool_free(nt, block);
         return 0;
     }
     if (flags & NDIS_MEMORY_CONTIGUOUS)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisFreeMemory(0x%08x): MemoryFlags say NDIS_MEMORY_CONTIGUOUS but "
-                 "the block is not a contiguous allocation (double free or wrong flags)", p);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "NdisFreeMemory(0x%08x): MemoryFlags say NDIS_MEMORY_CONTIGUOUS but "
+                 "the block is not a contiguous allocation (double free or wrong flags)",
+                 p);
     uint32_t size = nt_pool_size(nt, p);
     if (size && a[1] != size)
-        nt_log(nt, "warning: NdisFreeMemory(0x%08x): Length %u differs from the allocated %u bytes\n", p,
-               a[1], size);
+        nt_log(nt,
+               "warning: NdisFreeMemory(0x%08x): Length %u differs from the allocated %u bytes\n",
+               p, a[1], size);
     nt_ex_pool_free(nt, p);
     return 0;
 }

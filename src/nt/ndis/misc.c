@@ -13,13 +13,20 @@
 #define NDIS_MAX_ERROR_VALUES 32u
 
 static const char *const error_names[] = {
-    "RESOURCE_CONFLICT",          "OUT_OF_RESOURCES",
-    "HARDWARE_FAILURE",           "ADAPTER_NOT_FOUND",
-    "INTERRUPT_CONNECT",          "DRIVER_FAILURE",
-    "BAD_VERSION",                "TIMEOUT",
-    "NETWORK_ADDRESS",            "UNSUPPORTED_CONFIGURATION",
-    "INVALID_VALUE_FROM_ADAPTER", "MISSING_CONFIGURATION_PARAMETER",
-    "BAD_IO_BASE_ADDRESS",        "RECEIVE_SPACE_SMALL",
+    "RESOURCE_CONFLICT",
+    "OUT_OF_RESOURCES",
+    "HARDWARE_FAILURE",
+    "ADAPTER_NOT_FOUND",
+    "INTERRUPT_CONNECT",
+    "DRIVER_FAILURE",
+    "BAD_VERSION",
+    "TIMEOUT",
+    "NETWORK_ADDRESS",
+    "UNSUPPORTED_CONFIGURATION",
+    "INVALID_VALUE_FROM_ADAPTER",
+    "MISSING_CONFIGURATION_PARAMETER",
+    "BAD_IO_BASE_ADDRESS",
+    "RECEIVE_SPACE_SMALL",
     "ADAPTER_DISABLED",
 };
 #define EVENT_NDIS_FIRST 0x1388u /* EVENT_NDIS_RESOURCE_CONFLICT's code */
@@ -50,8 +57,8 @@ NTAPI(NdisWriteErrorLogEntry)
         snprintf(buf + o, sizeof buf - o, " ...");
     else if (!n)
         snprintf(buf, sizeof buf, " (none)");
-    nt_log(nt, "NDIS error log: adapter 0x%08x: NDIS_ERROR_CODE_%s (0x%08x), %u value(s):%s\n", adapter,
-           error_name(code), code, n, buf);
+    nt_log(nt, "NDIS error log: adapter 0x%08x: NDIS_ERROR_CODE_%s (0x%08x), %u value(s):%s\n",
+           adapter, error_name(code), code, n, buf);
     return 0;
 }
 
@@ -62,7 +69,9 @@ NTAPI(NdisWriteErrorLogEntry)
 NTAPI(NdisWriteEventLogEntry)
 {
     uint32_t nstr = a[3] & 0xffff;
-    nt_log(nt, "NDIS event log: handle 0x%08x: event 0x%08x, unique value 0x%x, %u string(s), %u data bytes\n",
+    nt_log(nt,
+           "NDIS event log: handle 0x%08x: event 0x%08x, unique value 0x%x, %u string(s), %u data "
+           "bytes\n",
            a[0], a[1], a[2], nstr, a[5]);
     GuestAddr s = a[4];
     for (uint32_t i = 0; i < nstr && i < 16; i++) {
@@ -91,6 +100,8 @@ NTAPI(NdisGetVersion)
  *     PCM_RESOURCE_LIST *AllocatedResourcesTranslated); */
 NTAPI(NdisMGetDeviceProperty)
 {
-    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisMGetDeviceProperty(0x%08x): xdrv hosts the miniport without a "
-             "Plug and Play device stack (no PDO/FDO to return)", a[0]);
+    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+             "NdisMGetDeviceProperty(0x%08x): xdrv hosts the miniport without a "
+             "Plug and Play device stack (no PDO/FDO to return)",
+             a[0]);
 }

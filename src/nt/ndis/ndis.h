@@ -59,10 +59,10 @@ typedef struct NdisHostOps {
 /* The hardware the adapter sits on: a PCI function, or an ISA card whose
  * resources come from configuration parameters. */
 typedef struct NdisHw {
-    PciDevice *pci;          /* NULL for ISA */
-    unsigned pci_slot;       /* device number on bus 0 */
-    uint32_t isa_io, isa_io_len;  /* ISA: port range */
-    unsigned irq;            /* interrupt line (vector = irq) */
+    PciDevice *pci;              /* NULL for ISA */
+    unsigned pci_slot;           /* device number on bus 0 */
+    uint32_t isa_io, isa_io_len; /* ISA: port range */
+    unsigned irq;                /* interrupt line (vector = irq) */
     /* Map `len` bytes of device memory at bus address `phys` into the guest
      * (NdisMMapIoSpace); returns the guest virtual address or 0. */
     GuestAddr (*map_mmio)(void *opaque, uint32_t phys, uint32_t len);
@@ -89,8 +89,8 @@ int ndis_adapter_send(NdisAdapter *a, const uint8_t *frame, size_t len);
  * for), or -1 when the run stopped. */
 int64_t ndis_adapter_query(NdisAdapter *a, uint32_t oid, void *buf, uint32_t len, uint32_t *written,
                            uint32_t *needed);
-int64_t ndis_adapter_set(NdisAdapter *a, uint32_t oid, const void *buf, uint32_t len, uint32_t *read,
-                         uint32_t *needed);
+int64_t ndis_adapter_set(NdisAdapter *a, uint32_t oid, const void *buf, uint32_t len,
+                         uint32_t *read, uint32_t *needed);
 /* Deliver the device's interrupt if its line is asserted and the driver's
  * interrupt is registered and enabled: ISR, then the HandleInterrupt DPC.
  * The machine calls this whenever the line may have changed at top level;

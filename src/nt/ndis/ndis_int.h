@@ -15,7 +15,7 @@
  * whatever NDIS version (3.0, 4.0, 5.0, 5.1) the driver passed: fields the
  * version lacks are 0. Guest function pointers. */
 typedef struct NdisMiniportDriver {
-    uint8_t major, minor;          /* NDIS version from the characteristics */
+    uint8_t major, minor; /* NDIS version from the characteristics */
     GuestAddr CheckForHangHandler;
     GuestAddr DisableInterruptHandler;
     GuestAddr EnableInterruptHandler;
@@ -37,22 +37,22 @@ typedef struct NdisMiniportDriver {
     GuestAddr CancelSendPacketsHandler;
     GuestAddr PnPEventNotifyHandler;
     GuestAddr AdapterShutdownHandler;
-    GuestAddr driver_object;       /* from NdisMInitializeWrapper's first argument */
-    GuestAddr wrapper_handle;      /* the NdisWrapperHandle we returned */
-    GuestAddr unload;              /* NdisMRegisterUnloadHandler */
+    GuestAddr driver_object;  /* from NdisMInitializeWrapper's first argument */
+    GuestAddr wrapper_handle; /* the NdisWrapperHandle we returned */
+    GuestAddr unload;         /* NdisMRegisterUnloadHandler */
     int registered;
 } NdisMiniportDriver;
 
 /* Per-Nt NDIS state (nt->ndis). */
 typedef struct NdisState {
     NdisMiniportDriver drv;
-    NdisAdapter *adapters[4];      /* live adapters (MiniportAdapterHandle lookup) */
+    NdisAdapter *adapters[4]; /* live adapters (MiniportAdapterHandle lookup) */
     unsigned nadapters;
     /* library-side bookkeeping (pools, configuration handles, ...) */
     struct NdisLib *lib;
 } NdisState;
 
-int nt_ndis_init(Nt *nt);          /* called by nt_create */
+int nt_ndis_init(Nt *nt); /* called by nt_create */
 void nt_ndis_fini(Nt *nt);
 
 /* ---- provided by the miniport host (adapter.c) ---- */

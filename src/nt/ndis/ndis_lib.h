@@ -16,19 +16,19 @@
  * block so the driver holds a real pointer. */
 typedef struct NdisPacketPool {
     GuestAddr handle;
-    uint32_t capacity;            /* descriptors + overflow descriptors */
-    uint32_t protocol_reserved;   /* ProtocolReservedLength */
-    uint32_t packet_size;         /* NDIS_PACKET + reserved, rounded, + OOB + extension */
-    GuestAddr *live;              /* packets handed out */
+    uint32_t capacity;          /* descriptors + overflow descriptors */
+    uint32_t protocol_reserved; /* ProtocolReservedLength */
+    uint32_t packet_size;       /* NDIS_PACKET + reserved, rounded, + OOB + extension */
+    GuestAddr *live;            /* packets handed out */
     uint32_t nlive;
-    int host;                     /* the library's own pool for ndis_host_packet_alloc */
+    int host; /* the library's own pool for ndis_host_packet_alloc */
 } NdisPacketPool;
 
 typedef struct NdisBufferPool {
     GuestAddr handle;
     uint32_t capacity;
-    GuestAddr *live;              /* MDLs handed out */
-    uint32_t *len;                /* their original lengths (NdisAdjustBufferLength bound) */
+    GuestAddr *live; /* MDLs handed out */
+    uint32_t *len;   /* their original lengths (NdisAdjustBufferLength bound) */
     uint32_t nlive;
 } NdisBufferPool;
 
@@ -50,12 +50,12 @@ typedef struct NdisAligned {
 } NdisAligned;
 
 typedef struct NdisDevice {
-    GuestAddr device;             /* DEVICE_OBJECT, also the NdisDeviceHandle */
-    GuestAddr link;               /* guest UNICODE_STRING copy of the symbolic name, or 0 */
+    GuestAddr device; /* DEVICE_OBJECT, also the NdisDeviceHandle */
+    GuestAddr link;   /* guest UNICODE_STRING copy of the symbolic name, or 0 */
 } NdisDevice;
 
 typedef struct NdisLib {
-    GuestAddr scratch;            /* 16 bytes of system memory for LARGE_INTEGER arguments */
+    GuestAddr scratch; /* 16 bytes of system memory for LARGE_INTEGER arguments */
     NdisPacketPool *ppools;
     unsigned nppools;
     NdisBufferPool *bpools;
@@ -66,8 +66,8 @@ typedef struct NdisLib {
     unsigned naligned;
     NdisDevice devices[4];
     unsigned ndevices;
-    GuestAddr host_pool;          /* packet pool handle for host packets, 0 until needed */
-    GuestAddr host_bpool;         /* buffer pool handle for host packets */
+    GuestAddr host_pool;  /* packet pool handle for host packets, 0 until needed */
+    GuestAddr host_bpool; /* buffer pool handle for host packets */
 } NdisLib;
 
 /* Grow `*v` (elements of `size`) to hold n+1; 0 or -1 (host memory). */

@@ -19,28 +19,28 @@ typedef struct GNdisMiniportBlock {
     GPtr Signature;
     GPtr NextMiniport;
     GPtr DriverHandle;
-    GPtr MiniportAdapterContext;          /* 0x0c */
+    GPtr MiniportAdapterContext; /* 0x0c */
     uint8_t pad0[216 - 16];
-    GPtr EthDB;                           /* 0xd8 */
+    GPtr EthDB; /* 0xd8 */
     GPtr TrDB;
     GPtr FddiDB;
     GPtr ArcDB;
-    GPtr PacketIndicateHandler;           /* 0xe8 */
-    GPtr SendCompleteHandler;             /* 0xec */
-    GPtr SendResourcesHandler;            /* 0xf0 */
-    GPtr ResetCompleteHandler;            /* 0xf4 */
+    GPtr PacketIndicateHandler; /* 0xe8 */
+    GPtr SendCompleteHandler;   /* 0xec */
+    GPtr SendResourcesHandler;  /* 0xf0 */
+    GPtr ResetCompleteHandler;  /* 0xf4 */
     uint8_t pad1[356 - 248];
-    GPtr EthRxIndicateHandler;            /* 0x164 */
+    GPtr EthRxIndicateHandler; /* 0x164 */
     GPtr TrRxIndicateHandler;
     GPtr FddiRxIndicateHandler;
-    GPtr EthRxCompleteHandler;            /* 0x170 */
+    GPtr EthRxCompleteHandler; /* 0x170 */
     GPtr TrRxCompleteHandler;
     GPtr FddiRxCompleteHandler;
-    GPtr StatusHandler;                   /* 0x17c */
-    GPtr StatusCompleteHandler;           /* 0x180 */
-    GPtr TDCompleteHandler;               /* 0x184 */
-    GPtr QueryCompleteHandler;            /* 0x188 */
-    GPtr SetCompleteHandler;              /* 0x18c */
+    GPtr StatusHandler;         /* 0x17c */
+    GPtr StatusCompleteHandler; /* 0x180 */
+    GPtr TDCompleteHandler;     /* 0x184 */
+    GPtr QueryCompleteHandler;  /* 0x188 */
+    GPtr SetCompleteHandler;    /* 0x18c */
     GPtr WanSendCompleteHandler;
     GPtr WanRcvHandler;
     GPtr WanRcvCompleteHandler;
@@ -53,9 +53,9 @@ NT_LAYOUT(GNdisMiniportBlock, 416);
 typedef struct GNdisMiniportCharacteristics {
     uint8_t MajorNdisVersion;
     uint8_t MinorNdisVersion;
-    uint16_t pad0;                        /* ndis.h: alignment before Reserved */
+    uint16_t pad0; /* ndis.h: alignment before Reserved */
     uint32_t Reserved;
-    GPtr CheckForHangHandler;             /* 8 */
+    GPtr CheckForHangHandler; /* 8 */
     GPtr DisableInterruptHandler;
     GPtr EnableInterruptHandler;
     GPtr HaltHandler;
@@ -65,18 +65,18 @@ typedef struct GNdisMiniportCharacteristics {
     GPtr QueryInformationHandler;
     GPtr ReconfigureHandler;
     GPtr ResetHandler;
-    GPtr SendHandler;                     /* 48 */
+    GPtr SendHandler; /* 48 */
     GPtr SetInformationHandler;
-    GPtr TransferDataHandler;             /* 56: end of NDIS 3.0 (60 bytes) */
+    GPtr TransferDataHandler; /* 56: end of NDIS 3.0 (60 bytes) */
     GPtr ReturnPacketHandler;
     GPtr SendPacketsHandler;
-    GPtr AllocateCompleteHandler;         /* 68: end of NDIS 4.0 (72 bytes) */
+    GPtr AllocateCompleteHandler; /* 68: end of NDIS 4.0 (72 bytes) */
     GPtr CoCreateVcHandler;
     GPtr CoDeleteVcHandler;
     GPtr CoActivateVcHandler;
     GPtr CoDeactivateVcHandler;
     GPtr CoSendPacketsHandler;
-    GPtr CoRequestHandler;                /* 92: end of NDIS 5.0 (96 bytes) */
+    GPtr CoRequestHandler; /* 92: end of NDIS 5.0 (96 bytes) */
     GPtr CancelSendPacketsHandler;
     GPtr PnPEventNotifyHandler;
     GPtr AdapterShutdownHandler;
@@ -105,7 +105,7 @@ typedef struct GNdisMiniportCharacteristics50 {
 typedef struct GNdisPacketPrivate {
     uint32_t PhysicalCount;
     uint32_t TotalLength;
-    GPtr Head;                            /* first NDIS_BUFFER (MDL) */
+    GPtr Head; /* first NDIS_BUFFER (MDL) */
     GPtr Tail;
     GPtr Pool;
     uint32_t Count;
@@ -120,15 +120,15 @@ typedef struct GNdisPacket {
     GNdisPacketPrivate Private;
     /* 32: a union in ndis.h with MiniportReservedEx[12] + WrapperReservedEx[4]
      * and MacReserved[16] over the same 16 bytes */
-    uint8_t MiniportReserved[8];          /* 32 */
-    uint8_t WrapperReserved[8];           /* 40 */
-    uint32_t Reserved[2];                 /* 48 */
-    uint8_t ProtocolReserved[4];          /* 56, ProtocolReservedLength bytes (ndis.h: [1]) */
+    uint8_t MiniportReserved[8]; /* 32 */
+    uint8_t WrapperReserved[8];  /* 40 */
+    uint32_t Reserved[2];        /* 48 */
+    uint8_t ProtocolReserved[4]; /* 56, ProtocolReservedLength bytes (ndis.h: [1]) */
 } GNdisPacket;
 NT_LAYOUT(GNdisPacket, 60);
 
 typedef struct GNdisPacketOobData {
-    uint64_t TimeToSend;                  /* union with TimeSent */
+    uint64_t TimeToSend; /* union with TimeSent */
     uint64_t TimeReceived;
     uint32_t HeaderSize;
     uint32_t SizeMediaSpecificInfo;
@@ -137,8 +137,8 @@ typedef struct GNdisPacketOobData {
 } GNdisPacketOobData;
 NT_LAYOUT(GNdisPacketOobData, 32);
 
-#define NDIS_MAX_PER_PACKET_INFO 12       /* MaxPerPacketInfo (x86) */
-#define NDIS_SG_LIST_PACKET_INFO 5        /* ScatterGatherListPacketInfo (NDIS_PER_PACKET_INFO) */
+#define NDIS_MAX_PER_PACKET_INFO 12 /* MaxPerPacketInfo (x86) */
+#define NDIS_SG_LIST_PACKET_INFO 5  /* ScatterGatherListPacketInfo (NDIS_PER_PACKET_INFO) */
 typedef struct GNdisPacketExtension {
     GPtr NdisPacketInfo[NDIS_MAX_PER_PACKET_INFO];
 } GNdisPacketExtension;
@@ -146,8 +146,8 @@ NT_LAYOUT(GNdisPacketExtension, 48);
 
 typedef struct GNdisMiniportTimer {
     GKTimer Timer;
-    GKDpc Dpc;                            /* 40 */
-    GPtr MiniportTimerFunction;           /* 72 */
+    GKDpc Dpc;                  /* 40 */
+    GPtr MiniportTimerFunction; /* 72 */
     GPtr MiniportTimerContext;
     GPtr Miniport;
     GPtr NextDeferredTimer;
@@ -164,15 +164,15 @@ typedef struct GNdisMiniportInterrupt {
     GPtr InterruptObject;
     uint32_t DpcCountLock;
     GPtr Reserved;
-    GPtr MiniportIsr;                     /* 12 */
-    GPtr MiniportDpc;                     /* 16 */
-    GKDpc InterruptDpc;                   /* 20 */
-    GPtr Miniport;                        /* 52 */
+    GPtr MiniportIsr;   /* 12 */
+    GPtr MiniportDpc;   /* 16 */
+    GKDpc InterruptDpc; /* 20 */
+    GPtr Miniport;      /* 52 */
     uint8_t DpcCount;
     uint8_t Filler1;
     uint8_t pad[2];
-    GKEvent DpcsCompletedEvent;           /* 60 */
-    uint8_t SharedInterrupt;              /* 76 */
+    GKEvent DpcsCompletedEvent; /* 60 */
+    uint8_t SharedInterrupt;    /* 76 */
     uint8_t IsrRequested;
     uint8_t pad2[2];
 } GNdisMiniportInterrupt;
@@ -192,8 +192,13 @@ NT_LAYOUT(GNdisEvent, 16);
 
 /* NDIS_CONFIGURATION_PARAMETER: ParameterType, then IntegerData or an
  * NDIS_STRING (UNICODE_STRING) or binary data. */
-enum { NdisParameterInteger, NdisParameterHexInteger, NdisParameterString,
-       NdisParameterMultiString, NdisParameterBinary };
+enum {
+    NdisParameterInteger,
+    NdisParameterHexInteger,
+    NdisParameterString,
+    NdisParameterMultiString,
+    NdisParameterBinary
+};
 typedef struct GNdisConfigurationParameter {
     uint32_t ParameterType;
     union {
@@ -215,8 +220,15 @@ typedef struct GCmPartialResourceDescriptor {
     uint8_t ShareDisposition;
     uint16_t Flags;
     union {
-        struct { uint64_t Start; uint32_t Length; } Port, Memory;
-        struct { uint32_t Level; uint32_t Vector; uint32_t Affinity; } Interrupt;
+        struct {
+            uint64_t Start;
+            uint32_t Length;
+        } Port, Memory;
+        struct {
+            uint32_t Level;
+            uint32_t Vector;
+            uint32_t Affinity;
+        } Interrupt;
     } u;
 } GCmPartialResourceDescriptor;
 NT_LAYOUT(GCmPartialResourceDescriptor, 16);
@@ -261,7 +273,7 @@ typedef struct GNdisRwLock {
     struct {
         uint32_t RefCount;
         uint8_t pad[12];
-    } RefCount[NDIS_RW_MAX_PROCESSORS];   /* 16 */
+    } RefCount[NDIS_RW_MAX_PROCESSORS]; /* 16 */
 } GNdisRwLock;
 NT_LAYOUT(GNdisRwLock, 528);
 

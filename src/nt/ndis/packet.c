@@ -20,9 +20,9 @@
 #define fPACKET_ALLOCATED_BY_NDIS 0x80u
 #define MDL_HEADER ((uint32_t)sizeof(GMdl))
 #define PAGE_SIZE 0x1000u
-#define NDIS_MAX_CHAIN 4096u           /* buffers in one chain before we call it a cycle */
+#define NDIS_MAX_CHAIN 4096u /* buffers in one chain before we call it a cycle */
 #define HOST_POOL_PACKETS 0x10000u
-#define HOST_PROTOCOL_RESERVED 16u     /* PROTOCOL_RESERVED_SIZE_IN_PACKET */
+#define HOST_PROTOCOL_RESERVED 16u /* PROTOCOL_RESERVED_SIZE_IN_PACKET */
 #define ETH_HEADER_SIZE 14u
 
 /* ------------------------------------------------------------ packet pools */
@@ -51,7 +51,8 @@ static NdisPacketPool *ppool_get(Nt *nt, GuestAddr handle)
 {
     NdisPacketPool *p = ndis_packet_pool_find(nt, handle);
     if (!p || p->host)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not a packet pool handle from NdisAllocatePacketPool",
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: 0x%08x is not a packet pool handle from NdisAllocatePacketPool",
                  vm_current_api(nt->vm), handle);
     return p;
 }
@@ -101,15 +102,16 @@ static void pool_status(Nt *nt, GuestAddr pstatus, uint32_t st)
     vm_wr32(nt->vm, pstatus, st);
 }
 
-static void packet_pool_alloc(Nt *nt, GuestAddr pstatus, GuestAddr phandle, uint32_t n, uint32_t reserved)
+static void packet_pool_alloc(Nt *nt, GuestAddr pstatus, GuestAddr phandle, uint32_t n,
+                              uint32_t reserved)
 {
     nt_check_irql_max(nt, DISPATCH_LEVEL);
     vm_guest(nt->vm, pstatus, 4, "Status");
     vm_guest(nt->vm, phandle, 4, "PoolHandle");
     /* NdisPacketOobOffset is a USHORT */
     if (reserved > 0xF000u)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: ProtocolReservedLength %u is absurd", vm_current_api(nt->vm),
-                 reserved);
+        vm_throw(nt->vm, VM_FAULT_API, "%s: ProtocolReservedLength %u is absurd",
+                 vm_current_api(nt->vm), reserved);
     GuestAddr h = ppool_create(nt, n, reserved, 0);
     vm_wr32(nt->vm, phandle, h);
     pool_status(nt, pstatus, h ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES);
@@ -138,7 +140,8 @@ static void ppool_report_leaks(Nt *nt, NdisPacketPool *p, const char *when)
 {
     if (!p->nlive)
         return;
-    nt_log(nt, "%s: packet pool 0x%08x still has %u packet(s) allocated:", when, p->handle, p->nlive);
+    nt_log(nt, "%s: packet pool 0x%08x still has %u packet(s) allocated:", when, p->handle,
+           p->nlive);
     for (uint32_t i = 0; i < p->nlive; i++) {
         if (i < 16)
             nt_log(nt, " 0x%08x", p->live[i]);
@@ -198,8 +201,10 @@ static void packet_free(Nt *nt, GuestAddr pkt)
     uint32_t idx;
     NdisPacketPool *p = packet_owner(nt, pkt, &idx);
     if (!p || p->host)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not a packet allocated by NdisAllocatePacket "
-                 "(double free, or a packet the driver does not own)", vm_current_api(nt->vm), pkt);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: 0x%08x is not a packet allocated by NdisAllocatePacket "
+                 "(double free, or a packet the driver does not own)",
+                 vm_current_api(nt->vm), pkt);
     p->live[idx] = p->live[--p->nlive];
     nt_ex_pool_free(nt, pkt);
 }
@@ -297,7 +302,8 @@ static NdisBufferPool *bpool_get(Nt *nt, GuestAddr handle)
 {
     NdisBufferPool *p = bpool_find(nt, handle);
     if (!p || handle == nt->ndis->lib->host_bpool)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not a buffer pool handle from NdisAllocateBufferPool",
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: 0x%08x is not a buffer pool handle from NdisAllocateBufferPool",
                  vm_current_api(nt->vm), handle);
     return p;
 }
@@ -334,7 +340,8 @@ static void bpool_report_leaks(Nt *nt, NdisBufferPool *p, const char *when)
 {
     if (!p->nlive)
         return;
-    nt_log(nt, "%s: buffer pool 0x%08x still has %u buffer(s) allocated:", when, p->handle, p->nlive);
+    nt_log(nt, "%s: buffer pool 0x%08x still has %u buffer(s) allocated:", when, p->handle,
+           p->nlive);
     for (uint32_t i = 0; i < p->nlive; i++) {
         if (i < 16)
             nt_log(nt, " 0x%08x", p->live[i]);
@@ -407,7 +414,8 @@ NTAPI(NdisAllocateBuffer)
     vm_guest(nt->vm, a[1], 4, "Buffer");
     NdisBufferPool *p = bpool_get(nt, a[2]);
     if (a[4] && (uint64_t)a[3] + a[4] > 0x100000000ull)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisAllocateBuffer: 0x%08x+%u wraps the address space", a[3], a[4]);
+        vm_throw(nt->vm, VM_FAULT_API, "NdisAllocateBuffer: 0x%08x+%u wraps the address space",
+                 a[3], a[4]);
     GuestAddr mdl = buffer_new(nt, p, a[3], a[4]);
     vm_wr32(nt->vm, a[1], mdl);
     pool_status(nt, a[0], mdl ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES);
@@ -419,7 +427,8 @@ static GMdl *mdl_get(Nt *nt, GuestAddr mdl)
 {
     GMdl *m = vm_guest(nt->vm, mdl, sizeof *m, "NDIS_BUFFER");
     if (m->Size < (int16_t)MDL_HEADER || m->ByteOffset >= PAGE_SIZE)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not an NDIS_BUFFER (MDL Size %d, ByteOffset 0x%x)",
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: 0x%08x is not an NDIS_BUFFER (MDL Size %d, ByteOffset 0x%x)",
                  vm_current_api(nt->vm), mdl, m->Size, m->ByteOffset);
     return m;
 }
@@ -442,8 +451,10 @@ NTAPI(NdisCopyBuffer)
     NdisBufferPool *p = bpool_get(nt, a[2]);
     GMdl *src = mdl_get(nt, a[3]);
     if ((uint64_t)a[4] + a[5] > src->ByteCount)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisCopyBuffer: Offset %u + Length %u is past the end of the %u-byte "
-                 "source buffer", a[4], a[5], src->ByteCount);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "NdisCopyBuffer: Offset %u + Length %u is past the end of the %u-byte "
+                 "source buffer",
+                 a[4], a[5], src->ByteCount);
     GuestAddr mdl = buffer_new(nt, p, mdl_va(src) + a[4], a[5]);
     vm_wr32(nt->vm, a[1], mdl);
     pool_status(nt, a[0], mdl ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES);
@@ -457,8 +468,10 @@ NTAPI(NdisFreeBuffer)
     uint32_t idx;
     NdisBufferPool *p = buffer_owner(nt, a[0], &idx);
     if (!p || p->handle == nt->ndis->lib->host_bpool)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisFreeBuffer: 0x%08x is not a buffer allocated by "
-                 "NdisAllocateBuffer (double free, or a buffer the driver does not own)", a[0]);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "NdisFreeBuffer: 0x%08x is not a buffer allocated by "
+                 "NdisAllocateBuffer (double free, or a buffer the driver does not own)",
+                 a[0]);
     p->live[idx] = p->live[p->nlive - 1];
     p->len[idx] = p->len[p->nlive - 1];
     p->nlive--;
@@ -478,8 +491,10 @@ NTAPI(NdisAdjustBufferLength)
     else
         max = ((uint32_t)(m->Size - (int16_t)MDL_HEADER) / 4u) * PAGE_SIZE - m->ByteOffset;
     if (a[1] > max)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisAdjustBufferLength: Length %u is larger than the %u bytes buffer "
-                 "0x%08x describes", a[1], max, a[0]);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "NdisAdjustBufferLength: Length %u is larger than the %u bytes buffer "
+                 "0x%08x describes",
+                 a[1], max, a[0]);
     m->ByteCount = a[1];
     return 0;
 }
@@ -562,7 +577,8 @@ static GNdisPacket *packet_get(Nt *nt, GuestAddr pkt)
 static GuestAddr chain_next(Nt *nt, GuestAddr mdl, unsigned *steps)
 {
     if (++*steps > NDIS_MAX_CHAIN)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: the packet's buffer chain has more than %u buffers (a cycle?)",
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: the packet's buffer chain has more than %u buffers (a cycle?)",
                  vm_current_api(nt->vm), NDIS_MAX_CHAIN);
     return mdl_get(nt, mdl)->Next;
 }
@@ -648,11 +664,13 @@ NTAPI(NdisGetFirstBufferFromPacketSafe)
 
 /* Copy up to n bytes of the packet's data from `offset` into (out) or out of
  * (in) host memory; returns the bytes moved. Unwinds on a bad chain. */
-static uint32_t packet_xfer(Nt *nt, GuestAddr pkt, uint32_t offset, uint8_t *host, uint32_t n, int into_packet)
+static uint32_t packet_xfer(Nt *nt, GuestAddr pkt, uint32_t offset, uint8_t *host, uint32_t n,
+                            int into_packet)
 {
     unsigned steps = 0;
     uint32_t done = 0;
-    for (GuestAddr b = packet_get(nt, pkt)->Private.Head; b && done < n; b = chain_next(nt, b, &steps)) {
+    for (GuestAddr b = packet_get(nt, pkt)->Private.Head; b && done < n;
+         b = chain_next(nt, b, &steps)) {
         GMdl *m = mdl_get(nt, b);
         uint32_t len = m->ByteCount;
         GuestAddr va = mdl_va(m);
@@ -721,7 +739,8 @@ GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len)
     NdisLib *lib = nt->ndis->lib;
     if (!len)
         return 0;
-    if (!lib->host_pool && !(lib->host_pool = ppool_create(nt, HOST_POOL_PACKETS, HOST_PROTOCOL_RESERVED, 1)))
+    if (!lib->host_pool &&
+        !(lib->host_pool = ppool_create(nt, HOST_POOL_PACKETS, HOST_PROTOCOL_RESERVED, 1)))
         return 0;
     if (!lib->host_bpool && !(lib->host_bpool = bpool_create(nt, HOST_POOL_PACKETS)))
         return 0;
@@ -810,8 +829,10 @@ static GuestAddr oob_addr(Nt *nt, GuestAddr pkt)
 {
     uint16_t off = packet_get(nt, pkt)->Private.NdisPacketOobOffset;
     if (off < offsetof(GNdisPacket, ProtocolReserved))
-        vm_throw(nt->vm, VM_FAULT_API, "%s: packet 0x%08x has a bad NdisPacketOobOffset %u (not from "
-                 "NdisAllocatePacket?)", vm_current_api(nt->vm), pkt, off);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: packet 0x%08x has a bad NdisPacketOobOffset %u (not from "
+                 "NdisAllocatePacket?)",
+                 vm_current_api(nt->vm), pkt, off);
     return pkt + off;
 }
 

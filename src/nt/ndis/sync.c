@@ -56,8 +56,10 @@ static GuestAddr scratch_time(Nt *nt, int64_t v)
 static void need_dispatch(Nt *nt)
 {
     if (nt_irql(nt) != DISPATCH_LEVEL)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "%s called at IRQL %u; it requires DISPATCH_LEVEL (use the non-Dpr "
-                 "variant below DISPATCH_LEVEL)", vm_current_api(nt->vm), nt_irql(nt));
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "%s called at IRQL %u; it requires DISPATCH_LEVEL (use the non-Dpr "
+                 "variant below DISPATCH_LEVEL)",
+                 vm_current_api(nt->vm), nt_irql(nt));
 }
 
 /* ------------------------------------------------------------ spin locks */
@@ -98,12 +100,15 @@ NTAPI(NdisReleaseSpinLock)
 {
     vm_guest(nt->vm, a[0], sizeof(GNdisSpinLock), "NDIS_SPIN_LOCK");
     if (nt_irql(nt) != DISPATCH_LEVEL)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "NdisReleaseSpinLock called at IRQL %u; the lock holder runs at "
-                 "DISPATCH_LEVEL", nt_irql(nt));
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "NdisReleaseSpinLock called at IRQL %u; the lock holder runs at "
+                 "DISPATCH_LEVEL",
+                 nt_irql(nt));
     uint8_t old = vm_rd8(nt->vm, a[0] + offsetof(GNdisSpinLock, OldIrql));
     nt_ke_spin_release(nt, a[0]);
     if (old > DISPATCH_LEVEL)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisReleaseSpinLock: the lock's OldIrql %u is corrupt", old);
+        vm_throw(nt->vm, VM_FAULT_API, "NdisReleaseSpinLock: the lock's OldIrql %u is corrupt",
+                 old);
     nt_ke_lower_irql(nt, old);
     return 0;
 }
@@ -146,9 +151,10 @@ static void rw_acquire(Nt *nt, GuestAddr lock, int write, GuestAddr state, uint8
     GLockState *ls = vm_guest(nt->vm, state, sizeof *ls, "LOCK_STATE");
     if (write) {
         if (l->RefCount[0].RefCount)
-            vm_throw(nt->vm, VM_FAULT_DEADLOCK, "%s: write access to NDIS_RW_LOCK 0x%08x while %u read "
-                     "acquisition(s) on this (only) processor hold it", vm_current_api(nt->vm), lock,
-                     l->RefCount[0].RefCount);
+            vm_throw(nt->vm, VM_FAULT_DEADLOCK,
+                     "%s: write access to NDIS_RW_LOCK 0x%08x while %u read "
+                     "acquisition(s) on this (only) processor hold it",
+                     vm_current_api(nt->vm), lock, l->RefCount[0].RefCount);
         nt_ke_spin_acquire(nt, lock);
         ls = vm_guest(nt->vm, state, sizeof *ls, "LOCK_STATE");
         ls->LockState = NDIS_RW_HELD_WRITE;
@@ -177,8 +183,10 @@ static uint8_t rw_release(Nt *nt, GuestAddr lock, GuestAddr state)
         l->RefCount[0].RefCount--;
         ls->LockState = NDIS_RW_RELEASED;
     } else {
-        vm_throw(nt->vm, VM_FAULT_API, "%s: LOCK_STATE 0x%08x does not hold NDIS_RW_LOCK 0x%08x (released "
-                 "twice, or not the acquisition's LOCK_STATE)", vm_current_api(nt->vm), state, lock);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: LOCK_STATE 0x%08x does not hold NDIS_RW_LOCK 0x%08x (released "
+                 "twice, or not the acquisition's LOCK_STATE)",
+                 vm_current_api(nt->vm), state, lock);
     }
     return old;
 }
@@ -201,7 +209,8 @@ NTAPI(NdisReleaseReadWriteLock)
     need_dispatch(nt);
     uint8_t old = rw_release(nt, a[0], a[1]);
     if (old > DISPATCH_LEVEL)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisReleaseReadWriteLock: LOCK_STATE's OldIrql %u is corrupt", old);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "NdisReleaseReadWriteLock: LOCK_STATE's OldIrql %u is corrupt", old);
     nt_ke_lower_irql(nt, old);
     return 0;
 }
@@ -278,13 +287,14 @@ static void timer_set(Nt *nt, GuestAddr timer, uint32_t ms, uint32_t period)
 {
     GNdisTimer *t = vm_guest(nt->vm, timer, sizeof *t, "NDIS_TIMER");
     if (!t->Dpc.DeferredRoutine)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: timer 0x%08x was never initialized", vm_current_api(nt->vm),
-                 timer);
+        vm_throw(nt->vm, VM_FAULT_API, "%s: timer 0x%08x was never initialized",
+                 vm_current_api(nt->vm), timer);
     if (period > INT32_MAX)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: period %u ms is too long", vm_current_api(nt->vm), period);
+        vm_throw(nt->vm, VM_FAULT_API, "%s: period %u ms is too long", vm_current_api(nt->vm),
+                 period);
     int64_t due = -(int64_t)ms * 10000;
-    uint32_t args[5] = {timer + offsetof(GNdisTimer, Timer), (uint32_t)due, (uint32_t)((uint64_t)due >> 32),
-                        period, timer + offsetof(GNdisTimer, Dpc)};
+    uint32_t args[5] = {timer + offsetof(GNdisTimer, Timer), (uint32_t)due,
+                        (uint32_t)((uint64_t)due >> 32), period, timer + offsetof(GNdisTimer, Dpc)};
     nt_KeSetTimerEx(nt, args);
 }
 
@@ -456,11 +466,14 @@ NTAPI(NdisScheduleWorkItem)
     nt_check_irql_max(nt, DISPATCH_LEVEL);
     GNdisWorkItem *w = vm_guest(nt->vm, a[0], sizeof *w, "NDIS_WORK_ITEM");
     if (!w->Routine)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisScheduleWorkItem: work item 0x%08x has no Routine "
-                 "(NdisInitializeWorkItem not called?)", a[0]);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "NdisScheduleWorkItem: work item 0x%08x has no Routine "
+                 "(NdisInitializeWorkItem not called?)",
+                 a[0]);
     uint32_t args[2] = {a[0], w->Context};
     if (nt_ke_queue_passive(nt, w->Routine, args, 2, "NDIS work item", a[0], NULL, NULL) < 0)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisScheduleWorkItem: work item 0x%08x is already queued", a[0]);
+        vm_throw(nt->vm, VM_FAULT_API, "NdisScheduleWorkItem: work item 0x%08x is already queued",
+                 a[0]);
     return NDIS_STATUS_SUCCESS;
 }
 

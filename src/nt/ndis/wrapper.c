@@ -70,8 +70,10 @@ static NdisMiniportDriver *wrapper_driver(Nt *nt, GuestAddr handle)
 {
     NdisMiniportDriver *d = &nt->ndis->drv;
     if (!handle || handle != d->wrapper_handle)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not the NdisWrapperHandle NdisInitializeWrapper "
-                 "returned (0x%08x)", vm_current_api(nt->vm), handle, d->wrapper_handle);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: 0x%08x is not the NdisWrapperHandle NdisInitializeWrapper "
+                 "returned (0x%08x)",
+                 vm_current_api(nt->vm), handle, d->wrapper_handle);
     return d;
 }
 
@@ -88,7 +90,8 @@ NTAPI(NdisInitializeWrapper)
     if (a[2])
         vm_guest(nt->vm, a[2], sizeof(GUnicodeString), "RegistryPath (SystemSpecific2)");
     if (d->wrapper_handle)
-        vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisInitializeWrapper called a second time; xdrv hosts one "
+        vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+                 "NdisInitializeWrapper called a second time; xdrv hosts one "
                  "NDIS driver wrapper per run");
     /* The handle is an opaque block holding the DriverObject, as in NDIS;
      * system memory, as it lives as long as the driver. */
@@ -114,8 +117,10 @@ NTAPI(NdisTerminateWrapper)
     nt_check_irql_max(nt, PASSIVE_LEVEL);
     NdisMiniportDriver *d = wrapper_driver(nt, a[0]);
     if (nt->ndis->nadapters)
-        vm_throw(nt->vm, VM_FAULT_API, "NdisTerminateWrapper: %u adapter(s) of this driver are still "
-                 "initialized", nt->ndis->nadapters);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "NdisTerminateWrapper: %u adapter(s) of this driver are still "
+                 "initialized",
+                 nt->ndis->nadapters);
     vm_wr32(nt->vm, d->wrapper_handle, 0);
     memset(d, 0, sizeof *d);
     return 0;
@@ -146,13 +151,18 @@ NTAPI(NdisMRegisterMiniport)
     uint8_t major = ver[0], minor = ver[1];
     uint32_t need = characteristics_size(major, minor);
     if (!need) {
-        nt_log(nt, "NdisMRegisterMiniport: NDIS version %u.%u is not 3.0, 4.0, 5.0 or 5.1: "
-               "NDIS_STATUS_BAD_VERSION\n", major, minor);
+        nt_log(nt,
+               "NdisMRegisterMiniport: NDIS version %u.%u is not 3.0, 4.0, 5.0 or 5.1: "
+               "NDIS_STATUS_BAD_VERSION\n",
+               major, minor);
         return NDIS_STATUS_BAD_VERSION;
     }
     if (a[2] < need) {
-        nt_log(nt, "NdisMRegisterMiniport: CharacteristicsLength %u is less than the %u bytes of the NDIS "
-               "%u.%u characteristics: NDIS_STATUS_BAD_CHARACTERISTICS\n", a[2], need, major, minor);
+        nt_log(
+            nt,
+            "NdisMRegisterMiniport: CharacteristicsLength %u is less than the %u bytes of the NDIS "
+            "%u.%u characteristics: NDIS_STATUS_BAD_CHARACTERISTICS\n",
+            a[2], need, major, minor);
         return NDIS_STATUS_BAD_CHARACTERISTICS;
     }
     if (d->registered) {
@@ -168,11 +178,14 @@ NTAPI(NdisMRegisterMiniport)
                           : !c.QueryInformationHandler ? "QueryInformationHandler"
                           : !c.SetInformationHandler   ? "SetInformationHandler"
                           : !c.ResetHandler            ? "ResetHandler"
-                          : !c.SendHandler && !c.SendPacketsHandler ? "SendHandler or SendPacketsHandler"
-                          : NULL;
+                          : !c.SendHandler && !c.SendPacketsHandler
+                              ? "SendHandler or SendPacketsHandler"
+                              : NULL;
     if (missing) {
-        nt_log(nt, "NdisMRegisterMiniport: the NDIS %u.%u characteristics lack the required %s: "
-               "NDIS_STATUS_BAD_CHARACTERISTICS\n", major, minor, missing);
+        nt_log(nt,
+               "NdisMRegisterMiniport: the NDIS %u.%u characteristics lack the required %s: "
+               "NDIS_STATUS_BAD_CHARACTERISTICS\n",
+               major, minor, missing);
         return NDIS_STATUS_BAD_CHARACTERISTICS;
     }
     d->major = major;
@@ -248,7 +261,8 @@ NTAPI(NdisMRegisterDevice)
     nt_check_irql_max(nt, PASSIVE_LEVEL);
     NdisMiniportDriver *d = wrapper_driver(nt, a[0]);
     NdisLib *lib = nt->ndis->lib;
-    const uint32_t *mj = vm_guest(nt->vm, a[3], 4 * (IRP_MJ_MAXIMUM_FUNCTION + 1), "MajorFunctions[]");
+    const uint32_t *mj =
+        vm_guest(nt->vm, a[3], 4 * (IRP_MJ_MAXIMUM_FUNCTION + 1), "MajorFunctions[]");
     uint32_t table[IRP_MJ_MAXIMUM_FUNCTION + 1];
     memcpy(table, mj, sizeof table);
     vm_guest(nt->vm, a[4], 4, "pDeviceObject");
@@ -260,8 +274,10 @@ NTAPI(NdisMRegisterDevice)
     if (lib->ndevices)
         for (unsigned i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
             if (table[i] && drvobj->MajorFunction[i] != table[i])
-                vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisMRegisterDevice: a second device with a "
-                         "different dispatch routine for IRP major %u", i);
+                vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+                         "NdisMRegisterDevice: a second device with a "
+                         "different dispatch routine for IRP major %u",
+                         i);
     uint32_t cargs[7] = {d->driver_object, 0, a[1], FILE_DEVICE_NETWORK, 0, 0, a[4]};
     uint32_t st = (uint32_t)nt_IoCreateDevice(nt, cargs);
     if (st != STATUS_SUCCESS)
@@ -312,8 +328,8 @@ NTAPI(NdisMDeregisterDevice)
         nt_IoDeleteDevice(nt, dargs);
         return NDIS_STATUS_SUCCESS;
     }
-    vm_throw(nt->vm, VM_FAULT_API, "NdisMDeregisterDevice: 0x%08x is not a handle from NdisMRegisterDevice",
-             a[0]);
+    vm_throw(nt->vm, VM_FAULT_API,
+             "NdisMDeregisterDevice: 0x%08x is not a handle from NdisMRegisterDevice", a[0]);
 }
 
 /* NDIS_STATUS NdisMQueryAdapterInstanceName(PNDIS_STRING AdapterInstanceName,
@@ -349,15 +365,19 @@ NTAPI(NdisMQueryAdapterInstanceName)
  * declares its adapter failed and asks to be halted and removed. */
 NTAPI(NdisMRemoveMiniport)
 {
-    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisMRemoveMiniport(0x%08x): the driver asked NDIS to remove its "
-             "adapter (hardware failure it cannot recover from); xdrv does not model surprise removal",
-             a[0]);
+    vm_throw(
+        nt->vm, VM_FAULT_UNIMPLEMENTED,
+        "NdisMRemoveMiniport(0x%08x): the driver asked NDIS to remove its "
+        "adapter (hardware failure it cannot recover from); xdrv does not model surprise removal",
+        a[0]);
 }
 
 /* NDIS_STATUS NdisMSetMiniportSecondary(NDIS_HANDLE MiniportHandle,
  *     NDIS_HANDLE PrimaryMiniportHandle); */
 NTAPI(NdisMSetMiniportSecondary)
 {
-    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED, "NdisMSetMiniportSecondary(0x%08x, 0x%08x): load-balancing "
-             "(primary/secondary) miniports are not supported", a[0], a[1]);
+    vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
+             "NdisMSetMiniportSecondary(0x%08x, 0x%08x): load-balancing "
+             "(primary/secondary) miniports are not supported",
+             a[0], a[1]);
 }

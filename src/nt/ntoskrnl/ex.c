@@ -20,7 +20,7 @@
 #define POOL_SESSION 32u
 #define POOL_NX_NONPAGED 512u
 #define POOL_BASE_MASK 7u
-#define POOL_TAG_NONE 0x656e6f4eu     /* 'None': ExAllocatePool's tag */
+#define POOL_TAG_NONE 0x656e6f4eu /* 'None': ExAllocatePool's tag */
 #define POOL_PROTECTED_TAG 0x80000000u
 
 /* ------------------------------------------------------------------ pool */
@@ -35,12 +35,13 @@ GuestAddr nt_ex_pool_alloc(Nt *nt, uint32_t type, uint32_t size, uint32_t tag)
     uint8_t irql = nt_irql(nt);
     if (irql > DISPATCH_LEVEL || ((base & POOL_PAGED_BIT) && irql > APC_LEVEL))
         vm_throw(nt->vm, VM_FAULT_IRQL, "%s(%s) called at IRQL %u; %s requires IRQL <= %s",
-                 vm_current_api(nt->vm), (base & POOL_PAGED_BIT) ? "PagedPool" : "NonPagedPool", irql,
-                 (base & POOL_PAGED_BIT) ? "paged pool" : "nonpaged pool",
+                 vm_current_api(nt->vm), (base & POOL_PAGED_BIT) ? "PagedPool" : "NonPagedPool",
+                 irql, (base & POOL_PAGED_BIT) ? "paged pool" : "nonpaged pool",
                  (base & POOL_PAGED_BIT) ? "APC_LEVEL" : "DISPATCH_LEVEL");
     GuestAddr p = nt_pool_alloc(nt, size, tag);
     if (!p && (type & POOL_RAISE_IF_ALLOCATION_FAILURE))
-        vm_throw(nt->vm, VM_FAULT_HOST, "%s: pool exhausted allocating %u bytes "
+        vm_throw(nt->vm, VM_FAULT_HOST,
+                 "%s: pool exhausted allocating %u bytes "
                  "(POOL_RAISE_IF_ALLOCATION_FAILURE raises STATUS_INSUFFICIENT_RESOURCES)",
                  vm_current_api(nt->vm), size);
     return p;
@@ -54,11 +55,15 @@ void nt_ex_pool_free(Nt *nt, GuestAddr p)
         nt_ke_check_free(nt, p, size);
     int r = nt_pool_free(nt, p);
     if (r == -1)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not a live pool block (double free or foreign "
-                 "pointer; Windows bug checks BAD_POOL_CALLER)", vm_current_api(nt->vm), p);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: 0x%08x is not a live pool block (double free or foreign "
+                 "pointer; Windows bug checks BAD_POOL_CALLER)",
+                 vm_current_api(nt->vm), p);
     if (r == -2)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: pool block overrun: the driver wrote past the end of the "
-                 "%u-byte block 0x%08x", vm_current_api(nt->vm), size, p);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: pool block overrun: the driver wrote past the end of the "
+                 "%u-byte block 0x%08x",
+                 vm_current_api(nt->vm), size, p);
 }
 
 /* PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag); */
@@ -181,8 +186,10 @@ static void list_check(Nt *nt, GuestAddr entry)
 {
     GuestAddr f = vm_rd32(nt->vm, entry), b = vm_rd32(nt->vm, entry + 4);
     if (vm_rd32(nt->vm, f + 4) != entry || vm_rd32(nt->vm, b) != entry)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: LIST_ENTRY 0x%08x is corrupted (Flink 0x%08x, Blink 0x%08x "
-                 "do not point back)", vm_current_api(nt->vm), entry, f, b);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: LIST_ENTRY 0x%08x is corrupted (Flink 0x%08x, Blink 0x%08x "
+                 "do not point back)",
+                 vm_current_api(nt->vm), entry, f, b);
 }
 
 static GuestAddr list_insert(Nt *nt, GuestAddr head, GuestAddr entry, GuestAddr lock, int tail)
@@ -526,8 +533,10 @@ NTAPI(ExQueueWorkItem)
     GuestAddr routine = w[WQI_ROUTINE / 4];
     uint32_t param = w[WQI_PARAMETER / 4];
     if (!routine)
-        vm_throw(nt->vm, VM_FAULT_API, "ExQueueWorkItem: work item 0x%08x has no WorkerRoutine "
-                 "(ExInitializeWorkItem not called?)", a[0]);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "ExQueueWorkItem: work item 0x%08x has no WorkerRoutine "
+                 "(ExInitializeWorkItem not called?)",
+                 a[0]);
     if (nt_ke_queue_passive(nt, routine, &param, 1, "WorkerRoutine", a[0], NULL, NULL) < 0)
         vm_throw(nt->vm, VM_FAULT_API, "ExQueueWorkItem: work item 0x%08x is already queued", a[0]);
     return 0;
@@ -550,8 +559,10 @@ static GFastMutex *fast_mutex(Nt *nt, GuestAddr fm)
 {
     GFastMutex *m = vm_guest(nt->vm, fm, sizeof *m, "FAST_MUTEX");
     if (m->Count != 0 && m->Count != 1)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: FAST_MUTEX 0x%08x is not initialized (Count %d; "
-                 "ExInitializeFastMutex not called?)", vm_current_api(nt->vm), fm, m->Count);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: FAST_MUTEX 0x%08x is not initialized (Count %d; "
+                 "ExInitializeFastMutex not called?)",
+                 vm_current_api(nt->vm), fm, m->Count);
     return m;
 }
 
@@ -560,7 +571,8 @@ void nt_ex_fast_mutex_acquire(Nt *nt, GuestAddr fm, int raise)
     nt_check_irql_max(nt, APC_LEVEL);
     GFastMutex *m = fast_mutex(nt, fm);
     if (m->Count == 0)
-        vm_throw(nt->vm, VM_FAULT_DEADLOCK, "%s: FAST_MUTEX 0x%08x is already held by this thread; "
+        vm_throw(nt->vm, VM_FAULT_DEADLOCK,
+                 "%s: FAST_MUTEX 0x%08x is already held by this thread; "
                  "fast mutexes are not recursive, so the thread waits for itself forever",
                  vm_current_api(nt->vm), fm);
     uint8_t old = raise ? nt_ke_raise_irql(nt, APC_LEVEL) : nt_irql(nt);

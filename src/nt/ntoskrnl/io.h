@@ -11,9 +11,9 @@
 #include "nt/loader.h"
 
 typedef struct NtRequestResult {
-    uint32_t status;          /* NTSTATUS from the IRP's IoStatus (after completion) */
-    uint32_t information;     /* IoStatus.Information */
-    int pending;              /* the driver returned STATUS_PENDING and never completed */
+    uint32_t status;      /* NTSTATUS from the IRP's IoStatus (after completion) */
+    uint32_t information; /* IoStatus.Information */
+    int pending;          /* the driver returned STATUS_PENDING and never completed */
 } NtRequestResult;
 
 /* Create the DRIVER_OBJECT for a loaded image and call DriverEntry with the

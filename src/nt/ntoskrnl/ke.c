@@ -31,7 +31,7 @@
 #define USD_INTERRUPT_TIME 0x008
 #define USD_SYSTEM_TIME 0x014
 #define USD_TICK_COUNT 0x320
-#define KOBJ_DPC 19          /* KOBJECTS DpcObject (ReactOS ketypes.h) */
+#define KOBJ_DPC 19 /* KOBJECTS DpcObject (ReactOS ketypes.h) */
 #define DPC_HIGH_IMPORTANCE 2
 #define DPC_MEDIUM_IMPORTANCE 1
 #define MAXIMUM_WAIT_OBJECTS 64
@@ -46,7 +46,7 @@
 
 typedef struct KeTimer {
     GuestAddr timer;
-    uint64_t due_ns;     /* absolute virtual time */
+    uint64_t due_ns; /* absolute virtual time */
     uint32_t period_ms;
     GuestAddr dpc;
 } KeTimer;
@@ -63,16 +63,16 @@ typedef struct KePassive {
 
 typedef struct KeLock {
     GuestAddr lock;
-    GuestAddr where;     /* return address of the acquiring call */
+    GuestAddr where; /* return address of the acquiring call */
 } KeLock;
 
 typedef struct NtKe {
-    GuestAddr tick_count;        /* KeTickCount (0 until a driver imports it) */
+    GuestAddr tick_count; /* KeTickCount (0 until a driver imports it) */
     uint64_t last_tick;
     KeTimer *timers;
     unsigned ntimers, captimers;
-    uint64_t next_due;           /* min timers[].due_ns, UINT64_MAX if none */
-    GuestAddr *dpcs;             /* queued KDPCs, head first */
+    uint64_t next_due; /* min timers[].due_ns, UINT64_MAX if none */
+    GuestAddr *dpcs;   /* queued KDPCs, head first */
     unsigned ndpcs, capdpcs;
     KePassive *passive;
     unsigned npassive, cappassive;
@@ -80,10 +80,10 @@ typedef struct NtKe {
     unsigned nlocks;
     NtKeEventSource sources[KE_MAX_SOURCES];
     unsigned nsources;
-    int draining;                /* a DPC drain is running */
+    int draining; /* a DPC drain is running */
     int in_dpc;
     unsigned passive_depth;
-    int critical_region;         /* KeEnterCriticalRegion nesting */
+    int critical_region; /* KeEnterCriticalRegion nesting */
 } NtKe;
 
 static GuestAddr caller_of(Nt *nt)
@@ -191,7 +191,8 @@ static int dpc_queue(Nt *nt, GuestAddr dpc, uint32_t arg1, uint32_t arg2)
         return 0;
     GKDpc *d = vm_ptr(nt->vm, dpc, sizeof *d);
     if (!d) {
-        vm_fault(nt->vm, VM_FAULT_API, "KDPC 0x%08x is not mapped (freed while still in use?)", dpc);
+        vm_fault(nt->vm, VM_FAULT_API, "KDPC 0x%08x is not mapped (freed while still in use?)",
+                 dpc);
         return -1;
     }
     if (k->ndpcs == k->capdpcs) {
@@ -259,13 +260,16 @@ static void ke_drain_dpcs(Nt *nt)
         if (rc < 0)
             break;
         if (nt_irql(nt) != DISPATCH_LEVEL) {
-            vm_fault(nt->vm, VM_FAULT_IRQL, "DPC routine 0x%08x (KDPC 0x%08x) returned at IRQL %u, "
-                     "not DISPATCH_LEVEL", routine, dpc, nt_irql(nt));
+            vm_fault(nt->vm, VM_FAULT_IRQL,
+                     "DPC routine 0x%08x (KDPC 0x%08x) returned at IRQL %u, "
+                     "not DISPATCH_LEVEL",
+                     routine, dpc, nt_irql(nt));
             break;
         }
         if (k->nlocks > locks_before) {
-            vm_fault(nt->vm, VM_FAULT_DEADLOCK, "DPC routine 0x%08x returned holding spin lock 0x%08x",
-                     routine, k->locks[k->nlocks - 1].lock);
+            vm_fault(nt->vm, VM_FAULT_DEADLOCK,
+                     "DPC routine 0x%08x returned holding spin lock 0x%08x", routine,
+                     k->locks[k->nlocks - 1].lock);
             break;
         }
         nt_set_irql(nt, old);
@@ -288,7 +292,8 @@ static void ke_expire_timers(Nt *nt, uint64_t now)
         KeTimer t = k->timers[best];
         GKTimer *g = vm_ptr(nt->vm, t.timer, sizeof *g);
         if (!g) {
-            vm_fault(nt->vm, VM_FAULT_API, "KTIMER 0x%08x expired but is no longer mapped", t.timer);
+            vm_fault(nt->vm, VM_FAULT_API, "KTIMER 0x%08x expired but is no longer mapped",
+                     t.timer);
             timer_remove(k, best);
             return;
         }
@@ -389,7 +394,11 @@ int nt_ke_queue_passive(Nt *nt, GuestAddr routine, const uint32_t *args, unsigne
         k->cappassive = cap;
     }
     KePassive *p = &k->passive[k->npassive++];
-    *p = (KePassive){.routine = routine, .nargs = nargs, .what = what, .key = key, .done = done,
+    *p = (KePassive){.routine = routine,
+                     .nargs = nargs,
+                     .what = what,
+                     .key = key,
+                     .done = done,
                      .opaque = opaque};
     for (unsigned i = 0; i < nargs; i++)
         p->args[i] = args[i];
@@ -531,12 +540,14 @@ void nt_ke_check_free(Nt *nt, GuestAddr addr, uint32_t size)
     NtKe *k = nt->ke;
     for (unsigned i = 0; i < k->ntimers; i++)
         if (k->timers[i].timer - addr < size)
-            vm_throw(nt->vm, VM_FAULT_API, "%s: memory 0x%08x holds KTIMER 0x%08x, which is still set "
+            vm_throw(nt->vm, VM_FAULT_API,
+                     "%s: memory 0x%08x holds KTIMER 0x%08x, which is still set "
                      "(Windows would crash when it expires; call KeCancelTimer first)",
                      vm_current_api(nt->vm), addr, k->timers[i].timer);
     for (unsigned i = 0; i < k->ndpcs; i++)
         if (k->dpcs[i] - addr < size)
-            vm_throw(nt->vm, VM_FAULT_API, "%s: memory 0x%08x holds KDPC 0x%08x, which is still queued",
+            vm_throw(nt->vm, VM_FAULT_API,
+                     "%s: memory 0x%08x holds KDPC 0x%08x, which is still queued",
                      vm_current_api(nt->vm), addr, k->dpcs[i]);
 }
 
@@ -546,8 +557,10 @@ uint8_t nt_ke_raise_irql(Nt *nt, uint8_t irql)
 {
     uint8_t cur = nt_irql(nt);
     if (irql < cur)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "%s: raising IRQL to %u, below the current IRQL %u "
-                 "(IRQL_NOT_GREATER_OR_EQUAL)", vm_current_api(nt->vm), irql, cur);
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "%s: raising IRQL to %u, below the current IRQL %u "
+                 "(IRQL_NOT_GREATER_OR_EQUAL)",
+                 vm_current_api(nt->vm), irql, cur);
     nt_set_irql(nt, irql);
     return cur;
 }
@@ -557,11 +570,15 @@ void nt_ke_lower_irql(Nt *nt, uint8_t irql)
     NtKe *k = nt->ke;
     uint8_t cur = nt_irql(nt);
     if (irql > cur)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "%s: lowering IRQL to %u, above the current IRQL %u "
-                 "(IRQL_NOT_LESS_OR_EQUAL)", vm_current_api(nt->vm), irql, cur);
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "%s: lowering IRQL to %u, above the current IRQL %u "
+                 "(IRQL_NOT_LESS_OR_EQUAL)",
+                 vm_current_api(nt->vm), irql, cur);
     if (irql < DISPATCH_LEVEL && k->in_dpc)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "%s: lowering IRQL to %u inside a DPC routine, which runs at "
-                 "DISPATCH_LEVEL", vm_current_api(nt->vm), irql);
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "%s: lowering IRQL to %u inside a DPC routine, which runs at "
+                 "DISPATCH_LEVEL",
+                 vm_current_api(nt->vm), irql);
     if (irql < DISPATCH_LEVEL && k->nlocks)
         vm_throw(nt->vm, VM_FAULT_IRQL, "%s: lowering IRQL to %u while spin lock 0x%08x is held",
                  vm_current_api(nt->vm), irql, k->locks[k->nlocks - 1].lock);
@@ -591,9 +608,10 @@ void nt_ke_spin_acquire(Nt *nt, GuestAddr lock)
             snprintf(was, sizeof was, " (acquired at %s)",
                      vm_format_addr(nt->vm, k->locks[i].where, at, sizeof at));
         }
-        vm_throw(nt->vm, VM_FAULT_DEADLOCK, "%s: spin lock 0x%08x is already held%s; acquiring it again "
-                 "at %s spins forever on the single virtual CPU", vm_current_api(nt->vm), lock, was,
-                 vm_format_addr(nt->vm, here, now, sizeof now));
+        vm_throw(nt->vm, VM_FAULT_DEADLOCK,
+                 "%s: spin lock 0x%08x is already held%s; acquiring it again "
+                 "at %s spins forever on the single virtual CPU",
+                 vm_current_api(nt->vm), lock, was, vm_format_addr(nt->vm, here, now, sizeof now));
     }
     *p = 1;
     if (k->nlocks < KE_MAX_LOCKS)
@@ -606,7 +624,8 @@ void nt_ke_spin_release(Nt *nt, GuestAddr lock)
     uint32_t *p = vm_guest(nt->vm, lock, 4, "KSPIN_LOCK");
     int i = lock_find(k, lock);
     if (!*p && i < 0)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: spin lock 0x%08x is not held", vm_current_api(nt->vm), lock);
+        vm_throw(nt->vm, VM_FAULT_API, "%s: spin lock 0x%08x is not held", vm_current_api(nt->vm),
+                 lock);
     *p = 0;
     if (i >= 0)
         k->locks[i] = k->locks[--k->nlocks];
@@ -618,8 +637,10 @@ void nt_ke_spin_check_free(Nt *nt, GuestAddr lock)
 {
     const uint32_t *p = vm_guest(nt->vm, lock, 4, "KSPIN_LOCK");
     if (*p)
-        vm_throw(nt->vm, VM_FAULT_DEADLOCK, "%s: spin lock 0x%08x is held; acquiring it spins forever on "
-                 "the single virtual CPU", vm_current_api(nt->vm), lock);
+        vm_throw(nt->vm, VM_FAULT_DEADLOCK,
+                 "%s: spin lock 0x%08x is held; acquiring it spins forever on "
+                 "the single virtual CPU",
+                 vm_current_api(nt->vm), lock);
 }
 
 /* VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock); */
@@ -739,11 +760,13 @@ static const char *obj_kind(uint8_t type)
     }
 }
 
-static GDispatcherHeader *get_object(Nt *nt, GuestAddr obj, uint8_t t1, uint8_t t2, const char *kind)
+static GDispatcherHeader *get_object(Nt *nt, GuestAddr obj, uint8_t t1, uint8_t t2,
+                                     const char *kind)
 {
     GDispatcherHeader *h = vm_guest(nt->vm, obj, sizeof *h, kind);
     if (h->Type != t1 && h->Type != t2)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: 0x%08x is not an initialized %s (DISPATCHER_HEADER.Type %u)",
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "%s: 0x%08x is not an initialized %s (DISPATCHER_HEADER.Type %u)",
                  vm_current_api(nt->vm), obj, kind, h->Type);
     return h;
 }
@@ -763,7 +786,8 @@ NTAPI(KeInitializeEvent)
 NTAPI(KeSetEvent)
 {
     nt_check_irql_max(nt, DISPATCH_LEVEL);
-    GDispatcherHeader *h = get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
+    GDispatcherHeader *h =
+        get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
     int32_t prev = h->SignalState;
     h->SignalState = 1;
     return (uint32_t)prev;
@@ -773,7 +797,8 @@ NTAPI(KeSetEvent)
 NTAPI(KeResetEvent)
 {
     nt_check_irql_max(nt, DISPATCH_LEVEL);
-    GDispatcherHeader *h = get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
+    GDispatcherHeader *h =
+        get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
     int32_t prev = h->SignalState;
     h->SignalState = 0;
     return (uint32_t)prev;
@@ -782,7 +807,8 @@ NTAPI(KeResetEvent)
 /* VOID KeClearEvent(PRKEVENT Event); */
 NTAPI(KeClearEvent)
 {
-    GDispatcherHeader *h = get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
+    GDispatcherHeader *h =
+        get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
     h->SignalState = 0;
     return 0;
 }
@@ -792,7 +818,8 @@ NTAPI(KeClearEvent)
 NTAPI(KePulseEvent)
 {
     nt_check_irql_max(nt, DISPATCH_LEVEL);
-    GDispatcherHeader *h = get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
+    GDispatcherHeader *h =
+        get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event");
     int32_t prev = h->SignalState;
     h->SignalState = 0;
     return (uint32_t)prev;
@@ -801,7 +828,8 @@ NTAPI(KePulseEvent)
 /* LONG KeReadStateEvent(PRKEVENT Event); */
 NTAPI(KeReadStateEvent)
 {
-    return (uint32_t)get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION, "event")
+    return (uint32_t)get_object(nt, a[0], KOBJ_EVENT_NOTIFICATION, KOBJ_EVENT_SYNCHRONIZATION,
+                                "event")
         ->SignalState;
 }
 
@@ -824,8 +852,10 @@ NTAPI(KeReleaseMutex)
     get_object(nt, a[0], KOBJ_MUTANT, KOBJ_MUTANT, "mutex");
     GKMutex *m = vm_guest(nt->vm, a[0], sizeof *m, "KMUTEX");
     if (m->OwnerThread != nt->current_thread || m->Header.SignalState > 0)
-        vm_throw(nt->vm, VM_FAULT_API, "KeReleaseMutex: mutex 0x%08x is not owned by the current thread "
-                 "(Windows raises STATUS_MUTANT_NOT_OWNED)", a[0]);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "KeReleaseMutex: mutex 0x%08x is not owned by the current thread "
+                 "(Windows raises STATUS_MUTANT_NOT_OWNED)",
+                 a[0]);
     int32_t prev = m->Header.SignalState;
     if (++m->Header.SignalState == 1)
         m->OwnerThread = 0;
@@ -843,7 +873,8 @@ NTAPI(KeInitializeSemaphore)
 {
     int32_t count = (int32_t)a[1], limit = (int32_t)a[2];
     if (count < 0 || limit <= 0 || count > limit)
-        vm_throw(nt->vm, VM_FAULT_API, "KeInitializeSemaphore: bad Count %d / Limit %d", count, limit);
+        vm_throw(nt->vm, VM_FAULT_API, "KeInitializeSemaphore: bad Count %d / Limit %d", count,
+                 limit);
     init_header(nt, a[0], KOBJ_SEMAPHORE, sizeof(GKSemaphore), count);
     GKSemaphore *s = vm_guest(nt->vm, a[0], sizeof *s, "KSEMAPHORE");
     s->Limit = limit;
@@ -860,7 +891,8 @@ NTAPI(KeReleaseSemaphore)
     int32_t prev = s->Header.SignalState, adj = (int32_t)a[2];
     int64_t next = (int64_t)prev + adj;
     if (adj < 0 || next > s->Limit)
-        vm_throw(nt->vm, VM_FAULT_API, "KeReleaseSemaphore: semaphore 0x%08x count %d + adjustment %d "
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "KeReleaseSemaphore: semaphore 0x%08x count %d + adjustment %d "
                  "exceeds its limit %d (Windows raises STATUS_SEMAPHORE_LIMIT_EXCEEDED)",
                  a[0], prev, adj, s->Limit);
     s->Header.SignalState = (int32_t)next;
@@ -881,7 +913,8 @@ NTAPI(KeInitializeTimerEx)
     if (a[1] > 1)
         vm_throw(nt->vm, VM_FAULT_API, "KeInitializeTimerEx: bad TIMER_TYPE %u", a[1]);
     if (timer_find(nt->ke, a[0]) >= 0)
-        vm_throw(nt->vm, VM_FAULT_API, "%s: timer 0x%08x is still set", vm_current_api(nt->vm), a[0]);
+        vm_throw(nt->vm, VM_FAULT_API, "%s: timer 0x%08x is still set", vm_current_api(nt->vm),
+                 a[0]);
     GKTimer *t = vm_guest(nt->vm, a[0], sizeof *t, "KTIMER");
     init_header(nt, a[0], (uint8_t)(KOBJ_TIMER_NOTIFICATION + a[1]), sizeof(GKTimer), 0);
     t->DueTime = 0;
@@ -933,7 +966,8 @@ NTAPI(KeSetTimerEx)
     int i = timer_find(k, timer);
     if (i >= 0)
         timer_remove(k, (unsigned)i);
-    KeTimer t = {.timer = timer, .due_ns = due_to_vtime(nt, due), .period_ms = (uint32_t)period, .dpc = dpc};
+    KeTimer t = {
+        .timer = timer, .due_ns = due_to_vtime(nt, due), .period_ms = (uint32_t)period, .dpc = dpc};
     GKTimer *g = vm_guest(nt->vm, timer, sizeof *g, "KTIMER");
     g->Header.SignalState = 0;
     g->Header.Inserted = 1;
@@ -972,7 +1006,8 @@ NTAPI(KeCancelTimer)
 /* BOOLEAN KeReadStateTimer(PKTIMER Timer); */
 NTAPI(KeReadStateTimer)
 {
-    return get_object(nt, a[0], KOBJ_TIMER_NOTIFICATION, KOBJ_TIMER_SYNCHRONIZATION, "timer")->SignalState != 0;
+    return get_object(nt, a[0], KOBJ_TIMER_NOTIFICATION, KOBJ_TIMER_SYNCHRONIZATION, "timer")
+               ->SignalState != 0;
 }
 
 /* VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine,
@@ -1028,8 +1063,8 @@ NTAPI(KeSetImportanceDpc)
 NTAPI(KeSetTargetProcessorDpc)
 {
     if ((a[1] & 0xff) != 0)
-        vm_throw(nt->vm, VM_FAULT_API, "KeSetTargetProcessorDpc: processor %u does not exist (one CPU)",
-                 a[1] & 0xff);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "KeSetTargetProcessorDpc: processor %u does not exist (one CPU)", a[1] & 0xff);
     vm_wr16(nt->vm, a[0] + offsetof(GKDpc, Number), 32); /* MAXIMUM_PROCESSORS + Number */
     return 0;
 }
@@ -1131,14 +1166,18 @@ static uint32_t ke_wait(Nt *nt, const GuestAddr *objs, unsigned n, int wait_all,
     int infinite = !ptimeout, zero = 0;
     uint64_t deadline = UINT64_MAX;
     if (ptimeout) {
-        int64_t t = (int64_t)((uint64_t)vm_rd32(nt->vm, ptimeout + 4) << 32 | vm_rd32(nt->vm, ptimeout));
+        int64_t t =
+            (int64_t)((uint64_t)vm_rd32(nt->vm, ptimeout + 4) << 32 | vm_rd32(nt->vm, ptimeout));
         zero = t == 0;
         deadline = due_to_vtime(nt, t);
     }
     uint8_t irql = nt_irql(nt);
     if (zero ? irql > DISPATCH_LEVEL : irql > APC_LEVEL)
-        vm_throw(nt->vm, VM_FAULT_IRQL, "%s called at IRQL %u with %s timeout; it requires IRQL <= %s", api,
-                 irql, zero ? "a zero" : infinite ? "no" : "a nonzero",
+        vm_throw(nt->vm, VM_FAULT_IRQL,
+                 "%s called at IRQL %u with %s timeout; it requires IRQL <= %s", api, irql,
+                 zero       ? "a zero"
+                 : infinite ? "no"
+                            : "a nonzero",
                  zero ? "DISPATCH_LEVEL" : "APC_LEVEL");
     for (unsigned i = 0; i < n; i++)
         check_waitable(nt, objs[i]);
@@ -1186,8 +1225,10 @@ static uint32_t ke_wait(Nt *nt, const GuestAddr *objs, unsigned n, int wait_all,
             } else {
                 snprintf(what, sizeof what, " on %u objects", n);
             }
-            vm_throw(nt->vm, VM_FAULT_DEADLOCK, "%s%s can never be satisfied: nothing else runs on the single "
-                     "virtual CPU (no timer, DPC, device event or work item pending)", api, what);
+            vm_throw(nt->vm, VM_FAULT_DEADLOCK,
+                     "%s%s can never be satisfied: nothing else runs on the single "
+                     "virtual CPU (no timer, DPC, device event or work item pending)",
+                     api, what);
         }
         uint64_t target = infinite || next < deadline ? next : deadline;
         if (target == UINT64_MAX)
@@ -1196,9 +1237,10 @@ static uint32_t ke_wait(Nt *nt, const GuestAddr *objs, unsigned n, int wait_all,
         if (vm_stopped(nt->vm))
             return 0;
         if (++steps > KE_MAX_WAIT_STEPS)
-            vm_throw(nt->vm, VM_FAULT_DEADLOCK, "%s: nothing signalled the wait after %u timer expiries "
-                     "(%.3f s of virtual time)", api, KE_MAX_WAIT_STEPS,
-                     (double)(vm_time_ns(nt->vm) - start) / 1e9);
+            vm_throw(nt->vm, VM_FAULT_DEADLOCK,
+                     "%s: nothing signalled the wait after %u timer expiries "
+                     "(%.3f s of virtual time)",
+                     api, KE_MAX_WAIT_STEPS, (double)(vm_time_ns(nt->vm) - start) / 1e9);
     }
 }
 
@@ -1223,11 +1265,15 @@ NTAPI(KeWaitForMultipleObjects)
 {
     uint32_t count = a[0];
     if (count == 0 || count > MAXIMUM_WAIT_OBJECTS)
-        vm_throw(nt->vm, VM_FAULT_API, "KeWaitForMultipleObjects: Count %u (must be 1..%u; "
-                 "MAXIMUM_WAIT_OBJECTS_EXCEEDED)", count, MAXIMUM_WAIT_OBJECTS);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "KeWaitForMultipleObjects: Count %u (must be 1..%u; "
+                 "MAXIMUM_WAIT_OBJECTS_EXCEEDED)",
+                 count, MAXIMUM_WAIT_OBJECTS);
     if (count > THREAD_WAIT_OBJECTS && !a[7])
-        vm_throw(nt->vm, VM_FAULT_API, "KeWaitForMultipleObjects: %u objects need a WaitBlockArray "
-                 "(more than THREAD_WAIT_OBJECTS = %u)", count, THREAD_WAIT_OBJECTS);
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "KeWaitForMultipleObjects: %u objects need a WaitBlockArray "
+                 "(more than THREAD_WAIT_OBJECTS = %u)",
+                 count, THREAD_WAIT_OBJECTS);
     if (a[2] > 1)
         vm_throw(nt->vm, VM_FAULT_API, "KeWaitForMultipleObjects: bad WAIT_TYPE %u", a[2]);
     if (a[7])
@@ -1268,7 +1314,8 @@ NTAPI(KeLeaveCriticalRegion)
 {
     nt_check_irql_max(nt, APC_LEVEL);
     if (nt->ke->critical_region <= 0)
-        vm_throw(nt->vm, VM_FAULT_API, "KeLeaveCriticalRegion without a matching KeEnterCriticalRegion");
+        vm_throw(nt->vm, VM_FAULT_API,
+                 "KeLeaveCriticalRegion without a matching KeEnterCriticalRegion");
     nt->ke->critical_region--;
     return 0;
 }
@@ -1346,8 +1393,10 @@ void nt_ntoskrnl_data_init(Nt *nt, const char *name, GuestAddr addr)
     } else if (!strcmp(name, "NlsMbCodePageTag") || !strcmp(name, "NlsMbOemCodePageTag")) {
         vm_wr8(nt->vm, addr, 0); /* BOOLEAN: single-byte code pages (1252, 437) */
     } else {
-        vm_fault(nt->vm, VM_FAULT_UNIMPLEMENTED, "ntoskrnl.exe data export %s has no initializer "
-                 "(src/nt/ntoskrnl/ke.c nt_ntoskrnl_data_init)", name);
+        vm_fault(nt->vm, VM_FAULT_UNIMPLEMENTED,
+                 "ntoskrnl.exe data export %s has no initializer "
+                 "(src/nt/ntoskrnl/ke.c nt_ntoskrnl_data_init)",
+                 name);
     }
 }
 

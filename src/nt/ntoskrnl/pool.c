@@ -18,7 +18,7 @@ typedef struct FreeRange {
 } FreeRange;
 
 typedef struct Block {
-    GuestAddr addr;   /* 0 = empty slot, 1 = deleted */
+    GuestAddr addr; /* 0 = empty slot, 1 = deleted */
     uint32_t size;
     uint32_t tag;
     uint32_t span_start; /* the range taken from the free list */
@@ -28,7 +28,7 @@ typedef struct Block {
 typedef struct NtPool {
     FreeRange *free;
     unsigned nfree, capfree;
-    Block *blocks;     /* open addressing on addr */
+    Block *blocks; /* open addressing on addr */
     unsigned capblocks, nlive, nused;
     uint64_t bytes_live;
 } NtPool;
@@ -135,7 +135,10 @@ GuestAddr nt_pool_alloc(Nt *nt, uint32_t size, uint32_t tag)
         uint64_t end = (uint64_t)a + need + POOL_GAP;
         if (end > (uint64_t)r->start + r->len)
             continue;
-        Block b = {.addr = a, .size = size, .tag = tag, .span_start = r->start,
+        Block b = {.addr = a,
+                   .size = size,
+                   .tag = tag,
+                   .span_start = r->start,
                    .span_len = (uint32_t)(end - r->start)};
         if (block_insert(p, &b) < 0)
             return 0;
@@ -206,7 +209,8 @@ unsigned nt_pool_report_leaks(Nt *nt, FILE *f)
             char c = (char)(live[i].tag >> (8 * k));
             tag[k] = c >= 0x20 && c < 0x7f ? c : '.';
         }
-        fprintf(f, "  0x%08x %8u bytes tag '%s'\n", live[i].addr, live[i].size, live[i].tag ? tag : "");
+        fprintf(f, "  0x%08x %8u bytes tag '%s'\n", live[i].addr, live[i].size,
+                live[i].tag ? tag : "");
     }
     if (n > 50)
         fprintf(f, "  ... and %u more\n", n - 50);

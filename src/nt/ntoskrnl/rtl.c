@@ -12,8 +12,8 @@
 #include "nt/ntoskrnl/ke.h"
 #include "nt/ntstructs.h"
 
-#define MAX_USTRING 0xFFFEu            /* largest even USHORT */
-#define RTL_STRING_TAG 0x67727453u      /* 'Strg' */
+#define MAX_USTRING 0xFFFEu        /* largest even USHORT */
+#define RTL_STRING_TAG 0x67727453u /* 'Strg' */
 #define PAGED_POOL 1u
 
 /* Windows-1252 0x80..0x9F (unicode.org cp1252 table); undefined codes map
@@ -700,7 +700,9 @@ NTAPI(RtlTimeToTimeFields)
     int64_t y;
     unsigned m, d;
     civil_from_days(days - DAYS_1601_TO_1970, &y, &m, &d);
-    int16_t f[8] = {(int16_t)y, (int16_t)m, (int16_t)d,
+    int16_t f[8] = {(int16_t)y,
+                    (int16_t)m,
+                    (int16_t)d,
                     (int16_t)(rest / (3600 * TICKS_PER_SECOND)),
                     (int16_t)(rest / (60 * TICKS_PER_SECOND) % 60),
                     (int16_t)(rest / TICKS_PER_SECOND % 60),
@@ -725,7 +727,8 @@ NTAPI(RtlTimeFieldsToTime)
     if (d > mdays[m - 1] + (m == 2 && leap))
         return 0;
     int64_t days = days_from_civil(y, (unsigned)m, (unsigned)d) + DAYS_1601_TO_1970;
-    int64_t t = days * TICKS_PER_DAY + ((int64_t)f[3] * 3600 + f[4] * 60 + f[5]) * TICKS_PER_SECOND +
+    int64_t t = days * TICKS_PER_DAY +
+                ((int64_t)f[3] * 3600 + f[4] * 60 + f[5]) * TICKS_PER_SECOND +
                 (int64_t)f[6] * 10000;
     memcpy(vm_guest(nt->vm, a[1], 8, "Time"), &t, 8);
     return 1;

@@ -425,10 +425,14 @@ NTAPI(ZwOpenFile)
     if (!strncasecmp(path, "\\Device\\", 8) || !strncasecmp(path, "\\??\\", 4) ||
         !strncasecmp(path, "\\DosDevices\\", 12))
         if (!strchr(path + 4, ':'))
-            vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
-                     "ZwOpenFile(\"%s\"): opening device objects through ZwOpenFile is not supported", path);
-    nt_log(nt, "note: ZwOpenFile(\"%s\"): the guest has no file system, answering "
-               "STATUS_OBJECT_NAME_NOT_FOUND\n", path);
+            vm_throw(
+                nt->vm, VM_FAULT_UNIMPLEMENTED,
+                "ZwOpenFile(\"%s\"): opening device objects through ZwOpenFile is not supported",
+                path);
+    nt_log(nt,
+           "note: ZwOpenFile(\"%s\"): the guest has no file system, answering "
+           "STATUS_OBJECT_NAME_NOT_FOUND\n",
+           path);
     vm_wr32(nt->vm, a[3], STATUS_OBJECT_NAME_NOT_FOUND);
     vm_wr32(nt->vm, a[3] + 4, 0);
     vm_wr32(nt->vm, a[0], 0);
