@@ -25,7 +25,6 @@
 #define VM_SLICE_BLOCKS (1u << 16) /* host gets control at least this often */
 #define VM_HISTORY 16
 #define VM_REPORT_MAX 4096
-#define VM_PC_SYNC_HOOK_ADDR 0xFFFFF000u /* never mapped */
 
 /* Windows x86 GDT selectors (ReactOS ketypes.h: KGDT_R0_CODE 0x08,
  * KGDT_R0_DATA 0x10, KGDT_R0_PCR 0x30). */
@@ -104,6 +103,7 @@ struct Vm {
 
     /* first fault wins */
     VmFaultKind fault;
+    GuestAddr fault_pc; /* the faulting instruction when EIP lags (memory faults), else 0 */
     char fault_text[512];
     char report[VM_REPORT_MAX];
 
@@ -377,7 +377,7 @@ static void vm_snapshot(Vm *vm)
         p += n;                                                                                    \
         left -= (size_t)n;                                                                         \
     } while (0)
-    uint32_t eip = vm_reg(vm, VM_EIP);
+    uint32_t eip = vm->fault_pc ? vm->fault_pc : vm_reg(vm, VM_EIP);
     char where[96];
     OUT("fault: %s: %s\n", vm_fault_kind_name(vm->fault), vm->fault_text);
     if (vm->depth == 0) {
@@ -404,7 +404,8 @@ static void vm_snapshot(Vm *vm)
         }
         OUT("  registers:");
         for (int r = 0; r < VM_REG_COUNT; r++)
-            OUT("%s%s=%08x", r == 5 ? "\n            " : " ", reg_names[r], vm_reg(vm, (VmReg)r));
+            OUT("%s%s=%08x", r == 5 ? "\n            " : " ", reg_names[r],
+                r == VM_EIP ? eip : vm_reg(vm, (VmReg)r));
         OUT("\n");
         OUT("  stack:");
         uint32_t esp = vm_reg(vm, VM_ESP);
@@ -484,6 +485,169 @@ void vm_report_fault(Vm *vm, FILE *f)
         fputs(vm->report, f);
 }
 
+/* ------------------------------------------------------------ fault site */
+
+/* Unicorn 2.0.1 does not bring EIP up to date before a memory access (only
+ * at block starts and before some helpers), so inside an invalid-memory
+ * hook EIP can name an instruction before the faulting one. A hook that
+ * forces the update costs every load ~13 ns (docs/performance.md), so
+ * instead the faulting instruction is found afterwards: decode forward from
+ * the reported EIP and take the first instruction whose memory access,
+ * computed with the registers as they are now, covers the fault address,
+ * unless an instruction between it and the next such candidate rewrites a
+ * register of its address (then it ran earlier, with other values, and
+ * succeeded). Registers as they are now are exactly those the faulting
+ * instruction saw: everything before it has run, nothing after. */
+
+#define LOCATE_MAX_INSNS 64
+
+/* The 32-bit register a capstone register belongs to (AL, AX -> EAX), or 0. */
+static x86_reg reg_parent(x86_reg r)
+{
+    switch (r) {
+    case X86_REG_AL: case X86_REG_AH: case X86_REG_AX: case X86_REG_EAX: return X86_REG_EAX;
+    case X86_REG_BL: case X86_REG_BH: case X86_REG_BX: case X86_REG_EBX: return X86_REG_EBX;
+    case X86_REG_CL: case X86_REG_CH: case X86_REG_CX: case X86_REG_ECX: return X86_REG_ECX;
+    case X86_REG_DL: case X86_REG_DH: case X86_REG_DX: case X86_REG_EDX: return X86_REG_EDX;
+    case X86_REG_SI: case X86_REG_ESI: return X86_REG_ESI;
+    case X86_REG_DI: case X86_REG_EDI: return X86_REG_EDI;
+    case X86_REG_BP: case X86_REG_EBP: return X86_REG_EBP;
+    case X86_REG_SP: case X86_REG_ESP: return X86_REG_ESP;
+    default: return X86_REG_INVALID;
+    }
+}
+
+static int reg_value(Vm *vm, x86_reg r, uint32_t *v)
+{
+    static const struct { x86_reg cs; VmReg vm; } map[] = {
+        {X86_REG_EAX, VM_EAX}, {X86_REG_EBX, VM_EBX}, {X86_REG_ECX, VM_ECX}, {X86_REG_EDX, VM_EDX},
+        {X86_REG_ESI, VM_ESI}, {X86_REG_EDI, VM_EDI}, {X86_REG_EBP, VM_EBP}, {X86_REG_ESP, VM_ESP},
+    };
+    if (r == X86_REG_INVALID) {
+        *v = 0;
+        return 0;
+    }
+    for (unsigned i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].cs == r) {
+            *v = vm_reg(vm, map[i].vm);
+            return 0;
+        }
+    return -1;
+}
+
+typedef struct LocInsn {
+    GuestAddr pc;
+    int candidate;       /* an access covers the fault address */
+    uint32_t addr_regs;  /* bit per parent register used to form that address */
+    uint32_t writes;     /* bit per parent register the instruction writes */
+    int ends_block;
+} LocInsn;
+
+static uint32_t reg_bit(x86_reg r)
+{
+    x86_reg p = reg_parent(r);
+    return p == X86_REG_INVALID ? 0 : 1u << (p % 32);
+}
+
+static int covers(uint32_t ea, uint32_t len, GuestAddr fault, unsigned size)
+{
+    return (uint64_t)fault < (uint64_t)ea + len && (uint64_t)ea < (uint64_t)fault + size;
+}
+
+static void locate_one(Vm *vm, const cs_insn *in, GuestAddr fault, unsigned size, LocInsn *li)
+{
+    const cs_x86 *x = &in->detail->x86;
+    li->pc = (GuestAddr)in->address;
+    for (uint8_t i = 0; i < x->op_count; i++) {
+        const cs_x86_op *op = &x->operands[i];
+        if (op->type != X86_OP_MEM || in->id == X86_INS_LEA || in->id == X86_INS_NOP)
+            continue;
+        uint32_t base, index;
+        if (reg_value(vm, op->mem.base, &base) < 0 || reg_value(vm, op->mem.index, &index) < 0)
+            continue;
+        uint32_t ea = base + index * (uint32_t)op->mem.scale + (uint32_t)op->mem.disp;
+        if (op->mem.segment == X86_REG_FS)
+            ea += VM_KPCR_BASE;
+        if (covers(ea, op->size ? op->size : 4, fault, size)) {
+            li->candidate = 1;
+            li->addr_regs |= reg_bit(op->mem.base) | reg_bit(op->mem.index);
+        }
+    }
+    /* implicit stack accesses (Intel SDM vol. 2: PUSH, CALL, POP, RET, LEAVE) */
+    uint32_t esp = vm_reg(vm, VM_ESP), ea = 0, len = 0;
+    switch (in->id) {
+    case X86_INS_PUSH: case X86_INS_CALL: case X86_INS_PUSHFD: case X86_INS_ENTER:
+        ea = esp - 4, len = 4; break;
+    case X86_INS_PUSHAL:
+        ea = esp - 32, len = 32; break;
+    case X86_INS_POP: case X86_INS_RET: case X86_INS_POPFD:
+        ea = esp, len = 4; break;
+    case X86_INS_POPAL:
+        ea = esp, len = 32; break;
+    case X86_INS_LEAVE:
+        ea = vm_reg(vm, VM_EBP), len = 4; break;
+    default: break;
+    }
+    if (len && covers(ea, len, fault, size)) {
+        li->candidate = 1;
+        li->addr_regs |= in->id == X86_INS_LEAVE ? reg_bit(X86_REG_EBP) : reg_bit(X86_REG_ESP);
+    }
+    cs_regs read, write;
+    uint8_t nread = 0, nwrite = 0;
+    if (cs_regs_access(vm->cs, in, read, &nread, write, &nwrite) == CS_ERR_OK)
+        for (uint8_t i = 0; i < nwrite; i++)
+            li->writes |= reg_bit((x86_reg)write[i]);
+    for (uint8_t g = 0; g < in->detail->groups_count; g++) {
+        uint8_t grp = in->detail->groups[g];
+        if (grp == CS_GRP_JUMP || grp == CS_GRP_CALL || grp == CS_GRP_RET || grp == CS_GRP_INT ||
+            grp == CS_GRP_IRET)
+            li->ends_block = 1;
+    }
+}
+
+/* The instruction that made the access to [fault, fault+size), searching
+ * from `from`; `from` itself when nothing fits. */
+static GuestAddr vm_locate_fault(Vm *vm, GuestAddr from, GuestAddr fault, unsigned size)
+{
+    LocInsn insns[LOCATE_MAX_INSNS];
+    unsigned n = 0;
+    GuestAddr pc = from;
+    cs_option(vm->cs, CS_OPT_DETAIL, CS_OPT_ON);
+    while (n < LOCATE_MAX_INSNS) {
+        const uint8_t *code = NULL;
+        uint32_t avail = 16;
+        while (avail && !(code = vm_ptr(vm, pc, avail)))
+            avail--;
+        cs_insn *in = NULL;
+        if (!code || cs_disasm(vm->cs, code, avail, pc, 1, &in) != 1)
+            break;
+        memset(&insns[n], 0, sizeof insns[n]);
+        locate_one(vm, in, fault, size, &insns[n]);
+        pc += in->size;
+        cs_free(in, 1);
+        if (insns[n++].ends_block)
+            break;
+    }
+    cs_option(vm->cs, CS_OPT_DETAIL, CS_OPT_OFF);
+    for (unsigned i = 0; i < n; i++) {
+        if (!insns[i].candidate)
+            continue;
+        /* Only an instruction before the next candidate can prove this one
+         * ran earlier with other values; after the last candidate nothing
+         * has run (the fault stopped it). */
+        unsigned next = i + 1;
+        while (next < n && !insns[next].candidate)
+            next++;
+        int valid = 1;
+        for (unsigned k = i + 1; next < n && k < next; k++)
+            if (insns[k].writes & insns[i].addr_regs)
+                valid = 0;
+        if (valid)
+            return insns[i].pc;
+    }
+    return from;
+}
+
 /* ------------------------------------------------------------------- hooks */
 
 static int is_stack_guard(GuestAddr a)
@@ -500,6 +664,8 @@ static bool hook_mem_invalid(uc_engine *uc, uc_mem_type type, uint64_t addr, int
                      : type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT ? "fetch"
                                                                                   : "read";
     char where[96];
+    if (type != UC_MEM_FETCH_UNMAPPED && type != UC_MEM_FETCH_PROT && vm->fault == VM_FAULT_NONE)
+        vm->fault_pc = vm_locate_fault(vm, vm_reg(vm, VM_EIP), a, (unsigned)(size > 0 ? size : 1));
     if (is_stack_guard(a) && (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_READ_UNMAPPED))
         vm_fault(vm, VM_FAULT_STACK_OVERFLOW, "%s of %d bytes at 0x%08x hits the stack guard page",
                  op, size, a);
@@ -526,14 +692,6 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
         vm_fault(vm, VM_FAULT_INTERRUPT, "breakpoint (int3) in driver code");
     else
         vm_fault(vm, VM_FAULT_INTERRUPT, "interrupt/exception %u raised by driver code", intno);
-}
-
-/* Never called: its presence makes Unicorn 2.0.1 write EIP back before
- * every memory access, so a faulting access reports its own instruction
- * rather than an earlier one (bench/vmbench shows the cost). */
-static void hook_mem_sync_pc(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
-                             int64_t value, void *opaque)
-{
 }
 
 static bool hook_insn_invalid(uc_engine *uc, void *opaque)
@@ -1101,8 +1259,6 @@ Vm *vm_create(const VmConfig *cfg)
 
     uc_hook h;
     if (uc_hook_add(vm->uc, &h, UC_HOOK_MEM_INVALID, hook_mem_invalid, vm, 1, 0) ||
-        uc_hook_add(vm->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, hook_mem_sync_pc, vm,
-                    VM_PC_SYNC_HOOK_ADDR, VM_PC_SYNC_HOOK_ADDR) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_INTR, hook_intr, vm, 1, 0) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, vm, 1, 0) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_BLOCK, hook_block, vm, 1, 0) ||

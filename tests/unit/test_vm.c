@@ -171,6 +171,42 @@ static void test_null_dereference(void **st)
     assert_int_equal(run_fault(code, sizeof code, 0), VM_FAULT_UNMAPPED);
 }
 
+/* The report names the faulting instruction although Unicorn 2.0.1 reports
+ * an earlier EIP inside a memory hook (regressions: the report used to
+ * name the block's first instruction). */
+static const char *fault_line(const uint8_t *code, size_t len, char *buf, size_t cap)
+{
+    Ctx *c = setup(code, len, 0);
+    uint32_t r;
+    assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "fault", &r), -1);
+    FILE *f = fmemopen(buf, cap, "w");
+    vm_report_fault(c->vm, f);
+    fclose(f);
+    vm_destroy(c->vm);
+    return strstr(buf, "  at ");
+}
+
+static void test_fault_site_after_address_register_changes(void **st)
+{
+    /* mov esi,DATA+0xfffc; mov [esi],eax; add esi,4; mov [esi],ebx; ret:
+     * the first store succeeds, the second runs off the mapping */
+    uint8_t code[] = {0xBE, 0xFC, 0xFF, 0x30, 0x80, 0x89, 0x06, 0x83, 0xC6, 0x04, 0x89, 0x1E, 0xC3};
+    char buf[4096];
+    const char *at = fault_line(code, sizeof code, buf, sizeof buf);
+    assert_non_null(at);
+    assert_non_null(strstr(at, "test.sys+0xa: mov dword ptr [esi], ebx"));
+}
+
+static void test_fault_site_first_of_equal_accesses(void **st)
+{
+    /* mov ebx,0x10; mov eax,[ebx+4]; mov ecx,[ebx+4]; ret: the first load faults */
+    uint8_t code[] = {0xBB, 0x10, 0, 0, 0, 0x8B, 0x43, 0x04, 0x8B, 0x4B, 0x04, 0xC3};
+    char buf[4096];
+    const char *at = fault_line(code, sizeof code, buf, sizeof buf);
+    assert_non_null(at);
+    assert_non_null(strstr(at, "test.sys+0x5: mov eax, dword ptr [ebx + 4]"));
+}
+
 static void test_write_to_code(void **st)
 {
     uint8_t code[] = {0xC7, 0x05, 0, 0, 0x20, 0x80, 1, 0, 0, 0, 0xC3}; /* mov dword [CODE],1 */
@@ -263,6 +299,8 @@ int main(void)
         cmocka_unit_test(test_callback_nesting_1000_levels),
         cmocka_unit_test(test_nesting_limit_is_a_fault),
         cmocka_unit_test(test_null_dereference),
+        cmocka_unit_test(test_fault_site_after_address_register_changes),
+        cmocka_unit_test(test_fault_site_first_of_equal_accesses),
         cmocka_unit_test(test_write_to_code),
         cmocka_unit_test(test_execute_data),
         cmocka_unit_test(test_invalid_opcode),
