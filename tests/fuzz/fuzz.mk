@@ -9,7 +9,13 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
               -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc
 FUZZ_SRC   := $(sort $(wildcard src/pe/*.c))
 FUZZ_DEPS  := $(FUZZ_SRC) $(wildcard src/pe/*.h)
-FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf
+FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec
+
+# the --netdev/--wire parser lives in src/host (with libpcap for captures)
+NETSPEC_SRC := $(sort $(wildcard src/host/*.c)) src/trace/trace.c
+$(FUZZ_DIR)/fuzz_netspec: tests/fuzz/fuzz_netspec.c $(NETSPEC_SRC) $(wildcard src/host/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(NETSPEC_SRC) -lpcap -o $@
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
