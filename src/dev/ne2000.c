@@ -171,6 +171,13 @@ struct Ne2000 {
     uint8_t fifo[8]; /* receive half of the FIFO after loopback (section 12) */
     unsigned fifo_rd;
     int rdma;         /* remote DMA command in force (RDMA_*) */
+    /* Remote read prefetch: the DMA fetches the next transfer unit into the
+     * data port latch as soon as it can, so CRDA runs one unit ahead of
+     * what the CPU has read (DP8390D 9.0; drivers following the "remote
+     * write with high speed buses" advice wait for CRDA to move after a
+     * remote read command). */
+    uint8_t latch[2];
+    unsigned latch_unit; /* bytes in the latch, 0 = empty */
     int rdma_noted;   /* a stray or out-of-range access was traced for this command */
     int rst_overflow; /* ISR.RST set by a ring overflow */
     int rx_blocked;   /* receiver stopped by an overflow until CR.STP */
@@ -578,6 +585,7 @@ static void rdma_advance(Ne2000 *s)
 }
 
 static void send_packet_start(Ne2000 *s);
+static void rdma_prefetch(Ne2000 *s);
 
 static void rdma_complete(Ne2000 *s)
 {
@@ -588,10 +596,12 @@ static void rdma_complete(Ne2000 *s)
      * DCR.AR the DMA is auto-initialised for the next one */
     s->bnry = s->rnpp;
     s->rst_overflow = 0;
-    if ((s->dcr & NE_DCR_AR) && s->bnry != s->curr)
+    if ((s->dcr & NE_DCR_AR) && s->bnry != s->curr) {
         send_packet_start(s);
-    else
+        rdma_prefetch(s);
+    } else {
         s->rdma = RDMA_IDLE;
+    }
 }
 
 static void send_packet_start(Ne2000 *s)
@@ -617,6 +627,7 @@ static void send_packet_start(Ne2000 *s)
 static void rdma_command(Ne2000 *s, unsigned rd)
 {
     s->rdma_noted = 0;
+    s->latch_unit = 0; /* a new command (or an abort) drops what was prefetched */
     switch (rd) {
     case NE_CR_RD_READ:
         s->rdma = RDMA_READ;
@@ -632,6 +643,7 @@ static void rdma_command(Ne2000 *s, unsigned rd)
             return;
         }
         send_packet_start(s);
+        rdma_prefetch(s);
         return;
     case 0:
         NOTE(s, "CR.RD = 000 (not allowed): remote DMA idle");
@@ -643,6 +655,20 @@ static void rdma_command(Ne2000 *s, unsigned rd)
     }
     if (s->rbcr == 0)
         raise_isr(s, NE_ISR_RDC); /* nothing to move: complete at once */
+    else
+        rdma_prefetch(s);
+}
+
+static void rdma_prefetch(Ne2000 *s)
+{
+    if (s->latch_unit || (s->rdma != RDMA_READ && s->rdma != RDMA_SEND) || s->rbcr == 0)
+        return;
+    unsigned unit = (s->dcr & NE_DCR_WTS) ? 2 : 1;
+    for (unsigned k = 0; k < unit; k++) {
+        s->latch[k] = local_read(s, s->rsar, &s->rdma_noted, "remote read");
+        rdma_advance(s);
+    }
+    s->latch_unit = unit;
 }
 
 /* One remote DMA transfer of `unit` bytes (1, or 2 in word mode) through
@@ -664,18 +690,31 @@ static uint32_t rdma_transfer(Ne2000 *s, int write, unsigned unit, uint32_t v)
     }
     int swap = unit == 2 && (s->dcr & NE_DCR_BOS);
     uint32_t out = 0;
+    if (!write) {
+        rdma_prefetch(s); /* normally done already, when the command started */
+        if (s->latch_unit != unit) {
+            /* DCR.WTS changed in the middle of a transfer: refetch */
+            s->rsar = (uint16_t)(s->rsar - s->latch_unit);
+            s->latch_unit = 0;
+            rdma_prefetch(s);
+        }
+    }
     for (unsigned k = 0; k < unit; k++) {
         unsigned lane = swap ? unit - 1 - k : k;
-        if (write)
+        if (write) {
             local_write(s, s->rsar, (uint8_t)(v >> (8 * lane)), &s->rdma_noted, "remote write");
-        else
-            out |= (uint32_t)local_read(s, s->rsar, &s->rdma_noted, "remote read") << (8 * lane);
-        rdma_advance(s);
+            rdma_advance(s);
+        } else {
+            out |= (uint32_t)s->latch[k] << (8 * lane);
+        }
     }
+    s->latch_unit = 0;
     s->rbcr = s->rbcr > unit ? (uint16_t)(s->rbcr - unit) : 0;
     s->stats.dma_bytes += unit;
     if (s->rbcr == 0)
         rdma_complete(s);
+    else if (!write)
+        rdma_prefetch(s);
     return out;
 }
 
@@ -702,6 +741,7 @@ static void hw_reset(Ne2000 *s)
     s->cr = NE_CR_RD_ABORT;
     s->stopped = 1;
     s->rdma = RDMA_IDLE;
+    s->latch_unit = 0;
     s->isr = 0;
     s->imr = 0;
     s->dcr &= (uint8_t)~NE_DCR_LAS;

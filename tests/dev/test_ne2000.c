@@ -477,6 +477,34 @@ static void test_prom_read_via_remote_dma_in_word_mode(void **st)
     assert_int_equal(inw(), 0xFFFF);
 }
 
+/* A remote read fetches ahead: CRDA moves as soon as the command starts,
+ * one transfer unit ahead of the CPU, and never past the byte count
+ * (DP8390D 9.0; the datasheet's "remote write with high speed buses" advice
+ * has drivers wait for CRDA to change after a dummy remote read). */
+static void test_remote_read_prefetches_one_unit(void **st)
+{
+    wr8(NE_DCR, 0x49); /* word mode */
+    wr8(NE_RBCR0, 4);
+    wr8(NE_RBCR1, 0);
+    wr8(NE_RSAR0, 0x00);
+    wr8(NE_RSAR1, 0x40);
+    wr8(NE_CR, NE_CR_STA | NE_CR_RD_READ);
+    assert_int_equal(rd8(NE_CRDA1) << 8 | rd8(NE_CRDA0), 0x4002); /* before any data read */
+    inw();
+    assert_int_equal(rd8(NE_CRDA1) << 8 | rd8(NE_CRDA0), 0x4004);
+    inw();
+    assert_true(isr() & NE_ISR_RDC);
+    assert_int_equal(rd8(NE_CRDA1) << 8 | rd8(NE_CRDA0), 0x4004); /* the count stops it */
+    /* an abort drops the prefetched unit: a new read starts where it says */
+    wr8(NE_ISR, NE_ISR_RDC);
+    wr8(NE_RBCR0, 2);
+    wr8(NE_RSAR0, 0x00);
+    wr8(NE_RSAR1, 0x40);
+    wr8(NE_CR, NE_CR_STA | NE_CR_RD_READ);
+    wr8(NE_CR, NE_CR_STA | NE_CR_RD_ABORT);
+    assert_int_equal(inw(), 0xFFFF);
+}
+
 /* Linux/ReactOS probe the bus width with byte reads in byte mode: pairs of
  * equal bytes mean a 16-bit NE2000. RTL8029AS 6.2.2: bytes 10h-1Fh repeat
  * the ID and end "BB". */
@@ -1327,6 +1355,7 @@ int main(void)
         P(test_byte_order_select_swaps_word_lanes),
         P(test_ram_sizing_finds_16k_at_4000),
         P(test_remote_read_wraps_at_pstop),
+        P(test_remote_read_prefetches_one_unit),
         P(test_stray_data_port_accesses_are_traced),
         P(test_zero_length_remote_dma_completes_at_once),
         P(test_transmit_sends_tbcr_bytes_from_tpsr),
