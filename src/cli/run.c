@@ -516,11 +516,14 @@ static int fault_exit(Nt *nt, const char *when)
     return EXIT_FAULT;
 }
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag;  /* SIGINT/SIGTERM seen */
+static volatile sig_atomic_t hard_stop;  /* seen twice: stop even a halt */
 static volatile sig_atomic_t link_request = -1;
 
 static void on_stop(int sig)
 {
+    if (stop_flag)
+        hard_stop = 1;
     stop_flag = sig;
 }
 
@@ -574,12 +577,12 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], netdev ? ", netdev " : "",
            netdev ? net_name(netdev) : "", wire ? ", wire " : "", wire ? net_name(wire) : "");
     fflush(stdout);
-    struct sigaction sa = {.sa_handler = on_stop};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_link;
+    struct sigaction sa = {.sa_handler = on_link};
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGUSR2, &sa, NULL);
+    /* While serving, the first SIGINT/SIGTERM ends the loop and halts the
+     * miniport cleanly; only a second one interrupts the driver itself. */
+    vm_set_interrupt_flag(nt->vm, &hard_stop);
     int r = machine_serve(mach, &stop_flag, &link_request);
     MachineStats ms;
     machine_stats(mach, &ms);
@@ -632,8 +635,17 @@ int cmd_run(int argc, char **argv)
         rc = prc > 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
     }
+    /* Output is line-buffered so nothing is lost however the run ends, and
+     * SIGINT/SIGTERM stop a driver that runs too long with a report of
+     * where it was (vm_set_interrupt_flag) instead of killing the process. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    struct sigaction stop_sa = {.sa_handler = on_stop};
+    sigaction(SIGINT, &stop_sa, NULL);
+    sigaction(SIGTERM, &stop_sa, NULL);
     VmConfig cfg = {.budget = o.budget};
     vm = vm_create(&cfg);
+    if (vm)
+        vm_set_interrupt_flag(vm, &stop_flag);
     NtOptions nopt = {.allow_missing = o.allow_missing, .log = stdout};
     nt = vm ? nt_create(vm, &nopt) : NULL;
     if (!nt) {
@@ -718,6 +730,10 @@ int cmd_run(int argc, char **argv)
     int handles[64];
     unsigned nhandles = 0;
     for (unsigned i = 0; i < o.nreqs; i++) {
+        if (stop_flag) {
+            printf("xdrv: stopped by a signal: %u request(s) not served\n", o.nreqs - i);
+            break;
+        }
         int r = serve_request(nt, o.reqs[i], handles, &nhandles);
         if (r == -2 || vm_stopped(vm)) {
             char when[128];

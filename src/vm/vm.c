@@ -98,6 +98,7 @@ struct Vm {
     int stop_reason;
     uint64_t vtime;
     void (*time_fn)(void *, uint64_t);
+    volatile sig_atomic_t *interrupt;
     void *time_opaque;
     VmStats stats;
 
@@ -130,6 +131,7 @@ static const char *const fault_names[VM_FAULT_KIND_COUNT] = {
     [VM_FAULT_DEADLOCK] = "wait can never be satisfied",
     [VM_FAULT_IRQL] = "IRQL violation",
     [VM_FAULT_HOST] = "host resource failure",
+    [VM_FAULT_INTERRUPTED] = "interrupted",
 };
 
 const char *vm_fault_kind_name(VmFaultKind k)
@@ -713,9 +715,18 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
     }
     if (--vm->slice_left == 0) {
         vm->slice_left = VM_SLICE_BLOCKS;
+        if (vm->interrupt && *vm->interrupt) {
+            vm_fault(vm, VM_FAULT_INTERRUPTED, "stopped by a signal while the driver was running");
+            return;
+        }
         vm->stop_reason = STOP_SLICE;
         uc_emu_stop(uc);
     }
+}
+
+void vm_set_interrupt_flag(Vm *vm, volatile sig_atomic_t *flag)
+{
+    vm->interrupt = flag;
 }
 
 static uint32_t io_read(Vm *vm, uint16_t port, unsigned size)

@@ -14,6 +14,7 @@
 #ifndef XDRV_VM_H
 #define XDRV_VM_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +77,7 @@ typedef enum VmFaultKind {
     VM_FAULT_DEADLOCK,       /* a wait that can never be satisfied */
     VM_FAULT_IRQL,           /* IRQL rule violated */
     VM_FAULT_HOST,           /* host resource failure (out of guest memory ...) */
+    VM_FAULT_INTERRUPTED,    /* the user stopped the run (SIGINT/SIGTERM) while the driver ran */
     VM_FAULT_KIND_COUNT
 } VmFaultKind;
 
@@ -199,6 +201,11 @@ int vm_map_mmio(Vm *vm, GuestAddr base, uint32_t size, const VmMmioOps *ops, voi
  * Inside a handler a bad address unwinds (vm_throw). size is 1, 2 or 4. */
 uint32_t vm_register_read(Vm *vm, GuestAddr a, unsigned size);
 void vm_register_write(Vm *vm, GuestAddr a, unsigned size, uint32_t value);
+
+/* While *flag is nonzero, a running call into the driver stops at its next
+ * run-slice boundary with VM_FAULT_INTERRUPTED (a report of where it was).
+ * For a signal handler that sets the flag; NULL disables. */
+void vm_set_interrupt_flag(Vm *vm, volatile sig_atomic_t *flag);
 
 /* ---- virtual time ---- */
 uint64_t vm_time_ns(Vm *vm);

@@ -28,6 +28,10 @@ check "run: requests from stdin" '[ $rc -eq 0 ] && grep -q "information 2, data 
 $XDRV run -v "$B/drivers/ktest.sys" >"$out" 2>&1; rc=$?
 check "run -v logs API calls and driver calls" '[ $rc -eq 0 ] && grep -q -- "-> RtlInitUnicodeString(0x[0-9a-f]*, \"hello\")" "$out" && grep -q "=> driver DriverEntry" "$out"'
 
+# Ctrl-C on a driver stuck in a loop: a report of where it was, not a kill
+timeout --preserve-status -s INT 2 $XDRV run "$B/drivers/fault_loop.sys" --budget 100000000000 >"$out" 2>&1; rc=$?
+check "SIGINT stops a looping driver with a report" '[ $rc -eq 3 ] && grep -q "^fault: interrupted" "$out" && grep -q "at fault_loop.sys+0x" "$out"'
+
 head -c 300 /dev/urandom >"$bad"
 errcase() {
     local name=$1 want=$2; shift 2
