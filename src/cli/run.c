@@ -57,9 +57,10 @@ static const char run_usage[] =
     "                      (default 400000000); exceeding it is a runaway fault\n"
     "  -v, --verbose       log every API call with decoded arguments and result, and\n"
     "                      every call into the driver, port and MMIO access\n"
+    "SIGINT/SIGTERM while the driver runs stops it with a report of where it was.\n"
     "exit status: 0 ok, 1 bad arguments, 2 bad input (malformed file, missing\n"
-    "imports), 3 the driver faulted (report on stderr), 4 DriverEntry failed,\n"
-    "5 host failure.\n";
+    "imports), 3 the driver faulted or was interrupted (report on stderr),\n"
+    "4 DriverEntry or MiniportInitialize failed, 5 host failure.\n";
 
 #define MAX_REQ 256
 
