@@ -16,7 +16,8 @@ static const char usage[] =
     "`xdrv COMMAND --help` describes each command.\n"
     "\n"
     "exit status: 0 ok, 1 bad arguments, 2 bad input (malformed file, missing imports),\n"
-    "             3 the driver faulted (report on stderr), 4 DriverEntry failed, 5 host failure\n";
+    "             3 the driver faulted or was interrupted (report on stderr),\n"
+    "             4 DriverEntry or MiniportInitialize failed, 5 host failure\n";
 
 int main(int argc, char **argv)
 {
