@@ -67,7 +67,7 @@ $(B)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $<
 
-TOOLS := $(B)/tools/tcpxfer
+TOOLS := $(B)/tools/tcpxfer $(B)/tools/wirepeer
 
 check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv $(TOOLS)
 	@XDRV=$(BA)/xdrv BUILD=$(B) ASAN_BUILD=$(BA) UNIT_BIN="$(UNIT_BIN)" \
