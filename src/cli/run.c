@@ -34,6 +34,7 @@ static const char run_usage[] =
     "                        testdev[,io=PORT][,mmio=ADDR]     xdrv's test device\n"
     "                        (testdev: default io=0x300; mmio page-aligned, 0xc0000000 and up)\n"
     "  --netdev tap,ifname=NAME   the driver's adapter as a Linux network interface\n"
+    "                      (or unix,path=PATH[,listen]: frames to a peer process)\n"
     "  --wire SPEC         where the controller's cable goes: tap,ifname=NAME |\n"
     "                      unix,path=PATH[,listen] (one frame per message)\n"
     "  --pcap FILE         record the cable's traffic (pcap, both directions)\n"
