@@ -38,7 +38,13 @@
  *    NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE NdisLinkContext). A macro
  *    does not expand inside its own expansion, so the declaration keeps the
  *    real name; the macro is #undef'd afterwards, so calls are ordinary.
- *    ndis.h names the function in no other place. */
+ *    ndis.h names the function in no other place.
+ *
+ * 4. The NdisMTransferDataComplete macro (ndis.h line ~5510) lacks the
+ *    semicolon after the call inside its braces, so every use fails to
+ *    compile ("expected ';' before '}'"). Fix: redefine it after ndis.h with
+ *    the same call through the miniport block's TDCompleteHandler, made a
+ *    statement (learn.microsoft.com, NdisMTransferDataComplete). */
 #ifndef XDRV_NDIS_FIXED_H
 #define XDRV_NDIS_FIXED_H
 
@@ -88,5 +94,11 @@
     NdisMWanIndicateReceiveComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE NdisLinkContext)
 #include <ndis.h>
 #undef NdisMWanIndicateReceiveComplete
+
+/* 4: the missing semicolon. */
+#undef NdisMTransferDataComplete
+#define NdisMTransferDataComplete(MiniportAdapterHandle, Packet, Status, BytesTransferred)     \
+    ((*((PNDIS_MINIPORT_BLOCK)(MiniportAdapterHandle))->TDCompleteHandler)(                     \
+        (MiniportAdapterHandle), (Packet), (Status), (BytesTransferred)))
 
 #endif

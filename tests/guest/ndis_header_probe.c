@@ -32,5 +32,6 @@ NDIS_STATUS ndis_probe(NDIS_HANDLE adapter, PNDIS_PACKET packet)
     mc.MinorNdisVersion = NDIS_MINIPORT_MINOR_VERSION;
     NdisMWanIndicateReceiveComplete(adapter, NULL);
     NdisMSendComplete(adapter, packet, NDIS_STATUS_SUCCESS);
+    NdisMTransferDataComplete(adapter, packet, NDIS_STATUS_SUCCESS, 0); /* fix 4 */
     return mc.MajorNdisVersion == 5 ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
