@@ -56,6 +56,9 @@ static const char run_usage[] =
     "  --allow-missing     run even if imports are missing; calling one stops the run\n"
     "  --budget N          basic blocks a single call into the driver may run\n"
     "                      (default 400000000); exceeding it is a runaway fault\n"
+    "  --trace FILE        write every event (API calls, calls into the driver, port\n"
+    "                      and MMIO accesses, interrupts, frames, DbgPrint, faults)\n"
+    "                      to FILE, one line each\n"
     "  -v, --verbose       log every API call with decoded arguments and result, and\n"
     "                      every call into the driver, port and MMIO access\n"
     "SIGINT/SIGTERM while the driver runs stops it with a report of where it was.\n"
@@ -75,7 +78,7 @@ typedef struct RunOpts {
     uint64_t budget;
     const char *devices[8];
     unsigned ndevices;
-    const char *netdev, *wire, *pcap;
+    const char *netdev, *wire, *pcap, *trace;
 } RunOpts;
 
 static int add_request(RunOpts *o, const char *r)
@@ -140,7 +143,7 @@ static int parse_args(RunOpts *o, int argc, char **argv)
         } else if (!strcmp(a, "--no-unload")) {
             o->no_unload = 1;
         } else if ((!strcmp(a, "--inf") || !strcmp(a, "--device") || !strcmp(a, "--netdev") ||
-                    !strcmp(a, "--wire") || !strcmp(a, "--pcap") || !strcmp(a, "--service") ||
+                    !strcmp(a, "--wire") || !strcmp(a, "--pcap") || !strcmp(a, "--trace") || !strcmp(a, "--service") ||
                     !strcmp(a, "--param") || !strcmp(a, "--request") || !strcmp(a, "--requests") ||
                     !strcmp(a, "--budget")) &&
                    !has_next) {
@@ -160,6 +163,8 @@ static int parse_args(RunOpts *o, int argc, char **argv)
             o->wire = argv[++i];
         } else if (!strcmp(a, "--pcap")) {
             o->pcap = argv[++i];
+        } else if (!strcmp(a, "--trace")) {
+            o->trace = argv[++i];
         } else if (!strcmp(a, "--service")) {
             o->service = argv[++i];
         } else if (!strcmp(a, "--param")) {
@@ -627,6 +632,7 @@ int cmd_run(int argc, char **argv)
     memset(&o, 0, sizeof o);
     int prc = parse_args(&o, argc, argv);
     Machine *mach = NULL;
+    FILE *trace_file = NULL;
     int rc = EXIT_OK;
     Vm *vm = NULL;
     Nt *nt = NULL;
@@ -657,6 +663,16 @@ int cmd_run(int argc, char **argv)
     }
     if (o.verbose)
         trace_add_sink(log_sink, stdout);
+    if (o.trace) {
+        trace_file = fopen(o.trace, "w");
+        if (!trace_file) {
+            fprintf(stderr, "xdrv run: --trace %s: %s\n", o.trace, strerror(errno));
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        setvbuf(trace_file, NULL, _IOLBF, 0);
+        trace_add_sink(trace_sink_log, trace_file);
+    }
     char err[4096];
     mach = machine_create(vm, nt);
     if (!mach) {
@@ -770,6 +786,10 @@ out:
     fflush(stdout);
     if (o.verbose)
         trace_remove_sink(log_sink, stdout);
+    if (trace_file) {
+        trace_remove_sink(trace_sink_log, trace_file);
+        fclose(trace_file);
+    }
     if (img_loaded)
         nt_image_free(&img);
     nt_destroy(nt);

@@ -188,10 +188,20 @@ static void irq_set(void *opaque, int line, int level)
     d->irq_level = level;
 }
 
+static void frame_event(Machine *m, TraceKind kind, const char *side, size_t len)
+{
+    if (!trace_enabled())
+        return;
+    TraceEvent ev = {.kind = kind, .vtime = vm_time_ns(m->vm), .depth = vm_depth(m->vm),
+                     .name = side, .size = (uint32_t)len};
+    trace_emit(&ev);
+}
+
 static void nic_send(void *opaque, const uint8_t *frame, size_t len)
 {
     Machine *m = opaque;
     m->st.wire_tx++;
+    frame_event(m, TRACE_FRAME_OUT, "wire", len);
     if (m->wire)
         net_send(m->wire, frame, len);
 }
@@ -531,6 +541,7 @@ static void host_receive(void *opaque, const uint8_t *frame, size_t len)
 {
     Machine *m = opaque;
     m->st.netdev_tx++;
+    frame_event(m, TRACE_FRAME_OUT, "netdev", len);
     if (m->netdev)
         net_send(m->netdev, frame, len);
 }
@@ -625,6 +636,7 @@ static int pump(Machine *m)
     if (m->netdev) {
         while ((n = net_recv(m->netdev, &frame)) > 0) {
             m->st.netdev_rx++;
+            frame_event(m, TRACE_FRAME_IN, "netdev", (size_t)n);
             int r = m->adapter ? ndis_adapter_send(m->adapter, frame, (size_t)n) : 1;
             if (r < 0)
                 return -1;
@@ -642,6 +654,7 @@ static int pump(Machine *m)
         unsigned burst = 0;
         while ((n = net_recv(m->wire, &frame)) > 0) {
             m->st.wire_rx++;
+            frame_event(m, TRACE_FRAME_IN, "wire", (size_t)n);
             clock_sync(m);
             /* On a real cable every frame is at least 64 bytes with its FCS:
              * the sending MAC pads (IEEE 802.3 clause 4.2.3.3). A TAP hands

@@ -101,12 +101,22 @@ void trace_sink_log(void *file, const TraceEvent *ev)
                 (ev->kind == TRACE_PORT_READ || ev->kind == TRACE_MMIO_READ) ? "->" : "<-",
                 (unsigned long long)ev->value);
         break;
+    case TRACE_FRAME_IN:
+    case TRACE_FRAME_OUT:
+        fprintf(f, "%s %s %u bytes\n", ev->kind == TRACE_FRAME_IN ? "FRAME from" : "FRAME to",
+                ev->name ? ev->name : "?", ev->size);
+        break;
     case TRACE_INTERRUPT:
         fprintf(f, "INTERRUPT %llu\n", (unsigned long long)ev->value);
         break;
-    default:
-        fprintf(f, "%s %s%s%s\n", trace_kind_name(ev->kind), ev->name ? ev->name : "",
-                ev->name ? ": " : "", ev->text ? ev->text : "");
+    default: {
+        const char *t = ev->text ? ev->text : "";
+        int n = (int)strlen(t);
+        while (n > 0 && t[n - 1] == '\n') /* one event, one line */
+            n--;
+        fprintf(f, "%s %s%s%.*s\n", trace_kind_name(ev->kind), ev->name ? ev->name : "",
+                ev->name ? ": " : "", n, t);
         break;
+    }
     }
 }

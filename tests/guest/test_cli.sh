@@ -28,6 +28,12 @@ check "run: requests from stdin" '[ $rc -eq 0 ] && grep -q "information 2, data 
 $XDRV run -v "$B/drivers/ktest.sys" >"$out" 2>&1; rc=$?
 check "run -v logs API calls and driver calls" '[ $rc -eq 0 ] && grep -q -- "-> RtlInitUnicodeString(0x[0-9a-f]*, \"hello\")" "$out" && grep -q "=> driver DriverEntry" "$out"'
 
+trace=$(mktemp)
+$XDRV run "$B/drivers/fault_null.sys" --trace "$trace" >"$out" 2>&1; rc=$?
+check "--trace writes every event, one line each" '[ $rc -eq 3 ] && grep -q "=> driver DriverEntry" "$trace" &&
+    grep -q "DEBUG_PRINT DbgPrint: fault_null" "$trace" && grep -q "FAULT unmapped memory access" "$trace" && ! grep -q "^$" "$trace"'
+rm -f "$trace"
+
 # Ctrl-C on a driver stuck in a loop: a report of where it was, not a kill
 timeout --preserve-status -s INT 2 $XDRV run "$B/drivers/fault_loop.sys" --budget 100000000000 >"$out" 2>&1; rc=$?
 check "SIGINT stops a looping driver with a report" '[ $rc -eq 3 ] && grep -q "^fault: interrupted" "$out" && grep -q "at fault_loop.sys+0x" "$out"'
