@@ -4,7 +4,7 @@
 # and fails, so the build never goes on half-equipped.
 set -u
 PKGS="gcc make pkg-config libunicorn-dev libcapstone-dev gcc-mingw-w64-i686 \
-libcmocka-dev libpcap-dev clang libclang-rt-14-dev iproute2 iputils-ping"
+libcmocka-dev libpcap-dev clang libclang-rt-14-dev iproute2 iputils-ping python3"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
