@@ -480,27 +480,9 @@ static int setup_registry(Nt *nt, Machine *mach, const RunOpts *o, char *service
     }
     if (!service[0])
         default_service(o->driver, service, slen);
-    /* What Windows' installer writes into a network adapter's driver key
-     * from the resources it assigned: the bus type (NDIS_INTERFACE_TYPE:
-     * Isa 1, PCIBus 5) and, for a legacy ISA card, its jumpered port and
-     * IRQ (the IoBaseAddress / InterruptNumber keywords of NE2000-class
-     * INFs, hex and decimal strings). --param, applied after, overrides. */
-    if (machine_has_nic(mach)) {
-        uint32_t io;
-        unsigned irq;
-        char v[16];
-        int isa = machine_nic_isa(mach, &io, &irq);
-        if (nt_reg_set_param(nt, service, "BusType", isa ? "1" : "5") < 0)
-            return -1;
-        if (isa) {
-            snprintf(v, sizeof v, "%x", io);
-            if (nt_reg_set_param(nt, service, "IoBaseAddress", v) < 0)
-                return -1;
-            snprintf(v, sizeof v, "%u", irq);
-            if (nt_reg_set_param(nt, service, "InterruptNumber", v) < 0)
-                return -1;
-        }
-    }
+    /* the installer's values first: --param, applied after, overrides */
+    if (machine_install_params(mach, service) < 0)
+        return -1;
     for (unsigned i = 0; i < o->nparams; i++) {
         char name[256];
         const char *eq = strchr(o->params[i], '=');

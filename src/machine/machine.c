@@ -19,6 +19,7 @@
 #include "dev/testdev.h"
 #include "nt/ndis/ndis.h"
 #include "nt/ntoskrnl/ke.h"
+#include "nt/ntoskrnl/registry.h"
 #include "trace/trace.h"
 
 #define MAX_DEVICES 8
@@ -495,13 +496,24 @@ int machine_has_nic(Machine *m)
     return m->nic != NULL;
 }
 
-int machine_nic_isa(Machine *m, uint32_t *io, unsigned *irq)
+/* The bus type is NDIS_INTERFACE_TYPE (Isa 1, PCIBus 5); a legacy ISA
+ * card's resources are the IoBaseAddress / InterruptNumber keywords of
+ * NE2000-class INFs, hex and decimal strings. */
+int machine_install_params(Machine *m, const char *service)
 {
-    if (!m->nic || !m->nic->nic->isa)
+    if (!m->nic)
         return 0;
-    *io = m->nic->io;
-    *irq = m->nic->irq;
-    return 1;
+    int isa = m->nic->nic->isa;
+    if (nt_reg_set_param(m->nt, service, "BusType", isa ? "1" : "5") < 0)
+        return -1;
+    if (!isa)
+        return 0;
+    char v[16];
+    snprintf(v, sizeof v, "%x", m->nic->io);
+    if (nt_reg_set_param(m->nt, service, "IoBaseAddress", v) < 0)
+        return -1;
+    snprintf(v, sizeof v, "%u", m->nic->irq);
+    return nt_reg_set_param(m->nt, service, "InterruptNumber", v);
 }
 
 int machine_nic_pci_id(Machine *m, uint16_t *vendor, uint16_t *device)

@@ -32,9 +32,11 @@ void machine_describe(Machine *m, FILE *f);
 
 /* Whether a network controller was added. */
 int machine_has_nic(Machine *m);
-/* For an ISA controller: 1 and its jumpered port base and IRQ (what an
- * installer writes as IoBaseAddress / InterruptNumber); 0 otherwise. */
-int machine_nic_isa(Machine *m, uint32_t *io, unsigned *irq);
+/* Write what Windows' installer puts into the network controller's driver
+ * key (Services\<service>\Parameters) from the resources it assigned: the
+ * bus type and, for an ISA card, its jumpered port and IRQ. Nothing without
+ * a controller. Returns 0 or -1. */
+int machine_install_params(Machine *m, const char *service);
 /* PCI vendor/device of the network controller, or -1 if there is none or
  * it is not on PCI (ISA cards have no hardware ID). */
 int machine_nic_pci_id(Machine *m, uint16_t *vendor, uint16_t *device);
