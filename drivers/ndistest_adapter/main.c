@@ -76,6 +76,7 @@ typedef struct Adapter {
     ULONG rx_cur_len;
     BOOLEAN hang_reported;
     ULONG isr_status;
+    BOOLEAN masked, initializing;
     NdisTestCounters c;
 } Adapter;
 
@@ -113,6 +114,14 @@ static VOID NTAPI timer_fn(PVOID a1, PVOID ctx, PVOID a3, PVOID a4)
 
 /* ---- interrupts ---- */
 
+/* The chip's interrupt mask (NDT_MASKING): what a vendor driver's ISR does
+ * so that HandleInterrupt sees the device quiet. */
+static VOID set_mask(Adapter *s, BOOLEAN masked)
+{
+    s->masked = masked;
+    NdisRawWritePortUchar(s->io + NDT_PORT_MASK, masked ? 0 : 1);
+}
+
 static VOID NTAPI isr(PBOOLEAN recognized, PBOOLEAN queue, NDIS_HANDLE ctx)
 {
     Adapter *s = ctx;
@@ -121,12 +130,23 @@ static VOID NTAPI isr(PBOOLEAN recognized, PBOOLEAN queue, NDIS_HANDLE ctx)
         fail(s, "MiniportISR not above DISPATCH_LEVEL");
     NdisRawReadPortUchar(s->io + NDT_PORT_STATUS, &st);
     s->c.isr_calls++;
+    if (s->initializing)
+        s->c.init_isr++;
     *recognized = st != 0;
-    *queue = st != 0;
-    if (st) {
-        NdisRawWritePortUchar(s->io + NDT_PORT_STATUS, st); /* acknowledge: the line drops */
-        s->isr_status |= st;
+    *queue = st != 0 || (s->mode & NDT_QUEUE_ALWAYS);
+    if (!st) {
+        s->c.isr_unrecognized++;
+        return;
     }
+    NdisRawWritePortUchar(s->io + NDT_PORT_STATUS, st); /* acknowledge: the line drops */
+    if (st == NDT_ST_ISR_ONLY) {
+        s->c.isr_only++; /* done here: nothing for the DPC */
+        *queue = FALSE;
+        return;
+    }
+    s->isr_status |= st;
+    if (s->mode & NDT_MASKING)
+        set_mask(s, TRUE);
 }
 
 static VOID NTAPI disable_interrupt(NDIS_HANDLE ctx)
@@ -139,12 +159,24 @@ static VOID NTAPI disable_interrupt(NDIS_HANDLE ctx)
     NdisRawReadPortUchar(s->io + NDT_PORT_STATUS, &st);
     NdisRawWritePortUchar(s->io + NDT_PORT_STATUS, st);
     s->isr_status |= st;
+    if (s->mode & NDT_MASKING)
+        set_mask(s, TRUE);
 }
 
 static VOID NTAPI enable_interrupt(NDIS_HANDLE ctx)
 {
     Adapter *s = ctx;
+    if (KeGetCurrentIrql() <= DISPATCH_LEVEL)
+        fail(s, "MiniportEnableInterrupt not above DISPATCH_LEVEL");
     s->c.enable_calls++;
+    if (s->mode & NDT_MASKING)
+        set_mask(s, FALSE);
+}
+
+static BOOLEAN NTAPI unmask_fn(PVOID ctx)
+{
+    set_mask((Adapter *)ctx, FALSE);
+    return TRUE;
 }
 
 static void indicate(Adapter *s, PUCHAR frame, ULONG len)
@@ -193,6 +225,8 @@ static VOID NTAPI handle_interrupt(NDIS_HANDLE ctx)
     if (KeGetCurrentIrql() != DISPATCH_LEVEL)
         fail(s, "MiniportHandleInterrupt not at DISPATCH_LEVEL");
     s->c.dpc_calls++;
+    if (s->masked)
+        s->c.masked_dpcs++; /* the device stayed quiet for it, as the ISR meant */
     s->isr_status = 0;
     s->ntx = 0;
     for (i = 0; i < n; i++) {
@@ -203,6 +237,9 @@ static VOID NTAPI handle_interrupt(NDIS_HANDLE ctx)
     }
     if (n && !(s->mode & NDT_DESERIALIZE))
         NdisMSendResourcesAvailable(s->handle);
+    /* without MiniportEnableInterrupt the DPC re-enables the chip itself */
+    if ((s->mode & (NDT_MASKING | NDT_NO_ENABLE)) == (NDT_MASKING | NDT_NO_ENABLE))
+        NdisMSynchronizeWithInterrupt(&s->intr, unmask_fn, s);
 }
 
 /* ---- send ---- */
@@ -530,6 +567,7 @@ static NDIS_STATUS NTAPI initialize(PNDIS_STATUS open_error, PUINT medium, PNDIS
         return NDIS_STATUS_RESOURCES;
     NdisZeroMemory(s, sizeof *s);
     s->handle = handle;
+    s->initializing = TRUE;
     the_adapter = s;
 
     NdisOpenConfiguration(&st, &cfg, cfg_ctx);
@@ -615,11 +653,21 @@ static NDIS_STATUS NTAPI initialize(PNDIS_STATUS open_error, PUINT medium, PNDIS
     NdisMInitializeTimer(&s->timer, handle, timer_fn, s);
 
     st = NdisMRegisterInterrupt(&s->intr, handle, s->irq, s->irq, (s->mode & NDT_NO_ISR) == 0,
-                                FALSE, NdisInterruptLatched);
+                                (s->mode & NDT_SHARED) != 0, NdisInterruptLatched);
     if (st != NDIS_STATUS_SUCCESS)
         goto fail;
     s->have_intr = TRUE;
+    if (s->mode & NDT_INIT_IRQ) {
+        /* interrupt-line self test: ring, then wait up to 10 ms for the ISR */
+        ULONG waited;
+        NdisRawWritePortUchar(s->io + NDT_PORT_DOORBELL, 1);
+        for (waited = 0; waited < 1000 && !s->c.init_isr; waited++)
+            NdisStallExecution(10);
+        if (!s->c.init_isr)
+            fail(s, "no MiniportISR for an interrupt during MiniportInitialize");
+    }
     NdisMRegisterAdapterShutdownHandler(handle, s, shutdown);
+    s->initializing = FALSE;
     return NDIS_STATUS_SUCCESS;
 fail:
     DbgPrint("ndistest: initialize failed: %08lx\n", (ULONG)st);
@@ -686,7 +734,8 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     ch.MinorNdisVersion = 1;
     ch.CheckForHangHandler = check_for_hang;
     ch.DisableInterruptHandler = disable_interrupt;
-    ch.EnableInterruptHandler = enable_interrupt;
+    if (!(mode & NDT_NO_ENABLE))
+        ch.EnableInterruptHandler = enable_interrupt;
     ch.HaltHandler = halt;
     ch.HandleInterruptHandler = handle_interrupt;
     ch.InitializeHandler = initialize;

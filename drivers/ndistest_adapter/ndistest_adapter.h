@@ -25,10 +25,24 @@
 #define NDT_RX_RESOURCES 0x0400u     /* every other received packet NDIS_STATUS_RESOURCES */
 #define NDT_MAP_REGISTERS 0x0800u    /* NdisMStartBufferPhysicalMapping on every send buffer */
 #define NDT_FAIL_INIT 0x1000u        /* MiniportInitialize fails: NDIS_STATUS_ADAPTER_NOT_FOUND */
+/* Interrupt-protocol conformance (src/nt/ndis/interrupt.c, rules R1-R7): */
+#define NDT_SHARED 0x2000u       /* NdisMRegisterInterrupt with SharedInterrupt TRUE */
+#define NDT_MASKING 0x4000u      /* ISR / DisableInterrupt mask the chip (MASK port); only
+                                  * MiniportEnableInterrupt unmasks it */
+#define NDT_NO_ENABLE 0x8000u    /* no EnableInterruptHandler: HandleInterrupt unmasks */
+#define NDT_QUEUE_ALWAYS 0x10000u /* ISR sets QueueMiniportHandleInterrupt TRUE even when it
+                                   * does not recognize the interrupt */
+#define NDT_INIT_IRQ 0x20000u    /* MiniportInitialize rings the doorbell and waits for
+                                  * its ISR to see it (an interrupt-line self test) */
 
 /* The port window (ISA resources given by the test). */
 #define NDT_PORT_STATUS 0u   /* read: interrupt causes; write 1s: acknowledge */
 #define NDT_PORT_DOORBELL 2u /* write: "transmit done" interrupt */
+#define NDT_PORT_MASK 4u     /* write 0: the chip's interrupt output masked; 1: unmasked
+                              * (reset: unmasked) */
+/* STATUS bits */
+#define NDT_ST_TX 0x01u       /* transmit done: the DPC loops the frames back */
+#define NDT_ST_ISR_ONLY 0x02u /* an event the ISR handles completely (no DPC) */
 #define NDT_PORTS 16u
 
 #define NDT_OID_COUNTERS 0xFF010001u /* query: NdisTestCounters */
@@ -41,6 +55,7 @@ typedef struct NdisTestCounters {
     NDT_U32 rx_indicated, rx_no_slot, returned, transfers;
     NDT_U32 queries, sets, filter, lookahead;
     NDT_U32 hang_checks, resets, async_done, sg_ok, mappings, mcast_entries;
+    NDT_U32 isr_unrecognized, isr_only, init_isr, masked_dpcs;
 } NdisTestCounters;
 
 #endif

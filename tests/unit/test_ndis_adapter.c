@@ -46,7 +46,10 @@ typedef struct Rig {
     FILE *log;
     long log_mark;  /* log offset once the adapter is up */
     uint8_t status; /* the status port */
-    int line;       /* interrupt line (status != 0, or forced) */
+    int masked;     /* the chip's interrupt mask (MASK port written 0) */
+    int other;      /* another device on the shared line interrupts, until
+                     * the ISR chain has run (our ISR reads STATUS) */
+    int line;       /* interrupt line (status != 0 and unmasked, or forced) */
     int force_line; /* storm test: the line stuck asserted */
     int irq_blocked;
     NdisAdapter *ad;
@@ -70,8 +73,10 @@ static const char *driver_path(void)
 static uint32_t port_read(void *opaque, uint16_t port, unsigned size)
 {
     Rig *r = opaque;
-    if (port == IO_BASE + NDT_PORT_STATUS)
+    if (port == IO_BASE + NDT_PORT_STATUS) {
+        r->other = 0;
         return r->status;
+    }
     return 0xFFFFFFFFu >> (32 - 8 * size);
 }
 
@@ -82,8 +87,17 @@ static void port_write(void *opaque, uint16_t port, unsigned size, uint32_t v)
     if (port == IO_BASE + NDT_PORT_STATUS)
         r->status &= (uint8_t)~v;
     else if (port == IO_BASE + NDT_PORT_DOORBELL)
-        r->status |= 1;
-    r->line = r->status != 0;
+        r->status |= NDT_ST_TX;
+    else if (port == IO_BASE + NDT_PORT_MASK)
+        r->masked = (v & 1) == 0;
+    r->line = r->status != 0 && !r->masked;
+}
+
+/* The device raises status bits itself (an event the test makes). */
+static void rig_raise(Rig *r, uint8_t bits)
+{
+    r->status |= bits;
+    r->line = r->status != 0 && !r->masked;
 }
 
 static const VmIoOps io_ops = {port_read, port_write};
@@ -91,7 +105,7 @@ static const VmIoOps io_ops = {port_read, port_write};
 static int irq_pending(void *opaque)
 {
     Rig *r = opaque;
-    return (r->line || r->force_line) && !r->irq_blocked;
+    return (r->line || r->force_line || r->other) && !r->irq_blocked;
 }
 
 static void host_receive(void *opaque, const uint8_t *frame, size_t len)
@@ -162,7 +176,7 @@ static Rig *rig_new(unsigned mode, char *err, size_t errlen)
     assert_non_null(r->nt);
     vm_set_io(r->vm, &io_ops, r);
     char v[16];
-    snprintf(v, sizeof v, "%u", mode);
+    snprintf(v, sizeof v, "dword:%u", mode);
     assert_int_equal(nt_reg_set_param(r->nt, SERVICE, "Mode", v), 0);
     if (nt_load_image(r->nt, driver_path(), &r->img, err, errlen) < 0) {
         fprintf(stderr, "load: %s\n", err);
@@ -552,14 +566,138 @@ static void test_halt_reports_leaks(void **state)
     free(t);
 }
 
+/* ---- the interrupt protocol, rule by rule (src/nt/ndis/interrupt.c R1-R6) ---- */
+
+/* R1, R4: RequestIsr TRUE: MiniportISR for every interrupt, never
+ * MiniportDisableInterrupt; each recognized interrupt one HandleInterrupt. */
+static void test_irq_isr_every_interrupt(void **state)
+{
+    RIG(state);
+    loopback(r, 6, 0);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.isr_calls, 6);
+    assert_int_equal(c.dpc_calls, 6);
+    assert_int_equal(c.disable_calls, 0);
+    halt_clean(r);
+}
+
+/* R1: a shared line asks the miniport's ISR even when it did not request it. */
+static void test_irq_shared_line_calls_isr(void **state)
+{
+    RIG(state);
+    loopback(r, 4, 0);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.isr_calls, 4);
+    assert_int_equal(c.disable_calls, 0);
+    assert_int_equal(c.dpc_calls, 4);
+    halt_clean(r);
+}
+
+/* R1: an interrupt while MiniportInitialize runs goes to MiniportISR even
+ * with RequestIsr FALSE; afterwards NDIS takes them itself (R2). */
+static void test_irq_isr_during_initialize(void **state)
+{
+    RIG(state);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.init_isr, 1);
+    assert_int_equal(c.isr_calls, 1);
+    assert_int_equal(c.disable_calls, 0);
+    loopback(r, 3, 0);
+    c = counters(r);
+    assert_int_equal(c.isr_calls, 1);
+    assert_int_equal(c.disable_calls, 3);
+    halt_clean(r);
+}
+
+/* R2: RequestIsr FALSE, not shared: DisableInterrupt, then always the DPC,
+ * then EnableInterrupt. */
+static void test_irq_no_isr_disable_dpc_enable(void **state)
+{
+    RIG(state);
+    loopback(r, 5, 0);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.isr_calls, 0);
+    assert_int_equal(c.disable_calls, 5);
+    assert_int_equal(c.dpc_calls, 5);
+    assert_int_equal(c.enable_calls, 5);
+    halt_clean(r);
+}
+
+/* R3, regression "unrecognized interrupt on a shared line queued the DPC":
+ * an ISR that says QueueMiniportHandleInterrupt TRUE but InterruptRecognized
+ * FALSE gets neither HandleInterrupt nor EnableInterrupt. */
+static void test_irq_unrecognized_queues_nothing(void **state)
+{
+    RIG(state);
+    NdisTestCounters before = counters(r);
+    r->other = 1; /* another device on the line */
+    step(r, 1000000);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.isr_unrecognized, before.isr_unrecognized + 1);
+    assert_int_equal(c.dpc_calls, before.dpc_calls);
+    assert_int_equal(c.enable_calls, before.enable_calls);
+    loopback(r, 2, 0); /* and the line still works for our device */
+    halt_clean(r);
+}
+
+/* R3: recognized but not queued: the ISR did all there was to do. */
+static void test_irq_recognized_not_queued(void **state)
+{
+    RIG(state);
+    NdisTestCounters before = counters(r);
+    rig_raise(r, NDT_ST_ISR_ONLY);
+    step(r, 1000000);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.isr_only, before.isr_only + 1);
+    assert_int_equal(c.isr_calls, before.isr_calls + 1);
+    assert_int_equal(c.dpc_calls, before.dpc_calls);
+    assert_int_equal(c.enable_calls, before.enable_calls);
+    halt_clean(r);
+}
+
+/* R5, regression "vendor driver sends but never receives again": the ISR
+ * (or DisableInterrupt) masks the chip and only MiniportEnableInterrupt
+ * unmasks it, whatever RequestIsr and SharedInterrupt were. Frames one by
+ * one, then a burst: every one comes back, each DPC ran with the chip
+ * masked and was followed by EnableInterrupt. */
+static void test_irq_masking_isr_enable_unmasks(void **state)
+{
+    RIG(state);
+    loopback(r, 24, 0);
+    loopback(r, 24, 1);
+    NdisTestCounters c = counters(r);
+    assert_true(c.dpc_calls >= 25);
+    assert_int_equal(c.enable_calls, c.dpc_calls);
+    assert_int_equal(c.masked_dpcs, c.dpc_calls);
+    assert_false(r->masked);
+    halt_clean(r);
+}
+
+/* R5: no EnableInterruptHandler: nothing is called after HandleInterrupt,
+ * which unmasks the chip itself. */
+static void test_irq_no_enable_handler(void **state)
+{
+    RIG(state);
+    loopback(r, 8, 0);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.enable_calls, 0);
+    assert_int_equal(c.dpc_calls, 8);
+    halt_clean(r);
+}
+
 /* The line stuck asserted and the ISR not claiming it: disabled loudly,
  * the run goes on. */
 static void test_interrupt_storm_guard(void **state)
 {
     RIG(state);
     r->force_line = 1;
-    step(r, 1000000);
-    char *t = log_text(r, r->log_mark);
+    /* the guard counts ISR rounds, not time: give it up to 10 ms of them */
+    char *t = NULL;
+    for (int k = 0; k < 10 && !(t && strstr(t, "interrupt storm")); k++) {
+        free(t);
+        step(r, 1000000);
+        t = log_text(r, r->log_mark);
+    }
     assert_non_null(strstr(t, "interrupt storm"));
     free(t);
     r->force_line = 0;
@@ -604,6 +742,15 @@ MODE_SETUP(m_async, NDT_ASYNC_SHARED)
 MODE_SETUP(m_hang, NDT_HANG)
 MODE_SETUP(m_leak, NDT_LEAK)
 MODE_SETUP(m_rxres, NDT_RX_RESOURCES)
+MODE_SETUP(m_shared_noisr, NDT_SHARED | NDT_NO_ISR)
+MODE_SETUP(m_init_irq, NDT_NO_ISR | NDT_INIT_IRQ)
+MODE_SETUP(m_shared_lie, NDT_SHARED | NDT_QUEUE_ALWAYS)
+MODE_SETUP(m_mask, NDT_MASKING)
+MODE_SETUP(m_mask_shared, NDT_MASKING | NDT_SHARED)
+MODE_SETUP(m_mask_noisr, NDT_MASKING | NDT_NO_ISR)
+MODE_SETUP(m_mask_noisr_shared, NDT_MASKING | NDT_NO_ISR | NDT_SHARED)
+MODE_SETUP(m_mask_deser, NDT_MASKING | NDT_DESERIALIZE | NDT_SHARED)
+MODE_SETUP(m_mask_noenable, NDT_MASKING | NDT_NO_ENABLE)
 
 int main(void)
 {
@@ -632,6 +779,18 @@ int main(void)
         T(test_hang_check_resets, m_hang),
         T(test_halt_reports_leaks, m_leak),
         T(test_interrupt_storm_guard, m_plain),
+        T(test_irq_isr_every_interrupt, m_plain),
+        T(test_irq_shared_line_calls_isr, m_shared_noisr),
+        T(test_irq_isr_during_initialize, m_init_irq),
+        T(test_irq_no_isr_disable_dpc_enable, m_noisr),
+        T(test_irq_unrecognized_queues_nothing, m_shared_lie),
+        T(test_irq_recognized_not_queued, m_plain),
+        T(test_irq_masking_isr_enable_unmasks, m_mask),
+        T(test_irq_masking_isr_enable_unmasks, m_mask_shared),
+        T(test_irq_masking_isr_enable_unmasks, m_mask_noisr),
+        T(test_irq_masking_isr_enable_unmasks, m_mask_noisr_shared),
+        T(test_irq_masking_isr_enable_unmasks, m_mask_deser),
+        T(test_irq_no_enable_handler, m_mask_noenable),
         cmocka_unit_test(test_failed_initialize),
     };
     return cmocka_run_group_tests_name("ndis adapter paths", tests, NULL, NULL);

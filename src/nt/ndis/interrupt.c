@@ -1,13 +1,26 @@
 /* Miniport interrupts: NdisMRegisterInterrupt / NdisMDeregisterInterrupt,
  * NdisMSynchronizeWithInterrupt, and delivery of the device's line to the
- * driver (NDIS 5.1 "Handling interrupts" pages on learn.microsoft.com):
- *  - RequestIsr TRUE (or a shared line): MiniportISR(&InterruptRecognized,
- *    &QueueMiniportHandleInterrupt, Context) at DIRQL; if it asks, the
- *    interrupt's DPC runs MiniportHandleInterrupt(Context) at DISPATCH_LEVEL.
- *  - RequestIsr FALSE: NDIS itself takes the interrupt, calls
- *    MiniportDisableInterrupt at DIRQL, then MiniportHandleInterrupt in the
- *    DPC, then MiniportEnableInterrupt (at DIRQL, as NDIS synchronizes it
- *    with the interrupt).
+ * driver. The rules, each with its conformance case in
+ * tests/unit/test_ndis_adapter.c (drivers/ndistest_adapter), from the NDIS
+ * 5.1 pages on learn.microsoft.com ("Handling an Interrupt", "DPC Handler",
+ * W_ISR_HANDLER, W_HANDLE_INTERRUPT_HANDLER, W_DISABLE/ENABLE_INTERRUPT_HANDLER,
+ * NdisMRegisterInterrupt) and the Windows 2000 DDK's MiniportISR page:
+ *  R1 MiniportISR runs at DIRQL for every interrupt when the miniport asked
+ *     for it (RequestIsr TRUE) or the line is shared (a shared line must ask
+ *     each driver whether its device interrupted), and during
+ *     MiniportInitialize and MiniportHalt whatever RequestIsr says.
+ *  R2 Otherwise NDIS takes the interrupt itself: MiniportDisableInterrupt at
+ *     DIRQL, then MiniportHandleInterrupt is queued (always).
+ *  R3 MiniportHandleInterrupt is queued only when MiniportISR sets both
+ *     InterruptRecognized and QueueMiniportHandleInterrupt; a FALSE
+ *     InterruptRecognized makes QueueMiniportHandleInterrupt irrelevant.
+ *  R4 MiniportHandleInterrupt runs in the interrupt's DPC at DISPATCH_LEVEL.
+ *  R5 When MiniportHandleInterrupt returns, NDIS calls MiniportEnableInterrupt
+ *     if the miniport registered one, whatever RequestIsr and SharedInterrupt
+ *     were: a miniport whose ISR masks the chip relies on it to unmask.
+ *     Without one, MiniportHandleInterrupt re-enables the chip itself.
+ *  R6 MiniportDisableInterrupt and MiniportEnableInterrupt run at DIRQL (NDIS
+ *     synchronizes them with the ISR).
  * The adapter's event source (adapter.c) asks ndis_interrupt_due whenever
  * time moves; the machine calls ndis_adapter_service at top level.
  *
@@ -92,17 +105,19 @@ void ndis_interrupt_fire(NdisAdapter *s)
             s->hw.irq, NDIS_STORM_LIMIT);
         return;
     }
+    /* R1/R2: whose turn it is to take the interrupt */
+    int use_isr = s->request_isr || s->shared ||
+                  ((s->initializing || s->halting) && d->ISRHandler);
     if (trace_enabled()) {
         TraceEvent ev = {.kind = TRACE_INTERRUPT,
                          .vtime = vm_time_ns(nt->vm),
                          .depth = vm_depth(nt->vm),
-                         .name = s->request_isr || s->shared ? "MiniportISR"
-                                                             : "MiniportDisableInterrupt",
+                         .name = use_isr ? "MiniportISR" : "MiniportDisableInterrupt",
                          .addr = s->hw.irq,
                          .value = s->hw.irq};
         trace_emit(&ev);
     }
-    if (s->request_isr || s->shared) {
+    if (use_isr) {
         uint32_t zero[2] = {0, 0};
         vm_write(nt->vm, s->scratch + SCR_ISR_RECOGNIZED, zero, sizeof zero);
         uint32_t args[3] = {s->scratch + SCR_ISR_RECOGNIZED, s->scratch + SCR_ISR_QUEUE,
@@ -113,8 +128,9 @@ void ndis_interrupt_fire(NdisAdapter *s)
         uint8_t rec = 0, q = 0;
         vm_read(nt->vm, s->scratch + SCR_ISR_RECOGNIZED, &rec, 1);
         vm_read(nt->vm, s->scratch + SCR_ISR_QUEUE, &q, 1);
-        queue = q != 0;
-        (void)rec; /* not recognized on a line held asserted: the storm guard sees it */
+        /* R3; an unrecognized interrupt on a line held asserted is the storm
+         * guard's business */
+        queue = rec != 0 && q != 0;
     } else {
         uint32_t args[1] = {s->context}, r;
         if (call_dirql(s, d->DisableInterruptHandler, args, 1, "MiniportDisableInterrupt", &r) < 0)
@@ -142,7 +158,8 @@ static uint64_t cb_InterruptDpc(Nt *nt, const uint32_t *a)
     if (ndis_call(s, DISPATCH_LEVEL, d->HandleInterruptHandler, args, 1, "MiniportHandleInterrupt",
                   NULL) < 0)
         return 0;
-    if (!s->request_isr && !s->shared && s->intr && d->EnableInterruptHandler) {
+    /* R5: whatever RequestIsr and SharedInterrupt were */
+    if (s->intr && d->EnableInterruptHandler) {
         uint32_t r;
         call_dirql(s, d->EnableInterruptHandler, args, 1, "MiniportEnableInterrupt", &r);
     }
