@@ -100,6 +100,25 @@ typedef struct PciId {
     uint16_t command_wmask; /* writable command bits; 0 = IO|MEM|MASTER|PARITY|SERR */
 } PciId;
 
+/* The identity a board presents: its maker's vendor, device, subsystem and
+ * revision IDs (a D-Link DFE-538TX is a Realtek RTL8139 at 1186:1300). A
+ * model whose chip loads IDs from a serial EEPROM keeps them there, so an
+ * auto-load after reset presents them again. */
+typedef struct PciIdentity {
+    uint16_t vendor, device;
+    uint16_t subsys_vendor, subsys_id;
+    uint8_t revision;
+} PciIdentity;
+
+/* One board built on a chip, from public PCI ID lists and open-source driver
+ * ID tables (each model's table cites its sources). subsys_vendor 0 means
+ * the entry names no subsystem: any subsystem of that vendor:device. */
+typedef struct PciBoard {
+    uint16_t vendor, device;
+    uint16_t subsys_vendor, subsys_id;
+    const char *name;
+} PciBoard;
+
 /* Register names of the type-0 header, for traces and the analyzer. */
 extern const RegDesc pci_config_regs[];
 extern const unsigned pci_config_nregs;
