@@ -94,6 +94,31 @@ static VOID fail(Adapter *s, const char *what)
 
 static NDIS_STRING kw_mode = RTL_CONSTANT_STRING(L"Mode");
 
+/* A keyword an installer writes as a number reads the same whether the
+ * driver asks for a decimal or a hexadecimal integer (a REG_DWORD has no
+ * base); ~0 when it is missing or the two reads disagree. */
+static ULONG read_both(Adapter *s, NDIS_HANDLE cfg, PNDIS_STRING kw, const char *name)
+{
+    PNDIS_CONFIGURATION_PARAMETER p;
+    NDIS_STATUS st;
+    ULONG dec, hex;
+    NdisReadConfiguration(&st, &p, cfg, kw, NdisParameterInteger);
+    if (st != NDIS_STATUS_SUCCESS) {
+        DbgPrint("ndistest: %s missing\n", name);
+        fail(s, "installer keyword missing");
+        return ~0u;
+    }
+    dec = p->ParameterData.IntegerData;
+    NdisReadConfiguration(&st, &p, cfg, kw, NdisParameterHexInteger);
+    hex = st == NDIS_STATUS_SUCCESS ? p->ParameterData.IntegerData : ~0u;
+    if (dec != hex) {
+        DbgPrint("ndistest: %s reads %lu as an integer, 0x%lx as a hex integer\n", name, dec, hex);
+        fail(s, "installer keyword differs by integer type");
+        return ~0u;
+    }
+    return dec;
+}
+
 /* ---- timer: completes what was left pending ---- */
 
 static VOID NTAPI timer_fn(PVOID a1, PVOID ctx, PVOID a3, PVOID a4)
@@ -575,6 +600,14 @@ static NDIS_STATUS NTAPI initialize(PNDIS_STATUS open_error, PUINT medium, PNDIS
         NdisReadConfiguration(&st, &p, cfg, &kw_mode, NdisParameterInteger);
         if (st == NDIS_STATUS_SUCCESS)
             s->mode = p->ParameterData.IntegerData;
+        if (s->mode & NDT_READ_BUS) {
+            NDIS_STRING bus = RTL_CONSTANT_STRING(L"BusType"),
+                        io = RTL_CONSTANT_STRING(L"IoBaseAddress"),
+                        irq = RTL_CONSTANT_STRING(L"InterruptNumber");
+            s->c.bus_type = read_both(s, cfg, &bus, "BusType");
+            s->c.io_base = read_both(s, cfg, &io, "IoBaseAddress");
+            s->c.int_number = read_both(s, cfg, &irq, "InterruptNumber");
+        }
         NdisCloseConfiguration(cfg);
     }
     DbgPrint("ndistest: mode 0x%lx\n", s->mode);

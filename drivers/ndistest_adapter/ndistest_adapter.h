@@ -32,6 +32,9 @@
 #define NDT_NO_ENABLE 0x8000u    /* no EnableInterruptHandler: HandleInterrupt unmasks */
 #define NDT_QUEUE_ALWAYS 0x10000u /* ISR sets QueueMiniportHandleInterrupt TRUE even when it
                                    * does not recognize the interrupt */
+#define NDT_READ_BUS 0x40000u     /* read the installer's BusType, IoBaseAddress and
+                                   * InterruptNumber as NdisParameterInteger and as
+                                   * NdisParameterHexInteger: both must agree */
 #define NDT_INIT_IRQ 0x20000u    /* MiniportInitialize rings the doorbell and waits for
                                   * its ISR to see it (an interrupt-line self test) */
 
@@ -56,6 +59,7 @@ typedef struct NdisTestCounters {
     NDT_U32 queries, sets, filter, lookahead;
     NDT_U32 hang_checks, resets, async_done, sg_ok, mappings, mcast_entries;
     NDT_U32 isr_unrecognized, isr_only, init_isr, masked_dpcs;
+    NDT_U32 bus_type, io_base, int_number; /* NDT_READ_BUS: as read */
 } NdisTestCounters;
 
 #endif

@@ -503,17 +503,7 @@ int machine_install_params(Machine *m, const char *service)
 {
     if (!m->nic)
         return 0;
-    int isa = m->nic->nic->isa;
-    if (nt_reg_set_param(m->nt, service, "BusType", isa ? "1" : "5") < 0)
-        return -1;
-    if (!isa)
-        return 0;
-    char v[16];
-    snprintf(v, sizeof v, "%x", m->nic->io);
-    if (nt_reg_set_param(m->nt, service, "IoBaseAddress", v) < 0)
-        return -1;
-    snprintf(v, sizeof v, "%u", m->nic->irq);
-    return nt_reg_set_param(m->nt, service, "InterruptNumber", v);
+    return ndis_install_bus_params(m->nt, service, m->nic->nic->isa, m->nic->io, m->nic->irq);
 }
 
 int machine_nic_pci_id(Machine *m, uint16_t *vendor, uint16_t *device)

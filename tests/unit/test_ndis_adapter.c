@@ -31,7 +31,7 @@
 
 #define SERVICE "ndistest"
 #define IO_BASE 0x300u
-#define IRQ 5u
+#define IRQ 10u /* two digits: decimal and hexadecimal readings differ */
 #define MAX_FRAMES 256
 
 typedef struct Frame {
@@ -178,6 +178,8 @@ static Rig *rig_new(unsigned mode, char *err, size_t errlen)
     char v[16];
     snprintf(v, sizeof v, "dword:%u", mode);
     assert_int_equal(nt_reg_set_param(r->nt, SERVICE, "Mode", v), 0);
+    /* what the machine's installer writes for an ISA card at these resources */
+    assert_int_equal(ndis_install_bus_params(r->nt, SERVICE, 1, IO_BASE, IRQ), 0);
     if (nt_load_image(r->nt, driver_path(), &r->img, err, errlen) < 0) {
         fprintf(stderr, "load: %s\n", err);
         fail();
@@ -557,7 +559,7 @@ static void test_halt_reports_leaks(void **state)
     check_running(r);
     char *t = log_text(r, r->log_mark);
     assert_true(left >= 6);
-    assert_non_null(strstr(t, "interrupt (IRQ 5"));
+    assert_non_null(strstr(t, "interrupt (IRQ 10"));
     assert_non_null(strstr(t, "I/O port range 0x300"));
     assert_non_null(strstr(t, "shared memory at"));
     assert_non_null(strstr(t, "map registers still allocated"));
@@ -685,6 +687,19 @@ static void test_irq_no_enable_handler(void **state)
     halt_clean(r);
 }
 
+/* Regression "InterruptNumber 10 read as hexadecimal gave 0x10": the
+ * installer's values are REG_DWORD, the same number whichever integer type
+ * the driver asks for. */
+static void test_installer_values_read_as_either_integer(void **state)
+{
+    RIG(state);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.bus_type, 1); /* NdisInterfaceIsa */
+    assert_int_equal(c.io_base, IO_BASE);
+    assert_int_equal(c.int_number, IRQ);
+    halt_clean(r);
+}
+
 /* The line stuck asserted and the ISR not claiming it: disabled loudly,
  * the run goes on. */
 static void test_interrupt_storm_guard(void **state)
@@ -751,6 +766,7 @@ MODE_SETUP(m_mask_noisr, NDT_MASKING | NDT_NO_ISR)
 MODE_SETUP(m_mask_noisr_shared, NDT_MASKING | NDT_NO_ISR | NDT_SHARED)
 MODE_SETUP(m_mask_deser, NDT_MASKING | NDT_DESERIALIZE | NDT_SHARED)
 MODE_SETUP(m_mask_noenable, NDT_MASKING | NDT_NO_ENABLE)
+MODE_SETUP(m_read_bus, NDT_READ_BUS)
 
 int main(void)
 {
@@ -791,6 +807,7 @@ int main(void)
         T(test_irq_masking_isr_enable_unmasks, m_mask_noisr_shared),
         T(test_irq_masking_isr_enable_unmasks, m_mask_deser),
         T(test_irq_no_enable_handler, m_mask_noenable),
+        T(test_installer_values_read_as_either_integer, m_read_bus),
         cmocka_unit_test(test_failed_initialize),
     };
     return cmocka_run_group_tests_name("ndis adapter paths", tests, NULL, NULL);

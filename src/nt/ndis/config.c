@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "nt/ndis/ndis.h"
 #include "nt/ndis/ndis_lib.h"
 #include "nt/ndis/ndis_structs.h"
 #include "nt/ntoskrnl/registry.h"
@@ -525,4 +526,16 @@ NTAPI(NdisReadPcmciaAttributeMemory)
     vm_throw(nt->vm, VM_FAULT_UNIMPLEMENTED,
              "NdisReadPcmciaAttributeMemory: the virtual machine has no PCMCIA "
              "bus (the adapter is PCI or ISA)");
+}
+
+int ndis_install_bus_params(Nt *nt, const char *service, int isa, uint32_t io, unsigned irq)
+{
+    /* NDIS_INTERFACE_TYPE values (ndis.h): NdisInterfaceIsa 1, NdisInterfacePci 5 */
+    if (nt_reg_set_param_dword(nt, service, "BusType", isa ? 1 : 5) < 0)
+        return -1;
+    if (!isa)
+        return 0;
+    if (nt_reg_set_param_dword(nt, service, "IoBaseAddress", io) < 0)
+        return -1;
+    return nt_reg_set_param_dword(nt, service, "InterruptNumber", irq);
 }

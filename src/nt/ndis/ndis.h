@@ -71,6 +71,13 @@ typedef struct NdisHw {
     void *opaque;
 } NdisHw;
 
+/* What Windows' network class installer writes into the driver's key
+ * (Services\<service>\Parameters) from the resources it assigned, all
+ * REG_DWORD so that NdisParameterInteger and NdisParameterHexInteger read
+ * the same number: BusType (NdisInterfaceIsa 1 or NdisInterfacePci 5) and,
+ * for an ISA card, IoBaseAddress and InterruptNumber. Returns 0 or -1. */
+int ndis_install_bus_params(Nt *nt, const char *service, int isa, uint32_t io, unsigned irq);
+
 /* Bring up an adapter for the registered miniport: MiniportInitialize with
  * the 802.3 medium, then the OIDs a protocol would set (packet filter,
  * lookahead). Returns NULL with a one-line reason in err (NDIS status of a

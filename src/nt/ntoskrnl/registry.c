@@ -469,6 +469,14 @@ int nt_reg_set_param(Nt *nt, const char *service, const char *name, const char *
     return nt_reg_set_string(nt, path, name, REG_SZ, value);
 }
 
+int nt_reg_set_param_dword(Nt *nt, const char *service, const char *name, uint32_t value)
+{
+    char path[512];
+    if (service_path(path, sizeof path, service, "Parameters") < 0)
+        return -1;
+    return nt_reg_set_dword(nt, path, name, value);
+}
+
 int nt_reg_ensure_service(Nt *nt, const char *service, const char *image_name)
 {
     char path[512], image[300];

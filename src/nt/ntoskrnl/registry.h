@@ -89,6 +89,8 @@ int nt_reg_parse_number(const char *s, uint32_t *v);
  * out of strings in the base the driver asks for); "dword:N" (decimal or
  * 0x hex, fits 32 bits) stores REG_DWORD. A bad dword: value is refused. */
 int nt_reg_set_param(Nt *nt, const char *service, const char *name, const char *value);
+/* The same key, a REG_DWORD (what an installer writes for a number). */
+int nt_reg_set_param_dword(Nt *nt, const char *service, const char *name, uint32_t value);
 /* Fill the registry from an INF for `service`. Every install section whose
  * AddService names `service` (or, if none does, the first model's) has its
  * AddReg values applied. HKR means the service key
