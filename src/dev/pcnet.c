@@ -218,11 +218,17 @@ struct Pcnet {
     DevTimer poll_timer;
     int link;
     int irq_level;
-    unsigned noted; /* one-time FIXME notes already emitted */
+    unsigned noted;   /* one-time FIXME notes already emitted */
+    unsigned bm_held; /* bus-master work waiting for Bus Master Enable (BM_HELD_*) */
     PcnetStats stats;
     uint8_t txbuf[TX_BUF];
     uint8_t rxbuf[PCNET_RX_MAX + 64];
 };
+
+/* Work that needs the bus, held while PCI bus mastering is disabled. */
+#define BM_HELD_INIT 0x1u /* CSR0.INIT: the initialization block fetch */
+#define BM_HELD_STRT 0x2u /* CSR0.STRT written with a held INIT */
+#define BM_HELD_TX 0x4u   /* a transmit ring poll (TDMD or the poll timer) */
 
 #define NOTED_LAPPEN 0x1u
 #define NOTED_ILACC 0x2u
@@ -347,15 +353,29 @@ static void memory_error(Pcnet *s, const char *what, uint32_t addr, uint32_t len
     update_irq(s);
 }
 
+/* Bus mastering is a gate, not an error (PCI 3.0 section 6.2.2: with Bus
+ * Master Enable clear the function does not master the bus). Work that
+ * needs DMA is held in bm_held and runs when the driver sets BME
+ * (pcnet_pci_changed); some drivers program the chip first and enable bus
+ * mastering after. */
 static int bus_master(Pcnet *s)
 {
     return !!(pci_device_command(&s->pci) & PCI_COMMAND_MASTER);
 }
 
+static int hold_for_bus(Pcnet *s, unsigned what, const char *name)
+{
+    if (bus_master(s))
+        return 0;
+    if (!(s->bm_held & what))
+        NOTE(s, "%s waits: PCI bus mastering is disabled", name);
+    s->bm_held |= what;
+    return 1;
+}
+
 static int dma_read(Pcnet *s, const char *what, uint32_t addr, void *buf, uint32_t len)
 {
-    if (!bus_master(s) || (uint64_t)addr + len > 0x100000000ull ||
-        dev_dma_read(&s->dma, addr, buf, len) < 0) {
+    if ((uint64_t)addr + len > 0x100000000ull || dev_dma_read(&s->dma, addr, buf, len) < 0) {
         memory_error(s, what, addr, len);
         return -1;
     }
@@ -364,8 +384,7 @@ static int dma_read(Pcnet *s, const char *what, uint32_t addr, void *buf, uint32
 
 static int dma_write(Pcnet *s, const char *what, uint32_t addr, const void *buf, uint32_t len)
 {
-    if (!bus_master(s) || (uint64_t)addr + len > 0x100000000ull ||
-        dev_dma_write(&s->dma, addr, buf, len) < 0) {
+    if ((uint64_t)addr + len > 0x100000000ull || dev_dma_write(&s->dma, addr, buf, len) < 0) {
         memory_error(s, what, addr, len);
         return -1;
     }
@@ -577,6 +596,16 @@ static PcnetRxResult rx_frame(Pcnet *s, const uint8_t *frame, size_t len, int lo
     if (match < 0) {
         s->stats.rx_filtered++;
         return PCNET_RX_FILTERED;
+    }
+    if (!bus_master(s)) {
+        /* the receive FIFO cannot be emptied: the frame is missed (MISS,
+         * CSR112), not a memory error */
+        NOTE(s, "frame missed: PCI bus mastering is disabled");
+        s->csr[0] |= PCNET_CSR0_MISS;
+        count_missed(s);
+        s->stats.rx_missed++;
+        update_irq(s);
+        return PCNET_RX_NO_BUS_MASTER;
     }
     if ((s->csr[3] & PCNET_CSR3_LAPPEN) && !(s->noted & NOTED_LAPPEN)) {
         s->noted |= NOTED_LAPPEN;
@@ -809,6 +838,8 @@ static int tx_frame(Pcnet *s, Desc d)
 
 static void tx_poll(Pcnet *s)
 {
+    if ((s->csr[0] & PCNET_CSR0_TXON) && !stopped(s) && hold_for_bus(s, BM_HELD_TX, "transmit poll"))
+        return; /* TDMD stays set */
     s->csr[0] &= ~PCNET_CSR0_TDMD;
     if (!(s->csr[0] & PCNET_CSR0_TXON) || stopped(s))
         return;
@@ -908,6 +939,7 @@ static void start(Pcnet *s)
 static void stop(Pcnet *s)
 {
     s->csr[0] = PCNET_CSR0_STOP;
+    s->bm_held = 0;
     s->csr[4] &= ~(PCNET_CSR4_JAB | PCNET_CSR4_TXSTRT | PCNET_CSR4_RCVCCO | PCNET_CSR4_UINT |
                    PCNET_CSR4_UINTCMD | PCNET_CSR4_MFCO);
     s->csr[5] &= ~(PCNET_CSR5_SPND | PCNET_CSR5_MPINT);
@@ -921,6 +953,7 @@ static void stop(Pcnet *s)
  * is 0; BCRs (so DWIO and the software style), APROM and PCI are kept. */
 static void soft_reset(Pcnet *s)
 {
+    s->bm_held = 0;
     if (s->clock)
         dev_timer_cancel(s->clock, &s->poll_timer);
     for (unsigned i = 0; i < pcnet_csr_nregs; i++)
@@ -961,6 +994,7 @@ static void eeprom_load(Pcnet *s)
 
 void pcnet_reset(Pcnet *s)
 {
+    s->bm_held = 0;
     memset(s->csr, 0, sizeof s->csr);
     memset(s->bcr, 0, sizeof s->bcr);
     for (unsigned i = 0; i < pcnet_csr_nregs; i++)
@@ -1002,12 +1036,22 @@ static void csr0_write(Pcnet *s, uint16_t v)
         NOTE(s, "STRT written while STRT reads 1: ignored (set STOP first)");
     if ((v & PCNET_CSR0_INIT) && !(c0 & PCNET_CSR0_INIT)) {
         s->csr[0] = (uint16_t)((s->csr[0] & ~PCNET_CSR0_STOP) | PCNET_CSR0_INIT);
+        if (hold_for_bus(s, BM_HELD_INIT, "initialization block fetch")) {
+            if ((v & PCNET_CSR0_STRT) && !(c0 & PCNET_CSR0_STRT))
+                s->bm_held |= BM_HELD_STRT; /* STRT follows the held INIT */
+            update_irq(s);
+            return;
+        }
         init_failed = init_block(s) < 0;
     }
     if ((v & PCNET_CSR0_STRT) && !(c0 & PCNET_CSR0_STRT) && !init_failed) {
-        start(s);
-        poll_arm(s);
-        s->csr[0] |= PCNET_CSR0_TDMD; /* polling starts at once */
+        if (s->bm_held & BM_HELD_INIT) {
+            s->bm_held |= BM_HELD_STRT;
+        } else {
+            start(s);
+            poll_arm(s);
+            s->csr[0] |= PCNET_CSR0_TDMD; /* polling starts at once */
+        }
     }
     if (v & PCNET_CSR0_TDMD)
         s->csr[0] |= PCNET_CSR0_TDMD;
@@ -1409,6 +1453,32 @@ const PcnetStats *pcnet_stats(const Pcnet *s)
 
 /* ---- creation ---- */
 
+/* Bus Master Enable set: the held initialization, start and transmit poll
+ * run now, in the order the driver asked for them. */
+static void pcnet_pci_changed(void *opaque, PciDevice *d, unsigned changed)
+{
+    Pcnet *s = opaque;
+    if (!(changed & PCI_CHANGED_COMMAND) || !bus_master(s) || !s->bm_held)
+        return;
+    unsigned held = s->bm_held;
+    s->bm_held = 0;
+    if (held & BM_HELD_INIT) {
+        NOTE(s, "bus mastering enabled: the held initialization block fetch runs");
+        if (init_block(s) < 0) {
+            update_irq(s);
+            return;
+        }
+        if (held & BM_HELD_STRT) {
+            start(s);
+            poll_arm(s);
+            s->csr[0] |= PCNET_CSR0_TDMD;
+        }
+    }
+    if ((held & BM_HELD_TX) || (s->csr[0] & PCNET_CSR0_TDMD))
+        tx_poll(s);
+    update_irq(s);
+}
+
 Pcnet *pcnet_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
                  const uint8_t mac[6])
 {
@@ -1439,6 +1509,7 @@ Pcnet *pcnet_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, const Ne
         .status = PCI_STATUS_FAST_BACK | PCI_STATUS_DEVSEL_MEDIUM,
     };
     pci_device_init(&s->pci, "pcnet", &id);
+    pci_device_set_callback(&s->pci, pcnet_pci_changed, s);
     if (pci_device_set_bar(&s->pci, 0, PCNET_IO_SIZE, PCI_BAR_IO) < 0 ||
         pci_device_set_bar(&s->pci, 1, PCNET_IO_SIZE, PCI_BAR_MEM32) < 0)
         abort(); /* constant arguments: an internal invariant */

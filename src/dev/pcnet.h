@@ -258,6 +258,7 @@ typedef enum PcnetRxResult {
     PCNET_RX_BUFF,       /* chained buffers ran out: BUFF/OFLO in the last one */
     PCNET_RX_BAD_LENGTH, /* shorter than a header, or with FCS over PCNET_RX_MAX */
     PCNET_RX_DMA_ERROR,  /* descriptor or buffer outside guest memory: MERR */
+    PCNET_RX_NO_BUS_MASTER, /* PCI bus mastering disabled: missed (MISS, CSR112) */
 } PcnetRxResult;
 
 /* A frame (without FCS) arrives on the cable; the chip pads it to 60 bytes

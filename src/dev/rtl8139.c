@@ -358,7 +358,10 @@ static int bus_master(Rtl8139 *s, const char *what)
 {
     if (pci_device_command(&s->pci) & PCI_COMMAND_MASTER)
         return 1;
-    NOTE(s, "%s DMA with PCI bus mastering disabled", what);
+    NOTE(s, "%s waits: PCI bus mastering is disabled", what);
+/* Bus mastering is a gate, not an error (PCI 3.0 section 6.2.2: with Bus
+ * Master Enable clear the function does not generate PCI accesses): work
+ * that needs DMA waits until the driver sets BME (rtl8139_pci_changed). */
     return 0;
 }
 
@@ -460,8 +463,12 @@ static Rtl8139RxResult rx_frame(Rtl8139 *s, const uint8_t *frame, size_t len, un
 
     uint32_t base = r32(s, RTL_RBSTART);
     if (!bus_master(s, "receive")) {
-        dma_error(s, "receive", base + wp, need);
-        return RTL8139_RX_DMA_ERROR;
+        /* the Rx FIFO cannot be emptied into the ring: the frame is lost to
+         * a FIFO overflow (section 6.6 ISR.FOVW), counted as missed (MPC) */
+        w32(s, RTL_MPC, (r32(s, RTL_MPC) + 1) & 0x00FFFFFF);
+        s->stats.rx_overflow++;
+        raise_isr(s, RTL_INT_FOVW);
+        return RTL8139_RX_NO_BUS_MASTER;
     }
     uint8_t hdr[RX_HEADER], crc[FCS_LEN];
     put_le(hdr, 2, status);
@@ -524,7 +531,7 @@ static void tx_one(Rtl8139 *s, unsigned n)
         tx_abort(s, n, 0);
         return;
     }
-    if (!bus_master(s, "transmit") || (uint64_t)addr + size > 0x100000000ull ||
+    if ((uint64_t)addr + size > 0x100000000ull ||
         dev_dma_read(&s->dma, addr, s->txbuf, size) < 0) {
         s->stats.dma_errors++;
         NOTE(s, "TSD%u: transmit DMA from 0x%08x+%u failed: master abort, ISR.SERR", n, addr, size);
@@ -577,6 +584,9 @@ static void tx_kick(Rtl8139 *s)
         s->tx_next = (n + 1) % TX_DESCS;
         tx_one(s, n);
     }
+    if ((s->r[RTL_CR] & RTL_CR_TE) && !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN) &&
+        !bus_master(s, "transmit"))
+        return; /* OWN stays clear: the descriptor is still pending */
 }
 
 static uint16_t tsad_summary(const Rtl8139 *s)
@@ -831,6 +841,14 @@ Rtl8139 *rtl8139_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, cons
 {
     Rtl8139 *s = calloc(1, sizeof *s);
     if (!s)
+/* The driver set Bus Master Enable: descriptors handed over meanwhile go. */
+static void rtl8139_pci_changed(void *opaque, PciDevice *d, unsigned changed)
+{
+    Rtl8139 *s = opaque;
+    if ((changed & PCI_CHANGED_COMMAND) && (pci_device_command(d) & PCI_COMMAND_MASTER))
+        tx_kick(s);
+}
+
         return NULL;
     if (dma)
         s->dma = *dma;
@@ -858,6 +876,7 @@ Rtl8139 *rtl8139_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, cons
         abort(); /* constant arguments: an internal invariant */
 
     /* EEPROM image (section 5): signature, IDs, Min_Gnt 20h/Max_Lat 40h, MAC */
+    pci_device_set_callback(&s->pci, rtl8139_pci_changed, s);
     uint16_t ee[EEPROM93C46_WORDS] = {0};
     ee[RTL_EE_ID] = RTL_EE_SIGNATURE;
     ee[RTL_EE_VID] = RTL8139_VENDOR_ID;

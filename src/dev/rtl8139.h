@@ -204,6 +204,16 @@ Eeprom93c46 *rtl8139_eeprom(Rtl8139 *s);
  * header reset, EEPROM auto-load. */
 void rtl8139_reset(Rtl8139 *s);
 
+/* Present a board's identity: vendor, device, subsystem IDs go into EEPROM
+ * words 01h-04h (section 5), where the chip auto-loads them from after a
+ * reset, and into the configuration header; the revision into the header
+ * only. -1 for vendor FFFFh (reads as "no device"). */
+int rtl8139_set_identity(Rtl8139 *s, const PciIdentity *id);
+
+/* Boards built on the chip (vendor:device[:subsystem], name). */
+extern const PciBoard rtl8139_boards[];
+extern const unsigned rtl8139_nboards;
+
 /* What became of a received frame. */
 typedef enum Rtl8139RxResult {
     RTL8139_RX_STORED,    /* written to the ring, ROK or RER raised */
@@ -211,6 +221,7 @@ typedef enum Rtl8139RxResult {
     RTL8139_RX_FILTERED,  /* rejected by the RCR accept rules */
     RTL8139_RX_OVERFLOW,  /* ring full: RXOVW, MPC incremented */
     RTL8139_RX_DMA_ERROR, /* RBSTART outside guest memory: SERR */
+    RTL8139_RX_NO_BUS_MASTER, /* PCI bus mastering disabled: FIFO overflow, FOVW, MPC + 1 */
 } Rtl8139RxResult;
 
 /* Error flags for rtl8139_receive_bad (header bits FAE / CRC). */

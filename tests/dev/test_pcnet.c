@@ -627,16 +627,60 @@ static void test_init_block_outside_memory_is_merr(void **st)
     assert_int_equal(pcnet_stats(nic)->dma_errors, 1);
 }
 
-static void test_init_without_bus_mastering_is_merr(void **st)
+#define PCI_IO_MEM (PCI_COMMAND_IO | PCI_COMMAND_MEMORY)
+
+/* Regression "driver that enables bus mastering after INIT got MERR": with
+ * BME clear, INIT (and a STRT written with it) wait: no MERR, no IDON, no
+ * master abort; setting BME runs them. */
+static void test_init_waits_for_bus_mastering(void **st)
 {
-    pci_config_write(pcnet_pci(nic), PCI_COMMAND, 2, PCI_COMMAND_IO);
+    pci_config_write(pcnet_pci(nic), PCI_COMMAND, 2, PCI_IO_MEM);
     style = 2;
     bcr_wr(PCNET_BCR20, 2);
     write_init_block(0, 1, 1, MAC, 0);
     csr_wr(PCNET_CSR1, (uint16_t)IBLK);
     csr_wr(PCNET_CSR2, (uint16_t)(IBLK >> 16));
-    csr_wr(PCNET_CSR0, PCNET_CSR0_INIT);
-    assert_int_equal(csr_rd(PCNET_CSR0) & (PCNET_CSR0_MERR | PCNET_CSR0_IDON), PCNET_CSR0_MERR);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_INIT | PCNET_CSR0_STRT | PCNET_CSR0_IENA);
+    uint16_t c0 = csr_rd(PCNET_CSR0);
+    assert_int_equal(c0 & (PCNET_CSR0_MERR | PCNET_CSR0_IDON | PCNET_CSR0_TXON), 0);
+    assert_true(c0 & PCNET_CSR0_INIT);
+    assert_int_equal(irq_level, 0);
+    pci_config_write(pcnet_pci(nic), PCI_COMMAND, 2, PCI_IO_MEM | PCI_COMMAND_MASTER);
+    c0 = csr_rd(PCNET_CSR0);
+    assert_int_equal(c0 & (PCNET_CSR0_MERR | PCNET_CSR0_IDON | PCNET_CSR0_TXON | PCNET_CSR0_RXON),
+                     PCNET_CSR0_IDON | PCNET_CSR0_TXON | PCNET_CSR0_RXON);
+    assert_int_equal(csr_rd(PCNET_CSR76), (uint16_t)-2); /* the block was read: 2 entries */
+    assert_int_equal(pci_config_read(pcnet_pci(nic), PCI_STATUS, 2) & PCI_STATUS_REC_MASTER_ABORT,
+                     0);
+    assert_int_equal(pcnet_stats(nic)->dma_errors, 0);
+}
+
+/* A running chip whose driver clears BME: a transmit poll waits (TDMD stays
+ * set, the descriptor stays owned), a received frame is missed (MISS, not
+ * MERR); setting BME sends the frame. */
+static void test_ring_work_waits_for_bus_mastering(void **st)
+{
+    bring_up(2, 0, 2, 2, 0);
+    rx_give(0, 1536);
+    pci_config_write(pcnet_pci(nic), PCI_COMMAND, 2, PCI_IO_MEM);
+    uint8_t f[100];
+    make_frame(f, OTHER, 100, 3);
+    memcpy(guest(TXBUF(0)), f, 100);
+    tx_give(0, 100, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD | PCNET_CSR0_IENA);
+    assert_int_equal(sent_count, 0);
+    assert_true(desc_get(TXRING, 0).flags & PCNET_DESC_OWN);
+    assert_true(csr_rd(PCNET_CSR0) & PCNET_CSR0_TDMD);
+    make_frame(f, MAC, 100, 4);
+    assert_int_equal(pcnet_receive(nic, f, 100), PCNET_RX_NO_BUS_MASTER);
+    uint16_t c0 = csr_rd(PCNET_CSR0);
+    assert_int_equal(c0 & (PCNET_CSR0_MISS | PCNET_CSR0_MERR), PCNET_CSR0_MISS);
+    assert_true(desc_get(RXRING, 0).flags & PCNET_DESC_OWN);
+    pci_config_write(pcnet_pci(nic), PCI_COMMAND, 2, PCI_IO_MEM | PCI_COMMAND_MASTER);
+    assert_int_equal(sent_count, 1);
+    assert_false(desc_get(TXRING, 0).flags & PCNET_DESC_OWN);
+    assert_int_equal(pcnet_stats(nic)->dma_errors, 0);
+    assert_int_equal(pcnet_receive(nic, f, 100), PCNET_RX_STORED);
 }
 
 static void test_alternative_init_through_csrs(void **st)
@@ -1508,7 +1552,8 @@ int main(void)
         T(test_init_32bit_ring_codes_above_9_mean_512),
         T(test_idon_masked_by_idonm),
         T(test_init_block_outside_memory_is_merr),
-        T(test_init_without_bus_mastering_is_merr),
+        T(test_init_waits_for_bus_mastering),
+        T(test_ring_work_waits_for_bus_mastering),
         T(test_alternative_init_through_csrs),
         T(test_tx_single_descriptor_swstyle0),
         T(test_tx_single_descriptor_swstyle2),

@@ -643,14 +643,45 @@ static void test_rx_out_of_range_rbstart_is_contained(void **st)
     assert_int_equal(rtl8139_receive(nic, f, 60), RTL8139_RX_DMA_ERROR);
 }
 
-static void test_rx_without_bus_mastering_is_refused(void **st)
+/* Regression "bus mastering off was a memory error": a frame that arrives
+ * while BME is clear cannot leave the Rx FIFO: missed (FOVW, MPC), no SERR,
+ * no master abort; once BME is set frames are stored again. */
+static void test_rx_without_bus_mastering_is_missed(void **st)
 {
     rx_start(RTL_RCR_APM);
     pci_config_write(rtl8139_pci(nic), PCI_COMMAND, 2, PCI_COMMAND_IO);
     uint8_t f[64];
     make_frame(f, MAC, 60, 0);
-    assert_int_equal(rtl8139_receive(nic, f, 60), RTL8139_RX_DMA_ERROR);
+    assert_int_equal(rtl8139_receive(nic, f, 60), RTL8139_RX_NO_BUS_MASTER);
     assert_int_equal(mem32(RING), 0);
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_FOVW);
+    assert_int_equal(rd32(RTL_MPC), 1);
+    assert_int_equal(pci_config_read(rtl8139_pci(nic), PCI_STATUS, 2) & PCI_STATUS_REC_MASTER_ABORT,
+                     0);
+    assert_int_equal(rtl8139_stats(nic)->dma_errors, 0);
+    wr16(RTL_ISR, RTL_INT_FOVW);
+    pci_config_write(rtl8139_pci(nic), PCI_COMMAND, 2, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+    assert_int_equal(rtl8139_receive(nic, f, 60), RTL8139_RX_STORED);
+}
+
+static void tx_prepare(unsigned n, size_t len, uint8_t seed);
+
+/* A driver that hands over a descriptor before setting BME: the transmit
+ * waits (OWN stays clear, no TER, no SERR) and goes when BME is set. */
+static void test_tx_waits_for_bus_mastering(void **st)
+{
+    pci_config_write(rtl8139_pci(nic), PCI_COMMAND, 2, PCI_COMMAND_IO);
+    wr8(RTL_CR, RTL_CR_TE);
+    tx_prepare(0, 64, 7);
+    wr32(RTL_TSD(0), 64);
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(rd32(RTL_TSD(0)) & (RTL_TSD_OWN | RTL_TSD_TOK | RTL_TSD_TABT), 0);
+    assert_int_equal(rd16(RTL_ISR), 0);
+    pci_config_write(rtl8139_pci(nic), PCI_COMMAND, 2, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+    assert_int_equal(sent_count, 1);
+    assert_memory_equal(sent, guest(TXBUF(0)), 64);
+    assert_int_equal(rd32(RTL_TSD(0)) & (RTL_TSD_OWN | RTL_TSD_TOK), RTL_TSD_OWN | RTL_TSD_TOK);
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_TOK);
 }
 
 /* ---- transmit ---- */
@@ -964,7 +995,8 @@ int main(void)
         T(test_rx_exactly_full_ring_is_refused),
         T(test_rx_bigger_ring_sizes),
         T(test_rx_out_of_range_rbstart_is_contained),
-        T(test_rx_without_bus_mastering_is_refused),
+        T(test_rx_without_bus_mastering_is_missed),
+        T(test_tx_waits_for_bus_mastering),
         T(test_tx_four_descriptors_round_robin),
         T(test_tx_descriptor_out_of_turn_waits),
         T(test_tx_waits_for_te),
