@@ -24,3 +24,20 @@ $(B)/drivers/%.sys: $$(wildcard drivers/%/*.c drivers/%/*.h drivers/%/LIBS drive
 	@mkdir -p $(dir $@)
 	$(MINGW_CC) $(DRV_CFLAGS) $(call drv_extra,$*,CFLAGS) $(DRV_LDFLAGS) -o $@ $(filter %.c,$^) \
 	    $(call drv_extra,$*,LIBS) $(DRV_LIBS)
+
+# Test variants: drivers/NAME/VARIANTS has one line per variant, "SUFFIX
+# -DMACRO[=VALUE]", built from NAME's sources with that macro as
+# build/drivers/NAME-SUFFIX.sys (the fault-injection hooks of
+# drivers/include/xdrv_test_hooks.h). Explicit rules, so they win over the
+# pattern rule above.
+DRV_VARIANT_SPECS := $(foreach d,$(DRV_NAMES),$(if $(wildcard drivers/$(d)/VARIANTS),\
+    $(shell sed -n 's/^\([a-z0-9_]*\)[[:space:]]\{1,\}\(-D[A-Za-z0-9_=]*\)[[:space:]]*$$/$(d):\1:\2/p' drivers/$(d)/VARIANTS)))
+
+define drv_variant_rule
+$(B)/drivers/$(1)-$(2).sys: $(wildcard drivers/$(1)/*.c drivers/$(1)/*.h drivers/$(1)/LIBS drivers/$(1)/CFLAGS drivers/$(1)/VARIANTS) $(wildcard drivers/include/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(MINGW_CC) $$(DRV_CFLAGS) $$(call drv_extra,$(1),CFLAGS) $(3) $$(DRV_LDFLAGS) -o $$@ $$(filter %.c,$$^) \
+	    $$(call drv_extra,$(1),LIBS) $$(DRV_LIBS)
+endef
+$(foreach v,$(DRV_VARIANT_SPECS),$(eval $(call drv_variant_rule,$(word 1,$(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))),$(word 3,$(subst :, ,$(v))))))
+drivers: $(foreach v,$(DRV_VARIANT_SPECS),$(B)/drivers/$(word 1,$(subst :, ,$(v)))-$(word 2,$(subst :, ,$(v))).sys)

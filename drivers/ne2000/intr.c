@@ -86,6 +86,7 @@ VOID NTAPI ne_isr(PBOOLEAN InterruptRecognized, PBOOLEAN QueueMiniportHandleInte
     NeAdapter *s = MiniportAdapterContext;
     UCHAR isr;
 
+    TEST_ISR_HOOK();
     *InterruptRecognized = FALSE;
     *QueueMiniportHandleInterrupt = FALSE;
     if (!s->irq_enabled)

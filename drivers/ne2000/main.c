@@ -5,6 +5,8 @@
  * classic programmed-I/O NIC design (README.md, "Design"). */
 #include "ne2000.h"
 
+XDRV_TEST_HOOKS_STORAGE
+
 /* The only export: without one dllexport, ld would export every global. */
 __declspec(dllexport) NTSTATUS NTAPI
     DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);

@@ -18,6 +18,7 @@
 #define NDIS50_MINIPORT 1
 #endif
 #include "ndis_fixed.h"
+#include "xdrv_test_hooks.h"
 #include "ne2000_hw.h"
 
 /* mingw-w64 turns NdisMSetAttributes into NdisMSetAttributesEx; an NDIS 4.0

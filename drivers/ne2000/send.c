@@ -60,6 +60,7 @@ NDIS_STATUS NTAPI ne_send(NDIS_HANDLE MiniportAdapterContext, PNDIS_PACKET Packe
     ULONG buf = s->tx_head;
     ULONG len;
 
+    TEST_SEND_HOOK();
     if (s->hw_error) {
         s->xmit_error++;
         return NDIS_STATUS_FAILURE;

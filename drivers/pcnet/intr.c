@@ -152,6 +152,7 @@ VOID NTAPI pcn_isr(PBOOLEAN InterruptRecognized, PBOOLEAN QueueMiniportHandleInt
     ULONG rap;
     USHORT csr0;
 
+    TEST_ISR_HOOK();
     *InterruptRecognized = FALSE;
     *QueueMiniportHandleInterrupt = FALSE;
     if (!s->irq_enabled || s->removed)

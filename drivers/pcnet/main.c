@@ -4,6 +4,8 @@
  * own sends and locks its own state (README.md, "Design"). */
 #include "pcnet.h"
 
+XDRV_TEST_HOOKS_STORAGE
+
 /* The only export: without one dllexport, ld would export every global. */
 __declspec(dllexport) NTSTATUS NTAPI
     DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);

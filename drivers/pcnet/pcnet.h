@@ -13,6 +13,7 @@
 #define NDIS51_MINIPORT 1
 #endif
 #include "ndis_fixed.h"
+#include "xdrv_test_hooks.h"
 #include "pcnet_hw.h"
 
 #define PCN_TAG 0x54454E50u /* pool tag "PNET" as it reads in memory */

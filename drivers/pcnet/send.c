@@ -384,6 +384,7 @@ VOID NTAPI pcn_send_packets(NDIS_HANDLE MiniportAdapterContext, PPNDIS_PACKET Pa
     for (i = 0; i < NumberOfPackets; i++) {
         PNDIS_PACKET p = PacketArray[i];
 
+        TEST_SEND_HOOK();
         /* Deserialized: every packet comes back through NdisMSendComplete. */
         NDIS_SET_PACKET_STATUS(p, NDIS_STATUS_PENDING);
         if (s->removed || s->halting || s->hw_error) {

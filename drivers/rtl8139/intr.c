@@ -44,6 +44,7 @@ VOID NTAPI rtl_isr(PBOOLEAN InterruptRecognized, PBOOLEAN QueueMiniportHandleInt
     RtlAdapter *s = MiniportAdapterContext;
     USHORT isr;
 
+    TEST_ISR_HOOK();
     *InterruptRecognized = FALSE;
     *QueueMiniportHandleInterrupt = FALSE;
     if (!s->irq_enabled || s->removed)

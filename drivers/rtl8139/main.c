@@ -5,6 +5,8 @@
  * and around the free receive-packet list (README.md, "Design"). */
 #include "rtl8139.h"
 
+XDRV_TEST_HOOKS_STORAGE
+
 /* The only export: without one dllexport, ld would export every global. */
 __declspec(dllexport) NTSTATUS NTAPI
     DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);

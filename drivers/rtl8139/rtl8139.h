@@ -14,6 +14,7 @@
 #define NDIS51_MINIPORT 1
 #endif
 #include "ndis_fixed.h"
+#include "xdrv_test_hooks.h"
 #include "rtl8139_hw.h"
 
 #define RTL_TAG 0x39333152u /* pool tag "R139" as it reads in memory */

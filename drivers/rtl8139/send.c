@@ -43,6 +43,7 @@ VOID NTAPI rtl_send_packets(NDIS_HANDLE MiniportAdapterContext, PPNDIS_PACKET Pa
 
     for (i = 0; i < NumberOfPackets; i++) {
         PNDIS_PACKET packet = PacketArray[i];
+        TEST_SEND_HOOK();
         PUCHAR dst;
         ULONG len;
 

@@ -588,6 +588,9 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
            (unsigned long long)vs.guest_calls, (unsigned long long)vs.port_io,
            (unsigned long long)vs.mmio, (unsigned long long)vs.emu_starts);
     if (r < 0) {
+        /* the adapter's host side is freed without calling the stopped
+         * driver again (ndis_adapter_halt on a stopped VM) */
+        machine_stop_nic(mach);
         if (vm_stopped(nt->vm))
             rc = fault_exit(nt, "traffic");
         else
@@ -719,8 +722,10 @@ int cmd_run(int argc, char **argv)
     machine_describe(mach, stdout);
     if (machine_has_nic(mach)) {
         int nrc = serve_nic(nt, mach, &o, service);
-        if (nrc == EXIT_FAULT || nrc == EXIT_INTERNAL)
+        if (nrc == EXIT_FAULT || nrc == EXIT_INTERNAL) {
+            rc = nrc; /* regression: a fault while serving traffic exited 0 */
             goto out;
+        }
         if (nrc != EXIT_OK) {
             rc = nrc;
             goto unload;
