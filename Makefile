@@ -34,11 +34,13 @@ all: deps $(B)/xdrv drivers
 deps:
 	@./scripts/deps.sh
 
-$(B)/%.o: %.c
+# Every compile waits for deps (order-only): with -j the packages must be
+# installed before the first compiler runs.
+$(B)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BA)/%.o: %.c
+$(BA)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(SANFLAGS) -c $< -o $@
 

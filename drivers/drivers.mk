@@ -20,7 +20,7 @@ drv_extra = $(shell cat drivers/$(1)/$(2) 2>/dev/null)
 drivers: $(DRV_SYS)
 
 .SECONDEXPANSION:
-$(B)/drivers/%.sys: $$(wildcard drivers/%/*.c drivers/%/*.h drivers/%/LIBS drivers/%/CFLAGS) $$(wildcard drivers/include/*.h)
+$(B)/drivers/%.sys: $$(wildcard drivers/%/*.c drivers/%/*.h drivers/%/LIBS drivers/%/CFLAGS) $$(wildcard drivers/include/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(MINGW_CC) $(DRV_CFLAGS) $(call drv_extra,$*,CFLAGS) $(DRV_LDFLAGS) -o $@ $(filter %.c,$^) \
 	    $(call drv_extra,$*,LIBS) $(DRV_LIBS)
@@ -34,7 +34,7 @@ DRV_VARIANT_SPECS := $(foreach d,$(DRV_NAMES),$(if $(wildcard drivers/$(d)/VARIA
     $(shell sed -n 's/^\([a-z0-9_]*\)[[:space:]]\{1,\}\(-D[A-Za-z0-9_=]*\)[[:space:]]*$$/$(d):\1:\2/p' drivers/$(d)/VARIANTS)))
 
 define drv_variant_rule
-$(B)/drivers/$(1)-$(2).sys: $(wildcard drivers/$(1)/*.c drivers/$(1)/*.h drivers/$(1)/LIBS drivers/$(1)/CFLAGS drivers/$(1)/VARIANTS) $(wildcard drivers/include/*.h)
+$(B)/drivers/$(1)-$(2).sys: $(wildcard drivers/$(1)/*.c drivers/$(1)/*.h drivers/$(1)/LIBS drivers/$(1)/CFLAGS drivers/$(1)/VARIANTS) $(wildcard drivers/include/*.h) | deps
 	@mkdir -p $$(dir $$@)
 	$$(MINGW_CC) $$(DRV_CFLAGS) $$(call drv_extra,$(1),CFLAGS) $(3) $$(DRV_LDFLAGS) -o $$@ $$(filter %.c,$$^) \
 	    $$(call drv_extra,$(1),LIBS) $$(DRV_LIBS)

@@ -13,11 +13,11 @@ FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec
 
 # the --netdev/--wire parser lives in src/host (with libpcap for captures)
 NETSPEC_SRC := $(sort $(wildcard src/host/*.c)) src/trace/trace.c
-$(FUZZ_DIR)/fuzz_netspec: tests/fuzz/fuzz_netspec.c $(NETSPEC_SRC) $(wildcard src/host/*.h)
+$(FUZZ_DIR)/fuzz_netspec: tests/fuzz/fuzz_netspec.c $(NETSPEC_SRC) $(wildcard src/host/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(NETSPEC_SRC) -lpcap -o $@
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_SRC) -o $@
 
