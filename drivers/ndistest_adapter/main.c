@@ -766,8 +766,9 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     ch.MajorNdisVersion = 5;
     ch.MinorNdisVersion = 1;
     ch.CheckForHangHandler = check_for_hang;
-    ch.DisableInterruptHandler = disable_interrupt;
-    if (!(mode & NDT_NO_ENABLE))
+    if (!(mode & NDT_NO_DISABLE))
+        ch.DisableInterruptHandler = disable_interrupt;
+    if (!(mode & (NDT_NO_ENABLE | NDT_NO_DISABLE)))
         ch.EnableInterruptHandler = enable_interrupt;
     ch.HaltHandler = halt;
     ch.HandleInterruptHandler = handle_interrupt;

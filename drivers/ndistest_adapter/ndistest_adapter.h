@@ -32,6 +32,7 @@
 #define NDT_NO_ENABLE 0x8000u    /* no EnableInterruptHandler: HandleInterrupt unmasks */
 #define NDT_QUEUE_ALWAYS 0x10000u /* ISR sets QueueMiniportHandleInterrupt TRUE even when it
                                    * does not recognize the interrupt */
+#define NDT_NO_DISABLE 0x80000u   /* no DisableInterruptHandler (nor Enable) */
 #define NDT_READ_BUS 0x40000u     /* read the installer's BusType, IoBaseAddress and
                                    * InterruptNumber as NdisParameterInteger and as
                                    * NdisParameterHexInteger: both must agree */

@@ -595,6 +595,21 @@ static void test_irq_shared_line_calls_isr(void **state)
     halt_clean(r);
 }
 
+/* R1, regression "RequestIsr FALSE without MiniportDisableInterrupt was
+ * refused": nothing but the ISR can silence the device, so it is called
+ * for every interrupt. */
+static void test_irq_no_disable_handler_calls_isr(void **state)
+{
+    RIG(state);
+    loopback(r, 4, 0);
+    NdisTestCounters c = counters(r);
+    assert_int_equal(c.isr_calls, 4);
+    assert_int_equal(c.disable_calls, 0);
+    assert_int_equal(c.enable_calls, 0);
+    assert_int_equal(c.dpc_calls, 4);
+    halt_clean(r);
+}
+
 /* R1: an interrupt while MiniportInitialize runs goes to MiniportISR even
  * with RequestIsr FALSE; afterwards NDIS takes them itself (R2). */
 static void test_irq_isr_during_initialize(void **state)
@@ -767,6 +782,7 @@ MODE_SETUP(m_mask_noisr_shared, NDT_MASKING | NDT_NO_ISR | NDT_SHARED)
 MODE_SETUP(m_mask_deser, NDT_MASKING | NDT_DESERIALIZE | NDT_SHARED)
 MODE_SETUP(m_mask_noenable, NDT_MASKING | NDT_NO_ENABLE)
 MODE_SETUP(m_read_bus, NDT_READ_BUS)
+MODE_SETUP(m_no_disable, NDT_NO_ISR | NDT_NO_DISABLE)
 
 int main(void)
 {
@@ -798,6 +814,7 @@ int main(void)
         T(test_irq_isr_every_interrupt, m_plain),
         T(test_irq_shared_line_calls_isr, m_shared_noisr),
         T(test_irq_isr_during_initialize, m_init_irq),
+        T(test_irq_no_disable_handler_calls_isr, m_no_disable),
         T(test_irq_no_isr_disable_dpc_enable, m_noisr),
         T(test_irq_unrecognized_queues_nothing, m_shared_lie),
         T(test_irq_recognized_not_queued, m_plain),

@@ -6,9 +6,10 @@
  * W_ISR_HANDLER, W_HANDLE_INTERRUPT_HANDLER, W_DISABLE/ENABLE_INTERRUPT_HANDLER,
  * NdisMRegisterInterrupt) and the Windows 2000 DDK's MiniportISR page:
  *  R1 MiniportISR runs at DIRQL for every interrupt when the miniport asked
- *     for it (RequestIsr TRUE) or the line is shared (a shared line must ask
- *     each driver whether its device interrupted), and during
- *     MiniportInitialize and MiniportHalt whatever RequestIsr says.
+ *     for it (RequestIsr TRUE), when the line is shared (a shared line must
+ *     ask each driver whether its device interrupted), when the miniport has
+ *     no MiniportDisableInterrupt (nothing else can silence the device), and
+ *     during MiniportInitialize and MiniportHalt whatever RequestIsr says.
  *  R2 Otherwise NDIS takes the interrupt itself: MiniportDisableInterrupt at
  *     DIRQL, then MiniportHandleInterrupt is queued (always).
  *  R3 MiniportHandleInterrupt is queued only when MiniportISR sets both
@@ -106,7 +107,7 @@ void ndis_interrupt_fire(NdisAdapter *s)
         return;
     }
     /* R1/R2: whose turn it is to take the interrupt */
-    int use_isr = s->request_isr || s->shared ||
+    int use_isr = s->request_isr || s->shared || !d->DisableInterruptHandler ||
                   ((s->initializing || s->halting) && d->ISRHandler);
     if (trace_enabled()) {
         TraceEvent ev = {.kind = TRACE_INTERRUPT,
@@ -186,13 +187,10 @@ NTAPI(NdisMRegisterInterrupt)
         vm_throw(nt->vm, VM_FAULT_API,
                  "NdisMRegisterInterrupt: the miniport registered no "
                  "HandleInterruptHandler");
-    if ((request_isr || shared) && !d->ISRHandler)
+    if ((request_isr || shared || !d->DisableInterruptHandler) && !d->ISRHandler)
         vm_throw(nt->vm, VM_FAULT_API,
-                 "NdisMRegisterInterrupt: RequestIsr/SharedInterrupt but no ISRHandler");
-    if (!request_isr && !shared && !d->DisableInterruptHandler)
-        vm_throw(nt->vm, VM_FAULT_API,
-                 "NdisMRegisterInterrupt: RequestIsr FALSE needs the miniport's "
-                 "DisableInterruptHandler and EnableInterruptHandler");
+                 "NdisMRegisterInterrupt: %s but the miniport registered no ISRHandler",
+                 request_isr ? "RequestIsr" : shared ? "SharedInterrupt" : "no DisableInterruptHandler");
     if (!s->hw.irq || a[2] != s->hw.irq) {
         ndis_warn(
             s,
