@@ -663,6 +663,18 @@ static NDIS_STATUS NTAPI initialize(PNDIS_STATUS open_error, PUINT medium, PNDIS
     if (!s->shared || ((ULONG)s->shared & 0xFFF) || s->shared_pa.LowPart != (ULONG)s->shared ||
         NdisMGetDmaAlignment(handle) == 0)
         fail(s, "NdisMAllocateSharedMemory");
+    {
+        /* Regression "e1000 descriptor ring at ...aa8": a small block is
+         * page aligned too, as the HAL's common buffers are; vendor drivers
+         * put 16-byte aligned descriptor rings straight into it. */
+        PVOID small = NULL;
+        NDIS_PHYSICAL_ADDRESS small_pa;
+        NdisMAllocateSharedMemory(handle, 24, FALSE, &small, &small_pa);
+        if (!small || ((ULONG)small & 0xFFF) || small_pa.LowPart != (ULONG)small)
+            fail(s, "a small NdisMAllocateSharedMemory block is not page aligned");
+        if (small)
+            NdisMFreeSharedMemory(handle, 24, FALSE, small, small_pa);
+    }
     if (s->mode & NDT_ASYNC_SHARED)
         if (NdisMAllocateSharedMemoryAsync(handle, 3000, FALSE, (PVOID)0x1234) !=
             NDIS_STATUS_PENDING)

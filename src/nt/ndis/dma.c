@@ -26,18 +26,20 @@ typedef struct NdisAsyncAlloc {
     struct NdisAsyncAlloc *next;
 } NdisAsyncAlloc;
 
-/* Pool memory for DMA: page aligned from one page up. Returns the address
- * handed to the driver; *block the pool block behind it. */
+/* Pool memory for DMA: page aligned whatever the length, like the HAL's
+ * common buffers (AllocateCommonBuffer) NDIS takes shared memory from;
+ * vendor drivers carve aligned descriptor rings out of small blocks.
+ * Returns the address handed to the driver; *block the pool block behind it. */
 static GuestAddr shared_alloc(Nt *nt, uint32_t len, GuestAddr *block)
 {
     if (!len || len > 0x1000000u)
         return 0;
-    uint32_t extra = len >= VM_PAGE_SIZE ? VM_PAGE_SIZE - 1 : 0;
+    uint32_t extra = VM_PAGE_SIZE - 1;
     GuestAddr b = nt_pool_alloc(nt, len + extra, NDIS_TAG);
     if (!b)
         return 0;
     *block = b;
-    return extra ? (b + extra) & ~(VM_PAGE_SIZE - 1) : b;
+    return (b + extra) & ~(VM_PAGE_SIZE - 1);
 }
 
 static void track_shared(NdisAdapter *s, GuestAddr va, uint32_t len, GuestAddr block)
