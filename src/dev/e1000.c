@@ -202,20 +202,6 @@ const PciBoard e1000_boards[] = {
     {0x8086, 0x1026, 0x8086, 0x1001, "Intel PRO/1000 MT Server Adapter (82545GM)"},
     {0x8086, 0x1026, 0x8086, 0x1002, "Intel PRO/1000 MT Server Adapter (82545GM)"},
     {0x8086, 0x1026, 0x8086, 0x1026, "Intel PRO/1000 MT Server Connection (82545GM)"},
-    {0x8086, 0x1013, 0x8086, 0x1013, "Intel PRO/1000 MT Mobile Connection (82541EI)"},
-    {0x8086, 0x1018, 0x8086, 0x1018, "Intel PRO/1000 MT Mobile Connection (82541EI)"},
-    {0x8086, 0x1014, 0x8086, 0x1014, "Intel PRO/1000 MT Network Connection (82541ER)"},
-    {0x8086, 0x1014, 0x8086, 0x0014, "Intel PRO/1000 MT Desktop Connection (82541ER)"},
-    {0x8086, 0x1076, 0x8086, 0x0076, "Intel PRO/1000 MT Network Connection (82541GI)"},
-    {0x8086, 0x1076, 0x8086, 0x1076, "Intel PRO/1000 MT Network Connection (82541GI)"},
-    {0x8086, 0x1076, 0x8086, 0x1176, "Intel PRO/1000 MT Desktop Adapter (82541GI)"},
-    {0x8086, 0x1076, 0x8086, 0x1276, "Intel PRO/1000 MT Network Adapter (82541GI)"},
-    {0x8086, 0x1077, 0x8086, 0x0077, "Intel PRO/1000 MT Mobile Connection (82541GI)"},
-    {0x8086, 0x1077, 0x8086, 0x1077, "Intel PRO/1000 MT Mobile Connection (82541GI)"},
-    {0x8086, 0x1077, 0x1179, 0x0001, "Toshiba PRO/1000 MT Mobile Connection (82541GI)"},
-    {0x8086, 0x1078, 0x8086, 0x1078, "Intel 82541ER-based Network Connection"},
-    {0x8086, 0x107C, 0x8086, 0x1376, "Intel PRO/1000 GT Desktop Adapter (82541PI)"},
-    {0x8086, 0x107C, 0x8086, 0x1476, "Intel PRO/1000 GT Desktop Adapter (82541PI)"},
 };
 const unsigned e1000_nboards = sizeof e1000_boards / sizeof e1000_boards[0];
 
@@ -1801,21 +1787,6 @@ static void pci_changed(void *opaque, PciDevice *d, unsigned changed)
     rx_drain(s);
 }
 
-/* PHY identity by chip family: the 82541/82547 have an IGP PHY. */
-static void phy_id_for(uint16_t device, uint16_t *id1, uint16_t *id2)
-{
-    static const uint16_t igp[] = {0x1013, 0x1014, 0x1018, 0x1019, 0x101A,
-                                   0x1075, 0x1076, 0x1077, 0x1078, 0x107C};
-    *id1 = E1000_PHY_ID1;
-    *id2 = E1000_PHY_ID2;
-    for (unsigned i = 0; i < sizeof igp / sizeof igp[0]; i++) {
-        if (device == igp[i]) {
-            *id1 = 0x02A8;
-            *id2 = 0x0380;
-        }
-    }
-}
-
 int e1000_set_identity(E1000 *s, const PciIdentity *id)
 {
     if (!id || id->vendor == 0 || id->vendor == 0xFFFF || id->device == 0 || id->device == 0xFFFF ||
@@ -1836,7 +1807,6 @@ int e1000_set_identity(E1000 *s, const PciIdentity *id)
                                   E1000_ICW1_LOAD_VID | E1000_ICW1_LOAD_SUBSYS);
     ee_fix_checksum(w);
     s->revision = id->revision;
-    phy_id_for(id->device, &s->phy_id1, &s->phy_id2);
     pci_load_ids(s);
     NOTE(s, "identity %04x:%04x subsystem %04x:%04x rev %02x", id->vendor, id->device,
          id->subsys_vendor, id->subsys_id, id->revision);
