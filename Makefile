@@ -82,12 +82,16 @@ $(B)/bench/%: bench/%.c $(B)/libxdrv.a
 bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd
 	@./bench/run.sh $(B)
 
-# docs/api.md: the header stays, the tables are regenerated from exports.def
+# docs/api.md: the header stays, the tables are regenerated from exports.def;
+# README's API lists likewise, and its board list from the models' board tables
 docs: $(B)/xdrv
 	@{ sed -n '1,/^<!-- generated below/p' docs/api.md; $(B)/xdrv exports --markdown; } > docs/api.md.new
 	@mv docs/api.md.new docs/api.md
 	@{ sed -n '1,/^<!-- api:begin/p' README.md; $(B)/xdrv exports --compact; \
 	   sed -n '/^<!-- api:end/,$$p' README.md; } > README.md.new
+	@mv README.md.new README.md
+	@{ sed -n '1,/^<!-- boards:begin/p' README.md; $(B)/xdrv info --boards; \
+	   sed -n '/^<!-- boards:end/,$$p' README.md; } > README.md.new
 	@mv README.md.new README.md
 
 demo: all $(TOOLS)

@@ -88,10 +88,11 @@ static NDIS_STATUS ne_read_config(NDIS_HANDLE wrapper_ctx, NeConfig *c)
 
 /* PCI or ISA: the BusType parameter when there is one (NdisInterfacePci 5,
  * NdisInterfaceIsa 1), otherwise whether the slot's configuration space
- * holds an RTL8029 (an ISA card has none: the read returns 0 bytes). */
+ * holds an Ethernet controller (an ISA card has none: the read returns 0
+ * bytes). */
 static NDIS_INTERFACE_TYPE ne_bus_type(NDIS_HANDLE handle, const NeConfig *c)
 {
-    USHORT id[2] = {0, 0};
+    USHORT cls = 0;
 
     if (c->have_bus_type) {
         if (c->bus_type == NdisInterfacePci)
@@ -100,13 +101,16 @@ static NDIS_INTERFACE_TYPE ne_bus_type(NDIS_HANDLE handle, const NeConfig *c)
             return NdisInterfaceIsa;
         DbgPrint("ne2000: BusType %lu not supported, probing\n", c->bus_type);
     }
-    if (NdisReadPciSlotInformation(handle, 0, NE_PCI_CFG_ID, id, sizeof id) == sizeof id &&
-        id[0] == NE_PCI_VENDOR && id[1] == NE_PCI_DEVICE)
+    if (NdisReadPciSlotInformation(handle, 0, NE_PCI_CFG_CLASS, &cls, sizeof cls) == sizeof cls &&
+        cls == NE_PCI_CLASS_ETHERNET)
         return NdisInterfacePci;
     return NdisInterfaceIsa;
 }
 
-/* PCI: check 10EC:8029, turn on I/O space decoding if firmware left it off
+/* PCI: check for an Ethernet controller (not the vendor and device ID:
+ * Windows binds the driver by its INF's hardware IDs, and RTL8029AS boards
+ * carry their maker's IDs; the 8029ID registers identify the chip), turn
+ * on I/O space decoding if firmware left it off
  * (PCI 3.0 section 6.2.2, command register bit 0), and take the port range
  * and interrupt NDIS assigned. NT 4.0 had no resource list for some
  * buses; then BAR0 and the interrupt line come from configuration space. */
@@ -118,15 +122,21 @@ static NDIS_STATUS ne_pci_resources(NeAdapter *s, NDIS_HANDLE wrapper_ctx)
     UINT size = sizeof buf;
     NDIS_STATUS status;
     USHORT id[2] = {0, 0};
+    USHORT cls = 0;
     USHORT cmd = 0;
     BOOLEAN have_io = FALSE, have_int = FALSE;
     ULONG i;
 
     if (NdisReadPciSlotInformation(s->handle, 0, NE_PCI_CFG_ID, id, sizeof id) != sizeof id ||
-        id[0] != NE_PCI_VENDOR || id[1] != NE_PCI_DEVICE) {
-        DbgPrint("ne2000: PCI ID %04x:%04x is not an RTL8029\n", id[0], id[1]);
+        NdisReadPciSlotInformation(s->handle, 0, NE_PCI_CFG_CLASS, &cls, sizeof cls) !=
+            sizeof cls ||
+        cls != NE_PCI_CLASS_ETHERNET) {
+        DbgPrint("ne2000: PCI %04x:%04x class %04x is not an Ethernet controller\n", id[0], id[1],
+                 cls);
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     }
+    if (id[0] != NE_PCI_VENDOR || id[1] != NE_PCI_DEVICE)
+        DbgPrint("ne2000: board %04x:%04x\n", id[0], id[1]);
     if (NdisReadPciSlotInformation(s->handle, 0, NE_PCI_CFG_COMMAND, &cmd, sizeof cmd) ==
             sizeof cmd &&
         !(cmd & NE_PCI_COMMAND_IO)) {

@@ -139,6 +139,10 @@
 
 /* PCI configuration space (PCI 3.0 section 6.2) */
 #define NE_PCI_CFG_ID 0x00u      /* vendor ID, device ID */
+#define NE_PCI_CFG_CLASS 0x0Au   /* sub-class, base class */
+/* base class 02h (network controller), sub-class 00h (Ethernet): PCI Code
+ * and ID Assignment Specification, appendix D */
+#define NE_PCI_CLASS_ETHERNET 0x0200u
 #define NE_PCI_CFG_COMMAND 0x04u /* bit 0: I/O space decoding */
 #define NE_PCI_COMMAND_IO 0x0001u
 #define NE_PCI_CFG_BAR0 0x10u /* I/O BAR: bit 0 set, address in 31:2 */

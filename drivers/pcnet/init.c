@@ -63,19 +63,26 @@ static NDIS_STATUS pcn_read_config(PcnAdapter *s, NDIS_HANDLE wrapper_ctx, UCHAR
     return NDIS_STATUS_SUCCESS;
 }
 
-/* Vendor/device ID, and the PCI command register: I/O space (bit 0) and
- * bus master (bit 2) enabled (PCI 3.0 section 6.2.2). */
+/* An Ethernet controller, and the PCI command register: I/O space (bit 0)
+ * and bus master (bit 2) enabled (PCI 3.0 section 6.2.2). The vendor and
+ * device ID are not checked: Windows binds the driver by its INF's hardware
+ * IDs, and boards carry their maker's IDs (CSR88/89 identify the chip). */
 static NDIS_STATUS pcn_pci_check(PcnAdapter *s)
 {
-    USHORT id[2] = {0, 0};
+    UCHAR cfg[12];
     USHORT cmd = 0, want;
 
-    if (NdisReadPciSlotInformation(s->handle, 0, 0, id, sizeof id) != sizeof id)
+    if (NdisReadPciSlotInformation(s->handle, 0, 0, cfg, sizeof cfg) != sizeof cfg)
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
-    if (id[0] != PCN_PCI_VENDOR || id[1] != PCN_PCI_DEVICE) {
-        DbgPrint("pcnet: PCI ID %04x:%04x is not a PCnet-PCI\n", id[0], id[1]);
+    if ((cfg[11] << 8 | cfg[10]) != PCN_PCI_CLASS_ETHERNET) {
+        DbgPrint("pcnet: PCI %02x%02x:%02x%02x class %02x%02x%02x is not an Ethernet "
+                 "controller\n",
+                 cfg[1], cfg[0], cfg[3], cfg[2], cfg[11], cfg[10], cfg[9]);
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     }
+    if (cfg[0] != (PCN_PCI_VENDOR & 0xFF) || cfg[1] != PCN_PCI_VENDOR >> 8 ||
+        cfg[2] != (PCN_PCI_DEVICE & 0xFF) || cfg[3] != PCN_PCI_DEVICE >> 8)
+        DbgPrint("pcnet: board %02x%02x:%02x%02x\n", cfg[1], cfg[0], cfg[3], cfg[2]);
     if (NdisReadPciSlotInformation(s->handle, 0, 4, &cmd, sizeof cmd) != sizeof cmd)
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     want = (USHORT)(cmd | 0x0001 | 0x0004);

@@ -155,5 +155,8 @@ typedef struct PcnDesc {
 
 #define PCN_PCI_VENDOR 0x1022
 #define PCN_PCI_DEVICE 0x2000
+/* Class code base 02h (network controller), sub-class 00h (Ethernet): PCI
+ * Code and ID Assignment Specification, appendix D. */
+#define PCN_PCI_CLASS_ETHERNET 0x0200u
 
 #endif

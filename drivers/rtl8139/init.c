@@ -89,20 +89,28 @@ static NDIS_STATUS rtl_read_config(RtlAdapter *s, NDIS_HANDLE wrapper_ctx, UCHAR
     return NDIS_STATUS_SUCCESS;
 }
 
-/* Vendor/device ID check, and the PCI command register enables for the
- * register window in use and for bus mastering (PCI 3.0 section 6.2.2:
- * bit 0 I/O space, bit 1 memory space, bit 2 bus master). */
+/* The function must be an Ethernet controller, and the PCI command register
+ * enables for the register window in use and for bus mastering (PCI 3.0
+ * section 6.2.2: bit 0 I/O space, bit 1 memory space, bit 2 bus master).
+ * The vendor and device ID are not checked: Windows binds the driver by the
+ * hardware IDs its INF lists, and boards built on the RTL8139 carry their
+ * maker's IDs (a D-Link DFE-538TX is 1186:1300). */
 static NDIS_STATUS rtl_pci_check(RtlAdapter *s)
 {
-    USHORT id[2] = {0, 0};
+    UCHAR cfg[12];
     USHORT cmd = 0, want;
 
-    if (NdisReadPciSlotInformation(s->handle, 0, 0, id, sizeof id) != sizeof id)
+    if (NdisReadPciSlotInformation(s->handle, 0, 0, cfg, sizeof cfg) != sizeof cfg)
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
-    if (id[0] != RTL_PCI_VENDOR || id[1] != RTL_PCI_DEVICE) {
-        DbgPrint("rtl8139: PCI ID %04x:%04x is not an RTL8139\n", id[0], id[1]);
+    if ((cfg[11] << 8 | cfg[10]) != RTL_PCI_CLASS_ETHERNET) {
+        DbgPrint("rtl8139: PCI %02x%02x:%02x%02x class %02x%02x%02x is not an Ethernet "
+                 "controller\n",
+                 cfg[1], cfg[0], cfg[3], cfg[2], cfg[11], cfg[10], cfg[9]);
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     }
+    if (cfg[0] != (RTL_PCI_VENDOR & 0xFF) || cfg[1] != RTL_PCI_VENDOR >> 8 ||
+        cfg[2] != (RTL_PCI_DEVICE & 0xFF) || cfg[3] != RTL_PCI_DEVICE >> 8)
+        DbgPrint("rtl8139: board %02x%02x:%02x%02x\n", cfg[1], cfg[0], cfg[3], cfg[2]);
     if (NdisReadPciSlotInformation(s->handle, 0, 4, &cmd, sizeof cmd) != sizeof cmd)
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     want = (USHORT)(cmd | 0x0004 | (s->mmio ? 0x0002 : 0x0001));

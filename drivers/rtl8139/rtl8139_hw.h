@@ -120,5 +120,8 @@
 
 #define RTL_PCI_VENDOR 0x10EC
 #define RTL_PCI_DEVICE 0x8139
+/* Class code base 02h (network controller), sub-class 00h (Ethernet): PCI
+ * Code and ID Assignment Specification, appendix D. */
+#define RTL_PCI_CLASS_ETHERNET 0x0200u
 
 #endif

@@ -4,15 +4,20 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "machine/boards.h"
 #include "nt/loader.h"
 #include "nt/nt.h"
 #include "pe/pe.h"
 
 static const char info_usage[] =
     "usage: xdrv info DRIVER.sys [--json]\n"
+    "       xdrv info --boards [--json]\n"
     "  Print the PE32 headers, sections, version resource and imports of a\n"
     "  driver, each import marked implemented or missing, and the line\n"
     "  'imports implemented: N of M'.\n"
+    "  --boards the boards each network controller model can present (its\n"
+    "           chip's PCI ID and the boards built on it; the hardware IDs\n"
+    "           an ISA model takes), as a Markdown table (README's list)\n"
     "  --json   the same as one JSON object\n";
 
 static void json_str(const char *s)
@@ -139,16 +144,81 @@ static void print_json(const PeImage *pe, const char *path, unsigned impl)
     printf("],\n \"imports_implemented\": %u, \"imports_total\": %zu}\n", impl, pe->nimports);
 }
 
+/* ---- --boards: every model's board table ---- */
+
+static void boards_markdown(void)
+{
+    NicModelInfo m;
+    printf("| `--device` | PCI ID | subsystem | board |\n|---|---|---|---|\n");
+    for (unsigned i = 0; machine_nic_model_info(i, &m) == 0; i++) {
+        if (m.isa) {
+            printf("| `%s` | ISA / PC Card | | hardware IDs ", m.name);
+            for (unsigned k = 0; k < machine_isa_nhwid_prefixes; k++)
+                printf("%s`%s...`", k ? ", " : "", machine_isa_hwid_prefixes[k]);
+            printf(" (NE2000 compatibles) |\n");
+            continue;
+        }
+        int own = 0;
+        for (unsigned b = 0; b < m.nboards; b++)
+            own |= m.boards[b].vendor == m.vendor && m.boards[b].device == m.device;
+        if (!own)
+            printf("| `%s` | %04X:%04X | | the chip's own ID |\n", m.name, m.vendor, m.device);
+        for (unsigned b = 0; b < m.nboards; b++) {
+            const PciBoard *e = &m.boards[b];
+            printf("| `%s` | %04X:%04X | ", m.name, e->vendor, e->device);
+            if (e->subsys_vendor)
+                printf("%04X:%04X", e->subsys_vendor, e->subsys_id);
+            printf(" | %s |\n", e->name);
+        }
+    }
+}
+
+static void boards_json(void)
+{
+    NicModelInfo m;
+    printf("{\"models\": [");
+    for (unsigned i = 0; machine_nic_model_info(i, &m) == 0; i++) {
+        printf("%s\n  {\"model\": ", i ? "," : "");
+        json_str(m.name);
+        if (m.isa) {
+            printf(", \"bus\": \"isa\", \"hardware_id_prefixes\": [");
+            for (unsigned k = 0; k < machine_isa_nhwid_prefixes; k++) {
+                printf("%s", k ? ", " : "");
+                json_str(machine_isa_hwid_prefixes[k]);
+            }
+            printf("]}");
+            continue;
+        }
+        printf(", \"bus\": \"pci\", \"vendor\": \"%04x\", \"device\": \"%04x\", \"boards\": [",
+               m.vendor, m.device);
+        for (unsigned b = 0; b < m.nboards; b++) {
+            const PciBoard *e = &m.boards[b];
+            printf("%s\n    {\"vendor\": \"%04x\", \"device\": \"%04x\", ", b ? "," : "",
+                   e->vendor, e->device);
+            if (e->subsys_vendor)
+                printf("\"subsys_vendor\": \"%04x\", \"subsys_id\": \"%04x\", ",
+                       e->subsys_vendor, e->subsys_id);
+            printf("\"name\": ");
+            json_str(e->name);
+            printf("}");
+        }
+        printf("]}");
+    }
+    printf("\n]}\n");
+}
+
 int cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
-    int json = 0;
+    int json = 0, boards = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(info_usage, stdout);
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--boards")) {
+            boards = 1;
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "xdrv info: unknown option '%s'\n", argv[i]);
             return EXIT_USAGE;
@@ -158,6 +228,17 @@ int cmd_info(int argc, char **argv)
             fprintf(stderr, "xdrv info: more than one driver given ('%s')\n", argv[i]);
             return EXIT_USAGE;
         }
+    }
+    if (boards && path) {
+        fprintf(stderr, "xdrv info: --boards takes no driver ('%s')\n", path);
+        return EXIT_USAGE;
+    }
+    if (boards) {
+        if (json)
+            boards_json();
+        else
+            boards_markdown();
+        return EXIT_OK;
     }
     if (!path) {
         fputs(info_usage, stderr);

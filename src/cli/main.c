@@ -10,6 +10,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  info DRIVER.sys [--json]     headers, sections, version, imports (implemented or missing)\n"
+    "  info --boards [--json]       the boards each network controller model can present\n"
     "  run DRIVER.sys [options]     load the driver, call DriverEntry, serve requests, unload\n"
     "  exports [--markdown]         the kernel APIs xdrv implements (from the export tables)\n"
     "\n"

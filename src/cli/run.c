@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "machine/boards.h"
 #include "machine/machine.h"
 #include "nt/loader.h"
 #include "nt/nt.h"
@@ -25,14 +26,24 @@ static const char run_usage[] =
     "  call DriverUnload and report pool leaks. Driver output (DbgPrint) and\n"
     "  request results go to stdout; errors and fault reports to stderr.\n"
     "options:\n"
-    "  --inf FILE.inf      fill the registry from the INF (service and device AddReg)\n"
+    "  --inf FILE.inf      fill the registry from the INF (service and device AddReg);\n"
+    "                      without a network --device, the INF's first hardware ID a\n"
+    "                      model can present chooses the model and the board it presents\n"
+    "                      (xdrv info --boards lists them)\n"
     "  --device SPEC       attach a device model; repeatable (one network controller):\n"
     "                        rtl8139[,mac=MAC]      Realtek RTL8139C(L), PCI 10EC:8139\n"
     "                        ne2000[,mac=MAC]       NE2000 (Realtek RTL8029AS), PCI 10EC:8029\n"
     "                        ne2000-isa[,io=0x300][,irq=10][,mac=MAC]  NE2000 on ISA\n"
     "                        pcnet[,mac=MAC]        AMD PCnet-PCI II (Am79C970A), PCI 1022:2000\n"
+    "                        e1000[,mac=MAC]        Intel PRO/1000 MT (82540EM), PCI 8086:100E\n"
     "                        testdev[,io=PORT][,mmio=ADDR]     xdrv's test device\n"
     "                        (testdev: default io=0x300; mmio page-aligned, 0xc0000000 and up)\n"
+    "                      PCI models also take a board's identity (with --inf they take\n"
+    "                      the INF's; these options override it):\n"
+    "                        vendor=0xVVVV,device=0xDDDD  PCI vendor and device ID\n"
+    "                        subsys=VVVV:SSSS       subsystem vendor and subsystem ID (hex)\n"
+    "                        rev=0xRR               revision ID\n"
+    "                      e.g. --device rtl8139,vendor=0x1186,device=0x1300\n"
     "  --netdev tap,ifname=NAME   the driver's adapter as a Linux network interface\n"
     "                      (or unix,path=PATH[,listen]: frames to a peer process)\n"
     "  --wire SPEC         where the controller's cable goes: tap,ifname=NAME |\n"
@@ -408,75 +419,69 @@ static void default_service(const char *driver, char *out, size_t len)
 
 /* The INF model line that installs the machine's controller: its hardware
  * IDs tried most specific first, each against every ID the INF lists
- * (case-insensitive, as Windows matches them). Returns the install section
- * or NULL with the reason on stderr. */
-static char *inf_match_device(const Inf *inf, const char *path, Machine *mach)
+ * (case-insensitive, as Windows matches them); an ISA card (no PCI IDs)
+ * takes the ID the model choice picked. Returns the install section or
+ * NULL with the reason on stderr. */
+static char *inf_match_device(const InfHardwareId *hw, int nhw, const char *path, Machine *mach,
+                              const NicChoice *choice)
 {
     char ids[4][64];
     unsigned n = machine_nic_hwids(mach, ids, 4);
-    InfHardwareId *hw = NULL;
-    char ierr[INF_ERR_MAX] = "";
-    int nhw = inf_hardware_ids_err(inf, &hw, ierr);
-    if (nhw < 0) {
-        fprintf(stderr, "xdrv run: %s: %s\n", path, ierr);
-        return NULL;
-    }
     char *install = NULL;
     for (unsigned i = 0; i < n && !install; i++)
         for (int k = 0; k < nhw && !install; k++)
             if (!strcasecmp(ids[i], hw[k].hwid))
                 install = strdup(hw[k].install);
-    if (!install) {
-        if (!n) {
-            /* no PCI controller: take the INF's first model (ISA cards, drivers without hardware)
-             */
-            if (nhw > 0)
-                install = strdup(hw[0].install);
-            else
-                fprintf(stderr, "xdrv run: %s: lists no device models\n", path);
-        } else {
-            fprintf(stderr,
-                    "xdrv run: %s: the device %s is not among the hardware IDs the INF lists (",
-                    path, ids[3]);
-            for (int k = 0; k < nhw; k++)
-                fprintf(stderr, "%s%s", k ? ", " : "", hw[k].hwid);
-            fprintf(stderr, "%s)\n", nhw ? "" : "none");
-        }
+    if (install || !nhw) {
+        if (!nhw)
+            fprintf(stderr, "xdrv run: %s: lists no device models\n", path);
+        return install;
     }
-    if (nhw > 0)
-        inf_free_hwids(hw, (size_t)nhw);
-    return install;
+    char listed[600], hint[96];
+    machine_inf_id_list(hw, nhw, 8, listed, sizeof listed);
+    if (n) {
+        machine_inf_force_hint(hw, nhw, choice && choice->model[0] ? choice->model : NULL, hint,
+                               sizeof hint);
+        fprintf(stderr, "xdrv run: %s: the device presents ", path);
+        for (unsigned i = 0; i < n; i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", ids[i]);
+        fprintf(stderr, " and the INF lists none of them (it lists %s); to force that identity: "
+                        "%s\n",
+                listed, hint);
+        return NULL;
+    }
+    if (choice && choice->hwid >= 0)
+        return strdup(hw[choice->hwid].install);
+    if (!machine_has_nic(mach) || !machine_inf_lists_hardware(hw, nhw))
+        return strdup(hw[0].install); /* no device to match (drivers without hardware) */
+    fprintf(stderr,
+            "xdrv run: %s: the ISA card presents none of the IDs the INF lists (it lists %s); "
+            "ISA and PCMCIA cards match PCMCIA\\..., ISAPNP\\... and *PNPxxxx IDs\n",
+            path, listed);
+    return NULL;
 }
 
-static int setup_registry(Nt *nt, Machine *mach, const RunOpts *o, char *service, size_t slen)
+static int setup_registry(Nt *nt, Machine *mach, const RunOpts *o, const Inf *inf,
+                          const InfHardwareId *hw, int nhw, const NicChoice *choice, char *service,
+                          size_t slen)
 {
     char err[512];
-    if (o->inf) {
-        Inf inf;
-        if (inf_load_file(&inf, o->inf) < 0) {
-            fprintf(stderr, "xdrv run: %s: %s\n", o->inf, inf.err);
-            inf_free(&inf);
+    if (inf) {
+        char *install = inf_match_device(hw, nhw, o->inf, mach, choice);
+        if (!install)
             return -1;
-        }
-        char *install = inf_match_device(&inf, o->inf, mach);
-        if (!install) {
-            inf_free(&inf);
-            return -1;
-        }
         if (!o->service) {
-            const char *svc = inf_service_name(&inf, install);
+            const char *svc = inf_service_name(inf, install);
             if (svc && *svc)
                 snprintf(service, slen, "%s", svc);
         }
         free(install);
         if (!service[0])
             default_service(o->driver, service, slen);
-        if (nt_reg_load_inf(nt, &inf, service, err, sizeof err) < 0) {
+        if (nt_reg_load_inf(nt, inf, service, err, sizeof err) < 0) {
             fprintf(stderr, "xdrv run: %s: %s\n", o->inf, err);
-            inf_free(&inf);
             return -1;
         }
-        inf_free(&inf);
     }
     if (!service[0])
         default_service(o->driver, service, slen);
@@ -624,6 +629,10 @@ int cmd_run(int argc, char **argv)
     NtImage img;
     int img_loaded = 0;
     memset(&img, 0, sizeof img);
+    Inf inf;
+    int have_inf = 0, nhw = 0;
+    InfHardwareId *hw = NULL;
+    NicChoice choice = {.hwid = -1};
     if (prc != 0) {
         rc = prc > 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
@@ -664,8 +673,48 @@ int cmd_run(int argc, char **argv)
         rc = EXIT_INTERNAL;
         goto out;
     }
-    for (unsigned i = 0; i < o.ndevices; i++) {
-        if (machine_add_device(mach, o.devices[i], err, sizeof err) < 0) {
+    /* The INF chooses the network controller's model and board (or, with
+     * --device MODEL, the board) before the machine is built. */
+    int nic_dev = -1, chosen = 0;
+    for (unsigned i = 0; i < o.ndevices && nic_dev < 0; i++)
+        if (machine_spec_nic_model(o.devices[i]) >= 0)
+            nic_dev = (int)i;
+    if (o.inf) {
+        if (inf_load_file(&inf, o.inf) < 0) {
+            fprintf(stderr, "xdrv run: %s: %s\n", o.inf, inf.err);
+            inf_free(&inf);
+            rc = EXIT_LOAD;
+            goto out;
+        }
+        have_inf = 1;
+        char ierr[INF_ERR_MAX] = "";
+        nhw = inf_hardware_ids_err(&inf, &hw, ierr);
+        if (nhw < 0) {
+            fprintf(stderr, "xdrv run: %s: %s\n", o.inf, ierr);
+            nhw = 0;
+            rc = EXIT_LOAD;
+            goto out;
+        }
+        chosen = machine_choose_nic(&inf, hw, nhw, nic_dev >= 0 ? o.devices[nic_dev] : NULL,
+                                    &choice, err, sizeof err);
+        if (chosen < 0) {
+            fprintf(stderr, "xdrv run: %s: %s\n", o.inf, err);
+            rc = EXIT_LOAD;
+            goto out;
+        }
+        if (chosen)
+            printf("xdrv: INF hardware ID %s -> model %s%s%s%s\n", hw[choice.hwid].hwid,
+                   choice.model, choice.what[0] ? " (" : "", choice.what,
+                   choice.what[0] ? ")" : "");
+    }
+    NicModelInfo nm;
+    if (!chosen && nic_dev >= 0 &&
+        machine_nic_model_info((unsigned)machine_spec_nic_model(o.devices[nic_dev]), &nm) == 0)
+        snprintf(choice.model, sizeof choice.model, "%s", nm.name); /* for error hints */
+    for (unsigned i = 0; i < o.ndevices + (chosen && nic_dev < 0); i++) {
+        const char *spec = i == o.ndevices || (chosen && (int)i == nic_dev) ? choice.spec
+                                                                           : o.devices[i];
+        if (machine_add_device(mach, spec, err, sizeof err) < 0) {
             fprintf(stderr, "xdrv run: %s\n", err);
             rc = EXIT_USAGE;
             goto out;
@@ -673,7 +722,7 @@ int cmd_run(int argc, char **argv)
     }
     if ((o.netdev || o.wire || o.pcap) && !machine_has_nic(mach)) {
         fprintf(stderr, "xdrv run: --netdev, --wire and --pcap need a network controller (--device "
-                        "rtl8139|ne2000|ne2000-isa|pcnet)\n");
+                        "rtl8139|ne2000|ne2000-isa|pcnet|e1000, or an --inf that lists one)\n");
         rc = EXIT_USAGE;
         goto out;
     }
@@ -686,7 +735,8 @@ int cmd_run(int argc, char **argv)
     char service[128] = "";
     if (o.service)
         snprintf(service, sizeof service, "%s", o.service);
-    if (setup_registry(nt, mach, &o, service, sizeof service) < 0) {
+    if (setup_registry(nt, mach, &o, have_inf ? &inf : NULL, hw, nhw, &choice, service,
+                       sizeof service) < 0) {
         rc = EXIT_LOAD;
         goto out;
     }
@@ -782,6 +832,10 @@ out:
     nt_destroy(nt);
     vm_destroy(vm);
     machine_destroy(mach);
+    if (hw)
+        inf_free_hwids(hw, (size_t)nhw);
+    if (have_inf)
+        inf_free(&inf);
     for (unsigned i = 0; i < o.nreqs; i++)
         free(o.reqs[i]);
     return rc;

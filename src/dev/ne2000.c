@@ -1163,12 +1163,17 @@ Ne2000 *ne2000_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, const 
     } else {
         /* RTL8029AS PCI configuration space: 10EC:8029, Ethernet
          * controller, BAR0 I/O 32 bytes, INTA#; I/O decode only (no
-         * memory BAR, not a bus master) */
+         * memory BAR, not a bus master). Subsystem 10EC:8029 as Realtek's
+         * own boards present it (pci.ids lists subsystem 10ec:8029 under
+         * RTL-8029(AS); RTL8029AS INFs match
+         * PCI\VEN_10EC&DEV_8029&SUBSYS_802910EC), not 0. */
         PciId id = {
             .vendor = NE2000_VENDOR_ID,
             .device = NE2000_DEVICE_ID,
             .revision = NE2000_REVISION,
             .class_code = NE2000_CLASS,
+            .subsys_vendor = NE2000_VENDOR_ID,
+            .subsys_id = NE2000_DEVICE_ID,
             .interrupt_pin = 1,
             .status = PCI_STATUS_DEVSEL_MEDIUM,
             .command_wmask = PCI_COMMAND_IO,
@@ -1239,3 +1244,42 @@ const Ne2000Stats *ne2000_stats(const Ne2000 *s)
 {
     return &s->stats;
 }
+
+/* ---- board identity ---- */
+
+int ne2000_set_identity(Ne2000 *s, const PciIdentity *id)
+{
+    if (s->mode != NE2000_PCI || id->vendor == 0xFFFF) /* FFFFh: "no device" */
+        return -1;
+    pci_device_set16(&s->pci, PCI_VENDOR_ID, id->vendor);
+    pci_device_set16(&s->pci, PCI_DEVICE_ID, id->device);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, id->subsys_vendor);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, id->subsys_id);
+    pci_device_set8(&s->pci, PCI_REVISION_ID, id->revision);
+    return 0;
+}
+
+/* RTL8029AS boards, then the other NE2000-compatible PCI chips of Linux
+ * ne2k-pci's ne2k_pci_tbl (one driver for all, with I/O-width quirks for
+ * the Holtek chips), which gives the vendor:device pairs; names and subsystems from the PCI ID Repository (pci.ids, Debian
+ * package pci.ids 0.0~2023.04.11). The model stays an RTL8029AS: a driver
+ * that probes the 8029 ID registers still finds them. */
+const PciBoard ne2000_boards[] = {
+    {0x10EC, 0x8029, 0x10EC, 0x8029, "Realtek RTL8029(AS)"},
+    {0x10EC, 0x8029, 0x10B8, 0x2011, "SMC EZ-Card (SMC1208)"},
+    {0x10EC, 0x8029, 0x1113, 0x1208, "Accton EN1208"},
+    {0x10EC, 0x8029, 0x1186, 0x0300, "D-Link DE-528"},
+    {0x10EC, 0x8029, 0x1259, 0x2400, "Allied Telesis AT-2400"},
+    {0x10EC, 0x8029, 0x1AF4, 0x1100, "QEMU virtual machine's ne2k_pci"},
+    {0x4A14, 0x5000, 0x4A14, 0x5000, "NetVin NV5000SC (RT8029-based)"},
+    {0x1050, 0x0940, 0, 0, "Winbond W89C940 board"},
+    {0x1050, 0x5A5A, 0, 0, "Winbond W89C940F board"},
+    {0x8C4A, 0x1980, 0, 0, "Winbond W89C940 (misprogrammed vendor ID)"},
+    {0x11F6, 0x1401, 0, 0, "Compex ReadyLink 2000"},
+    {0x8E2E, 0x3000, 0, 0, "KTI ET32P2"},
+    {0x1106, 0x0926, 0, 0, "VIA VT82C926 Amazon board"},
+    {0x10BD, 0x0E34, 0, 0, "Surecom NE-34"},
+    {0x12C3, 0x0058, 0, 0, "Holtek HT80232 PCI NE2K"},
+    {0x12C3, 0x5598, 0, 0, "Holtek HT80229 PCI NE2K"},
+};
+const unsigned ne2000_nboards = sizeof ne2000_boards / sizeof ne2000_boards[0];

@@ -211,6 +211,17 @@ int ne2000_set_isa_resources(Ne2000 *s, uint32_t io_base, unsigned irq);
 uint32_t ne2000_isa_io_base(const Ne2000 *s); /* 0 in PCI mode */
 unsigned ne2000_isa_irq(const Ne2000 *s);     /* 0 in PCI mode */
 
+/* PCI mode: present a board's vendor, device, subsystem and revision IDs in
+ * the configuration header (the model has no serial EEPROM to keep them
+ * in; a reset keeps them as PCI RST# keeps identity fields). -1 in ISA
+ * mode or for vendor FFFFh. */
+int ne2000_set_identity(Ne2000 *s, const PciIdentity *id);
+
+/* PCI boards built on the RTL8029AS and on the NE2000-compatible PCI chips
+ * that drivers treat alike (vendor:device[:subsystem], name). */
+extern const PciBoard ne2000_boards[];
+extern const unsigned ne2000_nboards;
+
 /* Power-on reset (PCI RST# / ISA RESET DRV): every register to its table
  * value, buffer memory cleared, PCI header reset. */
 void ne2000_reset(Ne2000 *s);

@@ -1497,7 +1497,9 @@ Pcnet *pcnet_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, const Ne
 
     /* PCI configuration space (section "PCI Configuration Registers"):
      * 1022:2000 rev 1xh, network/Ethernet, BAR0 I/O and BAR1 memory of
-     * 32 bytes, INTA#, fast back-to-back capable, DEVSEL medium */
+     * 32 bytes, INTA#, fast back-to-back capable, DEVSEL medium;
+     * subsystem vendor and subsystem ID 0 (same section; QEMU's pcnet-pci,
+     * written to this datasheet, presents 0 as well) */
     PciId id = {
         .vendor = PCNET_VENDOR_ID,
         .device = PCNET_DEVICE_ID,
@@ -1541,3 +1543,41 @@ void pcnet_free(Pcnet *s)
         dev_timer_cancel(s->clock, &s->poll_timer);
     free(s);
 }
+
+/* ---- board identity ---- */
+
+/* The model keeps the identity in the configuration header (its EEPROM
+ * auto-load fills only the APROM); PCI RST# keeps identity fields. */
+int pcnet_set_identity(Pcnet *s, const PciIdentity *id)
+{
+    if (id->vendor == 0xFFFF) /* PCI 3.0 6.2.1: FFFFh means "no device" */
+        return -1;
+    pci_device_set16(&s->pci, PCI_VENDOR_ID, id->vendor);
+    pci_device_set16(&s->pci, PCI_DEVICE_ID, id->device);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, id->subsys_vendor);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, id->subsys_id);
+    pci_device_set8(&s->pci, PCI_REVISION_ID, id->revision);
+    return 0;
+}
+
+/* Boards presenting the PCnet-PCI ID 1022:2000, which the Am79C970A shares
+ * with its PCnet-FAST successors (CSR88/89 tell them apart): subsystems and
+ * names from the PCI ID Repository (pci.ids, Debian package pci.ids
+ * 0.0~2023.04.11); 1023:2000 from Linux pcnet32's pcnet32_pci_tbl (IBM
+ * RS/6000 and pSeries adapters with a wrong vendor ID). */
+const PciBoard pcnet_boards[] = {
+    {0x1022, 0x2000, 0, 0, "AMD PCnet-PCI II (Am79C970A)"},
+    {0x1022, 0x2000, 0x1022, 0x2000, "AMD PCnet-FAST 79C971"},
+    {0x1022, 0x2000, 0x1014, 0x2000, "IBM NetFinity 10/100 Fast Ethernet"},
+    {0x1022, 0x2000, 0x1113, 0x1220, "Accton EN1220 10/100"},
+    {0x1022, 0x2000, 0x1259, 0x2450, "Allied Telesis AT-2450 10/100"},
+    {0x1022, 0x2000, 0x1259, 0x2454, "Allied Telesis AT-2450v4 10Mb"},
+    {0x1022, 0x2000, 0x1259, 0x2700, "Allied Telesis AT-2700TX 10/100"},
+    {0x1022, 0x2000, 0x1259, 0x2701, "Allied Telesis AT-2700FX 100Mb"},
+    {0x1022, 0x2000, 0x1259, 0x2702, "Allied Telesis AT-2700FTX fiber/copper"},
+    {0x1022, 0x2000, 0x1259, 0x2703, "Allied Telesis AT-2701FX"},
+    {0x1022, 0x2000, 0x1259, 0x2704, "Allied Telesis AT-2701FTX fiber/copper"},
+    {0x1022, 0x2000, 0x103C, 0x104C, "HP Ethernet with LAN remote power"},
+    {0x1023, 0x2000, 0, 0, "IBM RS/6000 / pSeries PCnet adapter (wrong vendor ID)"},
+};
+const unsigned pcnet_nboards = sizeof pcnet_boards / sizeof pcnet_boards[0];

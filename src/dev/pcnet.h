@@ -245,6 +245,14 @@ void pcnet_free(Pcnet *s);
 PciDevice *pcnet_pci(Pcnet *s);
 Eeprom93c46 *pcnet_eeprom(Pcnet *s);
 
+/* Present a board's vendor, device, subsystem and revision IDs in the
+ * configuration header (kept across resets). -1 for vendor FFFFh. */
+int pcnet_set_identity(Pcnet *s, const PciIdentity *id);
+
+/* Boards presenting the chip's PCI ID (vendor:device[:subsystem], name). */
+extern const PciBoard pcnet_boards[];
+extern const unsigned pcnet_nboards;
+
 /* H_RESET (the RST pin, PCI RST#): every CSR and BCR to its reset value,
  * DWIO cleared, the PCI header reset, APROM reloaded from the EEPROM. */
 void pcnet_reset(Pcnet *s);

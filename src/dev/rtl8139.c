@@ -300,6 +300,11 @@ static void autoload(Rtl8139 *s)
     s->r[RTL_CONFIG1] = (uint8_t)(((w[RTL_EE_CONFIG0_CONFIG1] >> 8) & 0xF3) | CONFIG1_IOMAP_MEMMAP);
     s->r[RTL_CONFIG3] = (uint8_t)(w[RTL_EE_MSRBMCR_CONFIG3] >> 8);
     s->r[RTL_CONFIG4] = (uint8_t)(w[RTL_EE_CONFIG4] >> 8);
+    /* Section 5: VID, DID, SVID and SMID are the PCI vendor, device,
+     * subsystem vendor and subsystem IDs (configuration offsets 00h, 02h,
+     * 2Ch, 2Eh); a board maker's EEPROM gives its own IDs. */
+    pci_device_set16(&s->pci, PCI_VENDOR_ID, w[RTL_EE_VID]);
+    pci_device_set16(&s->pci, PCI_DEVICE_ID, w[RTL_EE_DID]);
     pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, w[RTL_EE_SVID]);
     pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, w[RTL_EE_SMID]);
     pci_device_set8(&s->pci, PCI_MIN_GNT, (uint8_t)w[RTL_EE_MNGNT_MXLAT]);
@@ -354,14 +359,14 @@ static int ring_empty(const Rtl8139 *s)
     return ring_read_ptr(s) == r16(s, RTL_CBR) % ring_len(s);
 }
 
+/* Bus mastering is a gate, not an error (PCI 3.0 section 6.2.2: with Bus
+ * Master Enable clear the function does not generate PCI accesses): work
+ * that needs DMA waits until the driver sets BME (rtl8139_pci_changed). */
 static int bus_master(Rtl8139 *s, const char *what)
 {
     if (pci_device_command(&s->pci) & PCI_COMMAND_MASTER)
         return 1;
     NOTE(s, "%s waits: PCI bus mastering is disabled", what);
-/* Bus mastering is a gate, not an error (PCI 3.0 section 6.2.2: with Bus
- * Master Enable clear the function does not generate PCI accesses): work
- * that needs DMA waits until the driver sets BME (rtl8139_pci_changed). */
     return 0;
 }
 
@@ -579,14 +584,14 @@ static void tx_one(Rtl8139 *s, unsigned n)
  * round-robin pointer (guide: descriptors are used 0,1,2,3,0,...). */
 static void tx_kick(Rtl8139 *s)
 {
+    if ((s->r[RTL_CR] & RTL_CR_TE) && !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN) &&
+        !bus_master(s, "transmit"))
+        return; /* OWN stays clear: the descriptor is still pending */
     while ((s->r[RTL_CR] & RTL_CR_TE) && !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN)) {
         unsigned n = s->tx_next;
         s->tx_next = (n + 1) % TX_DESCS;
         tx_one(s, n);
     }
-    if ((s->r[RTL_CR] & RTL_CR_TE) && !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN) &&
-        !bus_master(s, "transmit"))
-        return; /* OWN stays clear: the descriptor is still pending */
 }
 
 static uint16_t tsad_summary(const Rtl8139 *s)
@@ -836,11 +841,6 @@ const DevIoOps rtl8139_io_ops = {rtl8139_io_read, rtl8139_io_write};
 
 /* ---- creation ---- */
 
-Rtl8139 *rtl8139_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
-                     const uint8_t mac[6])
-{
-    Rtl8139 *s = calloc(1, sizeof *s);
-    if (!s)
 /* The driver set Bus Master Enable: descriptors handed over meanwhile go. */
 static void rtl8139_pci_changed(void *opaque, PciDevice *d, unsigned changed)
 {
@@ -849,6 +849,11 @@ static void rtl8139_pci_changed(void *opaque, PciDevice *d, unsigned changed)
         tx_kick(s);
 }
 
+Rtl8139 *rtl8139_new(const DevDma *dma, const DevIrq *irq, DevClock *clock, const NetPort *port,
+                     const uint8_t mac[6])
+{
+    Rtl8139 *s = calloc(1, sizeof *s);
+    if (!s)
         return NULL;
     if (dma)
         s->dma = *dma;
@@ -871,12 +876,15 @@ static void rtl8139_pci_changed(void *opaque, PciDevice *d, unsigned changed)
         .status = PCI_STATUS_DEVSEL_MEDIUM,
     };
     pci_device_init(&s->pci, "rtl8139", &id);
+    pci_device_set_callback(&s->pci, rtl8139_pci_changed, s);
     if (pci_device_set_bar(&s->pci, 0, RTL8139_IO_SIZE, PCI_BAR_IO) < 0 ||
         pci_device_set_bar(&s->pci, 1, RTL8139_IO_SIZE, PCI_BAR_MEM32) < 0)
         abort(); /* constant arguments: an internal invariant */
 
-    /* EEPROM image (section 5): signature, IDs, Min_Gnt 20h/Max_Lat 40h, MAC */
-    pci_device_set_callback(&s->pci, rtl8139_pci_changed, s);
+    /* EEPROM image (section 5): signature, IDs, Min_Gnt 20h/Max_Lat 40h,
+     * MAC. Realtek's own boards carry subsystem 10ECh:8139h (the PCI ID
+     * Repository lists RTL8139 boards with subsystem 10ec:8139; Realtek's
+     * Mac OS driver notes ask for exactly those two values). */
     uint16_t ee[EEPROM93C46_WORDS] = {0};
     ee[RTL_EE_ID] = RTL_EE_SIGNATURE;
     ee[RTL_EE_VID] = RTL8139_VENDOR_ID;
@@ -915,3 +923,78 @@ const Rtl8139Stats *rtl8139_stats(const Rtl8139 *s)
 {
     return &s->stats;
 }
+
+/* ---- board identity ---- */
+
+/* The IDs live where the chip loads them from (section 5): EEPROM words
+ * 01h-04h, so an auto-load after a reset presents them again. The revision
+ * ID is the silicon's (section 7), set in the configuration header only;
+ * RERID keeps the chip's own revision. */
+int rtl8139_set_identity(Rtl8139 *s, const PciIdentity *id)
+{
+    if (id->vendor == 0xFFFF) /* PCI 3.0 6.2.1: FFFFh means "no device" */
+        return -1;
+    s->ee.word[RTL_EE_VID] = id->vendor;
+    s->ee.word[RTL_EE_DID] = id->device;
+    s->ee.word[RTL_EE_SVID] = id->subsys_vendor;
+    s->ee.word[RTL_EE_SMID] = id->subsys_id;
+    pci_device_set16(&s->pci, PCI_VENDOR_ID, id->vendor);
+    pci_device_set16(&s->pci, PCI_DEVICE_ID, id->device);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, id->subsys_vendor);
+    pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, id->subsys_id);
+    pci_device_set8(&s->pci, PCI_REVISION_ID, id->revision);
+    return 0;
+}
+
+/* Boards built on the RTL8139 family. Vendor:device pairs from Linux
+ * 8139too's rtl8139_pci_tbl; names and subsystems from the PCI ID
+ * Repository (pci.ids, Debian package pci.ids 0.0~2023.04.11), which also
+ * gives 0010:8139. Add-in and CardBus boards only (not mainboards). */
+const PciBoard rtl8139_boards[] = {
+    {0x10EC, 0x8139, 0x10EC, 0x8139, "Realtek RTL8139 PCI Fast Ethernet Adapter"},
+    {0x10EC, 0x8139, 0x1186, 0x1300, "D-Link DFE-538TX"},
+    {0x10EC, 0x8139, 0x1186, 0x1104, "D-Link DFE-520TX (rev. D1)"},
+    {0x10EC, 0x8139, 0x1186, 0x8139, "D-Link DRN-32TX"},
+    {0x10EC, 0x8139, 0x1113, 0xEC01, "LevelOne FNC-0107TX/FNC-0109TX"},
+    {0x10EC, 0x8139, 0x10BD, 0x0320, "Surecom EP-320X-R"},
+    {0x10EC, 0x8139, 0x11F6, 0x8139, "Compex FN22-3(A) LinxPRO"},
+    {0x10EC, 0x8139, 0x1259, 0x2500, "Allied Telesis AT-2500TX"},
+    {0x10EC, 0x8139, 0x1259, 0x2503, "Allied Telesis AT-2500TX/ACPI"},
+    {0x10EC, 0x8139, 0x1432, 0x9130, "Edimax EN-9130TX"},
+    {0x10EC, 0x8139, 0x146C, 0x1439, "Ruby Tech FE-1439TX"},
+    {0x10EC, 0x8139, 0x1489, 0x6001, "KYE GF100TXRII"},
+    {0x10EC, 0x8139, 0x1489, 0x6002, "KYE GF100TXRA"},
+    {0x10EC, 0x8139, 0x149C, 0x8139, "OvisLink LFE-8139TX"},
+    {0x10EC, 0x8139, 0x149C, 0x139A, "OvisLink LFE-8139ATX"},
+    {0x10EC, 0x8139, 0x16EC, 0x00FF, "U.S. Robotics USR997900A"},
+    {0x10EC, 0x8139, 0x1799, 0x5000, "Belkin F5D5000"},
+    {0x10EC, 0x8139, 0x1799, 0x5010, "Belkin F5D5010 CardBus"},
+    {0x10EC, 0x8139, 0x2646, 0x0001, "Kingston KNE120TX"},
+    {0x10EC, 0x8139, 0x8E2E, 0x7000, "KTI KF-230TX"},
+    {0x10EC, 0x8139, 0x8E2E, 0x7100, "KTI KF-230TX/2"},
+    {0x10EC, 0x8139, 0x1AF4, 0x1100, "QEMU virtual machine's rtl8139"},
+    {0x10EC, 0x8138, 0x10EC, 0x8138, "Realtek RT8139 (B/C) CardBus Fast Ethernet Adapter"},
+    {0x1186, 0x1300, 0x1186, 0x1300, "D-Link DFE-538TX"},
+    {0x1186, 0x1300, 0x1186, 0x1301, "D-Link DFE-530TX+"},
+    {0x1186, 0x1300, 0x1186, 0x1303, "D-Link DFE-528TX"},
+    {0x1186, 0x1340, 0, 0, "D-Link DFE-690TXD CardBus"},
+    {0x1113, 0x1211, 0x1113, 0x1211, "Accton EN-1207D"},
+    {0x1113, 0x1211, 0x103C, 0x1207, "Accton EN-1207D (HP subsystem)"},
+    {0x1113, 0x1211, 0, 0, "Accton / SMC SMC2-1211TX"},
+    {0x1500, 0x1360, 0, 0, "Delta Electronics RTL81xx board"},
+    {0x4033, 0x1360, 0, 0, "Addtron RTL8139 board"},
+    {0x13D1, 0xAB06, 0, 0, "Abocom FE2000VX CardBus"},
+    {0x1259, 0xA117, 0, 0, "Allied Telesis RTL81xx board"},
+    {0x1259, 0xA11E, 0, 0, "Allied Telesis RTL81xx board"},
+    {0x14EA, 0xAB06, 0, 0, "Planex FNW-3603-TX CardBus"},
+    {0x14EA, 0xAB07, 0, 0, "Planex RTL81xx board"},
+    {0x11DB, 0x1234, 0, 0, "Sega RTL8139 board"},
+    {0x1432, 0x9130, 0, 0, "Edimax RTL81xx board"},
+    {0x02AC, 0x1012, 0, 0, "SpeedStream 1012 PCMCIA 10/100"},
+    {0x018A, 0x0106, 0, 0, "LevelOne FPC-0106TX (misprogrammed vendor ID)"},
+    {0x126C, 0x1211, 0, 0, "Northern Telecom 10/100BaseTX"},
+    {0x1743, 0x8139, 0, 0, "Peppercon ROL/F-100"},
+    {0x021B, 0x8139, 0, 0, "Compaq HNE-300 iPaq Networking (misprogrammed vendor ID)"},
+    {0x0010, 0x8139, 0, 0, "Allied Telesis AT-2500TX V3 (wrong vendor ID)"},
+};
+const unsigned rtl8139_nboards = sizeof rtl8139_boards / sizeof rtl8139_boards[0];

@@ -2,6 +2,7 @@
  * the device clock on virtual time, and the traffic loop between the host
  * network backends, the NIC model and the driver (through NDIS). */
 #include "machine/machine.h"
+#include "machine/boards.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 
 #include "dev/bus.h"
 #include "dev/dev.h"
+#include "dev/e1000.h"
 #include "dev/ne2000.h"
 #include "dev/pci.h"
 #include "dev/pcnet.h"
@@ -27,6 +29,10 @@
 #define PCI_IO_BASE 0xC000u      /* firmware-assigned I/O BARs: 0x100 per slot */
 #define PCI_MEM_BASE 0xFEB00000u /* firmware-assigned memory BARs: one page per slot */
 #define PCI_NIC_IRQ 11u
+
+/* Memory BARs larger than a page (up to 1 MiB): a 1 MiB slot each. */
+#define PCI_MEM_LARGE_BASE 0xFD000000u
+#define PCI_MEM_LARGE_MAX 0x00100000u
 
 typedef enum DevKind { DEV_TESTDEV, DEV_NIC } DevKind;
 
@@ -45,10 +51,20 @@ typedef struct NicOps {
     uint32_t window;     /* register window size */
     int io_bar, mem_bar; /* -1 when absent */
     int isa;             /* no PCI function: resources from io=/irq= */
+    /* What the memory BAR reaches when it is not io_ops (NULL: io_ops). */
+    const DevIoOps *mmio_ops;
+    uint32_t mmio_window;
+    /* PCI models: the chip's own vendor:device, the boards built on it
+     * (vendor=, device=, subsys=, rev= and INF model choice), and how the
+     * model presents a board's identity. */
+    uint16_t vendor, device;
+    const PciBoard *boards;
+    const unsigned *nboards;
+    int (*set_identity)(void *s, const PciIdentity *id);
 } NicOps;
 
 struct Device {
-    char spec[128];
+    char spec[256];
     DevKind kind;
     void *state;
     const DevIoOps *ops;
@@ -57,12 +73,22 @@ struct Device {
     uint32_t io, io_size;     /* port range, 0 size = none */
     uint32_t mmio, mmio_size; /* guest-physical == guest-virtual */
     PciDevice *pci;
+    /* what the memory range reaches, and its window */
+    const DevIoOps *mmio_ops;
+    uint32_t mmio_window;
     unsigned slot;
     unsigned irq;
     int irq_level;
     uint8_t mac[6];
+    PciIdentity id; /* vendor=, device=, subsys=, rev= as given */
+    unsigned id_set; /* ID_* bits: which of them were given */
     Machine *m;
 };
+
+#define ID_VENDOR 1u
+#define ID_DEVICE 2u
+#define ID_SUBSYS 4u
+#define ID_REV 8u
 
 struct Machine {
     Vm *vm;
@@ -105,6 +131,23 @@ struct Machine {
 NIC_GLUE(rtl8139, Rtl8139)
 NIC_GLUE(ne2000, Ne2000)
 NIC_GLUE(pcnet, Pcnet)
+NIC_GLUE(e1000, E1000)
+
+/* Board identity of a PCI model: NIC_ID_GLUE writes the adapter, NIC_ID
+ * fills the NicOps fields (prefix p, the chip's own vendor V, device D). */
+#define NIC_ID_GLUE(p, T)                                                                          \
+    static int p##_glue_set_identity(void *s, const PciIdentity *id)                               \
+    {                                                                                              \
+        return p##_set_identity((T *)s, id);                                                       \
+    }
+#define NIC_ID(p, V, D)                                                                            \
+    .vendor = V, .device = D, .boards = p##_boards, .nboards = &p##_nboards,                       \
+    .set_identity = p##_glue_set_identity
+
+NIC_ID_GLUE(rtl8139, Rtl8139)
+NIC_ID_GLUE(ne2000, Ne2000)
+NIC_ID_GLUE(pcnet, Pcnet)
+NIC_ID_GLUE(e1000, E1000)
 
 static void *rtl8139_glue_new(const DevDma *dma, const DevIrq *irq, DevClock *clock,
                               const NetPort *port, const uint8_t mac[6])
@@ -130,6 +173,12 @@ static void *pcnet_glue_new(const DevDma *dma, const DevIrq *irq, DevClock *cloc
     return pcnet_new(dma, irq, clock, port, mac);
 }
 
+static void *e1000_glue_new(const DevDma *dma, const DevIrq *irq, DevClock *clock,
+                            const NetPort *port, const uint8_t mac[6])
+{
+    return e1000_new(dma, irq, clock, port, mac);
+}
+
 #define NIC_OPS(p, ctor)                                                                           \
     .create = ctor, .receive = p##_glue_receive, .set_link = p##_glue_set_link,                    \
     .free = p##_glue_free, .pci = p##_glue_pci
@@ -141,6 +190,7 @@ static const NicOps rtl8139_nic = {
     .window = RTL8139_IO_SIZE,
     .io_bar = 0,
     .mem_bar = 1,
+    NIC_ID(rtl8139, RTL8139_VENDOR_ID, RTL8139_DEVICE_ID),
 };
 
 static const NicOps ne2000_nic = {
@@ -150,6 +200,7 @@ static const NicOps ne2000_nic = {
     .window = NE2000_IO_SIZE,
     .io_bar = 0,
     .mem_bar = -1,
+    NIC_ID(ne2000, NE2000_VENDOR_ID, NE2000_DEVICE_ID),
 };
 
 static const NicOps ne2000_isa_nic = {
@@ -169,9 +220,41 @@ static const NicOps pcnet_nic = {
     .window = PCNET_IO_SIZE,
     .io_bar = 0,
     .mem_bar = 1,
+    NIC_ID(pcnet, PCNET_VENDOR_ID, PCNET_DEVICE_ID),
 };
 
-static const NicOps *const nic_models[] = {&rtl8139_nic, &ne2000_nic, &ne2000_isa_nic, &pcnet_nic};
+/* Intel 82540EM: BAR0 the 128 KiB register space, BAR2 the IOADDR/IODATA
+ * window (8254x SDM section 4.1, 13.2.2). */
+static const NicOps e1000_nic = {
+    .name = "e1000",
+    NIC_OPS(e1000, e1000_glue_new),
+    .io_ops = &e1000_io_ops,
+    .window = E1000_IO_SIZE,
+    .mmio_ops = &e1000_mmio_ops,
+    .mmio_window = E1000_MMIO_SIZE,
+    .io_bar = E1000_IO_BAR,
+    .mem_bar = E1000_MMIO_BAR,
+    NIC_ID(e1000, E1000_VENDOR_ID, E1000_DEVICE_ID),
+};
+
+static const NicOps *const nic_models[] = {&rtl8139_nic, &ne2000_nic, &ne2000_isa_nic, &pcnet_nic,
+                                           &e1000_nic};
+
+/* For model choice (src/machine/boards.c) and the board lists. */
+int machine_nic_model_info(unsigned i, NicModelInfo *out)
+{
+    if (i >= sizeof nic_models / sizeof nic_models[0])
+        return -1;
+    const NicOps *n = nic_models[i];
+    *out = (NicModelInfo){.name = n->name,
+                          .isa = n->isa,
+                          .window = n->window,
+                          .vendor = n->vendor,
+                          .device = n->device,
+                          .boards = n->boards,
+                          .nboards = n->nboards ? *n->nboards : 0};
+    return 0;
+}
 
 /* --------------------------------------------------------------- glue */
 
@@ -233,17 +316,17 @@ static uint32_t mmio_read(void *opaque, uint32_t off, unsigned size)
 {
     Device *d = opaque;
     clock_sync(d->m);
-    if ((uint64_t)off + size > d->window)
+    if ((uint64_t)off + size > d->mmio_window)
         return 0xFFFFFFFFu; /* the rest of the page decodes nothing */
-    return d->ops->read(d->state, off, size);
+    return d->mmio_ops->read(d->state, off, size);
 }
 
 static void mmio_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
 {
     Device *d = opaque;
     clock_sync(d->m);
-    if ((uint64_t)off + size <= d->window)
-        d->ops->write(d->state, off, size, v);
+    if ((uint64_t)off + size <= d->mmio_window)
+        d->mmio_ops->write(d->state, off, size, v);
 }
 
 static const VmMmioOps machine_mmio = {mmio_read, mmio_write};
@@ -297,7 +380,20 @@ static int parse_mac(const char *s, uint8_t mac[6])
     return (mac[0] & 1) ? -1 : 0; /* a station address is never multicast */
 }
 
-static const char known_devices[] = "rtl8139, ne2000, ne2000-isa, pcnet, testdev";
+/* subsys=VVVV:SSSS, hex as in "SUBSYS_ssssvvvv" but vendor first. */
+static int parse_subsys(const char *s, uint16_t *vendor, uint16_t *id)
+{
+    unsigned v, i;
+    int n = 0;
+    if (sscanf(s, "%4x:%4x%n", &v, &i, &n) != 2 || s[n] || strchr(s, '-') || strchr(s, '+') ||
+        strchr(s, ' '))
+        return -1;
+    *vendor = (uint16_t)v;
+    *id = (uint16_t)i;
+    return 0;
+}
+
+static const char known_devices[] = "rtl8139, ne2000, ne2000-isa, pcnet, e1000, testdev";
 
 int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
 {
@@ -313,8 +409,13 @@ int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
     memset(d, 0, sizeof *d);
     d->kind = (DevKind)-1;
     d->m = m;
+    if (strlen(spec) >= sizeof d->spec) {
+        snprintf(err, errlen, "--device '%.40s...': longer than %zu characters", spec,
+                 sizeof d->spec - 1);
+        return -1;
+    }
     snprintf(d->spec, sizeof d->spec, "%s", spec);
-    char buf[128];
+    char buf[sizeof d->spec];
     snprintf(buf, sizeof buf, "%s", spec);
     char *save = NULL, *kind = strtok_r(buf, ",", &save);
     if (kind && !strcmp(kind, "testdev")) {
@@ -366,6 +467,21 @@ int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
         } else if (d->nic && d->nic->isa && !strcmp(opt, "irq") && !parse_num(eq, &v) && v >= 2 &&
                    v <= 15) {
             d->irq = v;
+        } else if (d->nic && d->nic->set_identity && !strcmp(opt, "vendor") &&
+                   !parse_num(eq, &v) && v < 0xFFFF) {
+            d->id.vendor = (uint16_t)v; /* FFFFh would read as "no device" */
+            d->id_set |= ID_VENDOR;
+        } else if (d->nic && d->nic->set_identity && !strcmp(opt, "device") &&
+                   !parse_num(eq, &v) && v <= 0xFFFF) {
+            d->id.device = (uint16_t)v;
+            d->id_set |= ID_DEVICE;
+        } else if (d->nic && d->nic->set_identity && !strcmp(opt, "subsys") &&
+                   !parse_subsys(eq, &d->id.subsys_vendor, &d->id.subsys_id)) {
+            d->id_set |= ID_SUBSYS;
+        } else if (d->nic && d->nic->set_identity && !strcmp(opt, "rev") && !parse_num(eq, &v) &&
+                   v <= 0xFF) {
+            d->id.revision = (uint8_t)v;
+            d->id_set |= ID_REV;
         } else {
             snprintf(err, errlen, "--device '%s': bad option %s=%s", spec, opt, eq);
             return -1;
@@ -395,13 +511,53 @@ static int attach_pci(Machine *m, Device *d, unsigned slot, char *err, size_t er
         pci_config_write(p, 0x10 + 4 * (unsigned)d->nic->io_bar, 4, d->io);
     }
     if (d->nic->mem_bar >= 0) {
-        d->mmio = PCI_MEM_BASE + VM_PAGE_SIZE * slot;
-        d->mmio_size = VM_PAGE_SIZE;
+        /* BARs are naturally aligned (PCI 3.0 section 6.2.5.1): small
+         * ones get a page per slot, larger ones (up to 1 MiB) a 1 MiB slot */
+        uint32_t size = pci_bar_size(p, (unsigned)d->nic->mem_bar);
+        if (size > VM_PAGE_SIZE && size <= PCI_MEM_LARGE_MAX) {
+            d->mmio = PCI_MEM_LARGE_BASE + PCI_MEM_LARGE_MAX * slot;
+            d->mmio_size = size;
+        } else {
+            d->mmio = PCI_MEM_BASE + VM_PAGE_SIZE * slot;
+            d->mmio_size = VM_PAGE_SIZE;
+        }
         pci_config_write(p, 0x10 + 4 * (unsigned)d->nic->mem_bar, 4, d->mmio);
     }
     d->irq = PCI_NIC_IRQ;
     pci_config_write(p, 0x3C, 1, d->irq);
     pci_config_write(p, 0x04, 2, 0x0007); /* I/O, memory, bus master */
+    return 0;
+}
+
+/* vendor=, device=, subsys=, rev= over the model's own identity: the
+ * board the machine presents (before the firmware sees the function). */
+static int present_identity(Device *d, char *err, size_t errlen)
+{
+    if (!d->id_set)
+        return 0;
+    PciIdentity id = {
+        .vendor = (uint16_t)pci_config_read(d->pci, PCI_VENDOR_ID, 2),
+        .device = (uint16_t)pci_config_read(d->pci, PCI_DEVICE_ID, 2),
+        .subsys_vendor = (uint16_t)pci_config_read(d->pci, PCI_SUBSYSTEM_VENDOR_ID, 2),
+        .subsys_id = (uint16_t)pci_config_read(d->pci, PCI_SUBSYSTEM_ID, 2),
+        .revision = (uint8_t)pci_config_read(d->pci, PCI_REVISION_ID, 1),
+    };
+    if (d->id_set & ID_VENDOR)
+        id.vendor = d->id.vendor;
+    if (d->id_set & ID_DEVICE)
+        id.device = d->id.device;
+    if (d->id_set & ID_SUBSYS) {
+        id.subsys_vendor = d->id.subsys_vendor;
+        id.subsys_id = d->id.subsys_id;
+    }
+    if (d->id_set & ID_REV)
+        id.revision = d->id.revision;
+    if (d->nic->set_identity(d->state, &id) < 0) {
+        snprintf(err, errlen,
+                 "%s: the %s model cannot present %04x:%04x subsystem %04x:%04x rev %02x", d->spec,
+                 d->nic->name, id.vendor, id.device, id.subsys_vendor, id.subsys_id, id.revision);
+        return -1;
+    }
     return 0;
 }
 
@@ -426,6 +582,8 @@ int machine_attach(Machine *m, char *err, size_t errlen)
             testdev_reset(t);
             d->state = t;
             d->ops = &testdev_ops;
+            d->mmio_ops = d->ops;
+            d->mmio_window = d->window;
             d->io_size = d->window;
             d->mmio_size = d->mmio ? VM_PAGE_SIZE : 0;
         } else {
@@ -437,6 +595,8 @@ int machine_attach(Machine *m, char *err, size_t errlen)
                 return -1;
             }
             d->ops = d->nic->io_ops;
+            d->mmio_ops = d->nic->mmio_ops ? d->nic->mmio_ops : d->ops;
+            d->mmio_window = d->nic->mmio_ops ? d->nic->mmio_window : d->window;
             if (d->nic->isa) {
                 /* jumpers on the card: the driver learns them from its parameters */
                 if (ne2000_set_isa_resources(d->state, d->io, d->irq) < 0) {
@@ -447,7 +607,8 @@ int machine_attach(Machine *m, char *err, size_t errlen)
                 d->io_size = d->window;
             } else {
                 d->pci = d->nic->pci(d->state);
-                if (attach_pci(m, d, slot++, err, errlen) < 0)
+                if (present_identity(d, err, errlen) < 0 ||
+                    attach_pci(m, d, slot++, err, errlen) < 0)
                     return -1;
             }
         }
@@ -478,8 +639,12 @@ void machine_describe(Machine *m, FILE *f)
         const Device *d = &m->dev[i];
         fprintf(f, "xdrv: device %s:", d->spec);
         if (d->pci)
-            fprintf(f, " PCI slot %u %04x:%04x,", d->slot, pci_config_read(d->pci, 0, 2),
-                    pci_config_read(d->pci, 2, 2));
+            fprintf(f, " PCI slot %u %04x:%04x subsystem %04x:%04x rev %02x,", d->slot,
+                    pci_config_read(d->pci, PCI_VENDOR_ID, 2),
+                    pci_config_read(d->pci, PCI_DEVICE_ID, 2),
+                    pci_config_read(d->pci, PCI_SUBSYSTEM_VENDOR_ID, 2),
+                    pci_config_read(d->pci, PCI_SUBSYSTEM_ID, 2),
+                    pci_config_read(d->pci, PCI_REVISION_ID, 1));
         if (d->io_size)
             fprintf(f, " ports 0x%x-0x%x", d->io, d->io + d->io_size - 1);
         if (d->mmio_size)

@@ -20,8 +20,11 @@ Machine *machine_create(Vm *vm, Nt *nt);
 void machine_destroy(Machine *m);
 
 /* --device SPEC, e.g. "testdev", "testdev,io=0x300,mmio=0xfe000000",
- * "rtl8139", "rtl8139,mac=52:54:00:12:34:56". Returns -1 with a one-line
- * reason in err. */
+ * "rtl8139", "rtl8139,mac=52:54:00:12:34:56"; PCI network controllers also
+ * take a board identity, "rtl8139,vendor=0x1186,device=0x1300,
+ * subsys=1186:1301,rev=0x10" (a later option overrides an earlier one;
+ * src/machine/boards.h chooses one from an INF). Returns -1 with a
+ * one-line reason in err. */
 int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen);
 /* Connect every device to the guest: firmware-style PCI BAR assignment,
  * port ranges on the bus, MMIO mapped, interrupt lines, device clock on

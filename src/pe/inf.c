@@ -1,11 +1,13 @@
 /* Windows INF files: the section/line/field syntax, %strkey% substitution,
- * the [Manufacturer] -> Models walk to hardware IDs, and the AddReg values
- * of a device install section and of its service.
+ * the [Manufacturer] -> Models walk to hardware IDs, the AddReg values of a
+ * device install section and of its service, and its LogConfig resources.
  *
  * Facts: Microsoft "General Syntax Rules for INF Files", "INF Strings
  * Section", "INF Manufacturer Section", "INF Models Section", "INF DDInstall
  * Section", "INF DDInstall.Services Section", "INF AddService Directive",
- * "INF AddReg Directive" (learn.microsoft.com/windows-hardware/drivers/install),
+ * "INF AddReg Directive", "INF LogConfig Directive"
+ * (learn.microsoft.com/windows-hardware/drivers/install; the Windows 95 DDK's
+ * "IOConfig Item" for the I/O range forms),
  * and the limits in setupapi.h (MAX_INF_STRING_LENGTH 4096,
  * MAX_INF_SECTION_NAME_LENGTH 255). */
 #include "pe/inf.h"
@@ -1238,4 +1240,264 @@ const char *inf_service_name(const Inf *inf, const char *install)
     svc = inf_pick_services(inf, install, dd);
     as = svc ? inf_pick_addservice(svc) : NULL;
     return as ? as->fields[0] : "";
+}
+
+/* ---- LogConfig ------------------------------------------------------------- */
+
+#define INF_MAX_LOGCONFIGS 1024 /* log-config sections followed per call */
+
+/* ConfigPriority keywords ("INF LogConfig Directive") and their LCPRI_*
+ * values (cfgmgr32.h). */
+static const struct {
+    const char *name;
+    uint32_t pri;
+} inf_lc_priorities[] = {
+    {"DESIRED", INF_LCPRI_DESIRED},
+    {"NORMAL", INF_LCPRI_NORMAL},
+    {"SUBOPTIMAL", INF_LCPRI_SUBOPTIMAL},
+    {"RESTART", INF_LCPRI_RESTART},
+    {"REBOOT", INF_LCPRI_RESTART},
+    {"POWEROFF", INF_LCPRI_POWEROFF},
+    {"HARDRECONFIG", INF_LCPRI_HARDRECONFIG},
+    {"HARDWIRED", INF_LCPRI_HARDWIRED},
+    {"DISABLED", INF_LCPRI_DISABLED},
+};
+
+/* A hexadecimal number of at most 16 bits at *s (LogConfig values are hex
+ * without a prefix); advances *s. -1 if there is none or it is larger. */
+static int inf_lc_hex16(const char **s, uint32_t *out)
+{
+    const char *p = *s;
+    uint32_t v = 0;
+    int n = 0;
+
+    for (;; p++, n++) {
+        int c = inf_fold((unsigned char)*p), d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else
+            break;
+        v = v * 16 + (uint32_t)d;
+        if (v > 0xFFFF)
+            return -1;
+    }
+    if (!n)
+        return -1;
+    *s = p;
+    *out = v;
+    return 0;
+}
+
+/* `start-end[(...)]` or `size@min-max[%align][(...)]`. */
+static int inf_lc_io_range(const char *f, InfIoRange *r)
+{
+    const char *p = f;
+    uint32_t a, b, c;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (inf_lc_hex16(&p, &a))
+        return -1;
+    if (*p == '@') {
+        p++;
+        if (inf_lc_hex16(&p, &b) || *p++ != '-' || inf_lc_hex16(&p, &c))
+            return -1;
+        r->size = a;
+        r->min = b;
+        r->max = c;
+        r->align = 0xFFFF;
+        if (*p == '%') {
+            p++;
+            if (inf_lc_hex16(&p, &r->align))
+                return -1;
+        }
+        if (!a || c < b || c - b + 1 < a)
+            return -1;
+    } else if (*p == '-') {
+        p++;
+        if (inf_lc_hex16(&p, &b) || b < a)
+            return -1;
+        r->size = b - a + 1;
+        r->min = a;
+        r->max = b;
+        r->align = 0xFFFF;
+    } else {
+        return -1;
+    }
+    if (*p == '(') {
+        const char *close = strchr(p, ')');
+        if (!close)
+            return -1;
+        for (const char *q = p + 1; q < close; q++) {
+            int ch = inf_fold((unsigned char)*q);
+            if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || ch == ':' ||
+                  ch == ' '))
+                return -1;
+        }
+        p = close + 1;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p ? -1 : 0;
+}
+
+/* `[IRQattrs:]IRQNum[,IRQNum]...`, decimal IRQ numbers. */
+static int inf_lc_irqs(const InfLine *l, InfLogConfig *c, char *err)
+{
+    for (size_t f = 0; f < l->nfields; f++) {
+        const char *s = l->fields[f];
+        const char *colon = f == 0 ? strchr(s, ':') : NULL;
+        uint32_t v = 0;
+        int n = 0;
+
+        if (colon) {
+            for (const char *q = s; q < colon; q++) {
+                int ch = inf_fold((unsigned char)*q);
+                if (ch < 'a' || ch > 'z') {
+                    inf_set_err(err, "line %d: bad IRQConfig attributes '%.*s'", l->lineno,
+                                (int)(colon - s), s);
+                    return -1;
+                }
+                if (ch == 'l')
+                    c->irq_level = 1;
+            }
+            s = colon + 1;
+        }
+        for (; *s >= '0' && *s <= '9' && v < 1000; s++, n++)
+            v = v * 10 + (uint32_t)(*s - '0');
+        if (!n || *s) {
+            inf_set_err(err, "line %d: bad IRQConfig value '%s'", l->lineno, l->fields[f]);
+            return -1;
+        }
+        if (v >= INF_LC_MAX_IRQ) {
+            inf_set_err(err, "line %d: IRQ %u out of range 0-%d", l->lineno, v,
+                        INF_LC_MAX_IRQ - 1);
+            return -1;
+        }
+        int dup = 0;
+        for (unsigned i = 0; i < c->nirq; i++)
+            dup |= c->irq[i] == v;
+        if (!dup)
+            c->irq[c->nirq++] = (uint8_t)v;
+    }
+    return 0;
+}
+
+static int inf_lc_section(const InfSection *sec, InfLogConfig *c, char *err)
+{
+    memset(c, 0, sizeof *c);
+    c->priority = INF_LCPRI_NORMAL;
+    c->section = strdup(sec->name);
+    if (!c->section) {
+        inf_set_err(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < sec->nlines; i++) {
+        const InfLine *l = &sec->lines[i];
+
+        if (!l->key)
+            continue;
+        if (inf_strcmpi(l->key, "ConfigPriority") == 0) {
+            size_t k, n = sizeof inf_lc_priorities / sizeof inf_lc_priorities[0];
+            const char *v = l->nfields ? l->fields[0] : "";
+            for (k = 0; k < n && inf_strcmpi(v, inf_lc_priorities[k].name) != 0; k++)
+                ;
+            if (k == n) {
+                inf_set_err(err, "line %d: unknown ConfigPriority '%s'", l->lineno, v);
+                return -1;
+            }
+            c->priority = inf_lc_priorities[k].pri;
+        } else if (inf_strcmpi(l->key, "IOConfig") == 0) {
+            for (size_t f = 0; f < l->nfields; f++) {
+                if (c->nio == INF_LC_MAX_IO) {
+                    inf_set_err(err, "line %d: more than %d I/O ranges in [%s]", l->lineno,
+                                INF_LC_MAX_IO, sec->name);
+                    return -1;
+                }
+                if (inf_lc_io_range(l->fields[f], &c->io[c->nio])) {
+                    inf_set_err(err, "line %d: bad IOConfig range '%s'", l->lineno,
+                                l->fields[f]);
+                    return -1;
+                }
+                c->nio++;
+            }
+        } else if (inf_strcmpi(l->key, "IRQConfig") == 0) {
+            if (inf_lc_irqs(l, c, err))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every log-config section a LogConfig= entry of `sec` names, in order. */
+static int inf_lc_collect(const Inf *inf, const InfSection *sec, InfLogConfig **v, size_t *n,
+                          char *err)
+{
+    for (size_t i = 0; i < sec->nlines; i++) {
+        const InfLine *l = &sec->lines[i];
+
+        if (!l->key || inf_strcmpi(l->key, "LogConfig") != 0)
+            continue;
+        for (size_t f = 0; f < l->nfields; f++) {
+            const InfSection *lc;
+
+            if (!*l->fields[f])
+                continue;
+            if (*n >= INF_MAX_LOGCONFIGS) {
+                inf_set_err(err, "line %d: more than %d LogConfig sections", l->lineno,
+                            INF_MAX_LOGCONFIGS);
+                return -1;
+            }
+            lc = inf_section(inf, l->fields[f]);
+            if (!lc) {
+                inf_set_err(err, "line %d: LogConfig section '%s' not found", l->lineno,
+                            l->fields[f]);
+                return -1;
+            }
+            if (inf_grow((void **)v, *n, sizeof **v)) {
+                inf_set_err(err, "out of memory");
+                return -1;
+            }
+            (*n)++;
+            if (inf_lc_section(lc, &(*v)[*n - 1], err))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int inf_log_configs_err(const Inf *inf, const char *install, InfLogConfig **out, char *err)
+{
+    InfLogConfig *v = NULL;
+    size_t n = 0;
+    const InfSection *dd, *ov;
+
+    *out = NULL;
+    if (!inf || !install) {
+        inf_set_err(err, "no INF or install section");
+        return -1;
+    }
+    dd = inf_pick_install(inf, install);
+    if (!dd) {
+        inf_set_err(err, "install section '%s' not found", install);
+        return -1;
+    }
+    ov = inf_section2(inf, dd->name, ".LogConfigOverride");
+    if ((ov && inf_lc_collect(inf, ov, &v, &n, err)) || inf_lc_collect(inf, dd, &v, &n, err)) {
+        inf_free_log_configs(v, n);
+        return -1;
+    }
+    *out = v;
+    return (int)n;
+}
+
+void inf_free_log_configs(InfLogConfig *c, size_t n)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(c[i].section);
+    free(c);
 }

@@ -1,5 +1,6 @@
 /* Windows INF files: sections, %strings% substitution, the service's and the
- * device's AddReg values, hardware IDs listed in [Models].
+ * device's AddReg values, hardware IDs listed in [Models], the LogConfig
+ * resources of non-PnP cards.
  * Pure code; errors are one line of text. Facts: Microsoft "INF File Sections
  * and Directives" documentation (INF AddReg directive, INF Models section). */
 #ifndef XDRV_INF_H
@@ -97,5 +98,55 @@ void inf_free_regvalues(InfRegValue *v, size_t n);
 
 /* Service name from AddService in the install section ("" if none). */
 const char *inf_service_name(const Inf *inf, const char *install);
+
+/* ---- LogConfig: the resources a non-PnP card can be set to ----------------
+ * "INF LogConfig Directive": LogConfig= in the install section (and in its
+ * .LogConfigOverride section) names log-config sections, each one
+ * alternative set of bus resources. Kept: ConfigPriority, the I/O ranges of
+ * IOConfig and the IRQs of IRQConfig (DMAConfig, MemConfig, PcCardConfig
+ * and MfCardConfig are read past). */
+
+/* ConfigPriority values, in the order Windows prefers them (cfgmgr32.h
+ * LCPRI_*); a section without ConfigPriority is NORMAL. */
+enum {
+    INF_LCPRI_DESIRED = 0x2000,
+    INF_LCPRI_NORMAL = 0x3000,
+    INF_LCPRI_SUBOPTIMAL = 0x5000,
+    INF_LCPRI_RESTART = 0x8000, /* RESTART and REBOOT */
+    INF_LCPRI_POWEROFF = 0xA000,
+    INF_LCPRI_HARDRECONFIG = 0xC000,
+    INF_LCPRI_HARDWIRED = 0xE000,
+    INF_LCPRI_DISABLED = 0xFFFF,
+};
+
+#define INF_LC_MAX_IO 32  /* I/O ranges kept per log-config section */
+#define INF_LC_MAX_IRQ 16 /* IRQ 0-15: the ISA bus's lines */
+
+/* One I/O range. Type 1 "start-end": size end-start+1, min start, max end,
+ * align FFFFh. Type 2 "size@min-max[%align-mask]": a window of `size`
+ * ports whose base lies in [min, max-size+1] with base & ~align == 0 (16-bit
+ * mask; FFFFh when none is given). The (decode-mask:alias:attr) suffix is
+ * checked for syntax and not kept. */
+typedef struct InfIoRange {
+    uint32_t size, min, max, align;
+} InfIoRange;
+
+typedef struct InfLogConfig {
+    char *section;     /* the log-config section's name */
+    uint32_t priority; /* INF_LCPRI_* */
+    unsigned nio;
+    InfIoRange io[INF_LC_MAX_IO];
+    unsigned nirq;
+    uint8_t irq[INF_LC_MAX_IRQ]; /* as listed, duplicates dropped */
+    int irq_level;               /* IRQConfig L: (level-triggered) */
+} InfLogConfig;
+
+/* The log configurations of install section `install` (x86 decorations as
+ * inf_reg_values picks them), override sections first, then in LogConfig=
+ * order. Returns count (0: none), -1 with a one-line reason in
+ * err[INF_ERR_MAX] (may be NULL): "line 40: bad IOConfig range '3zz-31F'",
+ * "line 41: IRQ 16 out of range 0-15", ... Free with inf_free_log_configs. */
+int inf_log_configs_err(const Inf *inf, const char *install, InfLogConfig **out, char *err);
+void inf_free_log_configs(InfLogConfig *c, size_t n);
 
 #endif

@@ -1,8 +1,8 @@
 /* libFuzzer target for the INF reader: inf_parse on arbitrary bytes and,
  * when it accepts the text, the queries the VM makes: hardware IDs, and the
- * registry values and service name of every install section they name and
- * of the first sections of the file. A refused file must have a one-line
- * error. */
+ * registry values, service name and LogConfig resources of every install
+ * section they name and of the first sections of the file. A refused file
+ * must have a one-line error. */
 #include "pe/inf.h"
 
 #include <stdint.h>
@@ -14,11 +14,21 @@
 static void query_install(const Inf *inf, const char *install)
 {
     InfRegValue *v;
+    InfLogConfig *lc;
+    char err[INF_ERR_MAX];
     int n = inf_reg_values(inf, install, &v);
 
     if (n > 0)
         inf_free_regvalues(v, (size_t)n);
     (void)inf_service_name(inf, install);
+    n = inf_log_configs_err(inf, install, &lc, err);
+    if (n < 0 && (err[0] == '\0' || strchr(err, '\n')))
+        abort();
+    for (int i = 0; i < n; i++)
+        if (lc[i].nio > INF_LC_MAX_IO || lc[i].nirq > INF_LC_MAX_IRQ)
+            abort();
+    if (n > 0)
+        inf_free_log_configs(lc, (size_t)n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

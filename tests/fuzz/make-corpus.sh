@@ -5,7 +5,8 @@
 #                           and ordinal, named/ordinal-only/forwarded exports,
 #                           a VERSIONINFO resource) and a few refused variants
 #   tests/fuzz/corpus/inf/  INF files: an NDIS NIC INF for the RTL8139 (ASCII
-#                           and UTF-16LE), plus syntax corner cases
+#                           and UTF-16LE), a PC Card INF with LogConfig
+#                           sections, plus syntax corner cases
 # The seeds are checked in; run this only to change them. Files named
 # crash-* in the corpora are regression inputs found by fuzzing: kept.
 # Needs i686-w64-mingw32-gcc, -windres, -dlltool, iconv, od, dd.
@@ -377,6 +378,40 @@ Desc = "Intel PRO/1000 (default)"
 [Strings.0409]
 Mfg = "Intel"
 Desc = "Intel(R) PRO/1000 MT Network Connection"
+EOF
+cat > "$INF/logconfig.inf" <<'EOF'
+; A PC Card NE2000: PCMCIA and EISA-style IDs, LogConfig resources
+[Version]
+Signature = "$Windows NT$"
+Class = Net
+[Manufacturer]
+%Mfg% = Cards, NTx86
+[Cards.NTx86]
+%Card% = Card.ndi, PCMCIA\ACME-NE2000-1234, *PNP80D6
+[Card.ndi.NTx86]
+LogConfig = LC.Hard, LC.Soft
+AddReg = Card.reg
+[Card.ndi.NTx86.LogConfigOverride]
+LogConfig = LC.Soft
+[Card.ndi.NTx86.Services]
+AddService = ne2000, 2, Svc
+[LC.Hard]
+ConfigPriority = HARDRECONFIG
+IOConfig = 300-31F(3FF::), 340-35F
+IRQConfig = 3, 5
+[LC.Soft]
+ConfigPriority = DESIRED
+IOConfig = 20@200-3FF%FFE0(3FF::)
+IRQConfig = L:9,10,11
+DMAConfig = 3
+MemConfig = 2000@C0000-DFFFF%FFFFE000
+[Card.reg]
+HKR,,IoBaseAddress,,"300"
+[Svc]
+ServiceType = 1
+[Strings]
+Mfg = "Acme"
+Card = "Acme NE2000 PC Card"
 EOF
 printf '\357\273\277[Version]\nSignature="$Windows NT$"\n[Strings]\nA="\303\251t\303\251"\n' > "$INF/utf8-bom.inf"
 printf '[Version]\nSignature="$Windows NT$"\n\n[Broken\nKey = value\n' > "$INF/unterminated-section.inf"

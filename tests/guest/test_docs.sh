@@ -1,6 +1,7 @@
 #!/bin/bash
-# docs/api.md must be what the export tables say: regenerate it with
-# `make docs` after changing an exports.def.
+# docs/api.md and README's API lists must be what the export tables say,
+# README's board list what the models' board tables say (xdrv info
+# --boards): regenerate them with `make docs` after changing either.
 set -u
 XDRV=${XDRV:-build/xdrv}
 want=$(mktemp); trap 'rm -f "$want"' EXIT
@@ -18,6 +19,13 @@ if diff -u README.md "$want" >/dev/null; then
 else
     diff -u README.md "$want" | head -20
     fail=$((fail + 1)); echo "FAIL README.md's API lists are stale: run make docs"
+fi
+{ sed -n '1,/^<!-- boards:begin/p' README.md; "$XDRV" info --boards; sed -n '/^<!-- boards:end/,$p' README.md; } >"$want"
+if grep -q '^<!-- boards:begin' README.md && diff -u README.md "$want" >/dev/null; then
+    pass=$((pass + 1)); echo "PASS README.md's board list matches the models' board tables"
+else
+    diff -u README.md "$want" | head -20
+    fail=$((fail + 1)); echo "FAIL README.md's board list is stale: run make docs"
 fi
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -847,6 +847,147 @@ static void test_corpus_decorations(void **state)
     inf_free(&inf);
 }
 
+/* ---- LogConfig ("INF LogConfig Directive") ---------------------------------- */
+
+/* A PC Card NE2000 with two alternative configurations and an override. */
+static const char lc_inf[] =
+    "[Version]\n"
+    "Signature = \"$Windows NT$\"\n"
+    "[Manufacturer]\n"
+    "Acme = Cards\n"
+    "[Cards]\n"
+    "\"Card\" = Card.ndi, PCMCIA\\ACME-NE2000-1234, *PNP80D6\n"
+    "[Card.ndi]\n"
+    "LogConfig = LC.Hard, LC.Soft\n"
+    "[Card.ndi.NTx86]\n"
+    "LogConfig = LC.Soft, LC.Hard\n"
+    "[Card.ndi.NTx86.LogConfigOverride]\n"
+    "LogConfig = LC.Override\n"
+    "[LC.Hard]\n"
+    "ConfigPriority = HARDRECONFIG\n"
+    "IOConfig = 300-31F(3FF::), 340-35f\n"
+    "IRQConfig = 3, 5, 3\n"
+    "[LC.Soft]\n"
+    "ConfigPriority = desired\n"
+    "IOConfig = 20@200-3FF%FFE0(3FF::)\n"
+    "IRQConfig = L:9,10,11\n"
+    "DMAConfig = 3\n"
+    "MemConfig = 2000@C0000-DFFFF%FFFFE000\n"
+    "[LC.Override]\n"
+    "IRQConfig = 15\n";
+
+static void test_log_configs(void **state)
+{
+    Inf inf;
+    InfLogConfig *lc;
+    char err[INF_ERR_MAX] = "";
+
+    (void)state;
+    parse_ok(&inf, lc_inf);
+    int n = inf_log_configs_err(&inf, "Card.ndi", &lc, err);
+    assert_int_equal(n, 3);
+    /* the .NTx86 install section and its override, override first */
+    assert_string_equal(lc[0].section, "LC.Override");
+    assert_int_equal(lc[0].priority, INF_LCPRI_NORMAL); /* no ConfigPriority */
+    assert_int_equal(lc[0].nio, 0);
+    assert_int_equal(lc[0].nirq, 1);
+    assert_int_equal(lc[0].irq[0], 15);
+    assert_string_equal(lc[1].section, "LC.Soft");
+    assert_int_equal(lc[1].priority, INF_LCPRI_DESIRED);
+    assert_int_equal(lc[1].nio, 1);
+    /* Type 2: 20h ports somewhere in 200h-3FFh, 32-byte aligned */
+    assert_int_equal(lc[1].io[0].size, 0x20);
+    assert_int_equal(lc[1].io[0].min, 0x200);
+    assert_int_equal(lc[1].io[0].max, 0x3FF);
+    assert_int_equal(lc[1].io[0].align, 0xFFE0);
+    assert_int_equal(lc[1].nirq, 3);
+    assert_int_equal(lc[1].irq[0], 9);
+    assert_int_equal(lc[1].irq[2], 11);
+    assert_int_equal(lc[1].irq_level, 1);
+    assert_string_equal(lc[2].section, "LC.Hard");
+    assert_int_equal(lc[2].priority, INF_LCPRI_HARDRECONFIG);
+    /* Type 1: fixed ranges, hex without a prefix, either case */
+    assert_int_equal(lc[2].nio, 2);
+    assert_int_equal(lc[2].io[0].size, 0x20);
+    assert_int_equal(lc[2].io[0].min, 0x300);
+    assert_int_equal(lc[2].io[0].max, 0x31F);
+    assert_int_equal(lc[2].io[1].min, 0x340);
+    assert_int_equal(lc[2].io[1].max, 0x35F);
+    /* duplicates dropped, order kept */
+    assert_int_equal(lc[2].nirq, 2);
+    assert_int_equal(lc[2].irq[0], 3);
+    assert_int_equal(lc[2].irq[1], 5);
+    assert_int_equal(lc[2].irq_level, 0);
+    inf_free_log_configs(lc, (size_t)n);
+    inf_free(&inf);
+}
+
+static void test_log_configs_none(void **state)
+{
+    Inf inf;
+    InfLogConfig *lc = (InfLogConfig *)1;
+    char err[INF_ERR_MAX] = "";
+
+    (void)state;
+    parse_ok(&inf, ne2k_inf);
+    assert_int_equal(inf_log_configs_err(&inf, "RTL8029.Install", &lc, err), 0);
+    assert_null(lc);
+    assert_int_equal(inf_log_configs_err(&inf, "Missing.Install", &lc, err), -1);
+    assert_string_equal(err, "install section 'Missing.Install' not found");
+    inf_free(&inf);
+}
+
+static void expect_lc_error(const char *body, const char *want)
+{
+    char text[1024], err[INF_ERR_MAX] = "";
+    Inf inf;
+    InfLogConfig *lc;
+
+    snprintf(text, sizeof text, "[Dev]\nLogConfig = LC\n[LC]\n%s", body);
+    parse_ok(&inf, text);
+    int n = inf_log_configs_err(&inf, "Dev", &lc, err);
+    if (n != -1 || !strstr(err, want))
+        print_error("expected \"%s\", got %d \"%s\"\n", want, n, err);
+    assert_int_equal(n, -1);
+    assert_non_null(strstr(err, want));
+    assert_null(strchr(err, '\n'));
+    inf_free(&inf);
+}
+
+static void test_log_configs_errors(void **state)
+{
+    (void)state;
+    expect_lc_error("IOConfig = 3zz-31F\n", "line 4: bad IOConfig range '3zz-31F'");
+    expect_lc_error("IOConfig = 31F-300\n", "bad IOConfig range '31F-300'");
+    expect_lc_error("IOConfig = 10000-10010\n", "bad IOConfig range");
+    expect_lc_error("IOConfig = 40@300-31F\n", "bad IOConfig range '40@300-31F'");
+    expect_lc_error("IOConfig = 0@300-31F\n", "bad IOConfig range");
+    expect_lc_error("IOConfig = 20@300-37F%\n", "bad IOConfig range");
+    expect_lc_error("IOConfig = 300-31F(3FF::\n", "bad IOConfig range");
+    expect_lc_error("IOConfig = 300-31F junk\n", "bad IOConfig range");
+    expect_lc_error("IOConfig = 300\n", "bad IOConfig range '300'");
+    expect_lc_error("IRQConfig = 16\n", "line 4: IRQ 16 out of range 0-15");
+    expect_lc_error("IRQConfig = 5,x\n", "bad IRQConfig value 'x'");
+    expect_lc_error("IRQConfig = 5,\n", "bad IRQConfig value ''");
+    expect_lc_error("IRQConfig = 9:5\n", "bad IRQConfig attributes '9'");
+    expect_lc_error("IRQConfig = 99999999999\n", "bad IRQConfig value");
+    expect_lc_error("ConfigPriority = BEST\n", "unknown ConfigPriority 'BEST'");
+
+    char body[1024] = "IOConfig = 300-31F";
+    for (int i = 0; i < INF_LC_MAX_IO; i++)
+        strcat(body, ",300-31F");
+    strcat(body, "\n");
+    expect_lc_error(body, "more than 32 I/O ranges in [LC]");
+
+    Inf inf;
+    InfLogConfig *lc;
+    char err[INF_ERR_MAX];
+    parse_ok(&inf, "[Dev]\nLogConfig = Nowhere\n");
+    assert_int_equal(inf_log_configs_err(&inf, "Dev", &lc, err), -1);
+    assert_string_equal(err, "line 2: LogConfig section 'Nowhere' not found");
+    inf_free(&inf);
+}
+
 static void test_load_file_missing(void **state)
 {
     Inf inf;
@@ -878,6 +1019,9 @@ int main(void)
         cmocka_unit_test(test_corpus_rtl8139),
         cmocka_unit_test(test_corpus_decorations),
         cmocka_unit_test(test_load_file_missing),
+        cmocka_unit_test(test_log_configs),
+        cmocka_unit_test(test_log_configs_none),
+        cmocka_unit_test(test_log_configs_errors),
     };
 
     return cmocka_run_group_tests_name("inf", tests, NULL, NULL);
