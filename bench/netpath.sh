@@ -90,7 +90,7 @@ latency() {
 }
 
 declare -A R
-PATHS="tapfwd rtl8139 ne2000 pcnet"
+PATHS="tapfwd rtl8139 ne2000 pcnet e1000"
 for path in $PATHS; do
     [ "$path" != tapfwd ] && [ ! -f "$B/drivers/$path.sys" ] && continue
     start_path "$path"

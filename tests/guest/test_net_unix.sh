@@ -58,5 +58,6 @@ nic rtl8139 "$B/drivers/rtl8139.sys" drivers/rtl8139/rtl8139.inf rtl8139 02:00:5
 nic ne2000 "$B/drivers/ne2000.sys" drivers/ne2000/ne2000.inf ne2000 02:00:5e:80:29:02
 nic ne2000-isa "$B/drivers/ne2000.sys" drivers/ne2000/ne2000.inf ne2000-isa 02:00:5e:00:03:02
 nic pcnet "$B/drivers/pcnet.sys" drivers/pcnet/pcnet.inf pcnet 02:00:5e:97:0a:02
+nic e1000 "$B/drivers/e1000.sys" drivers/e1000/e1000.inf e1000 02:00:5e:10:00:02
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
