@@ -1249,14 +1249,9 @@ const Ne2000Stats *ne2000_stats(const Ne2000 *s)
 
 int ne2000_set_identity(Ne2000 *s, const PciIdentity *id)
 {
-    if (s->mode != NE2000_PCI || id->vendor == 0xFFFF) /* FFFFh: "no device" */
+    if (s->mode != NE2000_PCI)
         return -1;
-    pci_device_set16(&s->pci, PCI_VENDOR_ID, id->vendor);
-    pci_device_set16(&s->pci, PCI_DEVICE_ID, id->device);
-    pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, id->subsys_vendor);
-    pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, id->subsys_id);
-    pci_device_set8(&s->pci, PCI_REVISION_ID, id->revision);
-    return 0;
+    return pci_device_set_identity(&s->pci, id);
 }
 
 /* RTL8029AS boards, then the other NE2000-compatible PCI chips of Linux

@@ -215,6 +215,18 @@ void pci_device_set16(PciDevice *d, uint32_t offset, uint16_t v)
         put16(d->config + offset, v);
 }
 
+int pci_device_set_identity(PciDevice *d, const PciIdentity *id)
+{
+    if (id->vendor == 0xFFFF)
+        return -1;
+    pci_device_set16(d, PCI_VENDOR_ID, id->vendor);
+    pci_device_set16(d, PCI_DEVICE_ID, id->device);
+    pci_device_set16(d, PCI_SUBSYSTEM_VENDOR_ID, id->subsys_vendor);
+    pci_device_set16(d, PCI_SUBSYSTEM_ID, id->subsys_id);
+    pci_device_set8(d, PCI_REVISION_ID, id->revision);
+    return 0;
+}
+
 void pci_device_raise_status(PciDevice *d, uint16_t bits)
 {
     put16(d->config + PCI_STATUS, (uint16_t)(pci_config_read(d, PCI_STATUS, 2) | bits));

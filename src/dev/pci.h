@@ -145,6 +145,10 @@ size_t pci_config_write_block(PciDevice *d, uint32_t offset, const void *buf, si
 /* The device's view: set fields regardless of the write masks. */
 void pci_device_set8(PciDevice *d, uint32_t offset, uint8_t v);
 void pci_device_set16(PciDevice *d, uint32_t offset, uint16_t v);
+/* Present a board's identity in the header (vendor, device, subsystem,
+ * revision); -1 for vendor FFFFh, which reads as "no device" (PCI 3.0
+ * section 6.2.1). Identity fields survive pci_device_reset. */
+int pci_device_set_identity(PciDevice *d, const PciIdentity *id);
 /* Set status bits (a bus master recording a master abort, ...). */
 void pci_device_raise_status(PciDevice *d, uint16_t bits);
 

@@ -1550,14 +1550,7 @@ void pcnet_free(Pcnet *s)
  * auto-load fills only the APROM); PCI RST# keeps identity fields. */
 int pcnet_set_identity(Pcnet *s, const PciIdentity *id)
 {
-    if (id->vendor == 0xFFFF) /* PCI 3.0 6.2.1: FFFFh means "no device" */
-        return -1;
-    pci_device_set16(&s->pci, PCI_VENDOR_ID, id->vendor);
-    pci_device_set16(&s->pci, PCI_DEVICE_ID, id->device);
-    pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, id->subsys_vendor);
-    pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, id->subsys_id);
-    pci_device_set8(&s->pci, PCI_REVISION_ID, id->revision);
-    return 0;
+    return pci_device_set_identity(&s->pci, id);
 }
 
 /* Boards presenting the PCnet-PCI ID 1022:2000, which the Am79C970A shares

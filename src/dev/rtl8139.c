@@ -938,12 +938,7 @@ int rtl8139_set_identity(Rtl8139 *s, const PciIdentity *id)
     s->ee.word[RTL_EE_DID] = id->device;
     s->ee.word[RTL_EE_SVID] = id->subsys_vendor;
     s->ee.word[RTL_EE_SMID] = id->subsys_id;
-    pci_device_set16(&s->pci, PCI_VENDOR_ID, id->vendor);
-    pci_device_set16(&s->pci, PCI_DEVICE_ID, id->device);
-    pci_device_set16(&s->pci, PCI_SUBSYSTEM_VENDOR_ID, id->subsys_vendor);
-    pci_device_set16(&s->pci, PCI_SUBSYSTEM_ID, id->subsys_id);
-    pci_device_set8(&s->pci, PCI_REVISION_ID, id->revision);
-    return 0;
+    return pci_device_set_identity(&s->pci, id);
 }
 
 /* Boards built on the RTL8139 family. Vendor:device pairs from Linux
