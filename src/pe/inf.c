@@ -1173,21 +1173,28 @@ static int inf_collect_addreg(const Inf *inf, const InfSection *sec, InfRegList 
     return 0;
 }
 
+/* The install section a model line names (decorated for x86 when the INF
+ * has such a section), or NULL with the reason in err. */
+static const InfSection *install_section(const Inf *inf, const char *install, char *err)
+{
+    if (!inf || !install) {
+        inf_set_err(err, "no INF or install section");
+        return NULL;
+    }
+    const InfSection *dd = inf_pick_install(inf, install);
+    if (!dd)
+        inf_set_err(err, "install section '%s' not found", install);
+    return dd;
+}
+
 int inf_reg_values_err(const Inf *inf, const char *install, InfRegValue **out, char *err)
 {
     InfRegList L = {0};
     const InfSection *dd, *svc;
 
     *out = NULL;
-    if (!inf || !install) {
-        inf_set_err(err, "no INF or install section");
+    if (!(dd = install_section(inf, install, err)))
         return -1;
-    }
-    dd = inf_pick_install(inf, install);
-    if (!dd) {
-        inf_set_err(err, "install section '%s' not found", install);
-        return -1;
-    }
     if (inf_collect_addreg(inf, dd, &L, 0, err))
         goto fail;
     svc = inf_pick_services(inf, install, dd);
@@ -1475,15 +1482,8 @@ int inf_log_configs_err(const Inf *inf, const char *install, InfLogConfig **out,
     const InfSection *dd, *ov;
 
     *out = NULL;
-    if (!inf || !install) {
-        inf_set_err(err, "no INF or install section");
+    if (!(dd = install_section(inf, install, err)))
         return -1;
-    }
-    dd = inf_pick_install(inf, install);
-    if (!dd) {
-        inf_set_err(err, "install section '%s' not found", install);
-        return -1;
-    }
     ov = inf_section2(inf, dd->name, ".LogConfigOverride");
     if ((ov && inf_lc_collect(inf, ov, &v, &n, err)) || inf_lc_collect(inf, dd, &v, &n, err)) {
         inf_free_log_configs(v, n);
