@@ -79,7 +79,7 @@ $(B)/bench/%: bench/%.c $(B)/libxdrv.a
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $< $(B)/libxdrv.a $(LIBS)
 
-bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd
+bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd $(B)/bench/crcbench
 	@./bench/run.sh $(B)
 
 # docs/api.md: the header stays, the tables are regenerated from exports.def;
