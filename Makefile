@@ -64,7 +64,7 @@ include drivers/drivers.mk
 -include tests/fuzz/fuzz.mk
 
 # All tests. Each step prints its own results; tests/run-all.sh adds them up
-# into the closing "N passed, N failed" line and fails if any failed.
+# into the closing "N passed, N failed, N skipped" line and fails if any failed.
 $(B)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $<

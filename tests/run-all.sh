@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every test suite: cmocka unit and device tests (ASan+UBSan build),
 # guest tests (drivers under xdrv), the PE/INF fuzz runs. Each suite's
-# counts are added up into one closing line "N passed, N failed".
+# counts are added up into one closing line "N passed, N failed, N skipped".
 # Environment (set by `make check`): XDRV, BUILD, ASAN_BUILD, UNIT_BIN, FUZZ_BIN.
 set -u
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
-passed=0 failed=0 failed_suites=""
+passed=0 failed=0 skipped=0 failed_suites=""
 log_dir=$BUILD/test-logs
 mkdir -p "$log_dir"
 
@@ -19,14 +19,17 @@ mkdir -p "$log_dir"
 # closing "N passed, N failed" line); a non-zero exit with no failure
 # counted is one failure.
 count_suite() {
-    local name=$1 log=$2 rc=$3 p=0 f=0 line
+    local name=$1 log=$2 rc=$3 p=0 f=0 s=0 line
     if grep -q '^\[  PASSED  \]\|^\[  FAILED  \] [0-9]' "$log"; then
         p=$(grep -o '^\[  PASSED  \] [0-9]*' "$log" | awk '{s+=$4} END {print s+0}')
         f=$(grep -o '^\[  FAILED  \] [0-9]* test' "$log" | awk '{s+=$4} END {print s+0}')
+        s=$(grep -o '^\[  SKIPPED \] [0-9]* test' "$log" | awk '{s+=$4} END {print s+0}')
     elif line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1) && [ -n "$line" ]; then
         p=$(echo "$line" | sed -E 's/^([A-Za-z]+: )?([0-9]+) passed.*/\2/')
         f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+        case "$line" in *" skipped"*) s=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped.*/\1/') ;; esac
     fi
+    skipped=$((skipped + s))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" -ne 0 ]; then
@@ -34,7 +37,7 @@ count_suite() {
         echo "== $name: FAILED (exit $rc, $p passed, $f failed); log: $log"
         tail -n 40 "$log" | sed 's/^/   | /'
     else
-        echo "== $name: ok ($p passed)"
+        if [ "$s" -ne 0 ]; then echo "== $name: ok ($p passed, $s skipped)"; else echo "== $name: ok ($p passed)"; fi
     fi
 }
 
@@ -60,5 +63,11 @@ echo
 if [ -n "$failed_suites" ]; then
     echo "failed suites:$failed_suites"
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -ne 0 ]; then
+    echo "$skipped test(s) skipped; the logs' SKIP lines say why"
+    if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
+        echo "note: not root or no /dev/net/tun: every network-namespace test was skipped"
+    fi
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
