@@ -393,6 +393,43 @@ static int parse_subsys(const char *s, uint16_t *vendor, uint16_t *id)
     return 0;
 }
 
+/* Why a value of an option the device takes was refused, or NULL when the
+ * device takes no such option. */
+static const char *option_rule(const Device *d, const char *opt, const char *val)
+{
+    if (d->kind == DEV_TESTDEV) {
+        if (!strcmp(opt, "io"))
+            return "needs a port number with the device's window below 0x10000";
+        if (!strcmp(opt, "mmio"))
+            return "needs a page-aligned address from 0xc0000000 below 0xfe000000";
+        return NULL;
+    }
+    if (!strcmp(opt, "mac")) {
+        unsigned b0;
+        if (sscanf(val, "%2x:", &b0) == 1 && (b0 & 1))
+            return "a station address cannot be a multicast address (the first byte is odd)";
+        return "needs six hex bytes separated by colons, e.g. 52:54:00:12:34:56";
+    }
+    if (d->nic->isa) {
+        if (!strcmp(opt, "io"))
+            return "needs an ISA port base from 0x100, a multiple of 0x20 (e.g. 0x300)";
+        if (!strcmp(opt, "irq"))
+            return "needs an ISA interrupt from 2 to 15";
+        return NULL;
+    }
+    if (!d->nic->set_identity)
+        return NULL;
+    if (!strcmp(opt, "vendor"))
+        return "needs a PCI vendor ID from 0x0000 to 0xfffe (0xffff reads as no device)";
+    if (!strcmp(opt, "device"))
+        return "needs a PCI device ID from 0x0000 to 0xffff";
+    if (!strcmp(opt, "subsys"))
+        return "needs VVVV:SSSS, the subsystem vendor and subsystem ID in hex (e.g. 1186:1301)";
+    if (!strcmp(opt, "rev"))
+        return "needs a revision ID from 0x00 to 0xff";
+    return NULL;
+}
+
 static const char known_devices[] = "rtl8139, ne2000, ne2000-isa, pcnet, e1000, testdev";
 
 int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
@@ -483,7 +520,16 @@ int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
             d->id.revision = (uint8_t)v;
             d->id_set |= ID_REV;
         } else {
-            snprintf(err, errlen, "--device '%s': bad option %s=%s", spec, opt, eq);
+            const char *rule = option_rule(d, opt, eq);
+            if (rule)
+                snprintf(err, errlen, "--device '%s': %s=%s: %s", spec, opt, eq, rule);
+            else
+                snprintf(err, errlen, "--device '%s': %s takes no option '%s' (it takes: %s)",
+                         spec, d->nic ? d->nic->name : "testdev", opt,
+                         d->kind == DEV_TESTDEV  ? "io, mmio"
+                         : d->nic->isa           ? "mac, io, irq"
+                         : d->nic->set_identity  ? "mac, vendor, device, subsys, rev"
+                                                 : "mac");
             return -1;
         }
     }

@@ -27,8 +27,8 @@ case_ initialize_fails 4 "MiniportInitialize failed" -- "$B/drivers/rtl8139.sys"
 case_ netdev_without_nic 1 "need a network controller" -- "$B/drivers/rtl8139.sys" --netdev tap,ifname=x0
 case_ bad_wire_spec 1 "--wire bogus" -- "$B/drivers/rtl8139.sys" --device rtl8139 --wire bogus
 case_ unknown_device 1 "unknown device" -- "$B/drivers/rtl8139.sys" --device tulip
-case_ bad_mac 1 "bad option mac=01:00:00:00:00:01" -- "$B/drivers/rtl8139.sys" --device rtl8139,mac=01:00:00:00:00:01
-case_ bad_isa_irq 1 "bad option irq=99" -- "$B/drivers/rtl8139.sys" --device ne2000-isa,irq=99
+case_ bad_mac 1 "mac=01:00:00:00:00:01: a station address cannot be a multicast address" -- "$B/drivers/rtl8139.sys" --device rtl8139,mac=01:00:00:00:00:01
+case_ bad_isa_irq 1 "irq=99: needs an ISA interrupt from 2 to 15" -- "$B/drivers/rtl8139.sys" --device ne2000-isa,irq=99
 case_ bad_param 1 "dword: needs a 32-bit number" -- "$B/drivers/rtl8139.sys" --param X=dword:zz
 case_ bad_inf 2 "rtl8139.sys" -- "$B/drivers/rtl8139.sys" --inf "$B/drivers/rtl8139.sys" --device rtl8139
 echo "$pass passed, $fail failed"

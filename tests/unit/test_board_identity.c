@@ -260,16 +260,16 @@ static void test_device_identity_options(void **state)
 static void test_device_identity_options_refused(void **state)
 {
     (void)state;
-    expect_refused("rtl8139,vendor=0xFFFF", "bad option vendor=0xFFFF");
-    expect_refused("rtl8139,device=0x10000", "bad option device=0x10000");
-    expect_refused("rtl8139,rev=0x100", "bad option rev=0x100");
-    expect_refused("rtl8139,subsys=1186", "bad option subsys=1186");
-    expect_refused("rtl8139,subsys=1186:13011", "bad option subsys=1186:13011");
-    expect_refused("rtl8139,subsys=-1:1", "bad option subsys=-1:1");
-    expect_refused("rtl8139,subsys=0x1186:0x1301", "bad option");
+    expect_refused("rtl8139,vendor=0xFFFF", "vendor=0xFFFF: needs a PCI vendor ID");
+    expect_refused("rtl8139,device=0x10000", "device=0x10000: needs a PCI device ID");
+    expect_refused("rtl8139,rev=0x100", "rev=0x100: needs a revision ID");
+    expect_refused("rtl8139,subsys=1186", "subsys=1186: needs VVVV:SSSS");
+    expect_refused("rtl8139,subsys=1186:13011", "subsys=1186:13011: needs VVVV:SSSS");
+    expect_refused("rtl8139,subsys=-1:1", "subsys=-1:1: needs VVVV:SSSS");
+    expect_refused("rtl8139,subsys=0x1186:0x1301", "needs VVVV:SSSS");
     /* an ISA card and the test device have no PCI identity */
-    expect_refused("ne2000-isa,vendor=0x10ec", "bad option vendor=0x10ec");
-    expect_refused("testdev,device=0x1234", "bad option device=0x1234");
+    expect_refused("ne2000-isa,vendor=0x10ec", "ne2000-isa takes no option 'vendor' (it takes: mac, io, irq)");
+    expect_refused("testdev,device=0x1234", "testdev takes no option 'device' (it takes: io, mmio)");
     char longspec[400] = "rtl8139";
     while (strlen(longspec) < 300)
         strcat(longspec, ",rev=0x10");
