@@ -1013,9 +1013,12 @@ static void vm_serve_thunk(Vm *vm, const Thunk *t)
     vm->cur_esp = prev_esp;
     if (vm_stopped(vm))
         return;
-    vm_set_reg(vm, VM_ESP, esp);
-    vm_set_reg(vm, VM_EAX, (uint32_t)ret);
-    vm_set_reg(vm, VM_EDX, (uint32_t)(ret >> 32));
+    /* one emulator call for the three results (ESP may have been moved by
+     * a nested call; EDX:EAX is the return value) */
+    static const int out_regs[3] = {UC_X86_REG_ESP, UC_X86_REG_EAX, UC_X86_REG_EDX};
+    uint32_t out[3] = {esp, (uint32_t)ret, (uint32_t)(ret >> 32)};
+    void *outp[3] = {&out[0], &out[1], &out[2]};
+    uc_reg_write_batch(vm->uc, (int *)out_regs, outp, 3);
 }
 
 /* ------------------------------------------------------- host->guest calls */
@@ -1077,8 +1080,12 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
                  vm->cfg.max_depth, what);
         return -1;
     }
+    /* A nested call interrupts guest code whose registers must come back;
+     * a top-level one interrupts nothing, so it saves nothing. */
     uint32_t saved[NSAVED];
-    regs_save(vm, saved);
+    int nested = vm->depth > 0;
+    if (nested)
+        regs_save(vm, saved);
 
     /* The new frame starts below the interrupted context's stack. */
     uint32_t esp = vm_reg(vm, VM_ESP) & ~3u;
@@ -1186,7 +1193,8 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
                              .value = *ret};
             trace_emit(&ev);
         }
-        regs_restore(vm, saved);
+        if (nested)
+            regs_restore(vm, saved);
     }
     return rc;
 }
