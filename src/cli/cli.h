@@ -10,8 +10,13 @@
 #define EXIT_DRIVER 4   /* DriverEntry returned an error NTSTATUS */
 #define EXIT_INTERNAL 5 /* host resource failure */
 
+/* xdrv's own version (`xdrv --version`, with the Unicorn it runs on). */
+#define XDRV_VERSION "0.8.0"
+
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_exports(int argc, char **argv);
+/* "xdrv VERSION" and the Unicorn version, one per line, on stdout. */
+int cli_print_version(void);
 
 #endif

@@ -18,7 +18,8 @@ static const char info_usage[] =
     "  --boards the boards each network controller model can present (its\n"
     "           chip's PCI ID and the boards built on it; the hardware IDs\n"
     "           an ISA model takes), as a Markdown table (README's list)\n"
-    "  --json   the same as one JSON object\n";
+    "  --json   the same as one JSON object\n"
+    "  --version  xdrv's version and the Unicorn it runs on (as xdrv --version)\n";
 
 static void json_str(const char *s)
 {
@@ -215,6 +216,8 @@ int cmd_info(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(info_usage, stdout);
             return EXIT_OK;
+        } else if (!strcmp(argv[i], "--version")) {
+            return cli_print_version();
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (!strcmp(argv[i], "--boards")) {

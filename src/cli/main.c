@@ -4,21 +4,32 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "vm/vm.h"
 
 static const char usage[] =
     "usage: xdrv <command> [options]\n"
+    "       xdrv --version | --help\n"
     "\n"
     "commands:\n"
     "  info DRIVER.sys [--json]     headers, sections, version, imports (implemented or missing)\n"
     "  info --boards [--json]       the boards each network controller model can present\n"
     "  run DRIVER.sys [options]     load the driver, call DriverEntry, serve requests, unload\n"
     "  exports [--markdown]         the kernel APIs xdrv implements (from the export tables)\n"
+    "  --version                    xdrv's version and the Unicorn version it runs on\n"
+    "  --help                       this text\n"
     "\n"
     "`xdrv COMMAND --help` describes each command.\n"
     "\n"
     "exit status: 0 ok, 1 bad arguments, 2 bad input (malformed file, missing imports),\n"
     "             3 the driver faulted or was interrupted (report on stderr),\n"
     "             4 DriverEntry or MiniportInitialize failed, 5 host failure\n";
+
+int cli_print_version(void)
+{
+    char uc[128];
+    printf("xdrv %s\n%s\n", XDRV_VERSION, vm_engine_version(uc, sizeof uc));
+    return EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
@@ -31,6 +42,8 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return EXIT_OK;
     }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
+        return cli_print_version();
     if (!strcmp(cmd, "info"))
         return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))

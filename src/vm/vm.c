@@ -14,6 +14,15 @@
 
 #include "trace/trace.h"
 
+/* Unicorn 2.1 or newer: under 2.0.1 every guest store takes the softmmu slow
+ * path (a store-loop iteration 71 ns against 2.5 ns, docs/performance.md),
+ * and docs/vm.md and tests/unit/test_vm.c describe 2.1's behaviour.
+ * scripts/deps.sh installs Debian 13's 2.1 on Debian 12. */
+#if !defined(UC_VERSION_MAJOR) || UC_VERSION_MAJOR < 2 ||                                          \
+    (UC_VERSION_MAJOR == 2 && UC_VERSION_MINOR < 1)
+#error "xdrv needs Unicorn 2.1 or newer; these headers are older: run scripts/deps.sh as root"
+#endif
+
 #define VM_MAX_REGIONS 64
 #define VM_MAX_MODULES 32
 #define VM_THUNK_AREA 0x10000u /* first 64 KB of the system area */
@@ -333,6 +342,21 @@ void vm_flush_code(Vm *vm, GuestAddr a, uint32_t len)
     uc_ctl_remove_cache(vm->uc, a, (uint64_t)a + len);
 }
 
+/* -------------------------------------------------------------- the engine */
+
+const char *vm_engine_version(char *buf, size_t len)
+{
+    /* uc_version: major << 24 | minor << 16 | patch << 8 | extra (unicorn.h) */
+    unsigned v = uc_version(NULL, NULL);
+    unsigned major = v >> 24, minor = (v >> 16) & 0xff, patch = (v >> 8) & 0xff;
+    int n = snprintf(buf, len, "Unicorn %u.%u.%u", major, minor, patch);
+    if (n >= 0 && (size_t)n < len &&
+        (major != UC_VERSION_MAJOR || minor != UC_VERSION_MINOR || patch != UC_VERSION_PATCH))
+        snprintf(buf + n, len - (size_t)n, " (built against the %d.%d.%d headers)",
+                 UC_VERSION_MAJOR, UC_VERSION_MINOR, UC_VERSION_PATCH);
+    return buf;
+}
+
 /* ----------------------------------------------------------------- modules */
 
 void vm_add_module(Vm *vm, const char *name, GuestAddr base, uint32_t size)
@@ -388,10 +412,10 @@ static void vm_snapshot(Vm *vm)
         OUT("  at %s", vm_format_addr(vm, eip, where, sizeof where));
         if (eip - VM_SYS_BASE < VM_THUNK_AREA) {
             /* inside an export: name the driver code that called it */
-            const uint32_t *ret = vm_ptr(vm, vm_reg(vm, VM_ESP), 4);
+            uint32_t ret;
             char caller[96];
-            if (ret)
-                OUT(" (called from %s)", vm_format_addr(vm, *ret, caller, sizeof caller));
+            if (vm_read(vm, vm_reg(vm, VM_ESP), &ret, 4) == 0)
+                OUT(" (called from %s)", vm_format_addr(vm, ret, caller, sizeof caller));
         }
         const uint8_t *code = NULL;
         uint32_t avail = 16;
@@ -410,13 +434,10 @@ static void vm_snapshot(Vm *vm)
                 r == VM_EIP ? eip : vm_reg(vm, (VmReg)r));
         OUT("\n");
         OUT("  stack:");
-        uint32_t esp = vm_reg(vm, VM_ESP);
-        for (int i = 0; i < 8; i++) {
-            const uint32_t *w = vm_ptr(vm, esp + 4 * i, 4);
-            if (!w)
-                break;
-            OUT(" %08x", *w);
-        }
+        /* words are copied out: the guest's ESP need not be aligned */
+        uint32_t esp = vm_reg(vm, VM_ESP), w;
+        for (int i = 0; i < 8 && vm_read(vm, esp + 4 * i, &w, 4) == 0; i++)
+            OUT(" %08x", w);
         OUT("\n");
     }
     if (vm->nhistory) {
@@ -489,12 +510,13 @@ void vm_report_fault(Vm *vm, FILE *f)
 
 /* ------------------------------------------------------------ fault site */
 
-/* Unicorn 2.0.1 does not bring EIP up to date before a memory access (only
- * at block starts and before some helpers), so inside an invalid-memory
- * hook EIP can name an instruction before the faulting one. A hook that
- * forces the update costs every load ~13 ns (docs/performance.md), so
- * instead the faulting instruction is found afterwards: decode forward from
- * the reported EIP and take the first instruction whose memory access,
+/* Unicorn (2.0.1 and 2.1.1 alike, docs/vm.md) does not bring EIP up to date
+ * before a memory access (only at block starts and before some helpers), so
+ * inside an invalid-memory hook EIP can name an instruction before the
+ * faulting one. A memory hook, on any range, forces the update but costs
+ * every guest load and store ~12 ns under 2.1 (docs/vm.md), so instead the
+ * faulting instruction is found afterwards: decode forward from the
+ * reported EIP and take the first instruction whose memory access,
  * computed with the registers as they are now, covers the fault address,
  * unless an instruction between it and the next such candidate rewrites a
  * register of its address (then it ran earlier, with other values, and
@@ -986,14 +1008,12 @@ static void vm_serve_thunk(Vm *vm, const Thunk *t)
         break;
     }
     for (unsigned i = 0; i < nstack && first + i < 16; i++) {
-        const uint32_t *w = vm_ptr(vm, esp + 4 + 4 * i, 4);
-        if (!w) {
+        if (vm_read(vm, esp + 4 + 4 * i, &args[first + i], 4) < 0) {
             if (t->cc == VM_VARARGS)
                 break; /* a varargs reader only takes what it needs */
             vm_fault(vm, VM_FAULT_API, "%s: arguments beyond the stack (esp=0x%08x)", t->name, esp);
             return;
         }
-        args[first + i] = *w;
     }
     vm->history[vm->nhistory++ % VM_HISTORY] = t->name;
     vm->stats.host_calls++;

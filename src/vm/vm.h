@@ -113,6 +113,11 @@ typedef struct VmConfig {
 Vm *vm_create(const VmConfig *cfg);
 void vm_destroy(Vm *vm);
 
+/* The translator xdrv runs on: "Unicorn X.Y.Z" from the library's
+ * uc_version() at run time, followed by "(built against the X.Y.Z
+ * headers)" when the headers' UC_VERSION_* differ. Returns buf. */
+const char *vm_engine_version(char *buf, size_t len);
+
 /* ---- memory ---- */
 enum { VM_PROT_R = 1, VM_PROT_W = 2, VM_PROT_X = 4 };
 /* Map zeroed host memory at [base, base+size) (page aligned). Returns the

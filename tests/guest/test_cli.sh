@@ -14,6 +14,14 @@ for c in "" info run exports; do
     $XDRV $c --help >"$out" 2>&1; rc=$?
     check "xdrv $c --help" '[ $rc -eq 0 ] && grep -q "usage: xdrv" "$out"'
 done
+# the translator xdrv runs on: Unicorn 2.1 or newer (scripts/deps.sh, docs/vm.md)
+$XDRV --version >"$out" 2>&1; rc=$?
+check "xdrv --version names xdrv and Unicorn 2.1 or newer" '[ $rc -eq 0 ] && grep -q "^xdrv [0-9]" "$out" &&
+    grep -Eq "^Unicorn (2\.([1-9]|[1-9][0-9])|[3-9])\.[0-9]+" "$out"'
+$XDRV info --version >"$out" 2>&1; rc=$?
+check "xdrv info --version: the same" '[ $rc -eq 0 ] && grep -q "^xdrv [0-9]" "$out" && grep -q "^Unicorn " "$out"'
+$XDRV --help >"$out" 2>&1
+check "xdrv --help lists --version" 'grep -q -- "--version" "$out"'
 $XDRV info "$B/drivers/ktest.sys" >"$out" 2>&1; rc=$?
 check "info text" '[ $rc -eq 0 ] && grep -q "^imports implemented: [0-9]* of [0-9]*$" "$out" && grep -q "(native)" "$out"'
 $XDRV info --json "$B/drivers/rtl8139.sys" >"$out" 2>&1; rc=$?

@@ -88,8 +88,8 @@ typedef struct NtKe {
 
 static GuestAddr caller_of(Nt *nt)
 {
-    const uint32_t *w = vm_ptr(nt->vm, vm_reg(nt->vm, VM_ESP), 4);
-    return w ? *w : 0;
+    uint32_t w; /* copied: the guest's ESP need not be aligned */
+    return vm_read(nt->vm, vm_reg(nt->vm, VM_ESP), &w, 4) == 0 ? w : 0;
 }
 
 /* ------------------------------------------------------------------ time */
