@@ -1,5 +1,6 @@
 # xdrv build. `make` builds build/xdrv and the test drivers; `make check`
-# builds an ASan+UBSan variant and runs every test (unit, device, guest, fuzz).
+# builds an ASan+UBSan variant and an aarch64 cross build (`make aarch64`, run
+# under qemu) and runs every test (unit, device, guest, fuzz).
 # Missing Debian packages are installed (root) or named (otherwise) first.
 
 CC        ?= gcc
@@ -60,6 +61,37 @@ $(BA)/tests/%: tests/%.c $(BA)/libxdrv.a
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(SANFLAGS) -o $@ $< $(BA)/libxdrv.a $(LIBS) $(TESTLIBS)
 
+# The same xdrv cross-built for an arm64 host (`make aarch64`): Debian's
+# gcc-aarch64-linux-gnu against arm64 Unicorn, Capstone and libpcap unpacked
+# into $(XSYSROOT) by scripts/aarch64-sysroot.sh (which reruns on every make
+# but rewrites its stamp, and so rebuilds the objects, only when the host's
+# versions change). tests/guest/test_aarch64.sh runs it under qemu-aarch64-static.
+XB        := $(B)/aarch64
+XSYSROOT  := $(XB)/sysroot
+XSTAMP    := $(XSYSROOT)/.host-versions
+AARCH64_CC := aarch64-linux-gnu-gcc
+AARCH64_AR := aarch64-linux-gnu-ar
+XLIB_OBJ  := $(LIB_SRC:%.c=$(XB)/%.o)
+XCLI_OBJ  := $(CLI_SRC:%.c=$(XB)/%.o)
+
+.PHONY: aarch64 aarch64-sysroot-check
+aarch64: $(XB)/xdrv
+
+aarch64-sysroot-check: | deps
+	@./scripts/aarch64-sysroot.sh $(XB)
+
+$(XSTAMP): aarch64-sysroot-check ;
+
+$(XB)/%.o: %.c $(XSTAMP) | deps
+	@mkdir -p $(dir $@)
+	$(AARCH64_CC) --sysroot=$(XSYSROOT) $(XCFLAGS) $(CFLAGS) -c $< -o $@
+
+$(XB)/libxdrv.a: $(XLIB_OBJ)
+	@rm -f $@; $(AARCH64_AR) rcs $@ $^
+
+$(XB)/xdrv: $(XCLI_OBJ) $(XB)/libxdrv.a
+	$(AARCH64_CC) --sysroot=$(XSYSROOT) $(CFLAGS) -o $@ $(XCLI_OBJ) $(XB)/libxdrv.a $(LIBS)
+
 include drivers/drivers.mk
 -include tests/fuzz/fuzz.mk
 
@@ -71,7 +103,7 @@ $(B)/tools/%: tests/tools/%.c
 
 TOOLS := $(B)/tools/tcpxfer $(B)/tools/wirepeer
 
-check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv $(TOOLS)
+check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv $(TOOLS) $(XB)/xdrv
 	@XDRV=$(BA)/xdrv BUILD=$(B) ASAN_BUILD=$(BA) UNIT_BIN="$(UNIT_BIN)" \
 	  FUZZ_BIN="$(FUZZ_BIN)" ./tests/run-all.sh
 
@@ -101,3 +133,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(LIB_AOBJ:.o=.d) $(CLI_AOBJ:.o=.d)
+-include $(XLIB_OBJ:.o=.d) $(XCLI_OBJ:.o=.d)
