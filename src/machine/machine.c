@@ -29,6 +29,7 @@
 #define PCI_IO_BASE 0xC000u      /* firmware-assigned I/O BARs: 0x100 per slot */
 #define PCI_MEM_BASE 0xFEB00000u /* firmware-assigned memory BARs: one page per slot */
 #define PCI_NIC_IRQ 11u
+#define TX_BURST 16u /* frames from the netdev per MiniportSendPackets at most */
 
 /* Memory BARs larger than a page (up to 1 MiB): a 1 MiB slot each. */
 #define PCI_MEM_LARGE_BASE 0xFD000000u
@@ -847,17 +848,27 @@ static int pump(Machine *m)
     const uint8_t *frame;
     ssize_t n;
     if (m->netdev) {
+        /* what the host sends goes to the driver in bursts of up to
+         * TX_BURST frames, one MiniportSendPackets each (the netdev hands
+         * over one frame per read, the driver takes an array) */
+        unsigned queued = 0;
         while ((n = net_recv(m->netdev, &frame)) > 0) {
             m->st.netdev_rx++;
             frame_event(m, TRACE_FRAME_IN, "netdev", (size_t)n);
-            int r = m->adapter ? ndis_adapter_send(m->adapter, frame, (size_t)n) : 1;
+            int r = m->adapter ? ndis_adapter_queue_send(m->adapter, frame, (size_t)n) : 1;
             if (r < 0)
                 return -1;
             if (r == 1)
                 m->st.send_resources++;
-            if (m->adapter)
+            if (m->adapter && (r == 1 || ++queued == TX_BURST)) {
+                queued = 0;
                 ndis_adapter_service(m->adapter);
+                if (vm_stopped(m->vm))
+                    return -1;
+            }
         }
+        if (queued)
+            ndis_adapter_service(m->adapter);
         if (n < 0) {
             fprintf(stderr, "xdrv: netdev %s: %s\n", net_name(m->netdev), net_error(m->netdev));
             return -1;

@@ -427,7 +427,7 @@ static unsigned send_batch(NdisAdapter *s)
     return 0;
 }
 
-int ndis_adapter_send(NdisAdapter *s, const uint8_t *frame, size_t len)
+int ndis_adapter_queue_send(NdisAdapter *s, const uint8_t *frame, size_t len)
 {
     Nt *nt = s->nt;
     if (vm_stopped(nt->vm))
@@ -448,8 +448,15 @@ int ndis_adapter_send(NdisAdapter *s, const uint8_t *frame, size_t len)
     }
     sq_push_back(s, p);
     s->work_pending = 1;
-    ndis_adapter_do_work(s);
-    return vm_stopped(nt->vm) ? -1 : 0;
+    return 0;
+}
+
+int ndis_adapter_send(NdisAdapter *s, const uint8_t *frame, size_t len)
+{
+    int r = ndis_adapter_queue_send(s, frame, len);
+    if (r == 0)
+        ndis_adapter_do_work(s);
+    return r < 0 || vm_stopped(s->nt->vm) ? -1 : r;
 }
 
 /* VOID NdisMSendComplete(NDIS_HANDLE MiniportAdapterHandle, PNDIS_PACKET Packet,

@@ -92,6 +92,10 @@ int ndis_adapter_link_up(NdisAdapter *a);
  * the driver took it (sent or queued), 1 when it had no resources (the
  * frame is dropped and counted), -1 when the run stopped. */
 int ndis_adapter_send(NdisAdapter *a, const uint8_t *frame, size_t len);
+/* The same, only queued: the frames go to the driver at the next
+ * ndis_adapter_service, several in one MiniportSendPackets (as a protocol
+ * hands NDIS a burst). Returns 0 queued, 1 dropped, -1 run stopped. */
+int ndis_adapter_queue_send(NdisAdapter *a, const uint8_t *frame, size_t len);
 /* Query/set an OID; returns the NDIS_STATUS (pending requests are waited
  * for), or -1 when the run stopped. */
 int64_t ndis_adapter_query(NdisAdapter *a, uint32_t oid, void *buf, uint32_t len, uint32_t *written,
