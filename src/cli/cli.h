@@ -13,6 +13,9 @@
 /* xdrv's own version (`xdrv --version`, with the Unicorn it runs on). */
 #define XDRV_VERSION "0.8.0"
 
+/* Each subcommand's --help text; `xdrv --help` prints them all. */
+extern const char info_usage[], run_usage[], exports_usage[];
+
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_exports(int argc, char **argv);

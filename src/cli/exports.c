@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "nt/nt.h"
 
-static const char exports_usage[] =
+const char exports_usage[] =
     "usage: xdrv exports [--markdown | --compact] [MODULE]\n"
     "  List every export xdrv implements: module, name, calling convention,\n"
     "  argument bytes. --markdown prints the tables of docs/api.md, --compact\n"

@@ -9,7 +9,7 @@
 #include "nt/nt.h"
 #include "pe/pe.h"
 
-static const char info_usage[] =
+const char info_usage[] =
     "usage: xdrv info DRIVER.sys [--json]\n"
     "       xdrv info --boards [--json]\n"
     "  Print the PE32 headers, sections, version resource and imports of a\n"

@@ -18,7 +18,7 @@ static const char usage[] =
     "  --version                    xdrv's version and the Unicorn version it runs on\n"
     "  --help                       this text\n"
     "\n"
-    "`xdrv COMMAND --help` describes each command.\n"
+    "`xdrv COMMAND --help` describes one command; all of them follow.\n"
     "\n"
     "exit status: 0 ok, 1 bad arguments, 2 bad input (malformed file, missing imports),\n"
     "             3 the driver faulted or was interrupted (report on stderr),\n"
@@ -39,7 +39,8 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage, stdout);
+        /* every subcommand's options, as the README lists them */
+        printf("%s\n%s\n%s\n%s", usage, info_usage, run_usage, exports_usage);
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))

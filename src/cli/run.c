@@ -19,7 +19,7 @@
 #include "vm/vm.h"
 #include <signal.h>
 
-static const char run_usage[] =
+const char run_usage[] =
     "usage: xdrv run DRIVER.sys [options]\n"
     "  Load the driver into an emulated Windows kernel, call DriverEntry, list\n"
     "  the devices and symbolic links it created, serve the given requests,\n"

@@ -22,6 +22,7 @@ $XDRV info --version >"$out" 2>&1; rc=$?
 check "xdrv info --version: the same" '[ $rc -eq 0 ] && grep -q "^xdrv [0-9]" "$out" && grep -q "^Unicorn " "$out"'
 $XDRV --help >"$out" 2>&1
 check "xdrv --help lists --version" 'grep -q -- "--version" "$out"'
+check "xdrv --help lists every subcommand's options" 'grep -q -- "--netdev" "$out" && grep -q -- "--boards" "$out" && grep -q -- "--compact" "$out" && grep -q -- "--budget" "$out"'
 $XDRV info "$B/drivers/ktest.sys" >"$out" 2>&1; rc=$?
 check "info text" '[ $rc -eq 0 ] && grep -q "^imports implemented: [0-9]* of [0-9]*$" "$out" && grep -q "(native)" "$out"'
 $XDRV info --json "$B/drivers/rtl8139.sys" >"$out" 2>&1; rc=$?
