@@ -249,6 +249,35 @@ static uint64_t nt_dispatch(void *opaque, uint32_t id, const uint32_t *args)
     return r;
 }
 
+/* Exports served inside the emulator (vm_set_thunk_leaf): their handlers
+ * touch only guest memory, the port and register windows (device models,
+ * which never call the driver) and the IRQL it reads; none calls into the
+ * guest, waits, or lowers the IRQL (which would make DPCs deliverable), so
+ * nothing is owed at their return. Spin-lock-taking Interlocked forms
+ * restore the IRQL and are left out. */
+static const char *const leaf_exports[] = {
+    "READ_PORT_UCHAR",         "READ_PORT_USHORT",         "READ_PORT_ULONG",
+    "WRITE_PORT_UCHAR",        "WRITE_PORT_USHORT",        "WRITE_PORT_ULONG",
+    "READ_PORT_BUFFER_UCHAR",  "READ_PORT_BUFFER_USHORT",  "READ_PORT_BUFFER_ULONG",
+    "WRITE_PORT_BUFFER_UCHAR", "WRITE_PORT_BUFFER_USHORT", "WRITE_PORT_BUFFER_ULONG",
+    "READ_REGISTER_UCHAR",     "READ_REGISTER_USHORT",     "READ_REGISTER_ULONG",
+    "WRITE_REGISTER_UCHAR",    "WRITE_REGISTER_USHORT",    "WRITE_REGISTER_ULONG",
+    "KeGetCurrentIrql",        "memcpy",                   "memmove",
+    "memset",                  "RtlMoveMemory",            "RtlZeroMemory",
+    "RtlFillMemory",           "RtlFillMemoryUlong",       "RtlCompareMemory",
+    "InterlockedIncrement",    "InterlockedDecrement",     "InterlockedExchange",
+    "InterlockedCompareExchange", "InterlockedExchangeAdd", "NdisInterlockedIncrement",
+    "NdisInterlockedDecrement",
+};
+
+static int is_leaf_export(const char *name)
+{
+    for (size_t i = 0; i < sizeof leaf_exports / sizeof leaf_exports[0]; i++)
+        if (!strcmp(name, leaf_exports[i]))
+            return 1;
+    return 0;
+}
+
 static GuestAddr add_thunk(Nt *nt, const NtModule *m, const NtExport *e)
 {
     if (nt->nthunks == nt->cap_thunks) {
@@ -267,6 +296,8 @@ static GuestAddr add_thunk(Nt *nt, const NtModule *m, const NtExport *e)
     GuestAddr a = vm_add_thunk(nt->vm, e->name, e->cc, e->argbytes, id);
     if (!a)
         return 0;
+    if (is_leaf_export(e->name))
+        vm_set_thunk_leaf(nt->vm, a);
     nt->thunk_exports[id] = e;
     nt->thunk_modules[id] = m;
     nt->nthunks++;

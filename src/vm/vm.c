@@ -60,6 +60,7 @@ typedef struct Thunk {
     VmCallConv cc;
     uint16_t argbytes;
     uint32_t id;
+    uint8_t leaf; /* served inside the emulator (vm_set_thunk_leaf) */
 } Thunk;
 
 typedef struct HandlerFrame {
@@ -957,6 +958,14 @@ GuestAddr vm_add_thunk(Vm *vm, const char *name, VmCallConv cc, uint16_t argbyte
     return VM_SYS_BASE + idx * VM_THUNK_SIZE;
 }
 
+void vm_set_thunk_leaf(Vm *vm, GuestAddr thunk)
+{
+    uint32_t slot = thunk - VM_SYS_BASE;
+    if (slot < VM_THUNK_AREA && slot % VM_THUNK_SIZE == 0 && slot / VM_THUNK_SIZE < vm->nthunks &&
+        slot != 0)
+        vm->thunks[slot / VM_THUNK_SIZE].leaf = 1;
+}
+
 GuestAddr vm_alloc_sys(Vm *vm, uint32_t size)
 {
     size = (size + 7) & ~7u;
@@ -1039,6 +1048,30 @@ static void vm_serve_thunk(Vm *vm, const Thunk *t)
     uint32_t out[3] = {esp, (uint32_t)ret, (uint32_t)(ret >> 32)};
     void *outp[3] = {&out[0], &out[1], &out[2]};
     uc_reg_write_batch(vm->uc, (int *)out_regs, outp, 3);
+}
+
+/* Leaf thunks (vm_set_thunk_leaf) are served where the guest executes their
+ * hlt, from this code hook on the thunk area: the handler runs, the results
+ * go into the registers, and execution resumes at the thunk's ret without
+ * uc_emu_start returning. A fault or a throw inside the handler stops the
+ * emulation here (the setjmp of vm_serve_thunk keeps the unwind inside this
+ * frame). Every other thunk's hlt ends the run slice as before. */
+static void hook_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    Vm *vm = opaque;
+    uint32_t slot = (uint32_t)addr - VM_SYS_BASE;
+    if (slot % VM_THUNK_SIZE || slot / VM_THUNK_SIZE >= vm->nthunks)
+        return; /* a thunk's ret */
+    const Thunk *t = &vm->thunks[slot / VM_THUNK_SIZE];
+    if (!t->leaf)
+        return;
+    vm_serve_thunk(vm, t);
+    if (vm_stopped(vm)) {
+        uc_emu_stop(uc);
+        return;
+    }
+    uint32_t next = (uint32_t)addr + 1; /* past the hlt: the ret */
+    uc_reg_write(uc, UC_X86_REG_EIP, &next);
 }
 
 /* ------------------------------------------------------- host->guest calls */
@@ -1301,6 +1334,8 @@ Vm *vm_create(const VmConfig *cfg)
         uc_hook_add(vm->uc, &h, UC_HOOK_INTR, hook_intr, vm, 1, 0) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_INSN_INVALID, hook_insn_invalid, vm, 1, 0) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_BLOCK, hook_block, vm, 1, 0) ||
+        uc_hook_add(vm->uc, &h, UC_HOOK_CODE, hook_thunk, vm, VM_SYS_BASE,
+                    VM_SYS_BASE + VM_THUNK_AREA - 1) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_INSN, hook_in, vm, 1, 0, UC_X86_INS_IN) ||
         uc_hook_add(vm->uc, &h, UC_HOOK_INSN, hook_out, vm, 1, 0, UC_X86_INS_OUT))
         goto fail;

@@ -158,6 +158,12 @@ void vm_set_host_handler(Vm *vm, VmHostFn fn, void *opaque);
 /* Allocate a thunk; returns its guest address (0 on exhaustion). `name` must
  * outlive the Vm (the export tables' string literals). */
 GuestAddr vm_add_thunk(Vm *vm, const char *name, VmCallConv cc, uint16_t argbytes, uint32_t id);
+/* Mark a thunk as a leaf: its handler never calls into the guest and never
+ * lowers the IRQL (so nothing becomes deliverable), so it is served from a
+ * code hook without leaving the emulator (no uc_emu_start round trip, and
+ * no interrupt or timer delivery at that point). A handler that faults or
+ * throws still stops the run as usual. */
+void vm_set_thunk_leaf(Vm *vm, GuestAddr thunk);
 /* Guest memory for data exports and other host-owned objects in the system
  * area (zeroed, 8-byte aligned); 0 on exhaustion. */
 GuestAddr vm_alloc_sys(Vm *vm, uint32_t size);

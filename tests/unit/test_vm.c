@@ -386,6 +386,48 @@ static void test_handler_bad_pointer_unwinds(void **st)
     vm_destroy(c->vm);
 }
 
+/* A leaf thunk is served from the code hook without leaving the emulator:
+ * same result, arguments and stack as the ordinary path, one emulator entry
+ * for the whole run; loop 1000 times: mov ecx,1000; L: push 5; push 7;
+ * call [thunk]; dec ecx; jnz L; ret */
+static void test_leaf_thunk_served_inside_the_emulator(void **st)
+{
+    uint8_t code[] = {0xB9, 0xE8, 0x03, 0, 0, 0x6A, 5, 0x6A, 7, 0xB8, 0, 0, 0, 0,
+                      0xFF, 0xD0, 0x49, 0x75, 0xF2, 0xC3};
+    Ctx *c = setup(code, sizeof code, 0);
+    GuestAddr t = vm_add_thunk(c->vm, "Add", VM_STDCALL, 8, ID_ADD);
+    vm_set_thunk_leaf(c->vm, t);
+    put32(vm_ptr(c->vm, CODE + 10, 4), t);
+    VmStats before, after;
+    vm_get_stats(c->vm, &before);
+    uint32_t r;
+    assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "caller", &r), 0);
+    assert_int_equal(r, 12); /* EAX of the last call */
+    assert_int_equal(c->calls, 1000);
+    assert_int_equal(c->last_args[0], 7);
+    assert_int_equal(c->last_args[1], 5);
+    vm_get_stats(c->vm, &after);
+    assert_int_equal(after.host_calls - before.host_calls, 1000);
+    assert_int_equal(after.emu_starts - before.emu_starts, 1);
+    vm_destroy(c->vm);
+}
+
+/* A leaf handler that throws stops the run with the same report as the
+ * ordinary path (the unwind stays inside the hook's frame). */
+static void test_leaf_thunk_throw_stops_the_run(void **st)
+{
+    uint8_t code[] = {0xB8, 0, 0, 0, 0, 0xFF, 0xD0, 0xC3};
+    Ctx *c = setup(code, sizeof code, 0);
+    GuestAddr t = vm_add_thunk(c->vm, "Throw", VM_STDCALL, 0, ID_THROW);
+    vm_set_thunk_leaf(c->vm, t);
+    put32(vm_ptr(c->vm, CODE + 1, 4), t);
+    uint32_t r;
+    assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "caller", &r), -1);
+    assert_int_equal(vm_fault_kind(c->vm), VM_FAULT_API);
+    assert_non_null(strstr(vm_fault_text(c->vm), "Throw: bad pointer 0x00000010"));
+    vm_destroy(c->vm);
+}
+
 static void test_cdecl_declared_stdcall_is_bad_return(void **st)
 {
     uint8_t code[] = {0xC3}; /* plain ret, but called as stdcall with 2 args */
@@ -466,6 +508,8 @@ int main(void)
         cmocka_unit_test(test_fs_segment_points_at_kpcr),
         cmocka_unit_test(test_stdcall_thunk_pops_args),
         cmocka_unit_test(test_fastcall_thunk),
+        cmocka_unit_test(test_leaf_thunk_served_inside_the_emulator),
+        cmocka_unit_test(test_leaf_thunk_throw_stops_the_run),
         cmocka_unit_test(test_callback_nesting_1000_levels),
         cmocka_unit_test(test_nesting_limit_is_a_fault),
         cmocka_unit_test(test_null_dereference),
