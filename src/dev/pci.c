@@ -215,6 +215,15 @@ void pci_device_set16(PciDevice *d, uint32_t offset, uint16_t v)
         put16(d->config + offset, v);
 }
 
+void pci_device_identity(PciDevice *d, PciIdentity *id)
+{
+    id->vendor = (uint16_t)pci_config_read(d, PCI_VENDOR_ID, 2);
+    id->device = (uint16_t)pci_config_read(d, PCI_DEVICE_ID, 2);
+    id->subsys_vendor = (uint16_t)pci_config_read(d, PCI_SUBSYSTEM_VENDOR_ID, 2);
+    id->subsys_id = (uint16_t)pci_config_read(d, PCI_SUBSYSTEM_ID, 2);
+    id->revision = (uint8_t)pci_config_read(d, PCI_REVISION_ID, 1);
+}
+
 int pci_device_set_identity(PciDevice *d, const PciIdentity *id)
 {
     if (id->vendor == 0xFFFF)

@@ -149,6 +149,8 @@ void pci_device_set16(PciDevice *d, uint32_t offset, uint16_t v);
  * revision); -1 for vendor FFFFh, which reads as "no device" (PCI 3.0
  * section 6.2.1). Identity fields survive pci_device_reset. */
 int pci_device_set_identity(PciDevice *d, const PciIdentity *id);
+/* The identity the header presents now. */
+void pci_device_identity(PciDevice *d, PciIdentity *id);
 /* Set status bits (a bus master recording a master abort, ...). */
 void pci_device_raise_status(PciDevice *d, uint16_t bits);
 

@@ -582,13 +582,8 @@ static int present_identity(Device *d, char *err, size_t errlen)
 {
     if (!d->id_set)
         return 0;
-    PciIdentity id = {
-        .vendor = (uint16_t)pci_config_read(d->pci, PCI_VENDOR_ID, 2),
-        .device = (uint16_t)pci_config_read(d->pci, PCI_DEVICE_ID, 2),
-        .subsys_vendor = (uint16_t)pci_config_read(d->pci, PCI_SUBSYSTEM_VENDOR_ID, 2),
-        .subsys_id = (uint16_t)pci_config_read(d->pci, PCI_SUBSYSTEM_ID, 2),
-        .revision = (uint8_t)pci_config_read(d->pci, PCI_REVISION_ID, 1),
-    };
+    PciIdentity id;
+    pci_device_identity(d->pci, &id);
     if (d->id_set & ID_VENDOR)
         id.vendor = d->id.vendor;
     if (d->id_set & ID_DEVICE)
@@ -685,13 +680,12 @@ void machine_describe(Machine *m, FILE *f)
     for (unsigned i = 0; i < m->ndev; i++) {
         const Device *d = &m->dev[i];
         fprintf(f, "xdrv: device %s:", d->spec);
-        if (d->pci)
-            fprintf(f, " PCI slot %u %04x:%04x subsystem %04x:%04x rev %02x,", d->slot,
-                    pci_config_read(d->pci, PCI_VENDOR_ID, 2),
-                    pci_config_read(d->pci, PCI_DEVICE_ID, 2),
-                    pci_config_read(d->pci, PCI_SUBSYSTEM_VENDOR_ID, 2),
-                    pci_config_read(d->pci, PCI_SUBSYSTEM_ID, 2),
-                    pci_config_read(d->pci, PCI_REVISION_ID, 1));
+        if (d->pci) {
+            PciIdentity id;
+            pci_device_identity(d->pci, &id);
+            fprintf(f, " PCI slot %u %04x:%04x subsystem %04x:%04x rev %02x,", d->slot, id.vendor,
+                    id.device, id.subsys_vendor, id.subsys_id, id.revision);
+        }
         if (d->io_size)
             fprintf(f, " ports 0x%x-0x%x", d->io, d->io + d->io_size - 1);
         if (d->mmio_size)
@@ -733,10 +727,10 @@ unsigned machine_nic_hwids(Machine *m, char ids[][64], unsigned max)
 {
     if (!m->nic || !m->nic->pci || max < 4)
         return 0;
-    PciDevice *p = m->nic->pci;
-    unsigned ven = pci_config_read(p, 0x00, 2), dev = pci_config_read(p, 0x02, 2);
-    unsigned rev = pci_config_read(p, 0x08, 1);
-    unsigned subsys = pci_config_read(p, 0x2E, 2) << 16 | pci_config_read(p, 0x2C, 2);
+    PciIdentity id;
+    pci_device_identity(m->nic->pci, &id);
+    unsigned ven = id.vendor, dev = id.device, rev = id.revision;
+    unsigned subsys = (unsigned)id.subsys_id << 16 | id.subsys_vendor;
     snprintf(ids[0], 64, "PCI\\VEN_%04X&DEV_%04X&SUBSYS_%08X&REV_%02X", ven, dev, subsys, rev);
     snprintf(ids[1], 64, "PCI\\VEN_%04X&DEV_%04X&SUBSYS_%08X", ven, dev, subsys);
     snprintf(ids[2], 64, "PCI\\VEN_%04X&DEV_%04X&REV_%02X", ven, dev, rev);
