@@ -24,6 +24,14 @@ const char *trace_kind_name(TraceKind k)
     return (unsigned)k < TRACE_KIND_COUNT ? kind_names[k] : "?";
 }
 
+TraceKind trace_kind_from_name(const char *name)
+{
+    for (unsigned k = 0; k < TRACE_KIND_COUNT; k++)
+        if (!strcmp(name, kind_names[k]))
+            return (TraceKind)k;
+    return TRACE_KIND_COUNT;
+}
+
 int trace_add_sink(TraceSink fn, void *opaque)
 {
     if (nsinks == TRACE_MAX_SINKS)

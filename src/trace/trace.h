@@ -1,9 +1,14 @@
-/* The structured event path: every guest<->host crossing is one TraceEvent
- * sent to every registered sink (the -v log now, trace files later). Event
- * kinds are declared once, in events.def. */
+/* The structured event path: every guest<->host and driver<->hardware
+ * crossing is one TraceEvent sent to every registered sink (the -v log,
+ * trace files). Event kinds are declared once, in events.def.
+ *
+ * Emitters fill what they know; a recording sink may complete vtime and pc
+ * (src/exercise does: it knows the guest CPU). Strings and data are only
+ * borrowed for the duration of trace_emit. */
 #ifndef XDRV_TRACE_H
 #define XDRV_TRACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,18 +21,25 @@ typedef enum TraceKind {
 
 typedef struct TraceEvent {
     TraceKind kind;
-    uint64_t vtime;   /* virtual time, ns */
-    uint32_t depth;   /* host<->guest nesting depth */
-    const char *name; /* API or callback name */
-    const char *text; /* decoded arguments, debug text, fault text */
-    uint32_t addr;    /* guest address, port, MMIO address */
-    uint32_t size;    /* access size in bytes */
-    uint64_t value;   /* value read/written, return value */
+    uint64_t seq;        /* position in the recording (from 0), set by the writer/reader */
+    uint64_t vtime;      /* virtual time, ns */
+    uint32_t depth;      /* host<->guest nesting depth */
+    uint32_t pc;         /* guest code that caused it (0: none on the stack) */
+    const char *name;    /* API, entry point, device, request kind, module */
+    const char *text;    /* decoded arguments, debug text, parameters */
+    const char *reg;     /* datasheet register name, or NULL */
+    uint32_t addr;       /* guest address, port, MMIO address, config offset */
+    uint32_t size;       /* access size, length */
+    uint64_t value;      /* value read/written, return value, request number */
+    const uint8_t *data; /* bytes (DMA, frames, coverage pairs) */
+    uint32_t len;        /* bytes at data */
 } TraceEvent;
 
 typedef void (*TraceSink)(void *opaque, const TraceEvent *ev);
 
 const char *trace_kind_name(TraceKind k);
+/* TRACE_KIND_COUNT when the name is not a kind. */
+TraceKind trace_kind_from_name(const char *name);
 /* Sinks receive events in registration order. Returns 0 or -1 (table full). */
 int trace_add_sink(TraceSink fn, void *opaque);
 void trace_remove_sink(TraceSink fn, void *opaque);

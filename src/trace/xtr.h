@@ -1,0 +1,97 @@
+/* Trace files (.xtr): the binary, versioned, streamable recording of a run,
+ * one record per TraceEvent (docs/formats/trace.md, field by field), and
+ * their two text forms: the canonical dump (one greppable line per event,
+ * the form `xdrv diff` aligns) and Chrome/Perfetto trace-event JSON.
+ * Pure C: no vm, no device models; src/analyze reads traces through this. */
+#ifndef XDRV_TRACE_XTR_H
+#define XDRV_TRACE_XTR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trace/trace.h"
+
+#define XTR_VERSION 1u
+#define XTR_ERR_MAX 256
+
+/* ---- writing ---- */
+typedef struct XtrWriter XtrWriter;
+
+/* Start a trace file on an open stream (the writer does not close it):
+ * writes the header. `info` is a free-form one-line description kept in
+ * the header (command line, driver, device); may be NULL. NULL on error. */
+XtrWriter *xtr_writer_new(FILE *f, const char *info);
+/* Append one event (ev->seq is ignored: the writer numbers events from 0).
+ * Returns 0, or -1 once a write failed (later calls keep failing). */
+int xtr_write(XtrWriter *w, const TraceEvent *ev);
+/* A TraceSink for trace_add_sink: opaque = XtrWriter*. */
+void xtr_sink(void *opaque, const TraceEvent *ev);
+/* Events written so far. */
+uint64_t xtr_writer_count(const XtrWriter *w);
+/* Flush buffered records to the stream (a run killed after this leaves a
+ * readable prefix up to here). Returns 0 or -1. */
+int xtr_writer_flush(XtrWriter *w);
+/* Write the END record (text = summary), flush, free. Returns 0, or -1 if
+ * any write failed. */
+int xtr_writer_close(XtrWriter *w, const char *summary);
+/* Free without an END record (the file then reads as cut short). */
+void xtr_writer_free(XtrWriter *w);
+
+/* ---- reading ---- */
+typedef struct XtrReader XtrReader;
+
+/* Open a trace file from memory (the reader keeps its own copy) or a path.
+ * NULL with a one-line reason in err (not a trace file, a version this
+ * reader does not know, a header cut short). */
+XtrReader *xtr_reader_open_mem(const void *buf, size_t len, char *err, size_t errlen);
+XtrReader *xtr_reader_open(const char *path, char *err, size_t errlen);
+/* The header's info string ("" when none) and format version. */
+const char *xtr_reader_info(const XtrReader *r);
+unsigned xtr_reader_version(const XtrReader *r);
+/* The next event: 1 = *ev filled (its strings and data stay valid until
+ * the reader is freed), 0 = clean end of the file, -1 = malformed record
+ * (one-line reason in err, naming the byte offset and event number).
+ * After the last record, xtr_reader_complete says whether an END record
+ * was seen; a file without one was cut short (the run did not finish) and
+ * reads as its complete records (a partial last record is dropped, and
+ * xtr_reader_truncated says so). */
+int xtr_read(XtrReader *r, TraceEvent *ev, char *err, size_t errlen);
+int xtr_reader_complete(const XtrReader *r);
+int xtr_reader_truncated(const XtrReader *r);
+void xtr_reader_free(XtrReader *r);
+
+/* ---- module table, for module+RVA ---- */
+/* Readers and writers keep the MODULE events seen so far; this formats a
+ * guest address as "module+0xRVA", or "0x%08x" outside every module. */
+typedef struct XtrModules {
+    struct {
+        char name[64];
+        uint32_t base, size;
+    } m[16];
+    unsigned n;
+} XtrModules;
+void xtr_modules_note(XtrModules *mods, const TraceEvent *ev); /* takes MODULE events */
+const char *xtr_format_pc(const XtrModules *mods, uint32_t pc, char *buf, size_t len);
+
+/* ---- the canonical dump ---- */
+/* One line per event, no trailing spaces, ending in '\n'; the fields in a
+ * fixed order, strings quoted with C escapes, data as hex (DUMP format in
+ * docs/formats/trace.md). `mods` resolves pc to module+RVA (updated by
+ * MODULE events as they pass). Returns the line length or -1 if too long. */
+int xtr_dump_line(XtrModules *mods, const TraceEvent *ev, char *buf, size_t len);
+/* Parse a dump line back into an event: strings and data are stored in
+ * `store` (at most storelen bytes) and ev points into it. Returns 0 or -1
+ * with a one-line reason. Numeric pc is needed to round-trip: the dump
+ * prints "pc=module+0xRVA" and the parser resolves it with `mods`. */
+int xtr_parse_line(XtrModules *mods, const char *line, TraceEvent *ev, char *store,
+                   size_t storelen, char *err, size_t errlen);
+
+/* ---- Chrome / Perfetto trace-event JSON ---- */
+typedef struct XtrChrome XtrChrome;
+XtrChrome *xtr_chrome_new(FILE *out);
+void xtr_chrome_event(XtrChrome *c, const TraceEvent *ev);
+/* Close open slices, end the JSON document, free. Returns 0 or -1 (write error). */
+int xtr_chrome_finish(XtrChrome *c);
+
+#endif
