@@ -117,6 +117,44 @@ void trace_sink_log(void *file, const TraceEvent *ev)
     case TRACE_INTERRUPT:
         fprintf(f, "INTERRUPT %llu\n", (unsigned long long)ev->value);
         break;
+    case TRACE_CONFIG_READ:
+    case TRACE_CONFIG_WRITE:
+        fprintf(f, "%s %s 0x%x/%u %s 0x%llx%s%s\n", trace_kind_name(ev->kind),
+                ev->name ? ev->name : "?", ev->addr, ev->size,
+                ev->kind == TRACE_CONFIG_READ ? "->" : "<-", (unsigned long long)ev->value,
+                ev->reg ? " " : "", ev->reg ? ev->reg : "");
+        break;
+    case TRACE_DMA_READ:
+    case TRACE_DMA_WRITE:
+        fprintf(f, "%s 0x%08x %u bytes\n", trace_kind_name(ev->kind), ev->addr, ev->size);
+        break;
+    case TRACE_MEM_STORE:
+        if (ev->data && ev->len)
+            fprintf(f, "MEM_STORE 0x%08x %u bytes\n", ev->addr, ev->len);
+        else
+            fprintf(f, "MEM_STORE 0x%08x/%u <- 0x%llx\n", ev->addr, ev->size,
+                    (unsigned long long)ev->value);
+        break;
+    case TRACE_MEM_REGION:
+        fprintf(f, "MEM_REGION %s 0x%08x+0x%x %s\n", ev->name ? ev->name : "?", ev->addr, ev->size,
+                ev->value ? "appears" : "goes");
+        break;
+    case TRACE_IRQ_RAISE:
+    case TRACE_IRQ_LOWER:
+        fprintf(f, "%s line %llu\n", trace_kind_name(ev->kind), (unsigned long long)ev->value);
+        break;
+    case TRACE_REQUEST_BEGIN:
+    case TRACE_REQUEST_END:
+        fprintf(f, "%s #%llu %s: %s\n", trace_kind_name(ev->kind), (unsigned long long)ev->value,
+                ev->name ? ev->name : "?", ev->text ? ev->text : "");
+        break;
+    case TRACE_MODULE:
+        fprintf(f, "MODULE %s at 0x%08x, 0x%x bytes\n", ev->name ? ev->name : "?", ev->addr,
+                ev->size);
+        break;
+    case TRACE_BLOCKS:
+        fprintf(f, "BLOCKS %s: %u blocks\n", ev->name ? ev->name : "?", ev->len / 8);
+        break;
     default: {
         const char *t = ev->text ? ev->text : "";
         int n = (int)strlen(t);

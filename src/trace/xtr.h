@@ -15,6 +15,35 @@
 #define XTR_VERSION 1u
 #define XTR_ERR_MAX 256
 
+/* Limits a reader enforces, so that no input makes it allocate without
+ * bound; the writer clips what it writes to them. */
+#define XTR_STR_MAX (1u << 20)     /* bytes in one string (without its NUL) */
+#define XTR_DATA_MAX (1u << 20)    /* bytes of data in one event */
+#define XTR_STRINGS_MAX (1u << 20) /* interned strings in one file */
+
+/* The TraceEvent fields, as bits. These are also the bits of a record's
+ * presence mask on disk (docs/formats/trace.md): do not renumber. */
+enum {
+    XTR_F_VTIME = 1u << 0,
+    XTR_F_DEPTH = 1u << 1,
+    XTR_F_PC = 1u << 2,
+    XTR_F_ADDR = 1u << 3,
+    XTR_F_SIZE = 1u << 4,
+    XTR_F_VALUE = 1u << 5,
+    XTR_F_REG = 1u << 6,
+    XTR_F_NAME = 1u << 7,
+    XTR_F_TEXT = 1u << 8,
+    XTR_F_DATA = 1u << 9,
+    XTR_F_ALL = (1u << 10) - 1,
+};
+/* The fields a kind uses (events.def), as XTR_F_* bits without vtime,
+ * depth and pc; 0 for a kind out of range. Part of the format: the dump
+ * always prints these, and records store their presence relative to them. */
+unsigned xtr_kind_fields(TraceKind k);
+/* Field by field equality, strings by content (NULL differs from ""),
+ * data by its len bytes. 1 when equal. */
+int xtr_event_equal(const TraceEvent *a, const TraceEvent *b);
+
 /* ---- writing ---- */
 typedef struct XtrWriter XtrWriter;
 
@@ -73,6 +102,8 @@ typedef struct XtrModules {
 } XtrModules;
 void xtr_modules_note(XtrModules *mods, const TraceEvent *ev); /* takes MODULE events */
 const char *xtr_format_pc(const XtrModules *mods, uint32_t pc, char *buf, size_t len);
+/* The modules a reader has seen so far (the MODULE events it returned). */
+const XtrModules *xtr_reader_modules(const XtrReader *r);
 
 /* ---- the canonical dump ---- */
 /* One line per event, no trailing spaces, ending in '\n'; the fields in a
@@ -80,6 +111,8 @@ const char *xtr_format_pc(const XtrModules *mods, uint32_t pc, char *buf, size_t
  * docs/formats/trace.md). `mods` resolves pc to module+RVA (updated by
  * MODULE events as they pass). Returns the line length or -1 if too long. */
 int xtr_dump_line(XtrModules *mods, const TraceEvent *ev, char *buf, size_t len);
+/* A buffer length that always holds the dump line of `ev` (with its NUL). */
+size_t xtr_dump_size(const TraceEvent *ev);
 /* Parse a dump line back into an event: strings and data are stored in
  * `store` (at most storelen bytes) and ev points into it. Returns 0 or -1
  * with a one-line reason. Numeric pc is needed to round-trip: the dump

@@ -9,13 +9,24 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
               -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Isrc
 FUZZ_SRC   := $(sort $(wildcard src/pe/*.c))
 FUZZ_DEPS  := $(FUZZ_SRC) $(wildcard src/pe/*.h)
-FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec
+FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec \
+              $(FUZZ_DIR)/fuzz_trace $(FUZZ_DIR)/fuzz_workload
 
 # the --netdev/--wire parser lives in src/host (with libpcap for captures)
 NETSPEC_SRC := $(sort $(wildcard src/host/*.c)) src/trace/trace.c
 $(FUZZ_DIR)/fuzz_netspec: tests/fuzz/fuzz_netspec.c $(NETSPEC_SRC) $(wildcard src/host/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(NETSPEC_SRC) -lpcap -o $@
+
+# the trace-file reader (src/trace) and the workload parser (src/exercise/workload.c)
+TRACE_SRC := $(sort $(wildcard src/trace/*.c))
+$(FUZZ_DIR)/fuzz_trace: tests/fuzz/fuzz_trace.c $(TRACE_SRC) $(wildcard src/trace/*.h src/trace/*.def) | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(TRACE_SRC) -o $@
+
+$(FUZZ_DIR)/fuzz_workload: tests/fuzz/fuzz_workload.c src/exercise/workload.c src/exercise/workload.h | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< src/exercise/workload.c -o $@
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) | deps
 	@mkdir -p $(dir $@)
