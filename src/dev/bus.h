@@ -10,6 +10,12 @@
 typedef struct DevIoOps {
     uint32_t (*read)(void *opaque, uint32_t offset, unsigned size);
     void (*write)(void *opaque, uint32_t offset, unsigned size, uint32_t value);
+    /* Optional (may be NULL): the datasheet name of the register an access
+     * of `size` bytes at `offset` would hit in the device's current state
+     * (a page, index or address register selecting it), NULL for none. It
+     * must not change device state: the tracer calls it before the access.
+     * The string is static storage. */
+    const char *(*reg_name)(void *opaque, uint32_t offset, unsigned size, int write);
 } DevIoOps;
 
 typedef struct BusRange {

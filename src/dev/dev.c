@@ -3,6 +3,18 @@
 
 #include <string.h>
 
+#include "trace/trace.h"
+
+/* Every DMA transfer a model makes, with its bytes (the recorder adds the
+ * time and the guest code that caused it). */
+static void dma_event(TraceKind kind, uint32_t addr, const void *p, uint32_t len)
+{
+    if (!trace_enabled())
+        return;
+    TraceEvent ev = {.kind = kind, .addr = addr, .size = len, .data = p, .len = len};
+    trace_emit(&ev);
+}
+
 int dev_dma_read(const DevDma *d, uint32_t addr, void *buf, uint32_t len)
 {
     if (!len)
@@ -11,6 +23,7 @@ int dev_dma_read(const DevDma *d, uint32_t addr, void *buf, uint32_t len)
     if (!p)
         return -1;
     memcpy(buf, p, len);
+    dma_event(TRACE_DMA_READ, addr, p, len);
     return 0;
 }
 
@@ -22,6 +35,7 @@ int dev_dma_write(const DevDma *d, uint32_t addr, const void *buf, uint32_t len)
     if (!p)
         return -1;
     memcpy(p, buf, len);
+    dma_event(TRACE_DMA_WRITE, addr, p, len);
     return 0;
 }
 

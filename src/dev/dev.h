@@ -58,6 +58,17 @@ void dev_clock_advance(DevClock *c, uint64_t now);
 /* Deadline of the earliest armed timer, UINT64_MAX if none. */
 uint64_t dev_clock_next(const DevClock *c);
 
+/* ---- device-side conditions (fault injection for the exerciser) ---- */
+
+/* A failure a NIC model can be told to report on the next frame it
+ * transmits, as the chip reports it (each model's docs/devices/<model>.md
+ * names the status bits): MODEL_inject(s, c) arms it (0), or returns -1
+ * when the chip has no way to report it. It fires once, then is disarmed. */
+typedef enum DevCondition {
+    DEV_COND_TX_ERROR,    /* the frame fails on the medium: excessive collisions */
+    DEV_COND_TX_UNDERRUN, /* the transmit FIFO runs dry during the frame */
+} DevCondition;
+
 /* ---- the cable of a network controller ---- */
 typedef struct NetPort {
     /* The controller transmits a frame (without FCS) onto the cable. */

@@ -251,8 +251,12 @@ struct E1000 {
     unsigned fifo_frames;
     uint8_t rxbuf[E1000_FRAME_MAX + 8u];
     unsigned noted; /* one-time notes already emitted */
+    unsigned armed; /* injected conditions: ARMED(DevCondition) */
+    uint8_t tx_sta; /* STA error bits of the packet being finished */
     E1000Stats stats;
 };
+
+#define ARMED(c) (1u << (c))
 
 #define NOTED_LOOPBACK 0x01u
 #define NOTED_BEM 0x02u
@@ -604,13 +608,21 @@ static void link_update(E1000 *s)
         rx_drain(s);
 }
 
+/* Full duplex unless forced to half (CTRL.FRCDPLX with CTRL.FD clear):
+ * the link partner negotiates full duplex. */
+static int full_duplex(const E1000 *s)
+{
+    uint32_t ctrl = REG(s, E1000_CTRL);
+    return !(ctrl & E1000_CTRL_FRCDPLX) || (ctrl & E1000_CTRL_FD);
+}
+
 static uint32_t status_value(const E1000 *s)
 {
     if (!s->lu)
         return 0;
     uint32_t ctrl = REG(s, E1000_CTRL);
     uint32_t v = E1000_STATUS_LU | 0x200u; /* ASDV: 1000 Mb/s detected */
-    if (!(ctrl & E1000_CTRL_FRCDPLX) || (ctrl & E1000_CTRL_FD))
+    if (full_duplex(s))
         v |= E1000_STATUS_FD;
     if (ctrl & E1000_CTRL_FRCSPD)
         v |= ((ctrl & E1000_CTRL_SPEED) >> 8) << 6;
@@ -1199,6 +1211,23 @@ static void tx_emit(E1000 *s, uint8_t *p, size_t len, uint8_t cmd, uint16_t spec
             NOTE(s, "%zu-byte packet sent without TCTL.PSP: a runt on the wire", len);
         }
     }
+    if ((s->armed & ARMED(DEV_COND_TX_ERROR)) && s->lu && !full_duplex(s)) {
+        /* Injected excessive collisions (half duplex only): all TCTL.CT + 1
+         * attempts collided, the packet "was not transmitted" (section
+         * 3.3.3.2 STA.EC). COLC counts the collisions, ECOL the packet once
+         * 16 or more occurred (13.7.7, 13.7.10); partial transmissions are
+         * not counted as transmitted (13.7.42). */
+        unsigned attempts = ((REG(s, E1000_TCTL) & E1000_TCTL_CT) >> E1000_TCTL_CT_SHIFT) + 1;
+        s->armed &= ~ARMED(DEV_COND_TX_ERROR);
+        s->tx_sta |= E1000_TXD_STAT_EC;
+        stat_inc(s, E1000_COLC, attempts);
+        if (attempts >= 16)
+            stat_inc(s, E1000_ECOL, 1);
+        s->stats.tx_errors++;
+        NOTE(s, "injected excessive collisions: %zu-byte packet dropped after %u attempts, STA.EC",
+             len, attempts);
+        return;
+    }
     size_t size = len + 4;
     stat_inc(s, E1000_GPTC, 1);
     stat_inc(s, E1000_TPT, 1);
@@ -1300,20 +1329,22 @@ static void tx_tso(E1000 *s)
     s->stats.tx_tso_contexts++;
 }
 
-/* The packet is complete (EOP): checksums, then the cable. */
-static void tx_finish(E1000 *s, uint8_t cmd, uint8_t css, uint8_t cso, uint16_t special)
+/* The packet is complete (EOP): checksums, then the cable. Returns the
+ * STA error bits for the EOP descriptor's write-back. */
+static uint8_t tx_finish(E1000 *s, uint8_t cmd, uint8_t css, uint8_t cso, uint16_t special)
 {
     uint8_t *p = s->tx;
     size_t len = s->txlen;
+    s->tx_sta = 0;
     if (s->tx_bad) {
         s->stats.tx_dropped++;
         tx_reset_packet(s);
-        return;
+        return 0;
     }
     if (s->tx_tse) {
         tx_tso(s);
         tx_reset_packet(s);
-        return;
+        return s->tx_sta;
     }
     if (!s->tx_ext && (cmd & E1000_TXD_CMD_IC)) {
         /* legacy checksum (section 3.3.3.1): from CSS to the end, at CSO;
@@ -1340,6 +1371,7 @@ static void tx_finish(E1000 *s, uint8_t cmd, uint8_t css, uint8_t cso, uint16_t 
     }
     tx_emit(s, p, len, cmd, special);
     tx_reset_packet(s);
+    return s->tx_sta;
 }
 
 static void tx_append(E1000 *s, uint64_t addr, uint32_t len)
@@ -1360,10 +1392,11 @@ static void tx_append(E1000 *s, uint64_t addr, uint32_t len)
     s->txlen += len;
 }
 
-/* Status write-back of a descriptor with RS: DD in the STA nibble. */
-static void tx_writeback(E1000 *s, uint64_t daddr, uint8_t sta_byte, int ide)
+/* Status write-back of a descriptor with RS: DD and the error bits in the
+ * STA nibble (section 3.3.3.2). */
+static void tx_writeback(E1000 *s, uint64_t daddr, uint8_t sta_byte, uint8_t errors, int ide)
 {
-    uint8_t b = (uint8_t)((sta_byte & 0xF0) | E1000_TXD_STAT_DD);
+    uint8_t b = (uint8_t)((sta_byte & 0xF0) | (errors & 0x0E) | E1000_TXD_STAT_DD);
     if (dma_write(s, "transmit descriptor write-back", daddr + 12, &b, 1) == 0)
         tx_interrupt(s, ide);
 }
@@ -1379,10 +1412,11 @@ static void tx_descriptor(E1000 *s, uint64_t daddr, const uint8_t *d)
             NOTE(s, "legacy descriptor inside an extended packet: continued as legacy");
         s->tx_ext = 0;
         tx_append(s, lo, cmdlen & 0xFFFF);
+        uint8_t errors = 0;
         if (cmd & E1000_TXD_CMD_EOP)
-            tx_finish(s, cmd, d[13], d[10], (uint16_t)get_le(d + 14, 2));
+            errors = tx_finish(s, cmd, d[13], d[10], (uint16_t)get_le(d + 14, 2));
         if (cmd & E1000_TXD_CMD_RS)
-            tx_writeback(s, daddr, d[12], !!(cmd & E1000_TXD_CMD_IDE));
+            tx_writeback(s, daddr, d[12], errors, !!(cmd & E1000_TXD_CMD_IDE));
         return;
     }
     unsigned dtyp = (cmdlen >> 20) & 0xF;
@@ -1401,13 +1435,13 @@ static void tx_descriptor(E1000 *s, uint64_t daddr, const uint8_t *d)
         c->hdrlen = d[13];
         c->mss = (uint16_t)get_le(d + 14, 2);
         if (cmd & E1000_TXD_CMD_RS)
-            tx_writeback(s, daddr, d[12], !!(cmd & E1000_TXD_CMD_IDE));
+            tx_writeback(s, daddr, d[12], 0, !!(cmd & E1000_TXD_CMD_IDE));
         return;
     }
     if (dtyp != E1000_TXD_DTYP_DATA) {
         NOTE(s, "transmit descriptor with reserved DTYP %u skipped", dtyp);
         if (cmd & E1000_TXD_CMD_RS)
-            tx_writeback(s, daddr, d[12], !!(cmd & E1000_TXD_CMD_IDE));
+            tx_writeback(s, daddr, d[12], 0, !!(cmd & E1000_TXD_CMD_IDE));
         return;
     }
     /* data (section 3.3.7): DTALEN, DCMD, STA, POPTS (first descriptor),
@@ -1421,10 +1455,11 @@ static void tx_descriptor(E1000 *s, uint64_t daddr, const uint8_t *d)
     }
     s->tx_ext = 1;
     tx_append(s, lo, cmdlen & 0xFFFFF);
+    uint8_t errors = 0;
     if (cmd & E1000_TXD_CMD_EOP)
-        tx_finish(s, cmd, 0, 0, (uint16_t)get_le(d + 14, 2));
+        errors = tx_finish(s, cmd, 0, 0, (uint16_t)get_le(d + 14, 2));
     if (cmd & E1000_TXD_CMD_RS)
-        tx_writeback(s, daddr, d[12], !!(cmd & E1000_TXD_CMD_IDE));
+        tx_writeback(s, daddr, d[12], errors, !!(cmd & E1000_TXD_CMD_IDE));
 }
 
 /* Process descriptors from TDH up to TDT (section 3.4). Held, not failed,
@@ -1715,7 +1750,21 @@ static void e1000_mmio_write(void *opaque, uint32_t off, unsigned size, uint32_t
     reg_write(s, off, v);
 }
 
-const DevIoOps e1000_mmio_ops = {e1000_mmio_read, e1000_mmio_write};
+/* DevIoOps.reg_name for the memory space: the register of the dword the
+ * access falls in (arrays by their base name, "MTA", "VFTA"); NULL across
+ * a dword or outside the space. The map does not depend on state. */
+static const char *e1000_mmio_reg_name(void *opaque, uint32_t off, unsigned size, int write)
+{
+    if (size == 0 || off >= E1000_MMIO_SIZE || size > E1000_MMIO_SIZE - off || (off & 3) + size > 4)
+        return NULL;
+    return e1000_reg_name(off & ~3u);
+}
+
+const DevIoOps e1000_mmio_ops = {
+    .read = e1000_mmio_read,
+    .write = e1000_mmio_write,
+    .reg_name = e1000_mmio_reg_name,
+};
 
 /* ---- the I/O window (section 13.2.2) ---- */
 
@@ -1767,7 +1816,50 @@ static void e1000_io_write(void *opaque, uint32_t off, unsigned size, uint32_t v
     reg_write(s, s->ioaddr, v);
 }
 
-const DevIoOps e1000_io_ops = {e1000_io_read, e1000_io_write};
+/* DevIoOps.reg_name for the I/O window: IOADDR, or for IODATA the register
+ * IOADDR selects now (NULL when it selects none). No side effects. */
+static const char *e1000_io_reg_name(void *opaque, uint32_t off, unsigned size, int write)
+{
+    const E1000 *s = opaque;
+    if (size == 0 || off >= E1000_IO_SIZE || size > E1000_IO_SIZE - off || (off & 3) + size > 4)
+        return NULL;
+    if (off < E1000_IODATA)
+        return "IOADDR";
+    if (s->ioaddr >= E1000_MMIO_SIZE || (s->ioaddr & 3))
+        return NULL;
+    return e1000_reg_name(s->ioaddr);
+}
+
+const DevIoOps e1000_io_ops = {
+    .read = e1000_io_read,
+    .write = e1000_io_write,
+    .reg_name = e1000_io_reg_name,
+};
+
+/* ---- injected conditions ---- */
+
+int e1000_inject(E1000 *s, DevCondition c)
+{
+    switch (c) {
+    case DEV_COND_TX_ERROR:
+        /* STA.EC "has no meaning while working in full-duplex mode" and
+         * ECOL/COLC only count in half duplex (sections 3.3.3.2, 13.7) */
+        if (full_duplex(s)) {
+            NOTE(s, "excessive collisions refused: the MAC is in full duplex");
+            return -1;
+        }
+        s->armed |= ARMED(c);
+        NOTE(s, "excessive collisions armed for the next transmitted packet");
+        return 0;
+    case DEV_COND_TX_UNDERRUN:
+        /* STA.TU is 82544GC/EI only ("reserved ... for all Ethernet
+         * controllers except the 82544GC/EI", section 3.3.3.2): the
+         * 82540EM has no early transmit and no underrun to report */
+        NOTE(s, "transmit underrun refused: the 82540EM has no TU status");
+        return -1;
+    }
+    return -1;
+}
 
 /* ---- PCI ---- */
 

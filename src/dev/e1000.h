@@ -265,6 +265,8 @@ enum {
 /* TCTL (section 13.4.33) */
 #define E1000_TCTL_EN 0x00000002u
 #define E1000_TCTL_PSP 0x00000008u
+#define E1000_TCTL_CT 0x00000FF0u /* collision threshold: retries after the first attempt */
+#define E1000_TCTL_CT_SHIFT 4
 
 /* RDTR/TIDV bit 31: flush partial descriptor block (section 13.4.30) */
 #define E1000_RDTR_FPD 0x80000000u
@@ -302,6 +304,9 @@ enum {
 #define E1000_TXD_DTYP_CONTEXT 0x0u
 #define E1000_TXD_DTYP_DATA 0x1u
 #define E1000_TXD_STAT_DD 0x01u
+#define E1000_TXD_STAT_EC 0x02u /* excess collisions */
+#define E1000_TXD_STAT_LC 0x04u /* late collision */
+#define E1000_TXD_STAT_TU 0x08u /* transmit underrun: 82544GC/EI only, reserved on the 82540EM */
 #define E1000_TXD_POPTS_IXSM 0x01u
 #define E1000_TXD_POPTS_TXSM 0x02u
 /* context descriptor TUCMD */
@@ -429,9 +434,19 @@ int e1000_link(const E1000 *s);
 /* Level of INTA#. */
 int e1000_irq_level(const E1000 *s);
 
+/* Arm a device-side condition for the next packet sent to the cable:
+ * DEV_COND_TX_ERROR drops it after excessive collisions (STA.EC in the EOP
+ * descriptor's write-back, COLC + TCTL.CT + 1, ECOL + 1 from 16 attempts);
+ * only in half duplex (CTRL.FRCDPLX with CTRL.FD clear), -1 in full
+ * duplex. DEV_COND_TX_UNDERRUN is always -1: the 82540EM reports no
+ * underrun (STA.TU is 82544GC/EI only). Arming survives resets; it fires
+ * once. */
+int e1000_inject(E1000 *s, DevCondition c);
+
 typedef struct E1000Stats {
     uint64_t rx_stored, rx_queued, rx_filtered, rx_missed, rx_bad_length, rx_disabled;
     uint64_t tx_sent, tx_dropped, tx_no_link, tx_tso_contexts;
+    uint64_t tx_errors; /* packets given up by an injected condition */
     uint64_t dma_errors;
     uint64_t bme_held;   /* times work waited for bus mastering */
     uint64_t unmodelled; /* accesses to unmodelled offsets */

@@ -197,9 +197,12 @@ struct Ne2000 {
     NetPort port;
     int link;
     int irq_level;
+    unsigned armed; /* injected conditions: ARMED(DevCondition) */
     Ne2000Stats stats;
     uint8_t txbuf[65536];
 };
+
+#define ARMED(c) (1u << (c))
 
 /* ---- helpers ---- */
 
@@ -503,6 +506,31 @@ static void loopback_receive(Ne2000 *s, const uint8_t *frame, size_t len, const 
         s->isr |= NE_ISR_RXE;
 }
 
+/* An injected transmit failure (DP8390D section 10, TSR, NCR and ISR):
+ * excessive collisions abort the packet after 16 attempts (TSR.ABT, with
+ * COL: it collided; NCR reads 0: "if there are excessive collisions ... the
+ * contents of NCR will be zero"); a FIFO underrun aborts it (TSR.FU). PTX
+ * stays clear ("transmission without error"), ISR.TXE is raised instead of
+ * ISR.PTX; the aborted packet is not delivered. The tally counters count
+ * receive errors only. */
+static void tx_fail(Ne2000 *s)
+{
+    uint8_t tsr = NE_TSR_ND;
+    if (s->armed & ARMED(DEV_COND_TX_ERROR)) {
+        s->armed &= ~ARMED(DEV_COND_TX_ERROR);
+        tsr |= NE_TSR_COL | NE_TSR_ABT;
+        NOTE(s, "injected excessive collisions: TSR.ABT, ISR.TXE, packet aborted");
+    } else {
+        s->armed &= ~ARMED(DEV_COND_TX_UNDERRUN);
+        tsr |= NE_TSR_FU;
+        NOTE(s, "injected FIFO underrun: TSR.FU, ISR.TXE, packet aborted");
+    }
+    s->stats.tx_errors++;
+    s->tsr = tsr;
+    s->ncr = 0;
+    raise_isr(s, NE_ISR_TXE);
+}
+
 static void transmit(Ne2000 *s)
 {
     if (s->stopped) {
@@ -556,6 +584,9 @@ static void transmit(Ne2000 *s)
         } else if (!s->link) {
             tsr |= NE_TSR_CRS; /* no carrier on an unplugged cable */
             s->stats.tx_link_down++;
+        } else if (!lb && (s->armed & (ARMED(DEV_COND_TX_ERROR) | ARMED(DEV_COND_TX_UNDERRUN)))) {
+            tx_fail(s);
+            return;
         } else if (fcs_given && fcs_of(fcs_given) != ne2000_fcs(s->txbuf, n)) {
             NOTE(s, "driver-supplied FCS (TCR.CRC) is wrong; the peer would drop the frame");
         } else {
@@ -1135,7 +1166,38 @@ static void ne2000_io_write(void *opaque, uint32_t off, unsigned size, uint32_t 
         byte_write(s, off + i, (uint8_t)(v >> (8 * i)));
 }
 
-const DevIoOps ne2000_io_ops = {ne2000_io_read, ne2000_io_write};
+/* DevIoOps.reg_name: CR, the data and reset ports at their offsets, the
+ * other offsets by the page CR.PS selects now and the direction (the read
+ * and write views differ on pages 0 and 2). An access wider than a byte is
+ * named by its first byte. No side effects. */
+static const char *ne2000_io_reg_name(void *opaque, uint32_t off, unsigned size, int write)
+{
+    const Ne2000 *s = opaque;
+    if (size == 0 || off >= NE2000_IO_SIZE || size > NE2000_IO_SIZE - off)
+        return NULL;
+    const RegDesc *r = find_reg(s, page_of(s), write, off);
+    return r ? r->name : NULL;
+}
+
+const DevIoOps ne2000_io_ops = {
+    .read = ne2000_io_read,
+    .write = ne2000_io_write,
+    .reg_name = ne2000_io_reg_name,
+};
+
+/* ---- injected conditions ---- */
+
+int ne2000_inject(Ne2000 *s, DevCondition c)
+{
+    switch (c) {
+    case DEV_COND_TX_ERROR:    /* TSR.ABT, ISR.TXE */
+    case DEV_COND_TX_UNDERRUN: /* TSR.FU, ISR.TXE */
+        s->armed |= ARMED(c);
+        NOTE(s, "condition %u armed for the next transmitted packet", (unsigned)c);
+        return 0;
+    }
+    return -1;
+}
 
 /* ---- creation and accessors ---- */
 

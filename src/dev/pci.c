@@ -43,6 +43,36 @@ static const char *reg_name(uint32_t off)
     return r ? r->name : (off < 0x40 ? "reserved" : "device-specific");
 }
 
+/* A configuration access the driver made (through CONFIG_ADDRESS/DATA or
+ * a bus-data export): one CONFIG_READ/WRITE event, the bytes as data. The
+ * firmware's and the host's own accesses (pci_config_read/write) are not
+ * the driver's and are not recorded. */
+static void config_event(TraceKind kind, const PciDevice *d, uint32_t off, const uint8_t *bytes,
+                         uint32_t len)
+{
+    if (!trace_enabled())
+        return;
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < len && i < 4; i++)
+        v |= (uint32_t)bytes[i] << (8 * i);
+    TraceEvent ev = {.kind = kind,
+                     .name = d->name,
+                     .addr = off,
+                     .size = len,
+                     .value = v,
+                     .reg = reg_name(off),
+                     .data = len > 4 ? bytes : NULL,
+                     .len = len > 4 ? len : 0};
+    trace_emit(&ev);
+}
+
+static void config_event_value(TraceKind kind, const PciDevice *d, uint32_t off, unsigned size,
+                               uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    config_event(kind, d, off, b, size);
+}
+
 static void put16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -192,14 +222,18 @@ size_t pci_config_read_block(PciDevice *d, uint32_t offset, void *buf, size_t le
     size_t n = 0;
     for (; n < len && offset + n < PCI_CONFIG_SIZE; n++)
         ((uint8_t *)buf)[n] = d->config[offset + n];
+    config_event(TRACE_CONFIG_READ, d, offset, buf, (uint32_t)n);
     return n;
 }
 
 size_t pci_config_write_block(PciDevice *d, uint32_t offset, const void *buf, size_t len)
 {
     size_t n = 0;
-    for (; n < len && offset + n < PCI_CONFIG_SIZE; n++)
-        pci_config_write(d, (uint32_t)(offset + n), 1, ((const uint8_t *)buf)[n]);
+    while (n < len && offset + n < PCI_CONFIG_SIZE)
+        n++;
+    config_event(TRACE_CONFIG_WRITE, d, offset, buf, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        pci_config_write(d, (uint32_t)(offset + i), 1, ((const uint8_t *)buf)[i]);
     return n;
 }
 
@@ -327,7 +361,10 @@ static uint32_t pci_bus_io_read(void *opaque, uint32_t off, unsigned size)
     PciDevice *d = selected(b, "read");
     if (!d)
         return all_ones(size); /* master abort: nobody claims the cycle */
-    return pci_config_read(d, (b->config_address & 0xFC) + (off - 4), size);
+    uint32_t reg = (b->config_address & 0xFC) + (off - 4);
+    uint32_t v = pci_config_read(d, reg, size);
+    config_event_value(TRACE_CONFIG_READ, d, reg, size, v);
+    return v;
 }
 
 static void pci_bus_io_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
@@ -344,8 +381,11 @@ static void pci_bus_io_write(void *opaque, uint32_t off, unsigned size, uint32_t
         return;
     }
     PciDevice *d = selected(b, "write");
-    if (d)
-        pci_config_write(d, (b->config_address & 0xFC) + (off - 4), size, v);
+    if (d) {
+        uint32_t reg = (b->config_address & 0xFC) + (off - 4);
+        config_event_value(TRACE_CONFIG_WRITE, d, reg, size, v);
+        pci_config_write(d, reg, size, v);
+    }
 }
 
-const DevIoOps pci_bus_io_ops = {pci_bus_io_read, pci_bus_io_write};
+const DevIoOps pci_bus_io_ops = {.read = pci_bus_io_read, .write = pci_bus_io_write};

@@ -220,6 +220,7 @@ struct Pcnet {
     int irq_level;
     unsigned noted;   /* one-time FIXME notes already emitted */
     unsigned bm_held; /* bus-master work waiting for Bus Master Enable (BM_HELD_*) */
+    unsigned armed;   /* injected conditions: ARMED(DevCondition) */
     PcnetStats stats;
     uint8_t txbuf[TX_BUF];
     uint8_t rxbuf[PCNET_RX_MAX + 64];
@@ -229,6 +230,8 @@ struct Pcnet {
 #define BM_HELD_INIT 0x1u /* CSR0.INIT: the initialization block fetch */
 #define BM_HELD_STRT 0x2u /* CSR0.STRT written with a held INIT */
 #define BM_HELD_TX 0x4u   /* a transmit ring poll (TDMD or the poll timer) */
+
+#define ARMED(c) (1u << (c))
 
 #define NOTED_LAPPEN 0x1u
 #define NOTED_ILACC 0x2u
@@ -829,6 +832,28 @@ static int tx_frame(Pcnet *s, Desc d)
     } else if (!s->link) {
         /* 10BASE-T link fail: LCAR (section "TMD2: LCAR") */
         errors |= PCNET_TMD2_LCAR;
+    } else if (s->armed & ARMED(DEV_COND_TX_ERROR)) {
+        /* section "TMD2: RTRY": 16 attempts (1 with MODE.DRTY) all
+         * collided; the frame is given up. TRC rolls over to 0 ("TMD2:
+         * TRC"), ONE and MORE stay clear, TDR is left 0. */
+        s->armed &= ~ARMED(DEV_COND_TX_ERROR);
+        NOTE(s, "TMD%u: injected excessive collisions: RTRY", idx);
+        return tx_complete(s, idx, &d, PCNET_TMD2_RTRY);
+    } else if (s->armed & ARMED(DEV_COND_TX_UNDERRUN)) {
+        /* section "TMD2: UFLO": the FIFO emptied before the end of the
+         * frame, which is truncated (not delivered); BUFF is for a chain
+         * without ENP and stays clear. Without CSR3.DXSUFLO the
+         * transmitter turns off (TXON = 0); with it polling goes on. */
+        s->armed &= ~ARMED(DEV_COND_TX_UNDERRUN);
+        NOTE(s, "TMD%u: injected FIFO underflow: UFLO, frame truncated", idx);
+        if (tx_complete(s, idx, &d, PCNET_TMD2_UFLO) < 0)
+            return -1;
+        if (s->csr[3] & PCNET_CSR3_DXSUFLO)
+            return 0;
+        s->csr[0] &= ~PCNET_CSR0_TXON;
+        poll_arm(s);
+        update_irq(s);
+        return -1;
     } else if (deliver && s->port.send) {
         s->port.send(s->port.opaque, s->txbuf, len);
     }
@@ -838,7 +863,8 @@ static int tx_frame(Pcnet *s, Desc d)
 
 static void tx_poll(Pcnet *s)
 {
-    if ((s->csr[0] & PCNET_CSR0_TXON) && !stopped(s) && hold_for_bus(s, BM_HELD_TX, "transmit poll"))
+    if ((s->csr[0] & PCNET_CSR0_TXON) && !stopped(s) &&
+        hold_for_bus(s, BM_HELD_TX, "transmit poll"))
         return; /* TDMD stays set */
     s->csr[0] &= ~PCNET_CSR0_TDMD;
     if (!(s->csr[0] & PCNET_CSR0_TXON) || stopped(s))
@@ -1408,7 +1434,93 @@ static void pcnet_io_write(void *opaque, uint32_t off, unsigned size, uint32_t v
     }
 }
 
-const DevIoOps pcnet_io_ops = {pcnet_io_read, pcnet_io_write};
+/* Register names by number for RAP values without a named row (the
+ * Am79C970A has CSR0-CSR127 and BCR0-BCR31 address space). */
+static const char *const pcnet_csr_numbered[CSR_MAX] = {
+    "CSR0",   "CSR1",   "CSR2",   "CSR3",   "CSR4",   "CSR5",   "CSR6",   "CSR7",   "CSR8",
+    "CSR9",   "CSR10",  "CSR11",  "CSR12",  "CSR13",  "CSR14",  "CSR15",  "CSR16",  "CSR17",
+    "CSR18",  "CSR19",  "CSR20",  "CSR21",  "CSR22",  "CSR23",  "CSR24",  "CSR25",  "CSR26",
+    "CSR27",  "CSR28",  "CSR29",  "CSR30",  "CSR31",  "CSR32",  "CSR33",  "CSR34",  "CSR35",
+    "CSR36",  "CSR37",  "CSR38",  "CSR39",  "CSR40",  "CSR41",  "CSR42",  "CSR43",  "CSR44",
+    "CSR45",  "CSR46",  "CSR47",  "CSR48",  "CSR49",  "CSR50",  "CSR51",  "CSR52",  "CSR53",
+    "CSR54",  "CSR55",  "CSR56",  "CSR57",  "CSR58",  "CSR59",  "CSR60",  "CSR61",  "CSR62",
+    "CSR63",  "CSR64",  "CSR65",  "CSR66",  "CSR67",  "CSR68",  "CSR69",  "CSR70",  "CSR71",
+    "CSR72",  "CSR73",  "CSR74",  "CSR75",  "CSR76",  "CSR77",  "CSR78",  "CSR79",  "CSR80",
+    "CSR81",  "CSR82",  "CSR83",  "CSR84",  "CSR85",  "CSR86",  "CSR87",  "CSR88",  "CSR89",
+    "CSR90",  "CSR91",  "CSR92",  "CSR93",  "CSR94",  "CSR95",  "CSR96",  "CSR97",  "CSR98",
+    "CSR99",  "CSR100", "CSR101", "CSR102", "CSR103", "CSR104", "CSR105", "CSR106", "CSR107",
+    "CSR108", "CSR109", "CSR110", "CSR111", "CSR112", "CSR113", "CSR114", "CSR115", "CSR116",
+    "CSR117", "CSR118", "CSR119", "CSR120", "CSR121", "CSR122", "CSR123", "CSR124", "CSR125",
+    "CSR126", "CSR127"};
+static const char *const pcnet_bcr_numbered[BCR_MAX] = {
+    "BCR0",  "BCR1",  "BCR2",  "BCR3",  "BCR4",  "BCR5",  "BCR6",  "BCR7",
+    "BCR8",  "BCR9",  "BCR10", "BCR11", "BCR12", "BCR13", "BCR14", "BCR15",
+    "BCR16", "BCR17", "BCR18", "BCR19", "BCR20", "BCR21", "BCR22", "BCR23",
+    "BCR24", "BCR25", "BCR26", "BCR27", "BCR28", "BCR29", "BCR30", "BCR31"};
+
+static const char *csr_name(unsigned n)
+{
+    int row = csr_row(n);
+    if (row >= 0)
+        return pcnet_csr_regs[row].name;
+    return n < CSR_MAX ? pcnet_csr_numbered[n] : NULL;
+}
+
+static const char *bcr_name(unsigned n)
+{
+    int row = bcr_row(n);
+    if (row >= 0)
+        return pcnet_bcr_regs[row].name;
+    return n < BCR_MAX ? pcnet_bcr_numbered[n] : NULL;
+}
+
+/* DevIoOps.reg_name: APROM bytes by offset; RAP and RESET by the I/O map
+ * of the current mode (WIO or DWIO); an RDP access is named after the CSR
+ * and a BDP access after the BCR that RAP selects now. A dword write to
+ * RDP in WIO mode is the switch to DWIO ("RDP"). No side effects. */
+static const char *pcnet_io_reg_name(void *opaque, uint32_t off, unsigned size, int write)
+{
+    const Pcnet *s = opaque;
+    if (size == 0 || off >= PCNET_IO_SIZE || size > PCNET_IO_SIZE - off)
+        return NULL;
+    if (off < 16) {
+        const RegDesc *r = reg_find(pcnet_io_regs, pcnet_io_nregs, off, 1);
+        return r ? r->name : NULL;
+    }
+    if (write && size == 4 && off == PCNET_DWIO_RDP && !pcnet_dwio(s))
+        return "RDP";
+    const RegDesc *r = io_row(s, off);
+    if (!r || r->width != size)
+        return NULL;
+    switch (io_kind(r)) {
+    case IO_RDP:
+        return csr_name(s->rap);
+    case IO_BDP:
+        return bcr_name(s->rap);
+    default:
+        return r->name;
+    }
+}
+
+const DevIoOps pcnet_io_ops = {
+    .read = pcnet_io_read,
+    .write = pcnet_io_write,
+    .reg_name = pcnet_io_reg_name,
+};
+
+/* ---- injected conditions ---- */
+
+int pcnet_inject(Pcnet *s, DevCondition c)
+{
+    switch (c) {
+    case DEV_COND_TX_ERROR:    /* TMD2.RTRY */
+    case DEV_COND_TX_UNDERRUN: /* TMD2.UFLO, TXON off without DXSUFLO */
+        s->armed |= ARMED(c);
+        NOTE(s, "condition %u armed for the next transmitted frame", (unsigned)c);
+        return 0;
+    }
+    return -1;
+}
 
 /* ---- link, accessors ---- */
 

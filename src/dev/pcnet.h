@@ -282,6 +282,14 @@ int pcnet_irq_level(const Pcnet *s);
 /* Word (0) or double word (1) I/O mode, BCR18.DWIO. */
 int pcnet_dwio(const Pcnet *s);
 
+/* Arm a device-side condition for the next frame sent to the cable (link
+ * pass, not in loopback): DEV_COND_TX_ERROR gives it up after 16 collided
+ * attempts (TMD2.RTRY), DEV_COND_TX_UNDERRUN truncates it (TMD2.UFLO; the
+ * transmitter turns off, CSR0.TXON = 0, unless CSR3.DXSUFLO). Both set
+ * TMD1.ERR and CSR0.TINT and deliver nothing. 0 when armed, -1 for an
+ * unknown condition. Arming survives resets; each fires once. */
+int pcnet_inject(Pcnet *s, DevCondition c);
+
 typedef struct PcnetStats {
     uint64_t rx_stored, rx_filtered, rx_missed, rx_buff, rx_disabled;
     uint64_t tx_sent, tx_errors, tx_looped;

@@ -135,13 +135,18 @@ struct Rtl8139 {
     DevClock *clock;
     NetPort port;
     DevTimer timer;
-    uint64_t tctr_base; /* virtual ns at which TCTR was 0 */
-    unsigned tx_next;   /* round-robin descriptor pointer */
+    uint64_t tctr_base;     /* virtual ns at which TCTR was 0 */
+    unsigned tx_next;       /* round-robin descriptor pointer */
+    int tx_abort;           /* transmit abort state after excessive collisions */
+    unsigned tx_abort_desc; /* the aborted descriptor CLRABT retransmits */
+    unsigned armed;         /* injected conditions: ARMED(DevCondition) */
     int link;
     int irq_level;
     Rtl8139Stats stats;
     uint8_t txbuf[RTL_TSD_SIZE + 1];
 };
+
+#define ARMED(c) (1u << (c))
 
 /* ---- helpers ---- */
 
@@ -526,6 +531,23 @@ static void tx_abort(Rtl8139 *s, unsigned n, uint32_t extra_isr)
     raise_isr(s, (uint16_t)(RTL_INT_TER | extra_isr));
 }
 
+/* Injected excessive collisions: every one of the 16 + 16 x TXRR attempts
+ * collided (section 6.7 TXRR), the packet is aborted: TSD has OWN and TABT
+ * and no TOK (6.2), ISR.TER (6.6). NCC is left 0: the datasheet gives no
+ * count for an aborted packet. The transmitter stays in the transmit abort
+ * state, sending nothing more, until TCR.CLRABT retransmits the packet
+ * (6.7 CLRABT: "only permitted in the transmit abort state"). */
+static void tx_collision_abort(Rtl8139 *s, unsigned n, uint32_t tsd)
+{
+    s->armed &= ~ARMED(DEV_COND_TX_ERROR);
+    s->tx_abort = 1;
+    s->tx_abort_desc = n;
+    NOTE(s, "TSD%u: injected excessive collisions: TABT, ISR.TER, transmit abort state", n);
+    w32(s, RTL_TSD(n), tsd | RTL_TSD_TABT);
+    s->stats.tx_aborted++;
+    raise_isr(s, RTL_INT_TER);
+}
+
 static void tx_one(Rtl8139 *s, unsigned n)
 {
     uint32_t tsd = r32(s, RTL_TSD(n));
@@ -536,8 +558,7 @@ static void tx_one(Rtl8139 *s, unsigned n)
         tx_abort(s, n, 0);
         return;
     }
-    if ((uint64_t)addr + size > 0x100000000ull ||
-        dev_dma_read(&s->dma, addr, s->txbuf, size) < 0) {
+    if ((uint64_t)addr + size > 0x100000000ull || dev_dma_read(&s->dma, addr, s->txbuf, size) < 0) {
         s->stats.dma_errors++;
         NOTE(s, "TSD%u: transmit DMA from 0x%08x+%u failed: master abort, ISR.SERR", n, addr, size);
         pci_device_raise_status(&s->pci, PCI_STATUS_REC_MASTER_ABORT);
@@ -564,19 +585,32 @@ static void tx_one(Rtl8139 *s, unsigned n)
     if (len < 60)
         NOTE(s, "TSD%u: %zu-byte frame sent unpadded (the RTL8139 does not pad)", n, len);
 
+    uint32_t done = RTL_TSD_TOK;
     if ((tcr & RTL_TCR_LBK) == RTL_TCR_LBK_LOOPBACK) {
         s->stats.tx_looped++;
         rx_frame(s, s->txbuf, len, 0, fcs);
     } else if (!s->link) {
         /* no carrier on an unplugged cable */
         tsd |= RTL_TSD_CRS;
-    } else if (fcs && get_le(fcs, 4) != rtl8139_fcs(s->txbuf, len)) {
-        NOTE(s, "TSD%u: driver-supplied FCS is wrong; the peer would drop the frame", n);
-    } else if (s->port.send) {
-        s->port.send(s->port.opaque, s->txbuf, len);
+    } else if (s->armed & ARMED(DEV_COND_TX_ERROR)) {
+        tx_collision_abort(s, n, tsd);
+        return;
+    } else {
+        if (s->armed & ARMED(DEV_COND_TX_UNDERRUN)) {
+            /* section 6.2 TUN: the chip re-transfers the data and the packet
+             * still goes out; TSD reports TUN with TOK clear, ISR a TOK */
+            s->armed &= ~ARMED(DEV_COND_TX_UNDERRUN);
+            s->stats.tx_underrun++;
+            NOTE(s, "TSD%u: injected Tx FIFO underrun: re-transferred, TUN set, TOK clear", n);
+            done = RTL_TSD_TUN;
+        }
+        if (fcs && get_le(fcs, 4) != rtl8139_fcs(s->txbuf, len))
+            NOTE(s, "TSD%u: driver-supplied FCS is wrong; the peer would drop the frame", n);
+        else if (s->port.send)
+            s->port.send(s->port.opaque, s->txbuf, len);
     }
     s->stats.tx_sent++;
-    w32(s, RTL_TSD(n), tsd | RTL_TSD_TOK);
+    w32(s, RTL_TSD(n), tsd | done);
     raise_isr(s, RTL_INT_TOK);
 }
 
@@ -584,14 +618,33 @@ static void tx_one(Rtl8139 *s, unsigned n)
  * round-robin pointer (guide: descriptors are used 0,1,2,3,0,...). */
 static void tx_kick(Rtl8139 *s)
 {
+    if (s->tx_abort)
+        return; /* held in the transmit abort state until TCR.CLRABT */
     if ((s->r[RTL_CR] & RTL_CR_TE) && !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN) &&
         !bus_master(s, "transmit"))
         return; /* OWN stays clear: the descriptor is still pending */
-    while ((s->r[RTL_CR] & RTL_CR_TE) && !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN)) {
+    while (!s->tx_abort && (s->r[RTL_CR] & RTL_CR_TE) &&
+           !(r32(s, RTL_TSD(s->tx_next)) & RTL_TSD_OWN)) {
         unsigned n = s->tx_next;
         s->tx_next = (n + 1) % TX_DESCS;
         tx_one(s, n);
     }
+}
+
+/* TCR.CLRABT in the transmit abort state (section 6.7): the aborted
+ * packet is sent again with clean status, then the queue goes on. The
+ * chip resends from its FIFO; the model reads the buffer at TSAD again. */
+static void tx_retransmit(Rtl8139 *s)
+{
+    unsigned n = s->tx_abort_desc;
+    if (!(s->r[RTL_CR] & RTL_CR_TE)) {
+        NOTE(s, "TCR.CLRABT with CR.TE clear: TSD%u stays aborted", n);
+        return;
+    }
+    s->tx_abort = 0;
+    w32(s, RTL_TSD(n), r32(s, RTL_TSD(n)) & ~TSD_STATUS);
+    tx_one(s, n);
+    tx_kick(s);
 }
 
 static uint16_t tsad_summary(const Rtl8139 *s)
@@ -618,6 +671,7 @@ static void soft_reset(Rtl8139 *s)
     for (unsigned n = 0; n < TX_DESCS; n++)
         w32(s, RTL_TSD(n), RTL_TSD_OWN);
     s->tx_next = 0;
+    s->tx_abort = 0;
     w16(s, RTL_CAPR, 0xFFF0);
     w16(s, RTL_CBR, 0);
     w16(s, RTL_ERBCR, 0);
@@ -639,6 +693,7 @@ void rtl8139_reset(Rtl8139 *s)
     autoload(s);
     link_regs(s);
     s->tx_next = 0;
+    s->tx_abort = 0;
     s->tctr_base = now(s);
     timer_arm(s, 0);
     update_irq(s);
@@ -724,9 +779,11 @@ static void reg_write(Rtl8139 *s, const RegDesc *r, uint32_t v, uint32_t bm, uns
         update_irq(s);
         return;
     case RTL_TCR:
-        if (neu & RTL_TCR_CLRABT)
-            NOTE(s, "TCR.CLRABT: no transmission is held after an abort; nothing to retry");
         w32(s, RTL_TCR, neu & ~RTL_TCR_CLRABT);
+        if ((neu & RTL_TCR_CLRABT) && s->tx_abort)
+            tx_retransmit(s);
+        else if (neu & RTL_TCR_CLRABT)
+            NOTE(s, "TCR.CLRABT outside the transmit abort state: nothing to retransmit");
         return;
     case RTL_TCTR:
         /* any write restarts the count from 0 */
@@ -837,7 +894,38 @@ static void rtl8139_io_write(void *opaque, uint32_t off, unsigned size, uint32_t
     }
 }
 
-const DevIoOps rtl8139_io_ops = {rtl8139_io_read, rtl8139_io_write};
+/* DevIoOps.reg_name: the register holding every byte of the access, else
+ * the one at its first byte (a dword at 3Ch is named IMR). The register
+ * map does not depend on state. */
+static const char *rtl8139_io_reg_name(void *opaque, uint32_t off, unsigned size, int write)
+{
+    if (size == 0 || off >= RTL8139_IO_SIZE || size > RTL8139_IO_SIZE - off)
+        return NULL;
+    const RegDesc *r = reg_find(rtl8139_regs, rtl8139_nregs, off, size);
+    if (!r)
+        r = reg_find(rtl8139_regs, rtl8139_nregs, off, 1);
+    return r ? r->name : NULL;
+}
+
+const DevIoOps rtl8139_io_ops = {
+    .read = rtl8139_io_read,
+    .write = rtl8139_io_write,
+    .reg_name = rtl8139_io_reg_name,
+};
+
+/* ---- injected conditions ---- */
+
+int rtl8139_inject(Rtl8139 *s, DevCondition c)
+{
+    switch (c) {
+    case DEV_COND_TX_ERROR:    /* TSD.TABT, ISR.TER (sections 6.2, 6.6) */
+    case DEV_COND_TX_UNDERRUN: /* TSD.TUN (section 6.2) */
+        s->armed |= ARMED(c);
+        NOTE(s, "condition %u armed for the next transmitted frame", (unsigned)c);
+        return 0;
+    }
+    return -1;
+}
 
 /* ---- creation ---- */
 

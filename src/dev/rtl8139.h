@@ -239,10 +239,19 @@ int rtl8139_link(const Rtl8139 *s);
 /* Level of the INTA# line: (ISR & IMR) != 0. */
 int rtl8139_irq_level(const Rtl8139 *s);
 
+/* Arm a device-side condition for the next frame sent to the cable (link
+ * up, not in loopback): DEV_COND_TX_ERROR aborts it after excessive
+ * collisions (TSD.TABT, ISR.TER; the transmitter then waits for TCR.CLRABT,
+ * which retransmits it); DEV_COND_TX_UNDERRUN reports a Tx FIFO underrun
+ * (TSD.TUN with TOK clear, ISR.TOK; the chip re-transfers, so the frame is
+ * delivered). 0 when armed, -1 for an unknown condition. Arming survives
+ * resets; each condition fires once. */
+int rtl8139_inject(Rtl8139 *s, DevCondition c);
+
 /* Statistics for reports and tests. */
 typedef struct Rtl8139Stats {
     uint64_t rx_stored, rx_filtered, rx_overflow, rx_disabled;
-    uint64_t tx_sent, tx_aborted, tx_looped;
+    uint64_t tx_sent, tx_aborted, tx_looped, tx_underrun;
     uint64_t dma_errors;
     uint64_t unmodelled; /* accesses to unmodelled offsets */
     uint64_t ignored;    /* writes to read-only bits */

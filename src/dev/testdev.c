@@ -93,4 +93,4 @@ static void testdev_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
     }
 }
 
-const DevIoOps testdev_ops = {testdev_read, testdev_write};
+const DevIoOps testdev_ops = {.read = testdev_read, .write = testdev_write};

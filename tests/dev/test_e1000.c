@@ -1615,6 +1615,160 @@ static void test_random_abuse_is_contained(void **st)
     assert_true(e1000_stats(nic)->tx_sent + e1000_stats(nic)->rx_stored > 0);
 }
 
+/* ==== register names for traces (DevIoOps.reg_name) ==== */
+
+static const char *mmio_name(uint32_t off, unsigned size, int write)
+{
+    return e1000_mmio_ops.reg_name(nic, off, size, write);
+}
+
+static const char *io_name(uint32_t off, unsigned size, int write)
+{
+    return e1000_io_ops.reg_name(nic, off, size, write);
+}
+
+static void test_reg_name_for_the_memory_and_io_windows(void **st)
+{
+    assert_string_equal(mmio_name(E1000_ICR, 4, 0), "ICR");
+    assert_string_equal(mmio_name(E1000_TDT, 4, 1), "TDT");
+    assert_string_equal(mmio_name(E1000_STATUS + 2, 2, 0), "STATUS"); /* part of the dword */
+    assert_string_equal(mmio_name(E1000_ECOL, 4, 0), "ECOL");
+    assert_string_equal(mmio_name(E1000_RAL(3), 4, 1), "RAL3");
+    assert_string_equal(mmio_name(E1000_RAH(15), 4, 1), "RAH15");
+    /* arrays by their base name */
+    assert_string_equal(mmio_name(E1000_MTA + 4 * 77, 4, 1), "MTA");
+    assert_string_equal(mmio_name(E1000_VFTA + 4 * 127, 4, 0), "VFTA");
+    /* nothing there, across a dword, outside the space */
+    assert_null(mmio_name(0x0004, 4, 0));
+    assert_null(mmio_name(E1000_ICR + 2, 4, 0));
+    assert_null(mmio_name(E1000_MMIO_SIZE, 4, 0));
+    /* I/O window: IOADDR, and IODATA named after what IOADDR selects */
+    assert_string_equal(io_name(E1000_IOADDR, 4, 1), "IOADDR");
+    io_wr(E1000_IOADDR, 4, E1000_TDT);
+    assert_string_equal(io_name(E1000_IODATA, 4, 1), "TDT");
+    io_wr(E1000_IOADDR, 4, E1000_MTA + 8);
+    assert_string_equal(io_name(E1000_IODATA, 4, 0), "MTA");
+    io_wr(E1000_IOADDR, 4, 0x80000); /* flash: not modelled */
+    assert_null(io_name(E1000_IODATA, 4, 0));
+    assert_null(io_name(E1000_IO_SIZE, 4, 0));
+}
+
+static void test_reg_name_has_no_side_effects(void **st)
+{
+    wr(E1000_IMS, E1000_ICR_LSC);
+    wr(E1000_ICS, E1000_ICR_LSC);
+    assert_int_equal(irq_level, 1);
+    int changes = irq_changes;
+    uint64_t unmodelled = e1000_stats(nic)->unmodelled;
+    /* ICR and the statistics clear on read; their names do not */
+    io_wr(E1000_IOADDR, 4, E1000_ICR);
+    assert_string_equal(mmio_name(E1000_ICR, 4, 0), "ICR");
+    assert_string_equal(io_name(E1000_IODATA, 4, 0), "ICR");
+    for (uint32_t off = 0; off < 0x6000; off += 4)
+        mmio_name(off, 4, 0);
+    assert_int_equal(irq_changes, changes);
+    assert_int_equal(e1000_stats(nic)->unmodelled, unmodelled);
+    assert_int_equal(io_rd(E1000_IOADDR, 4), E1000_ICR);
+    assert_int_equal(rd(E1000_ICR), E1000_ICR_LSC);
+}
+
+/* ==== injected conditions (e1000_inject) ==== */
+
+/* Half duplex, as a driver forces it: CTRL.FRCDPLX with CTRL.FD clear. */
+static void force_half_duplex(void)
+{
+    wr(E1000_CTRL, (rd(E1000_CTRL) | E1000_CTRL_FRCDPLX) & ~E1000_CTRL_FD);
+    assert_int_equal(rd(E1000_STATUS) & E1000_STATUS_FD, 0);
+}
+
+static void test_inject_tx_error_reports_ec_in_half_duplex(void **st)
+{
+    link_up();
+    /* full duplex (the default): STA.EC has no meaning, refused */
+    assert_true(rd(E1000_STATUS) & E1000_STATUS_FD);
+    assert_int_equal(e1000_inject(nic, DEV_COND_TX_ERROR), -1);
+    force_half_duplex();
+    assert_int_equal(e1000_inject(nic, DEV_COND_TX_ERROR), 0);
+    tx_ring(8, E1000_TCTL_PSP | 0x0Fu << E1000_TCTL_CT_SHIFT);
+    wr(E1000_IMS, E1000_ICR_TXDW);
+    uint8_t f[100];
+    make_frame(f, OTHER, 100);
+    memcpy(guest(TXBUF(0)), f, 100);
+    txd_legacy(0, TXBUF(0), 100, E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0, 0);
+    wr(E1000_TDT, 1);
+    /* section 3.3.3.2: EC, "was not transmitted"; DD written back */
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(txd_sta(0), E1000_TXD_STAT_DD | E1000_TXD_STAT_EC);
+    assert_int_equal(rd(E1000_TDH), 1);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rd(E1000_ICR), E1000_ICR_TXDW | E1000_ICR_TXQE);
+    /* 13.7: CT + 1 = 16 collisions (COLC), one packet in ECOL; nothing
+     * counted as transmitted */
+    assert_int_equal(rd(E1000_ECOL), 1);
+    assert_int_equal(rd(E1000_COLC), 16);
+    assert_int_equal(rd(E1000_LATECOL), 0);
+    assert_int_equal(rd(E1000_GPTC), 0);
+    assert_int_equal(rd(E1000_TPT), 0);
+    assert_int_equal(rd(E1000_TOTL), 0);
+    assert_int_equal(e1000_stats(nic)->tx_errors, 1);
+    /* fired once: the next packet goes */
+    txd_legacy(1, TXBUF(0), 100, E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0, 0);
+    wr(E1000_TDT, 2);
+    assert_int_equal(sent_count, 1);
+    assert_memory_equal(sent[0], f, 100);
+    assert_int_equal(txd_sta(1), E1000_TXD_STAT_DD);
+    assert_int_equal(rd(E1000_GPTC), 1);
+    assert_int_equal(rd(E1000_ECOL), 0);
+}
+
+static void test_inject_tx_error_status_in_the_eop_descriptor(void **st)
+{
+    link_up();
+    force_half_duplex();
+    tx_ring(8, E1000_TCTL_PSP | 3u << E1000_TCTL_CT_SHIFT);
+    assert_int_equal(e1000_inject(nic, DEV_COND_TX_ERROR), 0);
+    uint8_t f[200];
+    make_frame(f, OTHER, 200);
+    memcpy(guest(TXBUF(0)), f, 200);
+    txd_data(0, TXBUF(0), 120, E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0);
+    txd_data(1, TXBUF(0) + 120, 80, E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0);
+    wr(E1000_TDT, 2);
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(txd_sta(0), E1000_TXD_STAT_DD);
+    assert_int_equal(txd_sta(1), E1000_TXD_STAT_DD | E1000_TXD_STAT_EC);
+    /* CT = 3: four attempts, fewer than 16: ECOL does not count it */
+    assert_int_equal(rd(E1000_COLC), 4);
+    assert_int_equal(rd(E1000_ECOL), 0);
+    /* armed again: it waits while the MAC is in full duplex */
+    assert_int_equal(e1000_inject(nic, DEV_COND_TX_ERROR), 0);
+    wr(E1000_CTRL, rd(E1000_CTRL) | E1000_CTRL_FD);
+    txd_legacy(2, TXBUF(0), 64, E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0, 0);
+    wr(E1000_TDT, 3);
+    assert_int_equal(sent_count, 1);
+    assert_int_equal(txd_sta(2), E1000_TXD_STAT_DD);
+    force_half_duplex();
+    txd_legacy(3, TXBUF(0), 64, E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0, 0);
+    wr(E1000_TDT, 4);
+    assert_int_equal(sent_count, 1);
+    assert_int_equal(txd_sta(3), E1000_TXD_STAT_DD | E1000_TXD_STAT_EC);
+}
+
+static void test_inject_tx_underrun_is_refused_on_the_82540em(void **st)
+{
+    link_up();
+    force_half_duplex();
+    assert_int_equal(e1000_inject(nic, DEV_COND_TX_UNDERRUN), -1);
+    assert_int_equal(e1000_inject(nic, (DevCondition)99), -1);
+    tx_ring(8, E1000_TCTL_PSP);
+    uint8_t f[64];
+    make_frame(f, OTHER, 64);
+    memcpy(guest(TXBUF(0)), f, 64);
+    txd_legacy(0, TXBUF(0), 64, E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS, 0, 0);
+    wr(E1000_TDT, 1);
+    assert_int_equal(sent_count, 1);
+    assert_int_equal(txd_sta(0), E1000_TXD_STAT_DD); /* TU is reserved: never set */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1683,6 +1837,11 @@ int main(void)
         T(test_set_identity_refuses_impossible_ids),
         T(test_boards_table),
         T(test_random_abuse_is_contained),
+        T(test_reg_name_for_the_memory_and_io_windows),
+        T(test_reg_name_has_no_side_effects),
+        T(test_inject_tx_error_reports_ec_in_half_duplex),
+        T(test_inject_tx_error_status_in_the_eop_descriptor),
+        T(test_inject_tx_underrun_is_refused_on_the_82540em),
     };
 #undef T
     return cmocka_run_group_tests_name("e1000", tests, NULL, NULL);

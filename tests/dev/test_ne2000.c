@@ -1332,6 +1332,160 @@ static void test_bus_window_reaches_the_model(void **st)
     assert_int_equal(rd_page(2, NE_IMR), 0);
 }
 
+/* ---- register names for traces (DevIoOps.reg_name) ---- */
+
+static const char *reg_name(uint32_t off, unsigned size, int write)
+{
+    return ne2000_io_ops.reg_name(nic, off, size, write);
+}
+
+static void test_reg_name_follows_the_page_and_the_direction(void **st)
+{
+    /* page 0 (DP8390D section 10 register map): read and write views */
+    assert_string_equal(reg_name(NE_CR, 1, 0), "CR");
+    assert_string_equal(reg_name(NE_TSR, 1, 0), "TSR");
+    assert_string_equal(reg_name(NE_TPSR, 1, 1), "TPSR");
+    assert_string_equal(reg_name(NE_ISR, 1, 0), "ISR");
+    assert_string_equal(reg_name(NE_CNTR0, 1, 0), "CNTR0");
+    assert_string_equal(reg_name(NE_TCR, 1, 1), "TCR");
+    assert_string_equal(reg_name(NE_CLDA0, 1, 0), "CLDA0");
+    assert_string_equal(reg_name(NE_PSTART, 1, 1), "PSTART");
+    /* the card's ports, on every page */
+    assert_string_equal(reg_name(NE_DATA, 2, 0), "Data Port");
+    assert_string_equal(reg_name(NE_DATA + 6, 2, 1), "Data Port");
+    assert_string_equal(reg_name(0x1F, 1, 0), "Reset Port");
+    /* page 1 */
+    page(1);
+    assert_string_equal(reg_name(NE_CR, 1, 1), "CR");
+    assert_string_equal(reg_name(NE_PAR0 + 2, 1, 1), "PAR2");
+    assert_string_equal(reg_name(NE_CURR, 1, 0), "CURR");
+    assert_string_equal(reg_name(NE_MAR0 + 7, 1, 0), "MAR7");
+    assert_string_equal(reg_name(NE_DATA, 2, 0), "Data Port");
+    /* page 2: the diagnostic read views, CLDA written */
+    page(2);
+    assert_string_equal(reg_name(NE_PSTART, 1, 0), "PSTART");
+    assert_string_equal(reg_name(NE_CLDA0, 1, 1), "CLDA0");
+    assert_string_equal(reg_name(NE_TCR, 1, 0), "TCR");
+    assert_string_equal(reg_name(NE_ACU, 1, 1), "Address Counter (Upper)");
+    assert_null(reg_name(0x08, 1, 0)); /* reserved */
+    /* page 3: RTL8029AS configuration registers, none on a plain DP8390 */
+    page(3);
+    if (ne2000_mode(nic) == NE2000_PCI) {
+        assert_string_equal(reg_name(NE_9346CR, 1, 0), "9346CR");
+        assert_string_equal(reg_name(NE_HLTCLK, 1, 1), "HLTCLK");
+    } else {
+        assert_null(reg_name(NE_9346CR, 1, 0));
+    }
+    page(0);
+    assert_string_equal(reg_name(NE_ISR, 1, 1), "ISR");
+    /* a wider access is named by its first byte; outside the window: none */
+    assert_string_equal(reg_name(NE_RSAR0, 2, 1), "RSAR0");
+    assert_null(reg_name(NE2000_IO_SIZE, 1, 0));
+    assert_null(reg_name(0x1F, 2, 0));
+}
+
+static void test_reg_name_has_no_side_effects(void **st)
+{
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    uint8_t f[100];
+    make_frame(f, MAC, sizeof f, 0);
+    ne2000_receive_bad(nic, f, sizeof f, NE2000_RXERR_CRC);
+    assert_int_equal(isr(), NE_ISR_RXE);
+    assert_int_equal(irq_level, 1);
+    int changes = irq_changes;
+    notes = 0;
+    assert_int_equal(trace_add_sink(note_sink, NULL), 0);
+    /* the names of read-to-clear counters, of ISR, of the reset port (a
+     * read of which resets the NIC) and of reserved offsets */
+    for (uint32_t off = 0; off < NE2000_IO_SIZE + 2; off++) {
+        reg_name(off, 1, 0);
+        reg_name(off, 1, 1);
+        reg_name(off, 2, 0);
+    }
+    trace_remove_sink(note_sink, NULL);
+    assert_int_equal(notes, 0);
+    assert_int_equal(irq_changes, changes);
+    assert_int_equal(isr(), NE_ISR_RXE); /* no RST: not reset */
+    assert_int_equal(rd8(NE_CR) & (NE_CR_STP | NE_CR_STA), NE_CR_STA);
+    assert_int_equal(rd8(NE_CNTR1), 1); /* not cleared */
+    assert_int_equal(ne2000_stats(nic)->unmodelled, 0);
+}
+
+/* ---- injected conditions (ne2000_inject) ---- */
+
+static void test_inject_tx_error_aborts_with_abt_and_txe(void **st)
+{
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    uint8_t f[100];
+    make_frame(f, BCAST, sizeof f, 1);
+    assert_int_equal(ne2000_inject(nic, DEV_COND_TX_ERROR), 0);
+    nic_send(f, sizeof f);
+    /* DP8390D section 10: aborted after 16 attempts (ABT), collided (COL),
+     * no PTX; NCR reads 0 after excessive collisions; ISR.TXE, not PTX */
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(rd8(NE_TSR), NE_TSR_ND | NE_TSR_COL | NE_TSR_ABT);
+    assert_int_equal(rd8(NE_NCR), 0);
+    assert_int_equal(isr(), NE_ISR_TXE);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rd8(NE_CR) & NE_CR_TXP, 0);
+    /* no tally counter counts transmit errors */
+    assert_int_equal(rd8(NE_CNTR0) | rd8(NE_CNTR1) | rd8(NE_CNTR2), 0);
+    assert_int_equal(ne2000_stats(nic)->tx_errors, 1);
+    wr8(NE_ISR, NE_ISR_TXE);
+    assert_int_equal(irq_level, 0);
+    /* fired once: the same packet again goes out */
+    nic_send(f, sizeof f);
+    assert_int_equal(sent_count, 1);
+    assert_memory_equal(sent, f, sizeof f);
+    assert_int_equal(rd8(NE_TSR), NE_TSR_PTX | NE_TSR_ND);
+    assert_int_equal(isr(), NE_ISR_PTX);
+}
+
+static void test_inject_tx_underrun_aborts_with_fu_and_txe(void **st)
+{
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    uint8_t f[1514];
+    make_frame(f, BCAST, sizeof f, 2);
+    assert_int_equal(ne2000_inject(nic, DEV_COND_TX_UNDERRUN), 0);
+    nic_send(f, sizeof f);
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(rd8(NE_TSR), NE_TSR_ND | NE_TSR_FU);
+    assert_int_equal(rd8(NE_NCR), 0);
+    assert_int_equal(isr(), NE_ISR_TXE);
+    assert_int_equal(irq_level, 1);
+    wr8(NE_ISR, NE_ISR_TXE);
+    nic_send(f, 60);
+    assert_int_equal(sent_count, 1);
+    assert_int_equal(sent_len, 60);
+    assert_int_equal(rd8(NE_TSR), NE_TSR_PTX | NE_TSR_ND);
+    assert_int_equal(isr(), NE_ISR_PTX);
+}
+
+static void test_inject_fires_on_a_packet_to_the_cable_only(void **st)
+{
+    assert_int_equal(ne2000_inject(nic, (DevCondition)99), -1);
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    uint8_t f[64];
+    make_frame(f, MAC, sizeof f, 0);
+    ne2000_inject(nic, DEV_COND_TX_ERROR);
+    ne2000_inject(nic, DEV_COND_TX_UNDERRUN);
+    /* internal loopback: no medium; the conditions stay armed */
+    wr8(NE_TCR, NE_TCR_LB_INTERNAL);
+    nic_send(f, sizeof f);
+    assert_true(rd8(NE_TSR) & NE_TSR_PTX);
+    assert_int_equal(isr() & NE_ISR_TXE, 0);
+    wr8(NE_TCR, 0);
+    wr8(NE_ISR, 0xFF);
+    nic_send(f, sizeof f); /* excessive collisions first */
+    assert_int_equal(rd8(NE_TSR) & (NE_TSR_ABT | NE_TSR_FU), NE_TSR_ABT);
+    nic_send(f, sizeof f); /* then the underrun */
+    assert_int_equal(rd8(NE_TSR) & (NE_TSR_ABT | NE_TSR_FU), NE_TSR_FU);
+    nic_send(f, sizeof f);
+    assert_int_equal(rd8(NE_TSR), NE_TSR_PTX | NE_TSR_ND);
+    assert_int_equal(sent_count, 1);
+    assert_int_equal(ne2000_stats(nic)->tx_errors, 2);
+}
+
 int main(void)
 {
 #define P(f) cmocka_unit_test_setup_teardown(f, setup_pci, teardown)
@@ -1386,6 +1540,12 @@ int main(void)
         P(test_wide_register_access_is_split_into_bytes),
         P(test_power_on_reset),
         I(test_bus_window_reaches_the_model),
+        P(test_reg_name_follows_the_page_and_the_direction),
+        I(test_reg_name_follows_the_page_and_the_direction),
+        P(test_reg_name_has_no_side_effects),
+        P(test_inject_tx_error_aborts_with_abt_and_txe),
+        P(test_inject_tx_underrun_aborts_with_fu_and_txe),
+        I(test_inject_fires_on_a_packet_to_the_cable_only),
     };
 #undef P
 #undef I

@@ -1531,6 +1531,205 @@ static void test_random_abuse_is_contained(void **st)
     assert_true(pcnet_stats(nic)->unmodelled > 0);
 }
 
+/* ---- register names for traces (DevIoOps.reg_name) ---- */
+
+static const char *reg_name(uint32_t off, unsigned size, int write)
+{
+    return pcnet_io_ops.reg_name(nic, off, size, write);
+}
+
+static void test_reg_name_follows_rap_in_wio_and_dwio(void **st)
+{
+    /* word I/O map */
+    assert_string_equal(reg_name(PCNET_APROM + 3, 1, 0), "APROM3");
+    assert_string_equal(reg_name(PCNET_WIO_RAP, 2, 1), "RAP");
+    assert_string_equal(reg_name(PCNET_WIO_RESET, 2, 0), "RESET");
+    rap_wr(PCNET_CSR0);
+    assert_string_equal(reg_name(PCNET_WIO_RDP, 2, 0), "CSR0");
+    rap_wr(PCNET_CSR15);
+    assert_string_equal(reg_name(PCNET_WIO_RDP, 2, 1), "MODE");
+    rap_wr(PCNET_CSR88);
+    assert_string_equal(reg_name(PCNET_WIO_RDP, 2, 0), "Chip ID Lower");
+    rap_wr(50); /* no row: the stable numbered form */
+    assert_string_equal(reg_name(PCNET_WIO_RDP, 2, 0), "CSR50");
+    assert_null(reg_name(PCNET_WIO_BDP, 2, 0)); /* BCRs end at BCR31 */
+    rap_wr(PCNET_BCR20);
+    assert_string_equal(reg_name(PCNET_WIO_BDP, 2, 1), "SWS");
+    assert_string_equal(reg_name(PCNET_WIO_RDP, 2, 1), "CXBAL"); /* CSR20 */
+    rap_wr(3);
+    assert_string_equal(reg_name(PCNET_WIO_BDP, 2, 0), "BCR3");
+    /* sizes the mode does not decode: no register; the dword write to RDP
+     * that switches to DWIO is named RDP */
+    assert_null(reg_name(PCNET_WIO_RDP, 1, 0));
+    assert_null(reg_name(PCNET_DWIO_RDP, 4, 0));
+    assert_string_equal(reg_name(PCNET_DWIO_RDP, 4, 1), "RDP");
+    assert_null(reg_name(0x18, 2, 0));
+    assert_null(reg_name(PCNET_IO_SIZE, 1, 0));
+
+    /* double word I/O map */
+    io_wr(PCNET_DWIO_RDP, 4, 0);
+    dwio = 1;
+    rap_wr(PCNET_CSR4);
+    assert_string_equal(reg_name(PCNET_DWIO_RDP, 4, 0), "CSR4");
+    assert_string_equal(reg_name(PCNET_DWIO_RAP, 4, 1), "RAP");
+    assert_string_equal(reg_name(PCNET_DWIO_RESET, 4, 0), "RESET");
+    rap_wr(PCNET_BCR18);
+    assert_string_equal(reg_name(PCNET_DWIO_BDP, 4, 1), "BSBC");
+    assert_null(reg_name(PCNET_WIO_RAP, 2, 1)); /* WIO offsets are gone */
+    assert_null(reg_name(PCNET_WIO_RDP, 2, 0));
+    /* RAP beyond the CSR/BCR address space */
+    rap_wr(200);
+    assert_null(reg_name(PCNET_DWIO_RDP, 4, 0));
+    assert_null(reg_name(PCNET_DWIO_BDP, 4, 0));
+}
+
+static void test_reg_name_has_no_side_effects(void **st)
+{
+    bring_up(2, 0, 2, 2, 0);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_IDON | PCNET_CSR0_IENA);
+    uint16_t c0 = csr_rd(PCNET_CSR0);
+    assert_true(c0 & PCNET_CSR0_TXON);
+    rap_wr(7); /* unmodelled CSR */
+    notes = 0;
+    assert_int_equal(trace_add_sink(note_sink, NULL), 0);
+    uint64_t unmodelled = pcnet_stats(nic)->unmodelled;
+    /* the name of RESET (a read of which is S_RESET), of RDP/BDP through an
+     * unmodelled RAP value, and of every other offset */
+    for (uint32_t off = 0; off < PCNET_IO_SIZE + 2; off++) {
+        for (unsigned size = 1; size <= 4; size *= 2) {
+            reg_name(off, size, 0);
+            reg_name(off, size, 1);
+        }
+    }
+    trace_remove_sink(note_sink, NULL);
+    assert_int_equal(notes, 0);
+    assert_int_equal(pcnet_stats(nic)->unmodelled, unmodelled);
+    assert_false(pcnet_dwio(nic)); /* the dword RDP write's name did not switch */
+    assert_int_equal(io_rd(PCNET_WIO_RAP, 2), 7);
+    assert_int_equal(csr_rd(PCNET_CSR0), c0); /* not S_RESET */
+}
+
+/* ---- injected conditions (pcnet_inject) ---- */
+
+static void test_inject_tx_error_is_rtry(void **st)
+{
+    bring_up(2, 0, 2, 2, 0);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_IDON | PCNET_CSR0_IENA);
+    assert_int_equal(pcnet_inject(nic, DEV_COND_TX_ERROR), 0);
+    uint8_t f[100];
+    make_frame(f, OTHER, sizeof f, 1);
+    memcpy(guest(TXBUF(0)), f, sizeof f);
+    tx_give(0, sizeof f, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD | PCNET_CSR0_IENA);
+    assert_int_equal(sent_count, 0);
+    TDesc d = desc_get(TXRING, 0);
+    /* TMD1: OWN back, ERR; ONE, MORE, DEF clear. TMD2: RTRY alone, TRC
+     * rolled over to 0 */
+    assert_int_equal(d.flags & (PCNET_DESC_OWN | PCNET_DESC_ERR | PCNET_TMD1_MORE_LTINT |
+                                PCNET_TMD1_ONE | PCNET_TMD1_DEF),
+                     PCNET_DESC_ERR);
+    assert_int_equal(d.status, PCNET_TMD2_RTRY);
+    uint16_t c0 = csr_rd(PCNET_CSR0);
+    assert_true(c0 & PCNET_CSR0_TINT);
+    assert_true(c0 & PCNET_CSR0_TXON); /* the transmitter stays on */
+    assert_false(c0 & PCNET_CSR0_ERR); /* ERR sums BABL, CERR, MISS, MERR only */
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(pcnet_stats(nic)->tx_errors, 1);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TINT | PCNET_CSR0_IENA);
+    assert_int_equal(irq_level, 0);
+    /* fired once: the next frame goes */
+    memcpy(guest(TXBUF(1)), f, sizeof f);
+    tx_give(1, sizeof f, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD | PCNET_CSR0_IENA);
+    assert_int_equal(sent_count, 1);
+    assert_memory_equal(sent[0], f, sizeof f);
+    d = desc_get(TXRING, 1);
+    assert_int_equal(d.flags & (PCNET_DESC_OWN | PCNET_DESC_ERR), 0);
+    assert_int_equal(d.status, 0);
+}
+
+static void test_inject_tx_underrun_is_uflo_and_turns_the_transmitter_off(void **st)
+{
+    bring_up(3, 0, 2, 2, 0);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_IDON | PCNET_CSR0_IENA);
+    assert_int_equal(pcnet_inject(nic, DEV_COND_TX_UNDERRUN), 0);
+    uint8_t f[300];
+    make_frame(f, OTHER, sizeof f, 2);
+    memcpy(guest(TXBUF(0)), f, 200);
+    memcpy(guest(TXBUF(1)), f + 200, 100);
+    tx_give(1, 100, PCNET_DESC_ENP);
+    tx_give(0, 200, PCNET_DESC_STP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD | PCNET_CSR0_IENA);
+    /* section "TMD2: UFLO": truncated, not delivered; the status is in the
+     * frame's last (ENP) descriptor; BUFF is for a missing ENP only */
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(desc_get(TXRING, 0).flags & (PCNET_DESC_OWN | PCNET_DESC_ERR), 0);
+    TDesc d = desc_get(TXRING, 1);
+    assert_int_equal(d.flags & (PCNET_DESC_OWN | PCNET_DESC_ERR), PCNET_DESC_ERR);
+    assert_int_equal(d.status, PCNET_TMD2_UFLO);
+    uint16_t c0 = csr_rd(PCNET_CSR0);
+    assert_true(c0 & PCNET_CSR0_TINT);
+    assert_false(c0 & PCNET_CSR0_TXON); /* without DXSUFLO the transmitter is off */
+    assert_true(c0 & PCNET_CSR0_RXON);
+    assert_false(c0 & PCNET_CSR0_ERR);
+    assert_int_equal(irq_level, 1);
+    /* nothing more goes until the driver restarts the chip */
+    memcpy(guest(TXBUF(2)), f, 64);
+    tx_give(2, 64, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TINT | PCNET_CSR0_TDMD | PCNET_CSR0_IENA);
+    assert_int_equal(sent_count, 0);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STOP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STRT | PCNET_CSR0_IENA);
+    assert_int_equal(sent_count, 1);
+    assert_int_equal(sent_len[0], 64);
+    assert_int_equal(desc_get(TXRING, 2).status, 0);
+    assert_true(csr_rd(PCNET_CSR0) & PCNET_CSR0_TXON);
+}
+
+static void test_inject_tx_underrun_with_dxsuflo_keeps_transmitting(void **st)
+{
+    bring_up(0, 0, 2, 2, 0);
+    csr_wr(PCNET_CSR3, PCNET_CSR3_DXSUFLO);
+    pcnet_inject(nic, DEV_COND_TX_UNDERRUN);
+    memset(guest(TXBUF(0)), 0x11, 64);
+    memset(guest(TXBUF(1)), 0x22, 64);
+    tx_give(0, 64, PCNET_DESC_STP | PCNET_DESC_ENP);
+    tx_give(1, 64, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD);
+    assert_int_equal(desc_get(TXRING, 0).status, PCNET_TMD2_UFLO);
+    assert_true(desc_get(TXRING, 0).flags & PCNET_DESC_ERR);
+    assert_int_equal(sent_count, 1); /* the next frame went */
+    assert_int_equal(sent[0][0], 0x22);
+    assert_int_equal(desc_get(TXRING, 1).status, 0);
+    assert_true(csr_rd(PCNET_CSR0) & PCNET_CSR0_TXON);
+}
+
+static void test_inject_fires_on_a_frame_to_the_cable_only(void **st)
+{
+    assert_int_equal(pcnet_inject(nic, (DevCondition)99), -1);
+    bring_up(2, PCNET_MODE_LOOP, 2, 2, 0);
+    pcnet_inject(nic, DEV_COND_TX_ERROR);
+    rx_give(0, 1536);
+    uint8_t f[64];
+    make_frame(f, MAC, sizeof f, 0);
+    memcpy(guest(TXBUF(0)), f, sizeof f);
+    tx_give(0, sizeof f, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD);
+    assert_int_equal(desc_get(TXRING, 0).status, 0); /* looped back: no medium */
+    /* the link down: carrier lost, still armed */
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STOP);
+    bring_up(2, 0, 2, 2, 0);
+    pcnet_set_link(nic, 0);
+    tx_give(0, sizeof f, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD);
+    assert_int_equal(desc_get(TXRING, 0).status, PCNET_TMD2_LCAR);
+    pcnet_set_link(nic, 1);
+    tx_give(1, sizeof f, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD);
+    assert_int_equal(desc_get(TXRING, 1).status, PCNET_TMD2_RTRY);
+    assert_int_equal(sent_count, 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1595,6 +1794,12 @@ int main(void)
         T(test_same_registers_through_io_and_memory_bars),
         T(test_h_reset_restores_everything),
         T(test_random_abuse_is_contained),
+        T(test_reg_name_follows_rap_in_wio_and_dwio),
+        T(test_reg_name_has_no_side_effects),
+        T(test_inject_tx_error_is_rtry),
+        T(test_inject_tx_underrun_is_uflo_and_turns_the_transmitter_off),
+        T(test_inject_tx_underrun_with_dxsuflo_keeps_transmitting),
+        T(test_inject_fires_on_a_frame_to_the_cable_only),
     };
 #undef T
     return cmocka_run_group_tests_name("pcnet", tests, NULL, NULL);

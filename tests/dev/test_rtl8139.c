@@ -966,6 +966,168 @@ static void test_same_registers_through_io_and_memory_bars(void **st)
     assert_int_equal(b.mmio[0].ops->read(b.mmio[0].opaque, RTL_IMR, 2), RTL_INT_TOK);
 }
 
+/* ---- register names for traces (DevIoOps.reg_name) ---- */
+
+static const char *reg_name(uint32_t off, unsigned size, int write)
+{
+    return rtl8139_io_ops.reg_name(nic, off, size, write);
+}
+
+static void test_reg_name_names_the_datasheet_registers(void **st)
+{
+    assert_string_equal(reg_name(RTL_ISR, 2, 0), "ISR");
+    assert_string_equal(reg_name(RTL_ISR, 2, 1), "ISR");
+    assert_string_equal(reg_name(RTL_TSD(2), 4, 1), "TSD2");
+    assert_string_equal(reg_name(RTL_TSAD_N(3), 4, 1), "TSAD3");
+    assert_string_equal(reg_name(RTL_CR, 1, 1), "CR");
+    assert_string_equal(reg_name(RTL_9346CR, 1, 0), "9346CR");
+    assert_string_equal(reg_name(RTL_TIMERINT, 4, 0), "TimerInt");
+    assert_string_equal(reg_name(RTL_TCR + 1, 1, 0), "TCR"); /* a byte inside */
+    assert_string_equal(reg_name(RTL_WAKEUP0 + 11, 1, 0), "Wakeup1");
+    /* a dword over several registers is named by its first byte */
+    assert_string_equal(reg_name(RTL_IDR0, 4, 1), "IDR0");
+    assert_string_equal(reg_name(RTL_IMR, 4, 0), "IMR");
+    /* nothing there, or outside the window */
+    assert_null(reg_name(0xD4, 1, 0)); /* FLASH: not modelled */
+    assert_null(reg_name(0xFE, 4, 0));
+    assert_null(reg_name(RTL8139_IO_SIZE, 1, 0));
+    /* the same strings for every call: static storage */
+    assert_ptr_equal(reg_name(RTL_ISR, 2, 0), reg_name(RTL_ISR, 1, 1));
+}
+
+static void test_reg_name_has_no_side_effects(void **st)
+{
+    wr16(RTL_IMR, RTL_INT_PUN_LINKCHG);
+    rtl8139_set_link(nic, 0);
+    assert_int_equal(irq_level, 1);
+    notes = 0;
+    assert_int_equal(trace_add_sink(note_sink, NULL), 0);
+    uint64_t unmodelled = rtl8139_stats(nic)->unmodelled;
+    int changes = irq_changes;
+    for (uint32_t off = 0; off < RTL8139_IO_SIZE + 4; off++) {
+        for (unsigned size = 1; size <= 4; size *= 2) {
+            reg_name(off, size, 0);
+            reg_name(off, size, 1);
+        }
+    }
+    trace_remove_sink(note_sink, NULL);
+    assert_int_equal(notes, 0);
+    assert_int_equal(rtl8139_stats(nic)->unmodelled, unmodelled);
+    assert_int_equal(irq_changes, changes);
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_PUN_LINKCHG);
+    assert_int_equal(rd32(RTL_TCTR), 0);
+}
+
+/* ---- injected conditions (rtl8139_inject) ---- */
+
+static void test_inject_tx_error_aborts_with_tabt_and_ter(void **st)
+{
+    wr8(RTL_CR, RTL_CR_TE);
+    wr16(RTL_IMR, RTL_INT_TOK | RTL_INT_TER);
+    assert_int_equal(rtl8139_inject(nic, DEV_COND_TX_ERROR), 0);
+    assert_int_equal(sent_count, 0);
+    tx_prepare(0, 64, 3);
+    wr32(RTL_TSD(0), 64);
+    /* section 6.2: moved to the FIFO (OWN), aborted (TABT), not TOK */
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(rd32(RTL_TSD(0)) & (RTL_TSD_OWN | RTL_TSD_TABT | RTL_TSD_TOK | RTL_TSD_TUN),
+                     RTL_TSD_OWN | RTL_TSD_TABT);
+    assert_int_equal(rd16(RTL_TSAD) & 0x1111u, 0x0011u); /* OWN0, TABT0 */
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_TER);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rtl8139_stats(nic)->tx_aborted, 1);
+    wr16(RTL_ISR, RTL_INT_TER);
+    assert_int_equal(irq_level, 0);
+    /* the transmit abort state holds the queue */
+    tx_prepare(1, 70, 4);
+    wr32(RTL_TSD(1), 70);
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(rd32(RTL_TSD(1)) & RTL_TSD_OWN, 0);
+    /* section 6.7 CLRABT: the aborted packet goes again, then the queue */
+    wr32(RTL_TCR, rd32(RTL_TCR) | RTL_TCR_CLRABT);
+    assert_int_equal(sent_count, 2);
+    assert_int_equal(rd32(RTL_TSD(0)) & (RTL_TSD_OWN | RTL_TSD_TABT | RTL_TSD_TOK),
+                     RTL_TSD_OWN | RTL_TSD_TOK);
+    assert_int_equal(rd32(RTL_TSD(1)) & (RTL_TSD_OWN | RTL_TSD_TABT | RTL_TSD_TOK),
+                     RTL_TSD_OWN | RTL_TSD_TOK);
+    assert_int_equal(sent_len, 70);
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_TOK);
+    /* fired once: the next packet is a normal one */
+    wr16(RTL_ISR, RTL_INT_TOK);
+    tx_prepare(2, 80, 5);
+    wr32(RTL_TSD(2), 80);
+    assert_int_equal(sent_count, 3);
+    assert_memory_equal(sent, guest(TXBUF(2)), 80);
+    assert_int_equal(rd32(RTL_TSD(2)) & (RTL_TSD_TABT | RTL_TSD_TOK), RTL_TSD_TOK);
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_TOK);
+    assert_int_equal(rtl8139_stats(nic)->tx_aborted, 1);
+}
+
+static void test_inject_tx_error_retransmits_the_aborted_packet(void **st)
+{
+    wr8(RTL_CR, RTL_CR_TE);
+    rtl8139_inject(nic, DEV_COND_TX_ERROR);
+    tx_prepare(0, 64, 9);
+    wr32(RTL_TSD(0), 64);
+    assert_int_equal(sent_count, 0);
+    wr32(RTL_TCR, RTL_TCR_CLRABT);
+    assert_int_equal(sent_count, 1);
+    assert_memory_equal(sent, guest(TXBUF(0)), 64);
+    assert_int_equal(rd32(RTL_TCR) & RTL_TCR_CLRABT, 0);
+    /* CR.RST also leaves the abort state */
+    rtl8139_inject(nic, DEV_COND_TX_ERROR);
+    tx_prepare(1, 64, 9);
+    wr32(RTL_TSD(1), 64);
+    assert_int_equal(rd32(RTL_TSD(1)) & RTL_TSD_TABT, RTL_TSD_TABT);
+    wr8(RTL_CR, RTL_CR_RST);
+    wr8(RTL_CR, RTL_CR_TE);
+    tx_prepare(0, 64, 10);
+    wr32(RTL_TSD(0), 64);
+    assert_int_equal(sent_count, 2);
+    assert_int_equal(rd32(RTL_TSD(0)) & (RTL_TSD_TABT | RTL_TSD_TOK), RTL_TSD_TOK);
+}
+
+static void test_inject_tx_underrun_sets_tun_without_tok(void **st)
+{
+    wr8(RTL_CR, RTL_CR_TE);
+    wr16(RTL_IMR, RTL_INT_TOK | RTL_INT_TER);
+    assert_int_equal(rtl8139_inject(nic, DEV_COND_TX_UNDERRUN), 0);
+    tx_prepare(0, 100, 6);
+    wr32(RTL_TSD(0), 100);
+    /* section 6.2 TUN: the chip re-transfers and the packet goes out;
+     * TSD shows TUN with TOK clear, ISR a TOK */
+    assert_int_equal(sent_count, 1);
+    assert_memory_equal(sent, guest(TXBUF(0)), 100);
+    assert_int_equal(rd32(RTL_TSD(0)) & (RTL_TSD_OWN | RTL_TSD_TUN | RTL_TSD_TOK | RTL_TSD_TABT),
+                     RTL_TSD_OWN | RTL_TSD_TUN);
+    assert_int_equal(rd16(RTL_TSAD) & 0x1111u, 0x0101u); /* OWN0, TUN0 */
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_TOK);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rtl8139_stats(nic)->tx_underrun, 1);
+    wr16(RTL_ISR, RTL_INT_TOK);
+    /* fired once */
+    tx_prepare(1, 100, 7);
+    wr32(RTL_TSD(1), 100);
+    assert_int_equal(sent_count, 2);
+    assert_int_equal(rd32(RTL_TSD(1)) & (RTL_TSD_TUN | RTL_TSD_TOK), RTL_TSD_TOK);
+}
+
+static void test_inject_fires_on_a_frame_to_the_cable_only(void **st)
+{
+    assert_int_equal(rtl8139_inject(nic, (DevCondition)99), -1);
+    rx_start(RTL_RCR_APM | RTL_RCR_AB);
+    wr32(RTL_TCR, RTL_TCR_LBK_LOOPBACK);
+    rtl8139_inject(nic, DEV_COND_TX_ERROR);
+    tx_prepare(0, 64, 0);
+    wr32(RTL_TSD(0), 64); /* looped back: no medium, no collisions */
+    assert_int_equal(rd32(RTL_TSD(0)) & (RTL_TSD_TABT | RTL_TSD_TOK), RTL_TSD_TOK);
+    wr32(RTL_TCR, 0);
+    tx_prepare(1, 64, 0);
+    wr32(RTL_TSD(1), 64);
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(rd32(RTL_TSD(1)) & RTL_TSD_TABT, RTL_TSD_TABT);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1014,6 +1176,12 @@ int main(void)
         T(test_idr_byte_writes_are_accepted_and_noted),
         T(test_dword_access_spanning_registers),
         T(test_same_registers_through_io_and_memory_bars),
+        T(test_reg_name_names_the_datasheet_registers),
+        T(test_reg_name_has_no_side_effects),
+        T(test_inject_tx_error_aborts_with_tabt_and_ter),
+        T(test_inject_tx_error_retransmits_the_aborted_packet),
+        T(test_inject_tx_underrun_sets_tun_without_tok),
+        T(test_inject_fires_on_a_frame_to_the_cable_only),
     };
 #undef T
     return cmocka_run_group_tests_name("rtl8139", tests, NULL, NULL);
