@@ -1,0 +1,2 @@
+init
+fail 9NotAnIdentifier nth=1001

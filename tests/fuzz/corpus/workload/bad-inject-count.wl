@@ -1,0 +1,1 @@
+inject tx-error count=3

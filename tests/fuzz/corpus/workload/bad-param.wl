@@ -1,0 +1,1 @@
+param Speed dword:4294967296

@@ -1,0 +1,1 @@
+query OID_GEN_LINK_SPEED len=1025

@@ -1,0 +1,2 @@
+init
+send len=60..1515 step=97

@@ -1,0 +1,2 @@
+set OID_GEN_LINK_SPEED hex:0a0b0
+set 1 0x100000000

@@ -1,0 +1,2 @@
+xdrv-workload 2
+init

@@ -1,0 +1,6 @@
+xdrv-workload 1
+seed 7
+	init	# tabs and CRLF
+send len=60#glued
+
+halt

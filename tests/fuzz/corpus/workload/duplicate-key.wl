@@ -1,0 +1,1 @@
+send len=60 len=61 dest=self

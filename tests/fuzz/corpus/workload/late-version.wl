@@ -1,0 +1,2 @@
+init
+xdrv-workload 1

@@ -1,0 +1,2 @@
+send len=14 count=100000
+init
