@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "nt/failpoint.h"
 #include "nt/ntstructs.h"
 #include "trace/trace.h"
 
@@ -214,6 +215,20 @@ void nt_format_args(Nt *nt, const NtExport *e, const uint32_t *a, char *buf, siz
     }
 }
 
+void nt_note_region(Nt *nt, const char *what, GuestAddr addr, uint32_t size, int on)
+{
+    if (!trace_enabled())
+        return;
+    TraceEvent ev = {.kind = TRACE_MEM_REGION,
+                     .vtime = vm_time_ns(nt->vm),
+                     .depth = vm_depth(nt->vm),
+                     .name = what,
+                     .addr = addr,
+                     .size = size,
+                     .value = (uint64_t)!!on};
+    trace_emit(&ev);
+}
+
 /* ----------------------------------------------------------- dispatcher */
 
 static uint64_t nt_dispatch(void *opaque, uint32_t id, const uint32_t *args)
@@ -237,7 +252,10 @@ static uint64_t nt_dispatch(void *opaque, uint32_t id, const uint32_t *args)
                  e->name);
         return 0;
     }
-    uint64_t r = e->fn(nt, args);
+    /* an armed fail-point answers instead of the handler (failpoint.c) */
+    uint64_t r;
+    if (!nt->fail || !nt_fail_intercept(nt, e, args, &r))
+        r = e->fn(nt, args);
     if (trace_enabled() && !vm_stopped(nt->vm)) {
         TraceEvent ev = {.kind = TRACE_API_RETURN,
                          .vtime = vm_time_ns(nt->vm),
@@ -443,6 +461,7 @@ void nt_destroy(Nt *nt)
     nt_io_fini(nt);
     nt_ke_fini(nt);
     nt_pool_fini(nt);
+    nt_fail_clear(nt);
     free(nt->thunk_exports);
     free(nt->thunk_modules);
     free(nt->resolved);

@@ -52,6 +52,7 @@ struct NtKe;
 struct NtIo;
 struct NtReg;
 struct NdisState;
+struct NtFail;
 
 typedef struct NtOptions {
     int allow_missing; /* run even when imports are missing */
@@ -69,6 +70,7 @@ struct Nt {
     struct NtIo *io;
     struct NtReg *reg;
     struct NdisState *ndis;
+    struct NtFail *fail; /* fail-points (failpoint.c); NULL until one is armed */
     /* flat table of thunked exports: thunk id -> export */
     const NtExport **thunk_exports;
     const NtModule **thunk_modules;
@@ -131,6 +133,10 @@ const char *nt_ustr(Nt *nt, GuestAddr pus, char *buf, size_t len);
 const char *nt_astr(Nt *nt, GuestAddr pas, char *buf, size_t len);
 /* Log a FIXME once per (export, message) pair. */
 void nt_fixme(Nt *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Memory a device can reach appears (on=1) or goes (on=0): a MEM_REGION
+ * trace event (`what`: "shared", "send-buffer"), so a recording can watch
+ * the driver's stores into it. */
+void nt_note_region(Nt *nt, const char *what, GuestAddr addr, uint32_t size, int on);
 /* Text to the run's log (DbgPrint output, notes). */
 void nt_log(Nt *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
