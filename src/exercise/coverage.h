@@ -1,0 +1,62 @@
+/* Code coverage of a driver image: the denominator is a static
+ * disassembly (Capstone) of the image's executable sections into basic
+ * blocks and functions; the numerator is the BLOCKS events of trace files
+ * (the translated blocks that ran, as module-relative (rva, size) pairs).
+ * How the blocks are found is stated in docs/coverage.md. */
+#ifndef XDRV_EXERCISE_COVERAGE_H
+#define XDRV_EXERCISE_COVERAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define COV_ERR_MAX 256
+
+typedef struct CovMap CovMap;
+
+/* Disassemble a PE32 image file's executable sections. NULL with a
+ * one-line reason (not a PE32 x86 image, no executable section). */
+CovMap *cov_map_build(const uint8_t *file, size_t len, char *err, size_t errlen);
+void cov_map_free(CovMap *c);
+/* SizeOfImage of the analysed image (to check a trace's MODULE event). */
+uint32_t cov_map_image_size(const CovMap *c);
+/* Static basic blocks and functions found. */
+size_t cov_map_nblocks(const CovMap *c);
+size_t cov_map_nfunctions(const CovMap *c);
+/* Code at [rva, rva+size) ran (a translated block: it may span several
+ * static blocks; each static block whose first byte lies inside is reached).
+ * Returns how many static blocks became reached by this call. */
+size_t cov_map_mark(CovMap *c, uint32_t rva, uint32_t size);
+/* An entry point the host called (GUEST_CALL name and function rva): a
+ * function root for the per-entry-point figures. */
+void cov_map_add_entry(CovMap *c, const char *name, uint32_t rva);
+/* Reached static blocks so far. */
+size_t cov_map_nreached(const CovMap *c);
+/* The report: per entry point (blocks reachable from it through direct
+ * calls, reached / total), the functions never reached (rva, name when
+ * exported, size in blocks), and the last line exactly
+ * "coverage: N% of M basic blocks" (N with one decimal). json != 0: the
+ * same as one JSON object. */
+void cov_map_report(const CovMap *c, FILE *out, int json);
+
+/* For tests and tools: analyse bare x86-32 code as if mapped at `rva`
+ * (absolute operands are taken as rvas), from the given function roots;
+ * no relocations, so no pointer roots. NULL with a one-line reason. */
+CovMap *cov_map_build_code(const uint8_t *code, size_t len, uint32_t rva, const uint32_t *roots,
+                           size_t nroots, char *err, size_t errlen);
+/* The i-th static block in rva order: 0, or -1 past the last. */
+int cov_map_block(const CovMap *c, size_t i, uint32_t *rva, uint32_t *size);
+/* The i-th function in rva order: its start, its name as the report prints
+ * it (into name, namelen bytes; may be NULL) and its block count (may be
+ * NULL). 0, or -1 past the last. */
+int cov_map_function(const CovMap *c, size_t i, uint32_t *rva, char *name, size_t namelen,
+                     size_t *nblocks);
+
+/* `xdrv trace coverage`: read every BLOCKS and GUEST_CALL event of the
+ * traces (all must name the same driver module), analyse `driver` (the
+ * image file; NULL = the path recorded in the traces' MODULE event) and
+ * print the report. Returns 0, or -1 with a one-line reason in err. */
+int cov_run(const char *const *traces, size_t ntraces, const char *driver, FILE *out, int json,
+            char *err, size_t errlen);
+
+#endif
