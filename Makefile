@@ -19,7 +19,8 @@ LIBS      := -lunicorn -lcapstone -lpcap -lm -lpthread
 TESTLIBS  := -lcmocka
 
 LIB_SRC   := $(sort $(wildcard src/pe/*.c src/vm/*.c src/nt/*.c src/nt/*/*.c \
-               src/dev/*.c src/trace/*.c src/host/*.c src/analyze/*.c src/machine/*.c))
+               src/dev/*.c src/trace/*.c src/host/*.c src/analyze/*.c src/exercise/*.c \
+               src/machine/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c tests/dev/test_*.c))
 
@@ -111,7 +112,8 @@ $(B)/bench/%: bench/%.c $(B)/libxdrv.a
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $< $(B)/libxdrv.a $(LIBS)
 
-bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd $(B)/bench/crcbench
+bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd $(B)/bench/crcbench \
+       $(B)/bench/tracebench
 	@./bench/run.sh $(B)
 
 # docs/api.md: the header stays, the tables are regenerated from exports.def;

@@ -5,5 +5,7 @@ set -e
 B=${1:-build}
 echo "== $B/bench/vmbench"
 "$B/bench/vmbench"
+echo "== $B/bench/tracebench"
+BUILD="$B" "$B/bench/tracebench"
 echo "== bench/netpath.sh $B"
 ./bench/netpath.sh "$B"

@@ -14,11 +14,22 @@
 #define XDRV_VERSION "0.8.0"
 
 /* Each subcommand's --help text; `xdrv --help` prints them all. */
-extern const char info_usage[], run_usage[], exports_usage[];
+extern const char info_usage[], run_usage[], exports_usage[], record_usage[], trace_usage[],
+    explore_usage[];
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_exports(int argc, char **argv);
+/* xdrv trace record|dump|export|coverage; record is run.c's (a run with a
+ * workload instead of traffic). */
+int cmd_trace(int argc, char **argv);
+int cmd_trace_record(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
+/* A recording of `wl` (borrowed) into `out`, with run-style options
+ * (argv[0] ignored, then DRIVER.sys, --inf, --device, --param ...): the
+ * explorer's child processes run this. Returns an exit code. */
+struct Workload;
+int run_record_workload(int argc, char **argv, const struct Workload *wl, const char *out);
 /* "xdrv VERSION" and the Unicorn version, one per line, on stdout. */
 int cli_print_version(void);
 

@@ -15,6 +15,9 @@ static const char usage[] =
     "  info --boards [--json]       the boards each network controller model can present\n"
     "  run DRIVER.sys [options]     load the driver, call DriverEntry, serve requests, unload\n"
     "  exports [--markdown]         the kernel APIs xdrv implements (from the export tables)\n"
+    "  trace record DRIVER.sys ... -o RUN.xtr   play a workload, record driver<->hardware\n"
+    "  trace dump|export|coverage RUN.xtr       read a recording\n"
+    "  explore DRIVER.sys ... -o DIR            coverage-guided exploration of a driver\n"
     "  --version                    xdrv's version and the Unicorn version it runs on\n"
     "  --help                       this text\n"
     "\n"
@@ -40,7 +43,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         /* every subcommand's options, as the README lists them */
-        printf("%s\n%s\n%s\n%s", usage, info_usage, run_usage, exports_usage);
+        printf("%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage, exports_usage,
+               trace_usage, record_usage, explore_usage);
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
@@ -51,6 +55,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "exports"))
         return cmd_exports(argc - 1, argv + 1);
+    if (!strcmp(cmd, "trace"))
+        return cmd_trace(argc - 1, argv + 1);
+    if (!strcmp(cmd, "explore"))
+        return cmd_explore(argc - 1, argv + 1);
     fprintf(stderr, "xdrv: unknown command '%s' (try xdrv --help)\n", cmd);
     return EXIT_USAGE;
 }

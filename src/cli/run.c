@@ -8,6 +8,9 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "exercise/exercise.h"
+#include "exercise/workload.h"
+#include "host/net.h"
 #include "machine/boards.h"
 #include "machine/machine.h"
 #include "nt/loader.h"
@@ -16,8 +19,30 @@
 #include "nt/ntoskrnl/registry.h"
 #include "pe/inf.h"
 #include "trace/trace.h"
+#include "trace/xtr.h"
 #include "vm/vm.h"
 #include <signal.h>
+
+const char record_usage[] =
+    "usage: xdrv trace record DRIVER.sys [--inf F.inf] [--device MODEL] [--workload W]\n"
+    "                         -o RUN.xtr [options]\n"
+    "  Run a network driver as `xdrv run` does, but instead of serving traffic play a\n"
+    "  workload of OS requests and cable events against it and record every\n"
+    "  interaction between the driver and the hardware into a trace file: port, MMIO\n"
+    "  and PCI configuration accesses (with register names), device DMA with its bytes,\n"
+    "  the driver's stores into memory the device can reach, the interrupt line, calls\n"
+    "  into the driver and kernel API calls, each request's markers, frames, and the\n"
+    "  driver code that ran per request (coverage). Virtual time only: the same inputs\n"
+    "  give a byte-identical file. Inspect it with xdrv trace dump | export | coverage.\n"
+    "options:\n"
+    "  -o, --output FILE   the trace file (docs/formats/trace.md); required\n"
+    "  --workload W        a workload file (docs/formats/workload.md) or a built-in\n"
+    "                      suite: standard (default; every request kind) or sweep\n"
+    "  --pcap FILE         also write the cable's frames to a pcap file (virtual time)\n"
+    "  --inf, --device, --service, --param, --budget, --allow-missing, -v:\n"
+    "                      as for xdrv run (xdrv run --help)\n"
+    "exit status: as xdrv run; 3 when the driver faulted (the trace is complete and\n"
+    "ends with the fault), 2 for an unreadable or malformed workload.\n";
 
 const char run_usage[] =
     "usage: xdrv run DRIVER.sys [options]\n"
@@ -90,6 +115,11 @@ typedef struct RunOpts {
     const char *devices[8];
     unsigned ndevices;
     const char *netdev, *wire, *pcap, *trace;
+    /* xdrv trace record: the workload and the trace file */
+    int record;
+    const char *output, *workload_spec;
+    Workload wl;
+    int have_wl, output_borrowed_wl;
 } RunOpts;
 
 static int add_request(RunOpts *o, const char *r)
@@ -141,12 +171,31 @@ static int parse_u64(const char *s, uint64_t *out)
 
 static int parse_args(RunOpts *o, int argc, char **argv)
 {
+    const char *usage = o->record ? record_usage : run_usage;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has_next = i + 1 < argc;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(run_usage, stdout);
+            fputs(usage, stdout);
             return 1;
+        } else if (o->record && (!strcmp(a, "--netdev") || !strcmp(a, "--wire") ||
+                                 !strcmp(a, "--trace") || !strcmp(a, "--request") ||
+                                 !strcmp(a, "--requests") || !strcmp(a, "--no-unload"))) {
+            fprintf(stderr,
+                    "xdrv trace record: %s is an option of xdrv run; a recording is driven by "
+                    "its --workload alone (xdrv trace record --help)\n",
+                    a);
+            return -1;
+        } else if (o->record && (!strcmp(a, "-o") || !strcmp(a, "--output") ||
+                                 !strcmp(a, "--workload"))) {
+            if (!has_next) {
+                fprintf(stderr, "xdrv trace record: %s needs a value\n", a);
+                return -1;
+            }
+            if (a[1] == 'o' || a[2] == 'o')
+                o->output = argv[++i];
+            else
+                o->workload_spec = argv[++i];
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             o->verbose = 1;
         } else if (!strcmp(a, "--allow-missing")) {
@@ -220,8 +269,22 @@ static int parse_args(RunOpts *o, int argc, char **argv)
         }
     }
     if (!o->driver) {
-        fputs(run_usage, stderr);
+        fputs(usage, stderr);
         return -1;
+    }
+    if (o->record && !o->have_wl) {
+        if (!o->output) {
+            fprintf(stderr, "xdrv trace record: -o RUN.xtr is required (where the trace goes)\n");
+            return -1;
+        }
+        char err[WL_ERR_MAX + 64];
+        if (workload_load(o->workload_spec ? o->workload_spec : "standard", &o->wl, err,
+                          sizeof err) < 0) {
+            fprintf(stderr, "xdrv trace record: --workload %s: %s\n",
+                    o->workload_spec ? o->workload_spec : "standard", err);
+            return -2;
+        }
+        o->have_wl = 1;
     }
     /* Requests are checked before anything runs: a known verb, and a handle
      * that an earlier `open` can have produced. */
@@ -616,11 +679,131 @@ out:
     return rc;
 }
 
+/* The recording side of a run (xdrv trace record). */
+typedef struct Recording {
+    FILE *f;
+    XtrWriter *w;
+    Recorder *rec;
+    Exerciser *x;
+    NetPcap *pcap;
+} Recording;
+
+static int record_open(Recording *r, const RunOpts *o, Vm *vm, int argc, char **argv)
+{
+    char err[NET_ERR_MAX];
+    r->f = fopen(o->output, "wb");
+    if (!r->f) {
+        fprintf(stderr, "xdrv trace record: -o %s: %s\n", o->output, strerror(errno));
+        return -1;
+    }
+    /* the header keeps the command line (driver, INF, device, workload) */
+    char info[1024] = "xdrv trace record";
+    size_t off = strlen(info);
+    for (int i = 1; i < argc && off + 2 < sizeof info; i++) {
+        /* where the outputs go is not an input: two recordings of the
+         * same inputs are the same bytes wherever they are written */
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output") ||
+             !strcmp(argv[i], "--pcap")) &&
+            i + 1 < argc) {
+            i++;
+            continue;
+        }
+        off += (size_t)snprintf(info + off, sizeof info - off, " %s", argv[i]);
+    }
+    if (o->pcap && !(r->pcap = net_pcap_open(o->pcap, err, sizeof err))) {
+        fprintf(stderr, "xdrv trace record: --pcap %s: %s\n", o->pcap, err);
+        return -1;
+    }
+    r->w = xtr_writer_new(r->f, info);
+    r->rec = r->w ? recorder_new(vm, r->w, r->pcap) : NULL;
+    if (!r->rec) {
+        fprintf(stderr, "xdrv trace record: -o %s: cannot start the trace\n", o->output);
+        return -1;
+    }
+    trace_add_sink(recorder_sink, r->rec);
+    return 0;
+}
+
+/* Returns -1 if the trace could not be written completely. */
+static int record_close(Recording *r, const char *summary, const char *path)
+{
+    int rc = 0;
+    if (r->rec)
+        trace_remove_sink(recorder_sink, r->rec);
+    if (r->w && xtr_writer_close(r->w, summary) < 0)
+        rc = -1;
+    if (r->f && fclose(r->f) != 0)
+        rc = -1;
+    if (rc < 0)
+        fprintf(stderr, "xdrv trace record: -o %s: writing the trace failed: %s\n", path,
+                strerror(errno));
+    recorder_free(r->rec);
+    exerciser_free(r->x);
+    if (r->pcap)
+        net_pcap_close(r->pcap);
+    memset(r, 0, sizeof *r);
+    return rc;
+}
+
+/* The network-controller part of a recording: the workload's requests. */
+static int exercise_nic(Nt *nt, Machine *mach, RunOpts *o, Recording *r, const char *service)
+{
+    vm_set_interrupt_flag(nt->vm, &stop_flag);
+    printf("xdrv: workload %s: %zu requests\n", o->wl.name, o->wl.nsteps);
+    fflush(stdout);
+    if (exerciser_run(r->x, &o->wl) < 0 || exerciser_finish(r->x) < 0) {
+        machine_stop_nic(mach);
+        return fault_exit(nt, "the workload");
+    }
+    ExerciseStats st;
+    exerciser_stats(r->x, &st);
+    printf("xdrv: %llu requests (%llu skipped: adapter not up, %llu not successful, %llu "
+           "conditions the chip cannot report); %llu sends (%llu refused for resources), %llu "
+           "frames on the cable, %llu frames from the cable, %llu indicated to the OS\n",
+           (unsigned long long)st.requests, (unsigned long long)st.skipped,
+           (unsigned long long)st.failed, (unsigned long long)st.unsupported,
+           (unsigned long long)st.sends, (unsigned long long)st.send_resources,
+           (unsigned long long)st.transmitted, (unsigned long long)st.wire_frames,
+           (unsigned long long)st.indicated);
+    return EXIT_OK;
+}
+
+static int run_exec(RunOpts *o, int argc, char **argv);
+
 int cmd_run(int argc, char **argv)
 {
     RunOpts o;
     memset(&o, 0, sizeof o);
+    return run_exec(&o, argc, argv);
+}
+
+int run_record_workload(int argc, char **argv, const Workload *wl, const char *out)
+{
+    RunOpts o;
+    memset(&o, 0, sizeof o);
+    o.record = 1;
+    o.output = out;
+    o.wl = *wl; /* borrowed: not freed here */
+    o.have_wl = 1;
+    o.output_borrowed_wl = 1;
+    int rc = run_exec(&o, argc, argv);
+    return rc;
+}
+
+int cmd_trace_record(int argc, char **argv)
+{
+    RunOpts o;
+    memset(&o, 0, sizeof o);
+    o.record = 1;
+    return run_exec(&o, argc, argv);
+}
+
+static int run_exec(RunOpts *o_, int argc, char **argv)
+{
+#define o (*o_)
     int prc = parse_args(&o, argc, argv);
+    Recording recording;
+    memset(&recording, 0, sizeof recording);
     Machine *mach = NULL;
     FILE *trace_file = NULL;
     int rc = EXIT_OK;
@@ -634,7 +817,7 @@ int cmd_run(int argc, char **argv)
     InfHardwareId *hw = NULL;
     NicChoice choice = {.hwid = -1};
     if (prc != 0) {
-        rc = prc > 0 ? EXIT_OK : EXIT_USAGE;
+        rc = prc > 0 ? EXIT_OK : prc == -2 ? EXIT_LOAD : EXIT_USAGE;
         goto out;
     }
     /* Output is line-buffered so nothing is lost however the run ends, and
@@ -666,6 +849,10 @@ int cmd_run(int argc, char **argv)
         }
         setvbuf(trace_file, NULL, _IOLBF, 0);
         trace_add_sink(trace_sink_log, trace_file);
+    }
+    if (o.record && record_open(&recording, &o, vm, argc, argv) < 0) {
+        rc = EXIT_USAGE;
+        goto out;
     }
     char err[4096];
     mach = machine_create(vm, nt);
@@ -750,11 +937,29 @@ int cmd_run(int argc, char **argv)
     img_loaded = 1;
     printf("xdrv: loaded %s at 0x%08x (%u bytes, entry %s+0x%x, service %s)\n", img.name, img.base,
            img.size, img.name, img.entry - img.base, service);
+    if (recording.rec) {
+        if (recorder_add_module(recording.rec, img.name, o.driver, img.base, img.size) < 0) {
+            fprintf(stderr, "xdrv trace record: cannot collect coverage of %s\n", img.name);
+            rc = EXIT_INTERNAL;
+            goto out;
+        }
+        recording.x = exerciser_new(mach, nt, recording.rec, service, stdout, o.verbose);
+        if (!recording.x) {
+            rc = EXIT_INTERNAL;
+            goto out;
+        }
+        exerciser_begin(recording.x, "load", o.driver);
+    }
     if (img.nmissing)
         printf("xdrv: %u import(s) missing: calling one stops the run\n", img.nmissing);
     fflush(stdout);
 
     int64_t st = nt_io_load_driver(nt, &img, service);
+    if (recording.x) {
+        char outcome[64];
+        snprintf(outcome, sizeof outcome, st < 0 ? "fault" : "status=0x%08x", (uint32_t)st);
+        exerciser_end(recording.x, outcome);
+    }
     if (st < 0) {
         rc = fault_exit(nt, "DriverEntry");
         goto out;
@@ -770,8 +975,15 @@ int cmd_run(int argc, char **argv)
     }
     nt_io_list_devices(nt, stdout);
     machine_describe(mach, stdout);
+    if (o.record && !machine_has_nic(mach)) {
+        fprintf(stderr, "xdrv trace record: no network controller to exercise: give --device "
+                        "MODEL or an --inf that lists a board (xdrv info --boards)\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
     if (machine_has_nic(mach)) {
-        int nrc = serve_nic(nt, mach, &o, service);
+        int nrc = o.record ? exercise_nic(nt, mach, &o, &recording, service)
+                           : serve_nic(nt, mach, &o, service);
         if (nrc == EXIT_FAULT || nrc == EXIT_INTERNAL) {
             rc = nrc; /* regression: a fault while serving traffic exited 0 */
             goto out;
@@ -805,7 +1017,11 @@ int cmd_run(int argc, char **argv)
 
 unload:
     if (!o.no_unload) {
+        if (recording.x)
+            exerciser_begin(recording.x, "unload", "");
         int u = nt_io_unload_driver(nt);
+        if (recording.x)
+            exerciser_end(recording.x, u < 0 ? "fault" : u == 1 ? "no DriverUnload" : "done");
         if (u < 0) {
             rc = fault_exit(nt, "DriverUnload");
             goto out;
@@ -821,6 +1037,20 @@ leaks:
     }
 out:
     fflush(stdout);
+    if (recording.w) {
+        char summary[256];
+        snprintf(summary, sizeof summary, "exit %d%s%s", rc, vm && vm_stopped(vm) ? ": " : "",
+                 vm && vm_stopped(vm) ? vm_fault_text(vm) : "");
+        uint64_t n = xtr_writer_count(recording.w);
+        if (record_close(&recording, summary, o.output) < 0 && rc == EXIT_OK)
+            rc = EXIT_INTERNAL;
+        else
+            printf("xdrv: trace %s: %llu events\n", o.output, (unsigned long long)n + 1);
+    } else if (recording.f) {
+        record_close(&recording, "", o.output);
+    }
+    if (o.have_wl && !o.output_borrowed_wl)
+        workload_free(&o.wl);
     if (o.verbose)
         trace_remove_sink(log_sink, stdout);
     if (trace_file) {
@@ -839,4 +1069,5 @@ out:
     for (unsigned i = 0; i < o.nreqs; i++)
         free(o.reqs[i]);
     return rc;
+#undef o
 }

@@ -62,6 +62,9 @@ typedef struct NicOps {
     const PciBoard *boards;
     const unsigned *nboards;
     int (*set_identity)(void *s, const PciIdentity *id);
+    /* Arm a device-side failure (DevCondition): 0, or -1 when the chip
+     * cannot report it. */
+    int (*inject)(void *s, DevCondition c);
 } NicOps;
 
 struct Device {
@@ -79,7 +82,8 @@ struct Device {
     uint32_t mmio_window;
     unsigned slot;
     unsigned irq;
-    int irq_level;
+    int irq_level;   /* the line as the guest sees it */
+    int model_level; /* what the model drives (irq_level but for a spurious pulse) */
     uint8_t mac[6];
     PciIdentity id; /* vendor=, device=, subsys=, rev= as given */
     unsigned id_set; /* ID_* bits: which of them were given */
@@ -127,6 +131,10 @@ struct Machine {
     static PciDevice *p##_glue_pci(void *s)                                                        \
     {                                                                                              \
         return p##_pci((T *)s);                                                                    \
+    }                                                                                              \
+    static int p##_glue_inject(void *s, DevCondition c)                                            \
+    {                                                                                              \
+        return p##_inject((T *)s, c);                                                              \
     }
 
 NIC_GLUE(rtl8139, Rtl8139)
@@ -182,7 +190,7 @@ static void *e1000_glue_new(const DevDma *dma, const DevIrq *irq, DevClock *cloc
 
 #define NIC_OPS(p, ctor)                                                                           \
     .create = ctor, .receive = p##_glue_receive, .set_link = p##_glue_set_link,                    \
-    .free = p##_glue_free, .pci = p##_glue_pci
+    .free = p##_glue_free, .pci = p##_glue_pci, .inject = p##_glue_inject
 
 static const NicOps rtl8139_nic = {
     .name = "rtl8139",
@@ -264,21 +272,37 @@ static void *dma_map(void *opaque, uint32_t addr, uint32_t len)
     return vm_ptr(((Machine *)opaque)->vm, addr, len);
 }
 
-static void irq_set(void *opaque, int line, int level)
+static void line_set(Device *d, int level)
 {
-    Device *d = opaque;
-    if (level && !d->irq_level)
-        trace_emitf(TRACE_NOTE, vm_time_ns(d->m->vm), vm_depth(d->m->vm), "irq", "line %u asserted",
-                    d->irq);
+    if (level != d->irq_level && trace_enabled()) {
+        TraceEvent ev = {.kind = level ? TRACE_IRQ_RAISE : TRACE_IRQ_LOWER,
+                         .vtime = vm_time_ns(d->m->vm),
+                         .depth = vm_depth(d->m->vm),
+                         .value = d->irq};
+        trace_emit(&ev);
+    }
     d->irq_level = level;
 }
 
-static void frame_event(Machine *m, TraceKind kind, const char *side, size_t len)
+static void irq_set(void *opaque, int line, int level)
+{
+    Device *d = opaque;
+    d->model_level = !!level;
+    line_set(d, d->model_level);
+}
+
+static void frame_event(Machine *m, TraceKind kind, const char *side, const uint8_t *frame,
+                        size_t len)
 {
     if (!trace_enabled())
         return;
-    TraceEvent ev = {.kind = kind, .vtime = vm_time_ns(m->vm), .depth = vm_depth(m->vm),
-                     .name = side, .size = (uint32_t)len};
+    TraceEvent ev = {.kind = kind,
+                     .vtime = vm_time_ns(m->vm),
+                     .depth = vm_depth(m->vm),
+                     .name = side,
+                     .size = (uint32_t)len,
+                     .data = frame,
+                     .len = (uint32_t)len};
     trace_emit(&ev);
 }
 
@@ -286,7 +310,7 @@ static void nic_send(void *opaque, const uint8_t *frame, size_t len)
 {
     Machine *m = opaque;
     m->st.wire_tx++;
-    frame_event(m, TRACE_FRAME_OUT, "wire", len);
+    frame_event(m, TRACE_FRAME_OUT, "wire", frame, len);
     if (m->wire)
         net_send(m->wire, frame, len);
 }
@@ -311,7 +335,21 @@ static void port_write(void *opaque, uint16_t port, unsigned size, uint32_t v)
     bus_port_write(&m->bus, port, size, v);
 }
 
-static const VmIoOps machine_io = {port_read, port_write};
+/* The register a port access would reach, named by the device that claims
+ * the port (for trace events). */
+static const char *port_name(void *opaque, uint16_t port, unsigned size, int write)
+{
+    Machine *m = opaque;
+    for (unsigned i = 0; i < m->bus.nports; i++) {
+        const BusRange *r = &m->bus.ports[i];
+        if (port >= r->base && port - r->base < r->size)
+            return r->ops->reg_name ? r->ops->reg_name(r->opaque, port - r->base, size, write)
+                                    : NULL;
+    }
+    return NULL;
+}
+
+static const VmIoOps machine_io = {port_read, port_write, port_name};
 
 static uint32_t mmio_read(void *opaque, uint32_t off, unsigned size)
 {
@@ -330,7 +368,15 @@ static void mmio_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
         d->mmio_ops->write(d->state, off, size, v);
 }
 
-static const VmMmioOps machine_mmio = {mmio_read, mmio_write};
+static const char *mmio_name(void *opaque, uint32_t off, unsigned size, int write)
+{
+    Device *d = opaque;
+    if ((uint64_t)off + size > d->mmio_window || !d->mmio_ops->reg_name)
+        return NULL;
+    return d->mmio_ops->reg_name(d->state, off, size, write);
+}
+
+static const VmMmioOps machine_mmio = {mmio_read, mmio_write, mmio_name};
 
 static uint64_t clock_next(void *opaque)
 {
@@ -749,7 +795,7 @@ static void host_receive(void *opaque, const uint8_t *frame, size_t len)
 {
     Machine *m = opaque;
     m->st.netdev_tx++;
-    frame_event(m, TRACE_FRAME_OUT, "netdev", len);
+    frame_event(m, TRACE_FRAME_OUT, "netdev", frame, len);
     if (m->netdev)
         net_send(m->netdev, frame, len);
 }
@@ -848,7 +894,7 @@ static int pump(Machine *m)
         unsigned queued = 0;
         while ((n = net_recv(m->netdev, &frame)) > 0) {
             m->st.netdev_rx++;
-            frame_event(m, TRACE_FRAME_IN, "netdev", (size_t)n);
+            frame_event(m, TRACE_FRAME_IN, "netdev", frame, (size_t)n);
             int r = m->adapter ? ndis_adapter_queue_send(m->adapter, frame, (size_t)n) : 1;
             if (r < 0)
                 return -1;
@@ -872,7 +918,7 @@ static int pump(Machine *m)
         unsigned burst = 0;
         while ((n = net_recv(m->wire, &frame)) > 0) {
             m->st.wire_rx++;
-            frame_event(m, TRACE_FRAME_IN, "wire", (size_t)n);
+            frame_event(m, TRACE_FRAME_IN, "wire", frame, (size_t)n);
             clock_sync(m);
             /* On a real cable every frame is at least 64 bytes with its FCS:
              * the sending MAC pads (IEEE 802.3 clause 4.2.3.3). A TAP hands
@@ -901,6 +947,76 @@ static int pump(Machine *m)
     }
     if (m->adapter)
         ndis_adapter_service(m->adapter);
+    return vm_stopped(m->vm) ? -1 : 0;
+}
+
+int machine_nic_running(Machine *m)
+{
+    return m->adapter != NULL;
+}
+
+int machine_nic_send(Machine *m, const uint8_t *frame, size_t len)
+{
+    if (!m->adapter)
+        return -1;
+    m->st.netdev_rx++;
+    frame_event(m, TRACE_FRAME_IN, "netdev", frame, len);
+    int r = ndis_adapter_send(m->adapter, frame, len);
+    if (r == 1)
+        m->st.send_resources++;
+    return r < 0 || vm_stopped(m->vm) ? -1 : r;
+}
+
+int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len)
+{
+    if (!m->nic || !m->nic->state)
+        return -1;
+    m->st.wire_rx++;
+    frame_event(m, TRACE_FRAME_IN, "wire", frame, len);
+    clock_sync(m);
+    uint8_t padded[60]; /* the cable's minimum frame, as in pump() */
+    if (len < 60) {
+        memcpy(padded, frame, len);
+        memset(padded + len, 0, 60 - len);
+        frame = padded;
+        len = 60;
+    }
+    m->nic->nic->receive(m->nic->state, frame, len);
+    return 0;
+}
+
+int64_t machine_nic_set(Machine *m, uint32_t oid, const void *buf, uint32_t len, uint32_t *read,
+                        uint32_t *needed)
+{
+    return m->adapter ? ndis_adapter_set(m->adapter, oid, buf, len, read, needed) : -1;
+}
+
+int machine_nic_shutdown(Machine *m)
+{
+    return m->adapter ? ndis_adapter_shutdown(m->adapter) : -1;
+}
+
+int64_t machine_nic_reset(Machine *m)
+{
+    return m->adapter ? ndis_adapter_reset(m->adapter) : -1;
+}
+
+int machine_nic_inject(Machine *m, int condition)
+{
+    if (!m->nic || !m->nic->state)
+        return -1;
+    clock_sync(m);
+    return m->nic->nic->inject(m->nic->state, (DevCondition)condition) < 0 ? 1 : 0;
+}
+
+int machine_spurious_irq(Machine *m)
+{
+    if (!m->nic || !m->adapter)
+        return -1;
+    Device *d = m->nic;
+    line_set(d, 1);
+    ndis_adapter_service(m->adapter);
+    line_set(d, d->model_level);
     return vm_stopped(m->vm) ? -1 : 0;
 }
 

@@ -81,6 +81,32 @@ int machine_step(Machine *m, uint64_t ns);
 /* Halt the adapter (MiniportHalt). Returns -1 if the run stopped. */
 int machine_stop_nic(Machine *m);
 
+/* ---- the exerciser's requests (src/exercise): one OS request each, no
+ * wall clock (virtual time moves only through machine_step) ---- */
+/* Whether the adapter is up (started and not halted). */
+int machine_nic_running(Machine *m);
+/* The OS sends one frame: MiniportSend/SendPackets now. 0 taken, 1 no
+ * resources, -1 run stopped or no adapter. */
+int machine_nic_send(Machine *m, const uint8_t *frame, size_t len);
+/* A frame arrives on the cable (padded to the 60-byte minimum like any
+ * cable); the driver is not run: call machine_step. -1 without a NIC. */
+int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len);
+/* Set an OID of the running adapter: the NDIS status or -1. */
+int64_t machine_nic_set(Machine *m, uint32_t oid, const void *buf, uint32_t len, uint32_t *read,
+                        uint32_t *needed);
+/* The shutdown handler: 0, 1 none registered, -1 run stopped / no adapter. */
+int machine_nic_shutdown(Machine *m);
+/* MiniportReset: the NDIS status or -1. */
+int64_t machine_nic_reset(Machine *m);
+/* Arm a device-side failure on the controller model (the next transmit
+ * fails as the chip reports it). 0 armed, 1 the chip has no way to report
+ * it, -1 no controller. */
+int machine_nic_inject(Machine *m, int condition);
+/* A spurious interrupt: the line is raised with no cause in any status
+ * register, the interrupt delivered, the line restored. -1 if the run
+ * stopped or there is no controller. */
+int machine_spurious_irq(Machine *m);
+
 typedef struct MachineStats {
     uint64_t wire_rx, wire_tx, netdev_rx, netdev_tx, send_resources, interrupts_delivered;
 } MachineStats;

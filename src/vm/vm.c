@@ -25,6 +25,7 @@
 
 #define VM_MAX_REGIONS 64
 #define VM_MAX_MODULES 32
+#define VM_MAX_WATCH 64
 #define VM_THUNK_AREA 0x10000u /* first 64 KB of the system area */
 #define VM_THUNK_SIZE 4u       /* hlt; ret imm16 | hlt; ret; nop; nop */
 #define VM_MAX_THUNKS (VM_THUNK_AREA / VM_THUNK_SIZE)
@@ -120,6 +121,19 @@ struct Vm {
 
     const char *history[VM_HISTORY];
     unsigned nhistory;
+
+    /* recording: watched store ranges and collected blocks */
+    struct {
+        GuestAddr base;
+        uint32_t size;
+        uc_hook hook;
+    } watch[VM_MAX_WATCH];
+    unsigned nwatch;
+    uc_hook cover_hook;
+    int covering;
+    uint32_t *cover_tab; /* open addressing: (addr, size), addr 0 = empty */
+    size_t cover_cap, cover_n;
+    uint32_t *cover_out;
 };
 
 static const char *const fault_names[VM_FAULT_KIND_COUNT] = {
@@ -752,8 +766,18 @@ void vm_set_interrupt_flag(Vm *vm, volatile sig_atomic_t *flag)
     vm->interrupt = flag;
 }
 
+/* The register name is taken before the access (a page-select write
+ * changes what the next access names). */
+static const char *io_name(Vm *vm, uint16_t port, unsigned size, int write)
+{
+    if (!trace_enabled() || !vm->io || !vm->io->port_name)
+        return NULL;
+    return vm->io->port_name(vm->io_opaque, port, size, write);
+}
+
 static uint32_t io_read(Vm *vm, uint16_t port, unsigned size)
 {
+    const char *reg = io_name(vm, port, size, 0);
     uint32_t v = vm->io ? vm->io->port_read(vm->io_opaque, port, size) : 0xffffffffu;
     if (size < 4)
         v &= (1u << (8 * size)) - 1;
@@ -763,7 +787,8 @@ static uint32_t io_read(Vm *vm, uint16_t port, unsigned size)
                      .depth = vm->depth,
                      .addr = port,
                      .size = size,
-                     .value = v};
+                     .value = v,
+                     .reg = reg};
     trace_emit(&ev);
     return v;
 }
@@ -778,7 +803,8 @@ static void io_write(Vm *vm, uint16_t port, unsigned size, uint32_t v)
                      .depth = vm->depth,
                      .addr = port,
                      .size = size,
-                     .value = v};
+                     .value = v,
+                     .reg = io_name(vm, port, size, 1)};
     trace_emit(&ev);
     if (vm->io)
         vm->io->port_write(vm->io_opaque, port, size, v);
@@ -813,6 +839,9 @@ void vm_set_io(Vm *vm, const VmIoOps *ops, void *opaque)
 static uint64_t mmio_read_cb(uc_engine *uc, uint64_t offset, unsigned size, void *opaque)
 {
     MmioMap *m = opaque;
+    const char *reg = trace_enabled() && m->ops->name
+                          ? m->ops->name(m->opaque, (uint32_t)offset, size, 0)
+                          : NULL;
     uint32_t v = m->ops->read(m->opaque, (uint32_t)offset, size);
     m->vm->stats.mmio++;
     TraceEvent ev = {.kind = TRACE_MMIO_READ,
@@ -820,7 +849,8 @@ static uint64_t mmio_read_cb(uc_engine *uc, uint64_t offset, unsigned size, void
                      .depth = m->vm->depth,
                      .addr = m->base + (uint32_t)offset,
                      .size = size,
-                     .value = v};
+                     .value = v,
+                     .reg = reg};
     trace_emit(&ev);
     return v;
 }
@@ -835,7 +865,10 @@ static void mmio_write_cb(uc_engine *uc, uint64_t offset, unsigned size, uint64_
                      .depth = m->vm->depth,
                      .addr = m->base + (uint32_t)offset,
                      .size = size,
-                     .value = value};
+                     .value = value,
+                     .reg = trace_enabled() && m->ops->name
+                                ? m->ops->name(m->opaque, (uint32_t)offset, size, 1)
+                                : NULL};
     trace_emit(&ev);
     m->ops->write(m->opaque, (uint32_t)offset, size, (uint32_t)value);
 }
@@ -890,8 +923,194 @@ void vm_register_write(Vm *vm, GuestAddr a, unsigned size, uint32_t value)
         return;
     }
     uint8_t *p = vm_guest(vm, a, size, "device register");
-    if (p)
+    if (p) {
         memcpy(p, &value, size);
+        vm_note_store(vm, a, size);
+    }
+}
+
+/* -------------------------------------------------------------- recording */
+
+uint32_t vm_cause_pc(Vm *vm)
+{
+    if (!vm->depth)
+        return 0;
+    if (vm->cur_thunk) {
+        uint32_t ret = 0;
+        vm_read(vm, vm->cur_esp, &ret, 4);
+        return ret;
+    }
+    return vm_reg(vm, VM_EIP);
+}
+
+static int watched(const Vm *vm, GuestAddr a, uint32_t len)
+{
+    for (unsigned i = 0; i < vm->nwatch; i++)
+        if (a < vm->watch[i].base + vm->watch[i].size && vm->watch[i].base < a + len)
+            return 1;
+    return 0;
+}
+
+/* A store instruction inside a watched range: Unicorn gives the guest's
+ * EIP here exactly (memory hooks run with the CPU state synchronised). */
+static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                       void *opaque)
+{
+    Vm *vm = opaque;
+    if (!trace_enabled())
+        return;
+    uint64_t v = size >= 8 ? (uint64_t)value : (uint64_t)value & ((1ull << (8 * size)) - 1);
+    TraceEvent ev = {.kind = TRACE_MEM_STORE,
+                     .vtime = vm->vtime,
+                     .depth = vm->depth,
+                     .pc = vm_reg(vm, VM_EIP),
+                     .addr = (uint32_t)addr,
+                     .size = (uint32_t)size,
+                     .value = v};
+    trace_emit(&ev);
+}
+
+int vm_watch_stores(Vm *vm, GuestAddr base, uint32_t size)
+{
+    if (!size || vm->nwatch == VM_MAX_WATCH)
+        return -1;
+    uc_hook h;
+    if (uc_hook_add(vm->uc, &h, UC_HOOK_MEM_WRITE, hook_store, vm, base,
+                    (uint64_t)base + size - 1) != UC_ERR_OK)
+        return -1;
+    vm->watch[vm->nwatch].base = base;
+    vm->watch[vm->nwatch].size = size;
+    vm->watch[vm->nwatch].hook = h;
+    vm->nwatch++;
+    /* driver code translated before the hook existed has no store
+     * callback: drop those translations (a whole-cache flush would clear
+     * the entire code buffer, ~100 ms each) */
+    for (unsigned i = 0; i < vm->nmodules; i++)
+        uc_ctl_remove_cache(vm->uc, vm->modules[i].base,
+                            (uint64_t)vm->modules[i].base + vm->modules[i].size);
+    return 0;
+}
+
+void vm_unwatch_stores(Vm *vm, GuestAddr base)
+{
+    for (unsigned i = 0; i < vm->nwatch; i++) {
+        if (vm->watch[i].base != base)
+            continue;
+        uc_hook_del(vm->uc, vm->watch[i].hook);
+        vm->watch[i] = vm->watch[--vm->nwatch];
+        return;
+    }
+}
+
+void vm_note_store(Vm *vm, GuestAddr a, uint32_t len)
+{
+    if (!vm->nwatch || !len || !trace_enabled() || !watched(vm, a, len))
+        return;
+    const uint8_t *p = vm_ptr(vm, a, len);
+    if (!p)
+        return;
+    TraceEvent ev = {.kind = TRACE_MEM_STORE,
+                     .vtime = vm->vtime,
+                     .depth = vm->depth,
+                     .pc = vm_cause_pc(vm),
+                     .addr = a,
+                     .size = len,
+                     .data = p,
+                     .len = len};
+    trace_emit(&ev);
+}
+
+static int cover_grow(Vm *vm)
+{
+    size_t cap = vm->cover_cap ? vm->cover_cap * 2 : 4096;
+    uint32_t *t = calloc(cap, 2 * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < vm->cover_cap; i++) {
+        uint32_t a = vm->cover_tab[2 * i];
+        if (!a)
+            continue;
+        size_t j = (a * 2654435761u) & (cap - 1);
+        while (t[2 * j])
+            j = (j + 1) & (cap - 1);
+        t[2 * j] = a;
+        t[2 * j + 1] = vm->cover_tab[2 * i + 1];
+    }
+    free(vm->cover_tab);
+    vm->cover_tab = t;
+    vm->cover_cap = cap;
+    return 0;
+}
+
+/* One (address, size) per distinct translated block; a block Unicorn
+ * retranslated with another size (a run stopped inside it) is a second
+ * entry only if its start differs. */
+static void hook_cover(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    Vm *vm = opaque;
+    uint32_t a = (uint32_t)addr;
+    if (!a)
+        return;
+    if ((vm->cover_n + 1) * 2 > vm->cover_cap && cover_grow(vm) < 0) {
+        vm_fault(vm, VM_FAULT_API, "out of memory recording coverage");
+        return;
+    }
+    size_t j = (a * 2654435761u) & (vm->cover_cap - 1);
+    while (vm->cover_tab[2 * j]) {
+        if (vm->cover_tab[2 * j] == a) {
+            if (size > vm->cover_tab[2 * j + 1])
+                vm->cover_tab[2 * j + 1] = size;
+            return;
+        }
+        j = (j + 1) & (vm->cover_cap - 1);
+    }
+    vm->cover_tab[2 * j] = a;
+    vm->cover_tab[2 * j + 1] = size;
+    vm->cover_n++;
+}
+
+int vm_cover(Vm *vm, GuestAddr base, uint32_t size)
+{
+    if (vm->covering || !size)
+        return -1;
+    if (uc_hook_add(vm->uc, &vm->cover_hook, UC_HOOK_BLOCK, hook_cover, vm, base,
+                    (uint64_t)base + size - 1) != UC_ERR_OK)
+        return -1;
+    vm->covering = 1;
+    uc_ctl_remove_cache(vm->uc, base, (uint64_t)base + size);
+    return 0;
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+size_t vm_cover_take(Vm *vm, const uint32_t **pairs)
+{
+    free(vm->cover_out);
+    vm->cover_out = NULL;
+    *pairs = NULL;
+    size_t n = 0;
+    if (!vm->cover_n)
+        return 0;
+    uint32_t *out = malloc(vm->cover_n * 2 * sizeof *out);
+    if (!out)
+        return 0;
+    for (size_t i = 0; i < vm->cover_cap; i++) {
+        if (!vm->cover_tab[2 * i])
+            continue;
+        out[2 * n] = vm->cover_tab[2 * i];
+        out[2 * n + 1] = vm->cover_tab[2 * i + 1];
+        n++;
+    }
+    qsort(out, n, 2 * sizeof *out, pair_cmp);
+    memset(vm->cover_tab, 0, vm->cover_cap * 2 * sizeof *vm->cover_tab);
+    vm->cover_n = 0;
+    vm->cover_out = out;
+    *pairs = out;
+    return n;
 }
 
 /* ------------------------------------------------------------------- time */
@@ -1185,6 +1404,11 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
         trace_emit(&ev);
     }
 
+    /* the driver runs: its instructions, not an export's call site, are
+     * the cause of what happens until it returns (vm_cause_pc) */
+    const Thunk *outer_thunk = vm->cur_thunk;
+    uint32_t outer_esp = vm->cur_esp;
+    vm->cur_thunk = NULL;
     int rc = -1;
     GuestAddr eip = fn;
     for (;;) {
@@ -1237,6 +1461,8 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
         break;
     }
     vm->depth--;
+    vm->cur_thunk = outer_thunk;
+    vm->cur_esp = outer_esp;
     if (rc == 0) {
         if (trace_enabled()) {
             TraceEvent ev = {.kind = TRACE_GUEST_RETURN,
@@ -1357,6 +1583,8 @@ void vm_destroy(Vm *vm)
         munmap(vm->regions[i].host, vm->regions[i].size);
     for (unsigned i = 0; i < vm->nmmio; i++)
         free(vm->mmio[i]);
+    free(vm->cover_tab);
+    free(vm->cover_out);
     free(vm->thunks);
     free(vm);
 }

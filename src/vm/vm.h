@@ -93,11 +93,15 @@ typedef uint64_t (*VmHostFn)(void *opaque, uint32_t id, const uint32_t *args);
 typedef struct VmIoOps {
     uint32_t (*port_read)(void *opaque, uint16_t port, unsigned size);
     void (*port_write)(void *opaque, uint16_t port, unsigned size, uint32_t value);
+    /* Optional: the datasheet name of the register an access would reach
+     * now (for trace events; no side effects), or NULL. */
+    const char *(*port_name)(void *opaque, uint16_t port, unsigned size, int write);
 } VmIoOps;
 
 typedef struct VmMmioOps {
     uint32_t (*read)(void *opaque, uint32_t offset, unsigned size);
     void (*write)(void *opaque, uint32_t offset, unsigned size, uint32_t value);
+    const char *(*name)(void *opaque, uint32_t offset, unsigned size, int write); /* optional */
 } VmMmioOps;
 
 typedef struct VmConfig {
@@ -224,6 +228,28 @@ void vm_advance_time(Vm *vm, uint64_t ns);
 /* Called whenever virtual time moves (after each guest run slice and each
  * vm_advance_time), e.g. to refresh KeTickCount and fire timers. */
 void vm_set_time_hook(Vm *vm, void (*fn)(void *opaque, uint64_t now_ns), void *opaque);
+
+/* ---- recording (trace mode only: nothing here is installed otherwise) ---- */
+/* The guest code that is the cause of what happens now: while a kernel
+ * export serves the driver, its call's return address; while the driver
+ * runs, the current instruction (in/out, a memory access); 0 when no driver
+ * code is on the stack (the host acts on its own). */
+uint32_t vm_cause_pc(Vm *vm);
+/* Record the driver's stores into [base, base+size) (memory a device can
+ * reach) as TRACE_MEM_STORE events, from its own instructions and from the
+ * memory exports that write on its behalf (vm_note_store). Returns 0 or -1. */
+int vm_watch_stores(Vm *vm, GuestAddr base, uint32_t size);
+void vm_unwatch_stores(Vm *vm, GuestAddr base);
+/* A host handler wrote [a, a+len) for the driver (memcpy, RtlZeroMemory...):
+ * a MEM_STORE event carrying the bytes when the range is watched. */
+void vm_note_store(Vm *vm, GuestAddr a, uint32_t len);
+/* Collect the translated blocks that run inside [base, base+size) (a
+ * driver image). Returns 0 or -1. */
+int vm_cover(Vm *vm, GuestAddr base, uint32_t size);
+/* The distinct blocks run since the last take, as (address, size) pairs
+ * sorted by address, in *pairs (2 * count uint32_t, owned by the vm until
+ * the next call). Returns the count. */
+size_t vm_cover_take(Vm *vm, const uint32_t **pairs);
 
 /* ---- statistics (bench, docs) ---- */
 typedef struct VmStats {

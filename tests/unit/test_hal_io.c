@@ -55,7 +55,7 @@ static void dev_write(void *opaque, uint16_t port, unsigned size, uint32_t value
     }
 }
 
-static const VmIoOps ops = {dev_read, dev_write};
+static const VmIoOps ops = {.port_read = dev_read, .port_write = dev_write};
 
 typedef struct Env {
     Vm *vm;

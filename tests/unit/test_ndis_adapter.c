@@ -100,7 +100,7 @@ static void rig_raise(Rig *r, uint8_t bits)
     r->line = r->status != 0 && !r->masked;
 }
 
-static const VmIoOps io_ops = {port_read, port_write};
+static const VmIoOps io_ops = {.port_read = port_read, .port_write = port_write};
 
 static int irq_pending(void *opaque)
 {

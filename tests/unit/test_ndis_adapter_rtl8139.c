@@ -120,7 +120,7 @@ static void port_write(void *opaque, uint16_t port, unsigned size, uint32_t v)
     bus_port_write(&r->bus, port, size, v);
 }
 
-static const VmIoOps io_ops = {port_read, port_write};
+static const VmIoOps io_ops = {.port_read = port_read, .port_write = port_write};
 
 static uint32_t mmio_read(void *opaque, uint32_t off, unsigned size)
 {
@@ -137,7 +137,7 @@ static void mmio_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
         rtl8139_io_ops.write(r->nic, off, size, v);
 }
 
-static const VmMmioOps mmio_ops = {mmio_read, mmio_write};
+static const VmMmioOps mmio_ops = {.read = mmio_read, .write = mmio_write};
 
 static uint64_t clock_next(void *opaque)
 {

@@ -452,7 +452,7 @@ static void test_port_io_reaches_bus(void **st)
     /* mov dx,0x300; mov ax,0x1234; out dx,ax; in al,dx; ret */
     uint8_t code[] = {0x66, 0xBA, 0x00, 0x03, 0x66, 0xB8, 0x34, 0x12, 0x66, 0xEF, 0xEC, 0xC3};
     Ctx *c = setup(code, sizeof code, 0);
-    static const VmIoOps ops = {test_port_read, test_port_write};
+    static const VmIoOps ops = {.port_read = test_port_read, .port_write = test_port_write};
     vm_set_io(c->vm, &ops, c);
     uint32_t r;
     assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "io", &r), 0);
@@ -481,7 +481,7 @@ static void test_mmio_reaches_device(void **st)
 {
     uint8_t code[] = {0xA1, 0x10, 0, 0, 0xE0, 0x66, 0xA3, 0x22, 0, 0, 0xE0, 0xC3};
     Ctx *c = setup(code, sizeof code, 0);
-    static const VmMmioOps ops = {test_mmio_read, test_mmio_write};
+    static const VmMmioOps ops = {.read = test_mmio_read, .write = test_mmio_write};
     assert_int_equal(vm_map_mmio(c->vm, 0xE0000000u, VM_PAGE_SIZE, &ops, c), 0);
     uint32_t r;
     assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "mmio", &r), 0);

@@ -1417,6 +1417,25 @@ void ndis_adapter_stats(NdisAdapter *a, NdisAdapterStats *st)
     *st = a->st;
 }
 
+/* The system shuts down: the handler NdisMRegisterAdapterShutdownHandler
+ * registered (NDIS 5.0, called with its ShutdownContext) or the NDIS 5.1
+ * characteristics' AdapterShutdownHandler (called with the adapter
+ * context), at PASSIVE_LEVEL as for an orderly shutdown ("MiniportShutdown",
+ * NDIS 5.1 DDK: it only stops the NIC; it frees nothing and is not
+ * followed by MiniportHalt). */
+int ndis_adapter_shutdown(NdisAdapter *s)
+{
+    Nt *nt = s->nt;
+    NdisMiniportDriver *d = &nt->ndis->drv;
+    GuestAddr fn = s->shutdown_handler ? s->shutdown_handler : d->AdapterShutdownHandler;
+    if (!fn)
+        return 1;
+    uint32_t args[1] = {s->shutdown_handler ? s->shutdown_ctx : s->context};
+    if (ndis_call(s, PASSIVE_LEVEL, fn, args, 1, "MiniportShutdown", NULL) < 0)
+        return -1;
+    return vm_stopped(nt->vm) ? -1 : 0;
+}
+
 int ndis_adapter_halt(NdisAdapter *s)
 {
     Nt *nt = s->nt;

@@ -47,6 +47,7 @@ static void track_shared(NdisAdapter *s, GuestAddr va, uint32_t len, GuestAddr b
     ndis_adapter_track(s, SHARED_WHAT, va, len);
     if (s->ntrack && s->track[s->ntrack - 1].addr == va)
         s->track[s->ntrack - 1].block = block;
+    nt_note_region(s->nt, "shared", va, len, 1);
 }
 
 static void check_dma_capable(Nt *nt, NdisAdapter *s)
@@ -98,6 +99,7 @@ NTAPI(NdisMFreeSharedMemory)
                      "VirtualAddress 0x%08x's",
                      a[5], a[4], a[3]);
         GuestAddr block = t->block;
+        nt_note_region(nt, "shared", a[3], a[1], 0);
         nt_ke_check_free(nt, a[3], a[1]);
         ndis_adapter_untrack(s, a[3]);
         if (nt_pool_free(nt, block) == -2)

@@ -109,6 +109,10 @@ int64_t ndis_adapter_set(NdisAdapter *a, uint32_t oid, const void *buf, uint32_t
 void ndis_adapter_service(NdisAdapter *a);
 /* MiniportReset; returns the NDIS status, -1 when the run stopped. */
 int64_t ndis_adapter_reset(NdisAdapter *a);
+/* The system shuts down: the adapter's shutdown handler runs (it stops the
+ * NIC; the host state stays, as NDIS neither halts nor frees it). 0, 1 when
+ * the driver registered none, -1 when the run stopped. */
+int ndis_adapter_shutdown(NdisAdapter *a);
 /* MiniportHalt, then free the adapter's host state. Reports resources the
  * driver did not release (interrupt, ports, shared memory, timers). */
 int ndis_adapter_halt(NdisAdapter *a);

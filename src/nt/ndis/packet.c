@@ -761,6 +761,7 @@ GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len)
         return 0;
     }
     memcpy(g, data, len);
+    nt_note_region(nt, "send-buffer", buf, len, 1);
     GNdisPacket *p = vm_ptr(nt->vm, pkt, pp->packet_size);
     p->Private.Head = p->Private.Tail = mdl;
     p->Private.TotalLength = len;
@@ -784,8 +785,10 @@ void ndis_host_packet_free(Nt *nt, GuestAddr pkt)
     NdisBufferPool *bp = mdl ? buffer_owner(nt, mdl, &bidx) : NULL;
     if (bp && bp->handle == lib->host_bpool) {
         GMdl *m = vm_ptr(nt->vm, mdl, sizeof *m);
-        if (m)
+        if (m) {
+            nt_note_region(nt, "send-buffer", m->StartVa + m->ByteOffset, m->ByteCount, 0);
             nt_pool_free(nt, m->StartVa + m->ByteOffset);
+        }
         bp->live[bidx] = bp->live[bp->nlive - 1];
         bp->len[bidx] = bp->len[bp->nlive - 1];
         bp->nlive--;

@@ -20,6 +20,7 @@ NTAPI(memcpy)
     if (a[2]) {
         const void *s = vm_guest(nt->vm, a[1], a[2], "src");
         memmove(vm_guest(nt->vm, a[0], a[2], "dest"), s, a[2]);
+        vm_note_store(nt->vm, a[0], a[2]);
     }
     return a[0];
 }
@@ -33,8 +34,10 @@ NTAPI(memmove)
 /* void *memset(void *s, int c, size_t n); */
 NTAPI(memset)
 {
-    if (a[2])
+    if (a[2]) {
         memset(vm_guest(nt->vm, a[0], a[2], "s"), (int)(a[1] & 0xff), a[2]);
+        vm_note_store(nt->vm, a[0], a[2]);
+    }
     return a[0];
 }
 

@@ -576,16 +576,20 @@ NTAPI(RtlCompareMemory)
 /* VOID RtlZeroMemory(PVOID Destination, SIZE_T Length); */
 NTAPI(RtlZeroMemory)
 {
-    if (a[1])
+    if (a[1]) {
         memset(vm_guest(nt->vm, a[0], a[1], "Destination"), 0, a[1]);
+        vm_note_store(nt->vm, a[0], a[1]);
+    }
     return 0;
 }
 
 /* VOID RtlFillMemory(PVOID Destination, SIZE_T Length, UCHAR Fill); */
 NTAPI(RtlFillMemory)
 {
-    if (a[1])
+    if (a[1]) {
         memset(vm_guest(nt->vm, a[0], a[1], "Destination"), (int)(a[2] & 0xff), a[1]);
+        vm_note_store(nt->vm, a[0], a[1]);
+    }
     return 0;
 }
 
@@ -595,6 +599,7 @@ NTAPI(RtlMoveMemory)
     if (a[2]) {
         const void *s = vm_guest(nt->vm, a[1], a[2], "Source");
         memmove(vm_guest(nt->vm, a[0], a[2], "Destination"), s, a[2]);
+        vm_note_store(nt->vm, a[0], a[2]);
     }
     return 0;
 }
@@ -609,6 +614,7 @@ NTAPI(RtlFillMemoryUlong)
     uint8_t *p = vm_guest(nt->vm, a[0], n * 4, "Destination");
     for (uint32_t i = 0; i < n; i++)
         memcpy(p + 4 * i, &a[2], 4);
+    vm_note_store(nt->vm, a[0], n * 4);
     return 0;
 }
 
