@@ -700,10 +700,12 @@ static int record_open(Recording *r, const RunOpts *o, Vm *vm, int argc, char **
     char info[1024] = "xdrv trace record";
     size_t off = strlen(info);
     for (int i = 1; i < argc && off + 2 < sizeof info; i++) {
-        /* where the outputs go is not an input: two recordings of the
-         * same inputs are the same bytes wherever they are written */
+        /* where the outputs go is not an input, and the workload is in
+         * the requests themselves: two recordings of the same requests are
+         * the same bytes wherever they are written and whichever file held
+         * the workload (an explored run replays from its kept workload) */
         if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output") ||
-             !strcmp(argv[i], "--pcap")) &&
+             !strcmp(argv[i], "--pcap") || !strcmp(argv[i], "--workload")) &&
             i + 1 < argc) {
             i++;
             continue;

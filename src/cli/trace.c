@@ -12,7 +12,7 @@ const char trace_usage[] =
     "usage: xdrv trace record DRIVER.sys [options] -o RUN.xtr   (xdrv trace record --help)\n"
     "       xdrv trace dump RUN.xtr [--kind KIND[,KIND...]] [--verify]\n"
     "       xdrv trace export --format chrome RUN.xtr [-o FILE]\n"
-    "       xdrv trace coverage RUN.xtr... [--driver DRIVER.sys] [--json]\n"
+    "       xdrv trace coverage RUN.xtr... [--driver DRIVER.sys] [--json | --unreached]\n"
     "  dump      one canonical line per event (docs/formats/trace.md): sequence number,\n"
     "            virtual time, nesting depth, the guest code that caused it (module+RVA),\n"
     "            the kind and its fields; --kind keeps only the kinds named\n"
@@ -24,7 +24,8 @@ const char trace_usage[] =
     "  coverage  the driver's basic blocks the traces reached, over all blocks a static\n"
     "            disassembly finds (docs/coverage.md), per entry point, and the functions\n"
     "            never reached; the last line is \"coverage: N% of M basic blocks\".\n"
-    "            --driver names the image when it is no longer where it was recorded\n"
+    "            --driver names the image when it is no longer where it was recorded;\n"
+    "            --unreached first lists every block never reached and its function\n"
     "A trace cut short (the run was killed) reads as the events it holds, with a\n"
     "warning; a malformed one stops with a one-line error (exit 2).\n";
 
@@ -229,7 +230,7 @@ static int trace_export(int argc, char **argv)
 static int trace_coverage(int argc, char **argv)
 {
     const char *driver = NULL;
-    int json = 0;
+    unsigned flags = 0;
     const char **paths = calloc((size_t)argc, sizeof *paths);
     size_t n = 0;
     if (!paths)
@@ -241,7 +242,9 @@ static int trace_coverage(int argc, char **argv)
             fputs(trace_usage, stdout);
             goto out;
         } else if (!strcmp(a, "--json")) {
-            json = 1;
+            flags |= COV_JSON;
+        } else if (!strcmp(a, "--unreached")) {
+            flags |= COV_UNREACHED;
         } else if (!strcmp(a, "--driver")) {
             if (i + 1 == argc) {
                 fprintf(stderr, "xdrv trace coverage: --driver needs a value\n");
@@ -263,7 +266,12 @@ static int trace_coverage(int argc, char **argv)
         goto out;
     }
     char err[COV_ERR_MAX + 256];
-    if (cov_run(paths, n, driver, stdout, json, err, sizeof err) < 0) {
+    if ((flags & COV_JSON) && (flags & COV_UNREACHED)) {
+        fprintf(stderr, "xdrv trace coverage: --unreached is a text listing; not with --json\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (cov_run(paths, n, driver, stdout, flags, err, sizeof err) < 0) {
         fflush(stdout);
         fprintf(stderr, "xdrv trace coverage: %s\n", err);
         rc = EXIT_LOAD;

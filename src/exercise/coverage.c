@@ -1098,6 +1098,37 @@ static const char *cov_func_name(const CovMap *c, const CovFunc *f, char *buf, s
     return buf;
 }
 
+int cov_map_block_reached(const CovMap *c, size_t i)
+{
+    return i < c->t.nblocks && c->t.reached[i];
+}
+
+/* Every block never reached, with the first function (in rva order) it
+ * belongs to: where an exerciser should look next. */
+void cov_map_report_unreached(const CovMap *c, FILE *out)
+{
+    const CovTables *t = &c->t;
+    size_t n = 0;
+    for (size_t b = 0; b < t->nblocks; b++)
+        n += !t->reached[b];
+    fprintf(out, "blocks never reached: %zu of %zu\n", n, t->nblocks);
+    for (size_t b = 0; b < t->nblocks; b++) {
+        if (t->reached[b])
+            continue;
+        const char *fname = "-";
+        char buf[64];
+        for (size_t f = 0; f < t->nfuncs && fname[0] == '-'; f++)
+            for (uint32_t k = t->funcs[f].blk_off;
+                 k < t->funcs[f].blk_off + t->funcs[f].nblk; k++)
+                if (t->fblk[k] == b) {
+                    fname = cov_func_name(c, &t->funcs[f], buf, sizeof buf);
+                    break;
+                }
+        fprintf(out, "  0x%08x %5u bytes  in %s\n", t->blocks[b].start,
+                t->blocks[b].end - t->blocks[b].start, fname);
+    }
+}
+
 int cov_map_function(const CovMap *c, size_t i, uint32_t *rva, char *name, size_t namelen,
                      size_t *nblocks)
 {
@@ -1528,9 +1559,10 @@ static int cov_mark_trace(CovMap *c, const char *path, const char *module, char 
     return 0;
 }
 
-int cov_run(const char *const *traces, size_t ntraces, const char *driver, FILE *out, int json,
-            char *err, size_t errlen)
+int cov_run(const char *const *traces, size_t ntraces, const char *driver, FILE *out,
+            unsigned flags, char *err, size_t errlen)
 {
+    int json = !!(flags & COV_JSON);
     CovTraceInfo *ti = NULL;
     CovMap *c = NULL;
     uint8_t *file = NULL;
@@ -1604,6 +1636,8 @@ int cov_run(const char *const *traces, size_t ntraces, const char *driver, FILE 
         cov_err(err, errlen, "out of memory");
         goto out;
     }
+    if (flags & COV_UNREACHED)
+        cov_map_report_unreached(c, out);
     cov_map_report(c, out, json);
     rc = 0;
 out:

@@ -56,7 +56,14 @@ int cov_map_function(const CovMap *c, size_t i, uint32_t *rva, char *name, size_
  * traces (all must name the same driver module), analyse `driver` (the
  * image file; NULL = the path recorded in the traces' MODULE event) and
  * print the report. Returns 0, or -1 with a one-line reason in err. */
-int cov_run(const char *const *traces, size_t ntraces, const char *driver, FILE *out, int json,
-            char *err, size_t errlen);
+#define COV_JSON 1u      /* the report as JSON */
+#define COV_UNREACHED 2u /* first, every block never reached (text) */
+int cov_run(const char *const *traces, size_t ntraces, const char *driver, FILE *out,
+            unsigned flags, char *err, size_t errlen);
+/* Whether static block i was reached. */
+int cov_map_block_reached(const CovMap *c, size_t i);
+/* "blocks never reached: N of M", then one line per block: rva, size, the
+ * function it belongs to. */
+void cov_map_report_unreached(const CovMap *c, FILE *out);
 
 #endif

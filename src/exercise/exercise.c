@@ -251,17 +251,31 @@ static int do_halt(Exerciser *x, char *out, size_t len)
     return 0;
 }
 
+/* A send step: `count` packets (usually one) in one MiniportSendPackets,
+ * each in `frags` buffers; every packet of a burst differs in its last
+ * payload bytes. Returns how many were refused for resources, or -1. */
 static int send_frames(Exerciser *x, const Workload *w, size_t index, const WlStep *s)
 {
-    uint8_t frame[1514], mac[6];
+    static uint8_t frames[WL_SEND_BURST_MAX][1514];
+    const uint8_t *fp[WL_SEND_BURST_MAX];
+    size_t lens[WL_SEND_BURST_MAX];
+    uint8_t mac[6];
+    unsigned n = s->count >= 1 && s->count <= WL_SEND_BURST_MAX ? s->count : 1;
     own_mac(x, mac);
-    workload_frame(w, index, s, mac, frame);
-    int r = machine_nic_send(x->m, frame, s->len);
+    for (unsigned i = 0; i < n; i++) {
+        workload_frame(w, index, s, mac, frames[i]);
+        if (i && s->len >= 16) {
+            frames[i][s->len - 2] ^= (uint8_t)(i >> 8);
+            frames[i][s->len - 1] ^= (uint8_t)i;
+        }
+        fp[i] = frames[i];
+        lens[i] = s->len;
+    }
+    int r = machine_nic_send_burst(x->m, fp, lens, n, s->frags ? s->frags : 1);
     if (r < 0)
         return -1;
-    x->st.sends++;
-    if (r == 1)
-        x->st.send_resources++;
+    x->st.sends += n;
+    x->st.send_resources += (uint64_t)r;
     return r;
 }
 
@@ -292,6 +306,8 @@ static int do_inject(Exerciser *x, const Workload *w, size_t index, const WlStep
     f.len = 60;
     f.payload = WL_PAYLOAD_COUNTER;
     f.dest = WL_DEST_OTHER;
+    f.count = 1;
+    f.frags = 1;
     switch (s->cond) {
     case WL_COND_TX_ERROR:
     case WL_COND_TX_UNDERRUN: {
@@ -386,8 +402,8 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
             return -1;
         machine_stats(x->m, &after);
         x->st.transmitted += after.wire_tx - before.wire_tx;
-        snprintf(out, len, "%s, %" PRIu64 " frame(s) on the cable",
-                 r ? "no resources" : "taken", after.wire_tx - before.wire_tx);
+        snprintf(out, len, "%u refused for resources, %" PRIu64 " frame(s) on the cable", r,
+                 after.wire_tx - before.wire_tx);
         return 0;
     }
     case WL_RECEIVE: {

@@ -82,6 +82,12 @@ static void random_step(uint64_t *s, WlStep *st)
         st->count = 1;
         if (st->kind == WL_RECEIVE && !below(s, 6))
             st->count = 2 + below(s, 40);
+        if (st->kind == WL_SEND) {
+            /* packet arrays and buffer chains, as protocols hand them over */
+            st->frags = below(s, 3) ? 1 : 2 + below(s, WL_FRAGS_MAX - 1);
+            if (!below(s, 5))
+                st->count = 2 + below(s, WL_SEND_BURST_MAX - 1);
+        }
         break;
     case WL_FILTER:
         /* any subset of the five NDIS 5 filter bits */
@@ -180,15 +186,25 @@ static void tweak_step(uint64_t *s, WlStep *st)
     switch (st->kind) {
     case WL_SEND:
     case WL_RECEIVE:
-        switch (below(s, 3)) {
+        switch (below(s, 5)) {
         case 0:
+        case 1:
             st->len = random_len(s);
             break;
-        case 1:
+        case 2:
             st->dest = (WlDest)below(s, 4);
             break;
+        case 3:
+            if (st->kind == WL_SEND) {
+                st->frags = 1 + below(s, WL_FRAGS_MAX);
+                break;
+            }
+            /* fall through */
         default:
-            st->payload = (WlPayload)below(s, 3);
+            if (st->kind == WL_SEND && below(s, 2))
+                st->count = 1 + below(s, WL_SEND_BURST_MAX);
+            else
+                st->payload = (WlPayload)below(s, 3);
             break;
         }
         return;

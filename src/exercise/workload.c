@@ -551,8 +551,9 @@ static int req_bare(Parser *p, WlKind kind, const Word *a, size_t n)
     return step_push(p, kind) ? 0 : -1;
 }
 
-enum { K_LEN, K_STEP, K_PAYLOAD, K_DEST, K_COUNT };
-static const char *const send_keys[MAX_KEYS] = {"len", "step", "payload", "dest", "count"};
+enum { K_LEN, K_STEP, K_PAYLOAD, K_DEST, K_COUNT, K_BURST, K_FRAGS };
+static const char *const send_keys[MAX_KEYS] = {"len",   "step",  "payload", "dest",
+                                                "count", "burst", "frags"};
 static const char *const receive_keys[MAX_KEYS] = {"len", "step", "payload", "dest", "burst"};
 
 /* send / receive: one step per length of the range (times count= for a send). */
@@ -560,7 +561,7 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
 {
     const char *const *keys = kind == WL_SEND ? send_keys : receive_keys;
     Params pr;
-    uint32_t lo = 0, hi = 0, step = 1, count = 1, reps;
+    uint32_t lo = 0, hi = 0, step = 1, count = 1, reps, burst = 1, frags = 1;
     unsigned payload = WL_PAYLOAD_RANDOM, dest = kind == WL_SEND ? WL_DEST_OTHER : WL_DEST_SELF;
     int is_range;
 
@@ -587,6 +588,14 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
                             : get_u32(p, "burst=", pr.val[K_COUNT], 1, WL_BURST_MAX, &count))
             return -1;
     }
+    /* a send's burst= (packets in one MiniportSendPackets) and frags=
+     * (NDIS_BUFFERs per packet), as protocols hand NDIS their frames */
+    if (kind == WL_SEND && (pr.has & (1u << K_BURST)) &&
+        get_u32(p, "burst=", pr.val[K_BURST], 1, WL_SEND_BURST_MAX, &burst) != 0)
+        return -1;
+    if (kind == WL_SEND && (pr.has & (1u << K_FRAGS)) &&
+        get_u32(p, "frags=", pr.val[K_FRAGS], 1, WL_FRAGS_MAX, &frags) != 0)
+        return -1;
     reps = kind == WL_SEND ? count : 1;
     if (steps_room(p, (uint64_t)((hi - lo) / step + 1) * reps) != 0)
         return -1;
@@ -598,8 +607,10 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
             s->len = len;
             s->payload = (WlPayload)payload;
             s->dest = (WlDest)dest;
-            /* a send step is one frame; a receive step a burst of them */
-            s->count = kind == WL_SEND ? 1 : count;
+            /* a send step is a burst of packets (usually one); a receive
+             * step a burst of frames */
+            s->count = kind == WL_SEND ? burst : count;
+            s->frags = kind == WL_SEND ? frags : 0;
         }
     return 0;
 }
@@ -1026,10 +1037,15 @@ int workload_check_step(const WlStep *s, char *err, size_t errlen)
             return check_err(err, errlen, "%s: payload %u: unknown", k, (unsigned)s->payload);
         if ((unsigned)s->dest >= NDESTS)
             return check_err(err, errlen, "%s: dest %u: unknown", k, (unsigned)s->dest);
-        /* a send's count is not looked at: a send step is one frame */
         if (s->kind == WL_RECEIVE && (s->count < 1 || s->count > WL_BURST_MAX))
             return check_err(err, errlen, "receive: burst=%" PRIu32 ": out of range (1..%u)",
                              s->count, WL_BURST_MAX);
+        if (s->kind == WL_SEND && (s->count < 1 || s->count > WL_SEND_BURST_MAX))
+            return check_err(err, errlen, "send: burst=%" PRIu32 ": out of range (1..%u)",
+                             s->count, WL_SEND_BURST_MAX);
+        if (s->kind == WL_SEND && (s->frags < 1 || s->frags > WL_FRAGS_MAX))
+            return check_err(err, errlen, "send: frags=%" PRIu32 ": out of range (1..%u)",
+                             s->frags, WL_FRAGS_MAX);
         return 0;
     case WL_FILTER:
         if (s->filter & ~FILTER_ALL)
@@ -1122,7 +1138,8 @@ static void step_canonical(WlStep *d, const WlStep *s)
         d->len = s->len;
         d->payload = s->payload;
         d->dest = s->dest;
-        d->count = s->kind == WL_SEND ? 1 : s->count;
+        d->count = s->count;
+        d->frags = s->kind == WL_SEND ? s->frags : 0;
         break;
     case WL_FILTER:
         d->filter = s->filter;
@@ -1222,8 +1239,10 @@ int workload_format_step(const WlStep *s, char *buf, size_t len)
     case WL_RECEIVE:
         outf(&o, " len=%" PRIu32 " payload=%s dest=%s", s->len,
              name_of(payload_names, NPAYLOADS, s->payload), name_of(dest_names, NDESTS, s->dest));
-        if (s->kind == WL_RECEIVE && s->count != 1)
+        if (s->count != 1)
             outf(&o, " burst=%" PRIu32, s->count);
+        if (s->kind == WL_SEND && s->frags != 1)
+            outf(&o, " frags=%" PRIu32, s->frags);
         break;
     case WL_FILTER:
         if (s->filter == 0)
@@ -1588,6 +1607,10 @@ static const char suite_standard[] =
     "# NDIS_STATUS_BUFFER_TOO_SHORT, and BytesNeeded\n"
     "query OID_GEN_LINK_SPEED len=0\n"
     "query OID_802_3_CURRENT_ADDRESS len=2\n"
+    "\n"
+    "# as protocols hand frames over: arrays of packets, chains of buffers\n"
+    "send len=1514 frags=3\n"
+    "send len=60..1514 step=363 burst=8 frags=2 payload=counter\n"
     "halt\n";
 
 /* Four receives, one per destination, to see what a filter lets through. */

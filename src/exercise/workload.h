@@ -14,6 +14,8 @@
 #define WL_MAX_STEPS 100000u /* an expanded workload larger than this is refused */
 #define WL_MAX_MACS 32u
 #define WL_MAX_SET 64u /* bytes of a `set OID VALUE` value */
+#define WL_SEND_BURST_MAX 64u /* send burst=: packets in one MiniportSendPackets */
+#define WL_FRAGS_MAX 8u       /* send frags=: buffers in one packet */
 
 typedef enum WlKind {
     WL_INIT,      /* init: MiniportInitialize (and the bind-time OIDs) */
@@ -86,6 +88,7 @@ typedef struct WlStep {
     char pname[64];     /* param: the value's name */
     char pvalue[128];   /* param: REG_SZ text, or dword:N for a REG_DWORD */
     uint32_t buflen;    /* query: InformationBufferLength, 0..1024 (default 1024) */
+    uint32_t frags;     /* send: NDIS_BUFFERs the frame is split into, 1..8 (default 1) */
 } WlStep;
 
 typedef struct Workload {

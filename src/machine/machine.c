@@ -967,6 +967,27 @@ int machine_nic_send(Machine *m, const uint8_t *frame, size_t len)
     return r < 0 || vm_stopped(m->vm) ? -1 : r;
 }
 
+int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_t *lens,
+                           unsigned n, unsigned nfrags)
+{
+    if (!m->adapter)
+        return -1;
+    int refused = 0;
+    for (unsigned i = 0; i < n; i++) {
+        m->st.netdev_rx++;
+        frame_event(m, TRACE_FRAME_IN, "netdev", frames[i], lens[i]);
+        int r = ndis_adapter_queue_send_frags(m->adapter, frames[i], lens[i], nfrags);
+        if (r < 0)
+            return -1;
+        if (r == 1) {
+            m->st.send_resources++;
+            refused++;
+        }
+    }
+    ndis_adapter_flush_sends(m->adapter);
+    return vm_stopped(m->vm) ? -1 : refused;
+}
+
 int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len)
 {
     if (!m->nic || !m->nic->state)

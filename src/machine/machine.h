@@ -88,6 +88,12 @@ int machine_nic_running(Machine *m);
 /* The OS sends one frame: MiniportSend/SendPackets now. 0 taken, 1 no
  * resources, -1 run stopped or no adapter. */
 int machine_nic_send(Machine *m, const uint8_t *frame, size_t len);
+/* The OS sends `n` frames in one MiniportSendPackets (one MiniportSend
+ * each for a miniport without it), each split into `nfrags` NDIS_BUFFERs.
+ * Returns how many the driver refused for resources, or -1 (run stopped,
+ * no adapter). */
+int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_t *lens,
+                           unsigned n, unsigned nfrags);
 /* A frame arrives on the cable (padded to the 60-byte minimum like any
  * cable); the driver is not run: call machine_step. -1 without a NIC. */
 int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len);

@@ -332,11 +332,11 @@ static void test_send_receive_errors(void **state)
     (void)state;
     expect_error("send\n", "send: len= is required (len=N or len=A..B, 14..1514)");
     expect_error("receive payload=zero\n", "receive: len= is required");
-    expect_error("send 60\n", "send: '60' is not key=value (keys: len step payload dest count)");
+    expect_error("send 60\n", "send: '60' is not key=value (keys: len step payload dest count burst frags)");
     expect_error("receive 60\n", "'60' is not key=value (keys: len step payload dest burst)");
     expect_error("send len=60 size=3\n", "send: unknown key 'size' (keys: len step payload "
-                                         "dest count)");
-    expect_error("send len=60 burst=2\n", "send: unknown key 'burst'");
+                                         "dest count burst frags)");
+    expect_error("send len=60 burst=0\n", "send: burst=0");
     expect_error("receive len=60 count=2\n", "receive: unknown key 'count'");
     expect_error("send len=60 =5\n", "unknown key ''");
     expect_error("send len=60 len=61\n", "send: len= given twice");
@@ -966,6 +966,34 @@ static void test_roundtrip_every_form(void **state)
     workload_free(&w);
 }
 
+/* send burst= and frags=: parsed, range-checked, formatted back */
+static void test_send_burst_frags(void **state)
+{
+    Workload w;
+    char line[256];
+    (void)state;
+    parse_ok(&w, "send len=100 burst=4 frags=3\nsend len=60\n");
+    assert_int_equal(w.nsteps, 2);
+    assert_int_equal(w.steps[0].count, 4);
+    assert_int_equal(w.steps[0].frags, 3);
+    assert_int_equal(w.steps[1].count, 1);
+    assert_int_equal(w.steps[1].frags, 1);
+    assert_true(workload_format_step(&w.steps[0], line, sizeof line) > 0);
+    assert_non_null(strstr(line, " burst=4 frags=3"));
+    assert_true(workload_format_step(&w.steps[1], line, sizeof line) > 0);
+    assert_null(strstr(line, "burst"));
+    assert_null(strstr(line, "frags"));
+    workload_free(&w);
+    Workload bad;
+    char err[WL_ERR_MAX];
+    assert_int_equal(workload_parse("send len=60 burst=65\n", 21, "t", &bad, err, sizeof err), -1);
+    assert_non_null(strstr(err, "burst=65"));
+    assert_int_equal(workload_parse("send len=60 frags=9\n", 20, "t", &bad, err, sizeof err), -1);
+    assert_non_null(strstr(err, "frags=9"));
+    assert_int_equal(workload_parse("receive len=60 frags=2\n", 23, "t", &bad, err, sizeof err),
+                     -1);
+}
+
 static void test_append(void **state)
 {
     Workload w;
@@ -995,8 +1023,13 @@ static void test_append(void **state)
     s.len = 60;
     s.payload = WL_PAYLOAD_ZERO;
     s.dest = WL_DEST_SELF;
-    assert_int_equal(workload_append(&w, &s), 0); /* a send's count is not looked at */
-    assert_int_equal(w.steps[56].count, 1);
+    /* a send's burst (count) and frags are its fields: out of range refused */
+    assert_int_equal(workload_append(&w, &s), -1);
+    s.count = 8;
+    s.frags = 2;
+    assert_int_equal(workload_append(&w, &s), 0);
+    assert_int_equal(w.steps[56].count, 8);
+    assert_int_equal(w.steps[56].frags, 2);
     memset(&s, 0x77, sizeof s);
     s.kind = WL_LINK;
     assert_int_equal(workload_append(&w, &s), 0);
@@ -1594,6 +1627,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_builtins),
         cmocka_unit_test(test_roundtrip_every_form),
         cmocka_unit_test(test_append),
+        cmocka_unit_test(test_send_burst_frags),
         cmocka_unit_test(test_append_new_kinds),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_standard_covers),

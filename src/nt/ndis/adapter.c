@@ -429,6 +429,12 @@ static unsigned send_batch(NdisAdapter *s)
 
 int ndis_adapter_queue_send(NdisAdapter *s, const uint8_t *frame, size_t len)
 {
+    return ndis_adapter_queue_send_frags(s, frame, len, 1);
+}
+
+int ndis_adapter_queue_send_frags(NdisAdapter *s, const uint8_t *frame, size_t len,
+                                  unsigned nfrags)
+{
     Nt *nt = s->nt;
     if (vm_stopped(nt->vm))
         return -1;
@@ -438,7 +444,7 @@ int ndis_adapter_queue_send(NdisAdapter *s, const uint8_t *frame, size_t len)
         s->st.tx_resources++;
         return 1;
     }
-    GuestAddr p = ndis_host_packet_alloc(nt, frame, (uint32_t)len);
+    GuestAddr p = ndis_host_packet_alloc_frags(nt, frame, (uint32_t)len, nfrags);
     if (!p) {
         if (vm_stopped(nt->vm))
             return -1;
@@ -449,6 +455,11 @@ int ndis_adapter_queue_send(NdisAdapter *s, const uint8_t *frame, size_t len)
     sq_push_back(s, p);
     s->work_pending = 1;
     return 0;
+}
+
+void ndis_adapter_flush_sends(NdisAdapter *s)
+{
+    ndis_adapter_do_work(s);
 }
 
 int ndis_adapter_send(NdisAdapter *s, const uint8_t *frame, size_t len)

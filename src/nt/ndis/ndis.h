@@ -96,6 +96,13 @@ int ndis_adapter_send(NdisAdapter *a, const uint8_t *frame, size_t len);
  * ndis_adapter_service, several in one MiniportSendPackets (as a protocol
  * hands NDIS a burst). Returns 0 queued, 1 dropped, -1 run stopped. */
 int ndis_adapter_queue_send(NdisAdapter *a, const uint8_t *frame, size_t len);
+/* Queued, the frame split into `nfrags` NDIS_BUFFERs (as protocols chain a
+ * header buffer and payload buffers). */
+int ndis_adapter_queue_send_frags(NdisAdapter *a, const uint8_t *frame, size_t len,
+                                  unsigned nfrags);
+/* Hand the queued frames to the driver now (MiniportSendPackets with up to
+ * the whole queue, or MiniportSend one by one). */
+void ndis_adapter_flush_sends(NdisAdapter *a);
 /* Query/set an OID; returns the NDIS_STATUS (pending requests are waited
  * for), or -1 when the run stopped. */
 int64_t ndis_adapter_query(NdisAdapter *a, uint32_t oid, void *buf, uint32_t len, uint32_t *written,

@@ -736,9 +736,47 @@ NTAPI(NdisCopyFromPacketToPacketSafe)
 
 GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len)
 {
+    return ndis_host_packet_alloc_frags(nt, data, len, 1);
+}
+
+/* Where fragment i of n starts: the 14-byte Ethernet header alone first,
+ * as protocol stacks chain it, then the payload in near-equal parts. */
+static uint32_t frag_start(uint32_t len, unsigned n, unsigned i)
+{
+    if (i == 0)
+        return 0;
+    if (i == n)
+        return len;
+    uint32_t body = len - 14;
+    return 14 + (uint32_t)((uint64_t)body * (i - 1) / (n - 1));
+}
+
+static void host_packet_unwind(Nt *nt, NdisPacketPool *pp, NdisBufferPool *bp, GuestAddr pkt,
+                               const GuestAddr *mdls, unsigned n, GuestAddr buf)
+{
+    for (unsigned i = 0; i < n; i++) {
+        bp->nlive--;
+        nt_pool_free(nt, mdls[i]);
+    }
+    if (pkt) {
+        pp->nlive--;
+        nt_pool_free(nt, pkt);
+    }
+    nt_pool_free(nt, buf);
+}
+
+GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len, unsigned nfrags)
+{
     NdisLib *lib = nt->ndis->lib;
     if (!len)
         return 0;
+    /* every buffer at least one byte, the header its own */
+    if (nfrags < 1 || len <= 14)
+        nfrags = 1;
+    if (nfrags > 1 && nfrags - 1 > len - 14)
+        nfrags = len - 14 + 1;
+    if (nfrags > 16)
+        nfrags = 16;
     if (!lib->host_pool &&
         !(lib->host_pool = ppool_create(nt, HOST_POOL_PACKETS, HOST_PROTOCOL_RESERVED, 1)))
         return 0;
@@ -751,22 +789,31 @@ GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len)
         return 0;
     uint8_t *g = vm_ptr(nt->vm, buf, len);
     GuestAddr pkt = g ? packet_new(nt, pp) : 0;
-    GuestAddr mdl = pkt ? buffer_new(nt, bp, buf, len) : 0;
-    if (!mdl) {
-        if (pkt) {
-            pp->nlive--;
-            nt_pool_free(nt, pkt);
-        }
-        nt_pool_free(nt, buf);
+    GuestAddr mdls[16];
+    unsigned n = 0;
+    for (; pkt && n < nfrags; n++) {
+        uint32_t a = frag_start(len, nfrags, n), b = frag_start(len, nfrags, n + 1);
+        if (!(mdls[n] = buffer_new(nt, bp, buf + a, b - a)))
+            break;
+    }
+    if (!pkt || n < nfrags) {
+        host_packet_unwind(nt, pp, bp, pkt, mdls, n, buf);
         return 0;
     }
+    for (unsigned i = 0; i + 1 < n; i++)
+        vm_wr32(nt->vm, mdls[i] + offsetof(GMdl, Next), mdls[i + 1]);
     memcpy(g, data, len);
     nt_note_region(nt, "send-buffer", buf, len, 1);
     GNdisPacket *p = vm_ptr(nt->vm, pkt, pp->packet_size);
-    p->Private.Head = p->Private.Tail = mdl;
+    p->Private.Head = mdls[0];
+    p->Private.Tail = mdls[n - 1];
     p->Private.TotalLength = len;
-    p->Private.PhysicalCount = nt_mm_span_pages(buf, len);
-    p->Private.Count = 1;
+    uint32_t pages = 0;
+    for (unsigned i = 0; i < n; i++)
+        pages += nt_mm_span_pages(buf + frag_start(len, n, i),
+                                  frag_start(len, n, i + 1) - frag_start(len, n, i));
+    p->Private.PhysicalCount = pages;
+    p->Private.Count = n;
     p->Private.ValidCounts = 1;
     GNdisPacketOobData *oob = (GNdisPacketOobData *)((uint8_t *)p + p->Private.NdisPacketOobOffset);
     oob->HeaderSize = ETH_HEADER_SIZE;
@@ -782,17 +829,23 @@ void ndis_host_packet_free(Nt *nt, GuestAddr pkt)
         return;
     GNdisPacket *p = vm_ptr(nt->vm, pkt, sizeof *p);
     GuestAddr mdl = p ? p->Private.Head : 0;
-    NdisBufferPool *bp = mdl ? buffer_owner(nt, mdl, &bidx) : NULL;
-    if (bp && bp->handle == lib->host_bpool) {
+    uint32_t total = p ? p->Private.TotalLength : 0;
+    /* the host's buffers: one allocation behind a chain of MDLs */
+    for (int first = 1; mdl; first = 0) {
+        NdisBufferPool *bp = buffer_owner(nt, mdl, &bidx);
+        if (!bp || bp->handle != lib->host_bpool)
+            break;
         GMdl *m = vm_ptr(nt->vm, mdl, sizeof *m);
-        if (m) {
-            nt_note_region(nt, "send-buffer", m->StartVa + m->ByteOffset, m->ByteCount, 0);
+        GuestAddr next = m ? m->Next : 0;
+        if (m && first) {
+            nt_note_region(nt, "send-buffer", m->StartVa + m->ByteOffset, total, 0);
             nt_pool_free(nt, m->StartVa + m->ByteOffset);
         }
         bp->live[bidx] = bp->live[bp->nlive - 1];
         bp->len[bidx] = bp->len[bp->nlive - 1];
         bp->nlive--;
         nt_pool_free(nt, mdl);
+        mdl = next;
     }
     pp->live[idx] = pp->live[--pp->nlive];
     nt_pool_free(nt, pkt);
