@@ -1051,6 +1051,15 @@ E1000RxResult e1000_receive(E1000 *s, const uint8_t *frame, size_t len)
     }
     if (!s->lu)
         return E1000_RX_LINK_DOWN;
+    int bad_fcs = 0;
+    if (s->armed & ARMED(DEV_COND_RX_CRC_ERROR)) {
+        /* an injected bad FCS on the next frame the receiver takes in */
+        s->armed &= ~ARMED(DEV_COND_RX_CRC_ERROR);
+        s->stats.rx_crc_errors++;
+        bad_fcs = 1;
+        NOTE(s, "injected bad FCS on a %zu-byte frame: CRCERRS; stored with CE only if RCTL.SBP",
+             len);
+    }
     if (len < 14 || len > E1000_FRAME_MAX - 4) {
         s->stats.rx_bad_length++;
         NOTE(s, "received frame of %zu bytes dropped (14..%u)", len, E1000_FRAME_MAX - 4);
@@ -1060,14 +1069,16 @@ E1000RxResult e1000_receive(E1000 *s, const uint8_t *frame, size_t len)
     stat_inc(s, E1000_TPR, 1);
     stat_add64(s, E1000_TORL, size);
     if (size < 64 && !(rctl & E1000_RCTL_SBP)) {
-        /* a runt (section 13.7: RUC) */
-        stat_inc(s, E1000_RUC, 1);
+        /* a runt (section 13.7: RUC), or with a bad CRC a fragment (RFC,
+         * section 13.7.35) */
+        stat_inc(s, bad_fcs ? E1000_RFC : E1000_RUC, 1);
         s->stats.rx_bad_length++;
         return E1000_RX_BAD_LENGTH;
     }
     if (size > ((rctl & E1000_RCTL_LPE) ? E1000_FRAME_MAX : 1522u)) {
-        /* longer than 1522 bytes without RCTL.LPE (section 13.4.22): ROC */
-        stat_inc(s, E1000_ROC, 1);
+        /* longer than 1522 bytes without RCTL.LPE (section 13.4.22): ROC,
+         * or with a bad CRC RJC (section 13.7.37) */
+        stat_inc(s, bad_fcs ? E1000_RJC : E1000_ROC, 1);
         s->stats.rx_bad_length++;
         return E1000_RX_BAD_LENGTH;
     }
@@ -1075,6 +1086,17 @@ E1000RxResult e1000_receive(E1000 *s, const uint8_t *frame, size_t len)
     if (pif < 0) {
         s->stats.rx_filtered++;
         return E1000_RX_FILTERED;
+    }
+    if (bad_fcs) {
+        /* CRCERRS counts packets that passed address filtering and are 64
+         * bytes or more (section 13.7.1); the packet is kept only with
+         * RCTL.SBP (section 13.4.22), with CE in its descriptor's errors
+         * (section 3.2.3.2, table 3-3). There is no interrupt cause for it
+         * (section 13.4.17): a stored one raises RXT0 like any other. */
+        if (size >= 64)
+            stat_inc(s, E1000_CRCERRS, 1);
+        if (!(rctl & E1000_RCTL_SBP))
+            return E1000_RX_BAD_FCS;
     }
     uint8_t status = pif ? E1000_RXD_STAT_PIF : 0, errors = 0;
     uint16_t special = 0, csum = 0;
@@ -1108,8 +1130,11 @@ E1000RxResult e1000_receive(E1000 *s, const uint8_t *frame, size_t len)
     if (p != s->rxbuf)
         memcpy(s->rxbuf, p, n);
     rx_checksums(s, s->rxbuf, n, &csum, &status, &errors);
+    if (bad_fcs)
+        errors |= E1000_RXD_ERR_CE;
     if (!(rctl & E1000_RCTL_SECRC)) {
-        put_le(s->rxbuf + n, 4, eth_fcs(s->rxbuf, n));
+        uint32_t fcs = eth_fcs(s->rxbuf, n);
+        put_le(s->rxbuf + n, 4, bad_fcs ? ~fcs : fcs); /* stored as it arrived */
         n += 4;
     }
 
@@ -1144,13 +1169,17 @@ E1000RxResult e1000_receive(E1000 *s, const uint8_t *frame, size_t len)
             NOTE(s, "bus mastering disabled (PCI command bit 2 clear): frame held in the FIFO");
         }
     }
-    stat_inc(s, E1000_GPRC, 1);
-    stat_add64(s, E1000_GORCL, size);
-    if (!memcmp(frame, bcast, 6))
-        stat_inc(s, E1000_BPRC, 1);
-    else if (frame[0] & 1)
-        stat_inc(s, E1000_MPRC, 1);
-    stat_size_bin(s, E1000_PRC64, size);
+    if (!bad_fcs) {
+        /* GPRC, GORC, BPRC, MPRC and PRC64-1522 count good packets only
+         * (section 13.7) */
+        stat_inc(s, E1000_GPRC, 1);
+        stat_add64(s, E1000_GORCL, size);
+        if (!memcmp(frame, bcast, 6))
+            stat_inc(s, E1000_BPRC, 1);
+        else if (frame[0] & 1)
+            stat_inc(s, E1000_MPRC, 1);
+        stat_size_bin(s, E1000_PRC64, size);
+    }
     irq_update(s);
     return queued ? E1000_RX_QUEUED : E1000_RX_STORED;
 }
@@ -1857,6 +1886,11 @@ int e1000_inject(E1000 *s, DevCondition c)
          * 82540EM has no early transmit and no underrun to report */
         NOTE(s, "transmit underrun refused: the 82540EM has no TU status");
         return -1;
+    case DEV_COND_RX_CRC_ERROR:
+        /* CRCERRS and, with RCTL.SBP, RDESC.ERRORS.CE: in any duplex */
+        s->armed |= ARMED(c);
+        NOTE(s, "bad FCS armed for the next received packet");
+        return 0;
     }
     return -1;
 }

@@ -288,6 +288,7 @@ enum {
 #define E1000_RXD_STAT_TCPCS 0x20u
 #define E1000_RXD_STAT_IPCS 0x40u
 #define E1000_RXD_STAT_PIF 0x80u
+#define E1000_RXD_ERR_CE 0x01u /* CRC or alignment error (table 3-3) */
 #define E1000_RXD_ERR_TCPE 0x20u
 #define E1000_RXD_ERR_IPE 0x40u
 
@@ -422,6 +423,7 @@ typedef enum E1000RxResult {
     E1000_RX_MISSED,     /* FIFO full: RXO, MPC + 1 */
     E1000_RX_BAD_LENGTH, /* runt or too long for RCTL.LPE: RUC/ROC + 1 */
     E1000_RX_DMA_ERROR,  /* descriptor or buffer outside guest memory */
+    E1000_RX_BAD_FCS,    /* bad FCS without RCTL.SBP: dropped, CRCERRS + 1 */
 } E1000RxResult;
 
 /* A frame (without FCS) arrives on the cable. */
@@ -439,14 +441,19 @@ int e1000_irq_level(const E1000 *s);
  * descriptor's write-back, COLC + TCTL.CT + 1, ECOL + 1 from 16 attempts);
  * only in half duplex (CTRL.FRCDPLX with CTRL.FD clear), -1 in full
  * duplex. DEV_COND_TX_UNDERRUN is always -1: the 82540EM reports no
- * underrun (STA.TU is 82544GC/EI only). Arming survives resets; it fires
- * once. */
+ * underrun (STA.TU is 82544GC/EI only). DEV_COND_RX_CRC_ERROR gives the
+ * next packet received from the cable (RCTL.EN, STATUS.LU) a bad FCS:
+ * CRCERRS + 1 if it passes the address filter and is 64 bytes or more;
+ * dropped unless RCTL.SBP, which stores it with RDESC.ERRORS.CE; not a
+ * good packet (GPRC, GORC, BPRC, MPRC, PRC* unchanged). Arming survives
+ * resets; it fires once. */
 int e1000_inject(E1000 *s, DevCondition c);
 
 typedef struct E1000Stats {
     uint64_t rx_stored, rx_queued, rx_filtered, rx_missed, rx_bad_length, rx_disabled;
     uint64_t tx_sent, tx_dropped, tx_no_link, tx_tso_contexts;
-    uint64_t tx_errors; /* packets given up by an injected condition */
+    uint64_t tx_errors;     /* packets given up by an injected condition */
+    uint64_t rx_crc_errors; /* packets given a bad FCS by an injected condition */
     uint64_t dma_errors;
     uint64_t bme_held;   /* times work waited for bus mastering */
     uint64_t unmodelled; /* accesses to unmodelled offsets */

@@ -363,6 +363,16 @@ static Ne2000RxResult rx_frame(Ne2000 *s, const uint8_t *frame, size_t len, unsi
         s->stats.rx_loopback++;
         return NE2000_RX_LOOPBACK;
     }
+    if (s->armed & ARMED(DEV_COND_RX_CRC_ERROR)) {
+        /* an injected bad FCS on the next frame the receiver takes in: the
+         * CRC error path below (DP8390D section 10 RSR.CRC, CNTR1, ISR.RXE,
+         * RCR.SEP) */
+        s->armed &= ~ARMED(DEV_COND_RX_CRC_ERROR);
+        s->stats.rx_crc_errors++;
+        errors |= NE2000_RXERR_CRC;
+        NOTE(s, "injected bad FCS on a %zu-byte frame: RSR.CRC, CNTR1, ISR.RXE; kept if RCR.SEP",
+             len);
+    }
     size_t total = len + FCS_LEN;
     if (len < 6 || total > 0xFFFF) {
         NOTE(s, "received frame of %zu bytes dropped: no destination address or too long", len);
@@ -1194,6 +1204,10 @@ int ne2000_inject(Ne2000 *s, DevCondition c)
     case DEV_COND_TX_UNDERRUN: /* TSR.FU, ISR.TXE */
         s->armed |= ARMED(c);
         NOTE(s, "condition %u armed for the next transmitted packet", (unsigned)c);
+        return 0;
+    case DEV_COND_RX_CRC_ERROR: /* RSR.CRC, CNTR1, ISR.RXE; kept only with RCR.SEP */
+        s->armed |= ARMED(c);
+        NOTE(s, "condition %u armed for the next received packet", (unsigned)c);
         return 0;
     }
     return -1;

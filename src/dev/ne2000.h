@@ -261,8 +261,12 @@ int ne2000_irq_level(const Ne2000 *s);
  * up, TCR loopback off): DEV_COND_TX_ERROR aborts it after
  * excessive collisions (TSR.ABT|COL, NCR 0), DEV_COND_TX_UNDERRUN after a
  * FIFO underrun (TSR.FU); both raise ISR.TXE instead of PTX and the packet
- * is not delivered. 0 when armed, -1 for an unknown condition. Arming
- * survives resets; each condition fires once. */
+ * is not delivered. DEV_COND_RX_CRC_ERROR gives the next packet received
+ * from the cable (link up, started, TCR loopback off) a bad FCS: if it
+ * passes address recognition, RSR.CRC, CNTR1 + 1 (ISR.CNT at 128) and
+ * ISR.RXE; stored (status CRC, not PRX) only with RCR.SEP. 0 when armed,
+ * -1 for an unknown condition. Arming survives resets; each condition
+ * fires once. */
 int ne2000_inject(Ne2000 *s, DevCondition c);
 
 /* Statistics for reports and tests. */
@@ -270,10 +274,11 @@ typedef struct Ne2000Stats {
     uint64_t rx_stored, rx_filtered, rx_overflow, rx_missed, rx_monitor;
     uint64_t rx_stopped, rx_link_down, rx_loopback, rx_bad_ring;
     uint64_t tx_sent, tx_looped, tx_link_down, tx_ignored;
-    uint64_t tx_errors; /* packets aborted by an injected condition */
-    uint64_t dma_bytes;  /* bytes moved through the data port */
-    uint64_t unmodelled; /* accesses to reserved/unmodelled registers */
-    uint64_t ignored;    /* writes to read-only registers, stray data port accesses */
+    uint64_t tx_errors;     /* packets aborted by an injected condition */
+    uint64_t rx_crc_errors; /* packets given a bad FCS by an injected condition */
+    uint64_t dma_bytes;     /* bytes moved through the data port */
+    uint64_t unmodelled;    /* accesses to reserved/unmodelled registers */
+    uint64_t ignored;       /* writes to read-only registers, stray data port accesses */
 } Ne2000Stats;
 const Ne2000Stats *ne2000_stats(const Ne2000 *s);
 

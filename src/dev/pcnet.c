@@ -589,6 +589,16 @@ static PcnetRxResult rx_frame(Pcnet *s, const uint8_t *frame, size_t len, int lo
     }
     if (!looped && !s->link)
         return PCNET_RX_LINK_DOWN;
+    int bad_fcs = 0;
+    if (!looped && (s->armed & ARMED(DEV_COND_RX_CRC_ERROR))) {
+        /* an injected bad FCS on the next frame the receiver takes in: the
+         * frame is stored as usual and reported in RMD1 (section "Receive
+         * FCS Checking") */
+        s->armed &= ~ARMED(DEV_COND_RX_CRC_ERROR);
+        s->stats.rx_crc_errors++;
+        bad_fcs = 1;
+        NOTE(s, "injected bad FCS on a %zu-byte frame: RMD1 ERR and CRC with ENP", len);
+    }
     if (len < 14 || len > PCNET_RX_MAX - 4) {
         /* the chip itself has no upper limit (a long frame fills more
          * buffers); the model's is PCNET_RX_MAX */
@@ -628,7 +638,8 @@ static PcnetRxResult rx_frame(Pcnet *s, const uint8_t *frame, size_t len, int lo
     if ((s->csr[4] & PCNET_CSR4_ASTRP_RCV) && type_len < 46) {
         n = 14 + type_len;
     } else {
-        put_le(s->rxbuf + n, 4, pcnet_fcs(s->rxbuf, n));
+        uint32_t fcs = pcnet_fcs(s->rxbuf, n);
+        put_le(s->rxbuf + n, 4, bad_fcs ? ~fcs : fcs); /* stored as it arrived */
         n += 4;
     }
 
@@ -672,6 +683,10 @@ static PcnetRxResult rx_frame(Pcnet *s, const uint8_t *frame, size_t len, int lo
         first = 0;
         if (done == n) {
             d.flags |= PCNET_DESC_ENP | (uint32_t)match;
+            /* section "RMD1": CRC "is valid only when ENP is set and OFLO
+             * is not"; ERR is the OR of FRAM, OFLO, CRC, BUFF and BPE */
+            if (bad_fcs)
+                d.flags |= PCNET_DESC_ERR | PCNET_RMD1_CRC;
             d.status = (uint32_t)n & PCNET_RMD2_MCNT; /* RPC, RCC = 0 */
             if (desc_write(s, RX, idx, &d) < 0)
                 return PCNET_RX_DMA_ERROR;
@@ -1517,6 +1532,10 @@ int pcnet_inject(Pcnet *s, DevCondition c)
     case DEV_COND_TX_UNDERRUN: /* TMD2.UFLO, TXON off without DXSUFLO */
         s->armed |= ARMED(c);
         NOTE(s, "condition %u armed for the next transmitted frame", (unsigned)c);
+        return 0;
+    case DEV_COND_RX_CRC_ERROR: /* RMD1.ERR|CRC in the ENP descriptor, RINT */
+        s->armed |= ARMED(c);
+        NOTE(s, "condition %u armed for the next received frame", (unsigned)c);
         return 0;
     }
     return -1;

@@ -512,14 +512,29 @@ static Rtl8139RxResult rx_frame(Rtl8139 *s, const uint8_t *frame, size_t len, un
     return RTL8139_RX_STORED;
 }
 
+/* A frame from the cable. An armed DEV_COND_RX_CRC_ERROR spoils the FCS of
+ * the next one the receiver takes in (CR.RE): rx_frame then applies the
+ * chip's rules for a CRC error (sections 6.1 CRC, 6.6 RER, 6.8 AER/RER8).
+ * A frame arriving with the receiver off leaves it armed. */
+static Rtl8139RxResult cable_frame(Rtl8139 *s, const uint8_t *frame, size_t len, unsigned errors)
+{
+    if ((s->armed & ARMED(DEV_COND_RX_CRC_ERROR)) && (s->r[RTL_CR] & RTL_CR_RE)) {
+        s->armed &= ~ARMED(DEV_COND_RX_CRC_ERROR);
+        s->stats.rx_crc_errors++;
+        errors |= RTL_RX_CRC;
+        NOTE(s, "injected bad FCS on a %zu-byte frame: kept (CRC, ISR.RER) only with RCR.AER", len);
+    }
+    return rx_frame(s, frame, len, errors, NULL);
+}
+
 Rtl8139RxResult rtl8139_receive(Rtl8139 *s, const uint8_t *frame, size_t len)
 {
-    return rx_frame(s, frame, len, 0, NULL);
+    return cable_frame(s, frame, len, 0);
 }
 
 Rtl8139RxResult rtl8139_receive_bad(Rtl8139 *s, const uint8_t *frame, size_t len, unsigned errors)
 {
-    return rx_frame(s, frame, len, errors & (RTL8139_RXERR_FAE | RTL8139_RXERR_CRC), NULL);
+    return cable_frame(s, frame, len, errors & (RTL8139_RXERR_FAE | RTL8139_RXERR_CRC));
 }
 
 /* ---- transmit (section 6.2 TSD, 6.7 TCR; guide "Packet Transmission") ---- */
@@ -922,6 +937,10 @@ int rtl8139_inject(Rtl8139 *s, DevCondition c)
     case DEV_COND_TX_UNDERRUN: /* TSD.TUN (section 6.2) */
         s->armed |= ARMED(c);
         NOTE(s, "condition %u armed for the next transmitted frame", (unsigned)c);
+        return 0;
+    case DEV_COND_RX_CRC_ERROR: /* header CRC, ISR.RER, kept only with RCR.AER (6.1, 6.6, 6.8) */
+        s->armed |= ARMED(c);
+        NOTE(s, "condition %u armed for the next received frame", (unsigned)c);
         return 0;
     }
     return -1;

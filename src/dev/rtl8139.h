@@ -244,13 +244,16 @@ int rtl8139_irq_level(const Rtl8139 *s);
  * collisions (TSD.TABT, ISR.TER; the transmitter then waits for TCR.CLRABT,
  * which retransmits it); DEV_COND_TX_UNDERRUN reports a Tx FIFO underrun
  * (TSD.TUN with TOK clear, ISR.TOK; the chip re-transfers, so the frame is
- * delivered). 0 when armed, -1 for an unknown condition. Arming survives
- * resets; each condition fires once. */
+ * delivered). DEV_COND_RX_CRC_ERROR gives the next frame received from the
+ * cable (CR.RE) a bad FCS: dropped unless RCR.AER, which stores it
+ * with header CRC (ROK clear) and raises ISR.RER. 0 when armed, -1 for an
+ * unknown condition. Arming survives resets; each condition fires once. */
 int rtl8139_inject(Rtl8139 *s, DevCondition c);
 
 /* Statistics for reports and tests. */
 typedef struct Rtl8139Stats {
     uint64_t rx_stored, rx_filtered, rx_overflow, rx_disabled;
+    uint64_t rx_crc_errors; /* frames given a bad FCS by an injected condition */
     uint64_t tx_sent, tx_aborted, tx_looped, tx_underrun;
     uint64_t dma_errors;
     uint64_t unmodelled; /* accesses to unmodelled offsets */

@@ -346,6 +346,22 @@ static int do_inject(Exerciser *x, const Workload *w, size_t index, const WlStep
             return stopped(x) ? -1 : 0;
         snprintf(out, len, "line raised with no cause");
         return step_time(x, STEP_NS);
+    case WL_COND_RX_CRC_ERROR: {
+        if (machine_nic_inject(x->m, DEV_COND_RX_CRC_ERROR) != 0) {
+            snprintf(out, len, "not reported by this chip");
+            x->st.unsupported++;
+            return 0;
+        }
+        WlStep r = *s;
+        r.kind = WL_RECEIVE;
+        r.len = 60;
+        r.dest = WL_DEST_SELF;
+        r.payload = WL_PAYLOAD_COUNTER;
+        if (wire_frames(x, w, index, &r, 1) < 0)
+            return -1;
+        snprintf(out, len, "a 60-byte frame with a bad FCS");
+        return step_time(x, STEP_NS);
+    }
     case WL_COND_LINK_LOSS_SEND: {
         int sr = send_frames(x, w, index, &f);
         if (sr < 0)
@@ -464,11 +480,13 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
             return -1;
         if (st != NDIS_STATUS_SUCCESS)
             x->st.failed++;
-        char hex[72];
+        /* the whole answer up to 256 bytes (OID_GEN_SUPPORTED_LIST's list
+         * of OIDs is what an explorer queries next) */
+        char hex[2 * 256 + 1];
         uint32_t shown = n1 < blen ? n1 : blen;
-        hex_text(buf, shown < 32 ? shown : 32, hex, sizeof hex);
+        hex_text(buf, shown < 256 ? shown : 256, hex, sizeof hex);
         snprintf(out, len, "%s written=%u needed=%u value=%s%s", status_text(st, t, sizeof t), n1,
-                 n2, hex, n1 > 32 ? "..." : "");
+                 n2, hex, shown > 256 ? "..." : "");
         return 0;
     }
     case WL_SET: {
@@ -534,7 +552,7 @@ int exerciser_run(Exerciser *x, const Workload *w)
 {
     for (size_t i = 0; i < w->nsteps; i++) {
         const WlStep *s = &w->steps[i];
-        char params[1024], out[512];
+        char params[1024], out[1024];
         /* the marker carries the request as its workload line, and for a
          * frame the payload's fingerprint (FNV-1a of the whole frame) */
         if (workload_format_step(s, params, sizeof params - 32) < 0)

@@ -65,7 +65,14 @@ static uint32_t random_len(uint64_t *s)
     return 14 + below(s, 1514 - 14 + 1);
 }
 
-static void random_step(uint64_t *s, WlStep *st)
+static uint32_t random_oid(uint64_t *s, const ExploreHints *h)
+{
+    if (h && h->noid && below(s, 4))
+        return h->oid[below(s, h->noid)];
+    return query_oids[below(s, sizeof query_oids / sizeof query_oids[0])];
+}
+
+static void random_step(uint64_t *s, const ExploreHints *h, WlStep *st)
 {
     memset(st, 0, sizeof *st);
     static const WlKind kinds[] = {WL_SEND, WL_SEND, WL_SEND, WL_RECEIVE, WL_RECEIVE, WL_RECEIVE,
@@ -102,12 +109,12 @@ static void random_step(uint64_t *s, WlStep *st)
         }
         break;
     case WL_QUERY:
-        st->oid = query_oids[below(s, sizeof query_oids / sizeof query_oids[0])];
+        st->oid = random_oid(s, h);
         /* mostly a roomy buffer; sometimes none or a short one */
         st->buflen = below(s, 4) ? 1024 : below(s, 2) ? 0 : 1 + below(s, 8);
         break;
     case WL_SET: {
-        st->oid = query_oids[below(s, sizeof query_oids / sizeof query_oids[0])];
+        st->oid = random_oid(s, h);
         uint32_t v = below(s, 3) ? (uint32_t)rnd(s) & 0x3F : (uint32_t)rnd(s);
         st->value_len = below(s, 5) ? 4 : 1 + below(s, 8);
         for (uint32_t i = 0; i < st->value_len; i++)
@@ -179,10 +186,10 @@ static size_t hinted_position(uint64_t *s, const Workload *w)
 }
 
 /* Change one parameter of an existing step, keeping its kind. */
-static void tweak_step(uint64_t *s, WlStep *st)
+static void tweak_step(uint64_t *s, const ExploreHints *h, WlStep *st)
 {
     WlStep r;
-    random_step(s, &r);
+    random_step(s, h, &r);
     switch (st->kind) {
     case WL_SEND:
     case WL_RECEIVE:
@@ -257,7 +264,7 @@ int explore_mutate(const Workload *parent, const Workload *donor, const ExploreH
             tmp.steps[at] = hs;
         } else if (op == 0 && n + 1 < max_steps) { /* insert a new request */
             WlStep st;
-            random_step(rng, &st);
+            random_step(rng, hints, &st);
             size_t at = below(rng, (uint32_t)n + 1);
             if (workload_append(&tmp, &st) < 0)
                 goto fail;
@@ -270,7 +277,7 @@ int explore_mutate(const Workload *parent, const Workload *donor, const ExploreH
             memmove(&tmp.steps[at], &tmp.steps[at + k], (n - at - k) * sizeof tmp.steps[0]);
             tmp.nsteps -= k;
         } else if (op == 2 || op == 3) { /* change a parameter */
-            tweak_step(rng, &tmp.steps[below(rng, (uint32_t)n)]);
+            tweak_step(rng, hints, &tmp.steps[below(rng, (uint32_t)n)]);
         } else if (op == 4 && n + 1 < max_steps) { /* repeat a request */
             size_t at = below(rng, (uint32_t)n);
             WlStep st = tmp.steps[at];
@@ -342,6 +349,38 @@ static void quoted_arg(const char *text, char *out, size_t len)
     out[e - q - 1] = 0;
 }
 
+/* "status=0x00000000 written=N needed=M value=HEX": the OIDs of a
+ * successful OID_GEN_SUPPORTED_LIST answer (ULONGs, little-endian). */
+static void learn_oids(ExploreHints *h, const char *text)
+{
+    if (strncmp(text, "status=0x00000000 ", 18))
+        return;
+    const char *v = strstr(text, "value=");
+    if (!v)
+        return;
+    v += 6;
+    for (;;) {
+        uint32_t oid = 0;
+        int i;
+        for (i = 0; i < 8; i++) {
+            char c = v[i];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0)
+                break;
+            /* two hex digits per byte, bytes least significant first */
+            oid |= (uint32_t)d << (i % 2 ? 4 * (i - 1) : 4 * (i + 1));
+        }
+        if (i < 8)
+            return;
+        v += 8;
+        unsigned k = 0;
+        while (k < h->noid && h->oid[k] != oid)
+            k++;
+        if (k == h->noid && h->noid < sizeof h->oid / sizeof h->oid[0])
+            h->oid[h->noid++] = oid;
+    }
+}
+
 typedef struct CallCount {
     char name[64];
     unsigned n;
@@ -362,7 +401,14 @@ long explore_mark_trace(CovMap *cov, ExploreHints *hints, const char *path, char
     int n;
     long fresh = 0;
     uint32_t base = 0, size = 0;
+    int supported_list = 0; /* the open request queries OID_GEN_SUPPORTED_LIST */
     while ((n = xtr_read(r, &ev, rerr, sizeof rerr)) == 1) {
+        if (hints && ev.kind == TRACE_REQUEST_BEGIN)
+            supported_list = ev.text && (!strcmp(ev.text, "query OID_GEN_SUPPORTED_LIST") ||
+                                         !strncmp(ev.text, "query OID_GEN_SUPPORTED_LIST ", 28) ||
+                                         !strncmp(ev.text, "query 0x00010101", 16));
+        if (hints && ev.kind == TRACE_REQUEST_END && supported_list && ev.text)
+            learn_oids(hints, ev.text);
         if (ev.kind == TRACE_MODULE && !size) {
             base = ev.addr;
             size = ev.size;

@@ -49,7 +49,8 @@ int explore_run(const ExploreOpts *o, const ExploreOps *ops, CovMap *cov, const 
                 size_t nseeds, volatile int *stop, ExploreResult *res, char *err, size_t errlen);
 
 /* What the traces so far say the driver uses, learned from its API calls
- * (nothing here is known in advance about any driver): the kernel exports
+ * and answers (nothing here is known in advance about any driver): the
+ * OIDs it lists as supported, the kernel exports
  * it calls that can be made to fail (nt_fail_has_rule), and the
  * configuration keywords it reads (NdisReadConfiguration; NetworkAddress
  * when it calls NdisReadNetworkAddress). */
@@ -62,6 +63,8 @@ typedef struct ExploreHints {
     unsigned napi;
     char keyword[EXPLORE_MAX_HINTS][64];
     unsigned nkeyword;
+    uint32_t oid[128]; /* what OID_GEN_SUPPORTED_LIST answered */
+    unsigned noid;
 } ExploreHints;
 
 /* One mutation of `parent` into `child` (exposed for tests): deterministic

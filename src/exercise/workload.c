@@ -46,6 +46,7 @@ static const char *const cond_names[WL_COND_COUNT] = {
     [WL_COND_RX_OVERFLOW] = "rx-overflow",         [WL_COND_TX_ERROR] = "tx-error",
     [WL_COND_TX_UNDERRUN] = "tx-underrun",         [WL_COND_RX_BURST] = "rx-burst",
     [WL_COND_SPURIOUS_IRQ] = "spurious-interrupt", [WL_COND_LINK_LOSS_SEND] = "link-loss-send",
+    [WL_COND_RX_CRC_ERROR] = "rx-crc-error",
 };
 
 /* Frames an injected condition involves when count= is not given; 0: the
@@ -1575,6 +1576,7 @@ static const char suite_standard[] =
     "send len=60\n"
     "receive len=60\n"
     "inject link-loss-send\n"
+    "inject rx-crc-error\n"
     "send len=1514\n"
     "send len=60\n"
     "inject rx-overflow count=512\n"

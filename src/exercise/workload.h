@@ -15,7 +15,7 @@
 #define WL_MAX_MACS 32u
 #define WL_MAX_SET 64u /* bytes of a `set OID VALUE` value */
 #define WL_SEND_BURST_MAX 64u /* send burst=: packets in one MiniportSendPackets */
-#define WL_FRAGS_MAX 8u       /* send frags=: buffers in one packet */
+#define WL_FRAGS_MAX 32u      /* send frags=: buffers in one packet */
 
 typedef enum WlKind {
     WL_INIT,      /* init: MiniportInitialize (and the bind-time OIDs) */
@@ -54,6 +54,7 @@ typedef enum WlCondition {
     WL_COND_RX_BURST,        /* more frames than the receive ring holds, back to back (count=) */
     WL_COND_SPURIOUS_IRQ,    /* the line is raised with no cause in any status register */
     WL_COND_LINK_LOSS_SEND,  /* the cable is pulled while a send is in flight, then restored */
+    WL_COND_RX_CRC_ERROR,    /* the next frame from the cable arrives with a bad FCS */
     WL_COND_COUNT
 } WlCondition;
 

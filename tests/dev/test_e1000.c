@@ -1769,6 +1769,122 @@ static void test_inject_tx_underrun_is_refused_on_the_82540em(void **st)
     assert_int_equal(txd_sta(0), E1000_TXD_STAT_DD); /* TU is reserved: never set */
 }
 
+/* Without RCTL.SBP (section 13.4.22) a packet with a CRC error is not
+ * stored; CRCERRS counts it (section 13.7.1: it passed address filtering
+ * and is 64 bytes or more), TPR/TOR too (every packet), the good-packet
+ * counters not. The 82540EM has no interrupt cause for it (13.4.17). The
+ * condition can be armed in full duplex too. */
+static void test_inject_rx_crc_error_is_dropped_and_counted_without_sbp(void **st)
+{
+    link_up();
+    assert_true(rd(E1000_STATUS) & E1000_STATUS_FD);
+    rx_ring(8, 0);
+    wr(E1000_IMS, E1000_ICR_RXT0);
+    assert_int_equal(e1000_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    uint8_t f[100];
+    make_frame(f, MAC, 100);
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_BAD_FCS);
+    assert_int_equal(rd(E1000_RDH), 0);
+    assert_int_equal(rxd_status(0), 0);
+    assert_int_equal(irq_level, 0);
+    assert_int_equal(rd(E1000_ICR), 0);
+    assert_int_equal(rd(E1000_CRCERRS), 1);
+    assert_int_equal(rd(E1000_TPR), 1);
+    assert_int_equal(rd(E1000_TORL), 104);
+    assert_int_equal(rd(E1000_GPRC), 0);
+    assert_int_equal(rd(E1000_GORCL), 0);
+    assert_int_equal(rd(E1000_PRC127), 0);
+    assert_int_equal(rd(E1000_RXERRC), 0);
+    assert_int_equal(e1000_stats(nic)->rx_crc_errors, 1);
+    /* fired once: the next packet is a good one */
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_STORED);
+    assert_int_equal(rxd_errors(0), 0);
+    assert_int_equal(rxd_len(0), 104);
+    assert_int_equal(rd(E1000_GPRC), 1);
+    assert_int_equal(rd(E1000_CRCERRS), 0);
+    assert_true(rd(E1000_ICR) & E1000_ICR_RXT0);
+}
+
+/* RCTL.SBP: stored with CE in the EOP descriptor's errors field (section
+ * 3.2.3.2, table 3-3), the FCS as received, RXT0 as for any packet;
+ * CRCERRS still counts it, GPRC/GORC/BPRC and the size bins do not. */
+static void test_inject_rx_crc_error_with_sbp_is_stored_with_ce(void **st)
+{
+    link_up();
+    rx_ring(8, E1000_RCTL_SBP | E1000_RCTL_BAM);
+    wr(E1000_IMS, E1000_ICR_RXT0);
+    assert_int_equal(e1000_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    uint8_t f[100];
+    make_frame(f, BCAST, 100);
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_STORED);
+    assert_int_equal(rxd_status(0), E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | E1000_RXD_STAT_IXSM);
+    assert_int_equal(rxd_errors(0), E1000_RXD_ERR_CE);
+    assert_int_equal(rxd_len(0), 104);
+    assert_memory_equal(guest(RXBUF(0)), f, 100);
+    uint32_t fcs = guest(RXBUF(0))[100] | guest(RXBUF(0))[101] << 8 | guest(RXBUF(0))[102] << 16 |
+                   (uint32_t)guest(RXBUF(0))[103] << 24;
+    assert_int_not_equal(fcs, ref_fcs(f, 100));
+    assert_int_equal(rd(E1000_RDH), 1);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rd(E1000_ICR), E1000_ICR_RXT0);
+    assert_int_equal(rd(E1000_CRCERRS), 1);
+    assert_int_equal(rd(E1000_TPR), 1);
+    assert_int_equal(rd(E1000_GPRC), 0);
+    assert_int_equal(rd(E1000_BPRC), 0);
+    assert_int_equal(rd(E1000_GORCL), 0);
+    assert_int_equal(rd(E1000_PRC127), 0);
+    /* the next packet is a good one */
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_STORED);
+    assert_int_equal(rxd_errors(1), 0);
+    assert_int_equal(rd(E1000_GPRC), 1);
+    assert_int_equal(rd(E1000_BPRC), 1);
+    assert_int_equal(rd(E1000_CRCERRS), 0);
+}
+
+/* Section 13.7: a packet under 64 bytes with a bad CRC is a fragment
+ * (RFC, not RUC), one over the maximum size is a jabber (RJC, not ROC);
+ * neither is in CRCERRS. A packet the address filter rejects takes the
+ * condition and counts nowhere; with the receiver off or no link it
+ * stays armed. */
+static void test_inject_rx_crc_error_lengths_filter_and_waiting(void **st)
+{
+    link_up();
+    rx_ring(8, 0);
+    uint8_t f[100];
+    make_frame(f, MAC, 100);
+    e1000_inject(nic, DEV_COND_RX_CRC_ERROR);
+    assert_int_equal(e1000_receive(nic, f, 40), E1000_RX_BAD_LENGTH);
+    assert_int_equal(rd(E1000_RFC), 1);
+    assert_int_equal(rd(E1000_RUC), 0);
+    assert_int_equal(rd(E1000_CRCERRS), 0);
+    static uint8_t big[3000];
+    make_frame(big, MAC, 3000);
+    e1000_inject(nic, DEV_COND_RX_CRC_ERROR);
+    assert_int_equal(e1000_receive(nic, big, 3000), E1000_RX_BAD_LENGTH);
+    assert_int_equal(rd(E1000_RJC), 1);
+    assert_int_equal(rd(E1000_ROC), 0);
+    uint8_t g[100];
+    make_frame(g, OTHER, 100);
+    e1000_inject(nic, DEV_COND_RX_CRC_ERROR);
+    assert_int_equal(e1000_receive(nic, g, 100), E1000_RX_FILTERED);
+    assert_int_equal(rd(E1000_CRCERRS), 0);
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_STORED);
+    assert_int_equal(rxd_errors(0), 0);
+    /* RCTL.EN clear, then no link: nothing received, still armed */
+    e1000_inject(nic, DEV_COND_RX_CRC_ERROR);
+    wr(E1000_RCTL, 0);
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_DISABLED);
+    wr(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_SBP);
+    e1000_set_link(nic, 0);
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_LINK_DOWN);
+    e1000_set_link(nic, 1);
+    assert_int_equal(rd(E1000_CRCERRS), 0);
+    assert_int_equal(e1000_receive(nic, f, 100), E1000_RX_STORED);
+    assert_int_equal(rxd_errors(1), E1000_RXD_ERR_CE);
+    assert_int_equal(rd(E1000_CRCERRS), 1);
+    assert_int_equal(e1000_stats(nic)->rx_crc_errors, 4);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1842,6 +1958,9 @@ int main(void)
         T(test_inject_tx_error_reports_ec_in_half_duplex),
         T(test_inject_tx_error_status_in_the_eop_descriptor),
         T(test_inject_tx_underrun_is_refused_on_the_82540em),
+        T(test_inject_rx_crc_error_is_dropped_and_counted_without_sbp),
+        T(test_inject_rx_crc_error_with_sbp_is_stored_with_ce),
+        T(test_inject_rx_crc_error_lengths_filter_and_waiting),
     };
 #undef T
     return cmocka_run_group_tests_name("e1000", tests, NULL, NULL);

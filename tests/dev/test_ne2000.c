@@ -1486,6 +1486,112 @@ static void test_inject_fires_on_a_packet_to_the_cable_only(void **st)
     assert_int_equal(ne2000_stats(nic)->tx_errors, 2);
 }
 
+/* DP8390D section 10: RSR.CRC, the CRC error tally CNTR1 + 1, ISR.RXE;
+ * with RCR.SEP clear the packet is rejected (section 7.0 "Buffer Recovery
+ * for Rejected Packets"): nothing in the ring, CURR unchanged. */
+static void test_inject_rx_crc_error_is_counted_and_rejected_without_sep(void **st)
+{
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    assert_int_equal(ne2000_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    uint8_t f[100], hdr[4], data[2048];
+    make_frame(f, MAC, sizeof f, 1);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_FILTERED);
+    assert_int_equal(isr(), NE_ISR_RXE);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rd8(NE_RSR), NE_RSR_CRC);
+    assert_int_equal(rd8(NE_CNTR0), 0);
+    assert_int_equal(rd8(NE_CNTR1), 1);
+    assert_int_equal(rd8(NE_CNTR2), 0);
+    assert_int_equal(curr(), RX_START + 1);
+    assert_int_equal(nic_rx(hdr, data), 0);
+    assert_int_equal(ne2000_stats(nic)->rx_crc_errors, 1);
+    wr8(NE_ISR, NE_ISR_RXE);
+    assert_int_equal(irq_level, 0);
+    /* fired once: the next packet is a good one */
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_STORED);
+    assert_int_equal(isr(), NE_ISR_PRX);
+    assert_int_equal(rd8(NE_RSR), NE_RSR_PRX);
+    assert_int_equal(rd8(NE_CNTR1), 0);
+    assert_int_equal(nic_rx(hdr, data), sizeof f + 4);
+    assert_int_equal(hdr[0], NE_RSR_PRX);
+    assert_int_equal(le32(data + sizeof f), ne2000_fcs(f, sizeof f));
+}
+
+/* RCR.SEP: the errored packet is buffered with its receive status (CRC,
+ * not PRX) at the head and the wrong CRC as received; ISR.RXE, not PRX. */
+static void test_inject_rx_crc_error_is_stored_with_sep(void **st)
+{
+    nic_init(NE_RCR_AB | NE_RCR_SEP, RX_START, RX_STOP);
+    assert_int_equal(ne2000_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    uint8_t f[100], hdr[4], data[2048];
+    make_frame(f, BCAST, sizeof f, 2);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_STORED);
+    assert_int_equal(isr(), NE_ISR_RXE);
+    assert_int_equal(rd8(NE_RSR), NE_RSR_CRC | NE_RSR_PHY);
+    assert_int_equal(rd8(NE_CNTR1), 1);
+    assert_int_equal(nic_rx(hdr, data), sizeof f + 4);
+    assert_int_equal(hdr[0], NE_RSR_CRC | NE_RSR_PHY);
+    assert_memory_equal(data, f, sizeof f);
+    assert_int_not_equal(le32(data + sizeof f), ne2000_fcs(f, sizeof f));
+    wr8(NE_ISR, 0xFF);
+    make_frame(f, BCAST, sizeof f, 3);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_STORED);
+    assert_int_equal(isr(), NE_ISR_PRX);
+    assert_int_equal(nic_rx(hdr, data), sizeof f + 4);
+    assert_int_equal(hdr[0], NE_RSR_PRX | NE_RSR_PHY);
+    assert_int_equal(le32(data + sizeof f), ne2000_fcs(f, sizeof f));
+    assert_int_equal(rd8(NE_CNTR1), 0);
+}
+
+/* The injected error counts like any other: CNTR1 reaching 128 (bit 7
+ * set) raises ISR.CNT (DP8390D section 10, ISR and tally counters). */
+static void test_inject_rx_crc_error_sets_cnt_when_cntr1_reaches_128(void **st)
+{
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    uint8_t f[100];
+    make_frame(f, MAC, sizeof f, 0);
+    for (unsigned i = 0; i < 127; i++)
+        ne2000_receive_bad(nic, f, sizeof f, NE2000_RXERR_CRC);
+    wr8(NE_ISR, 0xFF);
+    ne2000_inject(nic, DEV_COND_RX_CRC_ERROR);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_FILTERED);
+    assert_int_equal(isr(), NE_ISR_RXE | NE_ISR_CNT);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rd8(NE_CNTR1), 128);
+}
+
+static void test_inject_rx_crc_error_waits_for_the_receiver(void **st)
+{
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    uint8_t f[100], hdr[4], data[2048];
+    make_frame(f, MAC, sizeof f, 4);
+    ne2000_inject(nic, DEV_COND_RX_CRC_ERROR);
+    /* no cable, loopback, stopped: the receiver takes nothing in */
+    ne2000_set_link(nic, 0);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_LINK_DOWN);
+    ne2000_set_link(nic, 1);
+    wr8(NE_TCR, NE_TCR_LB_INTERNAL);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_LOOPBACK);
+    wr8(NE_TCR, 0);
+    wr8(NE_CR, NE_CR_STP | NE_CR_RD_ABORT);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_STOPPED);
+    wr8(NE_CR, NE_CR_STA | NE_CR_RD_ABORT);
+    assert_int_equal(isr(), 0);
+    assert_int_equal(rd8(NE_CNTR1), 0);
+    /* a packet for another station takes it: address recognition fails,
+     * so RSR and CNTR1 are left alone (DP8390D section 12.0) */
+    static const uint8_t other[6] = {0x02, 9, 9, 9, 9, 9};
+    uint8_t g[100];
+    make_frame(g, other, sizeof g, 4);
+    assert_int_equal(ne2000_receive(nic, g, sizeof g), NE2000_RX_FILTERED);
+    assert_int_equal(rd8(NE_CNTR1), 0);
+    assert_int_equal(isr(), 0);
+    assert_int_equal(ne2000_stats(nic)->rx_crc_errors, 1);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_STORED);
+    assert_int_equal(nic_rx(hdr, data), sizeof f + 4);
+    assert_int_equal(hdr[0], NE_RSR_PRX);
+}
+
 int main(void)
 {
 #define P(f) cmocka_unit_test_setup_teardown(f, setup_pci, teardown)
@@ -1546,6 +1652,10 @@ int main(void)
         P(test_inject_tx_error_aborts_with_abt_and_txe),
         P(test_inject_tx_underrun_aborts_with_fu_and_txe),
         I(test_inject_fires_on_a_packet_to_the_cable_only),
+        P(test_inject_rx_crc_error_is_counted_and_rejected_without_sep),
+        P(test_inject_rx_crc_error_is_stored_with_sep),
+        P(test_inject_rx_crc_error_sets_cnt_when_cntr1_reaches_128),
+        I(test_inject_rx_crc_error_waits_for_the_receiver),
     };
 #undef P
 #undef I

@@ -1730,6 +1730,111 @@ static void test_inject_fires_on_a_frame_to_the_cable_only(void **st)
     assert_int_equal(sent_count, 0);
 }
 
+/* Section "Receive FCS Checking": an FCS error is reported in RMD1, the
+ * frame is stored as usual. Section "RMD1": CRC is valid only with ENP
+ * (and no OFLO), ERR is the OR of FRAM, OFLO, CRC, BUFF and BPE; so the
+ * STP and middle descriptors of a chained frame carry neither. CSR0.ERR
+ * sums BABL, CERR, MISS and MERR only; the 970A has no CRC error counter
+ * (CSR112 counts missed frames). */
+static void test_inject_rx_crc_error_sets_err_and_crc_in_the_enp_descriptor(void **st)
+{
+    bring_up(3, 0, 2, 2, 0);
+    for (unsigned i = 0; i < 4; i++)
+        rx_give(i, 256);
+    assert_int_equal(pcnet_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    uint8_t f[600];
+    make_frame(f, MAC, 600, 7);
+    assert_int_equal(pcnet_receive(nic, f, 600), PCNET_RX_STORED);
+    assert_memory_equal(guest(RXBUF(0)), f, 256);
+    assert_memory_equal(guest(RXBUF(1)), f + 256, 256);
+    assert_memory_equal(guest(RXBUF(2)), f + 512, 88);
+    assert_int_not_equal(get32(RXBUF(2) + 88), pcnet_fcs(f, 600)); /* stored as received */
+    const uint32_t st_bits = PCNET_DESC_OWN | PCNET_DESC_ERR | PCNET_RMD1_CRC | PCNET_DESC_STP |
+                             PCNET_DESC_ENP | PCNET_RMD1_BUFF | PCNET_RMD1_OFLO | PCNET_RMD1_FRAM;
+    assert_int_equal(desc_get(RXRING, 0).flags & st_bits, PCNET_DESC_STP);
+    assert_int_equal(desc_get(RXRING, 1).flags & st_bits, 0);
+    TDesc d = desc_get(RXRING, 2);
+    assert_int_equal(d.flags & st_bits, PCNET_DESC_ENP | PCNET_DESC_ERR | PCNET_RMD1_CRC);
+    assert_true(d.flags & PCNET_RMD1_PAM);
+    assert_int_equal(d.status & PCNET_RMD2_MCNT, 604);
+    uint16_t c0 = csr_rd(PCNET_CSR0);
+    assert_true(c0 & PCNET_CSR0_RINT);
+    assert_false(c0 & PCNET_CSR0_ERR);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(csr_rd(PCNET_CSR112), 0);
+    assert_int_equal(pcnet_stats(nic)->rx_crc_errors, 1);
+    assert_int_equal(pcnet_stats(nic)->rx_stored, 1);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_RINT | PCNET_CSR0_IENA);
+    assert_int_equal(irq_level, 0);
+    /* fired once: the next frame is a good one */
+    make_frame(f, MAC, 100, 8);
+    assert_int_equal(pcnet_receive(nic, f, 100), PCNET_RX_STORED);
+    d = desc_get(RXRING, 3);
+    assert_int_equal(d.flags & st_bits, PCNET_DESC_STP | PCNET_DESC_ENP);
+    assert_int_equal(get32(RXBUF(3) + 100), pcnet_fcs(f, 100));
+}
+
+/* The same in the 16-bit descriptors of software style 0 (ERR and CRC in
+ * RMD1's high byte); with ASTRP_RCV the FCS of a padded frame is not passed
+ * to the host, but the error is still reported ("Receive FCS Checking"). */
+static void test_inject_rx_crc_error_in_16bit_descriptors_with_pad_stripping(void **st)
+{
+    bring_up(0, 0, 2, 2, 0);
+    rx_give(0, 1536);
+    rx_give(1, 1536);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STOP);
+    csr_wr(PCNET_CSR4, 0x0115 | PCNET_CSR4_ASTRP_RCV);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STRT | PCNET_CSR0_IENA);
+    pcnet_inject(nic, DEV_COND_RX_CRC_ERROR);
+    uint8_t f[42];
+    make_frame(f, MAC, 42, 9);
+    f[12] = 0;
+    f[13] = 28; /* 802.3 length 28: pad and FCS stripped */
+    assert_int_equal(pcnet_receive(nic, f, 42), PCNET_RX_STORED);
+    TDesc d = desc_get(RXRING, 0);
+    assert_int_equal(d.flags & (PCNET_DESC_OWN | PCNET_DESC_ERR | PCNET_RMD1_CRC | PCNET_DESC_STP |
+                                PCNET_DESC_ENP),
+                     PCNET_DESC_ERR | PCNET_RMD1_CRC | PCNET_DESC_STP | PCNET_DESC_ENP);
+    assert_int_equal(d.status & PCNET_RMD2_MCNT, 42);
+    assert_memory_equal(guest(RXBUF(0)), f, 42);
+    assert_true(csr_rd(PCNET_CSR0) & PCNET_CSR0_RINT);
+    assert_int_equal(pcnet_receive(nic, f, 42), PCNET_RX_STORED);
+    assert_int_equal(desc_get(RXRING, 1).flags & (PCNET_DESC_ERR | PCNET_RMD1_CRC), 0);
+}
+
+static void test_inject_rx_crc_error_waits_for_the_receiver(void **st)
+{
+    bring_up(2, PCNET_MODE_LOOP, 2, 2, 0);
+    rx_give(0, 1536);
+    pcnet_inject(nic, DEV_COND_RX_CRC_ERROR);
+    uint8_t f[80];
+    make_frame(f, MAC, 80, 6);
+    /* loopback: the cable is not heard, and the looped frame does not
+     * come from it */
+    assert_int_equal(pcnet_receive(nic, f, 80), PCNET_RX_DISABLED);
+    memcpy(guest(TXBUF(0)), f, 80);
+    tx_give(0, 80, PCNET_DESC_STP | PCNET_DESC_ENP);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_TDMD | PCNET_CSR0_IENA);
+    assert_int_equal(desc_get(RXRING, 0).flags & (PCNET_DESC_OWN | PCNET_DESC_ERR | PCNET_DESC_ENP),
+                     PCNET_DESC_ENP);
+    /* stopped, no link: still armed */
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STOP);
+    assert_int_equal(pcnet_receive(nic, f, 80), PCNET_RX_DISABLED);
+    bring_up(2, 0, 2, 2, 0);
+    rx_give(0, 1536);
+    rx_give(1, 1536);
+    pcnet_set_link(nic, 0);
+    assert_int_equal(pcnet_receive(nic, f, 80), PCNET_RX_LINK_DOWN);
+    pcnet_set_link(nic, 1);
+    assert_int_equal(pcnet_stats(nic)->rx_crc_errors, 0);
+    assert_int_equal(pcnet_receive(nic, f, 80), PCNET_RX_STORED);
+    assert_int_equal(desc_get(RXRING, 0).flags & (PCNET_DESC_ERR | PCNET_RMD1_CRC),
+                     PCNET_DESC_ERR | PCNET_RMD1_CRC);
+    assert_int_equal(pcnet_receive(nic, f, 80), PCNET_RX_STORED);
+    assert_int_equal(desc_get(RXRING, 1).flags & (PCNET_DESC_ERR | PCNET_RMD1_CRC), 0);
+    assert_int_equal(pcnet_stats(nic)->rx_crc_errors, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1800,6 +1905,9 @@ int main(void)
         T(test_inject_tx_underrun_is_uflo_and_turns_the_transmitter_off),
         T(test_inject_tx_underrun_with_dxsuflo_keeps_transmitting),
         T(test_inject_fires_on_a_frame_to_the_cable_only),
+        T(test_inject_rx_crc_error_sets_err_and_crc_in_the_enp_descriptor),
+        T(test_inject_rx_crc_error_in_16bit_descriptors_with_pad_stripping),
+        T(test_inject_rx_crc_error_waits_for_the_receiver),
     };
 #undef T
     return cmocka_run_group_tests_name("pcnet", tests, NULL, NULL);

@@ -1128,6 +1128,91 @@ static void test_inject_fires_on_a_frame_to_the_cable_only(void **st)
     assert_int_equal(rd32(RTL_TSD(1)) & RTL_TSD_TABT, RTL_TSD_TABT);
 }
 
+/* Section 6.8 AER clear: a CRC-errored packet is rejected. Nothing reaches
+ * the ring, no interrupt; the chip has no CRC error counter (MPC counts
+ * missed packets only). */
+static void test_inject_rx_crc_error_is_dropped_without_aer(void **st)
+{
+    rx_start(RTL_RCR_APM);
+    assert_int_equal(rtl8139_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    uint8_t f[100];
+    make_frame(f, MAC, 100, 1);
+    assert_int_equal(rtl8139_receive(nic, f, 100), RTL8139_RX_FILTERED);
+    assert_int_equal(rd16(RTL_CBR), 0);
+    assert_int_equal(rd8(RTL_CR) & RTL_CR_BUFE, RTL_CR_BUFE);
+    assert_int_equal(rd16(RTL_ISR), 0);
+    assert_int_equal(irq_level, 0);
+    assert_int_equal(rd32(RTL_MPC), 0);
+    assert_int_equal(rtl8139_stats(nic)->rx_crc_errors, 1);
+    assert_int_equal(rtl8139_stats(nic)->rx_stored, 0);
+    /* fired once: the next frame is a good one */
+    assert_int_equal(rtl8139_receive(nic, f, 100), RTL8139_RX_STORED);
+    assert_int_equal(mem32(RING) & 0xFFFF, RTL_RX_ROK | RTL_RX_PAM);
+    assert_int_equal(mem32(RING + 4 + 100), rtl8139_fcs(f, 100));
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_ROK);
+    assert_int_equal(rtl8139_stats(nic)->rx_crc_errors, 1);
+}
+
+/* Section 6.8 AER set: stored with the header's CRC bit and ROK clear
+ * (6.1), the wrong FCS as received, ISR.RER and not ROK (6.6). */
+static void test_inject_rx_crc_error_with_aer_is_stored_with_crc_and_rer(void **st)
+{
+    rx_start(RTL_RCR_APM | RTL_RCR_AER);
+    wr16(RTL_IMR, RTL_INT_ROK | RTL_INT_RER);
+    assert_int_equal(rtl8139_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    uint8_t f[100];
+    make_frame(f, MAC, 100, 2);
+    assert_int_equal(rtl8139_receive(nic, f, 100), RTL8139_RX_STORED);
+    uint32_t hdr = mem32(RING);
+    assert_int_equal(hdr & 0xFFFF, RTL_RX_CRC | RTL_RX_PAM);
+    assert_int_equal(hdr >> 16, 104);
+    assert_memory_equal(guest(RING + 4), f, 100);
+    assert_int_not_equal(mem32(RING + 4 + 100), rtl8139_fcs(f, 100));
+    assert_int_equal(rd16(RTL_CBR), 108);
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_RER);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(rd32(RTL_MPC), 0);
+    wr16(RTL_ISR, RTL_INT_RER);
+    assert_int_equal(irq_level, 0);
+    /* the driver drops it; the next frame is a good one */
+    uint32_t off = 0;
+    rx_consume(&off, 8192);
+    make_frame(f, MAC, 100, 3);
+    assert_int_equal(rtl8139_receive(nic, f, 100), RTL8139_RX_STORED);
+    assert_int_equal(mem32(RING + off) & 0xFFFF, RTL_RX_ROK | RTL_RX_PAM);
+    assert_int_equal(mem32(RING + off + 4 + 100), rtl8139_fcs(f, 100));
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_ROK);
+}
+
+static void test_inject_rx_crc_error_waits_for_the_receiver(void **st)
+{
+    uint8_t f[80];
+    make_frame(f, MAC, 80, 4);
+    assert_int_equal(rtl8139_inject(nic, DEV_COND_RX_CRC_ERROR), 0);
+    /* CR.RE clear: the receiver takes nothing in; still armed, also
+     * across CR.RST (the exerciser's plan, not chip state) */
+    wr32(RTL_RBSTART, RING);
+    wr32(RTL_RCR, RTL_RCR_APM | RTL_RCR_AER);
+    assert_int_equal(rtl8139_receive(nic, f, 80), RTL8139_RX_DISABLED);
+    wr8(RTL_CR, RTL_CR_RST);
+    rx_start(RTL_RCR_APM | RTL_RCR_AER);
+    assert_int_equal(rtl8139_receive(nic, f, 80), RTL8139_RX_STORED);
+    assert_int_equal(mem32(RING) & 0xFFFF, RTL_RX_CRC | RTL_RX_PAM);
+    assert_int_equal(rd16(RTL_ISR), RTL_INT_RER);
+    /* a frame for another station takes the condition with it */
+    static const uint8_t other[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+    wr16(RTL_ISR, RTL_INT_ALL);
+    rtl8139_inject(nic, DEV_COND_RX_CRC_ERROR);
+    uint8_t g[80];
+    make_frame(g, other, 80, 4);
+    assert_int_equal(rtl8139_receive(nic, g, 80), RTL8139_RX_FILTERED);
+    assert_int_equal(rd16(RTL_ISR), 0);
+    uint16_t cbr = rd16(RTL_CBR);
+    assert_int_equal(rtl8139_receive(nic, f, 80), RTL8139_RX_STORED);
+    assert_int_equal(mem32(RING + cbr) & 0xFFFF, RTL_RX_ROK | RTL_RX_PAM);
+    assert_int_equal(rtl8139_stats(nic)->rx_crc_errors, 2);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1182,6 +1267,9 @@ int main(void)
         T(test_inject_tx_error_retransmits_the_aborted_packet),
         T(test_inject_tx_underrun_sets_tun_without_tok),
         T(test_inject_fires_on_a_frame_to_the_cable_only),
+        T(test_inject_rx_crc_error_is_dropped_without_aer),
+        T(test_inject_rx_crc_error_with_aer_is_stored_with_crc_and_rer),
+        T(test_inject_rx_crc_error_waits_for_the_receiver),
     };
 #undef T
     return cmocka_run_group_tests_name("rtl8139", tests, NULL, NULL);

@@ -659,9 +659,9 @@ static void test_inject(void **state)
 
     (void)state;
     parse_ok(&w, "inject rx-overflow\ninject tx-error\ninject tx-underrun\ninject rx-burst\n"
-                 "inject spurious-interrupt\ninject link-loss-send\n"
+                 "inject spurious-interrupt\ninject link-loss-send\ninject rx-crc-error\n"
                  "inject rx-burst count=4096\ninject rx-overflow count=1\n");
-    assert_int_equal(w.nsteps, 8);
+    assert_int_equal(w.nsteps, 9);
     for (int c = 0; c < WL_COND_COUNT; c++) {
         assert_int_equal(w.steps[c].kind, WL_INJECT);
         assert_int_equal(w.steps[c].cond, c);
@@ -670,13 +670,14 @@ static void test_inject(void **state)
     assert_int_equal(w.steps[WL_COND_RX_BURST].count, 64);
     assert_int_equal(w.steps[WL_COND_TX_ERROR].count, 0);
     assert_int_equal(w.steps[WL_COND_SPURIOUS_IRQ].count, 0);
-    assert_int_equal(w.steps[6].count, 4096);
-    assert_int_equal(w.steps[7].count, 1);
+    assert_int_equal(w.steps[7].count, 4096);
+    assert_int_equal(w.steps[8].count, 1);
     format_is(&w.steps[WL_COND_RX_BURST], "inject rx-burst count=64");
     format_is(&w.steps[WL_COND_SPURIOUS_IRQ], "inject spurious-interrupt");
     workload_free(&w);
     expect_error("inject\n", "inject: needs a condition (accepted: rx-overflow tx-error "
-                             "tx-underrun rx-burst spurious-interrupt link-loss-send)");
+                             "tx-underrun rx-burst spurious-interrupt link-loss-send "
+                             "rx-crc-error)");
     expect_error("inject fire\n", "inject: fire: unknown (accepted: rx-overflow");
     expect_error("inject tx-error count=3\n",
                  "inject: count= applies to rx-burst and rx-overflow only");
@@ -988,8 +989,8 @@ static void test_send_burst_frags(void **state)
     char err[WL_ERR_MAX];
     assert_int_equal(workload_parse("send len=60 burst=65\n", 21, "t", &bad, err, sizeof err), -1);
     assert_non_null(strstr(err, "burst=65"));
-    assert_int_equal(workload_parse("send len=60 frags=9\n", 20, "t", &bad, err, sizeof err), -1);
-    assert_non_null(strstr(err, "frags=9"));
+    assert_int_equal(workload_parse("send len=60 frags=33\n", 21, "t", &bad, err, sizeof err), -1);
+    assert_non_null(strstr(err, "frags=33"));
     assert_int_equal(workload_parse("receive len=60 frags=2\n", 23, "t", &bad, err, sizeof err),
                      -1);
 }
@@ -1246,7 +1247,8 @@ static void test_names(void **state)
         "reset", "halt", "reinit",  "inject", "wait",      "fail",  "param", "shutdown"};
     static const char *const conds[WL_COND_COUNT] = {"rx-overflow",        "tx-error",
                                                      "tx-underrun",        "rx-burst",
-                                                     "spurious-interrupt", "link-loss-send"};
+                                                     "spurious-interrupt", "link-loss-send",
+                                                     "rx-crc-error"};
 
     (void)state;
     for (int k = 0; k < WL_KIND_COUNT; k++)

@@ -775,8 +775,8 @@ GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len
         nfrags = 1;
     if (nfrags > 1 && nfrags - 1 > len - 14)
         nfrags = len - 14 + 1;
-    if (nfrags > 16)
-        nfrags = 16;
+    if (nfrags > 32)
+        nfrags = 32;
     if (!lib->host_pool &&
         !(lib->host_pool = ppool_create(nt, HOST_POOL_PACKETS, HOST_PROTOCOL_RESERVED, 1)))
         return 0;
@@ -789,7 +789,7 @@ GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len
         return 0;
     uint8_t *g = vm_ptr(nt->vm, buf, len);
     GuestAddr pkt = g ? packet_new(nt, pp) : 0;
-    GuestAddr mdls[16];
+    GuestAddr mdls[32];
     unsigned n = 0;
     for (; pkt && n < nfrags; n++) {
         uint32_t a = frag_start(len, nfrags, n), b = frag_start(len, nfrags, n + 1);
