@@ -3,7 +3,8 @@
 # build/aarch64/xdrv against the sysroot of scripts/aarch64-sysroot.sh) runs
 # under qemu-aarch64-static and must behave exactly as the native build on
 # the same x86 .sys files: the conformance driver ktest's output and event
-# trace, the request interface, fault reports and `xdrv info` byte-identical
+# trace, the request interface, fault reports, `xdrv info` and recordings
+# (`xdrv trace record`) byte-identical
 # to the native run (nothing normalized), and the unix-socket frame tests
 # (tests/guest/test_net_unix.sh) passing for every NIC model.
 # SKIPs, saying so, when the cross toolchain or qemu is missing and this is
@@ -103,6 +104,21 @@ for d in ktest rtl8139 ne2000 pcnet e1000; do
 done
 same "info --boards" 0 info --boards
 same "exports --compact" 0 exports --compact
+
+# A recording (the standard workload against each NIC driver) is the same
+# file on both hosts, byte for byte: virtual time and the trace format do
+# not depend on the host ISA.
+for d in rtl8139 pcnet e1000; do
+    timeout 120 "$NATIVE" trace record "$B/drivers/$d.sys" --inf "drivers/$d/$d.inf" \
+        --device $d -o "$tmp/$d.native.xtr" >/dev/null 2>&1
+    timeout 600 "$tmp/xdrv" trace record "$B/drivers/$d.sys" --inf "drivers/$d/$d.inf" \
+        --device $d -o "$tmp/$d.arm.xtr" >/dev/null 2>&1
+    if [ -s "$tmp/$d.native.xtr" ] && cmp -s "$tmp/$d.native.xtr" "$tmp/$d.arm.xtr"; then
+        ok "trace record $d: $(stat -c %s "$tmp/$d.arm.xtr") bytes identical"
+    else
+        ko "trace record $d" "$(cmp "$tmp/$d.native.xtr" "$tmp/$d.arm.xtr" 2>&1 | head -n 1)"
+    fi
+done
 
 # Frames through every NIC model (the unix test's small and full-size
 # frames both ways, then a clean halt), the drivers' code translated by

@@ -418,7 +418,9 @@ NTAPI(NdisAllocateBuffer)
                  a[3], a[4]);
     GuestAddr mdl = buffer_new(nt, p, a[3], a[4]);
     vm_wr32(nt->vm, a[1], mdl);
-    pool_status(nt, a[0], mdl ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES);
+    /* "NDIS_STATUS_SUCCESS ... otherwise NDIS_STATUS_FAILURE" (NdisAllocateBuffer,
+     * NDIS 5.1 DDK): no RESOURCES status for this one */
+    pool_status(nt, a[0], mdl ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE);
     return 0;
 }
 
