@@ -44,7 +44,18 @@
  *    semicolon after the call inside its braces, so every use fails to
  *    compile ("expected ';' before '}'"). Fix: redefine it after ndis.h with
  *    the same call through the miniport block's TDCompleteHandler, made a
- *    statement (learn.microsoft.com, NdisMTransferDataComplete). */
+ *    statement (learn.microsoft.com, NdisMTransferDataComplete).
+ *
+ * 5. ddk/netpnp.h declares NDIS_DEVICE_PNP_EVENT with two enumerators,
+ *    NdisDevicePnPEventSurpriseRemoved = 0 and ...PowerProfileChanged = 1
+ *    (marked "FIXME"); the DDK's ndis.h has six, QueryRemoved 0, Removed 1,
+ *    SurpriseRemoved 2, QueryStopped 3, Stopped 4, PowerProfileChanged 5
+ *    (NDIS 5.1 DDK, MiniportPnPEventNotify; NDISwrapper's ndis.h lists the
+ *    same order). A driver built with the shipped values mistakes a surprise
+ *    removal (2) for nothing it knows. Fix: the shipped enumerators are
+ *    renamed while the headers are read, and the DDK's values are constants
+ *    of the same enum type afterwards (the type keeps the shipped name, so
+ *    handler prototypes are unchanged). */
 #ifndef XDRV_NDIS_FIXED_H
 #define XDRV_NDIS_FIXED_H
 
@@ -89,11 +100,28 @@
 #undef NDIS_PROTOCOL_ID_MAX
 #undef NDIS_PROTOCOL_ID_MASK
 
+/* 5: the shipped enumerators out of the way. */
+#define NdisDevicePnPEventSurpriseRemoved NdisDevicePnPEventSurpriseRemoved_netpnp
+#define NdisDevicePnPEventPowerProfileChanged NdisDevicePnPEventPowerProfileChanged_netpnp
+#define NdisDevicePnPEventMaximum NdisDevicePnPEventMaximum_netpnp
+
 /* 3: the missing comma. */
 #define NdisMWanIndicateReceiveComplete(...) \
     NdisMWanIndicateReceiveComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE NdisLinkContext)
 #include <ndis.h>
 #undef NdisMWanIndicateReceiveComplete
+
+/* 5: the DDK's values. */
+#undef NdisDevicePnPEventSurpriseRemoved
+#undef NdisDevicePnPEventPowerProfileChanged
+#undef NdisDevicePnPEventMaximum
+#define NdisDevicePnPEventQueryRemoved ((NDIS_DEVICE_PNP_EVENT)0)
+#define NdisDevicePnPEventRemoved ((NDIS_DEVICE_PNP_EVENT)1)
+#define NdisDevicePnPEventSurpriseRemoved ((NDIS_DEVICE_PNP_EVENT)2)
+#define NdisDevicePnPEventQueryStopped ((NDIS_DEVICE_PNP_EVENT)3)
+#define NdisDevicePnPEventStopped ((NDIS_DEVICE_PNP_EVENT)4)
+#define NdisDevicePnPEventPowerProfileChanged ((NDIS_DEVICE_PNP_EVENT)5)
+#define NdisDevicePnPEventMaximum ((NDIS_DEVICE_PNP_EVENT)6)
 
 /* 4: the missing semicolon. */
 #undef NdisMTransferDataComplete

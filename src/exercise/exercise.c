@@ -534,6 +534,17 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
         }
         snprintf(out, len, "stored (read at the next initialize)");
         return 0;
+    case WL_PNP: {
+        int r = s->pnp == WL_PNP_SURPRISE_REMOVAL
+                    ? machine_nic_surprise_removal(x->m)
+                    : machine_nic_power_profile(x->m, s->pnp == WL_PNP_POWER_AC);
+        if (r < 0)
+            return -1;
+        snprintf(out, len, "%s%s",
+                 s->pnp == WL_PNP_SURPRISE_REMOVAL ? "the card left the bus; " : "",
+                 r ? "the miniport has no MiniportPnPEventNotify" : "MiniportPnPEventNotify ran");
+        return step_time(x, STEP_NS);
+    }
     case WL_SHUTDOWN: {
         int r = machine_nic_shutdown(x->m);
         if (r < 0)

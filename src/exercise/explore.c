@@ -78,7 +78,7 @@ static void random_step(uint64_t *s, const ExploreHints *h, WlStep *st)
     static const WlKind kinds[] = {WL_SEND, WL_SEND, WL_SEND, WL_RECEIVE, WL_RECEIVE, WL_RECEIVE,
                                    WL_FILTER, WL_MULTICAST, WL_QUERY, WL_QUERY, WL_SET, WL_LINK,
                                    WL_RESET, WL_HALT, WL_REINIT, WL_INJECT, WL_INJECT, WL_WAIT,
-                                   WL_INIT, WL_SHUTDOWN};
+                                   WL_INIT, WL_SHUTDOWN, WL_PNP};
     st->kind = kinds[below(s, sizeof kinds / sizeof kinds[0])];
     switch (st->kind) {
     case WL_SEND:
@@ -131,6 +131,9 @@ static void random_step(uint64_t *s, const ExploreHints *h, WlStep *st)
         break;
     case WL_WAIT:
         st->ms = 1 + below(s, below(s, 4) ? 50 : 5000);
+        break;
+    case WL_PNP:
+        st->pnp = (WlPnp)below(s, WL_PNP_COUNT);
         break;
     default:
         break;

@@ -39,7 +39,7 @@ static const char *const kind_names[WL_KIND_COUNT] = {
     [WL_SET] = "set",           [WL_LINK] = "link",           [WL_RESET] = "reset",
     [WL_HALT] = "halt",         [WL_REINIT] = "reinit",       [WL_INJECT] = "inject",
     [WL_WAIT] = "wait",         [WL_FAIL] = "fail",           [WL_PARAM] = "param",
-    [WL_SHUTDOWN] = "shutdown",
+    [WL_SHUTDOWN] = "shutdown", [WL_PNP] = "pnp",
 };
 
 static const char *const cond_names[WL_COND_COUNT] = {
@@ -788,6 +788,27 @@ static int req_link(Parser *p, WlKind kind, const Word *a, size_t n)
     return 0;
 }
 
+static const char *const pnp_names[WL_PNP_COUNT] = {
+    [WL_PNP_SURPRISE_REMOVAL] = "surprise-removal",
+    [WL_PNP_POWER_AC] = "power-ac",
+    [WL_PNP_POWER_BATTERY] = "power-battery",
+};
+
+static int req_pnp(Parser *p, WlKind kind, const Word *a, size_t n)
+{
+    unsigned ev;
+    WlStep *s;
+
+    if (n != 1)
+        return perr(p, "needs one event (accepted: %s)", join(pnp_names, WL_PNP_COUNT).s);
+    if (get_name(p, "", a[0], pnp_names, WL_PNP_COUNT, &ev) != 0)
+        return -1;
+    if (steps_room(p, 1) != 0 || !(s = step_push(p, kind)))
+        return -1;
+    s->pnp = (WlPnp)ev;
+    return 0;
+}
+
 static int req_inject(Parser *p, WlKind kind, const Word *a, size_t n)
 {
     static const char *const keys[MAX_KEYS] = {"count"};
@@ -902,6 +923,7 @@ static const struct Request {
     {"halt", WL_HALT, req_bare},
     {"reinit", WL_REINIT, req_bare},
     {"shutdown", WL_SHUTDOWN, req_bare},
+    {"pnp", WL_PNP, req_pnp},
     {"link", WL_LINK, req_link},
     {"wait", WL_WAIT, req_wait},
     {"send", WL_SEND, req_frames},
@@ -1115,6 +1137,10 @@ int workload_check_step(const WlStep *s, char *err, size_t errlen)
             why = v < sizeof s->pvalue ? pvalue_problem(s->pvalue, v) : "no NUL in pvalue[]";
         return why ? check_err(err, errlen, "param: %s", why) : 0;
     }
+    case WL_PNP:
+        if ((unsigned)s->pnp >= WL_PNP_COUNT)
+            return check_err(err, errlen, "pnp: event %u: unknown", (unsigned)s->pnp);
+        return 0;
     case WL_INIT:
     case WL_LINK:
     case WL_RESET:
@@ -1177,6 +1203,9 @@ static void step_canonical(WlStep *d, const WlStep *s)
         break;
     case WL_WAIT:
         d->ms = s->ms;
+        break;
+    case WL_PNP:
+        d->pnp = s->pnp;
         break;
     case WL_INIT:
     case WL_RESET:
@@ -1293,6 +1322,9 @@ int workload_format_step(const WlStep *s, char *buf, size_t len)
         break;
     case WL_WAIT:
         outf(&o, " ms=%" PRIu32, s->ms);
+        break;
+    case WL_PNP:
+        outf(&o, " %s", name_of(pnp_names, WL_PNP_COUNT, s->pnp));
         break;
     case WL_INIT:
     case WL_RESET:
@@ -1613,6 +1645,12 @@ static const char suite_standard[] =
     "# as protocols hand frames over: arrays of packets, chains of buffers\n"
     "send len=1514 frags=3\n"
     "send len=60..1514 step=363 burst=8 frags=2 payload=counter\n"
+    "\n"
+    "# power and Plug and Play: the laptop unplugged and plugged, then the\n"
+    "# card pulled out (NDIS halts the adapter after a surprise removal)\n"
+    "pnp power-battery\n"
+    "pnp power-ac\n"
+    "pnp surprise-removal\n"
     "halt\n";
 
 /* Four receives, one per destination, to see what a filter lets through. */

@@ -34,6 +34,7 @@ typedef enum WlKind {
     WL_FAIL,      /* fail EXPORT [nth=N]: the Nth next call of a kernel export fails as documented */
     WL_PARAM,     /* param NAME VALUE: a driver parameter (Services\<svc>\Parameters) for the next init */
     WL_SHUTDOWN,  /* shutdown: the system shuts down (MiniportShutdown / the shutdown handler) */
+    WL_PNP,       /* pnp surprise-removal | power-ac | power-battery: MiniportPnPEventNotify */
     WL_KIND_COUNT
 } WlKind;
 
@@ -65,6 +66,13 @@ typedef enum WlCondition {
 #define WL_FILTER_BROADCAST 0x08u
 #define WL_FILTER_PROMISCUOUS 0x20u
 
+typedef enum WlPnp {
+    WL_PNP_SURPRISE_REMOVAL, /* NdisDevicePnPEventSurpriseRemoved: the card is gone */
+    WL_PNP_POWER_AC,         /* NdisDevicePnPEventPowerProfileChanged, NdisPowerProfileAcOnLine */
+    WL_PNP_POWER_BATTERY,    /* ... NdisPowerProfileBattery */
+    WL_PNP_COUNT
+} WlPnp;
+
 typedef enum WlMcastOp { WL_MCAST_ADD, WL_MCAST_REMOVE, WL_MCAST_CLEAR } WlMcastOp;
 
 /* One concrete request. */
@@ -89,7 +97,8 @@ typedef struct WlStep {
     char pname[64];     /* param: the value's name */
     char pvalue[128];   /* param: REG_SZ text, or dword:N for a REG_DWORD */
     uint32_t buflen;    /* query: InformationBufferLength, 0..1024 (default 1024) */
-    uint32_t frags;     /* send: NDIS_BUFFERs the frame is split into, 1..8 (default 1) */
+    uint32_t frags;     /* send: NDIS_BUFFERs the frame is split into, 1..32 (default 1) */
+    WlPnp pnp;          /* pnp */
 } WlStep;
 
 typedef struct Workload {

@@ -82,6 +82,7 @@ struct Device {
     uint32_t mmio_window;
     unsigned slot;
     unsigned irq;
+    int removed;     /* surprise-removed: off the bus until the adapter starts again */
     int irq_level;   /* the line as the guest sees it */
     int model_level; /* what the model drives (irq_level but for a spurious pulse) */
     uint8_t mac[6];
@@ -269,7 +270,10 @@ int machine_nic_model_info(unsigned i, NicModelInfo *out)
 
 static void *dma_map(void *opaque, uint32_t addr, uint32_t len)
 {
-    return vm_ptr(((Machine *)opaque)->vm, addr, len);
+    Machine *m = opaque;
+    if (m->nic && m->nic->removed)
+        return NULL; /* a card off the bus masters nothing */
+    return vm_ptr(m->vm, addr, len);
 }
 
 static void line_set(Device *d, int level)
@@ -288,7 +292,7 @@ static void irq_set(void *opaque, int line, int level)
 {
     Device *d = opaque;
     d->model_level = !!level;
-    line_set(d, d->model_level);
+    line_set(d, d->model_level && !d->removed);
 }
 
 static void frame_event(Machine *m, TraceKind kind, const char *side, const uint8_t *frame,
@@ -321,10 +325,19 @@ static void clock_sync(Machine *m)
     dev_clock_advance(&m->clock, vm_time_ns(m->vm));
 }
 
+/* A surprise-removed card's ports decode nothing: reads float high. */
+static int port_removed(Machine *m, uint16_t port)
+{
+    const Device *d = m->nic;
+    return d && d->removed && d->io_size && port >= d->io && port - d->io < d->io_size;
+}
+
 static uint32_t port_read(void *opaque, uint16_t port, unsigned size)
 {
     Machine *m = opaque;
     clock_sync(m);
+    if (port_removed(m, port))
+        return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
     return bus_port_read(&m->bus, port, size);
 }
 
@@ -332,7 +345,8 @@ static void port_write(void *opaque, uint16_t port, unsigned size, uint32_t v)
 {
     Machine *m = opaque;
     clock_sync(m);
-    bus_port_write(&m->bus, port, size, v);
+    if (!port_removed(m, port))
+        bus_port_write(&m->bus, port, size, v);
 }
 
 /* The register a port access would reach, named by the device that claims
@@ -355,7 +369,7 @@ static uint32_t mmio_read(void *opaque, uint32_t off, unsigned size)
 {
     Device *d = opaque;
     clock_sync(d->m);
-    if ((uint64_t)off + size > d->mmio_window)
+    if ((uint64_t)off + size > d->mmio_window || d->removed)
         return 0xFFFFFFFFu; /* the rest of the page decodes nothing */
     return d->mmio_ops->read(d->state, off, size);
 }
@@ -364,7 +378,7 @@ static void mmio_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
 {
     Device *d = opaque;
     clock_sync(d->m);
-    if ((uint64_t)off + size <= d->mmio_window)
+    if ((uint64_t)off + size <= d->mmio_window && !d->removed)
         d->mmio_ops->write(d->state, off, size, v);
 }
 
@@ -829,6 +843,10 @@ int machine_start_nic(Machine *m, const char *service, NetBackend *netdev, char 
     }
     Device *d = m->nic;
     m->netdev = netdev;
+    if (d->removed) { /* the card is plugged back in */
+        d->removed = 0;
+        line_set(d, d->model_level);
+    }
     NdisHw hw = {.pci = d->pci,
                  .pci_slot = d->slot,
                  .irq = d->irq,
@@ -992,6 +1010,8 @@ int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len)
 {
     if (!m->nic || !m->nic->state)
         return -1;
+    if (m->nic->removed)
+        return 0; /* the cable ends in nothing */
     m->st.wire_rx++;
     frame_event(m, TRACE_FRAME_IN, "wire", frame, len);
     clock_sync(m);
@@ -1010,6 +1030,23 @@ int64_t machine_nic_set(Machine *m, uint32_t oid, const void *buf, uint32_t len,
                         uint32_t *needed)
 {
     return m->adapter ? ndis_adapter_set(m->adapter, oid, buf, len, read, needed) : -1;
+}
+
+int machine_nic_surprise_removal(Machine *m)
+{
+    if (!m->adapter)
+        return -1;
+    m->nic->removed = 1;
+    line_set(m->nic, 0);
+    return ndis_adapter_pnp_event(m->adapter, NDIS_PNP_SURPRISE_REMOVED, NULL, 0);
+}
+
+int machine_nic_power_profile(Machine *m, int ac)
+{
+    if (!m->adapter)
+        return -1;
+    uint32_t profile = ac ? 1u : 0u; /* NdisPowerProfileAcOnLine 1, Battery 0 */
+    return ndis_adapter_pnp_event(m->adapter, NDIS_PNP_POWER_PROFILE_CHANGED, &profile, 4);
 }
 
 int machine_nic_shutdown(Machine *m)

@@ -100,6 +100,15 @@ int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len);
 /* Set an OID of the running adapter: the NDIS status or -1. */
 int64_t machine_nic_set(Machine *m, uint32_t oid, const void *buf, uint32_t len, uint32_t *read,
                         uint32_t *needed);
+/* Surprise removal: the card leaves the bus (its registers read all-ones,
+ * writes go nowhere, it raises no interrupt and makes no DMA) and the
+ * driver is told (MiniportPnPEventNotify); machine_start_nic puts a card
+ * back. 0, 1 the miniport has no PnP handler (the card is gone all the
+ * same), -1 run stopped / no adapter. */
+int machine_nic_surprise_removal(Machine *m);
+/* A power profile change (ac 1: on AC power, 0: on battery) told to the
+ * driver: 0, 1 no PnP handler, -1 run stopped / no adapter. */
+int machine_nic_power_profile(Machine *m, int ac);
 /* The shutdown handler: 0, 1 none registered, -1 run stopped / no adapter. */
 int machine_nic_shutdown(Machine *m);
 /* MiniportReset: the NDIS status or -1. */

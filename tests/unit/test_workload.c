@@ -185,7 +185,7 @@ static void test_errors_general(void **state)
         strcat(many, " directed");
     expect_error(many, "line 1: more than 64 words");
     expect_error("init\n\nfrob 1\n", "line 3: unknown request 'frob' (accepted: init reset halt "
-                                     "reinit shutdown link wait send receive filter multicast "
+                                     "reinit shutdown pnp link wait send receive filter multicast "
                                      "query set inject fail param seed)");
     expect_error("INIT\n", "unknown request 'INIT'");
     expect_error("init\x01\n", "unknown request 'init?'");
@@ -1244,7 +1244,8 @@ static void test_names(void **state)
 {
     static const char *const kinds[WL_KIND_COUNT] = {
         "init",  "send", "receive", "filter", "multicast", "query", "set",   "link",
-        "reset", "halt", "reinit",  "inject", "wait",      "fail",  "param", "shutdown"};
+        "reset", "halt", "reinit",  "inject", "wait",      "fail",  "param", "shutdown",
+        "pnp"};
     static const char *const conds[WL_COND_COUNT] = {"rx-overflow",        "tx-error",
                                                      "tx-underrun",        "rx-burst",
                                                      "spurious-interrupt", "link-loss-send",

@@ -1447,6 +1447,33 @@ int ndis_adapter_shutdown(NdisAdapter *s)
     return vm_stopped(nt->vm) ? -1 : 0;
 }
 
+/* VOID MiniportPnPEventNotify(NDIS_HANDLE MiniportAdapterContext,
+ *     NDIS_DEVICE_PNP_EVENT PnPEvent, PVOID InformationBuffer,
+ *     ULONG InformationBufferLength): NDIS 5.1, PASSIVE_LEVEL. For
+ * NdisDevicePnPEventPowerProfileChanged the buffer holds a ULONG
+ * NDIS_POWER_PROFILE (NdisPowerProfileBattery 0, AcOnLine 1). */
+int ndis_adapter_pnp_event(NdisAdapter *s, uint32_t event, const void *info, uint32_t len)
+{
+    Nt *nt = s->nt;
+    NdisMiniportDriver *d = &nt->ndis->drv;
+    if (!d->PnPEventNotifyHandler)
+        return 1;
+    GuestAddr buf = 0;
+    if (len) {
+        buf = nt_pool_alloc(nt, len, 0x5349444eu);
+        if (!buf || vm_write(nt->vm, buf, info, len) < 0) {
+            ndis_warn(s, "no guest memory for a PnP event's %u-byte buffer", len);
+            return -1;
+        }
+    }
+    uint32_t args[4] = {s->context, event, buf, len};
+    int rc = ndis_call(s, PASSIVE_LEVEL, d->PnPEventNotifyHandler, args, 4,
+                       "MiniportPnPEventNotify", NULL);
+    if (buf)
+        nt_pool_free(nt, buf);
+    return rc < 0 || vm_stopped(nt->vm) ? -1 : 0;
+}
+
 int ndis_adapter_halt(NdisAdapter *s)
 {
     Nt *nt = s->nt;

@@ -120,6 +120,13 @@ int64_t ndis_adapter_reset(NdisAdapter *a);
  * NIC; the host state stays, as NDIS neither halts nor frees it). 0, 1 when
  * the driver registered none, -1 when the run stopped. */
 int ndis_adapter_shutdown(NdisAdapter *a);
+/* NDIS_DEVICE_PNP_EVENT values (NDIS 5.1 DDK ndis.h). */
+#define NDIS_PNP_SURPRISE_REMOVED 2u
+#define NDIS_PNP_POWER_PROFILE_CHANGED 5u
+/* MiniportPnPEventNotify (NDIS 5.1 miniports): 0, 1 when the miniport has
+ * none, -1 when the run stopped. `info` (len bytes) is copied into guest
+ * memory for the call. */
+int ndis_adapter_pnp_event(NdisAdapter *a, uint32_t event, const void *info, uint32_t len);
 /* MiniportHalt, then free the adapter's host state. Reports resources the
  * driver did not release (interrupt, ports, shared memory, timers). */
 int ndis_adapter_halt(NdisAdapter *a);

@@ -1,0 +1,1 @@
+pnp unplugged
