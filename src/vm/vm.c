@@ -25,7 +25,6 @@
 
 #define VM_MAX_REGIONS 64
 #define VM_MAX_MODULES 32
-#define VM_MAX_WATCH 64
 #define VM_THUNK_AREA 0x10000u /* first 64 KB of the system area */
 #define VM_THUNK_SIZE 4u       /* hlt; ret imm16 | hlt; ret; nop; nop */
 #define VM_MAX_THUNKS (VM_THUNK_AREA / VM_THUNK_SIZE)
@@ -123,12 +122,14 @@ struct Vm {
     unsigned nhistory;
 
     /* recording: watched store ranges and collected blocks */
-    struct {
+    struct VmWatch {
         GuestAddr base;
         uint32_t size;
-        uc_hook hook;
-    } watch[VM_MAX_WATCH];
-    unsigned nwatch;
+    } *watch; /* sorted by base, disjoint */
+    unsigned nwatch, capwatch;
+    uc_hook watch_hook; /* one store hook over [watch_lo, watch_hi] */
+    uint64_t watch_lo, watch_hi;
+    int watch_hooked;
     uc_hook cover_hook;
     int covering;
     uint32_t *cover_tab; /* open addressing: (addr, size), addr 0 = empty */
@@ -943,21 +944,34 @@ uint32_t vm_cause_pc(Vm *vm)
     return vm_reg(vm, VM_EIP);
 }
 
-static int watched(const Vm *vm, GuestAddr a, uint32_t len)
+/* The first watched region ending after `a` (binary search), or nwatch. */
+static unsigned watch_find(const Vm *vm, GuestAddr a)
 {
-    for (unsigned i = 0; i < vm->nwatch; i++)
-        if (a < vm->watch[i].base + vm->watch[i].size && vm->watch[i].base < a + len)
-            return 1;
-    return 0;
+    unsigned lo = 0, hi = vm->nwatch;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if ((uint64_t)vm->watch[mid].base + vm->watch[mid].size <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-/* A store instruction inside a watched range: Unicorn gives the guest's
- * EIP here exactly (memory hooks run with the CPU state synchronised). */
+static int watched(const Vm *vm, GuestAddr a, uint32_t len)
+{
+    unsigned i = watch_find(vm, a);
+    return i < vm->nwatch && vm->watch[i].base < (uint64_t)a + len;
+}
+
+/* A store inside the hooked span: recorded when it falls in a watched
+ * region. Unicorn gives the guest's EIP here exactly (memory hooks run with
+ * the CPU state synchronised). */
 static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                        void *opaque)
 {
     Vm *vm = opaque;
-    if (!trace_enabled())
+    if (!trace_enabled() || !watched(vm, (GuestAddr)addr, (uint32_t)size))
         return;
     uint64_t v = size >= 8 ? (uint64_t)value : (uint64_t)value & ((1ull << (8 * size)) - 1);
     TraceEvent ev = {.kind = TRACE_MEM_STORE,
@@ -970,35 +984,60 @@ static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
     trace_emit(&ev);
 }
 
+/* One hook however many regions (a driver may allocate hundreds of receive
+ * buffers): its span grows to cover every region, and the callback filters.
+ * Driver code translated before the span grew has no callback for the new
+ * part: those translations are dropped (only the modules', not the whole
+ * cache: a full flush clears the entire code buffer, ~100 ms each). */
 int vm_watch_stores(Vm *vm, GuestAddr base, uint32_t size)
 {
-    if (!size || vm->nwatch == VM_MAX_WATCH)
+    if (!size || (uint64_t)base + size > 0x100000000ull)
         return -1;
-    uc_hook h;
-    if (uc_hook_add(vm->uc, &h, UC_HOOK_MEM_WRITE, hook_store, vm, base,
-                    (uint64_t)base + size - 1) != UC_ERR_OK)
-        return -1;
-    vm->watch[vm->nwatch].base = base;
-    vm->watch[vm->nwatch].size = size;
-    vm->watch[vm->nwatch].hook = h;
+    unsigned i = watch_find(vm, base);
+    if (i < vm->nwatch && vm->watch[i].base < (uint64_t)base + size)
+        return -1; /* overlaps a watched region */
+    if (vm->nwatch == vm->capwatch) {
+        unsigned cap = vm->capwatch ? 2 * vm->capwatch : 64;
+        struct VmWatch *w = realloc(vm->watch, cap * sizeof *w);
+        if (!w)
+            return -1;
+        vm->watch = w;
+        vm->capwatch = cap;
+    }
+    memmove(&vm->watch[i + 1], &vm->watch[i], (vm->nwatch - i) * sizeof *vm->watch);
+    vm->watch[i].base = base;
+    vm->watch[i].size = size;
     vm->nwatch++;
-    /* driver code translated before the hook existed has no store
-     * callback: drop those translations (a whole-cache flush would clear
-     * the entire code buffer, ~100 ms each) */
-    for (unsigned i = 0; i < vm->nmodules; i++)
-        uc_ctl_remove_cache(vm->uc, vm->modules[i].base,
-                            (uint64_t)vm->modules[i].base + vm->modules[i].size);
+    uint64_t lo = base, hi = (uint64_t)base + size - 1;
+    if (vm->watch_hooked && lo >= vm->watch_lo && hi <= vm->watch_hi)
+        return 0;
+    if (vm->watch_hooked) {
+        lo = lo < vm->watch_lo ? lo : vm->watch_lo;
+        hi = hi > vm->watch_hi ? hi : vm->watch_hi;
+        uc_hook_del(vm->uc, vm->watch_hook);
+        vm->watch_hooked = 0;
+    }
+    if (uc_hook_add(vm->uc, &vm->watch_hook, UC_HOOK_MEM_WRITE, hook_store, vm, lo, hi) !=
+        UC_ERR_OK) {
+        vm_fault(vm, VM_FAULT_API, "cannot watch stores into 0x%08x-0x%08x", (uint32_t)lo,
+                 (uint32_t)hi);
+        return -1;
+    }
+    vm->watch_hooked = 1;
+    vm->watch_lo = lo;
+    vm->watch_hi = hi;
+    for (unsigned m = 0; m < vm->nmodules; m++)
+        uc_ctl_remove_cache(vm->uc, vm->modules[m].base,
+                            (uint64_t)vm->modules[m].base + vm->modules[m].size);
     return 0;
 }
 
 void vm_unwatch_stores(Vm *vm, GuestAddr base)
 {
-    for (unsigned i = 0; i < vm->nwatch; i++) {
-        if (vm->watch[i].base != base)
-            continue;
-        uc_hook_del(vm->uc, vm->watch[i].hook);
-        vm->watch[i] = vm->watch[--vm->nwatch];
-        return;
+    unsigned i = watch_find(vm, base);
+    if (i < vm->nwatch && vm->watch[i].base == base) {
+        memmove(&vm->watch[i], &vm->watch[i + 1], (vm->nwatch - i - 1) * sizeof *vm->watch);
+        vm->nwatch--;
     }
 }
 
@@ -1585,6 +1624,7 @@ void vm_destroy(Vm *vm)
         free(vm->mmio[i]);
     free(vm->cover_tab);
     free(vm->cover_out);
+    free(vm->watch);
     free(vm->thunks);
     free(vm);
 }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "trace/trace.h"
 #include "vm/vm.h"
 
 #define CODE 0x80200000u
@@ -502,6 +503,74 @@ static void test_int3_is_reported(void **st)
     assert_int_equal(run_fault(code, sizeof code, 0), VM_FAULT_INTERRUPT);
 }
 
+
+/* Stores into watched regions (a driver's shared memory): each recorded with
+ * its instruction's address and value, however many regions (one hook, a
+ * filter), none outside them or after a region goes. */
+typedef struct Stores {
+    uint32_t addr[8], pc[8], size[8];
+    uint64_t value[8];
+    unsigned n;
+} Stores;
+
+static void store_sink(void *opaque, const TraceEvent *ev)
+{
+    Stores *st = opaque;
+    if (ev->kind == TRACE_MEM_STORE && st->n < 8) {
+        st->addr[st->n] = ev->addr;
+        st->pc[st->n] = ev->pc;
+        st->size[st->n] = ev->size;
+        st->value[st->n++] = ev->value;
+    }
+}
+
+static void test_watched_stores(void **state)
+{
+    (void)state;
+    static const uint8_t code[] = {
+        0xC7, 0x05, 0x08, 0x00, 0x30, 0x80, 0x11, 0x11, 0x11, 0x11, /* mov [DATA+0x8], imm32 */
+        0xC7, 0x05, 0x00, 0x20, 0x30, 0x80, 0x22, 0x22, 0x22, 0x22, /* mov [DATA+0x2000] */
+        0xC7, 0x05, 0x80, 0x20, 0x30, 0x80, 0x44, 0x44, 0x44, 0x44, /* [DATA+0x2080]: a gap */
+        0xC6, 0x05, 0x00, 0x40, 0x30, 0x80, 0x33,                   /* mov byte [DATA+0x4000] */
+        0xC3};
+    Ctx *c = setup(code, sizeof code, 0);
+    Stores st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(trace_add_sink(store_sink, &st), 0);
+    uint32_t ret;
+    /* translated before anything is watched: the watch must still see it */
+    assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "stores", &ret), 0);
+    assert_int_equal(st.n, 0);
+    for (uint32_t k = 0; k < 150; k++)
+        assert_int_equal(vm_watch_stores(c->vm, DATA + 0x100 * k, 16), 0);
+    assert_int_equal(vm_watch_stores(c->vm, DATA + 0x2008, 4), -1); /* overlaps */
+    assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "stores", &ret), 0);
+    assert_int_equal(st.n, 3);
+    assert_int_equal(st.addr[0], DATA + 0x8);
+    assert_int_equal(st.pc[0], CODE);
+    assert_int_equal(st.size[0], 4);
+    assert_int_equal(st.value[0], 0x11111111);
+    assert_int_equal(st.addr[1], DATA + 0x2000);
+    assert_int_equal(st.pc[1], CODE + 10);
+    assert_int_equal(st.addr[2], DATA + 0x4000);
+    assert_int_equal(st.pc[2], CODE + 30);
+    assert_int_equal(st.size[2], 1);
+    assert_int_equal(st.value[2], 0x33);
+    /* a region that goes is no longer recorded; the host's own writes for
+     * the driver (memcpy and friends) are, inside regions only */
+    vm_unwatch_stores(c->vm, DATA + 0x4000);
+    st.n = 0;
+    assert_int_equal(vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "stores", &ret), 0);
+    assert_int_equal(st.n, 2);
+    st.n = 0;
+    vm_note_store(c->vm, DATA + 0x100, 8);
+    vm_note_store(c->vm, DATA + 0x180, 8);
+    assert_int_equal(st.n, 1);
+    assert_int_equal(st.addr[0], DATA + 0x100);
+    trace_remove_sink(store_sink, &st);
+    vm_destroy(c->vm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -532,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_handler_bad_pointer_unwinds),
         cmocka_unit_test(test_cdecl_declared_stdcall_is_bad_return),
         cmocka_unit_test(test_port_io_reaches_bus),
+        cmocka_unit_test(test_watched_stores),
         cmocka_unit_test(test_mmio_reaches_device),
         cmocka_unit_test(test_int3_is_reported),
     };
