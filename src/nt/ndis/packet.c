@@ -816,7 +816,10 @@ GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len
                                   frag_start(len, n, i + 1) - frag_start(len, n, i));
     p->Private.PhysicalCount = pages;
     p->Private.Count = n;
-    p->Private.ValidCounts = 1;
+    /* A protocol builds a chain with NdisChainBufferAtBack/Front, which
+     * leave ValidCounts FALSE (ndis.h macros, NDIS 5.1 DDK): the miniport's
+     * NdisQueryPacket then walks the chain to count. One buffer: counted. */
+    p->Private.ValidCounts = n == 1;
     GNdisPacketOobData *oob = (GNdisPacketOobData *)((uint8_t *)p + p->Private.NdisPacketOobOffset);
     oob->HeaderSize = ETH_HEADER_SIZE;
     return pkt;
