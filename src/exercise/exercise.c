@@ -192,6 +192,19 @@ static const char *status_text(int64_t st, char *buf, size_t len)
     return buf;
 }
 
+/* An NDIS status as a request's outcome: -1 when the run stopped; a
+ * status other than success counts as a failed request. */
+static int status_outcome(Exerciser *x, int64_t st, char *out, size_t len)
+{
+    char t[32];
+    if (st < 0)
+        return -1;
+    if (st != NDIS_STATUS_SUCCESS)
+        x->st.failed++;
+    snprintf(out, len, "%s", status_text(st, t, sizeof t));
+    return 0;
+}
+
 static int stopped(Exerciser *x)
 {
     return vm_stopped(x->vm);
@@ -256,7 +269,7 @@ static int do_halt(Exerciser *x, char *out, size_t len)
  * payload bytes. Returns how many were refused for resources, or -1. */
 static int send_frames(Exerciser *x, const Workload *w, size_t index, const WlStep *s)
 {
-    static uint8_t frames[WL_SEND_BURST_MAX][1514];
+    static uint8_t frames[WL_SEND_BURST_MAX][WL_FRAME_MAX];
     const uint8_t *fp[WL_SEND_BURST_MAX];
     size_t lens[WL_SEND_BURST_MAX];
     uint8_t mac[6];
@@ -282,7 +295,7 @@ static int send_frames(Exerciser *x, const Workload *w, size_t index, const WlSt
 static int wire_frames(Exerciser *x, const Workload *w, size_t index, const WlStep *s,
                        uint32_t count)
 {
-    uint8_t frame[1514], mac[6];
+    uint8_t frame[WL_FRAME_MAX], mac[6];
     own_mac(x, mac);
     workload_frame(w, index, s, mac, frame);
     for (uint32_t i = 0; i < count; i++) {
@@ -436,11 +449,8 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
     case WL_FILTER: {
         uint32_t f = s->filter;
         st = machine_nic_set(x->m, OID_GEN_CURRENT_PACKET_FILTER, &f, 4, &n1, &n2);
-        if (st < 0)
+        if (status_outcome(x, st, out, len) < 0)
             return -1;
-        if (st != NDIS_STATUS_SUCCESS)
-            x->st.failed++;
-        snprintf(out, len, "%s", status_text(st, t, sizeof t));
         return step_time(x, STEP_NS);
     }
     case WL_MULTICAST: {
@@ -504,12 +514,8 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
         snprintf(out, len, "cable %s", s->up ? "plugged" : "pulled");
         return step_time(x, LINK_NS);
     case WL_RESET:
-        st = machine_nic_reset(x->m);
-        if (st < 0)
+        if (status_outcome(x, machine_nic_reset(x->m), out, len) < 0)
             return -1;
-        if (st != NDIS_STATUS_SUCCESS)
-            x->st.failed++;
-        snprintf(out, len, "%s", status_text(st, t, sizeof t));
         return step_time(x, STEP_NS);
     case WL_INJECT:
         return do_inject(x, w, index, s, out, len);
@@ -569,7 +575,7 @@ int exerciser_run(Exerciser *x, const Workload *w)
         if (workload_format_step(s, params, sizeof params - 32) < 0)
             snprintf(params, sizeof params, "%s", workload_kind_name(s->kind));
         if (s->kind == WL_SEND || s->kind == WL_RECEIVE) {
-            uint8_t frame[1514], mac[6];
+            uint8_t frame[WL_FRAME_MAX], mac[6];
             own_mac(x, mac);
             workload_frame(w, i, s, mac, frame);
             size_t o = strlen(params);

@@ -85,8 +85,11 @@ static void random_step(uint64_t *s, const ExploreHints *h, WlStep *st)
     case WL_RECEIVE:
         st->len = random_len(s);
         st->payload = (WlPayload)below(s, 3);
-        st->dest = (WlDest)below(s, 4);
+        st->dest = (WlDest)below(s, 5);
         st->count = 1;
+        /* a receive may be longer than any send: up to a tagged frame */
+        if (st->kind == WL_RECEIVE && !below(s, 8))
+            st->len = 1515 + below(s, WL_FRAME_MAX - 1514);
         if (st->kind == WL_RECEIVE && !below(s, 6))
             st->count = 2 + below(s, 40);
         if (st->kind == WL_SEND) {
@@ -202,7 +205,7 @@ static void tweak_step(uint64_t *s, const ExploreHints *h, WlStep *st)
             st->len = random_len(s);
             break;
         case 2:
-            st->dest = (WlDest)below(s, 4);
+            st->dest = (WlDest)below(s, 5);
             break;
         case 3:
             if (st->kind == WL_SEND) {

@@ -64,12 +64,13 @@ static const char *const payload_names[NPAYLOADS] = {
     [WL_PAYLOAD_COUNTER] = "counter",
 };
 
-#define NDESTS 4
+#define NDESTS 5
 static const char *const dest_names[NDESTS] = {
     [WL_DEST_SELF] = "self",
     [WL_DEST_BROADCAST] = "broadcast",
     [WL_DEST_MULTICAST] = "multicast",
     [WL_DEST_OTHER] = "other",
+    [WL_DEST_GROUP] = "group",
 };
 
 #define NMCAST_OPS 3
@@ -516,8 +517,9 @@ static int params_parse(Parser *p, const Word *a, size_t n, const char *const *k
     return 0;
 }
 
-/* len=A or len=A..B, both ends in WL_LEN_MIN..WL_LEN_MAX, A <= B. */
-static int get_len_range(Parser *p, Word v, uint32_t *lo, uint32_t *hi, int *is_range)
+/* len=A or len=A..B, both ends in WL_LEN_MIN..max, A <= B. */
+static int get_len_range(Parser *p, Word v, uint32_t max, uint32_t *lo, uint32_t *hi,
+                         int *is_range)
 {
     size_t dots = 0;
 
@@ -525,15 +527,15 @@ static int get_len_range(Parser *p, Word v, uint32_t *lo, uint32_t *hi, int *is_
         dots++;
     *is_range = dots + 1 < v.n;
     if (!*is_range) {
-        if (get_u32(p, "len=", v, WL_LEN_MIN, WL_LEN_MAX, lo) != 0)
+        if (get_u32(p, "len=", v, WL_LEN_MIN, max, lo) != 0)
             return -1;
         *hi = *lo;
         return 0;
     }
     if (dots == 0 || dots + 2 == v.n)
         return perr(p, "len=%s: a range needs both ends (len=A..B)", quote(v).s);
-    if (get_u32(p, "len=", (Word){v.p, dots}, WL_LEN_MIN, WL_LEN_MAX, lo) != 0 ||
-        get_u32(p, "len=", (Word){v.p + dots + 2, v.n - dots - 2}, WL_LEN_MIN, WL_LEN_MAX, hi) != 0)
+    if (get_u32(p, "len=", (Word){v.p, dots}, WL_LEN_MIN, max, lo) != 0 ||
+        get_u32(p, "len=", (Word){v.p + dots + 2, v.n - dots - 2}, WL_LEN_MIN, max, hi) != 0)
         return -1;
     if (*lo > *hi)
         return perr(p, "len=%s: the range runs backwards (A must not exceed B)", quote(v).s);
@@ -569,8 +571,10 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
     if (params_parse(p, a, n, keys, &pr) != 0)
         return -1;
     if (!(pr.has & (1u << K_LEN)))
-        return perr(p, "len= is required (len=N or len=A..B, %u..%u)", WL_LEN_MIN, WL_LEN_MAX);
-    if (get_len_range(p, pr.val[K_LEN], &lo, &hi, &is_range) != 0)
+        return perr(p, "len= is required (len=N or len=A..B, %u..%u)", WL_LEN_MIN,
+                    kind == WL_SEND ? WL_LEN_MAX : WL_FRAME_MAX);
+    if (get_len_range(p, pr.val[K_LEN], kind == WL_SEND ? WL_LEN_MAX : WL_FRAME_MAX, &lo, &hi,
+                      &is_range) != 0)
         return -1;
     if (pr.has & (1u << K_STEP)) {
         if (!is_range)
@@ -1053,9 +1057,9 @@ int workload_check_step(const WlStep *s, char *err, size_t errlen)
     switch (s->kind) {
     case WL_SEND:
     case WL_RECEIVE:
-        if (s->len < WL_LEN_MIN || s->len > WL_LEN_MAX)
+        if (s->len < WL_LEN_MIN || s->len > (s->kind == WL_SEND ? WL_LEN_MAX : WL_FRAME_MAX))
             return check_err(err, errlen, "%s: len=%" PRIu32 ": out of range (%u..%u)", k, s->len,
-                             WL_LEN_MIN, WL_LEN_MAX);
+                             WL_LEN_MIN, s->kind == WL_SEND ? WL_LEN_MAX : WL_FRAME_MAX);
         if ((unsigned)s->payload >= NPAYLOADS)
             return check_err(err, errlen, "%s: payload %u: unknown", k, (unsigned)s->payload);
         if ((unsigned)s->dest >= NDESTS)
@@ -1389,6 +1393,8 @@ static uint64_t splitmix64(uint64_t *x)
 
 static const uint8_t mac_peer[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t mac_other[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+/* IPv4 group 239.107.192.17's MAC (RFC 1112 6.4): one no workload adds */
+static const uint8_t mac_group[6] = {0x01, 0x00, 0x5e, 0x6b, 0xc0, 0x11};
 static const uint8_t mac_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t mac_multicast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
 
@@ -1423,6 +1429,9 @@ void workload_frame(const Workload *w, size_t index, const WlStep *s, const uint
         break;
     case WL_DEST_MULTICAST:
         dst = multicast_dest(w, index);
+        break;
+    case WL_DEST_GROUP:
+        dst = mac_group;
         break;
     case WL_DEST_OTHER:
     default:
@@ -1566,6 +1575,8 @@ static const char suite_standard[] =
     "# sets: every value form\n"
     "set OID_GEN_CURRENT_LOOKAHEAD 128\n"
     "receive len=1514               # more than the lookahead\n"
+    "receive len=1518               # an 802.1Q-tagged frame's length: more than untagged\n"
+    "receive len=60 dest=group      # a multicast group nobody joined\n"
     "set OID_GEN_CURRENT_LOOKAHEAD 256 # back to what the binding set\n"
     "set OID_GEN_CURRENT_PACKET_FILTER 0x0000000b\n"
     "set OID_802_3_MULTICAST_LIST 01:00:5e:00:00:01\n"

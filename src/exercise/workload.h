@@ -16,6 +16,7 @@
 #define WL_MAX_SET 64u /* bytes of a `set OID VALUE` value */
 #define WL_SEND_BURST_MAX 64u /* send burst=: packets in one MiniportSendPackets */
 #define WL_FRAGS_MAX 32u      /* send frags=: buffers in one packet */
+#define WL_FRAME_MAX 1518u    /* receive len=: up to an 802.1Q-tagged frame (IEEE 802.3ac) */
 
 typedef enum WlKind {
     WL_INIT,      /* init: MiniportInitialize (and the bind-time OIDs) */
@@ -46,6 +47,7 @@ typedef enum WlDest {
     WL_DEST_BROADCAST, /* ff:ff:ff:ff:ff:ff */
     WL_DEST_MULTICAST, /* the first address of the multicast list, or 01:00:5e:00:00:01 */
     WL_DEST_OTHER,     /* another station's unicast address */
+    WL_DEST_GROUP,     /* a multicast group the workload never added (01:00:5e:6b:c0:11) */
 } WlDest;
 
 typedef enum WlCondition {
@@ -79,7 +81,7 @@ typedef enum WlMcastOp { WL_MCAST_ADD, WL_MCAST_REMOVE, WL_MCAST_CLEAR } WlMcast
 typedef struct WlStep {
     WlKind kind;
     unsigned line;      /* source line (0 for generated steps) */
-    uint32_t len;       /* send/receive: frame length, 14..1514 (without FCS) */
+    uint32_t len;       /* send: frame length 14..1514, receive 14..1518 (without FCS) */
     WlPayload payload;  /* send/receive */
     WlDest dest;        /* send/receive */
     uint32_t count;     /* receive: burst=; inject rx-burst/rx-overflow: frames; fail: nth= */
