@@ -71,6 +71,11 @@ NTAPI(NdisAllocateMemory)
         highest = UINT32_MAX;
     GuestAddr p = ndis_mem_alloc(nt, a[1], flags, highest, NDIS_LIB_TAG);
     vm_wr32(nt->vm, a[0], p);
+    /* contiguous or non-cached memory is what NDIS 4 drivers hand to a
+     * bus master (NdisAllocateMemory, NDIS 5.1 DDK: "for ... DMA"): a
+     * region a recording watches */
+    if (p && flags)
+        nt_note_region(nt, "contiguous", p, a[1], 1);
     return p ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 
@@ -107,6 +112,7 @@ NTAPI(NdisFreeMemory)
                      "NdisFreeMemory(0x%08x): Length %u is larger than the block (%u)", p, a[1],
                      size);
         nt_ke_check_free(nt, p, size);
+        nt_note_region(nt, "contiguous", p, a[1], 0);
         lib->aligned[i] = lib->aligned[--lib->naligned];
         nt_ex_pool_free(nt, block);
         return 0;
@@ -116,6 +122,8 @@ NTAPI(NdisFreeMemory)
                  "NdisFreeMemory(0x%08x): MemoryFlags say NDIS_MEMORY_CONTIGUOUS but "
                  "the block is not a contiguous allocation (double free or wrong flags)",
                  p);
+    if (flags)
+        nt_note_region(nt, "contiguous", p, a[1], 0);
     uint32_t size = nt_pool_size(nt, p);
     if (size && a[1] != size)
         nt_log(nt,
