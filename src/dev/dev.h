@@ -61,7 +61,8 @@ uint64_t dev_clock_next(const DevClock *c);
 /* ---- device-side conditions (fault injection for the exerciser) ---- */
 
 /* A failure a NIC model can be told to report on the next frame it
- * transmits (DEV_COND_TX_*) or receives from the cable (DEV_COND_RX_*), as
+ * transmits (DEV_COND_TX_*) or receives from the cable (DEV_COND_RX_*), or
+ * on the next software reset the driver starts (DEV_COND_RESET_HANG), as
  * the chip reports it (each model's docs/devices/<model>.md names the
  * status bits): MODEL_inject(s, c) arms it (0), or returns -1 when the chip
  * has no way to report it. It fires once, then is disarmed. */
@@ -69,6 +70,9 @@ typedef enum DevCondition {
     DEV_COND_TX_ERROR,     /* the frame fails on the medium: excessive collisions */
     DEV_COND_TX_UNDERRUN,  /* the transmit FIFO runs dry during the frame */
     DEV_COND_RX_CRC_ERROR, /* the frame arrives with a bad frame check sequence */
+    DEV_COND_RESET_HANG,   /* the next software reset never completes (a wedged chip): the
+                            * status the driver polls never shows it done until the driver
+                            * starts another reset the same way, which completes */
 } DevCondition;
 
 /* ---- the cable of a network controller ---- */

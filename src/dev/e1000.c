@@ -252,6 +252,7 @@ struct E1000 {
     uint8_t rxbuf[E1000_FRAME_MAX + 8u];
     unsigned noted; /* one-time notes already emitted */
     unsigned armed; /* injected conditions: ARMED(DevCondition) */
+    int reset_hung; /* a CTRL.RST that never completes (DEV_COND_RESET_HANG) */
     uint8_t tx_sta; /* STA error bits of the packet being finished */
     E1000Stats stats;
 };
@@ -714,11 +715,12 @@ static void pci_load_ids(E1000 *s)
 }
 
 /* EECD (section 5.3.1, 13.4.3): software drives SK/CS/DI only after EE_REQ
- * is granted (EE_GNT); the model grants at once. DO shows the part's output. */
+ * is granted (EE_GNT); the model grants at once, except during a hung
+ * CTRL.RST, whose auto-load keeps the EEPROM. DO shows the part's output. */
 static uint32_t eecd_read(E1000 *s)
 {
     uint32_t v = REG(s, E1000_EECD) & ~(E1000_EECD_DO | E1000_EECD_GNT);
-    if (v & E1000_EECD_REQ) {
+    if ((v & E1000_EECD_REQ) && !s->reset_hung) {
         v |= E1000_EECD_GNT;
         if (eeprom93c46_get_do(&s->ee))
             v |= E1000_EECD_DO;
@@ -730,6 +732,10 @@ static void eecd_write(E1000 *s, uint32_t v, uint32_t wm)
 {
     uint32_t old = REG(s, E1000_EECD);
     REG(s, E1000_EECD) = (old & ~wm) | (v & wm);
+    if (s->reset_hung) {
+        NOTE(s, "EECD written during the hung CTRL.RST: EE_REQ not granted");
+        return;
+    }
     if (v & E1000_EECD_REQ) {
         eeprom93c46_set_pins(&s->ee, !!(v & E1000_EECD_CS), !!(v & E1000_EECD_SK),
                              !!(v & E1000_EECD_DI));
@@ -741,9 +747,15 @@ static void eecd_write(E1000 *s, uint32_t v, uint32_t wm)
 }
 
 /* EERD (section 5.3.2, 13.4.4): START reads the word at ADDR; DONE and
- * DATA are there at once. The part has 64 words. */
+ * DATA are there at once. The part has 64 words. During a hung CTRL.RST
+ * the read waits behind the auto-load: START and ADDR read back, never DONE. */
 static void eerd_write(E1000 *s, uint32_t v)
 {
+    if (s->reset_hung) {
+        REG(s, E1000_EERD) = v & (0x0000FF00u | E1000_EERD_START);
+        NOTE(s, "EERD written during the hung CTRL.RST: the read never completes");
+        return;
+    }
     if (!(v & E1000_EERD_START)) {
         REG(s, E1000_EERD) = v & 0x0000FF00u;
         return;
@@ -1539,9 +1551,10 @@ static void cancel_timers(E1000 *s)
     dev_timer_cancel(s->clock, &s->tadv_timer);
 }
 
-/* The MAC's registers, FIFO and engines to their reset state, then the
- * EEPROM auto-load; the PHY and PCI configuration are not touched. */
-static void mac_reset(E1000 *s)
+/* The MAC's registers, FIFO and engines to their reset state, then (with
+ * `load`) the EEPROM auto-load; the PHY and PCI configuration are not
+ * touched. */
+static void mac_reset_regs(E1000 *s, int load)
 {
     cancel_timers(s);
     memset(s->reg, 0, sizeof s->reg);
@@ -1549,7 +1562,8 @@ static void mac_reset(E1000 *s)
         s->reg[e1000_regs[i].offset >> 2] = e1000_regs[i].reset;
     REG(s, E1000_CTRL) = 0;
     eeprom93c46_set_pins(&s->ee, 0, 0, 0);
-    ee_autoload(s);
+    if (load)
+        ee_autoload(s);
     memset(&s->ctx, 0, sizeof s->ctx);
     tx_reset_packet(s);
     s->fifo_used = 0;
@@ -1557,7 +1571,30 @@ static void mac_reset(E1000 *s)
     s->ioaddr = 0;
     s->asserted = 0;
     s->lu = mac_link(s);
+    s->reset_hung = 0;
     set_level(s, 0);
+}
+
+static void mac_reset(E1000 *s)
+{
+    mac_reset_regs(s, 1);
+}
+
+/* CTRL.RST with DEV_COND_RESET_HANG armed: RST is "self-clearing" once the
+ * reset is done (section 13.4.1), and here it is not. The registers and
+ * engines are at their reset values, but the EEPROM auto-load that ends a
+ * reset (section 5.6) never runs: RAL0/RAH0 stay 0, the chip keeps the
+ * EEPROM (EECD.EE_GNT never set, EERD never DONE) and CTRL reads RST alone
+ * (SLU clear: no link, no LSC). reg_write refuses everything but a CTRL
+ * write with RST, which restarts the reset and completes it. */
+static void hang_reset(E1000 *s)
+{
+    s->armed &= ~ARMED(DEV_COND_RESET_HANG);
+    mac_reset_regs(s, 0);
+    REG(s, E1000_CTRL) = E1000_CTRL_RST;
+    s->reset_hung = 1;
+    s->stats.reset_hangs++;
+    NOTE(s, "injected reset hang: CTRL.RST stays 1, no EEPROM auto-load, writes ignored");
 }
 
 void e1000_reset(E1000 *s)
@@ -1574,7 +1611,11 @@ static void ctrl_write(E1000 *s, uint32_t v)
     if (v & E1000_CTRL_RST) {
         /* section 13.4.1 RST: everything but PCI configuration and the
          * PHY, the EEPROM read again; self-clearing */
-        NOTE(s, "CTRL.RST: device reset");
+        if (!s->reset_hung && (s->armed & ARMED(DEV_COND_RESET_HANG))) {
+            hang_reset(s);
+            return;
+        }
+        NOTE(s, "CTRL.RST: device reset%s", s->reset_hung ? " (the hung one is over)" : "");
         mac_reset(s);
         link_update(s);
         return;
@@ -1648,6 +1689,11 @@ static void reg_write(E1000 *s, uint32_t off, uint32_t v)
 {
     int row = reg_row(off);
     if (row < 0) {
+        if (reg_array(off) && s->reset_hung) {
+            s->stats.ignored++;
+            NOTE(s, "write 0x%08x to 0x%05x during the hung CTRL.RST ignored", v, off);
+            return;
+        }
         if (reg_array(off)) {
             s->reg[off >> 2] = v;
             return;
@@ -1658,6 +1704,14 @@ static void reg_write(E1000 *s, uint32_t off, uint32_t v)
     }
     const RegDesc *r = &e1000_regs[row];
     uint32_t wm = e1000_wmask[row];
+    if (s->reset_hung && off != E1000_EECD && off != E1000_EERD &&
+        !(off == E1000_CTRL && (v & E1000_CTRL_RST))) {
+        /* the device is stuck in its reset: only a new CTRL.RST reaches it
+         * (EECD and EERD take writes that the EEPROM never answers) */
+        s->stats.ignored++;
+        NOTE(s, "write 0x%08x to %s during the hung CTRL.RST ignored", v, r->name);
+        return;
+    }
     if (r->access == REG_RO || (r->access == REG_RC && off != E1000_ICR)) {
         s->stats.ignored++;
         NOTE(s, "write 0x%08x to read-only %s ignored", v, r->name);
@@ -1890,6 +1944,11 @@ int e1000_inject(E1000 *s, DevCondition c)
         /* CRCERRS and, with RCTL.SBP, RDESC.ERRORS.CE: in any duplex */
         s->armed |= ARMED(c);
         NOTE(s, "bad FCS armed for the next received packet");
+        return 0;
+    case DEV_COND_RESET_HANG:
+        /* CTRL.RST never self-clears (section 13.4.1) */
+        s->armed |= ARMED(c);
+        NOTE(s, "reset hang armed for the next CTRL.RST");
         return 0;
     }
     return -1;

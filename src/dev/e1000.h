@@ -445,8 +445,12 @@ int e1000_irq_level(const E1000 *s);
  * next packet received from the cable (RCTL.EN, STATUS.LU) a bad FCS:
  * CRCERRS + 1 if it passes the address filter and is 64 bytes or more;
  * dropped unless RCTL.SBP, which stores it with RDESC.ERRORS.CE; not a
- * good packet (GPRC, GORC, BPRC, MPRC, PRC* unchanged). Arming survives
- * resets; it fires once. */
+ * good packet (GPRC, GORC, BPRC, MPRC, PRC* unchanged).
+ * DEV_COND_RESET_HANG hangs the next CTRL.RST: the registers go to their
+ * reset values but the EEPROM auto-load never runs, CTRL.RST reads 1, EECD
+ * never grants and EERD never reports DONE, and every write but a CTRL
+ * write with RST is ignored; that write completes a normal reset. Arming
+ * survives resets; it fires once. */
 int e1000_inject(E1000 *s, DevCondition c);
 
 typedef struct E1000Stats {
@@ -454,6 +458,7 @@ typedef struct E1000Stats {
     uint64_t tx_sent, tx_dropped, tx_no_link, tx_tso_contexts;
     uint64_t tx_errors;     /* packets given up by an injected condition */
     uint64_t rx_crc_errors; /* packets given a bad FCS by an injected condition */
+    uint64_t reset_hangs;   /* CTRL.RST resets hung by an injected condition */
     uint64_t dma_errors;
     uint64_t bme_held;   /* times work waited for bus mastering */
     uint64_t unmodelled; /* accesses to unmodelled offsets */

@@ -152,6 +152,11 @@ _Static_assert(sizeof ne2000_wmask == sizeof ne2000_regs / sizeof ne2000_regs[0]
 
 enum { RDMA_IDLE, RDMA_READ, RDMA_WRITE, RDMA_SEND };
 
+/* A reset-port reset hung by DEV_COND_RESET_HANG: HANG_ASSERTED after the
+ * read that asserted it (the write that follows releases the same RESET
+ * pulse), HANG_HELD once that half is done or the reset came by a write. */
+enum { HANG_NONE, HANG_ASSERTED, HANG_HELD };
+
 struct Ne2000 {
     Ne2000Mode mode;
     /* DP8390D registers (section 10) */
@@ -198,6 +203,7 @@ struct Ne2000 {
     int link;
     int irq_level;
     unsigned armed; /* injected conditions: ARMED(DevCondition) */
+    int reset_hang; /* HANG_*: the NIC never enters reset mode */
     Ne2000Stats stats;
     uint8_t txbuf[65536];
 };
@@ -227,8 +233,10 @@ static uint8_t isr_value(const Ne2000 *s)
 {
     /* ISR.RST: "set when the NIC enters reset mode and cleared when a Start
      * command is issued; also set when the receive buffer overflows and
-     * cleared when packets are removed from the buffer" (DP8390D section 10, ISR) */
-    return (uint8_t)(s->isr | ((s->stopped || s->rst_overflow) ? NE_ISR_RST : 0));
+     * cleared when packets are removed from the buffer" (DP8390D section 10, ISR);
+     * a hung reset never gets there */
+    int rst = (s->stopped || s->rst_overflow) && s->reset_hang == HANG_NONE;
+    return (uint8_t)(s->isr | (rst ? NE_ISR_RST : 0));
 }
 
 static void update_irq(Ne2000 *s)
@@ -792,6 +800,33 @@ static void hw_reset(Ne2000 *s)
     update_irq(s);
 }
 
+/* A reset-port access. With DEV_COND_RESET_HANG armed the reset starts (CR
+ * reads STP, the hw_reset state) but the NIC never enters reset mode: ISR.RST
+ * ("set when the NIC enters reset mode", DP8390D section 10 ISR; section 7.0
+ * notes it "may not be set" when STP meets a transmission in progress) stays
+ * 0 and STA is refused. The read-then-write pair NE2000 drivers use is one
+ * RESET pulse; the next access that starts a new reset completes. */
+static void reset_port(Ne2000 *s, int write)
+{
+    if (s->reset_hang == HANG_ASSERTED && write) {
+        s->reset_hang = HANG_HELD;
+        NOTE(s, "reset port write releases the hung reset: ISR.RST stays 0");
+        return;
+    }
+    if (s->reset_hang != HANG_NONE) {
+        s->reset_hang = HANG_NONE;
+        NOTE(s, "reset port: a new reset; the hung one is over");
+    } else if (s->armed & ARMED(DEV_COND_RESET_HANG)) {
+        s->armed &= ~ARMED(DEV_COND_RESET_HANG);
+        hw_reset(s);
+        s->reset_hang = write ? HANG_HELD : HANG_ASSERTED;
+        s->stats.reset_hangs++;
+        NOTE(s, "injected reset hang: stopped, ISR.RST never set, STA refused until a new reset");
+        return;
+    }
+    hw_reset(s);
+}
+
 /* RTL8029AS 6.2.2: after the 9346 is loaded the ID PROM holds the Ethernet
  * ID, PID0-7 (zero here), "WW", then the same again ending "BB". */
 static void load_prom(Ne2000 *s)
@@ -829,6 +864,7 @@ void ne2000_reset(Ne2000 *s)
     s->cr9346 = 0;
     s->hltclk = NE_HLTCLK_RUN;
     memset(s->mem, 0, sizeof s->mem);
+    s->reset_hang = HANG_NONE;
     autoload(s);
     if (s->mode == NE2000_PCI)
         pci_device_reset(&s->pci);
@@ -930,6 +966,9 @@ static void write_cr(Ne2000 *s, uint8_t v)
          * this is also what recovers the receiver after an overflow */
         s->stopped = 1;
         s->rx_blocked = 0;
+    } else if ((v & NE_CR_STA) && s->stopped && s->reset_hang != HANG_NONE) {
+        s->stats.ignored++;
+        NOTE(s, "CR.STA during the hung reset: the NIC stays stopped");
     } else if ((v & NE_CR_STA) && s->stopped) {
         s->stopped = 0;
         s->rst_overflow = 0;
@@ -1102,7 +1141,7 @@ static uint8_t byte_read(Ne2000 *s, uint32_t off)
     if (off >= NE_RESET) {
         /* NE2000 reset port: a read asserts RESET (the value read is
          * undefined; 0 here) */
-        hw_reset(s);
+        reset_port(s, 0);
         return 0;
     }
     if (off == NE_CR)
@@ -1122,7 +1161,7 @@ static void byte_write(Ne2000 *s, uint32_t off, uint8_t v)
         /* on the NE2000 a read asserts RESET and a write releases it; some
          * clones reset on the write alone, so either resets here (the
          * state after a read-write pair is the same) */
-        hw_reset(s);
+        reset_port(s, 1);
         return;
     }
     if (off == NE_CR) {
@@ -1208,6 +1247,10 @@ int ne2000_inject(Ne2000 *s, DevCondition c)
     case DEV_COND_RX_CRC_ERROR: /* RSR.CRC, CNTR1, ISR.RXE; kept only with RCR.SEP */
         s->armed |= ARMED(c);
         NOTE(s, "condition %u armed for the next received packet", (unsigned)c);
+        return 0;
+    case DEV_COND_RESET_HANG: /* ISR.RST never set after the reset port (DP8390D 10, 11.0) */
+        s->armed |= ARMED(c);
+        NOTE(s, "reset hang armed for the next reset port access");
         return 0;
     }
     return -1;

@@ -264,9 +264,13 @@ int ne2000_irq_level(const Ne2000 *s);
  * is not delivered. DEV_COND_RX_CRC_ERROR gives the next packet received
  * from the cable (link up, started, TCR loopback off) a bad FCS: if it
  * passes address recognition, RSR.CRC, CNTR1 + 1 (ISR.CNT at 128) and
- * ISR.RXE; stored (status CRC, not PRX) only with RCR.SEP. 0 when armed,
- * -1 for an unknown condition. Arming survives resets; each condition
- * fires once. */
+ * ISR.RXE; stored (status CRC, not PRX) only with RCR.SEP.
+ * DEV_COND_RESET_HANG hangs the next reset through the reset port: the NIC
+ * stops (CR.STP) but never enters reset mode, so ISR.RST reads 0 and STA
+ * is ignored, until the next reset-port access that starts a new reset (a
+ * read, or a write not releasing the hung reset's read). 0 when armed, -1
+ * for an unknown condition. Arming survives resets; each condition fires
+ * once. */
 int ne2000_inject(Ne2000 *s, DevCondition c);
 
 /* Statistics for reports and tests. */
@@ -276,6 +280,7 @@ typedef struct Ne2000Stats {
     uint64_t tx_sent, tx_looped, tx_link_down, tx_ignored;
     uint64_t tx_errors;     /* packets aborted by an injected condition */
     uint64_t rx_crc_errors; /* packets given a bad FCS by an injected condition */
+    uint64_t reset_hangs;   /* reset port resets hung by an injected condition */
     uint64_t dma_bytes;     /* bytes moved through the data port */
     uint64_t unmodelled;    /* accesses to reserved/unmodelled registers */
     uint64_t ignored;       /* writes to read-only registers, stray data port accesses */

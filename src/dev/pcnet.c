@@ -221,6 +221,7 @@ struct Pcnet {
     unsigned noted;   /* one-time FIXME notes already emitted */
     unsigned bm_held; /* bus-master work waiting for Bus Master Enable (BM_HELD_*) */
     unsigned armed;   /* injected conditions: ARMED(DevCondition) */
+    int reset_hung;   /* an S_RESET that never completes (DEV_COND_RESET_HANG) */
     PcnetStats stats;
     uint8_t txbuf[TX_BUF];
     uint8_t rxbuf[PCNET_RX_MAX + 64];
@@ -1001,7 +1002,26 @@ static void soft_reset(Pcnet *s)
         if (pcnet_csr_flags[i] & SRST)
             s->csr[pcnet_csr_regs[i].offset] = (uint16_t)pcnet_csr_regs[i].reset;
     s->rap = 0;
+    s->reset_hung = 0;
     update_irq(s);
+}
+
+/* A read of RESET with DEV_COND_RESET_HANG armed. S_RESET should leave the
+ * controller stopped, CSR0 = 0004h (STOP is set by H_RESET and S_RESET,
+ * section CSR0); here it never gets there: the CSRs take their reset
+ * values but CSR0 reads 0000h (STOP, INIT, STRT, TXON, RXON all 0), and the
+ * controller core takes no RDP write, so INIT never fetches the
+ * initialization block nor sets IDON. RAP, BDP (the BCRs) and the APROM
+ * still answer. The next read of RESET completes a normal S_RESET. */
+static void hang_reset(Pcnet *s)
+{
+    s->armed &= ~ARMED(DEV_COND_RESET_HANG);
+    soft_reset(s);
+    s->csr[0] = 0;
+    s->reset_hung = 1;
+    s->stats.reset_hangs++;
+    update_irq(s);
+    NOTE(s, "injected reset hang: CSR0 reads 0000h, RDP writes ignored until RESET is read");
 }
 
 /* APROM contents (the "PCnet family" EEPROM layout the datasheet's EEPROM
@@ -1335,6 +1355,11 @@ static uint32_t rdp_read(Pcnet *s)
 
 static void rdp_write(Pcnet *s, uint16_t v)
 {
+    if (s->reset_hung) {
+        s->stats.ignored++;
+        NOTE(s, "write 0x%04x to CSR%u during the hung S_RESET ignored", v, s->rap);
+        return;
+    }
     int row = csr_row(s->rap);
     if (row < 0) {
         s->stats.unmodelled++;
@@ -1381,7 +1406,11 @@ static uint32_t pcnet_io_read(void *opaque, uint32_t off, unsigned size)
     }
     if (io_kind(r) == IO_RESET) {
         /* a read of RESET is S_RESET (section "RESET Register") */
-        NOTE(s, "RESET read: S_RESET");
+        if (!s->reset_hung && (s->armed & ARMED(DEV_COND_RESET_HANG))) {
+            hang_reset(s);
+            return 0;
+        }
+        NOTE(s, "RESET read: S_RESET%s", s->reset_hung ? " (the hung one is over)" : "");
         soft_reset(s);
         return 0;
     }
@@ -1536,6 +1565,10 @@ int pcnet_inject(Pcnet *s, DevCondition c)
     case DEV_COND_RX_CRC_ERROR: /* RMD1.ERR|CRC in the ENP descriptor, RINT */
         s->armed |= ARMED(c);
         NOTE(s, "condition %u armed for the next received frame", (unsigned)c);
+        return 0;
+    case DEV_COND_RESET_HANG: /* CSR0 never reads STOP after S_RESET, no IDON */
+        s->armed |= ARMED(c);
+        NOTE(s, "reset hang armed for the next read of RESET");
         return 0;
     }
     return -1;

@@ -289,13 +289,17 @@ int pcnet_dwio(const Pcnet *s);
  * TMD1.ERR and CSR0.TINT and deliver nothing. DEV_COND_RX_CRC_ERROR gives
  * the next frame received from the cable (RXON, link pass, not in
  * loopback) a bad FCS: stored as usual, with RMD1.ERR and CRC in its ENP
- * descriptor, and RINT. 0 when armed, -1 for an unknown condition. Arming
- * survives resets; each fires once. */
+ * descriptor, and RINT. DEV_COND_RESET_HANG hangs the next S_RESET (a read
+ * of RESET): CSR0 reads 0000h, not STOP, and RDP writes are ignored, so
+ * INIT never sets IDON, until the next read of RESET, which completes.
+ * 0 when armed, -1 for an unknown condition. Arming survives resets; each
+ * fires once. */
 int pcnet_inject(Pcnet *s, DevCondition c);
 
 typedef struct PcnetStats {
     uint64_t rx_stored, rx_filtered, rx_missed, rx_buff, rx_disabled;
     uint64_t rx_crc_errors; /* frames given a bad FCS by an injected condition */
+    uint64_t reset_hangs;   /* S_RESETs hung by an injected condition */
     uint64_t tx_sent, tx_errors, tx_looped;
     uint64_t dma_errors;
     uint64_t unmodelled; /* accesses to unmodelled offsets or registers */

@@ -140,6 +140,7 @@ struct Rtl8139 {
     int tx_abort;           /* transmit abort state after excessive collisions */
     unsigned tx_abort_desc; /* the aborted descriptor CLRABT retransmits */
     unsigned armed;         /* injected conditions: ARMED(DevCondition) */
+    int reset_hung;         /* a CR.RST that never completes (DEV_COND_RESET_HANG) */
     int link;
     int irq_level;
     Rtl8139Stats stats;
@@ -694,7 +695,24 @@ static void soft_reset(Rtl8139 *s)
     w16(s, RTL_IMR, 0);
     w16(s, RTL_ISR, 0);
     w32(s, RTL_MPC, 0);
+    s->reset_hung = 0;
     update_irq(s);
+}
+
+/* CR.RST with DEV_COND_RESET_HANG armed: the chip clears RST when the reset
+ * is done (section 6.4, CR), and here it never is. The reset has begun
+ * (the soft_reset effects: RE/TE off, IMR/ISR 0, Tx at TSAD0, Rx buffer
+ * empty) but RST reads 1 and the chip takes nothing else: every write is
+ * ignored until the driver writes RST again, which restarts the reset and
+ * completes it. */
+static void hang_reset(Rtl8139 *s)
+{
+    s->armed &= ~ARMED(DEV_COND_RESET_HANG);
+    soft_reset(s);
+    s->reset_hung = 1;
+    s->r[RTL_CR] = RTL_CR_RST;
+    s->stats.reset_hangs++;
+    NOTE(s, "injected reset hang: CR.RST stays 1, RE/TE off, writes ignored until RST again");
 }
 
 void rtl8139_reset(Rtl8139 *s)
@@ -709,6 +727,7 @@ void rtl8139_reset(Rtl8139 *s)
     link_regs(s);
     s->tx_next = 0;
     s->tx_abort = 0;
+    s->reset_hung = 0;
     s->tctr_base = now(s);
     timer_arm(s, 0);
     update_irq(s);
@@ -756,6 +775,12 @@ static void reg_write(Rtl8139 *s, const RegDesc *r, uint32_t v, uint32_t bm, uns
     if (r->offset < RTL_MAR0 + 8 && size != 4)
         NOTE(s, "%u-byte write to %s: IDR and MAR are written with 4-byte accesses (section 6)",
              size, r->name);
+    if (s->reset_hung && !(r->offset == RTL_CR && (v & bm & RTL_CR_RST))) {
+        /* the chip is stuck in its reset: only a new CR.RST reaches it */
+        s->stats.ignored++;
+        NOTE(s, "write 0x%x to %s during the hung CR.RST ignored", v, r->name);
+        return;
+    }
     if (is_config_locked(r) && eem(s) != RTL_9346CR_EEM_CONFIG) {
         /* section 6.9: EEM=11 must be set before writing CONFIG0,1,3,4 */
         s->stats.ignored++;
@@ -779,6 +804,12 @@ static void reg_write(Rtl8139 *s, const RegDesc *r, uint32_t v, uint32_t bm, uns
     }
     case RTL_CR:
         if (v & bm & RTL_CR_RST) {
+            if (!s->reset_hung && (s->armed & ARMED(DEV_COND_RESET_HANG))) {
+                hang_reset(s);
+                return;
+            }
+            if (s->reset_hung)
+                NOTE(s, "CR.RST written again: the hung reset restarts and completes");
             soft_reset(s);
             return;
         }
@@ -893,7 +924,12 @@ static void rtl8139_io_write(void *opaque, uint32_t off, unsigned size, uint32_t
             continue;
         }
         if (r->width > 4) {
-            s->r[off + i] = (uint8_t)(v >> (8 * i));
+            if (s->reset_hung) {
+                s->stats.ignored++;
+                NOTE(s, "write to %s during the hung CR.RST ignored", r->name);
+            } else {
+                s->r[off + i] = (uint8_t)(v >> (8 * i));
+            }
             i++;
             continue;
         }
@@ -941,6 +977,10 @@ int rtl8139_inject(Rtl8139 *s, DevCondition c)
     case DEV_COND_RX_CRC_ERROR: /* header CRC, ISR.RER, kept only with RCR.AER (6.1, 6.6, 6.8) */
         s->armed |= ARMED(c);
         NOTE(s, "condition %u armed for the next received frame", (unsigned)c);
+        return 0;
+    case DEV_COND_RESET_HANG: /* CR.RST never clears (section 6.4) */
+        s->armed |= ARMED(c);
+        NOTE(s, "reset hang armed for the next CR.RST");
         return 0;
     }
     return -1;

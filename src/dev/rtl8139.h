@@ -246,14 +246,18 @@ int rtl8139_irq_level(const Rtl8139 *s);
  * (TSD.TUN with TOK clear, ISR.TOK; the chip re-transfers, so the frame is
  * delivered). DEV_COND_RX_CRC_ERROR gives the next frame received from the
  * cable (CR.RE) a bad FCS: dropped unless RCR.AER, which stores it
- * with header CRC (ROK clear) and raises ISR.RER. 0 when armed, -1 for an
- * unknown condition. Arming survives resets; each condition fires once. */
+ * with header CRC (ROK clear) and raises ISR.RER. DEV_COND_RESET_HANG
+ * hangs the next CR.RST: RST reads 1, RE/TE stay 0 and other writes are
+ * ignored until the driver writes RST again, which completes (section 6.4).
+ * 0 when armed, -1 for an unknown condition. Arming survives resets; each
+ * condition fires once. */
 int rtl8139_inject(Rtl8139 *s, DevCondition c);
 
 /* Statistics for reports and tests. */
 typedef struct Rtl8139Stats {
     uint64_t rx_stored, rx_filtered, rx_overflow, rx_disabled;
     uint64_t rx_crc_errors; /* frames given a bad FCS by an injected condition */
+    uint64_t reset_hangs;   /* CR.RST resets hung by an injected condition */
     uint64_t tx_sent, tx_aborted, tx_looped, tx_underrun;
     uint64_t dma_errors;
     uint64_t unmodelled; /* accesses to unmodelled offsets */

@@ -375,6 +375,14 @@ static int do_inject(Exerciser *x, const Workload *w, size_t index, const WlStep
         snprintf(out, len, "a 60-byte frame with a bad FCS");
         return step_time(x, STEP_NS);
     }
+    case WL_COND_RESET_HANG:
+        if (machine_nic_inject(x->m, DEV_COND_RESET_HANG) != 0) {
+            snprintf(out, len, "not reported by this chip");
+            x->st.unsupported++;
+            return 0;
+        }
+        snprintf(out, len, "armed: the chip's next software reset never completes");
+        return 0;
     case WL_COND_LINK_LOSS_SEND: {
         int sr = send_frames(x, w, index, &f);
         if (sr < 0)

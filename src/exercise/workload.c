@@ -47,6 +47,7 @@ static const char *const cond_names[WL_COND_COUNT] = {
     [WL_COND_TX_UNDERRUN] = "tx-underrun",         [WL_COND_RX_BURST] = "rx-burst",
     [WL_COND_SPURIOUS_IRQ] = "spurious-interrupt", [WL_COND_LINK_LOSS_SEND] = "link-loss-send",
     [WL_COND_RX_CRC_ERROR] = "rx-crc-error",
+    [WL_COND_RESET_HANG] = "reset-hang",
 };
 
 /* Frames an injected condition involves when count= is not given; 0: the
@@ -1656,6 +1657,13 @@ static const char suite_standard[] =
     "# as protocols hand frames over: arrays of packets, chains of buffers\n"
     "send len=1514 frags=3\n"
     "send len=60..1514 step=363 burst=8 frags=2 payload=counter\n"
+    "\n"
+    "# a wedged chip: its next software reset never completes (MiniportReset\n"
+    "# should fail and say so); a reinit gives the driver a working chip again\n"
+    "inject reset-hang\n"
+    "reset\n"
+    "reinit\n"
+    "send len=60\n"
     "\n"
     "# power and Plug and Play: the laptop unplugged and plugged, then the\n"
     "# card pulled out (NDIS halts the adapter after a surprise removal)\n"

@@ -58,6 +58,7 @@ typedef enum WlCondition {
     WL_COND_SPURIOUS_IRQ,    /* the line is raised with no cause in any status register */
     WL_COND_LINK_LOSS_SEND,  /* the cable is pulled while a send is in flight, then restored */
     WL_COND_RX_CRC_ERROR,    /* the next frame from the cable arrives with a bad FCS */
+    WL_COND_RESET_HANG,      /* the chip's next software reset never completes */
     WL_COND_COUNT
 } WlCondition;
 

@@ -1885,6 +1885,89 @@ static void test_inject_rx_crc_error_lengths_filter_and_waiting(void **st)
     assert_int_equal(e1000_stats(nic)->rx_crc_errors, 4);
 }
 
+/* Section 13.4.1: CTRL.RST is self-clearing once the reset is done. With
+ * DEV_COND_RESET_HANG it never clears: the registers are at their reset
+ * values but the EEPROM auto-load never ran (RAL0/RAH0 empty), EECD never
+ * grants, EERD never reports DONE, every other write is refused; the next
+ * CTRL.RST completes a normal reset. */
+static void test_inject_reset_hang_keeps_ctrl_rst_set(void **st)
+{
+    link_up();
+    rx_ring(8, E1000_RCTL_BAM);
+    wr(E1000_IMS, E1000_ICR_RXT0);
+    assert_int_equal(e1000_inject(nic, DEV_COND_RESET_HANG), 0);
+    wr(E1000_CTRL, rd(E1000_CTRL) | E1000_CTRL_RST);
+    for (unsigned i = 0; i < 10000; i++) {
+        assert_int_equal(rd(E1000_CTRL), E1000_CTRL_RST);
+        step(1000000); /* 1 ms, ten seconds in all */
+    }
+    assert_int_equal(dev_clock_next(&clk), UINT64_MAX);
+    assert_int_equal(rd(E1000_STATUS) & E1000_STATUS_LU, 0);
+    assert_int_equal(rd(E1000_RAL0), 0);
+    assert_int_equal(rd(E1000_RAH0), 0);
+    assert_int_equal(rd(E1000_IMS), 0);
+    assert_int_equal(rd(E1000_RCTL), 0);
+    assert_int_equal(rd(E1000_ICR), 0);
+    assert_int_equal(irq_level, 0);
+    /* the EEPROM stays with the hung auto-load */
+    wr(E1000_EERD, E1000_EERD_START | 0x01 << E1000_EERD_ADDR_SHIFT);
+    step(1000000000);
+    assert_int_equal(rd(E1000_EERD), E1000_EERD_START | 0x01 << E1000_EERD_ADDR_SHIFT);
+    wr(E1000_EECD, E1000_EECD_REQ);
+    step(1000000000);
+    assert_int_equal(rd(E1000_EECD) & (E1000_EECD_REQ | E1000_EECD_GNT), E1000_EECD_REQ);
+    /* other writes do not reach the device, through either BAR */
+    wr(E1000_CTRL, E1000_CTRL_SLU);
+    wr(E1000_RCTL, E1000_RCTL_EN);
+    wr(E1000_RAL0, 0x11111111);
+    wr(E1000_ICS, E1000_ICR_RXT0);
+    io_wr(E1000_IOADDR, 4, E1000_IMS);
+    io_wr(E1000_IODATA, 4, E1000_ICR_RXT0);
+    assert_int_equal(rd(E1000_CTRL), E1000_CTRL_RST);
+    assert_int_equal(rd(E1000_RCTL), 0);
+    assert_int_equal(rd(E1000_RAL0), 0);
+    assert_int_equal(rd(E1000_IMS), 0);
+    assert_int_equal(rd(E1000_ICR), 0);
+    uint8_t f[64];
+    make_frame(f, MAC, sizeof f);
+    assert_int_equal(e1000_receive(nic, f, sizeof f), E1000_RX_DISABLED); /* RCTL.EN 0 */
+    assert_int_equal(e1000_stats(nic)->reset_hangs, 1);
+    /* CTRL.RST again: a normal reset, the EEPROM loaded, the device works */
+    wr(E1000_CTRL, E1000_CTRL_RST);
+    assert_int_equal(rd(E1000_CTRL) & E1000_CTRL_RST, 0);
+    assert_int_equal(rd(E1000_RAL0), 0x105E0002u);
+    assert_int_equal(rd(E1000_RAH0), E1000_RAH_AV | 0x3020u);
+    assert_int_equal(rd(E1000_EERD), 0);
+    assert_int_equal(eerd(0x00), 0x0002);
+    wr(E1000_EECD, E1000_EECD_REQ);
+    assert_true(rd(E1000_EECD) & E1000_EECD_GNT);
+    wr(E1000_EECD, 0);
+    link_up();
+    rx_ring(8, E1000_RCTL_BAM);
+    assert_int_equal(e1000_receive(nic, f, sizeof f), E1000_RX_STORED);
+    /* fired once */
+    wr(E1000_CTRL, E1000_CTRL_RST);
+    assert_int_equal(rd(E1000_CTRL) & E1000_CTRL_RST, 0);
+    assert_int_equal(e1000_stats(nic)->reset_hangs, 1);
+}
+
+static void test_inject_reset_hang_waits_for_ctrl_rst_and_ends_at_pci_reset(void **st)
+{
+    assert_int_equal(e1000_inject(nic, DEV_COND_RESET_HANG), 0);
+    /* CTRL_EXT.EE_RST and PHY_RST are not CTRL.RST: still armed */
+    wr(E1000_CTRL_EXT, E1000_CTRL_EXT_EE_RST);
+    assert_int_equal(rd(E1000_RAL0), 0x105E0002u);
+    wr(E1000_CTRL, E1000_CTRL_RST);
+    assert_int_equal(rd(E1000_CTRL), E1000_CTRL_RST);
+    /* PCI RST# ends the hang */
+    e1000_reset(nic);
+    pci_cmd(PCI_COMMAND_MEMORY | PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+    assert_int_equal(rd(E1000_CTRL) & E1000_CTRL_RST, 0);
+    assert_int_equal(rd(E1000_RAH0), E1000_RAH_AV | 0x3020u);
+    wr(E1000_IMS, E1000_ICR_RXT0);
+    assert_int_equal(rd(E1000_IMS), E1000_ICR_RXT0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1961,6 +2044,8 @@ int main(void)
         T(test_inject_rx_crc_error_is_dropped_and_counted_without_sbp),
         T(test_inject_rx_crc_error_with_sbp_is_stored_with_ce),
         T(test_inject_rx_crc_error_lengths_filter_and_waiting),
+        T(test_inject_reset_hang_keeps_ctrl_rst_set),
+        T(test_inject_reset_hang_waits_for_ctrl_rst_and_ends_at_pci_reset),
     };
 #undef T
     return cmocka_run_group_tests_name("e1000", tests, NULL, NULL);

@@ -1592,6 +1592,86 @@ static void test_inject_rx_crc_error_waits_for_the_receiver(void **st)
     assert_int_equal(hdr[0], NE_RSR_PRX);
 }
 
+/* DP8390D section 10 ISR: RST is "set when the NIC enters reset mode".
+ * With DEV_COND_RESET_HANG the reset port starts a reset that never gets
+ * there: the NIC is stopped, RST stays 0 however long the driver polls,
+ * STA is refused; the next reset-port reset completes. */
+static void test_inject_reset_hang_never_sets_isr_rst(void **st)
+{
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    assert_int_equal(ne2000_inject(nic, DEV_COND_RESET_HANG), 0);
+    /* Linux: outb(inb(base + 0x1F), base + 0x1F), then poll ISR.RST */
+    uint8_t v = rd8(0x1F);
+    wr8(0x1F, v);
+    for (unsigned i = 0; i < 10000; i++) {
+        assert_int_equal(isr() & NE_ISR_RST, 0);
+        dev_clock_advance(&clk, clk.now + 1000000); /* 1 ms, ten seconds in all */
+    }
+    assert_int_equal(dev_clock_next(&clk), UINT64_MAX);
+    /* stopped (CR.STP, the RESET state of section 11.0) but not in reset mode */
+    assert_int_equal(rd8(NE_CR), NE_CR_STP | NE_CR_RD_ABORT);
+    assert_int_equal(isr(), 0);
+    assert_int_equal(rd_page(2, NE_IMR), 0);
+    assert_int_equal(irq_level, 0);
+    /* STA is refused; STP does not reach reset mode either */
+    wr8(NE_CR, NE_CR_STA | NE_CR_RD_ABORT);
+    assert_int_equal(rd8(NE_CR), NE_CR_STP | NE_CR_RD_ABORT);
+    wr8(NE_CR, NE_CR_STP | NE_CR_RD_ABORT);
+    assert_int_equal(isr() & NE_ISR_RST, 0);
+    uint8_t f[64];
+    make_frame(f, MAC, sizeof f, 1);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_STOPPED);
+    /* the card's remote DMA still reads the ID PROM; nothing is sent */
+    uint8_t prom[12];
+    dma_read(0, prom, sizeof prom);
+    assert_int_equal(prom[0], MAC[0]);
+    assert_int_equal(prom[10], MAC[5]);
+    nic_send(f, sizeof f);
+    assert_int_equal(sent_count, 0);
+    assert_int_equal(isr() & NE_ISR_RST, 0);
+    assert_int_equal(ne2000_stats(nic)->reset_hangs, 1);
+    /* the next reset through the port completes */
+    v = rd8(0x1F);
+    assert_int_equal(isr(), NE_ISR_RST);
+    wr8(0x1F, v);
+    assert_int_equal(isr(), NE_ISR_RST);
+    nic_init(NE_RCR_AB, RX_START, RX_STOP);
+    assert_int_equal(rd8(NE_CR), NE_CR_STA | NE_CR_RD_ABORT);
+    assert_int_equal(isr() & NE_ISR_RST, 0);
+    assert_int_equal(ne2000_receive(nic, f, sizeof f), NE2000_RX_STORED);
+    nic_send(f, sizeof f);
+    assert_int_equal(sent_count, 1);
+    /* fired once */
+    rd8(0x1F);
+    assert_int_equal(isr() & NE_ISR_RST, NE_ISR_RST);
+    assert_int_equal(ne2000_stats(nic)->reset_hangs, 1);
+}
+
+static void test_inject_reset_hang_by_a_write_and_power_on(void **st)
+{
+    /* clones that reset on a write alone: the next write completes */
+    wr8(NE_CR, NE_CR_STA | NE_CR_RD_ABORT);
+    assert_int_equal(ne2000_inject(nic, DEV_COND_RESET_HANG), 0);
+    wr8(0x1F, 0);
+    assert_int_equal(rd8(NE_CR), NE_CR_STP | NE_CR_RD_ABORT);
+    assert_int_equal(isr() & NE_ISR_RST, 0);
+    dev_clock_advance(&clk, 5000000000ull);
+    assert_int_equal(isr() & NE_ISR_RST, 0);
+    wr8(0x1F, 0);
+    assert_int_equal(isr(), NE_ISR_RST);
+    /* power-on reset is not the reset port: it ends a hang, and the
+     * condition armed before it waits for the port */
+    assert_int_equal(ne2000_inject(nic, DEV_COND_RESET_HANG), 0);
+    ne2000_reset(nic);
+    assert_int_equal(isr(), NE_ISR_RST);
+    rd8(0x1F);
+    assert_int_equal(isr() & NE_ISR_RST, 0);
+    ne2000_reset(nic);
+    assert_int_equal(isr(), NE_ISR_RST);
+    wr8(NE_CR, NE_CR_STA | NE_CR_RD_ABORT);
+    assert_int_equal(rd8(NE_CR), NE_CR_STA | NE_CR_RD_ABORT);
+}
+
 int main(void)
 {
 #define P(f) cmocka_unit_test_setup_teardown(f, setup_pci, teardown)
@@ -1656,6 +1736,8 @@ int main(void)
         P(test_inject_rx_crc_error_is_stored_with_sep),
         P(test_inject_rx_crc_error_sets_cnt_when_cntr1_reaches_128),
         I(test_inject_rx_crc_error_waits_for_the_receiver),
+        P(test_inject_reset_hang_never_sets_isr_rst),
+        I(test_inject_reset_hang_by_a_write_and_power_on),
     };
 #undef P
 #undef I

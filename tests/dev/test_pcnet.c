@@ -1835,6 +1835,74 @@ static void test_inject_rx_crc_error_waits_for_the_receiver(void **st)
     assert_int_equal(pcnet_stats(nic)->rx_crc_errors, 1);
 }
 
+/* S_RESET should leave CSR0 = 0004h (STOP; Linux pcnet32 probes for it)
+ * and INIT then sets IDON. With DEV_COND_RESET_HANG the S_RESET never
+ * finishes: CSR0 reads 0000h however long the driver waits, the controller
+ * takes no RDP write (INIT never sets IDON), the BCRs and APROM answer; the
+ * next read of RESET completes. */
+static void test_inject_reset_hang_never_reaches_stop_or_idon(void **st)
+{
+    bring_up(2, 0, 2, 2, 0);
+    rx_give(0, 1536);
+    assert_int_equal(pcnet_inject(nic, DEV_COND_RESET_HANG), 0);
+    s_reset();
+    for (unsigned i = 0; i < 10000; i++) {
+        assert_int_equal(csr_rd(PCNET_CSR0), 0);
+        dev_clock_advance(&clk, clk.now + 1000000); /* 1 ms, ten seconds in all */
+    }
+    assert_int_equal(dev_clock_next(&clk), UINT64_MAX); /* polling stopped */
+    assert_int_equal(irq_level, 0);
+    /* the reset began: RAP 0, CSRs at their S_RESET values; BCRs, APROM kept */
+    assert_int_equal(io_rd(PCNET_WIO_RAP, 2), 0);
+    assert_int_equal(csr_rd(PCNET_CSR3), 0);
+    assert_int_equal(csr_rd(PCNET_CSR4), 0x0115);
+    assert_int_equal(bcr_rd(PCNET_BCR20), 0x0302);
+    assert_int_equal(io_rd(PCNET_APROM, 1), MAC[0]);
+    /* the driver's initialization goes nowhere */
+    write_init_block(0, 2, 2, MAC, 0);
+    csr_wr(PCNET_CSR1, (uint16_t)IBLK);
+    csr_wr(PCNET_CSR2, (uint16_t)(IBLK >> 16));
+    csr_wr(PCNET_CSR0, PCNET_CSR0_INIT | PCNET_CSR0_IENA);
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STOP);
+    dev_clock_advance(&clk, clk.now + 1000000000);
+    assert_int_equal(csr_rd(PCNET_CSR0), 0);
+    csr_wr(PCNET_CSR1, 0x1234);
+    assert_int_equal(csr_rd(PCNET_CSR1), (uint16_t)IBLK); /* as before the reset */
+    assert_int_equal(irq_level, 0);
+    uint8_t f[100];
+    make_frame(f, MAC, 100, 1);
+    assert_int_equal(pcnet_receive(nic, f, 100), PCNET_RX_DISABLED);
+    assert_true(desc_get(RXRING, 0).flags & PCNET_DESC_OWN);
+    assert_int_equal(pcnet_stats(nic)->reset_hangs, 1);
+    /* the next S_RESET completes: STOP, then INIT/IDON and STRT work */
+    s_reset();
+    assert_int_equal(csr_rd(PCNET_CSR0), PCNET_CSR0_STOP);
+    bring_up(2, 0, 2, 2, 0);
+    rx_give(0, 1536);
+    assert_int_equal(pcnet_receive(nic, f, 100), PCNET_RX_STORED);
+    /* fired once */
+    s_reset();
+    assert_int_equal(csr_rd(PCNET_CSR0), PCNET_CSR0_STOP);
+    assert_int_equal(pcnet_stats(nic)->reset_hangs, 1);
+}
+
+static void test_inject_reset_hang_waits_for_s_reset_and_ends_at_h_reset(void **st)
+{
+    assert_int_equal(pcnet_inject(nic, DEV_COND_RESET_HANG), 0);
+    /* STOP is not a reset: it does not take the condition */
+    csr_wr(PCNET_CSR0, PCNET_CSR0_STOP);
+    assert_int_equal(csr_rd(PCNET_CSR0), PCNET_CSR0_STOP);
+    s_reset();
+    assert_int_equal(csr_rd(PCNET_CSR0), 0);
+    /* H_RESET (PCI RST#) ends the hang */
+    pcnet_reset(nic);
+    enable_pci();
+    assert_int_equal(csr_rd(PCNET_CSR0), PCNET_CSR0_STOP);
+    bring_up(2, 0, 2, 2, 0);
+    assert_int_equal(csr_rd(PCNET_CSR0) & (PCNET_CSR0_TXON | PCNET_CSR0_RXON),
+                     PCNET_CSR0_TXON | PCNET_CSR0_RXON);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1908,6 +1976,8 @@ int main(void)
         T(test_inject_rx_crc_error_sets_err_and_crc_in_the_enp_descriptor),
         T(test_inject_rx_crc_error_in_16bit_descriptors_with_pad_stripping),
         T(test_inject_rx_crc_error_waits_for_the_receiver),
+        T(test_inject_reset_hang_never_reaches_stop_or_idon),
+        T(test_inject_reset_hang_waits_for_s_reset_and_ends_at_h_reset),
     };
 #undef T
     return cmocka_run_group_tests_name("pcnet", tests, NULL, NULL);

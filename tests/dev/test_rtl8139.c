@@ -1213,6 +1213,77 @@ static void test_inject_rx_crc_error_waits_for_the_receiver(void **st)
     assert_int_equal(rtl8139_stats(nic)->rx_crc_errors, 2);
 }
 
+/* Section 6.4 CR.RST: "set to 0 when the reset is complete". With
+ * DEV_COND_RESET_HANG the driver's poll never sees it clear; the chip
+ * takes no other write until RST is written again, which completes. */
+static void test_inject_reset_hang_keeps_rst_set_until_rst_again(void **st)
+{
+    rx_start(RTL_RCR_APM);
+    assert_int_equal(rtl8139_inject(nic, DEV_COND_RESET_HANG), 0);
+    wr8(RTL_CR, RTL_CR_RST);
+    /* a driver polling CR every millisecond for ten seconds of virtual time */
+    for (unsigned i = 0; i < 10000; i++) {
+        assert_int_equal(rd8(RTL_CR), RTL_CR_RST | RTL_CR_BUFE);
+        dev_clock_advance(&clk, clk.now + 1000000);
+    }
+    assert_int_equal(dev_clock_next(&clk), UINT64_MAX); /* nothing pending in the model */
+    /* the reset began: interrupts off, descriptors back to the driver */
+    assert_int_equal(rd16(RTL_IMR), 0);
+    assert_int_equal(rd16(RTL_ISR), 0);
+    assert_int_equal(irq_level, 0);
+    assert_int_equal(rd32(RTL_TSD(0)), RTL_TSD_OWN);
+    assert_int_equal(rd16(RTL_CAPR), 0xFFF0);
+    assert_int_equal(rd8(RTL_IDR0), MAC[0]);
+    /* writes do not reach the chip: RE/TE stay off, nothing moves */
+    wr8(RTL_CR, RTL_CR_RE | RTL_CR_TE);
+    wr16(RTL_IMR, RTL_INT_ALL);
+    wr32(RTL_RCR, RTL_RCR_AAP);
+    tx_prepare(0, 64, 0);
+    wr32(RTL_TSD(0), 64);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_RST | RTL_CR_BUFE);
+    assert_int_equal(rd16(RTL_IMR), 0);
+    assert_int_equal(rd32(RTL_RCR), RTL_RCR_APM);
+    assert_int_equal(rd32(RTL_TSD(0)), RTL_TSD_OWN);
+    assert_int_equal(sent_count, 0);
+    uint8_t f[64];
+    make_frame(f, MAC, 60, 0);
+    assert_int_equal(rtl8139_receive(nic, f, 60), RTL8139_RX_DISABLED);
+    assert_int_equal(rtl8139_stats(nic)->reset_hangs, 1);
+    /* RST again: the reset completes and the chip works */
+    wr8(RTL_CR, RTL_CR_RST);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_BUFE);
+    rx_start(RTL_RCR_APM);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_RE | RTL_CR_TE | RTL_CR_BUFE);
+    assert_int_equal(rtl8139_receive(nic, f, 60), RTL8139_RX_STORED);
+    tx_prepare(0, 64, 0);
+    wr32(RTL_TSD(0), 64);
+    assert_int_equal(sent_count, 1);
+    /* fired once: the reset after that completes at once */
+    wr8(RTL_CR, RTL_CR_RST);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_BUFE);
+    assert_int_equal(rtl8139_stats(nic)->reset_hangs, 1);
+}
+
+static void test_inject_reset_hang_waits_for_cr_rst_and_ends_at_power_on(void **st)
+{
+    assert_int_equal(rtl8139_inject(nic, DEV_COND_RESET_HANG), 0);
+    /* power-on reset is not CR.RST: the condition stays armed */
+    rtl8139_reset(nic);
+    pci_config_write(rtl8139_pci(nic), PCI_COMMAND, 2,
+                     PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    rx_start(RTL_RCR_APM);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_RE | RTL_CR_TE | RTL_CR_BUFE);
+    wr8(RTL_CR, RTL_CR_RST);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_RST | RTL_CR_BUFE);
+    /* PCI RST# ends the hang: every register to its table value */
+    rtl8139_reset(nic);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_BUFE);
+    wr16(RTL_IMR, RTL_INT_ROK);
+    assert_int_equal(rd16(RTL_IMR), RTL_INT_ROK);
+    wr8(RTL_CR, RTL_CR_RST);
+    assert_int_equal(rd8(RTL_CR), RTL_CR_BUFE);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1270,6 +1341,8 @@ int main(void)
         T(test_inject_rx_crc_error_is_dropped_without_aer),
         T(test_inject_rx_crc_error_with_aer_is_stored_with_crc_and_rer),
         T(test_inject_rx_crc_error_waits_for_the_receiver),
+        T(test_inject_reset_hang_keeps_rst_set_until_rst_again),
+        T(test_inject_reset_hang_waits_for_cr_rst_and_ends_at_power_on),
     };
 #undef T
     return cmocka_run_group_tests_name("rtl8139", tests, NULL, NULL);

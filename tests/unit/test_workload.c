@@ -660,8 +660,9 @@ static void test_inject(void **state)
     (void)state;
     parse_ok(&w, "inject rx-overflow\ninject tx-error\ninject tx-underrun\ninject rx-burst\n"
                  "inject spurious-interrupt\ninject link-loss-send\ninject rx-crc-error\n"
+                 "inject reset-hang\n"
                  "inject rx-burst count=4096\ninject rx-overflow count=1\n");
-    assert_int_equal(w.nsteps, 9);
+    assert_int_equal(w.nsteps, 10);
     for (int c = 0; c < WL_COND_COUNT; c++) {
         assert_int_equal(w.steps[c].kind, WL_INJECT);
         assert_int_equal(w.steps[c].cond, c);
@@ -670,14 +671,14 @@ static void test_inject(void **state)
     assert_int_equal(w.steps[WL_COND_RX_BURST].count, 64);
     assert_int_equal(w.steps[WL_COND_TX_ERROR].count, 0);
     assert_int_equal(w.steps[WL_COND_SPURIOUS_IRQ].count, 0);
-    assert_int_equal(w.steps[7].count, 4096);
-    assert_int_equal(w.steps[8].count, 1);
+    assert_int_equal(w.steps[8].count, 4096);
+    assert_int_equal(w.steps[9].count, 1);
     format_is(&w.steps[WL_COND_RX_BURST], "inject rx-burst count=64");
     format_is(&w.steps[WL_COND_SPURIOUS_IRQ], "inject spurious-interrupt");
     workload_free(&w);
     expect_error("inject\n", "inject: needs a condition (accepted: rx-overflow tx-error "
                              "tx-underrun rx-burst spurious-interrupt link-loss-send "
-                             "rx-crc-error)");
+                             "rx-crc-error reset-hang)");
     expect_error("inject fire\n", "inject: fire: unknown (accepted: rx-overflow");
     expect_error("inject tx-error count=3\n",
                  "inject: count= applies to rx-burst and rx-overflow only");
@@ -1249,7 +1250,7 @@ static void test_names(void **state)
     static const char *const conds[WL_COND_COUNT] = {"rx-overflow",        "tx-error",
                                                      "tx-underrun",        "rx-burst",
                                                      "spurious-interrupt", "link-loss-send",
-                                                     "rx-crc-error"};
+                                                     "rx-crc-error",       "reset-hang"};
 
     (void)state;
     for (int k = 0; k < WL_KIND_COUNT; k++)
