@@ -264,6 +264,19 @@ static int do_halt(Exerciser *x, char *out, size_t len)
     return 0;
 }
 
+/* Frame i of a burst: the step's frame with its last two payload bytes
+ * XORed with i (docs/formats/workload.md), so no two frames of a burst are
+ * alike. frame may be base itself for i = 0. */
+static void burst_frame(uint8_t *frame, const uint8_t *base, uint32_t len, uint32_t i)
+{
+    if (frame != base)
+        memcpy(frame, base, len);
+    if (len >= 16) {
+        frame[len - 2] ^= (uint8_t)(i >> 8);
+        frame[len - 1] ^= (uint8_t)i;
+    }
+}
+
 /* A send step: `count` packets (usually one) in one MiniportSendPackets,
  * each in `frags` buffers; every packet of a burst differs in its last
  * payload bytes. Returns how many were refused for resources, or -1. */
@@ -275,12 +288,9 @@ static int send_frames(Exerciser *x, const Workload *w, size_t index, const WlSt
     uint8_t mac[6];
     unsigned n = s->count >= 1 && s->count <= WL_SEND_BURST_MAX ? s->count : 1;
     own_mac(x, mac);
+    workload_frame(w, index, s, mac, frames[0]);
     for (unsigned i = 0; i < n; i++) {
-        workload_frame(w, index, s, mac, frames[i]);
-        if (i && s->len >= 16) {
-            frames[i][s->len - 2] ^= (uint8_t)(i >> 8);
-            frames[i][s->len - 1] ^= (uint8_t)i;
-        }
+        burst_frame(frames[i], frames[0], s->len, i);
         fp[i] = frames[i];
         lens[i] = s->len;
     }
@@ -295,15 +305,11 @@ static int send_frames(Exerciser *x, const Workload *w, size_t index, const WlSt
 static int wire_frames(Exerciser *x, const Workload *w, size_t index, const WlStep *s,
                        uint32_t count)
 {
-    uint8_t frame[WL_FRAME_MAX], mac[6];
+    uint8_t base[WL_FRAME_MAX], frame[WL_FRAME_MAX], mac[6];
     own_mac(x, mac);
-    workload_frame(w, index, s, mac, frame);
+    workload_frame(w, index, s, mac, base);
     for (uint32_t i = 0; i < count; i++) {
-        /* every frame of a burst differs in its last payload byte pair */
-        if (s->len >= 16) {
-            frame[s->len - 2] ^= (uint8_t)(i >> 8);
-            frame[s->len - 1] ^= (uint8_t)i;
-        }
+        burst_frame(frame, base, s->len, i);
         if (machine_wire_frame(x->m, frame, s->len) < 0)
             return -1;
         x->st.wire_frames++;
