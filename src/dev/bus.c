@@ -75,6 +75,13 @@ uint32_t bus_port_read(Bus *b, uint16_t port, unsigned size)
     return size_mask(size);
 }
 
+const char *bus_port_name(Bus *b, uint16_t port, unsigned size, int write)
+{
+    BusRange *r = find(b->ports, b->nports, port, size);
+    return r && r->ops->reg_name ? r->ops->reg_name(r->opaque, port - r->base, size, write)
+                                 : NULL;
+}
+
 void bus_port_write(Bus *b, uint16_t port, unsigned size, uint32_t value)
 {
     BusRange *r = find(b->ports, b->nports, port, size);

@@ -42,6 +42,9 @@ int bus_add_ports(Bus *b, uint32_t base, uint32_t size, const DevIoOps *ops, voi
 int bus_add_mmio(Bus *b, uint32_t base, uint32_t size, const DevIoOps *ops, void *opaque,
                  const char *name);
 uint32_t bus_port_read(Bus *b, uint16_t port, unsigned size);
+/* The register an access would reach now, named by the device that claims
+ * the port (DevIoOps.reg_name; no side effects), or NULL. */
+const char *bus_port_name(Bus *b, uint16_t port, unsigned size, int write);
 void bus_port_write(Bus *b, uint16_t port, unsigned size, uint32_t value);
 
 #endif

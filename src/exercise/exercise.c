@@ -4,6 +4,7 @@
 #include "exercise/exercise.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,25 +184,27 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
     return h;
 }
 
-static const char *status_text(int64_t st, char *buf, size_t len)
+/* printf onto the end of what out already holds. */
+static void append(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *out, size_t len, const char *fmt, ...)
 {
-    if (st < 0)
-        snprintf(buf, len, "fault");
-    else
-        snprintf(buf, len, "status=0x%08" PRIx64, (uint64_t)st);
-    return buf;
+    size_t o = strlen(out);
+    va_list ap;
+    va_start(ap, fmt);
+    if (o < len)
+        vsnprintf(out + o, len - o, fmt, ap);
+    va_end(ap);
 }
 
 /* An NDIS status as a request's outcome: -1 when the run stopped; a
  * status other than success counts as a failed request. */
 static int status_outcome(Exerciser *x, int64_t st, char *out, size_t len)
 {
-    char t[32];
     if (st < 0)
         return -1;
     if (st != NDIS_STATUS_SUCCESS)
         x->st.failed++;
-    snprintf(out, len, "%s", status_text(st, t, sizeof t));
+    snprintf(out, len, "status=0x%08" PRIx64, (uint64_t)st);
     return 0;
 }
 
@@ -418,7 +421,6 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
 {
     const WlStep *s = &w->steps[index];
     int running = machine_nic_running(x->m);
-    char t[256];
     int64_t st;
     uint32_t n1 = 0, n2 = 0;
     /* requests that need the adapter up */
@@ -484,15 +486,11 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
                 x->nmcast--;
             }
         }
-        uint8_t list[WL_MAX_MACS * 6];
-        memcpy(list, x->mcast, x->nmcast * 6u);
-        st = machine_nic_set(x->m, OID_802_3_MULTICAST_LIST, list, x->nmcast * 6u, &n1, &n2);
-        if (st < 0)
+        st = machine_nic_set(x->m, OID_802_3_MULTICAST_LIST, x->mcast, x->nmcast * 6u, &n1, &n2);
+        if (status_outcome(x, st, out, len) < 0)
             return -1;
-        if (st != NDIS_STATUS_SUCCESS)
-            x->st.failed++;
-        snprintf(out, len, "%s list=%u%s", status_text(st, t, sizeof t), x->nmcast,
-                 refused ? " (list full: addresses past 32 not added)" : "");
+        append(out, len, " list=%u%s", x->nmcast,
+               refused ? " (list full: addresses past 32 not added)" : "");
         return step_time(x, STEP_NS);
     }
     case WL_QUERY: {
@@ -500,26 +498,22 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
         memset(buf, 0, sizeof buf);
         uint32_t blen = s->buflen <= QUERY_MAX ? s->buflen : QUERY_MAX;
         st = machine_nic_query(x->m, s->oid, buf, blen, &n1, &n2);
-        if (st < 0)
+        if (status_outcome(x, st, out, len) < 0)
             return -1;
-        if (st != NDIS_STATUS_SUCCESS)
-            x->st.failed++;
         /* the whole answer up to 256 bytes (OID_GEN_SUPPORTED_LIST's list
          * of OIDs is what an explorer queries next) */
         char hex[2 * 256 + 1];
         uint32_t shown = n1 < blen ? n1 : blen;
         hex_text(buf, shown < 256 ? shown : 256, hex, sizeof hex);
-        snprintf(out, len, "%s written=%u needed=%u value=%s%s", status_text(st, t, sizeof t), n1,
-                 n2, hex, shown > 256 ? "..." : "");
+        append(out, len, " written=%u needed=%u value=%s%s", n1, n2, hex,
+               shown > 256 ? "..." : "");
         return 0;
     }
     case WL_SET: {
         st = machine_nic_set(x->m, s->oid, s->value, s->value_len, &n1, &n2);
-        if (st < 0)
+        if (status_outcome(x, st, out, len) < 0)
             return -1;
-        if (st != NDIS_STATUS_SUCCESS)
-            x->st.failed++;
-        snprintf(out, len, "%s read=%u needed=%u", status_text(st, t, sizeof t), n1, n2);
+        append(out, len, " read=%u needed=%u", n1, n2);
         return step_time(x, STEP_NS);
     }
     case WL_LINK:

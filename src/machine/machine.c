@@ -353,14 +353,7 @@ static void port_write(void *opaque, uint16_t port, unsigned size, uint32_t v)
  * the port (for trace events). */
 static const char *port_name(void *opaque, uint16_t port, unsigned size, int write)
 {
-    Machine *m = opaque;
-    for (unsigned i = 0; i < m->bus.nports; i++) {
-        const BusRange *r = &m->bus.ports[i];
-        if (port >= r->base && port - r->base < r->size)
-            return r->ops->reg_name ? r->ops->reg_name(r->opaque, port - r->base, size, write)
-                                    : NULL;
-    }
-    return NULL;
+    return bus_port_name(&((Machine *)opaque)->bus, port, size, write);
 }
 
 static const VmIoOps machine_io = {port_read, port_write, port_name};
@@ -935,21 +928,7 @@ static int pump(Machine *m)
     if (m->wire && m->nic && m->nic->state) {
         unsigned burst = 0;
         while ((n = net_recv(m->wire, &frame)) > 0) {
-            m->st.wire_rx++;
-            frame_event(m, TRACE_FRAME_IN, "wire", frame, (size_t)n);
-            clock_sync(m);
-            /* On a real cable every frame is at least 64 bytes with its FCS:
-             * the sending MAC pads (IEEE 802.3 clause 4.2.3.3). A TAP hands
-             * over the kernel's unpadded frames (42-byte ARP replies), so the
-             * cable pads them to 60 + FCS here. */
-            uint8_t padded[60];
-            if (n < 60) {
-                memcpy(padded, frame, (size_t)n);
-                memset(padded + n, 0, (size_t)(60 - n));
-                frame = padded;
-                n = 60;
-            }
-            m->nic->nic->receive(m->nic->state, frame, (size_t)n);
+            machine_wire_frame(m, frame, (size_t)n);
             if (++burst < m->rx_burst)
                 continue;
             burst = 0;
@@ -971,18 +950,6 @@ static int pump(Machine *m)
 int machine_nic_running(Machine *m)
 {
     return m->adapter != NULL;
-}
-
-int machine_nic_send(Machine *m, const uint8_t *frame, size_t len)
-{
-    if (!m->adapter)
-        return -1;
-    m->st.netdev_rx++;
-    frame_event(m, TRACE_FRAME_IN, "netdev", frame, len);
-    int r = ndis_adapter_send(m->adapter, frame, len);
-    if (r == 1)
-        m->st.send_resources++;
-    return r < 0 || vm_stopped(m->vm) ? -1 : r;
 }
 
 int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_t *lens,
@@ -1015,7 +982,11 @@ int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len)
     m->st.wire_rx++;
     frame_event(m, TRACE_FRAME_IN, "wire", frame, len);
     clock_sync(m);
-    uint8_t padded[60]; /* the cable's minimum frame, as in pump() */
+    /* On a real cable every frame is at least 64 bytes with its FCS: the
+     * sending MAC pads (IEEE 802.3 clause 4.2.3.3). A TAP hands over the
+     * kernel's unpadded frames (42-byte ARP replies), so the cable pads
+     * them to 60 + FCS here. */
+    uint8_t padded[60];
     if (len < 60) {
         memcpy(padded, frame, len);
         memset(padded + len, 0, 60 - len);

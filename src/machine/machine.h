@@ -85,9 +85,6 @@ int machine_stop_nic(Machine *m);
  * wall clock (virtual time moves only through machine_step) ---- */
 /* Whether the adapter is up (started and not halted). */
 int machine_nic_running(Machine *m);
-/* The OS sends one frame: MiniportSend/SendPackets now. 0 taken, 1 no
- * resources, -1 run stopped or no adapter. */
-int machine_nic_send(Machine *m, const uint8_t *frame, size_t len);
 /* The OS sends `n` frames in one MiniportSendPackets (one MiniportSend
  * each for a miniport without it), each split into `nfrags` NDIS_BUFFERs.
  * Returns how many the driver refused for resources, or -1 (run stopped,
@@ -95,7 +92,8 @@ int machine_nic_send(Machine *m, const uint8_t *frame, size_t len);
 int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_t *lens,
                            unsigned n, unsigned nfrags);
 /* A frame arrives on the cable (padded to the 60-byte minimum like any
- * cable); the driver is not run: call machine_step. -1 without a NIC. */
+ * cable; lost when the card was surprise-removed); the driver is not run:
+ * call machine_step. -1 without a NIC. */
 int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len);
 /* Set an OID of the running adapter: the NDIS status or -1. */
 int64_t machine_nic_set(Machine *m, uint32_t oid, const void *buf, uint32_t len, uint32_t *read,

@@ -837,12 +837,18 @@ void vm_set_io(Vm *vm, const VmIoOps *ops, void *opaque)
     vm->io_opaque = opaque;
 }
 
+/* As io_name, for a memory-mapped register. */
+static const char *mmio_name(const MmioMap *m, uint32_t offset, unsigned size, int write)
+{
+    if (!trace_enabled() || !m->ops->name)
+        return NULL;
+    return m->ops->name(m->opaque, offset, size, write);
+}
+
 static uint64_t mmio_read_cb(uc_engine *uc, uint64_t offset, unsigned size, void *opaque)
 {
     MmioMap *m = opaque;
-    const char *reg = trace_enabled() && m->ops->name
-                          ? m->ops->name(m->opaque, (uint32_t)offset, size, 0)
-                          : NULL;
+    const char *reg = mmio_name(m, (uint32_t)offset, size, 0);
     uint32_t v = m->ops->read(m->opaque, (uint32_t)offset, size);
     m->vm->stats.mmio++;
     TraceEvent ev = {.kind = TRACE_MMIO_READ,
@@ -867,9 +873,7 @@ static void mmio_write_cb(uc_engine *uc, uint64_t offset, unsigned size, uint64_
                      .addr = m->base + (uint32_t)offset,
                      .size = size,
                      .value = value,
-                     .reg = trace_enabled() && m->ops->name
-                                ? m->ops->name(m->opaque, (uint32_t)offset, size, 1)
-                                : NULL};
+                     .reg = mmio_name(m, (uint32_t)offset, size, 1)};
     trace_emit(&ev);
     m->ops->write(m->opaque, (uint32_t)offset, size, (uint32_t)value);
 }
