@@ -123,7 +123,6 @@ int cmd_explore(int argc, char **argv)
     Workload seeds[16];
     unsigned nseeds = 0;
     CovMap *cov = NULL;
-    uint8_t *image = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has_next = i + 1 < argc;
@@ -204,24 +203,9 @@ int cmd_explore(int argc, char **argv)
         nseeds++;
     }
     /* the static map first: a driver that is not a PE32 image stops here */
-    FILE *f = fopen(driver, "rb");
-    long len = -1;
-    if (f && fseek(f, 0, SEEK_END) == 0)
-        len = ftell(f);
-    if (!f || len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fprintf(stderr, "xdrv explore: %s: %s\n", driver, strerror(errno));
-        if (f)
-            fclose(f);
-        rc = EXIT_LOAD;
-        goto out;
-    }
-    image = malloc((size_t)len + 1);
-    size_t got = image ? fread(image, 1, (size_t)len, f) : 0;
-    fclose(f);
     char err[EXPLORE_ERR_MAX + COV_ERR_MAX];
-    if (!image || got != (size_t)len ||
-        !(cov = cov_map_build(image, (size_t)len, err, sizeof err))) {
-        fprintf(stderr, "xdrv explore: %s: %s\n", driver, image ? err : "out of memory");
+    if (!(cov = cov_map_load(driver, err, sizeof err))) {
+        fprintf(stderr, "xdrv explore: %s\n", err);
         rc = EXIT_LOAD;
         goto out;
     }
@@ -253,7 +237,6 @@ out:
     for (unsigned i = 0; i < nseeds; i++)
         workload_free(&seeds[i]);
     cov_map_free(cov);
-    free(image);
     free(rargv);
     return rc;
 }

@@ -1447,6 +1447,20 @@ static int cov_read_file(const char *path, uint8_t **buf, size_t *len, char *err
     return 0;
 }
 
+CovMap *cov_map_load(const char *path, char *err, size_t errlen)
+{
+    uint8_t *file = NULL;
+    size_t len = 0;
+    char berr[COV_ERR_MAX];
+    if (cov_read_file(path, &file, &len, err, errlen))
+        return NULL;
+    CovMap *c = cov_map_build(file, len, berr, sizeof berr);
+    if (!c)
+        cov_err(err, errlen, "%s: %s", path, berr);
+    free(file); /* the map holds its own copy of the image */
+    return c;
+}
+
 static const char *cov_str(const char *s)
 {
     return s ? s : "";
@@ -1518,39 +1532,50 @@ static int cov_find_module(const CovTraceInfo *ti, const char *name)
 
 /* Pass 2: mark the BLOCKS pairs and register the entry points the host
  * called inside the module. */
+long cov_map_event(CovMap *c, CovTraceState *st, const TraceEvent *ev)
+{
+    int ours = ev->name && (!st->module[0] || !strcmp(ev->name, st->module));
+    if (ev->kind == TRACE_MODULE && ours) {
+        if (!st->module[0])
+            snprintf(st->module, sizeof st->module, "%s", ev->name);
+        st->have = 1; /* a module loaded again may move: the latest base counts */
+        st->base = ev->addr;
+        st->size = ev->size;
+    } else if (ev->kind == TRACE_GUEST_CALL && st->have && ev->addr - st->base < st->size) {
+        cov_map_add_entry(c, cov_str(ev->name), ev->addr - st->base);
+    } else if (ev->kind == TRACE_BLOCKS && ours && st->module[0]) {
+        if (ev->len % 8 || (ev->len && !ev->data))
+            return -1;
+        long fresh = 0;
+        for (uint32_t k = 0; k < ev->len; k += 8) {
+            const uint8_t *p = ev->data + k;
+            uint32_t rva = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                           (uint32_t)p[3] << 24;
+            uint32_t sz = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+                          (uint32_t)p[7] << 24;
+            fresh += (long)cov_map_mark(c, rva, sz);
+        }
+        return fresh;
+    }
+    return 0;
+}
+
 static int cov_mark_trace(CovMap *c, const char *path, const char *module, char *err, size_t errlen)
 {
     char rerr[XTR_ERR_MAX];
     TraceEvent ev;
-    int rc, have = 0;
-    uint32_t base = 0, size = 0;
+    int rc;
+    CovTraceState st = {.have = 0};
+    snprintf(st.module, sizeof st.module, "%s", module);
     XtrReader *r = xtr_reader_open(path, rerr, sizeof rerr);
     if (!r)
         return cov_trace_err(err, errlen, path, rerr);
     while ((rc = xtr_read(r, &ev, rerr, sizeof rerr)) == 1) {
-        int ours = ev.name && !strcmp(ev.name, module);
-        if (ev.kind == TRACE_MODULE && ours) {
-            have = 1; /* a module loaded again may move: the latest base counts */
-            base = ev.addr;
-            size = ev.size;
-        } else if (ev.kind == TRACE_GUEST_CALL && have && ev.addr - base < size) {
-            cov_map_add_entry(c, cov_str(ev.name), ev.addr - base);
-        } else if (ev.kind == TRACE_BLOCKS && ours) {
-            if (ev.len % 8 || (ev.len && !ev.data)) {
-                cov_err(err, errlen,
-                        "%s: event %llu: BLOCKS data of %u bytes is not (rva, size) pairs", path,
-                        (unsigned long long)ev.seq, ev.len);
-                xtr_reader_free(r);
-                return -1;
-            }
-            for (uint32_t k = 0; k < ev.len; k += 8) {
-                const uint8_t *p = ev.data + k;
-                uint32_t rva = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                               (uint32_t)p[3] << 24;
-                uint32_t sz = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-                              (uint32_t)p[7] << 24;
-                cov_map_mark(c, rva, sz);
-            }
+        if (cov_map_event(c, &st, &ev) < 0) {
+            cov_err(err, errlen, "%s: event %llu: BLOCKS data of %u bytes is not (rva, size) pairs",
+                    path, (unsigned long long)ev.seq, ev.len);
+            xtr_reader_free(r);
+            return -1;
         }
     }
     xtr_reader_free(r);

@@ -17,6 +17,8 @@ typedef struct CovMap CovMap;
 /* Disassemble a PE32 image file's executable sections. NULL with a
  * one-line reason (not a PE32 x86 image, no executable section). */
 CovMap *cov_map_build(const uint8_t *file, size_t len, char *err, size_t errlen);
+/* The same, of an image file: NULL with "PATH: reason" in err. */
+CovMap *cov_map_load(const char *path, char *err, size_t errlen);
 void cov_map_free(CovMap *c);
 /* SizeOfImage of the analysed image (to check a trace's MODULE event). */
 uint32_t cov_map_image_size(const CovMap *c);
@@ -30,6 +32,18 @@ size_t cov_map_mark(CovMap *c, uint32_t rva, uint32_t size);
 /* An entry point the host called (GUEST_CALL name and function rva): a
  * function root for the per-entry-point figures. */
 void cov_map_add_entry(CovMap *c, const char *name, uint32_t rva);
+/* Reading a trace's events into a map: the driver module's name (empty:
+ * the first MODULE event's), where it was mapped, and whether it was. */
+typedef struct CovTraceState {
+    char module[64];
+    uint32_t base, size;
+    int have;
+} CovTraceState;
+/* One event: the module's MODULE (its base), a GUEST_CALL inside it (an
+ * entry point), its BLOCKS (marked). Returns the static blocks newly
+ * reached, or -1 when BLOCKS data is not (rva, size) pairs. */
+struct TraceEvent;
+long cov_map_event(CovMap *c, CovTraceState *st, const struct TraceEvent *ev);
 /* Reached static blocks so far. */
 size_t cov_map_nreached(const CovMap *c);
 /* The report: per entry point (blocks reachable from it through direct

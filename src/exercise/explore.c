@@ -406,7 +406,7 @@ long explore_mark_trace(CovMap *cov, ExploreHints *hints, const char *path, char
     TraceEvent ev;
     int n;
     long fresh = 0;
-    uint32_t base = 0, size = 0;
+    CovTraceState cs = {.have = 0}; /* the first MODULE is the driver's */
     int supported_list = 0; /* the open request queries OID_GEN_SUPPORTED_LIST */
     while ((n = xtr_read(r, &ev, rerr, sizeof rerr)) == 1) {
         if (hints && ev.kind == TRACE_REQUEST_BEGIN)
@@ -415,14 +415,8 @@ long explore_mark_trace(CovMap *cov, ExploreHints *hints, const char *path, char
                                          !strncmp(ev.text, "query 0x00010101", 16));
         if (hints && ev.kind == TRACE_REQUEST_END && supported_list && ev.text)
             learn_oids(hints, ev.text);
-        if (ev.kind == TRACE_MODULE && !size) {
-            base = ev.addr;
-            size = ev.size;
-        }
-        /* the entry points the host called, for the per-entry figures */
-        if (ev.kind == TRACE_GUEST_CALL && ev.name && ev.addr - base < size)
-            cov_map_add_entry(cov, ev.name, ev.addr - base);
-        if (hints && ev.kind == TRACE_API_CALL && ev.name && ev.pc - base < size) {
+        if (hints && ev.kind == TRACE_API_CALL && ev.name && cs.have &&
+            ev.pc - cs.base < cs.size) {
             if (nt_fail_has_rule(ev.name)) {
                 unsigned k = 0;
                 while (k < ncalls && strcmp(calls[k].name, ev.name))
@@ -444,16 +438,15 @@ long explore_mark_trace(CovMap *cov, ExploreHints *hints, const char *path, char
                 learn_keyword(hints, "NetworkAddress");
             }
         }
-        if (ev.kind != TRACE_BLOCKS)
-            continue;
-        for (uint32_t i = 0; i + 8 <= ev.len; i += 8) {
-            const uint8_t *p = ev.data + i;
-            uint32_t rva = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                           (uint32_t)p[3] << 24;
-            uint32_t sz = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
-                          (uint32_t)p[7] << 24;
-            fresh += (long)cov_map_mark(cov, rva, sz);
+        /* the module, the entry points the host called, the code that ran */
+        long f = cov_map_event(cov, &cs, &ev);
+        if (f < 0) {
+            snprintf(rerr, sizeof rerr, "%s: event %llu: BLOCKS data is not (rva, size) pairs",
+                     path, (unsigned long long)ev.seq);
+            n = -1;
+            break;
         }
+        fresh += f;
     }
     if (n < 0) {
         snprintf(err, errlen, "%s", rerr);
