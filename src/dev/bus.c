@@ -20,6 +20,12 @@ const char *reg_access_name(RegAccess a)
     return (unsigned)a < sizeof names / sizeof names[0] ? names[a] : "?";
 }
 
+const char *reg_class_name(RegClass c)
+{
+    static const char *const names[] = {"none", "control", "status", "data", "control+status"};
+    return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
+}
+
 void bus_init(Bus *b)
 {
     memset(b, 0, sizeof *b);

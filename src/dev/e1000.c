@@ -13,161 +13,167 @@
 
 /* ---- register table ---- */
 
-/* offset, name, access, reset value, writable bits. Reset values are those
- * after the auto-load of the default EEPROM (CTRL.FD from ICW1); RAL0/RAH0
- * hold the MAC then (zero here). */
+/* offset, name, access, reset value, writable bits, class (the REG_CLASS_
+ * suffix), REG_F_ flags (regs.h). Reset values are those after the
+ * auto-load of the default EEPROM (CTRL.FD from ICW1); RAL0/RAH0 hold the
+ * MAC then (zero here). Class calls: RDH/TDH are owned by hardware,
+ * software writes them only to set the ring up (section 13.4.28 and its
+ * transmit twin): status. Self-clearing: CTRL.RST (13.4.1), EERD.START
+ * (13.4.4), CTRL_EXT.EE_RST and ASDCHK (13.4.6), RDTR.FPD (13.4.30) and
+ * TIDV.FPD (13.4.44). WUC.PME_Stat is set by a wake-up event (13.6.1), so
+ * control+status. */
 #define E1000_REGS(R)                                                                              \
-    R(E1000_CTRL, "CTRL", REG_RW, E1000_CTRL_FD, 0xFFFFFFFFu)                                      \
-    R(E1000_STATUS, "STATUS", REG_RO, 0, 0)                                                        \
-    R(E1000_EECD, "EECD", REG_RW, E1000_EECD_PRES | 0x10u, 0x00000077u)                            \
-    R(E1000_EERD, "EERD", REG_RW, 0, 0x0000FF01u)                                                  \
-    R(E1000_CTRL_EXT, "CTRL_EXT", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_MDIC, "MDIC", REG_RW, 0, 0x3FFFFFFFu)                                                  \
-    R(E1000_FCAL, "FCAL", REG_RW, 0, 0xFFFFFFFFu)                                                  \
-    R(E1000_FCAH, "FCAH", REG_RW, 0, 0x0000FFFFu)                                                  \
-    R(E1000_FCT, "FCT", REG_RW, 0, 0x0000FFFFu)                                                    \
-    R(E1000_VET, "VET", REG_RW, 0x8100u, 0x0000FFFFu)                                              \
-    R(E1000_ICR, "ICR", REG_RC, 0, E1000_ICR_VALID)                                                \
-    R(E1000_ITR, "ITR", REG_RW, 0, 0x0000FFFFu)                                                    \
-    R(E1000_ICS, "ICS", REG_WO, 0, E1000_ICR_VALID)                                                \
-    R(E1000_IMS, "IMS", REG_RW, 0, E1000_ICR_VALID)                                                \
-    R(E1000_IMC, "IMC", REG_WO, 0, E1000_ICR_VALID)                                                \
-    R(E1000_RCTL, "RCTL", REG_RW, 0, 0x07DFF3FEu)                                                  \
-    R(E1000_FCTTV, "FCTTV", REG_RW, 0, 0x0000FFFFu)                                                \
-    R(E1000_TXCW, "TXCW", REG_RW, 0, 0xC000FFFFu)                                                  \
-    R(E1000_RXCW, "RXCW", REG_RO, 0, 0)                                                            \
-    R(E1000_TCTL, "TCTL", REG_RW, 0, 0x03FFFFFEu)                                                  \
-    R(E1000_TIPG, "TIPG", REG_RW, 0, 0x3FFFFFFFu)                                                  \
-    R(E1000_AIFS, "AIFS", REG_RW, 0, 0x0000FFFFu)                                                  \
-    R(E1000_LEDCTL, "LEDCTL", REG_RW, 0, 0xFFFFFFFFu)                                              \
-    R(E1000_PBA, "PBA", REG_RW, 0x00100030u, 0x0000003Fu)                                          \
-    R(E1000_FCRTL, "FCRTL", REG_RW, 0, 0x8000FFF8u)                                                \
-    R(E1000_FCRTH, "FCRTH", REG_RW, 0, 0x0000FFF8u)                                                \
-    R(E1000_RDBAL, "RDBAL", REG_RW, 0, 0xFFFFFFF0u)                                                \
-    R(E1000_RDBAH, "RDBAH", REG_RW, 0, 0xFFFFFFFFu)                                                \
-    R(E1000_RDLEN, "RDLEN", REG_RW, 0, 0x000FFF80u)                                                \
-    R(E1000_RDH, "RDH", REG_RW, 0, 0x0000FFFFu)                                                    \
-    R(E1000_RDT, "RDT", REG_RW, 0, 0x0000FFFFu)                                                    \
-    R(E1000_RDTR, "RDTR", REG_RW, 0, 0x0000FFFFu)                                                  \
-    R(E1000_RXDCTL, "RXDCTL", REG_RW, 0x00010000u, 0x013F3F3Fu)                                    \
-    R(E1000_RADV, "RADV", REG_RW, 0, 0x0000FFFFu)                                                  \
-    R(E1000_RSRPD, "RSRPD", REG_RW, 0, 0x00000FFFu)                                                \
-    R(E1000_TXDMAC, "TXDMAC", REG_RW, 0, 0x00000001u)                                              \
-    R(E1000_TDBAL, "TDBAL", REG_RW, 0, 0xFFFFFFF0u)                                                \
-    R(E1000_TDBAH, "TDBAH", REG_RW, 0, 0xFFFFFFFFu)                                                \
-    R(E1000_TDLEN, "TDLEN", REG_RW, 0, 0x000FFF80u)                                                \
-    R(E1000_TDH, "TDH", REG_RW, 0, 0x0000FFFFu)                                                    \
-    R(E1000_TDT, "TDT", REG_RW, 0, 0x0000FFFFu)                                                    \
-    R(E1000_TIDV, "TIDV", REG_RW, 0, 0x0000FFFFu)                                                  \
-    R(E1000_TXDCTL, "TXDCTL", REG_RW, 0, 0x013F3F3Fu)                                              \
-    R(E1000_TADV, "TADV", REG_RW, 0, 0x0000FFFFu)                                                  \
-    R(E1000_TSPMT, "TSPMT", REG_RW, 0, 0xFFFFFFFFu)                                                \
-    R(E1000_CRCERRS, "CRCERRS", REG_RC, 0, 0)                                                      \
-    R(E1000_ALGNERRC, "ALGNERRC", REG_RC, 0, 0)                                                    \
-    R(E1000_SYMERRS, "SYMERRS", REG_RC, 0, 0)                                                      \
-    R(E1000_RXERRC, "RXERRC", REG_RC, 0, 0)                                                        \
-    R(E1000_MPC, "MPC", REG_RC, 0, 0)                                                              \
-    R(E1000_SCC, "SCC", REG_RC, 0, 0)                                                              \
-    R(E1000_ECOL, "ECOL", REG_RC, 0, 0)                                                            \
-    R(E1000_MCC, "MCC", REG_RC, 0, 0)                                                              \
-    R(E1000_LATECOL, "LATECOL", REG_RC, 0, 0)                                                      \
-    R(E1000_COLC, "COLC", REG_RC, 0, 0)                                                            \
-    R(E1000_DC, "DC", REG_RC, 0, 0)                                                                \
-    R(E1000_TNCRS, "TNCRS", REG_RC, 0, 0)                                                          \
-    R(E1000_SEC, "SEC", REG_RC, 0, 0)                                                              \
-    R(E1000_CEXTERR, "CEXTERR", REG_RC, 0, 0)                                                      \
-    R(E1000_RLEC, "RLEC", REG_RC, 0, 0)                                                            \
-    R(E1000_XONRXC, "XONRXC", REG_RC, 0, 0)                                                        \
-    R(E1000_XONTXC, "XONTXC", REG_RC, 0, 0)                                                        \
-    R(E1000_XOFFRXC, "XOFFRXC", REG_RC, 0, 0)                                                      \
-    R(E1000_XOFFTXC, "XOFFTXC", REG_RC, 0, 0)                                                      \
-    R(E1000_FCRUC, "FCRUC", REG_RC, 0, 0)                                                          \
-    R(E1000_PRC64, "PRC64", REG_RC, 0, 0)                                                          \
-    R(E1000_PRC127, "PRC127", REG_RC, 0, 0)                                                        \
-    R(E1000_PRC255, "PRC255", REG_RC, 0, 0)                                                        \
-    R(E1000_PRC511, "PRC511", REG_RC, 0, 0)                                                        \
-    R(E1000_PRC1023, "PRC1023", REG_RC, 0, 0)                                                      \
-    R(E1000_PRC1522, "PRC1522", REG_RC, 0, 0)                                                      \
-    R(E1000_GPRC, "GPRC", REG_RC, 0, 0)                                                            \
-    R(E1000_BPRC, "BPRC", REG_RC, 0, 0)                                                            \
-    R(E1000_MPRC, "MPRC", REG_RC, 0, 0)                                                            \
-    R(E1000_GPTC, "GPTC", REG_RC, 0, 0)                                                            \
-    R(E1000_GORCL, "GORCL", REG_RC, 0, 0)                                                          \
-    R(E1000_GORCH, "GORCH", REG_RC, 0, 0)                                                          \
-    R(E1000_GOTCL, "GOTCL", REG_RC, 0, 0)                                                          \
-    R(E1000_GOTCH, "GOTCH", REG_RC, 0, 0)                                                          \
-    R(E1000_RNBC, "RNBC", REG_RC, 0, 0)                                                            \
-    R(E1000_RUC, "RUC", REG_RC, 0, 0)                                                              \
-    R(E1000_RFC, "RFC", REG_RC, 0, 0)                                                              \
-    R(E1000_ROC, "ROC", REG_RC, 0, 0)                                                              \
-    R(E1000_RJC, "RJC", REG_RC, 0, 0)                                                              \
-    R(E1000_MGTPRC, "MGTPRC", REG_RC, 0, 0)                                                        \
-    R(E1000_MGTPDC, "MGTPDC", REG_RC, 0, 0)                                                        \
-    R(E1000_MGTPTC, "MGTPTC", REG_RC, 0, 0)                                                        \
-    R(E1000_TORL, "TORL", REG_RC, 0, 0)                                                            \
-    R(E1000_TORH, "TORH", REG_RC, 0, 0)                                                            \
-    R(E1000_TOTL, "TOTL", REG_RC, 0, 0)                                                            \
-    R(E1000_TOTH, "TOTH", REG_RC, 0, 0)                                                            \
-    R(E1000_TPR, "TPR", REG_RC, 0, 0)                                                              \
-    R(E1000_TPT, "TPT", REG_RC, 0, 0)                                                              \
-    R(E1000_PTC64, "PTC64", REG_RC, 0, 0)                                                          \
-    R(E1000_PTC127, "PTC127", REG_RC, 0, 0)                                                        \
-    R(E1000_PTC255, "PTC255", REG_RC, 0, 0)                                                        \
-    R(E1000_PTC511, "PTC511", REG_RC, 0, 0)                                                        \
-    R(E1000_PTC1023, "PTC1023", REG_RC, 0, 0)                                                      \
-    R(E1000_PTC1522, "PTC1522", REG_RC, 0, 0)                                                      \
-    R(E1000_MPTC, "MPTC", REG_RC, 0, 0)                                                            \
-    R(E1000_BPTC, "BPTC", REG_RC, 0, 0)                                                            \
-    R(E1000_TSCTC, "TSCTC", REG_RC, 0, 0)                                                          \
-    R(E1000_TSCTFC, "TSCTFC", REG_RC, 0, 0)                                                        \
-    R(E1000_RXCSUM, "RXCSUM", REG_RW, 0, 0x000003FFu)                                              \
-    R(E1000_RAL0 + 0x00u, "RAL0", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x00u, "RAH0", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x08u, "RAL1", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x08u, "RAH1", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x10u, "RAL2", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x10u, "RAH2", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x18u, "RAL3", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x18u, "RAH3", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x20u, "RAL4", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x20u, "RAH4", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x28u, "RAL5", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x28u, "RAH5", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x30u, "RAL6", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x30u, "RAH6", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x38u, "RAL7", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x38u, "RAH7", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x40u, "RAL8", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x40u, "RAH8", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x48u, "RAL9", REG_RW, 0, 0xFFFFFFFFu)                                          \
-    R(E1000_RAH0 + 0x48u, "RAH9", REG_RW, 0, 0x8003FFFFu)                                          \
-    R(E1000_RAL0 + 0x50u, "RAL10", REG_RW, 0, 0xFFFFFFFFu)                                         \
-    R(E1000_RAH0 + 0x50u, "RAH10", REG_RW, 0, 0x8003FFFFu)                                         \
-    R(E1000_RAL0 + 0x58u, "RAL11", REG_RW, 0, 0xFFFFFFFFu)                                         \
-    R(E1000_RAH0 + 0x58u, "RAH11", REG_RW, 0, 0x8003FFFFu)                                         \
-    R(E1000_RAL0 + 0x60u, "RAL12", REG_RW, 0, 0xFFFFFFFFu)                                         \
-    R(E1000_RAH0 + 0x60u, "RAH12", REG_RW, 0, 0x8003FFFFu)                                         \
-    R(E1000_RAL0 + 0x68u, "RAL13", REG_RW, 0, 0xFFFFFFFFu)                                         \
-    R(E1000_RAH0 + 0x68u, "RAH13", REG_RW, 0, 0x8003FFFFu)                                         \
-    R(E1000_RAL0 + 0x70u, "RAL14", REG_RW, 0, 0xFFFFFFFFu)                                         \
-    R(E1000_RAH0 + 0x70u, "RAH14", REG_RW, 0, 0x8003FFFFu)                                         \
-    R(E1000_RAL0 + 0x78u, "RAL15", REG_RW, 0, 0xFFFFFFFFu)                                         \
-    R(E1000_RAH0 + 0x78u, "RAH15", REG_RW, 0, 0x8003FFFFu)                                         \
-    R(E1000_WUC, "WUC", REG_RW, 0, 0x0000000Fu)                                                    \
-    R(E1000_WUFC, "WUFC", REG_RW, 0, 0x000F00FFu)                                                  \
-    R(E1000_WUS, "WUS", REG_W1C, 0, 0x000F00FFu)                                                   \
-    R(E1000_MANC, "MANC", REG_RW, 0, 0xFFFFFFFFu)                                                  \
-    R(E1000_IPAV, "IPAV", REG_RW, 0, 0x0001000Fu)                                                  \
-    R(E1000_WUPL, "WUPL", REG_RO, 0, 0)
+    R(E1000_CTRL, "CTRL", REG_RW, E1000_CTRL_FD, 0xFFFFFFFFu, CONTROL, REG_F_SELFCLEAR)            \
+    R(E1000_STATUS, "STATUS", REG_RO, 0, 0, STATUS, 0)                                             \
+    R(E1000_EECD, "EECD", REG_RW, E1000_EECD_PRES | 0x10u, 0x00000077u, CS, 0)                     \
+    R(E1000_EERD, "EERD", REG_RW, 0, 0x0000FF01u, CS, REG_F_SELFCLEAR)                             \
+    R(E1000_CTRL_EXT, "CTRL_EXT", REG_RW, 0, 0xFFFFFFFFu, CONTROL, REG_F_SELFCLEAR)                \
+    R(E1000_MDIC, "MDIC", REG_RW, 0, 0x3FFFFFFFu, CS, 0)                                           \
+    R(E1000_FCAL, "FCAL", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                      \
+    R(E1000_FCAH, "FCAH", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                      \
+    R(E1000_FCT, "FCT", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                        \
+    R(E1000_VET, "VET", REG_RW, 0x8100u, 0x0000FFFFu, CONTROL, 0)                                  \
+    R(E1000_ICR, "ICR", REG_RC, 0, E1000_ICR_VALID, STATUS, 0)                                     \
+    R(E1000_ITR, "ITR", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                        \
+    R(E1000_ICS, "ICS", REG_WO, 0, E1000_ICR_VALID, CONTROL, 0)                                    \
+    R(E1000_IMS, "IMS", REG_RW, 0, E1000_ICR_VALID, CONTROL, 0)                                    \
+    R(E1000_IMC, "IMC", REG_WO, 0, E1000_ICR_VALID, CONTROL, 0)                                    \
+    R(E1000_RCTL, "RCTL", REG_RW, 0, 0x07DFF3FEu, CONTROL, 0)                                      \
+    R(E1000_FCTTV, "FCTTV", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                    \
+    R(E1000_TXCW, "TXCW", REG_RW, 0, 0xC000FFFFu, CONTROL, 0)                                      \
+    R(E1000_RXCW, "RXCW", REG_RO, 0, 0, STATUS, 0)                                                 \
+    R(E1000_TCTL, "TCTL", REG_RW, 0, 0x03FFFFFEu, CONTROL, 0)                                      \
+    R(E1000_TIPG, "TIPG", REG_RW, 0, 0x3FFFFFFFu, CONTROL, 0)                                      \
+    R(E1000_AIFS, "AIFS", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                      \
+    R(E1000_LEDCTL, "LEDCTL", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                  \
+    R(E1000_PBA, "PBA", REG_RW, 0x00100030u, 0x0000003Fu, CONTROL, 0)                              \
+    R(E1000_FCRTL, "FCRTL", REG_RW, 0, 0x8000FFF8u, CONTROL, 0)                                    \
+    R(E1000_FCRTH, "FCRTH", REG_RW, 0, 0x0000FFF8u, CONTROL, 0)                                    \
+    R(E1000_RDBAL, "RDBAL", REG_RW, 0, 0xFFFFFFF0u, CONTROL, 0)                                    \
+    R(E1000_RDBAH, "RDBAH", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                    \
+    R(E1000_RDLEN, "RDLEN", REG_RW, 0, 0x000FFF80u, CONTROL, 0)                                    \
+    R(E1000_RDH, "RDH", REG_RW, 0, 0x0000FFFFu, STATUS, 0)                                         \
+    R(E1000_RDT, "RDT", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                        \
+    R(E1000_RDTR, "RDTR", REG_RW, 0, 0x0000FFFFu, CONTROL, REG_F_SELFCLEAR)                        \
+    R(E1000_RXDCTL, "RXDCTL", REG_RW, 0x00010000u, 0x013F3F3Fu, CONTROL, 0)                        \
+    R(E1000_RADV, "RADV", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                      \
+    R(E1000_RSRPD, "RSRPD", REG_RW, 0, 0x00000FFFu, CONTROL, 0)                                    \
+    R(E1000_TXDMAC, "TXDMAC", REG_RW, 0, 0x00000001u, CONTROL, 0)                                  \
+    R(E1000_TDBAL, "TDBAL", REG_RW, 0, 0xFFFFFFF0u, CONTROL, 0)                                    \
+    R(E1000_TDBAH, "TDBAH", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                    \
+    R(E1000_TDLEN, "TDLEN", REG_RW, 0, 0x000FFF80u, CONTROL, 0)                                    \
+    R(E1000_TDH, "TDH", REG_RW, 0, 0x0000FFFFu, STATUS, 0)                                         \
+    R(E1000_TDT, "TDT", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                        \
+    R(E1000_TIDV, "TIDV", REG_RW, 0, 0x0000FFFFu, CONTROL, REG_F_SELFCLEAR)                        \
+    R(E1000_TXDCTL, "TXDCTL", REG_RW, 0, 0x013F3F3Fu, CONTROL, 0)                                  \
+    R(E1000_TADV, "TADV", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                      \
+    R(E1000_TSPMT, "TSPMT", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                    \
+    R(E1000_CRCERRS, "CRCERRS", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_ALGNERRC, "ALGNERRC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                             \
+    R(E1000_SYMERRS, "SYMERRS", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_RXERRC, "RXERRC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_MPC, "MPC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_SCC, "SCC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_ECOL, "ECOL", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_MCC, "MCC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_LATECOL, "LATECOL", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_COLC, "COLC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_DC, "DC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                         \
+    R(E1000_TNCRS, "TNCRS", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_SEC, "SEC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_CEXTERR, "CEXTERR", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_RLEC, "RLEC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_XONRXC, "XONRXC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_XONTXC, "XONTXC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_XOFFRXC, "XOFFRXC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_XOFFTXC, "XOFFTXC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_FCRUC, "FCRUC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_PRC64, "PRC64", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_PRC127, "PRC127", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_PRC255, "PRC255", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_PRC511, "PRC511", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_PRC1023, "PRC1023", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_PRC1522, "PRC1522", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_GPRC, "GPRC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_BPRC, "BPRC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_MPRC, "MPRC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_GPTC, "GPTC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_GORCL, "GORCL", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_GORCH, "GORCH", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_GOTCL, "GOTCL", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_GOTCH, "GOTCH", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_RNBC, "RNBC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_RUC, "RUC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_RFC, "RFC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_ROC, "ROC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_RJC, "RJC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_MGTPRC, "MGTPRC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_MGTPDC, "MGTPDC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_MGTPTC, "MGTPTC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_TORL, "TORL", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_TORH, "TORH", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_TOTL, "TOTL", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_TOTH, "TOTH", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_TPR, "TPR", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_TPT, "TPT", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                       \
+    R(E1000_PTC64, "PTC64", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_PTC127, "PTC127", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_PTC255, "PTC255", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_PTC511, "PTC511", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_PTC1023, "PTC1023", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_PTC1522, "PTC1522", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                               \
+    R(E1000_MPTC, "MPTC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_BPTC, "BPTC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                     \
+    R(E1000_TSCTC, "TSCTC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                   \
+    R(E1000_TSCTFC, "TSCTFC", REG_RC, 0, 0, STATUS, REG_F_COUNTER)                                 \
+    R(E1000_RXCSUM, "RXCSUM", REG_RW, 0, 0x000003FFu, CONTROL, 0)                                  \
+    R(E1000_RAL0 + 0x00u, "RAL0", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x00u, "RAH0", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x08u, "RAL1", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x08u, "RAH1", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x10u, "RAL2", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x10u, "RAH2", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x18u, "RAL3", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x18u, "RAH3", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x20u, "RAL4", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x20u, "RAH4", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x28u, "RAL5", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x28u, "RAH5", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x30u, "RAL6", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x30u, "RAH6", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x38u, "RAL7", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x38u, "RAH7", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x40u, "RAL8", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x40u, "RAH8", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x48u, "RAL9", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                              \
+    R(E1000_RAH0 + 0x48u, "RAH9", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                              \
+    R(E1000_RAL0 + 0x50u, "RAL10", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                             \
+    R(E1000_RAH0 + 0x50u, "RAH10", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                             \
+    R(E1000_RAL0 + 0x58u, "RAL11", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                             \
+    R(E1000_RAH0 + 0x58u, "RAH11", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                             \
+    R(E1000_RAL0 + 0x60u, "RAL12", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                             \
+    R(E1000_RAH0 + 0x60u, "RAH12", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                             \
+    R(E1000_RAL0 + 0x68u, "RAL13", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                             \
+    R(E1000_RAH0 + 0x68u, "RAH13", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                             \
+    R(E1000_RAL0 + 0x70u, "RAL14", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                             \
+    R(E1000_RAH0 + 0x70u, "RAH14", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                             \
+    R(E1000_RAL0 + 0x78u, "RAL15", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                             \
+    R(E1000_RAH0 + 0x78u, "RAH15", REG_RW, 0, 0x8003FFFFu, CONTROL, 0)                             \
+    R(E1000_WUC, "WUC", REG_RW, 0, 0x0000000Fu, CS, 0)                                             \
+    R(E1000_WUFC, "WUFC", REG_RW, 0, 0x000F00FFu, CONTROL, 0)                                      \
+    R(E1000_WUS, "WUS", REG_W1C, 0, 0x000F00FFu, STATUS, 0)                                        \
+    R(E1000_MANC, "MANC", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                      \
+    R(E1000_IPAV, "IPAV", REG_RW, 0, 0x0001000Fu, CONTROL, 0)                                      \
+    R(E1000_WUPL, "WUPL", REG_RO, 0, 0, STATUS, 0)
 
 const RegDesc e1000_regs[] = {
-#define R(off, name, acc, rst, wm) {off, 4, name, acc, rst},
+#define R(off, name, acc, rst, wm, cls, fl) {off, 4, name, acc, rst, REG_CLASS_##cls, fl},
     E1000_REGS(R)
 #undef R
 };
 const unsigned e1000_nregs = sizeof e1000_regs / sizeof e1000_regs[0];
 static const uint32_t e1000_wmask[] = {
-#define R(off, name, acc, rst, wm) wm,
+#define R(off, name, acc, rst, wm, cls, fl) wm,
     E1000_REGS(R)
 #undef R
 };

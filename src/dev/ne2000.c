@@ -20,119 +20,125 @@
 #define ONLY_8029 1u /* the row exists on the RTL8029AS (PCI mode) only */
 
 /* Every register view: key, width, datasheet name, access, reset value,
- * bits software may write, flags. Read views of write-only registers are
- * the different register the datasheet puts at that offset (DP8390D section 10
- * register address table); reserved offsets have no row. */
+ * bits software may write, flags, class (the REG_CLASS_ suffix) and REG_F_
+ * flags (regs.h). Read views of write-only registers are the different
+ * register the datasheet puts at that offset (DP8390D section 10 register
+ * address table); reserved offsets have no row. Class calls
+ * (DP8390D section 10): CR is control+status, TXP being cleared by the NIC
+ * when the transmission ends and STP/STA showing the reset state; CURR, the
+ * local DMA registers (CLDA, LNPP, Address Counter) and RNPP are pointers
+ * the NIC advances, written only to set them up or for diagnostics: status.
+ * FIFO returns the loopback bytes in turn: data. NCR counts collisions. */
 #define NE2000_REGS(R)                                                                             \
-    R(NE_CR, 1, "CR", REG_RW, 0x21, 0xFF, 0)                                                       \
-    R(NE_DATA, 8, "Data Port", REG_RW, 0, 0xFF, 0)                                                 \
-    R(NE_RESET, 8, "Reset Port", REG_RW, 0, 0xFF, 0)                                               \
-    R(RD(0, NE_CLDA0), 1, "CLDA0", REG_RO, 0, 0, 0)                                                \
-    R(RD(0, NE_CLDA1), 1, "CLDA1", REG_RO, 0, 0, 0)                                                \
-    R(RD(0, NE_BNRY), 1, "BNRY", REG_RW, 0, 0, 0)                                                  \
-    R(RD(0, NE_TSR), 1, "TSR", REG_RO, NE_TSR_ND, 0, 0)                                            \
-    R(RD(0, NE_NCR), 1, "NCR", REG_RO, 0, 0, 0)                                                    \
-    R(RD(0, NE_FIFO), 1, "FIFO", REG_RO, 0, 0, 0)                                                  \
-    R(RD(0, NE_ISR), 1, "ISR", REG_W1C, NE_ISR_RST, 0, 0)                                          \
-    R(RD(0, NE_CRDA0), 1, "CRDA0", REG_RO, 0, 0, 0)                                                \
-    R(RD(0, NE_CRDA1), 1, "CRDA1", REG_RO, 0, 0, 0)                                                \
-    R(RD(0, NE_8029ID0), 1, "8029ID0", REG_RO, 0x50, 0, ONLY_8029)                                 \
-    R(RD(0, NE_8029ID1), 1, "8029ID1", REG_RO, 0x43, 0, ONLY_8029)                                 \
-    R(RD(0, NE_RSR), 1, "RSR", REG_RO, 0, 0, 0)                                                    \
-    R(RD(0, NE_CNTR0), 1, "CNTR0", REG_RC, 0, 0, 0)                                                \
-    R(RD(0, NE_CNTR1), 1, "CNTR1", REG_RC, 0, 0, 0)                                                \
-    R(RD(0, NE_CNTR2), 1, "CNTR2", REG_RC, 0, 0, 0)                                                \
-    R(WR(0, NE_PSTART), 1, "PSTART", REG_WO, 0, 0xFF, 0)                                           \
-    R(WR(0, NE_PSTOP), 1, "PSTOP", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(0, NE_BNRY), 1, "BNRY", REG_RW, 0, 0xFF, 0)                                               \
-    R(WR(0, NE_TPSR), 1, "TPSR", REG_WO, 0, 0xFF, 0)                                               \
-    R(WR(0, NE_TBCR0), 1, "TBCR0", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(0, NE_TBCR1), 1, "TBCR1", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(0, NE_ISR), 1, "ISR", REG_W1C, NE_ISR_RST, 0x7F, 0)                                       \
-    R(WR(0, NE_RSAR0), 1, "RSAR0", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(0, NE_RSAR1), 1, "RSAR1", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(0, NE_RBCR0), 1, "RBCR0", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(0, NE_RBCR1), 1, "RBCR1", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(0, NE_RCR), 1, "RCR", REG_WO, 0, 0x3F, 0)                                                 \
-    R(WR(0, NE_TCR), 1, "TCR", REG_WO, 0, 0x1F, 0)                                                 \
-    R(WR(0, NE_DCR), 1, "DCR", REG_WO, 0, 0x7B, 0)                                                 \
-    R(WR(0, NE_IMR), 1, "IMR", REG_WO, 0, 0x7F, 0)                                                 \
-    R(RD(1, NE_PAR0 + 0), 1, "PAR0", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_PAR0 + 1), 1, "PAR1", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_PAR0 + 2), 1, "PAR2", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_PAR0 + 3), 1, "PAR3", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_PAR0 + 4), 1, "PAR4", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_PAR0 + 5), 1, "PAR5", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_CURR), 1, "CURR", REG_RW, 0, 0, 0)                                                  \
-    R(RD(1, NE_MAR0 + 0), 1, "MAR0", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_MAR0 + 1), 1, "MAR1", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_MAR0 + 2), 1, "MAR2", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_MAR0 + 3), 1, "MAR3", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_MAR0 + 4), 1, "MAR4", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_MAR0 + 5), 1, "MAR5", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_MAR0 + 6), 1, "MAR6", REG_RW, 0, 0, 0)                                              \
-    R(RD(1, NE_MAR0 + 7), 1, "MAR7", REG_RW, 0, 0, 0)                                              \
-    R(WR(1, NE_PAR0 + 0), 1, "PAR0", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_PAR0 + 1), 1, "PAR1", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_PAR0 + 2), 1, "PAR2", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_PAR0 + 3), 1, "PAR3", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_PAR0 + 4), 1, "PAR4", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_PAR0 + 5), 1, "PAR5", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_CURR), 1, "CURR", REG_RW, 0, 0xFF, 0)                                               \
-    R(WR(1, NE_MAR0 + 0), 1, "MAR0", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_MAR0 + 1), 1, "MAR1", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_MAR0 + 2), 1, "MAR2", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_MAR0 + 3), 1, "MAR3", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_MAR0 + 4), 1, "MAR4", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_MAR0 + 5), 1, "MAR5", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_MAR0 + 6), 1, "MAR6", REG_RW, 0, 0xFF, 0)                                           \
-    R(WR(1, NE_MAR0 + 7), 1, "MAR7", REG_RW, 0, 0xFF, 0)                                           \
-    R(RD(2, NE_PSTART), 1, "PSTART", REG_RO, 0, 0, 0)                                              \
-    R(RD(2, NE_PSTOP), 1, "PSTOP", REG_RO, 0, 0, 0)                                                \
-    R(RD(2, NE_RNPP), 1, "RNPP", REG_RW, 0, 0, 0)                                                  \
-    R(RD(2, NE_TPSR), 1, "TPSR", REG_RO, 0, 0, 0)                                                  \
-    R(RD(2, NE_LNPP), 1, "LNPP", REG_RW, 0, 0, 0)                                                  \
-    R(RD(2, NE_ACU), 1, "Address Counter (Upper)", REG_RW, 0, 0, 0)                                \
-    R(RD(2, NE_ACL), 1, "Address Counter (Lower)", REG_RW, 0, 0, 0)                                \
-    R(RD(2, NE_RCR), 1, "RCR", REG_RO, 0xC0, 0, 0)                                                 \
-    R(RD(2, NE_TCR), 1, "TCR", REG_RO, 0xE0, 0, 0)                                                 \
-    R(RD(2, NE_DCR), 1, "DCR", REG_RO, 0x80, 0, 0)                                                 \
-    R(RD(2, NE_IMR), 1, "IMR", REG_RO, 0, 0, 0)                                                    \
-    R(WR(2, NE_CLDA0), 1, "CLDA0", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(2, NE_CLDA1), 1, "CLDA1", REG_WO, 0, 0xFF, 0)                                             \
-    R(WR(2, NE_RNPP), 1, "RNPP", REG_RW, 0, 0xFF, 0)                                               \
-    R(WR(2, NE_LNPP), 1, "LNPP", REG_RW, 0, 0xFF, 0)                                               \
-    R(WR(2, NE_ACU), 1, "Address Counter (Upper)", REG_RW, 0, 0xFF, 0)                             \
-    R(WR(2, NE_ACL), 1, "Address Counter (Lower)", REG_RW, 0, 0xFF, 0)                             \
-    R(RD(3, NE_9346CR), 1, "9346CR", REG_RW, 0x00, 0, ONLY_8029)                                   \
-    R(RD(3, NE_CONFIG0), 1, "CONFIG0", REG_RO, 0x00, 0, ONLY_8029)                                 \
-    R(RD(3, NE_CONFIG2), 1, "CONFIG2", REG_RW, 0x00, 0, ONLY_8029)                                 \
-    R(RD(3, NE_CONFIG3), 1, "CONFIG3", REG_RW, 0x00, 0, ONLY_8029)                                 \
-    R(RD(3, NE_8029ASID0), 1, "8029ASID0", REG_RO, 0x29, 0, ONLY_8029)                             \
-    R(RD(3, NE_8029ASID1), 1, "8029ASID1", REG_RO, 0x80, 0, ONLY_8029)                             \
-    R(WR(3, NE_9346CR), 1, "9346CR", REG_RW, 0x00, 0xCE, ONLY_8029)                                \
-    R(WR(3, NE_CONFIG0), 1, "CONFIG0", REG_RO, 0x00, 0, ONLY_8029)                                 \
-    R(WR(3, NE_CONFIG2), 1, "CONFIG2", REG_RW, 0x00, 0xE0, ONLY_8029)                              \
-    R(WR(3, NE_CONFIG3), 1, "CONFIG3", REG_RW, 0x00, 0x46, ONLY_8029)                              \
-    R(WR(3, NE_HLTCLK), 1, "HLTCLK", REG_WO, 0x00, 0xFF, ONLY_8029)                                \
-    R(WR(3, NE_8029ASID0), 1, "8029ASID0", REG_RO, 0x29, 0, ONLY_8029)                             \
-    R(WR(3, NE_8029ASID1), 1, "8029ASID1", REG_RO, 0x80, 0, ONLY_8029)
+    R(NE_CR, 1, "CR", REG_RW, 0x21, 0xFF, 0, CS, REG_F_SELFCLEAR)                                  \
+    R(NE_DATA, 8, "Data Port", REG_RW, 0, 0xFF, 0, DATA, 0)                                        \
+    R(NE_RESET, 8, "Reset Port", REG_RW, 0, 0xFF, 0, CONTROL, 0)                                   \
+    R(RD(0, NE_CLDA0), 1, "CLDA0", REG_RO, 0, 0, 0, STATUS, 0)                                     \
+    R(RD(0, NE_CLDA1), 1, "CLDA1", REG_RO, 0, 0, 0, STATUS, 0)                                     \
+    R(RD(0, NE_BNRY), 1, "BNRY", REG_RW, 0, 0, 0, CONTROL, 0)                                      \
+    R(RD(0, NE_TSR), 1, "TSR", REG_RO, NE_TSR_ND, 0, 0, STATUS, 0)                                 \
+    R(RD(0, NE_NCR), 1, "NCR", REG_RO, 0, 0, 0, STATUS, REG_F_COUNTER)                             \
+    R(RD(0, NE_FIFO), 1, "FIFO", REG_RO, 0, 0, 0, DATA, 0)                                         \
+    R(RD(0, NE_ISR), 1, "ISR", REG_W1C, NE_ISR_RST, 0, 0, STATUS, 0)                               \
+    R(RD(0, NE_CRDA0), 1, "CRDA0", REG_RO, 0, 0, 0, STATUS, 0)                                     \
+    R(RD(0, NE_CRDA1), 1, "CRDA1", REG_RO, 0, 0, 0, STATUS, 0)                                     \
+    R(RD(0, NE_8029ID0), 1, "8029ID0", REG_RO, 0x50, 0, ONLY_8029, STATUS, 0)                      \
+    R(RD(0, NE_8029ID1), 1, "8029ID1", REG_RO, 0x43, 0, ONLY_8029, STATUS, 0)                      \
+    R(RD(0, NE_RSR), 1, "RSR", REG_RO, 0, 0, 0, STATUS, 0)                                         \
+    R(RD(0, NE_CNTR0), 1, "CNTR0", REG_RC, 0, 0, 0, STATUS, REG_F_COUNTER)                         \
+    R(RD(0, NE_CNTR1), 1, "CNTR1", REG_RC, 0, 0, 0, STATUS, REG_F_COUNTER)                         \
+    R(RD(0, NE_CNTR2), 1, "CNTR2", REG_RC, 0, 0, 0, STATUS, REG_F_COUNTER)                         \
+    R(WR(0, NE_PSTART), 1, "PSTART", REG_WO, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(0, NE_PSTOP), 1, "PSTOP", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                 \
+    R(WR(0, NE_BNRY), 1, "BNRY", REG_RW, 0, 0xFF, 0, CONTROL, 0)                                   \
+    R(WR(0, NE_TPSR), 1, "TPSR", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                   \
+    R(WR(0, NE_TBCR0), 1, "TBCR0", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                 \
+    R(WR(0, NE_TBCR1), 1, "TBCR1", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                 \
+    R(WR(0, NE_ISR), 1, "ISR", REG_W1C, NE_ISR_RST, 0x7F, 0, STATUS, 0)                            \
+    R(WR(0, NE_RSAR0), 1, "RSAR0", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                 \
+    R(WR(0, NE_RSAR1), 1, "RSAR1", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                 \
+    R(WR(0, NE_RBCR0), 1, "RBCR0", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                 \
+    R(WR(0, NE_RBCR1), 1, "RBCR1", REG_WO, 0, 0xFF, 0, CONTROL, 0)                                 \
+    R(WR(0, NE_RCR), 1, "RCR", REG_WO, 0, 0x3F, 0, CONTROL, 0)                                     \
+    R(WR(0, NE_TCR), 1, "TCR", REG_WO, 0, 0x1F, 0, CONTROL, 0)                                     \
+    R(WR(0, NE_DCR), 1, "DCR", REG_WO, 0, 0x7B, 0, CONTROL, 0)                                     \
+    R(WR(0, NE_IMR), 1, "IMR", REG_WO, 0, 0x7F, 0, CONTROL, 0)                                     \
+    R(RD(1, NE_PAR0 + 0), 1, "PAR0", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_PAR0 + 1), 1, "PAR1", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_PAR0 + 2), 1, "PAR2", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_PAR0 + 3), 1, "PAR3", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_PAR0 + 4), 1, "PAR4", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_PAR0 + 5), 1, "PAR5", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_CURR), 1, "CURR", REG_RW, 0, 0, 0, STATUS, 0)                                       \
+    R(RD(1, NE_MAR0 + 0), 1, "MAR0", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_MAR0 + 1), 1, "MAR1", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_MAR0 + 2), 1, "MAR2", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_MAR0 + 3), 1, "MAR3", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_MAR0 + 4), 1, "MAR4", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_MAR0 + 5), 1, "MAR5", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_MAR0 + 6), 1, "MAR6", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(1, NE_MAR0 + 7), 1, "MAR7", REG_RW, 0, 0, 0, CONTROL, 0)                                  \
+    R(WR(1, NE_PAR0 + 0), 1, "PAR0", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_PAR0 + 1), 1, "PAR1", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_PAR0 + 2), 1, "PAR2", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_PAR0 + 3), 1, "PAR3", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_PAR0 + 4), 1, "PAR4", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_PAR0 + 5), 1, "PAR5", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_CURR), 1, "CURR", REG_RW, 0, 0xFF, 0, STATUS, 0)                                    \
+    R(WR(1, NE_MAR0 + 0), 1, "MAR0", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_MAR0 + 1), 1, "MAR1", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_MAR0 + 2), 1, "MAR2", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_MAR0 + 3), 1, "MAR3", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_MAR0 + 4), 1, "MAR4", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_MAR0 + 5), 1, "MAR5", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_MAR0 + 6), 1, "MAR6", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(WR(1, NE_MAR0 + 7), 1, "MAR7", REG_RW, 0, 0xFF, 0, CONTROL, 0)                               \
+    R(RD(2, NE_PSTART), 1, "PSTART", REG_RO, 0, 0, 0, CONTROL, 0)                                  \
+    R(RD(2, NE_PSTOP), 1, "PSTOP", REG_RO, 0, 0, 0, CONTROL, 0)                                    \
+    R(RD(2, NE_RNPP), 1, "RNPP", REG_RW, 0, 0, 0, STATUS, 0)                                       \
+    R(RD(2, NE_TPSR), 1, "TPSR", REG_RO, 0, 0, 0, CONTROL, 0)                                      \
+    R(RD(2, NE_LNPP), 1, "LNPP", REG_RW, 0, 0, 0, STATUS, 0)                                       \
+    R(RD(2, NE_ACU), 1, "Address Counter (Upper)", REG_RW, 0, 0, 0, STATUS, 0)                     \
+    R(RD(2, NE_ACL), 1, "Address Counter (Lower)", REG_RW, 0, 0, 0, STATUS, 0)                     \
+    R(RD(2, NE_RCR), 1, "RCR", REG_RO, 0xC0, 0, 0, CONTROL, 0)                                     \
+    R(RD(2, NE_TCR), 1, "TCR", REG_RO, 0xE0, 0, 0, CONTROL, 0)                                     \
+    R(RD(2, NE_DCR), 1, "DCR", REG_RO, 0x80, 0, 0, CONTROL, 0)                                     \
+    R(RD(2, NE_IMR), 1, "IMR", REG_RO, 0, 0, 0, CONTROL, 0)                                        \
+    R(WR(2, NE_CLDA0), 1, "CLDA0", REG_WO, 0, 0xFF, 0, STATUS, 0)                                  \
+    R(WR(2, NE_CLDA1), 1, "CLDA1", REG_WO, 0, 0xFF, 0, STATUS, 0)                                  \
+    R(WR(2, NE_RNPP), 1, "RNPP", REG_RW, 0, 0xFF, 0, STATUS, 0)                                    \
+    R(WR(2, NE_LNPP), 1, "LNPP", REG_RW, 0, 0xFF, 0, STATUS, 0)                                    \
+    R(WR(2, NE_ACU), 1, "Address Counter (Upper)", REG_RW, 0, 0xFF, 0, STATUS, 0)                  \
+    R(WR(2, NE_ACL), 1, "Address Counter (Lower)", REG_RW, 0, 0xFF, 0, STATUS, 0)                  \
+    R(RD(3, NE_9346CR), 1, "9346CR", REG_RW, 0x00, 0, ONLY_8029, CS, REG_F_SELFCLEAR)              \
+    R(RD(3, NE_CONFIG0), 1, "CONFIG0", REG_RO, 0x00, 0, ONLY_8029, STATUS, 0)                      \
+    R(RD(3, NE_CONFIG2), 1, "CONFIG2", REG_RW, 0x00, 0, ONLY_8029, CONTROL, 0)                     \
+    R(RD(3, NE_CONFIG3), 1, "CONFIG3", REG_RW, 0x00, 0, ONLY_8029, CONTROL, 0)                     \
+    R(RD(3, NE_8029ASID0), 1, "8029ASID0", REG_RO, 0x29, 0, ONLY_8029, STATUS, 0)                  \
+    R(RD(3, NE_8029ASID1), 1, "8029ASID1", REG_RO, 0x80, 0, ONLY_8029, STATUS, 0)                  \
+    R(WR(3, NE_9346CR), 1, "9346CR", REG_RW, 0x00, 0xCE, ONLY_8029, CS, REG_F_SELFCLEAR)           \
+    R(WR(3, NE_CONFIG0), 1, "CONFIG0", REG_RO, 0x00, 0, ONLY_8029, STATUS, 0)                      \
+    R(WR(3, NE_CONFIG2), 1, "CONFIG2", REG_RW, 0x00, 0xE0, ONLY_8029, CONTROL, 0)                  \
+    R(WR(3, NE_CONFIG3), 1, "CONFIG3", REG_RW, 0x00, 0x46, ONLY_8029, CONTROL, 0)                  \
+    R(WR(3, NE_HLTCLK), 1, "HLTCLK", REG_WO, 0x00, 0xFF, ONLY_8029, CONTROL, 0)                    \
+    R(WR(3, NE_8029ASID0), 1, "8029ASID0", REG_RO, 0x29, 0, ONLY_8029, STATUS, 0)                  \
+    R(WR(3, NE_8029ASID1), 1, "8029ASID1", REG_RO, 0x80, 0, ONLY_8029, STATUS, 0)
 
 const RegDesc ne2000_regs[] = {
-#define R(key, w, name, acc, rst, wm, fl) {key, w, name, acc, rst},
+#define R(key, w, name, acc, rst, wm, fl, cls, rf) {key, w, name, acc, rst, REG_CLASS_##cls, rf},
     NE2000_REGS(R)
 #undef R
 };
 const unsigned ne2000_nregs = sizeof ne2000_regs / sizeof ne2000_regs[0];
 
 static const uint8_t ne2000_wmask[] = {
-#define R(key, w, name, acc, rst, wm, fl) wm,
+#define R(key, w, name, acc, rst, wm, fl, cls, rf) wm,
     NE2000_REGS(R)
 #undef R
 };
 
 static const uint8_t ne2000_flags[] = {
-#define R(key, w, name, acc, rst, wm, fl) fl,
+#define R(key, w, name, acc, rst, wm, fl, cls, rf) fl,
     NE2000_REGS(R)
 #undef R
 };

@@ -8,32 +8,38 @@
 
 #include "trace/trace.h"
 
+/* The type 0 header (PCI 3.0 section 6.1). Class: the IDs and other
+ * read-only device constants are status; Expansion ROM and BIST are
+ * classed as the specification defines them (a ROM address software
+ * assigns, section 6.2.5.2; Start BIST cleared by the device when BIST
+ * completes, 6.2.4) though no modelled device has a ROM or a BIST, so both
+ * read 0 here. */
 const RegDesc pci_config_regs[] = {
-    {PCI_VENDOR_ID, 2, "Vendor ID", REG_RO, 0},
-    {PCI_DEVICE_ID, 2, "Device ID", REG_RO, 0},
-    {PCI_COMMAND, 2, "Command", REG_RW, 0},
-    {PCI_STATUS, 2, "Status", REG_W1C, 0},
-    {PCI_REVISION_ID, 1, "Revision ID", REG_RO, 0},
-    {PCI_CLASS_PROG, 3, "Class Code", REG_RO, 0},
-    {PCI_CACHE_LINE_SIZE, 1, "Cache Line Size", REG_RW, 0},
-    {PCI_LATENCY_TIMER, 1, "Latency Timer", REG_RW, 0},
-    {PCI_HEADER_TYPE, 1, "Header Type", REG_RO, 0},
-    {PCI_BIST, 1, "BIST", REG_RO, 0},
-    {PCI_BAR0 + 0, 4, "Base Address 0", REG_RW, 0},
-    {PCI_BAR0 + 4, 4, "Base Address 1", REG_RW, 0},
-    {PCI_BAR0 + 8, 4, "Base Address 2", REG_RW, 0},
-    {PCI_BAR0 + 12, 4, "Base Address 3", REG_RW, 0},
-    {PCI_BAR0 + 16, 4, "Base Address 4", REG_RW, 0},
-    {PCI_BAR0 + 20, 4, "Base Address 5", REG_RW, 0},
-    {PCI_CARDBUS_CIS, 4, "CardBus CIS Pointer", REG_RO, 0},
-    {PCI_SUBSYSTEM_VENDOR_ID, 2, "Subsystem Vendor ID", REG_RO, 0},
-    {PCI_SUBSYSTEM_ID, 2, "Subsystem ID", REG_RO, 0},
-    {PCI_EXPANSION_ROM, 4, "Expansion ROM Base Address", REG_RO, 0},
-    {PCI_CAPABILITY_LIST, 1, "Capabilities Pointer", REG_RO, 0},
-    {PCI_INTERRUPT_LINE, 1, "Interrupt Line", REG_RW, 0},
-    {PCI_INTERRUPT_PIN, 1, "Interrupt Pin", REG_RO, 0},
-    {PCI_MIN_GNT, 1, "Min_Gnt", REG_RO, 0},
-    {PCI_MAX_LAT, 1, "Max_Lat", REG_RO, 0},
+    {PCI_VENDOR_ID, 2, "Vendor ID", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_DEVICE_ID, 2, "Device ID", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_COMMAND, 2, "Command", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_STATUS, 2, "Status", REG_W1C, 0, REG_CLASS_STATUS, 0},
+    {PCI_REVISION_ID, 1, "Revision ID", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_CLASS_PROG, 3, "Class Code", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_CACHE_LINE_SIZE, 1, "Cache Line Size", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_LATENCY_TIMER, 1, "Latency Timer", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_HEADER_TYPE, 1, "Header Type", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_BIST, 1, "BIST", REG_RO, 0, REG_CLASS_CS, REG_F_SELFCLEAR},
+    {PCI_BAR0 + 0, 4, "Base Address 0", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_BAR0 + 4, 4, "Base Address 1", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_BAR0 + 8, 4, "Base Address 2", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_BAR0 + 12, 4, "Base Address 3", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_BAR0 + 16, 4, "Base Address 4", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_BAR0 + 20, 4, "Base Address 5", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_CARDBUS_CIS, 4, "CardBus CIS Pointer", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_SUBSYSTEM_VENDOR_ID, 2, "Subsystem Vendor ID", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_SUBSYSTEM_ID, 2, "Subsystem ID", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_EXPANSION_ROM, 4, "Expansion ROM Base Address", REG_RO, 0, REG_CLASS_CONTROL, 0},
+    {PCI_CAPABILITY_LIST, 1, "Capabilities Pointer", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_INTERRUPT_LINE, 1, "Interrupt Line", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {PCI_INTERRUPT_PIN, 1, "Interrupt Pin", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_MIN_GNT, 1, "Min_Gnt", REG_RO, 0, REG_CLASS_STATUS, 0},
+    {PCI_MAX_LAT, 1, "Max_Lat", REG_RO, 0, REG_CLASS_STATUS, 0},
 };
 const unsigned pci_config_nregs = sizeof pci_config_regs / sizeof pci_config_regs[0];
 

@@ -14,35 +14,37 @@
 /* ---- register tables ---- */
 
 /* I/O window (section "I/O Resources"): APROM bytes, then the word I/O
- * (2-byte) and double word I/O (4-byte) rows. */
+ * (2-byte) and double word I/O (4-byte) rows; then class (the REG_CLASS_
+ * suffix) and REG_F_ flags (regs.h). RDP and BDP are the data ports of the
+ * RAP index; a read of RESET is a command (S_RESET), so control. */
 #define PCNET_IO_REGS(R)                                                                           \
-    R(0x00, 1, "APROM0", REG_RO, 0)                                                                \
-    R(0x01, 1, "APROM1", REG_RO, 0)                                                                \
-    R(0x02, 1, "APROM2", REG_RO, 0)                                                                \
-    R(0x03, 1, "APROM3", REG_RO, 0)                                                                \
-    R(0x04, 1, "APROM4", REG_RO, 0)                                                                \
-    R(0x05, 1, "APROM5", REG_RO, 0)                                                                \
-    R(0x06, 1, "APROM6", REG_RO, 0)                                                                \
-    R(0x07, 1, "APROM7", REG_RO, 0)                                                                \
-    R(0x08, 1, "APROM8", REG_RO, 0)                                                                \
-    R(0x09, 1, "APROM9", REG_RO, PCNET_APROM_HWID)                                                 \
-    R(0x0A, 1, "APROM10", REG_RO, 0)                                                               \
-    R(0x0B, 1, "APROM11", REG_RO, 0)                                                               \
-    R(0x0C, 1, "APROM12", REG_RO, 0)                                                               \
-    R(0x0D, 1, "APROM13", REG_RO, 0)                                                               \
-    R(0x0E, 1, "APROM14", REG_RO, PCNET_APROM_SIGNATURE)                                           \
-    R(0x0F, 1, "APROM15", REG_RO, PCNET_APROM_SIGNATURE)                                           \
-    R(PCNET_WIO_RDP, 2, "RDP", REG_RW, 0)                                                          \
-    R(PCNET_WIO_RAP, 2, "RAP", REG_RW, 0)                                                          \
-    R(PCNET_WIO_RESET, 2, "RESET", REG_RC, 0)                                                      \
-    R(PCNET_WIO_BDP, 2, "BDP", REG_RW, 0)                                                          \
-    R(PCNET_DWIO_RDP, 4, "RDP", REG_RW, 0)                                                         \
-    R(PCNET_DWIO_RAP, 4, "RAP", REG_RW, 0)                                                         \
-    R(PCNET_DWIO_RESET, 4, "RESET", REG_RC, 0)                                                     \
-    R(PCNET_DWIO_BDP, 4, "BDP", REG_RW, 0)
+    R(0x00, 1, "APROM0", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x01, 1, "APROM1", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x02, 1, "APROM2", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x03, 1, "APROM3", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x04, 1, "APROM4", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x05, 1, "APROM5", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x06, 1, "APROM6", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x07, 1, "APROM7", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x08, 1, "APROM8", REG_RO, 0, STATUS, 0)                                                     \
+    R(0x09, 1, "APROM9", REG_RO, PCNET_APROM_HWID, STATUS, 0)                                      \
+    R(0x0A, 1, "APROM10", REG_RO, 0, STATUS, 0)                                                    \
+    R(0x0B, 1, "APROM11", REG_RO, 0, STATUS, 0)                                                    \
+    R(0x0C, 1, "APROM12", REG_RO, 0, STATUS, 0)                                                    \
+    R(0x0D, 1, "APROM13", REG_RO, 0, STATUS, 0)                                                    \
+    R(0x0E, 1, "APROM14", REG_RO, PCNET_APROM_SIGNATURE, STATUS, 0)                                \
+    R(0x0F, 1, "APROM15", REG_RO, PCNET_APROM_SIGNATURE, STATUS, 0)                                \
+    R(PCNET_WIO_RDP, 2, "RDP", REG_RW, 0, DATA, 0)                                                 \
+    R(PCNET_WIO_RAP, 2, "RAP", REG_RW, 0, CONTROL, REG_F_INDEX)                                    \
+    R(PCNET_WIO_RESET, 2, "RESET", REG_RC, 0, CONTROL, 0)                                          \
+    R(PCNET_WIO_BDP, 2, "BDP", REG_RW, 0, DATA, 0)                                                 \
+    R(PCNET_DWIO_RDP, 4, "RDP", REG_RW, 0, DATA, 0)                                                \
+    R(PCNET_DWIO_RAP, 4, "RAP", REG_RW, 0, CONTROL, REG_F_INDEX)                                   \
+    R(PCNET_DWIO_RESET, 4, "RESET", REG_RC, 0, CONTROL, 0)                                         \
+    R(PCNET_DWIO_BDP, 4, "BDP", REG_RW, 0, DATA, 0)
 
 const RegDesc pcnet_io_regs[] = {
-#define R(off, w, name, acc, rst) {off, w, name, acc, rst},
+#define R(off, w, name, acc, rst, cls, fl) {off, w, name, acc, rst, REG_CLASS_##cls, fl},
     PCNET_IO_REGS(R)
 #undef R
 };
@@ -55,130 +57,137 @@ const unsigned pcnet_io_nregs = sizeof pcnet_io_regs / sizeof pcnet_io_regs[0];
 #define SRST 0x2u
 
 /* CSRs (section "Control and Status Registers"): number, width, name,
- * access, H_RESET value, write mask, flags. CSR12-14 are loaded with the
- * MAC at H_RESET (see docs). */
+ * access, H_RESET value, write mask, flags, class, REG_F_ flags. CSR12-14
+ * are loaded with the MAC at H_RESET (see docs). Class calls: the current/
+ * next buffer and descriptor registers, ring counters and DMA address are
+ * the controller's working state, writable only while stopped: status;
+ * CSR6 is the ring lengths INIT copied from the initialization block:
+ * control. CSR0's TDMD and CSR4's UINTCMD clear themselves; CSR46 (poll
+ * timer) and CSR94 (TDR time) count clocks and bit times. */
 #define PCNET_CSR_REGS(R)                                                                          \
-    R(0, 2, "CSR0", REG_W1C, 0x0004, 0x7F4F, SRST)                                                 \
-    R(1, 2, "IADR[15:0]", REG_RW, 0, 0xFFFF, STOPW)                                                \
-    R(2, 2, "IADR[31:16]", REG_RW, 0, 0xFFFF, STOPW)                                               \
-    R(3, 2, "CSR3", REG_RW, 0, 0x5F7C, SRST)                                                       \
-    R(4, 2, "CSR4", REG_W1C, 0x0115, 0xFDFF, SRST)                                                 \
-    R(5, 2, "CSR5", REG_W1C, 0, 0xCFFF, SRST)                                                      \
-    R(6, 2, "RLEN/TLEN", REG_RO, 0, 0, SRST)                                                       \
-    R(8, 2, "LADRF[15:0]", REG_RW, 0, 0xFFFF, STOPW)                                               \
-    R(9, 2, "LADRF[31:16]", REG_RW, 0, 0xFFFF, STOPW)                                              \
-    R(10, 2, "LADRF[47:32]", REG_RW, 0, 0xFFFF, STOPW)                                             \
-    R(11, 2, "LADRF[63:48]", REG_RW, 0, 0xFFFF, STOPW)                                             \
-    R(12, 2, "PADR[15:0]", REG_RW, 0, 0xFFFF, STOPW)                                               \
-    R(13, 2, "PADR[31:16]", REG_RW, 0, 0xFFFF, STOPW)                                              \
-    R(14, 2, "PADR[47:32]", REG_RW, 0, 0xFFFF, STOPW)                                              \
-    R(15, 2, "MODE", REG_RW, 0, 0xFFFF, STOPW | SRST)                                              \
-    R(16, 2, "IADRL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(17, 2, "IADRH", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(18, 2, "CRBAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(19, 2, "CRBAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(20, 2, "CXBAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(21, 2, "CXBAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(22, 2, "NRBAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(23, 2, "NRBAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(24, 2, "BADRL", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(25, 2, "BADRU", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(26, 2, "NRDAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(27, 2, "NRDAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(28, 2, "CRDAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(29, 2, "CRDAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(30, 2, "BADXL", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(31, 2, "BADXU", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(32, 2, "NXDAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(33, 2, "NXDAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(34, 2, "CXDAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(35, 2, "CXDAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(36, 2, "NNRDL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(37, 2, "NNRDU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(38, 2, "NNXDL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(39, 2, "NNXDU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(40, 2, "CRBC", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(41, 2, "CRST", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(42, 2, "CXBC", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(43, 2, "CXST", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(44, 2, "NRBC", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(45, 2, "NRST", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(46, 2, "POLL", REG_RW, 0, 0xFFFF, STOPW | SRST)                                              \
-    R(47, 2, "POLLINT", REG_RW, 0, 0xFFFF, STOPW | SRST)                                           \
-    R(58, 2, "SWS", REG_RW, 0x0200, 0x00FF, STOPW)                                                 \
-    R(60, 2, "PXDAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(61, 2, "PXDAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(62, 2, "PXBC", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(63, 2, "PXST", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(64, 2, "NXBAL", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(65, 2, "NXBAU", REG_RW, 0, 0xFFFF, STOPW)                                                    \
-    R(66, 2, "NXBC", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(67, 2, "NXST", REG_RW, 0, 0xFFFF, STOPW)                                                     \
-    R(72, 2, "RCVRC", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(74, 2, "XMTRC", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(76, 2, "RCVRL", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(78, 2, "XMTRL", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(80, 2, "CSR80", REG_RW, 0x1410, 0x3FFF, STOPW | SRST)                                        \
-    R(82, 2, "CSR82", REG_RW, 0, 0xFFFF, STOPW | SRST)                                             \
-    R(84, 2, "DMABAL", REG_RO, 0, 0, SRST)                                                         \
-    R(85, 2, "DMABAU", REG_RO, 0, 0, SRST)                                                         \
-    R(86, 2, "DMABC", REG_RO, 0, 0, SRST)                                                          \
-    R(88, 2, "Chip ID Lower", REG_RO, 0x1003, 0, 0)                                                \
-    R(89, 2, "Chip ID Upper", REG_RO, 0x0262, 0, 0)                                                \
-    R(92, 2, "CSR92", REG_RO, 0, 0, SRST)                                                          \
-    R(94, 2, "XMTTDR", REG_RO, 0, 0, SRST)                                                         \
-    R(100, 2, "Bus Timeout", REG_RW, 0x0200, 0xFFFF, STOPW | SRST)                                 \
-    R(112, 2, "Missed Frame Count", REG_RW, 0, 0xFFFF, STOPW | SRST)                               \
-    R(114, 2, "Receive Collision Count", REG_RW, 0, 0xFFFF, STOPW | SRST)                          \
-    R(122, 2, "Advanced Feature Control", REG_RW, 0, 0x0001, STOPW | SRST)                         \
-    R(124, 2, "Test Register 1", REG_RW, 0, 0x0008, STOPW | SRST)
+    R(0, 2, "CSR0", REG_W1C, 0x0004, 0x7F4F, SRST, CS, REG_F_SELFCLEAR)                            \
+    R(1, 2, "IADR[15:0]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                    \
+    R(2, 2, "IADR[31:16]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                   \
+    R(3, 2, "CSR3", REG_RW, 0, 0x5F7C, SRST, CONTROL, 0)                                           \
+    R(4, 2, "CSR4", REG_W1C, 0x0115, 0xFDFF, SRST, CS, REG_F_SELFCLEAR)                            \
+    R(5, 2, "CSR5", REG_W1C, 0, 0xCFFF, SRST, CS, 0)                                               \
+    R(6, 2, "RLEN/TLEN", REG_RO, 0, 0, SRST, CONTROL, 0)                                           \
+    R(8, 2, "LADRF[15:0]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                   \
+    R(9, 2, "LADRF[31:16]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                  \
+    R(10, 2, "LADRF[47:32]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                 \
+    R(11, 2, "LADRF[63:48]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                 \
+    R(12, 2, "PADR[15:0]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                   \
+    R(13, 2, "PADR[31:16]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                  \
+    R(14, 2, "PADR[47:32]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                  \
+    R(15, 2, "MODE", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                  \
+    R(16, 2, "IADRL", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                        \
+    R(17, 2, "IADRH", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                        \
+    R(18, 2, "CRBAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(19, 2, "CRBAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(20, 2, "CXBAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(21, 2, "CXBAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(22, 2, "NRBAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(23, 2, "NRBAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(24, 2, "BADRL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(25, 2, "BADRU", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(26, 2, "NRDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(27, 2, "NRDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(28, 2, "CRDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(29, 2, "CRDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(30, 2, "BADXL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(31, 2, "BADXU", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(32, 2, "NXDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(33, 2, "NXDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(34, 2, "CXDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(35, 2, "CXDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(36, 2, "NNRDL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(37, 2, "NNRDU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(38, 2, "NNXDL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(39, 2, "NNXDU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(40, 2, "CRBC", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(41, 2, "CRST", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(42, 2, "CXBC", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(43, 2, "CXST", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(44, 2, "NRBC", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(45, 2, "NRST", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(46, 2, "POLL", REG_RW, 0, 0xFFFF, STOPW | SRST, STATUS, REG_F_COUNTER)                       \
+    R(47, 2, "POLLINT", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                               \
+    R(58, 2, "SWS", REG_RW, 0x0200, 0x00FF, STOPW, CONTROL, 0)                                     \
+    R(60, 2, "PXDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(61, 2, "PXDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(62, 2, "PXBC", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(63, 2, "PXST", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(64, 2, "NXBAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(65, 2, "NXBAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
+    R(66, 2, "NXBC", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(67, 2, "NXST", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                          \
+    R(72, 2, "RCVRC", REG_RW, 0, 0xFFFF, STOPW | SRST, STATUS, 0)                                  \
+    R(74, 2, "XMTRC", REG_RW, 0, 0xFFFF, STOPW | SRST, STATUS, 0)                                  \
+    R(76, 2, "RCVRL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(78, 2, "XMTRL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(80, 2, "CSR80", REG_RW, 0x1410, 0x3FFF, STOPW | SRST, CONTROL, 0)                            \
+    R(82, 2, "CSR82", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(84, 2, "DMABAL", REG_RO, 0, 0, SRST, STATUS, 0)                                              \
+    R(85, 2, "DMABAU", REG_RO, 0, 0, SRST, STATUS, 0)                                              \
+    R(86, 2, "DMABC", REG_RO, 0, 0, SRST, STATUS, 0)                                               \
+    R(88, 2, "Chip ID Lower", REG_RO, 0x1003, 0, 0, STATUS, 0)                                     \
+    R(89, 2, "Chip ID Upper", REG_RO, 0x0262, 0, 0, STATUS, 0)                                     \
+    R(92, 2, "CSR92", REG_RO, 0, 0, SRST, STATUS, 0)                                               \
+    R(94, 2, "XMTTDR", REG_RO, 0, 0, SRST, STATUS, REG_F_COUNTER)                                  \
+    R(100, 2, "Bus Timeout", REG_RW, 0x0200, 0xFFFF, STOPW | SRST, CONTROL, 0)                     \
+    R(112, 2, "Missed Frame Count", REG_RW, 0, 0xFFFF, STOPW | SRST, STATUS, REG_F_COUNTER)        \
+    R(114, 2, "Receive Collision Count", REG_RW, 0, 0xFFFF, STOPW | SRST, STATUS, REG_F_COUNTER)   \
+    R(122, 2, "Advanced Feature Control", REG_RW, 0, 0x0001, STOPW | SRST, CONTROL, 0)             \
+    R(124, 2, "Test Register 1", REG_RW, 0, 0x0008, STOPW | SRST, CONTROL, 0)
 
 const RegDesc pcnet_csr_regs[] = {
-#define R(n, w, name, acc, rst, wm, fl) {n, w, name, acc, rst},
+#define R(n, w, name, acc, rst, wm, fl, cls, rf) {n, w, name, acc, rst, REG_CLASS_##cls, rf},
     PCNET_CSR_REGS(R)
 #undef R
 };
 const unsigned pcnet_csr_nregs = sizeof pcnet_csr_regs / sizeof pcnet_csr_regs[0];
 static const uint16_t pcnet_csr_wmask[] = {
-#define R(n, w, name, acc, rst, wm, fl) wm,
+#define R(n, w, name, acc, rst, wm, fl, cls, rf) wm,
     PCNET_CSR_REGS(R)
 #undef R
 };
 static const uint8_t pcnet_csr_flags[] = {
-#define R(n, w, name, acc, rst, wm, fl) fl,
+#define R(n, w, name, acc, rst, wm, fl, cls, rf) fl,
     PCNET_CSR_REGS(R)
 #undef R
 };
 
 /* BCRs (section "Bus Configuration Registers"). BCR19 PVALID/EEDET and
- * the LED LEDOUT bits are derived; BCR20 SSIZE32/CSRPCNET follow SWSTYLE. */
+ * the LED LEDOUT bits are derived; BCR20 SSIZE32/CSRPCNET follow SWSTYLE.
+ * Class: LEDOUT makes BCR4-7 control+status, PVALID and the self-clearing
+ * PREAD BCR19; BCR0/1 are constants kept for software compatibility. */
 #define PCNET_BCR_REGS(R)                                                                          \
-    R(0, 2, "MSRDA", REG_RO, 0x0005, 0, 0)                                                         \
-    R(1, 2, "MSWRA", REG_RO, 0x0005, 0, 0)                                                         \
-    R(2, 2, "MC", REG_RW, 0x0002, 0x51BF, 0)                                                       \
-    R(4, 2, "LNKST", REG_RW, 0x00C0, 0x63FF, 0)                                                    \
-    R(5, 2, "LED1", REG_RW, 0x0084, 0x63FF, 0)                                                     \
-    R(6, 2, "LED2", REG_RW, 0x0088, 0x63FF, 0)                                                     \
-    R(7, 2, "LED3", REG_RW, 0x0090, 0x63FF, 0)                                                     \
-    R(9, 2, "FDC", REG_RW, 0x0000, 0x0007, STOPW)                                                  \
-    R(18, 2, "BSBC", REG_RW, 0x9001, 0xFB7F, STOPW)                                                \
-    R(19, 2, "EECAS", REG_RW, 0xA000, 0x4017, 0)                                                   \
-    R(20, 2, "SWS", REG_RW, 0x0200, 0x00FF, STOPW)                                                 \
-    R(22, 2, "PCILAT", REG_RW, 0xFF06, 0xFFFF, STOPW)
+    R(0, 2, "MSRDA", REG_RO, 0x0005, 0, 0, STATUS, 0)                                              \
+    R(1, 2, "MSWRA", REG_RO, 0x0005, 0, 0, STATUS, 0)                                              \
+    R(2, 2, "MC", REG_RW, 0x0002, 0x51BF, 0, CONTROL, 0)                                           \
+    R(4, 2, "LNKST", REG_RW, 0x00C0, 0x63FF, 0, CS, 0)                                             \
+    R(5, 2, "LED1", REG_RW, 0x0084, 0x63FF, 0, CS, 0)                                              \
+    R(6, 2, "LED2", REG_RW, 0x0088, 0x63FF, 0, CS, 0)                                              \
+    R(7, 2, "LED3", REG_RW, 0x0090, 0x63FF, 0, CS, 0)                                              \
+    R(9, 2, "FDC", REG_RW, 0x0000, 0x0007, STOPW, CONTROL, 0)                                      \
+    R(18, 2, "BSBC", REG_RW, 0x9001, 0xFB7F, STOPW, CONTROL, 0)                                    \
+    R(19, 2, "EECAS", REG_RW, 0xA000, 0x4017, 0, CS, REG_F_SELFCLEAR)                              \
+    R(20, 2, "SWS", REG_RW, 0x0200, 0x00FF, STOPW, CONTROL, 0)                                     \
+    R(22, 2, "PCILAT", REG_RW, 0xFF06, 0xFFFF, STOPW, CONTROL, 0)
 
 const RegDesc pcnet_bcr_regs[] = {
-#define R(n, w, name, acc, rst, wm, fl) {n, w, name, acc, rst},
+#define R(n, w, name, acc, rst, wm, fl, cls, rf) {n, w, name, acc, rst, REG_CLASS_##cls, rf},
     PCNET_BCR_REGS(R)
 #undef R
 };
 const unsigned pcnet_bcr_nregs = sizeof pcnet_bcr_regs / sizeof pcnet_bcr_regs[0];
 static const uint16_t pcnet_bcr_wmask[] = {
-#define R(n, w, name, acc, rst, wm, fl) wm,
+#define R(n, w, name, acc, rst, wm, fl, cls, rf) wm,
     PCNET_BCR_REGS(R)
 #undef R
 };
 static const uint8_t pcnet_bcr_flags[] = {
-#define R(n, w, name, acc, rst, wm, fl) fl,
+#define R(n, w, name, acc, rst, wm, fl, cls, rf) fl,
     PCNET_BCR_REGS(R)
 #undef R
 };

@@ -12,101 +12,109 @@
 #include "trace/trace.h"
 
 /* Every register: offset, width, datasheet name, access, reset value (link
- * up, default EEPROM), bits software may write. The reset value of IDR0-5
- * is the MAC auto-loaded from the EEPROM, not the 0 listed here. */
+ * up, default EEPROM), bits software may write, class (the REG_CLASS_
+ * suffix) and REG_F_ flags (regs.h). The reset value of IDR0-5 is the MAC
+ * auto-loaded from the EEPROM, not the 0 listed here. Class calls: TSD0-3
+ * are control+status (SIZE/ERTXTH set by software, TOK/TUN/TABT/NCC by the
+ * chip, section 6.2); OWN is handed back by the chip rather than cleared, so
+ * no SELFCLEAR. TCR: CLRABT reads 0 after use (6.7), HWVERID is a constant.
+ * 9346CR: auto-load mode returns EEM to 00 by itself, EEDO is the EEPROM's
+ * output (6.9). MSR, NWAYTR and CSCR mix writable bits with read-only status
+ * bits (6.12, 6.25, 6.27). CBR is the chip's ring write pointer, a position,
+ * not an event count. */
 #define RTL8139_REGS(R)                                                                            \
-    R(RTL_IDR0 + 0, 1, "IDR0", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_IDR0 + 1, 1, "IDR1", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_IDR0 + 2, 1, "IDR2", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_IDR0 + 3, 1, "IDR3", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_IDR0 + 4, 1, "IDR4", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_IDR0 + 5, 1, "IDR5", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 0, 1, "MAR0", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 1, 1, "MAR1", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 2, 1, "MAR2", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 3, 1, "MAR3", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 4, 1, "MAR4", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 5, 1, "MAR5", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 6, 1, "MAR6", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_MAR0 + 7, 1, "MAR7", REG_RW, 0x00, 0xFF)                                                 \
-    R(RTL_TSD(0), 4, "TSD0", REG_RW, 0x00002000, 0x003F3FFF)                                       \
-    R(RTL_TSD(1), 4, "TSD1", REG_RW, 0x00002000, 0x003F3FFF)                                       \
-    R(RTL_TSD(2), 4, "TSD2", REG_RW, 0x00002000, 0x003F3FFF)                                       \
-    R(RTL_TSD(3), 4, "TSD3", REG_RW, 0x00002000, 0x003F3FFF)                                       \
-    R(RTL_TSAD_N(0), 4, "TSAD0", REG_RW, 0, 0xFFFFFFFF)                                            \
-    R(RTL_TSAD_N(1), 4, "TSAD1", REG_RW, 0, 0xFFFFFFFF)                                            \
-    R(RTL_TSAD_N(2), 4, "TSAD2", REG_RW, 0, 0xFFFFFFFF)                                            \
-    R(RTL_TSAD_N(3), 4, "TSAD3", REG_RW, 0, 0xFFFFFFFF)                                            \
-    R(RTL_RBSTART, 4, "RBSTART", REG_RW, 0, 0xFFFFFFFF)                                            \
-    R(RTL_ERBCR, 2, "ERBCR", REG_RO, 0, 0)                                                         \
-    R(RTL_ERSR, 1, "ERSR", REG_RO, 0, 0)                                                           \
-    R(RTL_CR, 1, "CR", REG_RW, 0x01, 0x1C)                                                         \
-    R(RTL_CAPR, 2, "CAPR", REG_RW, 0xFFF0, 0xFFFF)                                                 \
-    R(RTL_CBR, 2, "CBR", REG_RO, 0, 0)                                                             \
-    R(RTL_IMR, 2, "IMR", REG_RW, 0, RTL_INT_ALL)                                                   \
-    R(RTL_ISR, 2, "ISR", REG_W1C, 0, RTL_INT_ALL)                                                  \
-    R(RTL_TCR, 4, "TCR", REG_RW, RTL_TCR_HWVERID_8139C, 0x030707F1)                                \
-    R(RTL_RCR, 4, "RCR", REG_RW, 0, 0x0F03FFBF)                                                    \
-    R(RTL_TCTR, 4, "TCTR", REG_RW, 0, 0xFFFFFFFF)                                                  \
-    R(RTL_MPC, 4, "MPC", REG_RW, 0, 0xFFFFFFFF)                                                    \
-    R(RTL_9346CR, 1, "9346CR", REG_RW, 0x00, 0xCE)                                                 \
-    R(RTL_CONFIG0, 1, "CONFIG0", REG_RW, 0x00, 0x07)                                               \
-    R(RTL_CONFIG1, 1, "CONFIG1", REG_RW, 0x0C, 0xF3)                                               \
-    R(RTL_TIMERINT, 4, "TimerInt", REG_RW, 0, 0xFFFFFFFF)                                          \
-    R(RTL_MSR, 1, "MSR", REG_RW, 0x00, 0xC0)                                                       \
-    R(RTL_CONFIG3, 1, "CONFIG3", REG_RW, 0x00, 0xF4)                                               \
-    R(RTL_CONFIG4, 1, "CONFIG4", REG_RW, 0x00, 0xF5)                                               \
-    R(RTL_MULINT, 2, "MULINT", REG_RW, 0, 0x0FFF)                                                  \
-    R(RTL_RERID, 1, "RERID", REG_RO, RTL8139_REVISION, 0)                                          \
-    R(RTL_TSAD, 2, "TSAD", REG_RO, 0x000F, 0)                                                      \
-    R(RTL_BMCR, 2, "BMCR", REG_RW, 0x3100, 0xB300)                                                 \
-    R(RTL_BMSR, 2, "BMSR", REG_RO, 0x782D, 0)                                                      \
-    R(RTL_ANAR, 2, "ANAR", REG_RW, 0x01E1, 0x25E0)                                                 \
-    R(RTL_ANLPAR, 2, "ANLPAR", REG_RO, 0x41E1, 0)                                                  \
-    R(RTL_ANER, 2, "ANER", REG_RO, 0x0001, 0)                                                      \
-    R(RTL_DIS, 2, "DIS", REG_RO, 0, 0)                                                             \
-    R(RTL_FCSC, 2, "FCSC", REG_RO, 0, 0)                                                           \
-    R(RTL_NWAYTR, 2, "NWAYTR", REG_RW, 0, 0x0088)                                                  \
-    R(RTL_REC, 2, "REC", REG_RO, 0, 0)                                                             \
-    R(RTL_CSCR, 2, "CSCR", REG_RW, 0x0300, 0x83E5)                                                 \
-    R(RTL_PHY1_PARM, 4, "PHY1_PARM", REG_RW, 0, 0xFFFFFFFF)                                        \
-    R(RTL_TW_PARM, 4, "TW_PARM", REG_RW, 0, 0xFFFFFFFF)                                            \
-    R(RTL_PHY2_PARM, 1, "PHY2_PARM", REG_RW, 0, 0xFF)                                              \
-    R(RTL_CRC0 + 0, 1, "CRC0", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_CRC0 + 1, 1, "CRC1", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_CRC0 + 2, 1, "CRC2", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_CRC0 + 3, 1, "CRC3", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_CRC0 + 4, 1, "CRC4", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_CRC0 + 5, 1, "CRC5", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_CRC0 + 6, 1, "CRC6", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_CRC0 + 7, 1, "CRC7", REG_RW, 0, 0xFF)                                                    \
-    R(RTL_WAKEUP0 + 0, 8, "Wakeup0", REG_RW, 0, 0)                                                 \
-    R(RTL_WAKEUP0 + 8, 8, "Wakeup1", REG_RW, 0, 0)                                                 \
-    R(RTL_WAKEUP0 + 16, 8, "Wakeup2", REG_RW, 0, 0)                                                \
-    R(RTL_WAKEUP0 + 24, 8, "Wakeup3", REG_RW, 0, 0)                                                \
-    R(RTL_WAKEUP0 + 32, 8, "Wakeup4", REG_RW, 0, 0)                                                \
-    R(RTL_WAKEUP0 + 40, 8, "Wakeup5", REG_RW, 0, 0)                                                \
-    R(RTL_WAKEUP0 + 48, 8, "Wakeup6", REG_RW, 0, 0)                                                \
-    R(RTL_WAKEUP0 + 56, 8, "Wakeup7", REG_RW, 0, 0)                                                \
-    R(RTL_LSBCRC0 + 0, 1, "LSBCRC0", REG_RW, 0, 0xFF)                                              \
-    R(RTL_LSBCRC0 + 1, 1, "LSBCRC1", REG_RW, 0, 0xFF)                                              \
-    R(RTL_LSBCRC0 + 2, 1, "LSBCRC2", REG_RW, 0, 0xFF)                                              \
-    R(RTL_LSBCRC0 + 3, 1, "LSBCRC3", REG_RW, 0, 0xFF)                                              \
-    R(RTL_LSBCRC0 + 4, 1, "LSBCRC4", REG_RW, 0, 0xFF)                                              \
-    R(RTL_LSBCRC0 + 5, 1, "LSBCRC5", REG_RW, 0, 0xFF)                                              \
-    R(RTL_LSBCRC0 + 6, 1, "LSBCRC6", REG_RW, 0, 0xFF)                                              \
-    R(RTL_LSBCRC0 + 7, 1, "LSBCRC7", REG_RW, 0, 0xFF)                                              \
-    R(RTL_CONFIG5, 1, "CONFIG5", REG_RW, 0x00, 0x7E)
+    R(RTL_IDR0 + 0, 1, "IDR0", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_IDR0 + 1, 1, "IDR1", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_IDR0 + 2, 1, "IDR2", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_IDR0 + 3, 1, "IDR3", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_IDR0 + 4, 1, "IDR4", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_IDR0 + 5, 1, "IDR5", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 0, 1, "MAR0", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 1, 1, "MAR1", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 2, 1, "MAR2", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 3, 1, "MAR3", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 4, 1, "MAR4", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 5, 1, "MAR5", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 6, 1, "MAR6", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_MAR0 + 7, 1, "MAR7", REG_RW, 0x00, 0xFF, CONTROL, 0)                                     \
+    R(RTL_TSD(0), 4, "TSD0", REG_RW, 0x00002000, 0x003F3FFF, CS, 0)                                \
+    R(RTL_TSD(1), 4, "TSD1", REG_RW, 0x00002000, 0x003F3FFF, CS, 0)                                \
+    R(RTL_TSD(2), 4, "TSD2", REG_RW, 0x00002000, 0x003F3FFF, CS, 0)                                \
+    R(RTL_TSD(3), 4, "TSD3", REG_RW, 0x00002000, 0x003F3FFF, CS, 0)                                \
+    R(RTL_TSAD_N(0), 4, "TSAD0", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
+    R(RTL_TSAD_N(1), 4, "TSAD1", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
+    R(RTL_TSAD_N(2), 4, "TSAD2", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
+    R(RTL_TSAD_N(3), 4, "TSAD3", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
+    R(RTL_RBSTART, 4, "RBSTART", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
+    R(RTL_ERBCR, 2, "ERBCR", REG_RO, 0, 0, STATUS, 0)                                              \
+    R(RTL_ERSR, 1, "ERSR", REG_RO, 0, 0, STATUS, 0)                                                \
+    R(RTL_CR, 1, "CR", REG_RW, 0x01, 0x1C, CS, REG_F_SELFCLEAR)                                    \
+    R(RTL_CAPR, 2, "CAPR", REG_RW, 0xFFF0, 0xFFFF, CONTROL, 0)                                     \
+    R(RTL_CBR, 2, "CBR", REG_RO, 0, 0, STATUS, 0)                                                  \
+    R(RTL_IMR, 2, "IMR", REG_RW, 0, RTL_INT_ALL, CONTROL, 0)                                       \
+    R(RTL_ISR, 2, "ISR", REG_W1C, 0, RTL_INT_ALL, STATUS, 0)                                       \
+    R(RTL_TCR, 4, "TCR", REG_RW, RTL_TCR_HWVERID_8139C, 0x030707F1, CONTROL, REG_F_SELFCLEAR)      \
+    R(RTL_RCR, 4, "RCR", REG_RW, 0, 0x0F03FFBF, CONTROL, 0)                                        \
+    R(RTL_TCTR, 4, "TCTR", REG_RW, 0, 0xFFFFFFFF, STATUS, REG_F_COUNTER)                           \
+    R(RTL_MPC, 4, "MPC", REG_RW, 0, 0xFFFFFFFF, STATUS, REG_F_COUNTER)                             \
+    R(RTL_9346CR, 1, "9346CR", REG_RW, 0x00, 0xCE, CS, REG_F_SELFCLEAR)                            \
+    R(RTL_CONFIG0, 1, "CONFIG0", REG_RW, 0x00, 0x07, CONTROL, 0)                                   \
+    R(RTL_CONFIG1, 1, "CONFIG1", REG_RW, 0x0C, 0xF3, CONTROL, 0)                                   \
+    R(RTL_TIMERINT, 4, "TimerInt", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                              \
+    R(RTL_MSR, 1, "MSR", REG_RW, 0x00, 0xC0, CS, 0)                                                \
+    R(RTL_CONFIG3, 1, "CONFIG3", REG_RW, 0x00, 0xF4, CONTROL, 0)                                   \
+    R(RTL_CONFIG4, 1, "CONFIG4", REG_RW, 0x00, 0xF5, CONTROL, 0)                                   \
+    R(RTL_MULINT, 2, "MULINT", REG_RW, 0, 0x0FFF, CONTROL, 0)                                      \
+    R(RTL_RERID, 1, "RERID", REG_RO, RTL8139_REVISION, 0, STATUS, 0)                               \
+    R(RTL_TSAD, 2, "TSAD", REG_RO, 0x000F, 0, CONTROL, 0)                                          \
+    R(RTL_BMCR, 2, "BMCR", REG_RW, 0x3100, 0xB300, CONTROL, REG_F_SELFCLEAR)                       \
+    R(RTL_BMSR, 2, "BMSR", REG_RO, 0x782D, 0, STATUS, 0)                                           \
+    R(RTL_ANAR, 2, "ANAR", REG_RW, 0x01E1, 0x25E0, CONTROL, 0)                                     \
+    R(RTL_ANLPAR, 2, "ANLPAR", REG_RO, 0x41E1, 0, STATUS, 0)                                       \
+    R(RTL_ANER, 2, "ANER", REG_RO, 0x0001, 0, STATUS, 0)                                           \
+    R(RTL_DIS, 2, "DIS", REG_RO, 0, 0, STATUS, REG_F_COUNTER)                                      \
+    R(RTL_FCSC, 2, "FCSC", REG_RO, 0, 0, STATUS, REG_F_COUNTER)                                    \
+    R(RTL_NWAYTR, 2, "NWAYTR", REG_RW, 0, 0x0088, CS, 0)                                           \
+    R(RTL_REC, 2, "REC", REG_RO, 0, 0, STATUS, REG_F_COUNTER)                                      \
+    R(RTL_CSCR, 2, "CSCR", REG_RW, 0x0300, 0x83E5, CS, 0)                                          \
+    R(RTL_PHY1_PARM, 4, "PHY1_PARM", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                            \
+    R(RTL_TW_PARM, 4, "TW_PARM", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
+    R(RTL_PHY2_PARM, 1, "PHY2_PARM", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_CRC0 + 0, 1, "CRC0", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_CRC0 + 1, 1, "CRC1", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_CRC0 + 2, 1, "CRC2", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_CRC0 + 3, 1, "CRC3", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_CRC0 + 4, 1, "CRC4", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_CRC0 + 5, 1, "CRC5", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_CRC0 + 6, 1, "CRC6", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_CRC0 + 7, 1, "CRC7", REG_RW, 0, 0xFF, CONTROL, 0)                                        \
+    R(RTL_WAKEUP0 + 0, 8, "Wakeup0", REG_RW, 0, 0, CONTROL, 0)                                     \
+    R(RTL_WAKEUP0 + 8, 8, "Wakeup1", REG_RW, 0, 0, CONTROL, 0)                                     \
+    R(RTL_WAKEUP0 + 16, 8, "Wakeup2", REG_RW, 0, 0, CONTROL, 0)                                    \
+    R(RTL_WAKEUP0 + 24, 8, "Wakeup3", REG_RW, 0, 0, CONTROL, 0)                                    \
+    R(RTL_WAKEUP0 + 32, 8, "Wakeup4", REG_RW, 0, 0, CONTROL, 0)                                    \
+    R(RTL_WAKEUP0 + 40, 8, "Wakeup5", REG_RW, 0, 0, CONTROL, 0)                                    \
+    R(RTL_WAKEUP0 + 48, 8, "Wakeup6", REG_RW, 0, 0, CONTROL, 0)                                    \
+    R(RTL_WAKEUP0 + 56, 8, "Wakeup7", REG_RW, 0, 0, CONTROL, 0)                                    \
+    R(RTL_LSBCRC0 + 0, 1, "LSBCRC0", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_LSBCRC0 + 1, 1, "LSBCRC1", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_LSBCRC0 + 2, 1, "LSBCRC2", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_LSBCRC0 + 3, 1, "LSBCRC3", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_LSBCRC0 + 4, 1, "LSBCRC4", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_LSBCRC0 + 5, 1, "LSBCRC5", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_LSBCRC0 + 6, 1, "LSBCRC6", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_LSBCRC0 + 7, 1, "LSBCRC7", REG_RW, 0, 0xFF, CONTROL, 0)                                  \
+    R(RTL_CONFIG5, 1, "CONFIG5", REG_RW, 0x00, 0x7E, CONTROL, 0)
 
 const RegDesc rtl8139_regs[] = {
-#define R(off, w, name, acc, rst, wm) {off, w, name, acc, rst},
+#define R(off, w, name, acc, rst, wm, cls, fl) {off, w, name, acc, rst, REG_CLASS_##cls, fl},
     RTL8139_REGS(R)
 #undef R
 };
 const unsigned rtl8139_nregs = sizeof rtl8139_regs / sizeof rtl8139_regs[0];
 
 static const uint32_t rtl8139_wmask[] = {
-#define R(off, w, name, acc, rst, wm) wm,
+#define R(off, w, name, acc, rst, wm, cls, fl) wm,
     RTL8139_REGS(R)
 #undef R
 };

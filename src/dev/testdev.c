@@ -5,11 +5,15 @@
 
 #include "trace/trace.h"
 
+/* Classes follow testdev.h: WRITES counts writes, BUFFER is a data window. */
 const RegDesc testdev_regs[] = {
-    {TESTDEV_ID, 4, "ID", REG_RO, TESTDEV_ID_VALUE}, {TESTDEV_SCRATCH, 4, "SCRATCH", REG_RW, 0},
-    {TESTDEV_WRITES, 4, "WRITES", REG_RC, 0},        {TESTDEV_STATUS, 1, "STATUS", REG_W1C, 0x01},
-    {TESTDEV_CONTROL, 1, "CONTROL", REG_RW, 0},      {TESTDEV_COMMAND, 2, "COMMAND", REG_WO, 0},
-    {TESTDEV_BUFFER, 16, "BUFFER", REG_RW, 0},
+    {TESTDEV_ID, 4, "ID", REG_RO, TESTDEV_ID_VALUE, REG_CLASS_STATUS, 0},
+    {TESTDEV_SCRATCH, 4, "SCRATCH", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {TESTDEV_WRITES, 4, "WRITES", REG_RC, 0, REG_CLASS_STATUS, REG_F_COUNTER},
+    {TESTDEV_STATUS, 1, "STATUS", REG_W1C, 0x01, REG_CLASS_STATUS, 0},
+    {TESTDEV_CONTROL, 1, "CONTROL", REG_RW, 0, REG_CLASS_CONTROL, 0},
+    {TESTDEV_COMMAND, 2, "COMMAND", REG_WO, 0, REG_CLASS_CONTROL, 0},
+    {TESTDEV_BUFFER, 16, "BUFFER", REG_RW, 0, REG_CLASS_DATA, 0},
 };
 const unsigned testdev_nregs = sizeof testdev_regs / sizeof testdev_regs[0];
 

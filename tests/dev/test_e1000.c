@@ -429,6 +429,45 @@ static void test_register_table_sorted_and_named(void **st)
     assert_null(e1000_reg_name(0x0044));
 }
 
+static void assert_class(uint32_t off, RegClass cls, unsigned flags)
+{
+    const RegDesc *r = reg_find(e1000_regs, e1000_nregs, off, 4);
+    assert_non_null(r);
+    if (r->cls != cls || r->flags != flags)
+        fail_msg("%s is %s/0x%x, the manual says %s/0x%x", r->name, reg_class_name(r->cls),
+                 r->flags, reg_class_name(cls), flags);
+}
+
+/* Register classes (regs.h) as section 13 describes the registers: every
+ * clear-on-read register but ICR is a statistic (13.7), status and counter. */
+static void test_register_classes_follow_the_manual(void **st)
+{
+    for (unsigned i = 0; i < e1000_nregs; i++) {
+        const RegDesc *r = &e1000_regs[i];
+        if (r->cls == REG_CLASS_NONE)
+            fail_msg("%s has no class", r->name);
+        if ((r->flags & REG_F_COUNTER) && r->cls == REG_CLASS_CONTROL)
+            fail_msg("counter %s is classed control", r->name);
+        if (r->access == REG_RC && r->offset != E1000_ICR &&
+            (r->cls != REG_CLASS_STATUS || r->flags != REG_F_COUNTER))
+            fail_msg("statistic %s is not status+counter", r->name);
+    }
+    assert_class(E1000_CTRL, REG_CLASS_CONTROL, REG_F_SELFCLEAR); /* 13.4.1 RST */
+    assert_class(E1000_STATUS, REG_CLASS_STATUS, 0);
+    assert_class(E1000_EERD, REG_CLASS_CS, REG_F_SELFCLEAR); /* 13.4.4 START, DONE */
+    assert_class(E1000_ICR, REG_CLASS_STATUS, 0);
+    assert_class(E1000_ICS, REG_CLASS_CONTROL, 0);
+    assert_class(E1000_IMS, REG_CLASS_CONTROL, 0);
+    assert_class(E1000_RCTL, REG_CLASS_CONTROL, 0);
+    assert_class(E1000_RDH, REG_CLASS_STATUS, 0);
+    assert_class(E1000_RDT, REG_CLASS_CONTROL, 0);
+    assert_class(E1000_TDH, REG_CLASS_STATUS, 0);
+    assert_class(E1000_TDT, REG_CLASS_CONTROL, 0);
+    assert_class(E1000_MPC, REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(E1000_GPRC, REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(E1000_RAH(3), REG_CLASS_CONTROL, 0);
+}
+
 static void test_reset_values_follow_the_table(void **st)
 {
     for (unsigned i = 0; i < e1000_nregs; i++) {
@@ -1974,6 +2013,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_pci_identity_and_bars),
         T(test_register_table_sorted_and_named),
+        T(test_register_classes_follow_the_manual),
         T(test_reset_values_follow_the_table),
         T(test_unmodelled_offsets_read_all_ones_and_are_counted),
         T(test_narrow_writes_are_ignored_and_narrow_reads_see_part),

@@ -289,6 +289,45 @@ static void test_table_lookup_by_page_and_direction(void **st)
     assert_null(ne2000_reg(0, 0, 0x20));
 }
 
+static void assert_class(const RegDesc *r, RegClass cls, unsigned flags)
+{
+    assert_non_null(r);
+    if (r->cls != cls || r->flags != flags)
+        fail_msg("%s is %s/0x%x, the datasheet says %s/0x%x", r->name, reg_class_name(r->cls),
+                 r->flags, reg_class_name(cls), flags);
+}
+
+/* Register classes (regs.h) as DP8390D section 10 and RTL8029AS 5.1.2.2
+ * describe the registers; both views of one register share its class. */
+static void test_register_classes_follow_the_datasheet(void **st)
+{
+    for (unsigned i = 0; i < ne2000_nregs; i++) {
+        const RegDesc *r = &ne2000_regs[i];
+        if (r->cls == REG_CLASS_NONE)
+            fail_msg("%s has no class", r->name);
+        if ((r->flags & REG_F_COUNTER) && r->cls == REG_CLASS_CONTROL)
+            fail_msg("counter %s is classed control", r->name);
+        for (unsigned j = 0; j < i; j++)
+            if (!strcmp(ne2000_regs[j].name, r->name) &&
+                (ne2000_regs[j].cls != r->cls || ne2000_regs[j].flags != r->flags))
+                fail_msg("the two views of %s differ in class", r->name);
+    }
+    assert_class(ne2000_reg(0, 0, 0x00), REG_CLASS_CS, REG_F_SELFCLEAR); /* CR: TXP */
+    assert_class(ne2000_reg(2, 1, 0x00), REG_CLASS_CS, REG_F_SELFCLEAR);
+    assert_class(ne2000_reg(0, 0, NE_DATA), REG_CLASS_DATA, 0);
+    assert_class(ne2000_reg(0, 0, NE_TSR), REG_CLASS_STATUS, 0);
+    assert_class(ne2000_reg(0, 1, NE_TPSR), REG_CLASS_CONTROL, 0);
+    assert_class(ne2000_reg(0, 0, NE_ISR), REG_CLASS_STATUS, 0);
+    assert_class(ne2000_reg(0, 1, NE_ISR), REG_CLASS_STATUS, 0);
+    for (unsigned i = 0; i < 3; i++)
+        assert_class(ne2000_reg(0, 0, NE_CNTR0 + i), REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(ne2000_reg(0, 0, NE_NCR), REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(ne2000_reg(0, 1, NE_RCR), REG_CLASS_CONTROL, 0);
+    assert_class(ne2000_reg(1, 0, NE_PAR0), REG_CLASS_CONTROL, 0);
+    assert_class(ne2000_reg(1, 0, NE_CURR), REG_CLASS_STATUS, 0);
+    assert_class(ne2000_reg(0, 0, NE_BNRY), REG_CLASS_CONTROL, 0);
+}
+
 static void test_write_only_registers_read_their_read_view(void **st)
 {
     wr8(NE_PSTART, 0x46);
@@ -1679,6 +1718,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         P(test_reset_values_follow_the_table),
         P(test_table_lookup_by_page_and_direction),
+        P(test_register_classes_follow_the_datasheet),
         P(test_write_only_registers_read_their_read_view),
         I(test_write_only_registers_read_their_read_view),
         P(test_page1_and_page2_registers),

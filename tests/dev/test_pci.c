@@ -254,6 +254,35 @@ static void test_bad_bar_declarations_are_refused(void **st)
     assert_int_equal(pci_bus_attach(&pcibus, 32, &d), -1);
 }
 
+static void assert_class(uint32_t off, unsigned width, RegClass cls)
+{
+    const RegDesc *r = reg_find(pci_config_regs, pci_config_nregs, off, width);
+    assert_non_null(r);
+    if (r->cls != cls)
+        fail_msg("%s is %s, the specification says %s", r->name, reg_class_name(r->cls),
+                 reg_class_name(cls));
+}
+
+/* Register classes (regs.h) of the type 0 header (PCI 3.0 section 6). */
+static void test_register_classes_follow_the_specification(void **st)
+{
+    for (unsigned i = 0; i < pci_config_nregs; i++) {
+        const RegDesc *r = &pci_config_regs[i];
+        if (r->cls == REG_CLASS_NONE)
+            fail_msg("%s has no class", r->name);
+        /* the header holds no counter and no index register */
+        assert_false(r->flags & (REG_F_COUNTER | REG_F_INDEX));
+    }
+    assert_class(PCI_VENDOR_ID, 2, REG_CLASS_STATUS);
+    assert_class(PCI_COMMAND, 2, REG_CLASS_CONTROL);
+    assert_class(PCI_STATUS, 2, REG_CLASS_STATUS);
+    assert_class(PCI_CLASS_PROG, 3, REG_CLASS_STATUS);
+    for (unsigned i = 0; i < 6; i++)
+        assert_class(PCI_BAR0 + 4 * i, 4, REG_CLASS_CONTROL);
+    assert_class(PCI_INTERRUPT_LINE, 1, REG_CLASS_CONTROL);
+    assert_class(PCI_INTERRUPT_PIN, 1, REG_CLASS_STATUS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +299,7 @@ int main(void)
         cmocka_unit_test_setup(test_direct_accessors_and_blocks, setup),
         cmocka_unit_test_setup(test_reset_clears_command_bars_and_errors, setup),
         cmocka_unit_test_setup(test_bad_bar_declarations_are_refused, setup),
+        cmocka_unit_test(test_register_classes_follow_the_specification),
     };
     return cmocka_run_group_tests_name("pci", tests, NULL, NULL);
 }

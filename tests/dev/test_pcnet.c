@@ -384,6 +384,57 @@ static void test_bcr_reset_values_follow_the_table(void **st)
                      PCNET_BCR19_PVALID | PCNET_BCR19_EEDET);
 }
 
+static void assert_class(const RegDesc *t, unsigned n, uint32_t num, RegClass cls, unsigned flags)
+{
+    const RegDesc *r = reg_find(t, n, num, 2);
+    assert_non_null(r);
+    if (r->cls != cls || r->flags != flags)
+        fail_msg("%s is %s/0x%x, the datasheet says %s/0x%x", r->name, reg_class_name(r->cls),
+                 r->flags, reg_class_name(cls), flags);
+}
+
+static void assert_rows_classified(const RegDesc *t, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (t[i].cls == REG_CLASS_NONE)
+            fail_msg("%s has no class", t[i].name);
+        if ((t[i].flags & REG_F_COUNTER) && t[i].cls == REG_CLASS_CONTROL)
+            fail_msg("counter %s is classed control", t[i].name);
+    }
+}
+
+/* Register classes (regs.h) as the Am79C970A register descriptions give them. */
+static void test_register_classes_follow_the_datasheet(void **st)
+{
+    assert_rows_classified(pcnet_io_regs, pcnet_io_nregs);
+    assert_rows_classified(pcnet_csr_regs, pcnet_csr_nregs);
+    assert_rows_classified(pcnet_bcr_regs, pcnet_bcr_nregs);
+    /* RAP indexes RDP and BDP, in both I/O modes; nothing else is an index */
+    for (unsigned i = 0; i < pcnet_io_nregs; i++) {
+        const RegDesc *r = &pcnet_io_regs[i];
+        if (!strcmp(r->name, "RAP")) {
+            assert_int_equal(r->cls, REG_CLASS_CONTROL);
+            assert_int_equal(r->flags, REG_F_INDEX);
+        } else {
+            assert_false(r->flags & REG_F_INDEX);
+        }
+        if (!strcmp(r->name, "RDP") || !strcmp(r->name, "BDP"))
+            assert_int_equal(r->cls, REG_CLASS_DATA);
+    }
+    const RegDesc *csr = pcnet_csr_regs, *bcr = pcnet_bcr_regs;
+    unsigned nc = pcnet_csr_nregs, nb = pcnet_bcr_nregs;
+    assert_class(csr, nc, PCNET_CSR0, REG_CLASS_CS, REG_F_SELFCLEAR); /* TDMD; RINT, IDON */
+    assert_class(csr, nc, PCNET_CSR3, REG_CLASS_CONTROL, 0);
+    assert_class(csr, nc, PCNET_CSR4, REG_CLASS_CS, REG_F_SELFCLEAR); /* UINTCMD */
+    assert_class(csr, nc, PCNET_CSR15, REG_CLASS_CONTROL, 0);
+    assert_class(csr, nc, PCNET_CSR24, REG_CLASS_CONTROL, 0);
+    assert_class(csr, nc, PCNET_CSR88, REG_CLASS_STATUS, 0);
+    assert_class(csr, nc, PCNET_CSR112, REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(csr, nc, PCNET_CSR114, REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(bcr, nb, PCNET_BCR19, REG_CLASS_CS, REG_F_SELFCLEAR); /* PREAD, PVALID */
+    assert_class(bcr, nb, PCNET_BCR20, REG_CLASS_CONTROL, 0);
+}
+
 static void test_chip_id_is_am79c970a(void **st)
 {
     uint32_t id = csr_rd(PCNET_CSR88) | (uint32_t)csr_rd(PCNET_CSR89) << 16;
@@ -1912,6 +1963,7 @@ int main(void)
         T(test_pci_identity_and_bars),
         T(test_csr_reset_values_follow_the_table),
         T(test_bcr_reset_values_follow_the_table),
+        T(test_register_classes_follow_the_datasheet),
         T(test_chip_id_is_am79c970a),
         T(test_wio_offsets_and_switch_to_dwio),
         T(test_dwio_mode_runs_the_chip),

@@ -171,6 +171,50 @@ static void test_reset_values_follow_the_table(void **st)
     assert_int_equal(irq_level, 0);
 }
 
+/* Register classes (regs.h) as the datasheet describes the registers. */
+static const RegDesc *row(uint32_t off, unsigned width)
+{
+    const RegDesc *r = reg_find(rtl8139_regs, rtl8139_nregs, off, width);
+    assert_non_null(r);
+    assert_int_equal(r->offset, off);
+    return r;
+}
+
+static void assert_class(uint32_t off, unsigned width, RegClass cls, unsigned flags)
+{
+    const RegDesc *r = row(off, width);
+    if (r->cls != cls || r->flags != flags)
+        fail_msg("%s is %s/0x%x, the datasheet says %s/0x%x", r->name, reg_class_name(r->cls),
+                 r->flags, reg_class_name(cls), flags);
+}
+
+static void test_register_classes_follow_the_datasheet(void **st)
+{
+    for (unsigned i = 0; i < rtl8139_nregs; i++) {
+        const RegDesc *r = &rtl8139_regs[i];
+        if (r->cls == REG_CLASS_NONE)
+            fail_msg("%s has no class", r->name);
+        if ((r->flags & REG_F_COUNTER) && r->cls == REG_CLASS_CONTROL)
+            fail_msg("counter %s is classed control", r->name);
+    }
+    /* 6.4: RST self-clears, BUFE is status */
+    assert_class(RTL_CR, 1, REG_CLASS_CS, REG_F_SELFCLEAR);
+    assert_class(RTL_ISR, 2, REG_CLASS_STATUS, 0);
+    assert_class(RTL_IMR, 2, REG_CLASS_CONTROL, 0);
+    assert_class(RTL_MPC, 4, REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(RTL_TCTR, 4, REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(RTL_TSD(2), 4, REG_CLASS_CS, 0); /* 6.2: TOK/TUN/TABT set by the chip */
+    assert_class(RTL_RBSTART, 4, REG_CLASS_CONTROL, 0);
+    assert_class(RTL_CAPR, 2, REG_CLASS_CONTROL, 0);
+    assert_class(RTL_CBR, 2, REG_CLASS_STATUS, 0);
+    assert_class(RTL_TCR, 4, REG_CLASS_CONTROL, REG_F_SELFCLEAR);  /* 6.7 CLRABT */
+    assert_class(RTL_9346CR, 1, REG_CLASS_CS, REG_F_SELFCLEAR);    /* 6.9 auto-load */
+    assert_class(RTL_BMCR, 2, REG_CLASS_CONTROL, REG_F_SELFCLEAR); /* 6.18 reset, restart AN */
+    assert_class(RTL_BMSR, 2, REG_CLASS_STATUS, 0);
+    assert_class(RTL_DIS, 2, REG_CLASS_STATUS, REG_F_COUNTER);
+    assert_class(RTL_RERID, 1, REG_CLASS_STATUS, 0);
+}
+
 static void test_pci_identity_and_bars(void **st)
 {
     PciDevice *p = rtl8139_pci(nic);
@@ -1289,6 +1333,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_reset_values_follow_the_table),
+        T(test_register_classes_follow_the_datasheet),
         T(test_pci_identity_and_bars),
         T(test_eeprom_bit_banged_mac_via_9346cr),
         T(test_9346cr_autoload_reloads_idr),

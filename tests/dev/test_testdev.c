@@ -99,6 +99,34 @@ static void test_buffer_any_width(void **st)
     assert_int_equal(rd(TESTDEV_BUFFER + 5, 1), 0x05);
 }
 
+static void test_register_classes(void **st)
+{
+    for (unsigned i = 0; i < testdev_nregs; i++) {
+        const RegDesc *r = &testdev_regs[i];
+        assert_int_not_equal(r->cls, REG_CLASS_NONE);
+        assert_false((r->flags & REG_F_COUNTER) && r->cls == REG_CLASS_CONTROL);
+    }
+    const RegDesc *w = reg_find(testdev_regs, testdev_nregs, TESTDEV_WRITES, 4);
+    assert_int_equal(w->cls, REG_CLASS_STATUS);
+    assert_int_equal(w->flags, REG_F_COUNTER);
+    const RegDesc *b = reg_find(testdev_regs, testdev_nregs, TESTDEV_BUFFER, 4);
+    assert_int_equal(b->cls, REG_CLASS_DATA);
+    const RegDesc *c = reg_find(testdev_regs, testdev_nregs, TESTDEV_CONTROL, 1);
+    assert_int_equal(c->cls, REG_CLASS_CONTROL);
+    assert_int_equal(c->flags, 0);
+}
+
+static void test_reg_class_names(void **st)
+{
+    assert_string_equal(reg_class_name(REG_CLASS_NONE), "none");
+    assert_string_equal(reg_class_name(REG_CLASS_CONTROL), "control");
+    assert_string_equal(reg_class_name(REG_CLASS_STATUS), "status");
+    assert_string_equal(reg_class_name(REG_CLASS_DATA), "data");
+    assert_string_equal(reg_class_name(REG_CLASS_CS), "control+status");
+    assert_string_equal(reg_class_name((RegClass)(REG_CLASS_CS + 1)), "?");
+    assert_string_equal(reg_class_name((RegClass)-1), "?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +139,8 @@ int main(void)
         cmocka_unit_test_setup(test_unclaimed_port_reads_all_ones, setup),
         cmocka_unit_test_setup(test_overlapping_claims_are_refused, setup),
         cmocka_unit_test_setup(test_buffer_any_width, setup),
+        cmocka_unit_test(test_register_classes),
+        cmocka_unit_test(test_reg_class_names),
     };
     return cmocka_run_group_tests_name("testdev", tests, NULL, NULL);
 }
