@@ -113,7 +113,7 @@ $(B)/bench/%: bench/%.c $(B)/libxdrv.a
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $< $(B)/libxdrv.a $(LIBS)
 
 bench: all $(B)/bench/vmbench $(B)/bench/pktgen $(B)/bench/tapfwd $(B)/bench/crcbench \
-       $(B)/bench/tracebench
+       $(B)/bench/tracebench $(B)/bench/diffbench
 	@./bench/run.sh $(B)
 
 # docs/api.md: the header stays, the tables are regenerated from exports.def;

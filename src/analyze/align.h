@@ -38,6 +38,17 @@ typedef struct AlignScript {
  * on memory exhaustion or when n or m is too large to index. */
 int align_sequences(const uint64_t *a, size_t n, const uint64_t *b, size_t m, AlignScript *out);
 
+/* The same with a bound on the work: once a middle-snake search has gone
+ * max_cost rounds (0: no bound) it splits at the furthest point reached
+ * instead of the optimal one. The script is always a valid edit script
+ * (KEEP runs are equal tokens), exact while every subproblem costs at most
+ * 2 * max_cost, and time is O((n + m) * max_cost) per split. */
+int align_sequences_bounded(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
+                            size_t max_cost, AlignScript *out);
+/* The bound `xdrv diff` uses unless asked for a minimal diff: about
+ * sqrt(n + m), at least 4096. */
+size_t align_default_bound(size_t n, size_t m);
+
 void align_script_free(AlignScript *s);
 
 /* Bytes of working memory the last align_sequences call used at its peak,

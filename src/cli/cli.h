@@ -15,7 +15,7 @@
 
 /* Each subcommand's --help text; `xdrv --help` prints them all. */
 extern const char info_usage[], run_usage[], exports_usage[], record_usage[], trace_usage[],
-    explore_usage[];
+    explore_usage[], diff_usage[];
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -25,6 +25,11 @@ int cmd_exports(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_trace_record(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+/* --kind KIND[,KIND...] of the trace commands: keep[k] = 1 for each kind
+ * named (every kind when list is NULL). -1 after a one-line error naming
+ * the command and the known kinds. */
+int cli_parse_kinds(const char *cmd, const char *list, unsigned char *keep);
 /* A recording of `wl` (borrowed) into `out`, with run-style options
  * (argv[0] ignored, then DRIVER.sys, --inf, --device, --param ...): the
  * explorer's child processes run this. Returns an exit code. */

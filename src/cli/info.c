@@ -8,6 +8,7 @@
 #include "nt/loader.h"
 #include "nt/nt.h"
 #include "pe/pe.h"
+#include "trace/json.h"
 
 const char info_usage[] =
     "usage: xdrv info DRIVER.sys [--json]\n"
@@ -20,21 +21,6 @@ const char info_usage[] =
     "           an ISA model takes), as a Markdown table (README's list)\n"
     "  --json   the same as one JSON object\n"
     "  --version  xdrv's version and the Unicorn it runs on (as xdrv --version)\n";
-
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
 
 static const char *subsystem_name(unsigned s)
 {
@@ -100,7 +86,7 @@ static void print_text(const PeImage *pe, const char *path, unsigned impl)
 static void print_json(const PeImage *pe, const char *path, unsigned impl)
 {
     printf("{\"file\": ");
-    json_str(path);
+    json_string(stdout, path);
     printf(
         ", \"machine\": %u, \"subsystem\": %u, \"image_base\": %u, \"image_size\": %u, "
         "\"entry_rva\": %u, \"section_alignment\": %u, \"file_alignment\": %u, \"timestamp\": %u, "
@@ -111,7 +97,7 @@ static void print_json(const PeImage *pe, const char *path, unsigned impl)
     for (size_t i = 0; i < pe->nsections; i++) {
         const PeSection *s = &pe->sections[i];
         printf("%s{\"name\": ", i ? ", " : "");
-        json_str(s->name);
+        json_string(stdout, s->name);
         printf(", \"rva\": %u, \"vsize\": %u, \"raw_size\": %u, \"flags\": %u}", s->vaddr, s->vsize,
                s->raw_size, s->characteristics);
     }
@@ -123,9 +109,9 @@ static void print_json(const PeImage *pe, const char *path, unsigned impl)
                v->product_ver[1], v->product_ver[2], v->product_ver[3]);
         for (size_t i = 0; i < v->nstrings; i++) {
             printf("%s", i ? ", " : "");
-            json_str(v->strings[i].key);
+            json_string(stdout, v->strings[i].key);
             printf(": ");
-            json_str(v->strings[i].value);
+            json_string(stdout, v->strings[i].value);
         }
         printf("}}");
     } else {
@@ -137,9 +123,9 @@ static void print_json(const PeImage *pe, const char *path, unsigned impl)
         char label[160];
         import_label(imp, label, sizeof label);
         printf("%s{\"module\": ", i ? ", " : "");
-        json_str(imp->module);
+        json_string(stdout, imp->module);
         printf(", \"name\": ");
-        json_str(label);
+        json_string(stdout, label);
         printf(", \"implemented\": %s}", nt_import_implemented(imp) ? "true" : "false");
     }
     printf("],\n \"imports_implemented\": %u, \"imports_total\": %zu}\n", impl, pe->nimports);
@@ -180,12 +166,12 @@ static void boards_json(void)
     printf("{\"models\": [");
     for (unsigned i = 0; machine_nic_model_info(i, &m) == 0; i++) {
         printf("%s\n  {\"model\": ", i ? "," : "");
-        json_str(m.name);
+        json_string(stdout, m.name);
         if (m.isa) {
             printf(", \"bus\": \"isa\", \"hardware_id_prefixes\": [");
             for (unsigned k = 0; k < machine_isa_nhwid_prefixes; k++) {
                 printf("%s", k ? ", " : "");
-                json_str(machine_isa_hwid_prefixes[k]);
+                json_string(stdout, machine_isa_hwid_prefixes[k]);
             }
             printf("]}");
             continue;
@@ -200,7 +186,7 @@ static void boards_json(void)
                 printf("\"subsys_vendor\": \"%04x\", \"subsys_id\": \"%04x\", ",
                        e->subsys_vendor, e->subsys_id);
             printf("\"name\": ");
-            json_str(e->name);
+            json_string(stdout, e->name);
             printf("}");
         }
         printf("]}");

@@ -5,19 +5,23 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "analyze/norm.h"
 #include "exercise/coverage.h"
 #include "trace/xtr.h"
 
 const char trace_usage[] =
     "usage: xdrv trace record DRIVER.sys [options] -o RUN.xtr   (xdrv trace record --help)\n"
-    "       xdrv trace dump RUN.xtr [--kind KIND[,KIND...]] [--verify]\n"
+    "       xdrv trace dump RUN.xtr [--kind KIND[,KIND...]] [--verify | --normalized]\n"
     "       xdrv trace export --format chrome RUN.xtr [-o FILE]\n"
     "       xdrv trace coverage RUN.xtr... [--driver DRIVER.sys] [--json | --unreached]\n"
     "  dump      one canonical line per event (docs/formats/trace.md): sequence number,\n"
     "            virtual time, nesting depth, the guest code that caused it (module+RVA),\n"
     "            the kind and its fields; --kind keeps only the kinds named\n"
     "            (e.g. --kind PORT_WRITE,MMIO_WRITE); --verify parses every line back\n"
-    "            and stops at the first that does not give the event it came from\n"
+    "            and stops at the first that does not give the event it came from;\n"
+    "            --normalized prints the lines `xdrv diff` compares instead (no time,\n"
+    "            addresses in device memory as KIND+0xOFFSET, repeated polls as one\n"
+    "            POLL xN line; BLOCKS left out unless --kind names it)\n"
     "  export    Chrome/Perfetto trace-event JSON (open it at ui.perfetto.dev): a track\n"
     "            per driver entry point, requests as slices, I/O as instant events, the\n"
     "            interrupt line as a counter; to stdout or -o FILE\n"
@@ -44,16 +48,77 @@ static int same_event(const TraceEvent *a, const TraceEvent *b)
            (!a->len || !memcmp(a->data, b->data, a->len));
 }
 
+int cli_parse_kinds(const char *cmd, const char *list, unsigned char *keep)
+{
+    for (int k = 0; k < TRACE_KIND_COUNT; k++)
+        keep[k] = !list;
+    if (!list)
+        return 0;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        TraceKind k = trace_kind_from_name(t);
+        if (k == TRACE_KIND_COUNT) {
+            fprintf(stderr, "%s: --kind %s: no such event kind (kinds: ", cmd, t);
+            for (int j = 0; j < TRACE_KIND_COUNT; j++)
+                fprintf(stderr, "%s%s", j ? ", " : "", trace_kind_name((TraceKind)j));
+            fprintf(stderr, ")\n");
+            return -1;
+        }
+        keep[k] = 1;
+    }
+    return 0;
+}
+
+/* --normalized: the token lines `xdrv diff` compares, one per line. */
+static int dump_normalized(const char *path, const unsigned char *keep)
+{
+    char err[XTR_ERR_MAX];
+    NormOptions no = {.keep = keep};
+    Norm *n = norm_open(path, &no, err, sizeof err);
+    if (!n) {
+        fprintf(stderr, "xdrv trace dump: %s\n", err);
+        return EXIT_LOAD;
+    }
+    NormToken t;
+    int r;
+    while ((r = norm_next(n, &t, err, sizeof err)) > 0) {
+        const char *line = norm_line(n);
+        if (!line) {
+            r = -1;
+            snprintf(err, sizeof err, "out of memory");
+            break;
+        }
+        printf("%s\n", line);
+    }
+    fflush(stdout);
+    int rc = EXIT_OK;
+    if (r < 0) {
+        fprintf(stderr, "xdrv trace dump: %s: %s\n", path, err);
+        rc = EXIT_LOAD;
+    } else if (norm_truncated(n)) {
+        fprintf(stderr, "xdrv trace dump: warning: %s was cut short (the run did not finish)\n",
+                path);
+    }
+    if (ferror(stdout))
+        rc = EXIT_INTERNAL;
+    norm_close(n);
+    return rc;
+}
+
 static int trace_dump(int argc, char **argv)
 {
     const char *path = NULL, *kinds = NULL;
-    int verify = 0;
+    int verify = 0, normalized = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(trace_usage, stdout);
             return EXIT_OK;
         } else if (!strcmp(argv[i], "--verify")) {
             verify = 1;
+        } else if (!strcmp(argv[i], "--normalized")) {
+            normalized = 1;
         } else if (!strcmp(argv[i], "--kind")) {
             if (i + 1 == argc) {
                 fprintf(stderr, "xdrv trace dump: --kind needs a value\n");
@@ -74,25 +139,15 @@ static int trace_dump(int argc, char **argv)
         fputs(trace_usage, stderr);
         return EXIT_USAGE;
     }
-    int keep[TRACE_KIND_COUNT];
-    for (int k = 0; k < TRACE_KIND_COUNT; k++)
-        keep[k] = !kinds;
-    if (kinds) {
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%s", kinds);
-        char *save = NULL;
-        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            TraceKind k = trace_kind_from_name(t);
-            if (k == TRACE_KIND_COUNT) {
-                fprintf(stderr, "xdrv trace dump: --kind %s: no such event kind (kinds: ", t);
-                for (int j = 0; j < TRACE_KIND_COUNT; j++)
-                    fprintf(stderr, "%s%s", j ? ", " : "", trace_kind_name((TraceKind)j));
-                fprintf(stderr, ")\n");
-                return EXIT_USAGE;
-            }
-            keep[k] = 1;
-        }
+    if (verify && normalized) {
+        fprintf(stderr, "xdrv trace dump: --verify checks the canonical lines, not --normalized\n");
+        return EXIT_USAGE;
     }
+    unsigned char keep[TRACE_KIND_COUNT];
+    if (cli_parse_kinds("xdrv trace dump", kinds, keep) < 0)
+        return EXIT_USAGE;
+    if (normalized)
+        return dump_normalized(path, kinds ? keep : NULL);
     char err[XTR_ERR_MAX];
     XtrReader *r = xtr_reader_open(path, err, sizeof err);
     if (!r) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pe/pe.h"
+#include "trace/json.h"
 #include "trace/xtr.h"
 
 /* pecoff 4.1 Section Flags */
@@ -1276,20 +1277,6 @@ static void cov_pct(char *buf, size_t len, size_t reached, size_t total)
     snprintf(buf, len, "%llu.%llu", tenths / 10, tenths % 10);
 }
 
-static void cov_json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 /* Translated blocks that started where no static block is: code the
  * static pass missed (or data executed). */
 static size_t cov_unmatched(const CovMap *c)
@@ -1329,7 +1316,7 @@ void cov_map_report(const CovMap *c, FILE *out, int json)
         fprintf(out, "{\"image_size\":%u,\"sections\":[", c->image_size);
         for (size_t i = 0; i < c->nregions; i++) {
             fprintf(out, "%s{\"name\":", i ? "," : "");
-            cov_json_str(out, c->regions[i].name);
+            json_string(out, c->regions[i].name);
             fprintf(out, ",\"rva\":%u,\"size\":%u}", c->regions[i].start,
                     c->regions[i].end - c->regions[i].start);
         }
@@ -1356,7 +1343,7 @@ void cov_map_report(const CovMap *c, FILE *out, int json)
         cov_pct(ep, sizeof ep, s.reached, s.total);
         if (json) {
             fprintf(out, "%s{\"name\":", i ? "," : "");
-            cov_json_str(out, e->name);
+            json_string(out, e->name);
             fprintf(out, ",\"rva\":%u,\"blocks\":%zu,\"reached\":%zu,\"percent\":%s}", e->rva,
                     s.total, s.reached, ep);
         } else {
@@ -1376,7 +1363,7 @@ void cov_map_report(const CovMap *c, FILE *out, int json)
         const char *nm = cov_func_name(c, fn, buf, sizeof buf);
         if (json) {
             fprintf(out, "%s{\"rva\":%u,\"name\":", k++ ? "," : "", fn->rva);
-            cov_json_str(out, nm);
+            json_string(out, nm);
             fprintf(out, ",\"blocks\":%u}", fn->nblk);
         } else {
             fprintf(out, "  0x%08x  %-32s %u block%s\n", fn->rva, nm, fn->nblk,

@@ -3,6 +3,7 @@
  * requests as slices on their own tracks, hardware access as instants, the
  * interrupt line as a counter. docs/formats/trace.md gives the mapping. */
 #include "trace/xtr.h"
+#include "trace/json.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -50,78 +51,6 @@ static void chrome_clip(char *dst, const char *src)
     dst[n] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF), 0 if it is not one. s ends in NUL,
- * which no continuation byte matches, so this never reads past it. */
-static size_t chrome_utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    unsigned char lo = 0x80, hi = 0xbf;
-    size_t n;
-    if (c < 0x80)
-        return 1;
-    if (c < 0xc2)
-        return 0;
-    if (c < 0xe0) {
-        n = 2;
-    } else if (c < 0xf0) {
-        n = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        if (c == 0xed)
-            hi = 0x9f;
-    } else if (c < 0xf5) {
-        n = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        if (c == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    return n;
-}
-
-/* A JSON string. Bytes that are not UTF-8 become the code point of the
- * same number (\u00XX): the document stays valid whatever the driver
- * printed. */
-static void chrome_string_body(FILE *f, const char *str)
-{
-    const unsigned char *s = (const unsigned char *)(str ? str : "");
-    while (*s) {
-        unsigned char c = *s;
-        if (c == '"' || c == '\\') {
-            putc('\\', f);
-            putc(c, f);
-            s++;
-        } else if (c < 0x20) {
-            fprintf(f, "\\u%04x", c);
-            s++;
-        } else {
-            size_t n = chrome_utf8_len(s);
-            if (!n) {
-                fprintf(f, "\\u%04x", c);
-                s++;
-            } else {
-                fwrite(s, 1, n, f);
-                s += n;
-            }
-        }
-    }
-}
-
-static void chrome_string(FILE *f, const char *str)
-{
-    putc('"', f);
-    chrome_string_body(f, str);
-    putc('"', f);
-}
-
 static void chrome_open(XtrChrome *c)
 {
     fputs(c->nevents++ ? ",\n{" : "{", c->out);
@@ -159,7 +88,7 @@ static void chrome_track(XtrChrome *c, unsigned tid)
     chrome_open(c);
     fprintf(c->out,
             "\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"args\":{\"name\":", tid);
-    chrome_string(c->out, chrome_track_name(c, tid));
+    json_string(c->out, chrome_track_name(c, tid));
     fputs("}}", c->out);
     chrome_open(c);
     fprintf(c->out,
@@ -214,7 +143,7 @@ static void chrome_args(XtrChrome *c, const TraceEvent *ev, unsigned fields)
     fputs(",\"args\":{", f);
     if ((fields & XTR_F_NAME) && ev->name) {
         fputs("\"name\":", f);
-        chrome_string(f, ev->name);
+        json_string(f, ev->name);
         n++;
     }
     if (fields & XTR_F_ADDR)
@@ -225,18 +154,18 @@ static void chrome_args(XtrChrome *c, const TraceEvent *ev, unsigned fields)
         fprintf(f, "%s\"value\":\"0x%" PRIx64 "\"", n++ ? "," : "", ev->value);
     if ((fields & XTR_F_REG) && ev->reg) {
         fprintf(f, "%s\"reg\":", n++ ? "," : "");
-        chrome_string(f, ev->reg);
+        json_string(f, ev->reg);
     }
     if ((fields & XTR_F_TEXT) && ev->text) {
         fprintf(f, "%s\"text\":", n++ ? "," : "");
-        chrome_string(f, ev->text);
+        json_string(f, ev->text);
     }
     if ((fields & XTR_F_DATA) && ev->data && ev->len)
         fprintf(f, "%s\"len\":%" PRIu32, n++ ? "," : "", ev->len);
     if ((fields & XTR_F_PC) && ev->pc) {
         char pc[96];
         fprintf(f, "%s\"pc\":", n++ ? "," : "");
-        chrome_string(f, xtr_format_pc(&c->mods, ev->pc, pc, sizeof pc));
+        json_string(f, xtr_format_pc(&c->mods, ev->pc, pc, sizeof pc));
     }
     putc('}', f);
 }
@@ -266,7 +195,7 @@ static void chrome_begin(XtrChrome *c, ChStack *st, unsigned tid, const TraceEve
     chrome_track(c, tid);
     chrome_open(c);
     fputs("\"name\":", c->out);
-    chrome_string(c->out, ev->name ? ev->name : trace_kind_name(ev->kind));
+    json_string(c->out, ev->name ? ev->name : trace_kind_name(ev->kind));
     fprintf(c->out, ",\"ph\":\"B\"");
     chrome_ts(c);
     fprintf(c->out, ",\"pid\":1,\"tid\":%u", tid);
@@ -324,7 +253,7 @@ static void chrome_instant(XtrChrome *c, const TraceEvent *ev)
     fprintf(c->out, "\"name\":\"%s", trace_kind_name(ev->kind));
     if (ev->reg) {
         putc(' ', c->out);
-        chrome_string_body(c->out, ev->reg);
+        json_string_body(c->out, ev->reg);
     }
     fputs("\",\"ph\":\"i\",\"s\":\"t\"", c->out);
     chrome_ts(c);

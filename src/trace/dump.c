@@ -142,12 +142,27 @@ size_t xtr_dump_size(const TraceEvent *ev)
 
 int xtr_dump_line(XtrModules *mods, const TraceEvent *ev, char *buf, size_t len)
 {
+    return xtr_dump_line_styled(mods, ev, NULL, buf, len);
+}
+
+int xtr_dump_line_styled(XtrModules *mods, const TraceEvent *ev, const XtrDumpStyle *style,
+                         char *buf, size_t len)
+{
+    static const XtrDumpStyle plain;
     if (!ev || (unsigned)ev->kind >= TRACE_KIND_COUNT || !buf || !len)
         return -1;
+    if (!style)
+        style = &plain;
     DumpOut o = {buf, 0, len, 0};
     unsigned use = xtr_kind_fields(ev->kind);
-    dump_printf(&o, "#%" PRIu64 " t=%" PRIu64 " d=%" PRIu32, ev->seq, ev->vtime, ev->depth);
-    if (ev->pc) {
+    if (style->timeless)
+        dump_printf(&o, "d=%" PRIu32, ev->depth);
+    else
+        dump_printf(&o, "#%" PRIu64 " t=%" PRIu64 " d=%" PRIu32, ev->seq, ev->vtime, ev->depth);
+    if (style->pc_label) {
+        dump_puts(&o, " pc=");
+        dump_puts(&o, style->pc_label);
+    } else if (ev->pc) {
         char pc[96];
         dump_printf(&o, " pc=%s", xtr_format_pc(mods, ev->pc, pc, sizeof pc));
     }
@@ -157,11 +172,15 @@ int xtr_dump_line(XtrModules *mods, const TraceEvent *ev, char *buf, size_t len)
      * set prints as well, so no information is lost */
     if (ev->name)
         dump_string(&o, "name", ev->name, 0);
-    if ((use & XTR_F_ADDR) || ev->addr)
+    if (style->addr_base)
+        dump_printf(&o, " addr=%.64s+0x%" PRIx32, style->addr_base, ev->addr);
+    else if ((use & XTR_F_ADDR) || ev->addr)
         dump_printf(&o, " addr=0x%" PRIx32, ev->addr);
     if ((use & XTR_F_SIZE) || ev->size)
         dump_printf(&o, " size=%" PRIu32, ev->size);
-    if ((use & XTR_F_VALUE) || ev->value)
+    if (style->value_base)
+        dump_printf(&o, " value=%.64s+0x%" PRIx64, style->value_base, ev->value);
+    else if ((use & XTR_F_VALUE) || ev->value)
         dump_printf(&o, " value=0x%" PRIx64, ev->value);
     if (ev->reg)
         dump_string(&o, "reg", ev->reg, 0);

@@ -828,21 +828,26 @@ static int xtr_plain_module_name(const char *s)
     return 1;
 }
 
-const char *xtr_format_pc(const XtrModules *mods, uint32_t pc, char *buf, size_t len)
+int xtr_find_module(const XtrModules *mods, uint32_t pc)
 {
-    if (!buf || !len)
-        return "";
     unsigned n = mods ? mods->n : 0;
     if (n > sizeof mods->m / sizeof mods->m[0])
         n = sizeof mods->m / sizeof mods->m[0];
     /* the latest mapping wins where two overlap */
-    for (unsigned i = n; i-- > 0;) {
-        const char *name = mods->m[i].name;
-        if (pc - mods->m[i].base < mods->m[i].size && xtr_plain_module_name(name)) {
-            snprintf(buf, len, "%s+0x%" PRIx32, name, pc - mods->m[i].base);
-            return buf;
-        }
-    }
-    snprintf(buf, len, "0x%08" PRIx32, pc);
+    for (unsigned i = n; i-- > 0;)
+        if (pc - mods->m[i].base < mods->m[i].size && xtr_plain_module_name(mods->m[i].name))
+            return (int)i;
+    return -1;
+}
+
+const char *xtr_format_pc(const XtrModules *mods, uint32_t pc, char *buf, size_t len)
+{
+    if (!buf || !len)
+        return "";
+    int i = xtr_find_module(mods, pc);
+    if (i >= 0)
+        snprintf(buf, len, "%s+0x%" PRIx32, mods->m[i].name, pc - mods->m[i].base);
+    else
+        snprintf(buf, len, "0x%08" PRIx32, pc);
     return buf;
 }

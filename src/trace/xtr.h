@@ -102,6 +102,8 @@ typedef struct XtrModules {
 } XtrModules;
 void xtr_modules_note(XtrModules *mods, const TraceEvent *ev); /* takes MODULE events */
 const char *xtr_format_pc(const XtrModules *mods, uint32_t pc, char *buf, size_t len);
+/* The index in mods->m of the module "module+0xRVA" names pc with, or -1. */
+int xtr_find_module(const XtrModules *mods, uint32_t pc);
 /* The modules a reader has seen so far (the MODULE events it returned). */
 const XtrModules *xtr_reader_modules(const XtrReader *r);
 
@@ -111,6 +113,19 @@ const XtrModules *xtr_reader_modules(const XtrReader *r);
  * docs/formats/trace.md). `mods` resolves pc to module+RVA (updated by
  * MODULE events as they pass). Returns the line length or -1 if too long. */
 int xtr_dump_line(XtrModules *mods, const TraceEvent *ev, char *buf, size_t len);
+/* The same line in the form `xdrv diff` compares (docs/formats/trace.md,
+ * "Normalized lines"): with `timeless`, no "#seq t=vtime" prefix (the line
+ * starts at "d="); with addr_base / value_base set, that field prints as
+ * "addr=BASE+0xN" (ev->addr / ev->value is then the offset N into the
+ * allocation named BASE, at most 64 bytes of it printed). NULL style: the
+ * canonical line. */
+typedef struct XtrDumpStyle {
+    int timeless;
+    const char *addr_base, *value_base;
+    const char *pc_label; /* printed as "pc=LABEL" instead of resolving ev->pc */
+} XtrDumpStyle;
+int xtr_dump_line_styled(XtrModules *mods, const TraceEvent *ev, const XtrDumpStyle *style,
+                         char *buf, size_t len);
 /* A buffer length that always holds the dump line of `ev` (with its NUL). */
 size_t xtr_dump_size(const TraceEvent *ev);
 /* Parse a dump line back into an event: strings and data are stored in

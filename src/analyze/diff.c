@@ -1,0 +1,489 @@
+/* xdrv diff (see diff.h). Pass 1 reads both traces into token hashes and
+ * poll counts; the aligner gives the edit script; a poll kept on both
+ * sides but with different iteration counts becomes a one-token change
+ * unless asked otherwise; changes are grouped into hunks with context; pass
+ * 2 reads both traces again and prints the hunks (or counts them). */
+#include "analyze/diff.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/align.h"
+#include "trace/json.h"
+#include "trace/xtr.h"
+
+typedef struct Tokens {
+    uint64_t *hash;
+    uint32_t *count;
+    size_t n, cap;
+    NormStats st;
+    int truncated;
+} Tokens;
+
+/* A change: a[a, a+alen) replaced by b[b, b+blen); keeps in between. */
+typedef struct Change {
+    size_t a, alen, b, blen;
+} Change;
+
+typedef struct Hunk {
+    size_t a0, a1, b0, b1; /* token ranges shown, context included */
+    size_t c0, c1;         /* its changes */
+} Hunk;
+
+/* One trace in pass 2: a token stream with one token of lookahead. */
+typedef struct Side {
+    Norm *norm;
+    NormToken t;
+    int have;
+    size_t pos; /* index of t (the next token not yet consumed) */
+} Side;
+
+#define STAT_REQ_KINDS 32
+
+typedef struct Stat {
+    uint64_t del[TRACE_KIND_COUNT], ins[TRACE_KIND_COUNT];
+    struct {
+        char name[32];
+        uint64_t del, ins, requests, last_req;
+    } req[STAT_REQ_KINDS + 1]; /* the last row collects the rest */
+    unsigned nreq;
+} Stat;
+
+typedef struct Diff {
+    const DiffOptions *o;
+    const char *path[2];
+    FILE *out;
+    char *err;
+    size_t errlen;
+    Tokens tok[2];
+    Change *ch;
+    size_t nch, capch;
+    Hunk *hunk;
+    size_t nhunk;
+    Side side[2];
+    Stat stat;
+    uint64_t kept, deleted, inserted;
+    int json_first_hunk;
+} Diff;
+
+static int fail(Diff *d, const char *what)
+{
+    snprintf(d->err, d->errlen, "%s", what);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- pass 1 */
+
+static int tokens_push(Tokens *t, uint64_t h, uint32_t count)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 4096;
+        uint64_t *hash = realloc(t->hash, cap * sizeof *hash);
+        if (!hash)
+            return -1;
+        t->hash = hash;
+        uint32_t *cnt = realloc(t->count, cap * sizeof *cnt);
+        if (!cnt)
+            return -1;
+        t->count = cnt;
+        t->cap = cap;
+    }
+    t->hash[t->n] = h;
+    t->count[t->n] = count;
+    t->n++;
+    return 0;
+}
+
+static int read_tokens(Diff *d, int which)
+{
+    char why[XTR_ERR_MAX];
+    Norm *n = norm_open(d->path[which], &d->o->norm, why, sizeof why);
+    if (!n) {
+        snprintf(d->err, d->errlen, "%s: %s", d->path[which], why);
+        return -1;
+    }
+    Tokens *t = &d->tok[which];
+    NormToken tk;
+    int r;
+    while ((r = norm_next(n, &tk, why, sizeof why)) > 0)
+        if (tokens_push(t, tk.hash, tk.count) < 0) {
+            norm_close(n);
+            return fail(d, "out of memory");
+        }
+    if (r < 0) {
+        snprintf(d->err, d->errlen, "%s: %s", d->path[which], why);
+        norm_close(n);
+        return -1;
+    }
+    t->st = *norm_stats(n);
+    t->truncated = norm_truncated(n);
+    norm_close(n);
+    return 0;
+}
+
+/* ------------------------------------------------------------- changes */
+
+static int change_add(Diff *d, size_t a, size_t alen, size_t b, size_t blen)
+{
+    if (!alen && !blen)
+        return 0;
+    if (d->nch) {
+        Change *p = &d->ch[d->nch - 1];
+        if (p->a + p->alen == a && p->b + p->blen == b) {
+            p->alen += alen;
+            p->blen += blen;
+            return 0;
+        }
+    }
+    if (d->nch == d->capch) {
+        size_t cap = d->capch ? 2 * d->capch : 64;
+        Change *c = realloc(d->ch, cap * sizeof *c);
+        if (!c)
+            return fail(d, "out of memory");
+        d->ch = c;
+        d->capch = cap;
+    }
+    d->ch[d->nch++] = (Change){a, alen, b, blen};
+    return 0;
+}
+
+static int build_changes(Diff *d, const AlignScript *s)
+{
+    const Tokens *ta = &d->tok[0], *tb = &d->tok[1];
+    for (size_t i = 0; i < s->nops; i++) {
+        const AlignOp *op = &s->ops[i];
+        int r = 0;
+        switch (op->kind) {
+        case ALIGN_KEEP:
+            for (size_t k = 0; k < op->len && !r; k++) {
+                if (!d->o->ignore_poll_counts && ta->count[op->a + k] != tb->count[op->b + k])
+                    r = change_add(d, op->a + k, 1, op->b + k, 1);
+                else
+                    d->kept++;
+            }
+            break;
+        case ALIGN_DELETE:
+            r = change_add(d, op->a, op->len, op->b, 0);
+            break;
+        case ALIGN_INSERT:
+            r = change_add(d, op->a, 0, op->b, op->len);
+            break;
+        }
+        if (r < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < d->nch; i++) {
+        d->deleted += d->ch[i].alen;
+        d->inserted += d->ch[i].blen;
+    }
+    return 0;
+}
+
+/* Changes closer than 2 * context tokens share a hunk. Between two changes
+ * there are only kept tokens, as many on each side. */
+static int build_hunks(Diff *d, size_t ctx)
+{
+    d->hunk = calloc(d->nch ? d->nch : 1, sizeof *d->hunk);
+    if (!d->hunk)
+        return fail(d, "out of memory");
+    size_t na = d->tok[0].n;
+    for (size_t i = 0; i < d->nch;) {
+        size_t j = i;
+        while (j + 1 < d->nch && d->ch[j + 1].a - (d->ch[j].a + d->ch[j].alen) <= 2 * ctx)
+            j++;
+        const Change *f = &d->ch[i], *l = &d->ch[j];
+        size_t prev_end = i ? d->ch[i - 1].a + d->ch[i - 1].alen : 0;
+        size_t next_start = j + 1 < d->nch ? d->ch[j + 1].a : na;
+        size_t back = f->a - prev_end < ctx ? f->a - prev_end : ctx;
+        size_t end = l->a + l->alen;
+        size_t fwd = next_start - end < ctx ? next_start - end : ctx;
+        d->hunk[d->nhunk++] = (Hunk){.a0 = f->a - back,
+                                     .a1 = end + fwd,
+                                     .b0 = f->b - back,
+                                     .b1 = l->b + l->blen + fwd,
+                                     .c0 = i,
+                                     .c1 = j + 1};
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- pass 2 */
+
+static int side_open(Diff *d, int which)
+{
+    char why[XTR_ERR_MAX];
+    Side *s = &d->side[which];
+    s->norm = norm_open(d->path[which], &d->o->norm, why, sizeof why);
+    if (!s->norm) {
+        snprintf(d->err, d->errlen, "%s: %s", d->path[which], why);
+        return -1;
+    }
+    return 0;
+}
+
+/* The token at index pos (reading forward to it); -1 when the trace no
+ * longer reads as it did in pass 1. */
+static int side_at(Diff *d, int which, size_t pos, const NormToken **t)
+{
+    Side *s = &d->side[which];
+    char why[XTR_ERR_MAX];
+    while (!s->have || s->pos < pos) {
+        if (s->have)
+            s->pos++;
+        int r = norm_next(s->norm, &s->t, why, sizeof why);
+        if (r <= 0) {
+            snprintf(d->err, d->errlen, "%s: %s", d->path[which],
+                     r < 0 ? why : "changed while being compared");
+            return -1;
+        }
+        s->have = 1;
+    }
+    *t = &s->t;
+    return 0;
+}
+
+static void stat_count(Diff *d, const NormToken *t, int inserted)
+{
+    Stat *st = &d->stat;
+    if ((unsigned)t->kind < TRACE_KIND_COUNT) {
+        if (inserted)
+            st->ins[t->kind]++;
+        else
+            st->del[t->kind]++;
+    }
+    const char *name = t->request ? t->req_kind : "(outside requests)";
+    unsigned i;
+    for (i = 0; i < st->nreq; i++)
+        if (!strncmp(st->req[i].name, name, sizeof st->req[i].name - 1))
+            break;
+    if (i == st->nreq) {
+        if (st->nreq < STAT_REQ_KINDS) {
+            snprintf(st->req[i].name, sizeof st->req[i].name, "%s", name);
+            st->nreq++;
+        } else {
+            i = STAT_REQ_KINDS;
+            snprintf(st->req[i].name, sizeof st->req[i].name, "(other kinds)");
+        }
+    }
+    if (inserted)
+        st->req[i].ins++;
+    else
+        st->req[i].del++;
+    if (t->request && t->request != st->req[i].last_req) {
+        st->req[i].requests++;
+        st->req[i].last_req = t->request;
+    }
+}
+
+static void json_line(Diff *d, int *first, char op, const NormToken *t, const char *line)
+{
+    fprintf(d->out, "%s\n    {\"op\":\"%c\",\"seq\":%" PRIu64 ",\"count\":%" PRIu32 ",\"text\":",
+            *first ? "" : ",", op, t->seq, t->count);
+    json_string(d->out, line);
+    fputc('}', d->out);
+    *first = 0;
+}
+
+/* A line of a hunk: the token `which` side read last. */
+static int print_line(Diff *d, int *first, char op, int which)
+{
+    const NormToken *t = &d->side[which].t;
+    if (op != ' ')
+        stat_count(d, t, op == '+');
+    if (d->o->format == DIFF_STAT)
+        return 0;
+    const char *line = norm_line(d->side[which].norm);
+    if (!line)
+        return fail(d, "out of memory printing a line");
+    if (d->o->format == DIFF_UNIFIED)
+        fprintf(d->out, "%c%s\n", op, line);
+    else
+        json_line(d, first, op, t, line);
+    return 0;
+}
+
+static void print_hunk_head(Diff *d, const Hunk *h, const NormToken *ta, const NormToken *tb)
+{
+    const NormToken *ctx = ta ? ta : tb;
+    size_t alen = h->a1 - h->a0, blen = h->b1 - h->b0;
+    if (d->o->format == DIFF_UNIFIED) {
+        /* unified format: a range of length 0 names the line before it */
+        fprintf(d->out, "@@ -%zu,%zu +%zu,%zu @@", alen ? h->a0 + 1 : h->a0, alen,
+                blen ? h->b0 + 1 : h->b0, blen);
+        if (ctx && ctx->request)
+            fprintf(d->out, " request %" PRIu64 " %s", ctx->request, ctx->req_kind);
+        if (ta && tb)
+            fprintf(d->out, " (#%" PRIu64 ", #%" PRIu64 ")", ta->seq, tb->seq);
+        else
+            fprintf(d->out, " (%s#%" PRIu64 ")", ta ? "a " : "b ", ctx->seq);
+        fputc('\n', d->out);
+    } else if (d->o->format == DIFF_JSON) {
+        fprintf(d->out,
+                "%s\n  {\"a_start\":%zu,\"a_count\":%zu,\"b_start\":%zu,\"b_count\":%zu,"
+                "\"request\":%" PRIu64 ",\"request_kind\":",
+                d->json_first_hunk ? "" : ",", h->a0 + 1, alen, h->b0 + 1, blen,
+                ctx->request);
+        json_string(d->out, ctx->request ? ctx->req_kind : "");
+        fputs(",\"lines\":[", d->out);
+        d->json_first_hunk = 0;
+    }
+}
+
+static int print_hunk(Diff *d, const Hunk *h)
+{
+    const NormToken *ta = NULL, *tb = NULL;
+    int first = 1;
+    if ((h->a1 > h->a0 && side_at(d, 0, h->a0, &ta) < 0) ||
+        (h->b1 > h->b0 && side_at(d, 1, h->b0, &tb) < 0))
+        return -1;
+    print_hunk_head(d, h, ta, tb);
+    size_t ia = h->a0, ib = h->b0;
+    for (size_t c = h->c0; c <= h->c1; c++) {
+        /* the kept tokens up to the next change (or the hunk's end) */
+        size_t upto = c < h->c1 ? d->ch[c].a : h->a1;
+        for (; ia < upto; ia++, ib++) {
+            if (side_at(d, 0, ia, &ta) < 0 || side_at(d, 1, ib, &tb) < 0)
+                return -1;
+            if (print_line(d, &first, ' ', 0) < 0)
+                return -1;
+        }
+        if (c == h->c1)
+            break;
+        const Change *ch = &d->ch[c];
+        for (size_t k = 0; k < ch->alen; k++, ia++) {
+            if (side_at(d, 0, ia, &ta) < 0 || print_line(d, &first, '-', 0) < 0)
+                return -1;
+        }
+        for (size_t k = 0; k < ch->blen; k++, ib++) {
+            if (side_at(d, 1, ib, &tb) < 0 || print_line(d, &first, '+', 1) < 0)
+                return -1;
+        }
+    }
+    if (d->o->format == DIFF_JSON)
+        fputs("]}", d->out);
+    return 0;
+}
+
+/* --------------------------------------------------------------- output */
+
+static void describe(Diff *d, int which, char *buf, size_t len)
+{
+    const Tokens *t = &d->tok[which];
+    snprintf(buf, len,
+             "%" PRIu64 " events, %zu tokens (%" PRIu64 " polls of %" PRIu64 " events)%s",
+             t->st.kept, t->n, t->st.polls, t->st.polled, t->truncated ? ", cut short" : "");
+}
+
+static void json_side(Diff *d, int which)
+{
+    const Tokens *t = &d->tok[which];
+    fprintf(d->out, "\"%c\":{\"path\":", which ? 'b' : 'a');
+    json_string(d->out, d->path[which]);
+    fprintf(d->out,
+            ",\"events\":%" PRIu64 ",\"compared\":%" PRIu64 ",\"tokens\":%zu,\"polls\":%" PRIu64
+            ",\"polled_events\":%" PRIu64 ",\"complete\":%s}",
+            t->st.events, t->st.kept, t->n, t->st.polls, t->st.polled,
+            t->truncated ? "false" : "true");
+}
+
+static void print_head(Diff *d)
+{
+    char desc[160];
+    if (d->o->format == DIFF_JSON) {
+        fputs("{\"version\":1,", d->out);
+        json_side(d, 0);
+        fputc(',', d->out);
+        json_side(d, 1);
+        fprintf(d->out,
+                ",\"same\":%s,\"kept\":%" PRIu64 ",\"deleted\":%" PRIu64
+                ",\"inserted\":%" PRIu64 ",\"changes\":%zu,\"hunks\":[",
+                d->nch ? "false" : "true", d->kept, d->deleted, d->inserted, d->nch);
+        d->json_first_hunk = 1;
+        return;
+    }
+    if (d->o->format == DIFF_UNIFIED && !d->nch)
+        return; /* like diff(1): nothing when the same */
+    describe(d, 0, desc, sizeof desc);
+    fprintf(d->out, "--- %s\t%s\n", d->path[0], desc);
+    describe(d, 1, desc, sizeof desc);
+    fprintf(d->out, "+++ %s\t%s\n", d->path[1], desc);
+}
+
+static void print_stat(Diff *d)
+{
+    const Stat *st = &d->stat;
+    fprintf(d->out, "kept %" PRIu64 " tokens, deleted %" PRIu64 ", inserted %" PRIu64
+                    ", in %zu changes\n",
+            d->kept, d->deleted, d->inserted, d->nch);
+    if (!d->nch)
+        return;
+    fputs("by kind:\n", d->out);
+    for (unsigned k = 0; k < TRACE_KIND_COUNT; k++)
+        if (st->del[k] || st->ins[k])
+            fprintf(d->out, "  %-14s -%-8" PRIu64 " +%" PRIu64 "\n", trace_kind_name((TraceKind)k),
+                    st->del[k], st->ins[k]);
+    fputs("by request kind:\n", d->out);
+    for (unsigned i = 0; i <= STAT_REQ_KINDS; i++) {
+        if (i == st->nreq && i < STAT_REQ_KINDS)
+            i = STAT_REQ_KINDS; /* skip to the overflow row */
+        if (!st->req[i].del && !st->req[i].ins)
+            continue;
+        fprintf(d->out, "  %-18s -%-8" PRIu64 " +%-8" PRIu64, st->req[i].name, st->req[i].del,
+                st->req[i].ins);
+        if (st->req[i].requests)
+            fprintf(d->out, " in %" PRIu64 " request%s", st->req[i].requests,
+                    st->req[i].requests == 1 ? "" : "s");
+        fputc('\n', d->out);
+    }
+}
+
+int diff_traces(const char *a, const char *b, const DiffOptions *o, FILE *out, char *err,
+                size_t errlen)
+{
+    Diff d = {.o = o, .path = {a, b}, .out = out, .err = err, .errlen = errlen};
+    AlignScript s = {0};
+    int rc = -1;
+
+    if (read_tokens(&d, 0) < 0 || read_tokens(&d, 1) < 0)
+        goto done;
+    if (o->norm.request && !d.tok[0].n && !d.tok[1].n) {
+        snprintf(err, errlen, "request %" PRIu64 " is in neither trace", o->norm.request);
+        goto done;
+    }
+    size_t bound = o->minimal ? 0 : align_default_bound(d.tok[0].n, d.tok[1].n);
+    if (align_sequences_bounded(d.tok[0].hash, d.tok[0].n, d.tok[1].hash, d.tok[1].n, bound,
+                                &s) < 0) {
+        fail(&d, "out of memory aligning the traces");
+        goto done;
+    }
+    if (build_changes(&d, &s) < 0 ||
+        build_hunks(&d, o->format == DIFF_STAT ? 0 : o->context) < 0)
+        goto done;
+    print_head(&d);
+    if (d.nhunk && (side_open(&d, 0) < 0 || side_open(&d, 1) < 0))
+        goto done;
+    for (size_t i = 0; i < d.nhunk; i++)
+        if (print_hunk(&d, &d.hunk[i]) < 0)
+            goto done;
+    if (o->format == DIFF_JSON)
+        fputs(d.nhunk ? "\n]}\n" : "]}\n", out);
+    else if (o->format == DIFF_STAT)
+        print_stat(&d);
+    if (fflush(out) != 0 || ferror(out)) {
+        fail(&d, "write error");
+        goto done;
+    }
+    rc = d.nch ? 1 : 0;
+done:
+    align_script_free(&s);
+    for (int i = 0; i < 2; i++) {
+        free(d.tok[i].hash);
+        free(d.tok[i].count);
+        norm_close(d.side[i].norm);
+    }
+    free(d.ch);
+    free(d.hunk);
+    return rc;
+}

@@ -1,0 +1,526 @@
+/* The normalized token stream of a trace (see norm.h): read events, keep
+ * the live device-reachable allocations, print each event in its
+ * normalized form, and collapse back-to-back repeats of a block that reads
+ * a register (a poll) into one token.
+ *
+ * A small queue of upcoming normalized events (2 * NORM_POLL_MAX) is all
+ * the lookahead poll detection needs: at the head, the shortest period p
+ * whose block [0, p) reads a register and equals [p, 2p) starts a poll;
+ * the poll then swallows every following copy of the block. */
+#include "analyze/norm.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/xtr.h"
+
+#define QCAP (2 * NORM_POLL_MAX)
+#define REGIONS_MAX 65536u /* live allocations tracked; more are left unnamed */
+
+typedef struct Region {
+    uint32_t addr, size;
+    const char *name; /* the reader's string: valid while it lives */
+} Region;
+
+typedef struct Buf {
+    char *p;
+    size_t len, cap;
+} Buf;
+
+/* One normalized event, its line printed only when asked for. */
+typedef struct Entry {
+    uint64_t hash, seq, request;
+    const char *req_kind;
+    TraceKind kind;
+    int reads;          /* a register read: what makes a repeated block a poll */
+    TraceEvent c;       /* numbers normalized; strings borrowed from the reader or text */
+    XtrDumpStyle style; /* allocation names for addr / value */
+    const char *pc_mod; /* module pc lies in (the table's copy), or NULL */
+    uint32_t pc_rva;
+    Buf text;           /* the normalized API arguments, when they changed */
+    Buf line;
+    int formatted;
+} Entry;
+
+struct Norm {
+    XtrReader *r;
+    NormOptions opt;
+    unsigned char keep[TRACE_KIND_COUNT];
+    XtrModules mods;
+    Region *reg;
+    size_t nreg, capreg;
+    uint64_t cur_req;
+    const char *cur_kind;
+    Entry q[QCAP];
+    Entry blk[NORM_POLL_MAX]; /* the block of the poll being collapsed */
+    unsigned head, n;
+    int eof;
+    Buf tok;
+    NormStats st;
+    uint32_t poll_count;
+    int last; /* what the last token was: -1 none, 0 single (in single), p a poll of period p */
+    Entry single;
+};
+
+uint64_t norm_hash(const void *p, size_t n, uint64_t seed)
+{
+    /* eight bytes at a time, each folded in with a multiply by the 64-bit
+     * golden ratio and a shift (the mixing step of splitmix64); the length
+     * goes into the last word so that "" and "\0" differ */
+    const unsigned char *c = p;
+    uint64_t h = seed ^ 0x243f6a8885a308d3ull, w;
+    for (; n >= 8; n -= 8, c += 8) {
+        memcpy(&w, c, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
+    }
+    w = (uint64_t)n << 56;
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)c[i] << (8 * i);
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+    h *= 0x94d049bb133111ebull;
+    return h ^ (h >> 32);
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+    return s ? norm_hash(s, strlen(s), h) : norm_hash("", 0, ~h);
+}
+
+static uint64_t hash_u64(uint64_t h, uint64_t v)
+{
+    return norm_hash(&v, sizeof v, h);
+}
+
+static int buf_reserve(Buf *b, size_t need)
+{
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+static int buf_put(Buf *b, const char *s, size_t n)
+{
+    if (buf_reserve(b, b->len + n + 1) < 0)
+        return -1;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+/* ---------------------------------------------------------- allocations */
+
+static const Region *region_find(const Norm *s, uint64_t addr)
+{
+    /* newest first: an address reused after a free names the live one */
+    for (size_t i = s->nreg; i-- > 0;)
+        if (addr >= s->reg[i].addr && addr - s->reg[i].addr < s->reg[i].size)
+            return &s->reg[i];
+    return NULL;
+}
+
+static int region_add(Norm *s, const TraceEvent *ev)
+{
+    if (!ev->size || s->nreg >= REGIONS_MAX)
+        return 0;
+    if (s->nreg == s->capreg) {
+        size_t cap = s->capreg ? 2 * s->capreg : 16;
+        Region *r = realloc(s->reg, cap * sizeof *r);
+        if (!r)
+            return -1;
+        s->reg = r;
+        s->capreg = cap;
+    }
+    s->reg[s->nreg++] = (Region){ev->addr, ev->size, ev->name && *ev->name ? ev->name : "region"};
+    return 0;
+}
+
+static void region_remove(Norm *s, const TraceEvent *ev)
+{
+    for (size_t i = s->nreg; i-- > 0;)
+        if (s->reg[i].addr == ev->addr) {
+            memmove(&s->reg[i], &s->reg[i + 1], (s->nreg - i - 1) * sizeof s->reg[0]);
+            s->nreg--;
+            return;
+        }
+}
+
+/* ------------------------------------------------------------- printing */
+
+static int is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int is_word(char c)
+{
+    return is_hex(c) || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z') || c == '_';
+}
+
+/* API arguments with every hex number that lies in a live allocation
+ * written as "KIND+0xOFFSET"; the rest verbatim. */
+static const char *norm_text(const Norm *s, Buf *b, const char *text)
+{
+    b->len = 0;
+    if (buf_put(b, "", 0) < 0)
+        return NULL;
+    for (const char *p = text; *p;) {
+        size_t digits = 0;
+        if (p[0] == '0' && p[1] == 'x' && (p == text || !is_word(p[-1])))
+            while (is_hex(p[2 + digits]))
+                digits++;
+        if (digits == 0 || digits > 8 || is_word(p[2 + digits])) {
+            size_t run = 1;
+            if (digits)
+                run = 2 + digits; /* not a 32-bit number: copy it whole */
+            if (buf_put(b, p, run) < 0)
+                return NULL;
+            p += run;
+            continue;
+        }
+        uint32_t v = (uint32_t)strtoul(p + 2, NULL, 16);
+        const Region *r = region_find(s, v);
+        char tmp[96];
+        int n;
+        if (r)
+            n = snprintf(tmp, sizeof tmp, "%.64s+0x%" PRIx32, r->name, v - r->addr);
+        else
+            n = snprintf(tmp, sizeof tmp, "%.*s", (int)(2 + digits), p);
+        if (buf_put(b, tmp, (size_t)n) < 0)
+            return NULL;
+        p += 2 + digits;
+    }
+    return b->p;
+}
+
+static int addr_is_memory(TraceKind k)
+{
+    return k == TRACE_MEM_STORE || k == TRACE_DMA_READ || k == TRACE_DMA_WRITE ||
+           k == TRACE_MEM_REGION;
+}
+
+static int value_may_point(const TraceEvent *ev)
+{
+    switch (ev->kind) {
+    case TRACE_PORT_READ:
+    case TRACE_PORT_WRITE:
+    case TRACE_MMIO_READ:
+    case TRACE_MMIO_WRITE:
+    case TRACE_API_RETURN:
+        return 1;
+    case TRACE_MEM_STORE:
+        return !ev->len;
+    default:
+        return 0;
+    }
+}
+
+/* Normalize ev into e and hash what its line would print, without
+ * printing it: the hash covers exactly the fields the line shows. */
+static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size_t errlen)
+{
+    TraceEvent c = *ev;
+    const Region *r;
+
+    e->style = (XtrDumpStyle){.timeless = 1};
+    e->formatted = 0;
+    c.seq = 0;
+    c.vtime = 0;
+    if (addr_is_memory(c.kind) && (r = region_find(s, c.addr))) {
+        e->style.addr_base = r->name;
+        c.addr -= r->addr;
+    }
+    if (value_may_point(&c) && c.value <= UINT32_MAX && (r = region_find(s, c.value))) {
+        e->style.value_base = r->name;
+        c.value -= r->addr;
+    }
+    if (c.text && s->nreg && (c.kind == TRACE_API_CALL || c.kind == TRACE_GUEST_CALL) &&
+        strstr(c.text, "0x") && !(c.text = norm_text(s, &e->text, c.text))) {
+        snprintf(err, errlen, "out of memory normalizing event %" PRIu64, ev->seq);
+        return -1;
+    }
+    int m = c.pc ? xtr_find_module(&s->mods, c.pc) : -1;
+    e->pc_mod = m >= 0 ? s->mods.m[m].name : NULL;
+    e->pc_rva = m >= 0 ? c.pc - s->mods.m[m].base : c.pc;
+
+    uint64_t h = hash_u64((uint64_t)c.kind << 32 | c.depth, (uint64_t)c.addr << 32 | c.size);
+    h = hash_u64(h, c.value);
+    h = hash_u64(h, (uint64_t)e->pc_rva << 1 | !!c.pc);
+    h = hash_str(h, e->pc_mod);
+    h = hash_str(h, c.name);
+    h = hash_str(h, c.reg);
+    h = hash_str(h, c.text);
+    h = hash_str(h, e->style.addr_base);
+    h = hash_str(h, e->style.value_base);
+    if (c.data && c.len)
+        h = norm_hash(c.data, c.len, h);
+    e->c = c;
+    e->hash = h;
+    e->seq = ev->seq;
+    e->kind = ev->kind;
+    e->request = s->cur_req;
+    e->req_kind = s->cur_kind;
+    e->reads = ev->kind == TRACE_PORT_READ || ev->kind == TRACE_MMIO_READ ||
+               ev->kind == TRACE_CONFIG_READ;
+    return 0;
+}
+
+/* The entry's line (no newline), printed on first use. NULL: no memory. */
+static const char *entry_line(Entry *e)
+{
+    if (e->formatted)
+        return e->line.p;
+    char label[96];
+    if (e->c.pc) {
+        if (e->pc_mod)
+            snprintf(label, sizeof label, "%s+0x%" PRIx32, e->pc_mod, e->pc_rva);
+        else
+            snprintf(label, sizeof label, "0x%08" PRIx32, e->pc_rva);
+        e->style.pc_label = label;
+    }
+    size_t need = xtr_dump_size(&e->c) + 4 * 96;
+    if (buf_reserve(&e->line, need) < 0)
+        return NULL;
+    int n = xtr_dump_line_styled(NULL, &e->c, &e->style, e->line.p, e->line.cap);
+    e->style.pc_label = NULL;
+    if (n <= 0)
+        return NULL;
+    e->line.len = (size_t)n - 1; /* without the newline */
+    e->line.p[e->line.len] = '\0';
+    e->formatted = 1;
+    return e->line.p;
+}
+
+/* ---------------------------------------------------------------- queue */
+
+static Entry *qat(Norm *s, unsigned i)
+{
+    return &s->q[(s->head + i) % QCAP];
+}
+
+static void qpop(Norm *s, unsigned k)
+{
+    s->head = (s->head + k) % QCAP;
+    s->n -= k;
+}
+
+/* Read events until `want` normalized ones wait in the queue, or the file
+ * ends. 0 or -1. */
+static int fill(Norm *s, unsigned want, char *err, size_t errlen)
+{
+    while (s->n < want && !s->eof) {
+        TraceEvent ev;
+        int r = xtr_read(s->r, &ev, err, errlen);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            s->eof = 1;
+            break;
+        }
+        s->st.events++;
+        xtr_modules_note(&s->mods, &ev);
+        if (ev.kind == TRACE_REQUEST_BEGIN) {
+            s->cur_req = ev.value;
+            s->cur_kind = ev.name ? ev.name : "";
+        }
+        if (ev.kind == TRACE_MEM_REGION && ev.value && region_add(s, &ev) < 0) {
+            snprintf(err, errlen, "out of memory at event %" PRIu64, ev.seq);
+            return -1;
+        }
+        if ((unsigned)ev.kind < TRACE_KIND_COUNT && s->keep[ev.kind] &&
+            (!s->opt.request || s->cur_req == s->opt.request)) {
+            if (norm_prepare(s, &ev, qat(s, s->n), err, errlen) < 0)
+                return -1;
+            s->n++;
+            s->st.kept++;
+        }
+        if (ev.kind == TRACE_MEM_REGION && !ev.value)
+            region_remove(s, &ev);
+        if (ev.kind == TRACE_REQUEST_END) {
+            s->cur_req = 0;
+            s->cur_kind = "";
+        }
+    }
+    return 0;
+}
+
+/* Equal normalized events: equal hashes (64 bits over every printed
+ * field; a collision would merge two polls' iterations, nothing worse). */
+static int same(const Entry *x, const Entry *y)
+{
+    return x->hash == y->hash;
+}
+
+/* The shortest period p such that the head block [0, p) reads a register
+ * and [p, 2p) repeats it; 0 when none. */
+static unsigned poll_period(Norm *s)
+{
+    for (unsigned p = 1; p <= NORM_POLL_MAX && 2 * p <= s->n; p++) {
+        int reads = 0, eq = 1;
+        for (unsigned i = 0; i < p && eq; i++) {
+            reads |= qat(s, i)->reads;
+            eq = same(qat(s, i), qat(s, p + i));
+        }
+        if (eq && reads)
+            return p;
+    }
+    return 0;
+}
+
+static int emit_single(Norm *s, NormToken *t)
+{
+    /* keep the event (swap buffers) so that its line can be printed later */
+    Entry tmp = s->single;
+    s->single = *qat(s, 0);
+    *qat(s, 0) = tmp;
+    Entry *e = &s->single;
+    *t = (NormToken){.hash = e->hash,
+                     .seq = e->seq,
+                     .count = 1,
+                     .period = 1,
+                     .kind = e->kind,
+                     .request = e->request,
+                     .req_kind = e->req_kind ? e->req_kind : ""};
+    qpop(s, 1);
+    s->last = 0;
+    return 1;
+}
+
+static int emit_poll(Norm *s, unsigned p, NormToken *t, char *err, size_t errlen)
+{
+    /* move the block out of the queue (swapping buffers, no copies) */
+    for (unsigned i = 0; i < p; i++) {
+        Entry tmp = s->blk[i];
+        s->blk[i] = *qat(s, i);
+        *qat(s, i) = tmp;
+    }
+    qpop(s, p);
+    uint32_t count = 1;
+    for (;;) {
+        if (fill(s, p, err, errlen) < 0)
+            return -1;
+        if (s->n < p)
+            break;
+        unsigned i = 0;
+        while (i < p && same(qat(s, i), &s->blk[i]))
+            i++;
+        if (i < p || count == UINT32_MAX)
+            break;
+        qpop(s, p);
+        count++;
+    }
+    uint64_t h = norm_hash("POLL", 4, p);
+    for (unsigned i = 0; i < p; i++)
+        h = norm_hash(&s->blk[i].hash, sizeof s->blk[i].hash, h);
+    *t = (NormToken){.hash = h,
+                     .seq = s->blk[0].seq,
+                     .count = count,
+                     .period = p,
+                     .kind = s->blk[0].kind,
+                     .request = s->blk[0].request,
+                     .req_kind = s->blk[0].req_kind ? s->blk[0].req_kind : ""};
+    s->last = (int)p;
+    s->poll_count = count;
+    s->st.polls++;
+    s->st.polled += (uint64_t)count * p;
+    return 1;
+}
+
+const char *norm_line(Norm *s)
+{
+    if (s->last < 0)
+        return NULL;
+    if (s->last == 0)
+        return entry_line(&s->single);
+    Buf *b = &s->tok;
+    char head[48];
+    int n = snprintf(head, sizeof head, "POLL x%" PRIu32 " {", s->poll_count);
+    b->len = 0;
+    if (buf_put(b, head, (size_t)n) < 0)
+        return NULL;
+    for (int i = 0; i < s->last; i++) {
+        const char *l = entry_line(&s->blk[i]);
+        if (!l || buf_put(b, i ? " ; " : " ", i ? 3 : 1) < 0 || buf_put(b, l, strlen(l)) < 0)
+            return NULL;
+    }
+    return buf_put(b, " }", 2) < 0 ? NULL : b->p;
+}
+
+int norm_next(Norm *s, NormToken *t, char *err, size_t errlen)
+{
+    s->last = -1;
+    if (fill(s, QCAP, err, errlen) < 0)
+        return -1;
+    if (s->n == 0)
+        return 0;
+    unsigned p = poll_period(s);
+    int r = p ? emit_poll(s, p, t, err, errlen) : emit_single(s, t);
+    if (r > 0)
+        s->st.tokens++;
+    return r;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+Norm *norm_open(const char *path, const NormOptions *opt, char *err, size_t errlen)
+{
+    Norm *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (opt)
+        s->opt = *opt;
+    for (unsigned k = 0; k < TRACE_KIND_COUNT; k++)
+        s->keep[k] = s->opt.keep ? s->opt.keep[k] : k != TRACE_BLOCKS;
+    s->cur_kind = "";
+    s->last = -1;
+    s->r = xtr_reader_open(path, err, errlen);
+    if (!s->r) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+const NormStats *norm_stats(const Norm *s)
+{
+    return &s->st;
+}
+
+int norm_truncated(const Norm *s)
+{
+    return !xtr_reader_complete(s->r);
+}
+
+void norm_close(Norm *s)
+{
+    if (!s)
+        return;
+    for (unsigned i = 0; i < QCAP; i++) {
+        free(s->q[i].line.p);
+        free(s->q[i].text.p);
+    }
+    for (unsigned i = 0; i < NORM_POLL_MAX; i++) {
+        free(s->blk[i].line.p);
+        free(s->blk[i].text.p);
+    }
+    free(s->single.line.p);
+    free(s->single.text.p);
+    free(s->tok.p);
+    free(s->reg);
+    xtr_reader_free(s->r);
+    free(s);
+}
