@@ -12,8 +12,9 @@
  * ring, DMA, interrupts with an ISR, status polls. Edits: a changed value,
  * a dropped event or an extra event, chosen by a seeded generator.
  *
- * usage: diffbench [-r REPEATS] [-x XDRV] [-s SIZE[,SIZE...]] [-p PCT[,PCT...]]
- *        (from the repo root; XDRV default build/xdrv) */
+ * usage: diffbench [-r REPEATS] [-x XDRV] [-s SIZE[,SIZE...]] [-p PCT[,PCT...]] [-k DIR]
+ *        (from the repo root; XDRV default build/xdrv; -k keeps the last
+ *        pair's files in DIR, for profiling) */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -238,7 +239,7 @@ static int parse_list(const char *s, double *out, int max)
 int main(int argc, char **argv)
 {
     int repeats = 3;
-    const char *xdrv = "build/xdrv";
+    const char *xdrv = "build/xdrv", *keep = NULL;
     double sizes[8] = {1e4, 1e5, 1e6}, pcts[8] = {0.1, 1, 10};
     int nsizes = 3, npcts = 3;
     for (int i = 1; i < argc; i++) {
@@ -248,11 +249,13 @@ int main(int argc, char **argv)
             xdrv = argv[++i];
         } else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
             nsizes = parse_list(argv[++i], sizes, 8);
+        } else if (!strcmp(argv[i], "-k") && i + 1 < argc) {
+            keep = argv[++i];
         } else if (!strcmp(argv[i], "-p") && i + 1 < argc) {
             npcts = parse_list(argv[++i], pcts, 8);
         } else {
             fprintf(stderr, "usage: diffbench [-r REPEATS] [-x XDRV] [-s N[,N...]] "
-                            "[-p PCT[,PCT...]]\n");
+                            "[-p PCT[,PCT...]] [-k DIR]\n");
             return 2;
         }
     }
@@ -260,12 +263,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "diffbench: bad -r, -s or -p\n");
         return 2;
     }
-    char dir[] = "/tmp/diffbench.XXXXXX";
-    if (!mkdtemp(dir)) {
+    char dir[256] = "/tmp/diffbench.XXXXXX";
+    if (keep) {
+        snprintf(dir, sizeof dir, "%s", keep);
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+            perror("diffbench: -k");
+            return 1;
+        }
+    } else if (!mkdtemp(dir)) {
         perror("diffbench: mkdtemp");
         return 1;
     }
-    char pa[64], pb[64], ta[64], tb[64];
+    char pa[300], pb[300], ta[300], tb[300];
     snprintf(pa, sizeof pa, "%s/a.xtr", dir);
     snprintf(pb, sizeof pb, "%s/b.xtr", dir);
     snprintf(ta, sizeof ta, "%s/a.txt", dir);
@@ -314,10 +323,12 @@ int main(int argc, char **argv)
             fflush(stdout);
         }
     }
-    unlink(pa);
-    unlink(pb);
-    unlink(ta);
-    unlink(tb);
-    rmdir(dir);
+    if (!keep) {
+        unlink(pa);
+        unlink(pb);
+        unlink(ta);
+        unlink(tb);
+        rmdir(dir);
+    }
     return rc;
 }

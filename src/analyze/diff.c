@@ -15,6 +15,7 @@
 
 typedef struct Tokens {
     uint64_t *hash;
+    uint64_t *seq; /* each token's first event, to skip to in pass 2 */
     uint32_t *count;
     size_t n, cap;
     NormStats st;
@@ -75,7 +76,7 @@ static int fail(Diff *d, const char *what)
 
 /* ---------------------------------------------------------------- pass 1 */
 
-static int tokens_push(Tokens *t, uint64_t h, uint32_t count)
+static int tokens_push(Tokens *t, uint64_t h, uint64_t seq, uint32_t count)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 4096;
@@ -87,9 +88,14 @@ static int tokens_push(Tokens *t, uint64_t h, uint32_t count)
         if (!cnt)
             return -1;
         t->count = cnt;
+        uint64_t *sq = realloc(t->seq, cap * sizeof *sq);
+        if (!sq)
+            return -1;
+        t->seq = sq;
         t->cap = cap;
     }
     t->hash[t->n] = h;
+    t->seq[t->n] = seq;
     t->count[t->n] = count;
     t->n++;
     return 0;
@@ -107,7 +113,7 @@ static int read_tokens(Diff *d, int which)
     NormToken tk;
     int r;
     while ((r = norm_next(n, &tk, why, sizeof why)) > 0)
-        if (tokens_push(t, tk.hash, tk.count) < 0) {
+        if (tokens_push(t, tk.hash, tk.seq, tk.count) < 0) {
             norm_close(n);
             return fail(d, "out of memory");
         }
@@ -229,6 +235,15 @@ static int side_at(Diff *d, int which, size_t pos, const NormToken **t)
 {
     Side *s = &d->side[which];
     char why[XTR_ERR_MAX];
+    if (s->have && pos > s->pos + 1) {
+        /* far ahead: skip the tokens in between without hashing them */
+        norm_skip(s->norm, d->tok[which].seq[pos]);
+        s->have = 0;
+        s->pos = pos;
+    } else if (!s->have && pos > s->pos) {
+        norm_skip(s->norm, d->tok[which].seq[pos]);
+        s->pos = pos;
+    }
     while (!s->have || s->pos < pos) {
         if (s->have)
             s->pos++;
@@ -481,6 +496,7 @@ done:
     for (int i = 0; i < 2; i++) {
         free(d.tok[i].hash);
         free(d.tok[i].count);
+        free(d.tok[i].seq);
         norm_close(d.side[i].norm);
     }
     free(d.ch);

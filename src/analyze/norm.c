@@ -59,6 +59,11 @@ struct Norm {
     int eof;
     Buf tok;
     NormStats st;
+    int mod_hit; /* the module find_module found last, or -1 */
+    uint64_t skip_to; /* events before this one are read for state only */
+    uintptr_t *skey; /* str_hash's cache */
+    uint64_t *sval;
+    size_t smask, sused;
     uint32_t poll_count;
     int last; /* what the last token was: -1 none, 0 single (in single), p a poll of period p */
     Entry single;
@@ -85,14 +90,55 @@ uint64_t norm_hash(const void *p, size_t n, uint64_t seed)
     return h ^ (h >> 32);
 }
 
+/* The event hash is built field by field with one cheap step per word
+ * and finished once (norm_hash's final mix), not finished per field. */
+static uint64_t step(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
 static uint64_t hash_str(uint64_t h, const char *s)
 {
-    return s ? norm_hash(s, strlen(s), h) : norm_hash("", 0, ~h);
+    if (!s)
+        return step(h, 0x5bd1e995u);
+    const unsigned char *c = (const unsigned char *)s;
+    for (;;) {
+        uint64_t w = 0;
+        unsigned i = 0;
+        for (; i < 8 && c[i]; i++)
+            w |= (uint64_t)c[i] << (8 * i);
+        h = step(h, w ^ ((uint64_t)i << 59));
+        if (i < 8)
+            return h;
+        c += 8;
+    }
 }
 
 static uint64_t hash_u64(uint64_t h, uint64_t v)
 {
-    return norm_hash(&v, sizeof v, h);
+    return step(h, v);
+}
+
+/* The reader interns strings: one pointer per distinct string for the
+ * file's life, so a string's hash is computed once and looked up by its
+ * address after that (open addressing; NULL hashes as itself). */
+static uint64_t str_hash(Norm *s, const char *str)
+{
+    if (!str)
+        return hash_str(0, NULL);
+    uintptr_t key = (uintptr_t)str;
+    size_t i = (size_t)((key >> 3) * 0x9e3779b97f4a7c15ull >> 40) & s->smask;
+    for (; s->skey[i]; i = (i + 1) & s->smask)
+        if (s->skey[i] == key)
+            return s->sval[i];
+    uint64_t h = hash_str(0, str);
+    if (s->sused * 2 < s->smask) { /* full enough: just compute from now on */
+        s->skey[i] = key;
+        s->sval[i] = h;
+        s->sused++;
+    }
+    return h;
 }
 
 static int buf_reserve(Buf *b, size_t need)
@@ -227,6 +273,18 @@ static int value_may_point(const TraceEvent *ev)
     }
 }
 
+/* xtr_find_module with the last answer remembered: consecutive events
+ * mostly come from the same module (forgotten when MODULE events pass). */
+static int find_module(Norm *s, uint32_t pc)
+{
+    if (s->mod_hit >= 0 && pc - s->mods.m[s->mod_hit].base < s->mods.m[s->mod_hit].size)
+        return s->mod_hit;
+    int m = xtr_find_module(&s->mods, pc);
+    if (m >= 0)
+        s->mod_hit = m;
+    return m;
+}
+
 /* Normalize ev into e and hash what its line would print, without
  * printing it: the hash covers exactly the fields the line shows. */
 static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size_t errlen)
@@ -251,23 +309,23 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
         snprintf(err, errlen, "out of memory normalizing event %" PRIu64, ev->seq);
         return -1;
     }
-    int m = c.pc ? xtr_find_module(&s->mods, c.pc) : -1;
+    int m = c.pc ? find_module(s, c.pc) : -1;
     e->pc_mod = m >= 0 ? s->mods.m[m].name : NULL;
     e->pc_rva = m >= 0 ? c.pc - s->mods.m[m].base : c.pc;
 
     uint64_t h = hash_u64((uint64_t)c.kind << 32 | c.depth, (uint64_t)c.addr << 32 | c.size);
     h = hash_u64(h, c.value);
     h = hash_u64(h, (uint64_t)e->pc_rva << 1 | !!c.pc);
-    h = hash_str(h, e->pc_mod);
-    h = hash_str(h, c.name);
-    h = hash_str(h, c.reg);
-    h = hash_str(h, c.text);
-    h = hash_str(h, e->style.addr_base);
-    h = hash_str(h, e->style.value_base);
+    h = step(h, str_hash(s, e->pc_mod)); /* the module table's copy: stable too */
+    h = step(h, str_hash(s, c.name));
+    h = step(h, str_hash(s, c.reg));
+    h = c.text == ev->text ? step(h, str_hash(s, c.text)) : step(h, hash_str(0, c.text));
+    h = step(h, str_hash(s, e->style.addr_base));
+    h = step(h, str_hash(s, e->style.value_base));
     if (c.data && c.len)
         h = norm_hash(c.data, c.len, h);
     e->c = c;
-    e->hash = h;
+    e->hash = norm_hash(&h, sizeof h, 0);
     e->seq = ev->seq;
     e->kind = ev->kind;
     e->request = s->cur_req;
@@ -330,7 +388,10 @@ static int fill(Norm *s, unsigned want, char *err, size_t errlen)
             break;
         }
         s->st.events++;
-        xtr_modules_note(&s->mods, &ev);
+        if (ev.kind == TRACE_MODULE) {
+            xtr_modules_note(&s->mods, &ev);
+            s->mod_hit = -1;
+        }
         if (ev.kind == TRACE_REQUEST_BEGIN) {
             s->cur_req = ev.value;
             s->cur_kind = ev.name ? ev.name : "";
@@ -341,10 +402,12 @@ static int fill(Norm *s, unsigned want, char *err, size_t errlen)
         }
         if ((unsigned)ev.kind < TRACE_KIND_COUNT && s->keep[ev.kind] &&
             (!s->opt.request || s->cur_req == s->opt.request)) {
-            if (norm_prepare(s, &ev, qat(s, s->n), err, errlen) < 0)
-                return -1;
-            s->n++;
             s->st.kept++;
+            if (ev.seq >= s->skip_to) {
+                if (norm_prepare(s, &ev, qat(s, s->n), err, errlen) < 0)
+                    return -1;
+                s->n++;
+            }
         }
         if (ev.kind == TRACE_MEM_REGION && !ev.value)
             region_remove(s, &ev);
@@ -438,6 +501,14 @@ static int emit_poll(Norm *s, unsigned p, NormToken *t, char *err, size_t errlen
     return 1;
 }
 
+void norm_skip(Norm *s, uint64_t seq)
+{
+    while (s->n && qat(s, 0)->seq < seq)
+        qpop(s, 1);
+    if (seq > s->skip_to)
+        s->skip_to = seq;
+}
+
 const char *norm_line(Norm *s)
 {
     if (s->last < 0)
@@ -487,8 +558,21 @@ Norm *norm_open(const char *path, const NormOptions *opt, char *err, size_t errl
         s->keep[k] = s->opt.keep ? s->opt.keep[k] : k != TRACE_BLOCKS;
     s->cur_kind = "";
     s->last = -1;
+    s->mod_hit = -1;
+    s->smask = 4095;
+    s->skey = calloc(s->smask + 1, sizeof *s->skey);
+    s->sval = calloc(s->smask + 1, sizeof *s->sval);
+    if (!s->skey || !s->sval) {
+        snprintf(err, errlen, "out of memory");
+        free(s->skey);
+        free(s->sval);
+        free(s);
+        return NULL;
+    }
     s->r = xtr_reader_open(path, err, errlen);
     if (!s->r) {
+        free(s->skey);
+        free(s->sval);
         free(s);
         return NULL;
     }
@@ -520,6 +604,8 @@ void norm_close(Norm *s)
     free(s->single.line.p);
     free(s->single.text.p);
     free(s->tok.p);
+    free(s->skey);
+    free(s->sval);
     free(s->reg);
     xtr_reader_free(s->r);
     free(s);

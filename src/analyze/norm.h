@@ -53,6 +53,12 @@ Norm *norm_open(const char *path, const NormOptions *opt, char *err, size_t errl
 /* The next token: 1 = *t filled, 0 = end of the trace, -1 = malformed trace
  * (one-line reason in err). */
 int norm_next(Norm *s, NormToken *t, char *err, size_t errlen);
+/* Go on from the event numbered seq, which must be the first event of a
+ * token as an earlier reading of the same trace gave it (NormToken.seq):
+ * the events before it are read for their state (allocations, requests,
+ * modules) but not hashed. Poll detection only looks forward, so the
+ * tokens from there on are the same as without skipping. */
+void norm_skip(Norm *s, uint64_t seq);
 /* The normalized line of the token norm_next returned last (no newline),
  * printed only now: reading tokens for their hashes costs no printing.
  * Valid until the next norm_next; NULL when there is none or no memory. */
