@@ -105,8 +105,8 @@ static int read_tokens(Diff *d, int which)
 {
     char why[XTR_ERR_MAX];
     Norm *n = norm_open(d->path[which], &d->o->norm, why, sizeof why);
-    if (!n) {
-        snprintf(d->err, d->errlen, "%s: %s", d->path[which], why);
+    if (!n) { /* the reader's message names the file */
+        snprintf(d->err, d->errlen, "%s", why);
         return -1;
     }
     Tokens *t = &d->tok[which];
@@ -223,7 +223,7 @@ static int side_open(Diff *d, int which)
     Side *s = &d->side[which];
     s->norm = norm_open(d->path[which], &d->o->norm, why, sizeof why);
     if (!s->norm) {
-        snprintf(d->err, d->errlen, "%s: %s", d->path[which], why);
+        snprintf(d->err, d->errlen, "%s", why);
         return -1;
     }
     return 0;

@@ -1,0 +1,936 @@
+/* Trace analysis (see analyze.h and docs/analyze.md).
+ *
+ * Two passes over the traces. The first (an_add_trace) finds the register
+ * windows the driver mapped and the index registers: a register written
+ * with varying values and hardly ever read, whose every write is followed
+ * by an access to one or two other registers of the window (an address /
+ * data pair like a PCnet RAP/RDP). The second (an_finish) keys every
+ * access by register view (the data port of a pair, per index value),
+ * gathers per-register evidence while replaying the access sequence, fits
+ * written values against the sends' lengths, and records polls and the
+ * interrupt handler's accesses. The inference rules are written out in
+ * docs/analyze.md; each works on access patterns only. */
+#include "analyze/analyze.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/xtr.h"
+
+#define MAX_FOLLOW 4  /* distinct followers of an index candidate's writes */
+#define MAX_VALUES 8  /* distinct values remembered per register */
+#define MAX_NAMES 4   /* model names voted per register */
+#define BURST_DATA 8  /* back-to-back accesses that make a data port */
+#define SUM_KEY 0x80000000u /* an observation of the sum of a site's stores */
+
+/* ------------------------------------------------------------ small maps */
+
+typedef struct ValueSet {
+    uint32_t v[MAX_VALUES];
+    unsigned n;
+    int more; /* more distinct values than fit */
+} ValueSet;
+
+static void vs_add(ValueSet *s, uint32_t v)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        if (s->v[i] == v)
+            return;
+    if (s->n < MAX_VALUES)
+        s->v[s->n++] = v;
+    else
+        s->more = 1;
+}
+
+static unsigned vs_count(const ValueSet *s)
+{
+    return s->n + (unsigned)s->more;
+}
+
+/* ----------------------------------------------------------- pass 1 data */
+
+typedef struct Phys {
+    int port;
+    uint32_t addr;
+} Phys;
+
+typedef struct IdxStat {
+    Phys at;
+    uint64_t reads, writes, followed;
+    uint64_t after_index; /* accesses right after a write to an index candidate (any) */
+    ValueSet written;
+    Phys follower[MAX_FOLLOW];
+    uint64_t fcount[MAX_FOLLOW];
+    unsigned nfollow;
+    int fmore;
+    int is_index;
+} IdxStat;
+
+typedef struct Window {
+    int port;
+    uint32_t base, size;
+} Window;
+
+/* ----------------------------------------------------------- pass 2 data */
+
+typedef struct Reg {
+    AnRegInfo info;
+    ValueSet rvals, wvals;
+    struct {
+        const char *name;
+        uint64_t n;
+    } names[MAX_NAMES];
+    /* replay state */
+    int last_op; /* 0 none, 1 read, 2 write */
+    uint32_t last_read, last_write, ack_bits;
+    uint64_t run, burst_max, burst_values;
+    ValueSet burst;
+    /* evidence */
+    uint64_t read_same, read_diff, hw_change, rc, w1c, acks, selfclear, up, down;
+} Reg;
+
+typedef struct Obs {
+    uint32_t send;  /* send number (across traces) */
+    uint32_t len;   /* its length parameter */
+    uint32_t key;   /* register index, or store site index */
+    int memory;
+    uint32_t value;
+    int device_read;
+} Obs;
+
+typedef struct Site {
+    uint32_t pc;
+    uint8_t size;
+} Site;
+
+typedef struct Store {
+    uint32_t addr, size, value, site;
+    int device_read;
+} Store;
+
+struct Analysis {
+    char **paths;
+    size_t npaths;
+    unsigned warnings;
+    IdxStat *idx;
+    size_t nidx;
+    Window win[32];
+    unsigned nwin;
+    XtrModules mods;
+    Reg *regs;
+    size_t nregs;
+    Obs *obs;
+    size_t nobs;
+    Site *sites;
+    size_t nsites;
+    AnFitInfo *fits;
+    size_t nfits;
+    uint32_t sends;
+    int finished;
+};
+
+const char *an_class_name(AnClass c)
+{
+    static const char *const n[] = {"control", "status", "data", "control+status"};
+    return (unsigned)c < AN_CLASS_COUNT ? n[c] : "?";
+}
+
+const char *an_access_name(AnAccess a)
+{
+    static const char *const n[] = {"read-only",       "write-only",      "read/write",
+                                    "write-1-to-clear", "read-to-clear",   "self-clearing",
+                                    "counter"};
+    return (unsigned)a < AN_ACCESS_COUNT ? n[a] : "?";
+}
+
+static int grow(void **p, size_t n, size_t size)
+{
+    /* capacity doubles at powers of two: grow before element n */
+    if (n & (n - 1) || (n && n < 16))
+        return 0;
+    size_t cap = n ? 2 * n : 16;
+    void *q = realloc(*p, cap * size);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+static int is_access(const TraceEvent *ev)
+{
+    return ev->kind == TRACE_PORT_READ || ev->kind == TRACE_PORT_WRITE ||
+           ev->kind == TRACE_MMIO_READ || ev->kind == TRACE_MMIO_WRITE;
+}
+
+static int is_read(const TraceEvent *ev)
+{
+    return ev->kind == TRACE_PORT_READ || ev->kind == TRACE_MMIO_READ;
+}
+
+static Phys phys_of(const TraceEvent *ev)
+{
+    return (Phys){ev->kind == TRACE_PORT_READ || ev->kind == TRACE_PORT_WRITE, ev->addr};
+}
+
+static int phys_eq(Phys a, Phys b)
+{
+    return a.port == b.port && a.addr == b.addr;
+}
+
+/* The n-th (from 1) comma-separated number of an API call's arguments. */
+static int arg_number(const char *text, int n, uint32_t *out)
+{
+    const char *p = text;
+    for (int i = 1; p && i < n; i++) {
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return -1;
+    while (*p == ' ')
+        p++;
+    char *end;
+    unsigned long v = strtoul(p, &end, 0);
+    if (end == p || v > UINT32_MAX)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* A request's numeric parameter "key=N" from REQUEST_BEGIN text. */
+static int param_number(const char *text, const char *key, uint32_t *out)
+{
+    size_t k = strlen(key);
+    for (const char *p = text; p && *p; p = strchr(p, ' '), p = p ? p + 1 : NULL) {
+        if (!strncmp(p, key, k) && p[k] == '=') {
+            char *end;
+            unsigned long v = strtoul(p + k + 1, &end, 10);
+            if (end == p + k + 1 || v > UINT32_MAX || (*end && *end != ' '))
+                return -1;
+            *out = (uint32_t)v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* -------------------------------------------------------------- pass 1 */
+
+static IdxStat *idx_get(Analysis *a, Phys at)
+{
+    for (size_t i = 0; i < a->nidx; i++)
+        if (phys_eq(a->idx[i].at, at))
+            return &a->idx[i];
+    if (grow((void **)&a->idx, a->nidx, sizeof *a->idx) < 0)
+        return NULL;
+    IdxStat *s = &a->idx[a->nidx++];
+    memset(s, 0, sizeof *s);
+    s->at = at;
+    return s;
+}
+
+static void idx_follow(IdxStat *s, Phys next)
+{
+    if (phys_eq(next, s->at))
+        return;
+    s->followed++;
+    for (unsigned i = 0; i < s->nfollow; i++)
+        if (phys_eq(s->follower[i], next)) {
+            s->fcount[i]++;
+            return;
+        }
+    if (s->nfollow < MAX_FOLLOW) {
+        s->follower[s->nfollow] = next;
+        s->fcount[s->nfollow++] = 1;
+    } else {
+        s->fmore = 1;
+    }
+}
+
+static void window_note(Analysis *a, int port, uint32_t base, uint32_t size)
+{
+    for (unsigned i = 0; i < a->nwin; i++)
+        if (a->win[i].port == port && a->win[i].base == base)
+            return;
+    if (a->nwin < sizeof a->win / sizeof a->win[0] && size)
+        a->win[a->nwin++] = (Window){port, base, size};
+}
+
+int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
+{
+    char why[XTR_ERR_MAX];
+    XtrReader *r = xtr_reader_open(path, why, sizeof why);
+    if (!r) { /* the reader's message names the file */
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    TraceEvent ev;
+    int rc;
+    IdxStat *pending = NULL; /* the register written last, awaiting its follower */
+    while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
+        if (ev.kind == TRACE_API_CALL && ev.name && ev.text) {
+            /* NDIS 5.1 DDK: NdisMRegisterIoPortRange(PortOffset, Handle,
+             * InitialPort, NumberOfPorts); NdisMMapIoSpace(VirtualAddress,
+             * Handle, PhysicalAddress, Length) */
+            uint32_t base, size;
+            int port = !strcmp(ev.name, "NdisMRegisterIoPortRange");
+            if ((port || !strcmp(ev.name, "NdisMMapIoSpace")) && !arg_number(ev.text, 3, &base) &&
+                !arg_number(ev.text, 4, &size))
+                window_note(a, port, base, size);
+        }
+        if (ev.kind == TRACE_REQUEST_BEGIN || ev.kind == TRACE_REQUEST_END)
+            pending = NULL;
+        if (!is_access(&ev))
+            continue;
+        Phys at = phys_of(&ev);
+        if (pending) {
+            idx_follow(pending, at);
+            pending = NULL;
+        }
+        IdxStat *s = idx_get(a, at);
+        if (!s) {
+            xtr_reader_free(r);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (is_read(&ev)) {
+            s->reads++;
+        } else {
+            s->writes++;
+            vs_add(&s->written, (uint32_t)ev.value);
+            pending = s;
+        }
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        xtr_reader_free(r);
+        return -1;
+    }
+    if (!xtr_reader_complete(r))
+        a->warnings++;
+    xtr_reader_free(r);
+    if (grow((void **)&a->paths, a->npaths, sizeof *a->paths) < 0 ||
+        !(a->paths[a->npaths] = strdup(path))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    a->npaths++;
+    return 0;
+}
+
+static const IdxStat *idx_find(const Analysis *a, Phys at)
+{
+    for (size_t i = 0; i < a->nidx; i++)
+        if (phys_eq(a->idx[i].at, at))
+            return &a->idx[i];
+    return NULL;
+}
+
+/* Index registers: written with at least 3 values, read at most a quarter
+ * as often as written, at least 90% of writes followed by an access to one
+ * of at most two other registers, and those registers reached right after
+ * such a write in at least 40% of their accesses (a pointer register that
+ * is merely set up before a command, like a DMA start address, is not
+ * written before most accesses of the register that follows it), and
+ * read at least once. */
+static void find_index_registers(Analysis *a)
+{
+    for (size_t i = 0; i < a->nidx; i++) {
+        IdxStat *s = &a->idx[i];
+        s->is_index = s->writes >= 4 && vs_count(&s->written) >= 3 && 4 * s->reads <= s->writes &&
+                      !s->fmore && s->nfollow >= 1 && s->nfollow <= 2 &&
+                      10 * s->followed >= 9 * s->writes;
+        for (unsigned f = 0; f < s->nfollow && s->is_index; f++) {
+            const IdxStat *y = idx_find(a, s->follower[f]);
+            uint64_t acc = y ? y->reads + y->writes : 0;
+            /* and a register reached through an index is read too: two
+             * byte registers written in turn (a 16-bit count split in two)
+             * are not an index and its data */
+            s->is_index = acc && y->reads && 10 * s->fcount[f] >= 4 * acc;
+        }
+    }
+}
+
+static const IdxStat *index_for(const Analysis *a, Phys data)
+{
+    for (size_t i = 0; i < a->nidx; i++) {
+        const IdxStat *s = &a->idx[i];
+        if (!s->is_index)
+            continue;
+        for (unsigned f = 0; f < s->nfollow; f++)
+            if (phys_eq(s->follower[f], data))
+                return s;
+    }
+    return NULL;
+}
+
+/* -------------------------------------------------------------- pass 2 */
+
+typedef struct Replay {
+    Analysis *a;
+    uint32_t *index_value; /* per IdxStat: the value written last */
+    int *index_known;
+    /* the request in progress */
+    int in_send;
+    uint32_t send_len, send_id;
+    Store *stores;
+    size_t nstores;
+    /* the register read last, for poll runs */
+    int poll_reg;
+    uint32_t poll_pc;
+} Replay;
+
+static uint32_t window_base(const Analysis *a, int port, uint32_t addr)
+{
+    for (unsigned i = 0; i < a->nwin; i++)
+        if (a->win[i].port == port && addr - a->win[i].base < a->win[i].size)
+            return a->win[i].base;
+    return addr & ~(port ? 0xffu : 0xfffu); /* no window seen: the aligned block */
+}
+
+static Reg *reg_view(Replay *rp, const TraceEvent *ev)
+{
+    Analysis *a = rp->a;
+    Phys at = phys_of(ev);
+    const IdxStat *ix = index_for(a, at);
+    uint32_t sel = 0;
+    int selected = 0;
+    if (ix) {
+        size_t k = (size_t)(ix - a->idx);
+        selected = rp->index_known[k];
+        sel = rp->index_value[k];
+    }
+    for (size_t i = 0; i < a->nregs; i++) {
+        AnRegInfo *r = &a->regs[i].info;
+        if (r->port == at.port && r->addr == at.addr && r->width == ev->size &&
+            r->selected == selected && (!selected || r->selector == sel))
+            return &a->regs[i];
+    }
+    if (grow((void **)&a->regs, a->nregs, sizeof *a->regs) < 0)
+        return NULL;
+    Reg *r = &a->regs[a->nregs++];
+    memset(r, 0, sizeof *r);
+    r->info = (AnRegInfo){.port = at.port,
+                          .addr = at.addr,
+                          .window = window_base(a, at.port, at.addr),
+                          .width = (uint8_t)ev->size,
+                          .selected = selected,
+                          .index_addr = ix ? ix->at.addr : 0,
+                          .selector = sel};
+    return r;
+}
+
+static void vote_name(Reg *r, const char *name)
+{
+    r->info.votes++;
+    if (!name)
+        return;
+    for (unsigned i = 0; i < MAX_NAMES; i++) {
+        if (r->names[i].name && !strcmp(r->names[i].name, name)) {
+            r->names[i].n++;
+            return;
+        }
+        if (!r->names[i].name) {
+            /* the reader's strings go with it: keep a copy */
+            r->names[i].name = strdup(name);
+            r->names[i].n = r->names[i].name ? 1 : 0;
+            return;
+        }
+    }
+}
+
+static void note_read(Reg *r, uint32_t v)
+{
+    r->info.reads++;
+    vs_add(&r->rvals, v);
+    if (r->last_op == 1) {
+        if (v != r->last_read) {
+            r->hw_change++;
+            if (v > r->last_read)
+                r->up++;
+            else
+                r->down++;
+            if (r->last_read && !(v & r->last_read))
+                r->rc++;
+        }
+    } else if (r->last_op == 2) {
+        if (v == r->last_write)
+            r->read_same++;
+        else
+            r->read_diff++;
+        uint32_t cleared = r->last_write & ~v;
+        if (r->ack_bits && (r->ack_bits & ~v) == r->ack_bits)
+            r->w1c++;
+        else if (cleared && !r->ack_bits)
+            r->selfclear++;
+    }
+    r->last_op = 1;
+    r->last_read = v;
+    r->ack_bits = 0;
+}
+
+static void note_write(Reg *r, uint32_t v)
+{
+    r->info.writes++;
+    vs_add(&r->wvals, v);
+    /* writing back bits just read as set: an acknowledgement */
+    r->ack_bits = r->last_op == 1 && v && (v & r->last_read) == v ? v : 0;
+    if (r->ack_bits)
+        r->acks++;
+    r->last_op = 2;
+    r->last_write = v;
+}
+
+static int obs_add(Analysis *a, Obs o)
+{
+    if (grow((void **)&a->obs, a->nobs, sizeof *a->obs) < 0)
+        return -1;
+    a->obs[a->nobs++] = o;
+    return 0;
+}
+
+static int site_index(Analysis *a, uint32_t pc, uint8_t size)
+{
+    for (size_t i = 0; i < a->nsites; i++)
+        if (a->sites[i].pc == pc && a->sites[i].size == size)
+            return (int)i;
+    if (grow((void **)&a->sites, a->nsites, sizeof *a->sites) < 0)
+        return -1;
+    a->sites[a->nsites] = (Site){pc, size};
+    return (int)a->nsites++;
+}
+
+/* A send ends: its register writes (the last value per register) and its
+ * stores of up to 4 bytes become observations for the fits. */
+static int send_end(Replay *rp)
+{
+    Analysis *a = rp->a;
+    for (size_t i = 0; i < rp->nstores; i++) {
+        Store *s = &rp->stores[i];
+        if (obs_add(a, (Obs){rp->send_id, rp->send_len, s->site, 1, s->value, s->device_read}) <
+            0)
+            return -1;
+        /* a frame split over several descriptors: the sum of what one code
+         * site stored during the send (once per site, at its first store) */
+        int first = 1, dev = 0;
+        uint32_t sum = 0;
+        for (size_t k = 0; k < rp->nstores; k++) {
+            if (rp->stores[k].site != s->site)
+                continue;
+            first &= k >= i;
+            sum += rp->stores[k].value;
+            dev |= rp->stores[k].device_read;
+        }
+        if (first && obs_add(a, (Obs){rp->send_id, rp->send_len, s->site | SUM_KEY, 1, sum, dev}) < 0)
+            return -1;
+    }
+    rp->nstores = 0;
+    rp->in_send = 0;
+    return 0;
+}
+
+static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
+{
+    Analysis *a = rp->a;
+    char why[XTR_ERR_MAX];
+    XtrReader *r = xtr_reader_open(path, why, sizeof why);
+    if (!r) { /* the reader's message names the file */
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    for (size_t i = 0; i < a->nidx; i++)
+        rp->index_known[i] = 0;
+    for (size_t i = 0; i < a->nregs; i++)
+        a->regs[i].last_op = 0;
+    TraceEvent ev;
+    int rc;
+    Reg *prev = NULL; /* the register accessed last */
+    while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
+        if (ev.kind == TRACE_MODULE)
+            xtr_modules_note(&a->mods, &ev);
+        if (ev.kind == TRACE_REQUEST_BEGIN) {
+            if (rp->in_send && send_end(rp) < 0)
+                goto oom;
+            uint32_t len;
+            if (ev.name && !strcmp(ev.name, "send") && ev.text &&
+                !param_number(ev.text, "len", &len)) {
+                rp->in_send = 1;
+                rp->send_len = len;
+                rp->send_id = a->sends++;
+            }
+            continue;
+        }
+        if (ev.kind == TRACE_REQUEST_END) {
+            if (rp->in_send && send_end(rp) < 0)
+                goto oom;
+            continue;
+        }
+        if (rp->in_send && ev.kind == TRACE_MEM_STORE && ev.size <= 4 && !ev.len) {
+            int site = site_index(a, ev.pc, (uint8_t)ev.size);
+            if (site < 0 || grow((void **)&rp->stores, rp->nstores, sizeof *rp->stores) < 0)
+                goto oom;
+            rp->stores[rp->nstores++] =
+                (Store){ev.addr, ev.size, (uint32_t)ev.value, (uint32_t)site, 0};
+            continue;
+        }
+        if (rp->in_send && ev.kind == TRACE_DMA_READ) {
+            for (size_t i = 0; i < rp->nstores; i++)
+                if (rp->stores[i].addr - ev.addr < ev.size)
+                    rp->stores[i].device_read = 1;
+            continue;
+        }
+        if (!is_access(&ev))
+            continue;
+        Reg *g = reg_view(rp, &ev);
+        if (!g)
+            goto oom;
+        vote_name(g, ev.reg);
+        uint32_t v = (uint32_t)ev.value;
+        if (g == prev) {
+            g->run++;
+        } else {
+            g->run = 1;
+            memset(&g->burst, 0, sizeof g->burst);
+        }
+        vs_add(&g->burst, v);
+        if (g->run > g->burst_max) {
+            g->burst_max = g->run;
+            g->burst_values = vs_count(&g->burst);
+        }
+        prev = g;
+        if (is_read(&ev)) {
+            note_read(g, v);
+        } else {
+            note_write(g, v);
+            for (size_t i = 0; i < a->nidx; i++)
+                if (a->idx[i].is_index && phys_eq(a->idx[i].at, phys_of(&ev))) {
+                    rp->index_value[i] = v;
+                    rp->index_known[i] = 1;
+                }
+            if (rp->in_send &&
+                obs_add(a, (Obs){rp->send_id, rp->send_len, (uint32_t)(g - a->regs), 0, v, 0}) < 0)
+                goto oom;
+        }
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        xtr_reader_free(r);
+        return -1;
+    }
+    if (rp->in_send && send_end(rp) < 0)
+        goto oom;
+    xtr_reader_free(r);
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    xtr_reader_free(r);
+    return -1;
+}
+
+/* ------------------------------------------------------------ inference */
+
+static void classify(Reg *g)
+{
+    AnRegInfo *r = &g->info;
+    /* P2IM: a register streamed through in bursts of varying values is a
+     * data register */
+    if (g->burst_max >= BURST_DATA && g->burst_values >= 4)
+        r->cls = AN_DATA;
+    else if (!r->reads)
+        r->cls = AN_CONTROL;
+    else if (!r->writes)
+        r->cls = AN_STATUS;
+    else if (!g->read_diff && !g->hw_change)
+        r->cls = AN_CONTROL; /* reads only ever give back what was written */
+    else if (g->acks * 2 >= r->writes)
+        r->cls = AN_STATUS; /* written only to acknowledge what was read */
+    else
+        r->cls = AN_CS;
+
+    int counting = g->up >= 2 && g->up > 2 * g->down;
+    if (!r->writes)
+        r->access = counting ? AN_COUNTER : g->rc >= 1 && !g->up ? AN_RC : AN_RO;
+    else if (!r->reads)
+        r->access = AN_WO;
+    else if (g->w1c >= 1)
+        r->access = AN_W1C;
+    else if (g->selfclear >= 1)
+        r->access = AN_SELFCLEAR;
+    else if (counting)
+        r->access = AN_COUNTER;
+    else
+        r->access = AN_RW;
+
+    uint64_t best = 0;
+    for (unsigned i = 0; i < MAX_NAMES; i++)
+        if (g->names[i].name && g->names[i].n > best) {
+            best = g->names[i].n;
+            r->model_name = g->names[i].name;
+        }
+    r->model_votes = best;
+}
+
+static int cmp_obs(const void *x, const void *y)
+{
+    const Obs *a = x, *b = y;
+    if (a->memory != b->memory)
+        return a->memory - b->memory;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->send < b->send ? -1 : a->send > b->send;
+}
+
+/* Fit field [lo, lo+w) of the values against a*len + b over the
+ * observations o[0..n) (one per send: the last). */
+static void fit_group(Analysis *a, const Obs *o, size_t n, const char *param)
+{
+    uint32_t lens[2] = {o[0].len, o[0].len};
+    for (size_t i = 1; i < n; i++) {
+        if (o[i].len < lens[0])
+            lens[0] = o[i].len;
+        if (o[i].len > lens[1])
+            lens[1] = o[i].len;
+    }
+    if (n < 3 || lens[0] == lens[1])
+        return; /* nothing to fit against */
+    for (int w = 8; w <= 16; w++) {
+        if (((uint64_t)1 << w) <= lens[1])
+            continue; /* the field cannot hold the length */
+        for (int lo = 0; lo + w <= 32; lo += 8) {
+            for (int sgn = 1; sgn >= -1; sgn -= 2) {
+                uint32_t mask = (uint32_t)((1ull << w) - 1);
+                /* b from each observation; the most common one wins */
+                unsigned best = 0;
+                int64_t bestb = 0;
+                for (size_t i = 0; i < n && best * 2 <= n; i++) {
+                    uint32_t f = (o[i].value >> lo) & mask;
+                    uint32_t b = (f - (uint32_t)(sgn * (int64_t)o[i].len)) & mask;
+                    unsigned c = 0;
+                    for (size_t j = 0; j < n; j++)
+                        c += ((((o[j].value >> lo) & mask) - (uint32_t)(sgn * (int64_t)o[j].len)) &
+                              mask) == b;
+                    if (c > best) {
+                        best = c;
+                        bestb = b;
+                    }
+                }
+                if (best >= 3 && 5 * best >= 4 * n) {
+                    int dev = 0;
+                    for (size_t i = 0; i < n; i++)
+                        dev |= o[i].device_read;
+                    if (grow((void **)&a->fits, a->nfits, sizeof *a->fits) < 0)
+                        return;
+                    /* a signed offset reads better: -4 rather than 0xfffc */
+                    int64_t b = bestb;
+                    if (b >= (int64_t)1 << (w - 1))
+                        b -= (int64_t)1 << w;
+                    a->fits[a->nfits++] = (AnFitInfo){.memory = o[0].memory,
+                                                      .reg = o[0].memory ? UINT32_MAX : o[0].key,
+                                                      .pc = o[0].memory
+                                                                ? a->sites[o[0].key & ~SUM_KEY].pc
+                                                                : 0,
+                                                      .sum = o[0].memory && (o[0].key & SUM_KEY),
+                                                      .lo = lo,
+                                                      .width = w,
+                                                      .a = sgn,
+                                                      .b = b,
+                                                      .support = best,
+                                                      .seen = (unsigned)n,
+                                                      .device_read = dev,
+                                                      .param = param};
+                    return; /* the narrowest field that fits */
+                }
+            }
+        }
+    }
+}
+
+/* Two byte registers side by side, both written in the same sends: a
+ * 16-bit value split low byte first (a register file of 8-bit registers
+ * holding a 16-bit count, like a DP8390 TBCR0/TBCR1). obs is sorted. */
+static int fit_byte_pairs(Analysis *a)
+{
+    for (size_t lo = 0; lo < a->nregs; lo++) {
+        const AnRegInfo *l = &a->regs[lo].info;
+        for (size_t hi = 0; hi < a->nregs; hi++) {
+            const AnRegInfo *h = &a->regs[hi].info;
+            if (l->width != 1 || h->width != 1 || h->port != l->port || h->addr != l->addr + 1 ||
+                h->selected != l->selected || h->selector != l->selector)
+                continue;
+            /* join the two registers' last values per send */
+            size_t n = 0, cap = 16;
+            Obs *g = malloc(cap * sizeof *g);
+            if (!g)
+                return -1;
+            for (size_t i = 0; i < a->nobs; i++) {
+                const Obs *x = &a->obs[i];
+                if (x->memory || x->key != lo)
+                    continue;
+                uint32_t hv = 0;
+                int found = 0;
+                for (size_t j = 0; j < a->nobs; j++)
+                    if (!a->obs[j].memory && a->obs[j].key == hi && a->obs[j].send == x->send) {
+                        hv = a->obs[j].value;
+                        found = 1;
+                    }
+                if (!found)
+                    continue;
+                if (n && g[n - 1].send == x->send)
+                    n--;
+                if (n == cap) {
+                    Obs *q = realloc(g, 2 * cap * sizeof *g);
+                    if (!q) {
+                        free(g);
+                        return -1;
+                    }
+                    g = q;
+                    cap *= 2;
+                }
+                g[n] = *x;
+                g[n++].value = (x->value & 0xff) | (hv & 0xff) << 8;
+            }
+            size_t before = a->nfits;
+            if (n)
+                fit_group(a, g, n, "len");
+            if (n && a->nfits == before) {
+                for (size_t k = 0; k < n; k++)
+                    g[k].len = g[k].len < 60 ? 60 : g[k].len;
+                fit_group(a, g, n, "max(len,60)");
+            }
+            for (size_t k = before; k < a->nfits; k++)
+                a->fits[k].pair = 1;
+            free(g);
+        }
+    }
+    return 0;
+}
+
+static int find_fits(Analysis *a)
+{
+    if (!a->nobs)
+        return 0;
+    qsort(a->obs, a->nobs, sizeof *a->obs, cmp_obs);
+    /* one observation per (key, send): the last value written */
+    Obs *g = malloc(a->nobs * sizeof *g);
+    if (!g)
+        return -1;
+    for (size_t i = 0; i < a->nobs;) {
+        size_t j = i, n = 0;
+        while (j < a->nobs && a->obs[j].memory == a->obs[i].memory && a->obs[j].key == a->obs[i].key) {
+            if (n && g[n - 1].send == a->obs[j].send)
+                g[n - 1] = a->obs[j];
+            else
+                g[n++] = a->obs[j];
+            j++;
+        }
+        size_t before = a->nfits;
+        fit_group(a, g, n, "len");
+        if (a->nfits == before) {
+            /* Ethernet's minimum frame is 60 bytes before the FCS (IEEE
+             * 802.3 clause 3.2.8): drivers pad shorter sends up to it */
+            for (size_t k = 0; k < n; k++)
+                g[k].len = g[k].len < 60 ? 60 : g[k].len;
+            fit_group(a, g, n, "max(len,60)");
+        }
+        i = j;
+    }
+    free(g);
+    return fit_byte_pairs(a);
+}
+
+int an_finish(Analysis *a)
+{
+    if (a->finished)
+        return 0;
+    a->finished = 1;
+    find_index_registers(a);
+    Replay rp = {.a = a};
+    rp.index_value = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_value);
+    rp.index_known = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_known);
+    int rc = 0;
+    char err[XTR_ERR_MAX + 64];
+    if (!rp.index_value || !rp.index_known)
+        rc = -1;
+    for (size_t i = 0; i < a->npaths && !rc; i++)
+        rc = replay_trace(&rp, a->paths[i], err, sizeof err);
+    free(rp.index_value);
+    free(rp.index_known);
+    free(rp.stores);
+    if (rc)
+        return -1;
+    for (size_t i = 0; i < a->nregs; i++)
+        classify(&a->regs[i]);
+    return find_fits(a);
+}
+
+/* ------------------------------------------------------------ accessors */
+
+Analysis *an_new(void)
+{
+    return calloc(1, sizeof(Analysis));
+}
+
+void an_free(Analysis *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->npaths; i++)
+        free(a->paths[i]);
+    free(a->paths);
+    free(a->idx);
+    for (size_t i = 0; i < a->nregs; i++)
+        for (unsigned k = 0; k < MAX_NAMES; k++)
+            free((char *)a->regs[i].names[k].name);
+    free(a->regs);
+    free(a->obs);
+    free(a->sites);
+    free(a->fits);
+    free(a);
+}
+
+size_t an_nregs(const Analysis *a)
+{
+    return a->nregs;
+}
+
+const AnRegInfo *an_reg(const Analysis *a, size_t i)
+{
+    return i < a->nregs ? &a->regs[i].info : NULL;
+}
+
+size_t an_nfits(const Analysis *a)
+{
+    return a->nfits;
+}
+
+const AnFitInfo *an_fit(const Analysis *a, size_t i)
+{
+    return i < a->nfits ? &a->fits[i] : NULL;
+}
+
+unsigned an_warnings(const Analysis *a)
+{
+    return a->warnings;
+}
+
+size_t an_ntraces(const Analysis *a)
+{
+    return a->npaths;
+}
+
+const char *an_trace_path(const Analysis *a, size_t i)
+{
+    return i < a->npaths ? a->paths[i] : NULL;
+}
+
+uint32_t an_sends(const Analysis *a)
+{
+    return a->sends;
+}
+
+const char *an_format_pc(const Analysis *a, uint32_t pc, char *buf, size_t len)
+{
+    return xtr_format_pc(&a->mods, pc, buf, len);
+}

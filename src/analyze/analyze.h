@@ -1,0 +1,91 @@
+/* `xdrv analyze`: what a driver knows about its hardware, inferred from
+ * traces of it alone (docs/analyze.md): the registers it touches and how
+ * they behave, which written values follow the requests' parameters, where
+ * it polls, and how it handles the interrupt. Pure: trace files in, a
+ * report out. Nothing here knows which driver or device produced a trace:
+ * the register names the device models put into traces (TraceEvent.reg)
+ * are carried along for people and for scoring, never used to infer. */
+#ifndef XDRV_ANALYZE_ANALYZE_H
+#define XDRV_ANALYZE_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* P2IM's register categories (Feng et al., USENIX Security 2020, sec. 3). */
+typedef enum AnClass { AN_CONTROL, AN_STATUS, AN_DATA, AN_CS, AN_CLASS_COUNT } AnClass;
+
+/* How a register behaves under access. */
+typedef enum AnAccess {
+    AN_RO,        /* read, never written */
+    AN_WO,        /* written, never read (storage or command: no telling) */
+    AN_RW,        /* read back as written, or with bits the device sets */
+    AN_W1C,       /* bits read as set, written back as 1, then read as clear */
+    AN_RC,        /* a read that returned bits is followed by a read without them */
+    AN_SELFCLEAR, /* bits written as 1 read back as 0 with no acknowledgement */
+    AN_COUNTER,   /* read values only grow (or restart from 0) */
+    AN_ACCESS_COUNT
+} AnAccess;
+
+const char *an_class_name(AnClass c);
+const char *an_access_name(AnAccess a);
+
+typedef struct Analysis Analysis;
+
+typedef struct AnRegInfo {
+    int port;             /* 1: I/O port, 0: memory-mapped */
+    uint32_t addr;        /* port or physical address */
+    uint32_t window;      /* base of the window (BAR) it lies in */
+    uint8_t width;        /* bytes */
+    int selected;         /* reached through an index register */
+    uint32_t index_addr;  /* that index register's address */
+    uint32_t selector;    /* the index value that reaches this view */
+    uint64_t reads, writes;
+    AnClass cls;
+    AnAccess access;
+    const char *model_name; /* the name the device model gave most of its accesses, or NULL */
+    uint64_t model_votes, votes; /* accesses carrying model_name, all accesses */
+} AnRegInfo;
+
+typedef struct AnFitInfo {
+    int memory;            /* 0: a register write, 1: a driver store into device memory */
+    uint32_t reg;          /* register index (an_reg), or -1 with memory */
+    uint32_t pc;           /* memory: the store's code site (module+RVA in the report) */
+    int sum;               /* memory: the sum of that site's stores during the send */
+    int pair;              /* register: with the byte register above it, low byte first */
+    int lo, width;         /* the field: bits [lo, lo+width) */
+    int a;                 /* +1 or -1: field = a * len + b (mod 2^width) */
+    int64_t b;
+    unsigned support, seen; /* sends that fit, sends with a value here */
+    int device_read;       /* memory: the device read this memory after the store */
+    const char *param;     /* "len" */
+} AnFitInfo;
+
+Analysis *an_new(void);
+void an_free(Analysis *a);
+/* Add one trace file. -1 with a one-line reason (unreadable, malformed). A
+ * trace cut short is used as far as it goes (an_warnings counts it). */
+int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen);
+/* Run the inference over everything added (call once, after the last
+ * an_add_trace). -1 on memory exhaustion. */
+int an_finish(Analysis *a);
+
+size_t an_nregs(const Analysis *a);
+const AnRegInfo *an_reg(const Analysis *a, size_t i);
+size_t an_nfits(const Analysis *a);
+const AnFitInfo *an_fit(const Analysis *a, size_t i);
+unsigned an_warnings(const Analysis *a);
+size_t an_ntraces(const Analysis *a);
+const char *an_trace_path(const Analysis *a, size_t i);
+uint32_t an_sends(const Analysis *a); /* send requests with a len parameter */
+/* A code address as module+0xRVA (the modules the traces mapped). */
+const char *an_format_pc(const Analysis *a, uint32_t pc, char *buf, size_t len);
+
+/* Reports. Markdown for people, JSON for tools (docs/formats/analyze.md),
+ * Graphviz: the registers and which request kinds write or read them. 0 or
+ * -1 (write error). */
+int an_report_markdown(const Analysis *a, FILE *out);
+int an_report_json(const Analysis *a, FILE *out);
+int an_report_dot(const Analysis *a, FILE *out);
+
+#endif

@@ -1,0 +1,189 @@
+/* The reports of `xdrv analyze` (docs/formats/analyze.md): Markdown for
+ * people, JSON for tools, Graphviz for the register map. Registers are
+ * listed in a fixed order (space, window, address, view, width) so that the
+ * same traces always give the same bytes. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze.h"
+#include "trace/json.h"
+
+static int reg_cmp(const AnRegInfo *x, const AnRegInfo *y)
+{
+    if (x->port != y->port)
+        return y->port - x->port; /* ports first */
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    if (x->selected != y->selected)
+        return x->selected - y->selected;
+    if (x->selector != y->selector)
+        return x->selector < y->selector ? -1 : 1;
+    return (int)x->width - (int)y->width;
+}
+
+static const Analysis *sort_ctx;
+
+static int order_cmp(const void *p, const void *q)
+{
+    return reg_cmp(an_reg(sort_ctx, *(const size_t *)p), an_reg(sort_ctx, *(const size_t *)q));
+}
+
+/* Register indices in report order; NULL on no memory. */
+static size_t *report_order(const Analysis *a)
+{
+    size_t n = an_nregs(a);
+    size_t *o = malloc((n ? n : 1) * sizeof *o);
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        o[i] = i;
+    sort_ctx = a;
+    qsort(o, n, sizeof *o, order_cmp);
+    return o;
+}
+
+static void reg_label(const AnRegInfo *r, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s 0x%" PRIx32 " +0x%" PRIx32, r->port ? "port" : "mmio", r->window,
+                     r->addr - r->window);
+    if (r->selected && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " [index 0x%" PRIx32 "=0x%" PRIx32 "]", r->index_addr,
+                 r->selector);
+}
+
+static void fit_label(const Analysis *a, const AnFitInfo *f, char *buf, size_t len)
+{
+    char where[96], pc[96];
+    if (f->memory)
+        snprintf(where, sizeof where, "%s at %s", f->sum ? "sum of the stores" : "store",
+                 an_format_pc(a, f->pc, pc, sizeof pc));
+    else
+        reg_label(an_reg(a, f->reg), where, sizeof where);
+    if (f->pair)
+        strncat(where, " and the byte above it", sizeof where - strlen(where) - 1);
+    char rhs[64];
+    if (f->b)
+        snprintf(rhs, sizeof rhs, "%s%s %c %" PRId64, f->a < 0 ? "-" : "", f->param,
+                 f->b < 0 ? '-' : '+', f->b < 0 ? -f->b : f->b);
+    else
+        snprintf(rhs, sizeof rhs, "%s%s", f->a < 0 ? "-" : "", f->param);
+    snprintf(buf, len, "%s bits [%d:%d] = %s (mod 2^%d)", where, f->lo + f->width - 1, f->lo, rhs,
+             f->width);
+}
+
+int an_report_markdown(const Analysis *a, FILE *out)
+{
+    size_t *o = report_order(a);
+    if (!o)
+        return -1;
+    fprintf(out, "# Driver analysis\n\n%zu trace%s, %" PRIu32 " sends with a length.\n", an_ntraces(a),
+            an_ntraces(a) == 1 ? "" : "s", an_sends(a));
+    if (an_warnings(a))
+        fprintf(out, "%u trace%s cut short (used as far as they go).\n", an_warnings(a),
+                an_warnings(a) == 1 ? "" : "s");
+    fputs("\n## Register map\n\n"
+          "Class and access are inferred from the accesses alone; \"model\" is the name the\n"
+          "device model gave the accesses (not used to infer).\n\n"
+          "| register | width | reads | writes | class | access | model |\n"
+          "|---|---|---|---|---|---|---|\n",
+          out);
+    for (size_t k = 0; k < an_nregs(a); k++) {
+        const AnRegInfo *r = an_reg(a, o[k]);
+        char label[128];
+        reg_label(r, label, sizeof label);
+        fprintf(out, "| %s | %u | %" PRIu64 " | %" PRIu64 " | %s | %s | %s |\n", label, r->width,
+                r->reads, r->writes, an_class_name(r->cls), an_access_name(r->access),
+                r->model_name ? r->model_name : "");
+    }
+    fputs("\n## Values that follow the requests' parameters\n\n", out);
+    if (!an_nfits(a))
+        fputs("None found (no sends of varied length, or no field follows the length).\n", out);
+    for (size_t i = 0; i < an_nfits(a); i++) {
+        const AnFitInfo *f = an_fit(a, i);
+        char label[256];
+        fit_label(a, f, label, sizeof label);
+        fprintf(out, "- %s in %u of %u sends%s\n", label, f->support, f->seen,
+                f->memory && f->device_read ? "; the device read it" : "");
+    }
+    free(o);
+    return ferror(out) ? -1 : 0;
+}
+
+int an_report_json(const Analysis *a, FILE *out)
+{
+    size_t *o = report_order(a);
+    if (!o)
+        return -1;
+    fputs("{\"version\":1,\"traces\":[", out);
+    for (size_t i = 0; i < an_ntraces(a); i++) {
+        fputs(i ? "," : "", out);
+        json_string(out, an_trace_path(a, i));
+    }
+    fprintf(out, "],\"sends\":%" PRIu32 ",\"cut_short\":%u,\"registers\":[", an_sends(a),
+            an_warnings(a));
+    for (size_t k = 0; k < an_nregs(a); k++) {
+        const AnRegInfo *r = an_reg(a, o[k]);
+        fprintf(out,
+                "%s\n {\"id\":%zu,\"space\":\"%s\",\"window\":%" PRIu32 ",\"offset\":%" PRIu32
+                ",\"width\":%u,",
+                k ? "," : "", o[k], r->port ? "port" : "mmio", r->window, r->addr - r->window,
+                r->width);
+        if (r->selected)
+            fprintf(out, "\"index\":%" PRIu32 ",\"selector\":%" PRIu32 ",", r->index_addr,
+                    r->selector);
+        fprintf(out, "\"reads\":%" PRIu64 ",\"writes\":%" PRIu64 ",\"class\":\"%s\",\"access\":\"%s\","
+                     "\"model\":",
+                r->reads, r->writes, an_class_name(r->cls), an_access_name(r->access));
+        if (r->model_name)
+            json_string(out, r->model_name);
+        else
+            fputs("null", out);
+        fputc('}', out);
+    }
+    fputs("\n],\"fits\":[", out);
+    for (size_t i = 0; i < an_nfits(a); i++) {
+        const AnFitInfo *f = an_fit(a, i);
+        char pc[96];
+        fprintf(out, "%s\n {\"where\":\"%s\",", i ? "," : "",
+                f->memory ? (f->sum ? "store-sum" : "store") : "register");
+        if (f->memory) {
+            fputs("\"site\":", out);
+            json_string(out, an_format_pc(a, f->pc, pc, sizeof pc));
+        } else {
+            fprintf(out, "\"register\":%" PRIu32 ",\"pair\":%s", f->reg,
+                    f->pair ? "true" : "false");
+        }
+        fprintf(out,
+                ",\"param\":\"%s\",\"lo\":%d,\"width\":%d,\"a\":%d,\"b\":%" PRId64
+                ",\"support\":%u,\"seen\":%u,\"device_read\":%s}",
+                f->param, f->lo, f->width, f->a, f->b, f->support, f->seen,
+                f->device_read ? "true" : "false");
+    }
+    fputs("\n]}\n", out);
+    free(o);
+    return ferror(out) ? -1 : 0;
+}
+
+int an_report_dot(const Analysis *a, FILE *out)
+{
+    size_t *o = report_order(a);
+    if (!o)
+        return -1;
+    fputs("digraph registers {\n  rankdir=LR;\n  node [shape=box, fontname=monospace];\n", out);
+    for (size_t k = 0; k < an_nregs(a); k++) {
+        const AnRegInfo *r = an_reg(a, o[k]);
+        char label[128];
+        reg_label(r, label, sizeof label);
+        fprintf(out, "  r%zu [label=\"%s\\n%s, %s\"];\n", o[k], label, an_class_name(r->cls),
+                an_access_name(r->access));
+    }
+    for (size_t i = 0; i < an_nfits(a); i++) {
+        const AnFitInfo *f = an_fit(a, i);
+        if (!f->memory)
+            fprintf(out, "  send -> r%" PRIu32 " [label=\"%slen\"];\n", f->reg, f->a < 0 ? "-" : "");
+    }
+    fputs("}\n", out);
+    free(o);
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,283 @@
+/* xdrv analyze: infer a driver's view of its hardware from traces, and
+ * (--score) compare the inference with the device models' datasheet
+ * tables. The inference (src/analyze) never sees the tables; only this
+ * scoring does, after the fact. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze.h"
+#include "cli/cli.h"
+#include "dev/e1000.h"
+#include "dev/ne2000.h"
+#include "dev/pcnet.h"
+#include "dev/regs.h"
+#include "dev/rtl8139.h"
+
+const char analyze_usage[] =
+    "usage: xdrv analyze RUN.xtr... [-o REPORT] [--json | --dot] [--score]\n"
+    "  Infers from recordings of one driver (xdrv trace record, xdrv explore) what it\n"
+    "  knows about its hardware: every register it touched (port or memory window,\n"
+    "  offset, width, registers reached through an index register), its class\n"
+    "  (control, status, data, control+status: P2IM's categories) and access type\n"
+    "  (read-only, write-only, read/write, write-1-to-clear, read-to-clear,\n"
+    "  self-clearing, counter), and the register fields and driver stores whose\n"
+    "  values follow the sends' lengths (docs/analyze.md).\n"
+    "  -o REPORT  write the report there (default: stdout)\n"
+    "  --json     the report as JSON (docs/formats/analyze.md); --dot: Graphviz\n"
+    "  --score    compare with the device model's datasheet table instead: one line\n"
+    "             per metric with its percentage, then \"score: N%\"\n";
+
+/* ------------------------------------------------------------- scoring */
+
+typedef struct Model {
+    const char *name;
+    const RegDesc *tables[3];
+    const unsigned *counts[3];
+} Model;
+
+static const Model models[] = {
+    {"rtl8139", {rtl8139_regs}, {&rtl8139_nregs}},
+    {"ne2000", {ne2000_regs}, {&ne2000_nregs}},
+    {"pcnet", {pcnet_io_regs, pcnet_csr_regs, pcnet_bcr_regs},
+     {&pcnet_io_nregs, &pcnet_csr_nregs, &pcnet_bcr_nregs}},
+    {"e1000", {e1000_regs}, {&e1000_nregs}},
+};
+
+static const RegDesc *model_find(const Model *m, const char *name)
+{
+    for (int t = 0; t < 3 && m->tables[t]; t++)
+        for (unsigned i = 0; i < *m->counts[t]; i++)
+            if (!strcmp(m->tables[t][i].name, name))
+                return &m->tables[t][i];
+    return NULL;
+}
+
+static AnClass truth_class(const RegDesc *d)
+{
+    switch (d->cls) {
+    case REG_CLASS_STATUS:
+        return AN_STATUS;
+    case REG_CLASS_DATA:
+        return AN_DATA;
+    case REG_CLASS_CS:
+        return AN_CS;
+    default:
+        return AN_CONTROL;
+    }
+}
+
+static AnAccess truth_access(const RegDesc *d)
+{
+    if (d->flags & REG_F_COUNTER)
+        return AN_COUNTER;
+    if (d->access == REG_RC)
+        return AN_RC;
+    if (d->access == REG_W1C)
+        return AN_W1C;
+    if (d->flags & REG_F_SELFCLEAR)
+        return AN_SELFCLEAR;
+    return d->access == REG_RO ? AN_RO : d->access == REG_WO ? AN_WO : AN_RW;
+}
+
+/* What the datasheet says about where a send's length goes, per model:
+ * RTL8139 TSD0-3 SIZE bits 12:0 (datasheet 6.2); NE2000 TBCR0/1 (DP8390D
+ * section 10, a 16-bit count split in two registers); PCnet TMD1 BCNT, the
+ * two's complement of the length in a descriptor the chip reads (Am79C970A
+ * "Transmit Descriptors"); e1000 legacy transmit descriptor LENGTH, 16 bits
+ * (8254x SDM 3.3.3). */
+static int length_found(const Analysis *a, const char *model)
+{
+    for (size_t i = 0; i < an_nfits(a); i++) {
+        const AnFitInfo *f = an_fit(a, i);
+        const AnRegInfo *r = f->memory ? NULL : an_reg(a, f->reg);
+        const char *mn = r && r->model_name ? r->model_name : "";
+        if (!strcmp(model, "rtl8139") && r && !strncmp(mn, "TSD", 3) && f->a == 1 && f->lo == 0)
+            return 1;
+        if (!strcmp(model, "ne2000") && r && !strncmp(mn, "TBCR", 4) && f->a == 1)
+            return 1;
+        if (!strcmp(model, "pcnet") && f->memory && f->device_read && f->a == -1 && f->lo == 0)
+            return 1;
+        if (!strcmp(model, "e1000") && f->memory && f->device_read && f->a == 1 && f->lo == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static double pct(unsigned n, unsigned d)
+{
+    return d ? 100.0 * n / d : 0.0;
+}
+
+static int print_score(const Analysis *a, FILE *out)
+{
+    /* the model: the one whose table names most of the accesses */
+    const Model *m = NULL;
+    uint64_t best = 0;
+    for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+        uint64_t hits = 0;
+        for (size_t i = 0; i < an_nregs(a); i++) {
+            const AnRegInfo *r = an_reg(a, i);
+            if (r->model_name && model_find(&models[k], r->model_name))
+                hits += r->model_votes;
+        }
+        if (hits > best) {
+            best = hits;
+            m = &models[k];
+        }
+    }
+    if (!m) {
+        fprintf(stderr, "xdrv analyze --score: the traces name no register of a known model\n");
+        return -1;
+    }
+    /* Each datasheet register the driver touched, once: judged by the
+     * inferred register that carries most of its accesses. */
+    unsigned touched = 0, cls_ok = 0;
+    unsigned tp[AN_ACCESS_COUNT] = {0}, inferred[AN_ACCESS_COUNT] = {0}, truth[AN_ACCESS_COUNT] = {0};
+    const char *seen[512];
+    unsigned nseen = 0;
+    for (size_t i = 0; i < an_nregs(a); i++) {
+        const AnRegInfo *r = an_reg(a, i);
+        if (!r->model_name)
+            continue;
+        const RegDesc *d = model_find(m, r->model_name);
+        if (!d)
+            continue;
+        int dup = 0;
+        for (unsigned s = 0; s < nseen; s++)
+            dup |= !strcmp(seen[s], r->model_name);
+        if (dup)
+            continue;
+        /* the inferred register with most of this name's accesses */
+        const AnRegInfo *bestr = r;
+        for (size_t j = 0; j < an_nregs(a); j++) {
+            const AnRegInfo *q = an_reg(a, j);
+            if (q->model_name && !strcmp(q->model_name, r->model_name) &&
+                q->model_votes > bestr->model_votes)
+                bestr = q;
+        }
+        if (nseen < 512)
+            seen[nseen++] = r->model_name;
+        touched++;
+        cls_ok += bestr->cls == truth_class(d);
+        AnAccess ta = truth_access(d), ia = bestr->access;
+        /* a register only ever written cannot show whether it holds its
+         * value: "write-only" stands for written storage too */
+        int ok = ia == ta || (ia == AN_WO && ta == AN_RW);
+        truth[ta]++;
+        inferred[ia]++;
+        if (ok) {
+            tp[ia]++;
+            if (ia != ta)
+                truth[ia]++, truth[ta]--;
+        }
+    }
+    unsigned acc_ok = 0;
+    for (int t = 0; t < AN_ACCESS_COUNT; t++)
+        acc_ok += tp[t];
+    double metrics[4];
+    int nm = 0;
+    fprintf(out, "model: %s (%u registers touched)\n", m->name, touched);
+    metrics[nm++] = pct(cls_ok, touched);
+    fprintf(out, "registers classified correctly: %u of %u: %.1f%%\n", cls_ok, touched,
+            metrics[nm - 1]);
+    metrics[nm++] = pct(acc_ok, touched);
+    fprintf(out, "access types correct: %u of %u: %.1f%%\n", acc_ok, touched, metrics[nm - 1]);
+    for (int t = 0; t < AN_ACCESS_COUNT; t++)
+        if (inferred[t] || truth[t])
+            fprintf(out, "  %-17s precision %u/%u %.1f%%, recall %u/%u %.1f%%\n",
+                    an_access_name((AnAccess)t), tp[t], inferred[t], pct(tp[t], inferred[t]), tp[t],
+                    truth[t], pct(tp[t], truth[t]));
+    int len = length_found(a, m->name);
+    metrics[nm++] = len ? 100.0 : 0.0;
+    fprintf(out, "transmit length field found: %s: %.1f%%\n", len ? "yes" : "no", metrics[nm - 1]);
+    metrics[nm++] = 0.0;
+    fprintf(out, "receive buffer structure found: no (not inferred yet): 0.0%%\n");
+    double sum = 0;
+    for (int i = 0; i < nm; i++)
+        sum += metrics[i];
+    fprintf(out, "score: %.0f%%\n", sum / nm);
+    return ferror(out) ? -1 : 0;
+}
+
+/* ----------------------------------------------------------------- CLI */
+
+int cmd_analyze(int argc, char **argv)
+{
+    const char *outpath = NULL;
+    int json = 0, dot = 0, score = 0;
+    Analysis *a = an_new();
+    char err[1024];
+    int rc = EXIT_OK, ntraces = 0;
+    if (!a)
+        return EXIT_INTERNAL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(analyze_usage, stdout);
+            an_free(a);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--dot")) {
+            dot = 1;
+        } else if (!strcmp(argv[i], "--score")) {
+            score = 1;
+        } else if (!strcmp(argv[i], "-o")) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "xdrv analyze: -o needs a file name\n");
+                an_free(a);
+                return EXIT_USAGE;
+            }
+            outpath = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "xdrv analyze: unknown option '%s' (xdrv analyze --help)\n", argv[i]);
+            an_free(a);
+            return EXIT_USAGE;
+        } else {
+            ntraces++;
+        }
+    }
+    if (!ntraces || json + dot + score > 1) {
+        fputs(ntraces ? "xdrv analyze: --json, --dot and --score are different outputs; pick one\n"
+                      : analyze_usage,
+              stderr);
+        an_free(a);
+        return EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1]) {
+            i += !strcmp(argv[i], "-o");
+            continue;
+        }
+        if (an_add_trace(a, argv[i], err, sizeof err) < 0) {
+            fprintf(stderr, "xdrv analyze: %s\n", err);
+            an_free(a);
+            return EXIT_LOAD;
+        }
+    }
+    if (an_finish(a) < 0) {
+        fprintf(stderr, "xdrv analyze: out of memory or a trace changed while read\n");
+        an_free(a);
+        return EXIT_INTERNAL;
+    }
+    if (an_warnings(a))
+        fprintf(stderr, "xdrv analyze: warning: %u trace(s) cut short; used as far as they go\n",
+                an_warnings(a));
+    FILE *out = outpath ? fopen(outpath, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "xdrv analyze: %s: cannot write\n", outpath);
+        an_free(a);
+        return EXIT_USAGE;
+    }
+    int r = score ? print_score(a, out)
+                  : json ? an_report_json(a, out) : dot ? an_report_dot(a, out)
+                                                        : an_report_markdown(a, out);
+    if (r < 0)
+        rc = score ? EXIT_LOAD : EXIT_INTERNAL;
+    if (outpath && fclose(out) != 0)
+        rc = EXIT_INTERNAL;
+    else if (!outpath)
+        fflush(stdout);
+    an_free(a);
+    return rc;
+}
