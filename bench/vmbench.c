@@ -28,7 +28,7 @@ static uint64_t host_fn(void *opaque, uint32_t id, const uint32_t *a)
 
 static uint32_t port_read(void *o, uint16_t port, unsigned size) { return 0x5a; }
 static void port_write(void *o, uint16_t port, unsigned size, uint32_t v) { (void)v; }
-static const VmIoOps io_ops = {port_read, port_write};
+static const VmIoOps io_ops = {.port_read = port_read, .port_write = port_write};
 
 static Vm *make_vm(const uint8_t *code, size_t len)
 {

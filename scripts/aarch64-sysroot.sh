@@ -2,7 +2,10 @@
 # Makes the arm64 sysroot that `make aarch64` cross-builds xdrv against and
 # that qemu-aarch64-static runs it in (-L): Debian's arm64 Unicorn, Capstone
 # and libpcap with every shared library they need, plus libc6-dev, each .deb
-# unpacked with dpkg-deb -x. Nothing is installed on the host.
+# unpacked with dpkg-deb -x. Nothing is installed on the host. xdrv does not
+# link the three (src/vm/libload.c): the build takes their headers, and the
+# run dlopens their sonames, which the runtime packages (dependencies of the
+# -dev ones) put in usr/lib/aarch64-linux-gnu, where qemu's -L finds them.
 #
 # Usage: scripts/aarch64-sysroot.sh [OUTDIR]   (default build/aarch64)
 # Makes OUTDIR/sysroot, and OUTDIR/apt for apt's private state. Quick and
@@ -85,6 +88,10 @@ done
 [ -e "$root/lib/ld-linux-aarch64.so.1" ] || [ -e "$root/usr/lib/ld-linux-aarch64.so.1" ] ||
     die "no arm64 dynamic loader in $root (see $log)"
 [ -e "$root/usr/include/unicorn/unicorn.h" ] || die "no unicorn.h in $root (see $log)"
+# the sonames xdrv dlopens (src/vm/uc_lib.h, src/vm/cs_lib.h, src/host/pcap.c)
+for so in libunicorn.so.2 libcapstone.so.4 libpcap.so.0.8; do
+    [ -e "$root/usr/lib/aarch64-linux-gnu/$so" ] || die "no $so in $root (see $log)"
+done
 # Debian's merged /usr: libc6 of one release ships /lib, of the next /usr/lib.
 [ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
 apt-get "$@" clean >>"$log" 2>&1   # the unpacked tree is what is kept

@@ -3,8 +3,12 @@
 # the missing ones with apt-get; otherwise it prints the exact apt-get line
 # and fails, so the build never goes on half-equipped.
 set -u
-PKGS="gcc make pkg-config libunicorn-dev libcapstone-dev gcc-mingw-w64-i686 \
-libcmocka-dev libpcap-dev clang libclang-rt-14-dev iproute2 iputils-ping python3 \
+# xdrv does not link Capstone, libpcap and Unicorn but dlopens them when first
+# needed (src/vm/libload.c, src/host/pcap.c): the build needs the -dev
+# packages' headers, every run that starts a machine or a capture needs the
+# runtime packages, named here for that (Unicorn's: UC_PKGS below).
+PKGS="gcc make pkg-config libunicorn-dev libcapstone-dev libcapstone4 gcc-mingw-w64-i686 \
+libcmocka-dev libpcap-dev libpcap0.8 clang libclang-rt-14-dev iproute2 iputils-ping python3 \
 gcc-aarch64-linux-gnu qemu-user-static"
 missing=""
 for p in $PKGS; do
@@ -38,9 +42,11 @@ uc_have=$(dpkg-query -W -f='${Status} ${Version}' libunicorn-dev 2>/dev/null |
 if [ -n "$uc_have" ] && dpkg --compare-versions "$uc_have" ge "$UC_MIN"; then
     :   # already 2.1 or newer
 elif [ "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" != bookworm ]; then
-    # Debian 13 and later: the distribution's own package (an older one
-    # installed is upgraded by the apt-get install below)
-    case " $missing " in *" libunicorn-dev "*) ;; *) missing="$missing libunicorn-dev" ;; esac
+    # Debian 13 and later: the distribution's own packages (older ones
+    # installed are upgraded by the apt-get install below)
+    for p in $UC_PKGS; do
+        case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac
+    done
 else
     # the Debian archive mirror of the bookworm entry in the system's sources
     uc_uri=$(apt-get indextargets --format '$(REPO_URI)' 'Release: bookworm' \

@@ -9,7 +9,6 @@
  * Intel SDM vol. 2 for which instructions transfer control. */
 #include "exercise/coverage.h"
 
-#include <capstone/capstone.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "pe/pe.h"
 #include "trace/json.h"
 #include "trace/xtr.h"
+#include "vm/cs_lib.h" /* <capstone/capstone.h>, called through a table */
 
 /* pecoff 4.1 Section Flags */
 #define IMAGE_SCN_CNT_CODE 0x00000020u
@@ -829,6 +829,10 @@ static CovMap *cov_new(uint32_t lo, uint32_t span, char *err, size_t errlen)
     c->in = calloc(span, 1);
     if (!c->mem || !c->fl || !c->in)
         goto oom;
+    if (cslib_load(err, errlen) < 0) {
+        cov_map_free(c);
+        return NULL;
+    }
     if (cs_open(CS_ARCH_X86, CS_MODE_32, &c->cs) != CS_ERR_OK) {
         c->cs = 0;
         cov_err(err, errlen, "capstone: cannot open an x86-32 disassembler");

@@ -4,15 +4,15 @@
  * measurements behind it. */
 #include "vm/vm.h"
 
-#include <capstone/capstone.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unicorn/unicorn.h>
 
 #include "trace/trace.h"
+#include "vm/cs_lib.h" /* <capstone/capstone.h>, called through a table */
+#include "vm/uc_lib.h" /* <unicorn/unicorn.h>, likewise */
 
 /* Unicorn 2.1 or newer: under 2.0.1 every guest store takes the softmmu slow
  * path (a store-loop iteration 71 ns against 2.5 ns, docs/performance.md),
@@ -362,6 +362,11 @@ void vm_flush_code(Vm *vm, GuestAddr a, uint32_t len)
 
 const char *vm_engine_version(char *buf, size_t len)
 {
+    char err[LIBLOAD_ERR_MAX];
+    if (uclib_load(err, sizeof err) < 0) {
+        snprintf(buf, len, "Unicorn: %s", err);
+        return buf;
+    }
     /* uc_version: major << 24 | minor << 16 | patch << 8 | extra (unicorn.h) */
     unsigned v = uc_version(NULL, NULL);
     unsigned major = v >> 24, minor = (v >> 16) & 0xff, patch = (v >> 8) & 0xff;
@@ -1563,6 +1568,14 @@ static int vm_setup_segments(Vm *vm)
 
 Vm *vm_create(const VmConfig *cfg)
 {
+    /* The libraries are loaded here, by the first machine, and not at
+     * start-up (libload.h); callers only see NULL, so the reason is said
+     * here, once per attempt. */
+    char err[LIBLOAD_ERR_MAX];
+    if (uclib_load(err, sizeof err) < 0 || cslib_load(err, sizeof err) < 0) {
+        fprintf(stderr, "xdrv: %s\n", err);
+        return NULL;
+    }
     Vm *vm = calloc(1, sizeof *vm);
     if (!vm)
         return NULL;

@@ -114,12 +114,15 @@ typedef struct VmConfig {
 /* Virtual time charged per executed basic block (deterministic clock). */
 #define VM_NS_PER_BLOCK 10u
 
+/* The first call loads Unicorn and Capstone (libload.h); if either is
+ * missing, one line on stderr names it and its Debian package, and NULL. */
 Vm *vm_create(const VmConfig *cfg);
 void vm_destroy(Vm *vm);
 
 /* The translator xdrv runs on: "Unicorn X.Y.Z" from the library's
  * uc_version() at run time, followed by "(built against the X.Y.Z
- * headers)" when the headers' UC_VERSION_* differ. Returns buf. */
+ * headers)" when the headers' UC_VERSION_* differ, or "Unicorn: " and why
+ * it cannot be loaded. Returns buf. */
 const char *vm_engine_version(char *buf, size_t len);
 
 /* ---- memory ---- */

@@ -12,11 +12,12 @@ FUZZ_DEPS  := $(FUZZ_SRC) $(wildcard src/pe/*.h)
 FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec \
               $(FUZZ_DIR)/fuzz_trace $(FUZZ_DIR)/fuzz_workload
 
-# the --netdev/--wire parser lives in src/host (with libpcap for captures)
+# the --netdev/--wire parser lives in src/host (which loads libpcap itself
+# when a capture is opened)
 NETSPEC_SRC := $(sort $(wildcard src/host/*.c)) src/trace/trace.c
 $(FUZZ_DIR)/fuzz_netspec: tests/fuzz/fuzz_netspec.c $(NETSPEC_SRC) $(wildcard src/host/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(NETSPEC_SRC) -lpcap -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(NETSPEC_SRC) -o $@
 
 # the trace-file reader (src/trace) and the workload parser (src/exercise/workload.c)
 TRACE_SRC := $(sort $(wildcard src/trace/*.c))

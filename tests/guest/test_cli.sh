@@ -121,5 +121,20 @@ check "a --device model the INF does not list: exit 2, one line with the IDs tri
     grep -q "the device presents PCI.VEN_1022&DEV_2000&SUBSYS_00000000&REV_10, .*PCI.VEN_1022&DEV_2000 and the INF lists none" "$out" &&
     grep -q -- "--device pcnet,vendor=0x1186,device=0x1300" "$out"'
 errcase "bad identity option" 1 run "$B/drivers/rtl8139.sys" --device rtl8139,subsys=1186
+
+# Commands that never run a driver do not load the emulator: Unicorn,
+# Capstone and libpcap are dlopened by the first machine or capture
+# (src/vm/libload.c, src/host/pcap.c); linked, they cost every command ~4 ms
+# of start-up (docs/architecture.md). LD_DEBUG=libs (ld.so(8)) names every
+# library the process loads, on stderr.
+for c in "exports" "diff --help" "trace --help" "--help"; do
+    # shellcheck disable=SC2086 # $c is a command and its options
+    LD_DEBUG=libs $XDRV $c >/dev/null 2>"$out"
+    check "xdrv $c loads neither Unicorn, Capstone nor libpcap" 'grep -q "libc.so.6" "$out" &&
+        ! grep -Eq "lib(unicorn|capstone|pcap)" "$out"'
+done
+LD_DEBUG=libs $XDRV run "$B/drivers/ktest.sys" >/dev/null 2>"$out"
+check "xdrv run loads Unicorn and Capstone when the machine starts" 'grep -q "libunicorn.so.2" "$out" &&
+    grep -q "libcapstone.so.4" "$out" && ! grep -q "libpcap" "$out"'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
