@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/rings.h"
 #include "trace/xtr.h"
 
 #define MAX_FOLLOW 4  /* distinct followers of an index candidate's writes */
@@ -65,6 +66,12 @@ typedef struct IdxStat {
     unsigned nfollow;
     int fmore;
     int is_index;
+    /* reads right after a write of this register (no access to it between):
+     * how many, and how many kept every written bit */
+    uint64_t after_write, kept_bits, acks;
+    int last_was_write, have_read;
+    uint32_t last_written, last_read;
+    int split; /* reads and writes reach different registers (decided at finish) */
 } IdxStat;
 
 typedef struct Window {
@@ -88,6 +95,12 @@ typedef struct Reg {
     ValueSet burst;
     /* evidence */
     uint64_t read_same, read_diff, hw_change, rc, w1c, acks, selfclear, up, down;
+    uint64_t nz_pairs;    /* two reads in a row, the first non-zero */
+    uint32_t and_reads, or_reads; /* bits set in every read, in some read */
+    uint32_t diff_bits;   /* bits a read right after a write had unlike the write */
+    uint64_t stat_reads;  /* reads while the driver answers a statistics query */
+    uint64_t burst16;     /* runs of 16+ back-to-back accesses with 8+ values */
+    int burst_counted;
 } Reg;
 
 typedef struct Obs {
@@ -128,6 +141,7 @@ struct Analysis {
     size_t nfits;
     uint32_t sends;
     int finished;
+    Rings *rings;
 };
 
 const char *an_class_name(AnClass c)
@@ -295,12 +309,24 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return -1;
         }
+        uint32_t v = (uint32_t)ev.value;
         if (is_read(&ev)) {
             s->reads++;
+            if (s->last_was_write && s->last_written) {
+                s->after_write++;
+                s->kept_bits += (v & s->last_written) == s->last_written;
+            }
+            s->last_was_write = 0;
+            s->have_read = 1;
+            s->last_read = v;
         } else {
             s->writes++;
-            vs_add(&s->written, (uint32_t)ev.value);
+            vs_add(&s->written, v);
             pending = s;
+            /* writing back bits just read: an acknowledgement */
+            s->acks += s->have_read && !s->last_was_write && v && (v & s->last_read) == v;
+            s->last_was_write = 1;
+            s->last_written = v;
         }
     }
     if (rc < 0) {
@@ -326,6 +352,21 @@ static const IdxStat *idx_find(const Analysis *a, Phys at)
         if (phys_eq(a->idx[i].at, at))
             return &a->idx[i];
     return NULL;
+}
+
+/* Reads and writes reach two different registers at one address (a
+ * DP8390's TPSR and TSR) when a read right after a write never gives back
+ * all the written bits, in at least 3 such pairs: storage would keep them,
+ * a self-clearing command bit keeps the others, and a status register's
+ * acknowledgement is told apart by what it writes (a subset of a read).
+ * Writes of 0 show nothing either way and are not counted. */
+static void find_split_registers(Analysis *a)
+{
+    for (size_t i = 0; i < a->nidx; i++) {
+        IdxStat *s = &a->idx[i];
+        s->split = s->after_write >= 3 && s->kept_bits == 0 && vs_count(&s->written) >= 2 &&
+                   2 * s->acks < s->writes;
+    }
 }
 
 /* Index registers: written with at least 3 values, read at most a quarter
@@ -377,9 +418,7 @@ typedef struct Replay {
     uint32_t send_len, send_id;
     Store *stores;
     size_t nstores;
-    /* the register read last, for poll runs */
-    int poll_reg;
-    uint32_t poll_pc;
+    uint32_t stat_depth; /* inside MiniportQueryInformation for a statistics OID */
 } Replay;
 
 static uint32_t window_base(const Analysis *a, int port, uint32_t addr)
@@ -395,6 +434,8 @@ static Reg *reg_view(Replay *rp, const TraceEvent *ev)
     Analysis *a = rp->a;
     Phys at = phys_of(ev);
     const IdxStat *ix = index_for(a, at);
+    const IdxStat *self = idx_find(a, at);
+    int dir = self && self->split ? (is_read(ev) ? 1 : 2) : 0;
     uint32_t sel = 0;
     int selected = 0;
     if (ix) {
@@ -405,7 +446,7 @@ static Reg *reg_view(Replay *rp, const TraceEvent *ev)
     for (size_t i = 0; i < a->nregs; i++) {
         AnRegInfo *r = &a->regs[i].info;
         if (r->port == at.port && r->addr == at.addr && r->width == ev->size &&
-            r->selected == selected && (!selected || r->selector == sel))
+            r->selected == selected && (!selected || r->selector == sel) && r->dir == dir)
             return &a->regs[i];
     }
     if (grow((void **)&a->regs, a->nregs, sizeof *a->regs) < 0)
@@ -418,7 +459,8 @@ static Reg *reg_view(Replay *rp, const TraceEvent *ev)
                           .width = (uint8_t)ev->size,
                           .selected = selected,
                           .index_addr = ix ? ix->at.addr : 0,
-                          .selector = sel};
+                          .selector = sel,
+                          .dir = dir};
     return r;
 }
 
@@ -443,23 +485,29 @@ static void vote_name(Reg *r, const char *name)
 
 static void note_read(Reg *r, uint32_t v)
 {
+    r->and_reads = r->info.reads ? r->and_reads & v : v;
+    r->or_reads |= v;
     r->info.reads++;
     vs_add(&r->rvals, v);
     if (r->last_op == 1) {
+        if (r->last_read) {
+            r->nz_pairs++;
+            if (!(v & r->last_read))
+                r->rc++; /* every bit the first read returned is gone */
+        }
         if (v != r->last_read) {
             r->hw_change++;
             if (v > r->last_read)
                 r->up++;
             else
                 r->down++;
-            if (r->last_read && !(v & r->last_read))
-                r->rc++;
         }
     } else if (r->last_op == 2) {
         if (v == r->last_write)
             r->read_same++;
         else
             r->read_diff++;
+        r->diff_bits |= v ^ r->last_write;
         uint32_t cleared = r->last_write & ~v;
         if (r->ack_bits && (r->ack_bits & ~v) == r->ack_bits)
             r->w1c++;
@@ -550,6 +598,17 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
         if (ev.kind == TRACE_MODULE)
             xtr_modules_note(&a->mods, &ev);
+        if (!is_access(&ev) && rings_event(a->rings, &ev, -1) < 0)
+            goto oom;
+        /* NDIS 5.1: MiniportQueryInformation(Context, Oid, ...); an OID
+         * whose bits 23:16 are 0x02 asks for a statistic (ntddndis.h:
+         * general statistics 0x0002xxxx, 802.3 statistics 0x0102xxxx) */
+        uint32_t oid;
+        if (ev.kind == TRACE_GUEST_CALL && ev.name && !strcmp(ev.name, "MiniportQueryInformation") &&
+            ev.text && !arg_number(ev.text, 2, &oid) && ((oid >> 16) & 0xff) == 0x02)
+            rp->stat_depth = ev.depth;
+        if (ev.kind == TRACE_GUEST_RETURN && rp->stat_depth && ev.depth < rp->stat_depth)
+            rp->stat_depth = 0;
         if (ev.kind == TRACE_REQUEST_BEGIN) {
             if (rp->in_send && send_end(rp) < 0)
                 goto oom;
@@ -584,7 +643,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
         if (!is_access(&ev))
             continue;
         Reg *g = reg_view(rp, &ev);
-        if (!g)
+        if (!g || rings_event(a->rings, &ev, (int)(g - a->regs)) < 0)
             goto oom;
         vote_name(g, ev.reg);
         uint32_t v = (uint32_t)ev.value;
@@ -592,9 +651,16 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
             g->run++;
         } else {
             g->run = 1;
+            g->burst_counted = 0;
             memset(&g->burst, 0, sizeof g->burst);
         }
         vs_add(&g->burst, v);
+        if (!g->burst_counted && g->run >= 16 && vs_count(&g->burst) >= 8) {
+            g->burst16++;
+            g->burst_counted = 1;
+        }
+        if (rp->stat_depth && is_read(&ev))
+            g->stat_reads++;
         if (g->run > g->burst_max) {
             g->burst_max = g->run;
             g->burst_values = vs_count(&g->burst);
@@ -621,6 +687,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     }
     if (rp->in_send && send_end(rp) < 0)
         goto oom;
+    rings_trace_end(a->rings);
     xtr_reader_free(r);
     return 0;
 oom:
@@ -634,32 +701,46 @@ oom:
 static void classify(Reg *g)
 {
     AnRegInfo *r = &g->info;
-    /* P2IM: a register streamed through in bursts of varying values is a
-     * data register */
-    if (g->burst_max >= BURST_DATA && g->burst_values >= 4)
+    int zero_writes = r->writes && vs_count(&g->wvals) == 1 && g->wvals.v[0] == 0;
+    /* read to answer statistics queries, written at most with zero (a
+     * reset): an event counter */
+    int stat_counter = g->stat_reads && 2 * g->stat_reads >= r->reads && (!r->writes || zero_writes);
+    /* P2IM: a register streamed through, in long runs of varied values, is a
+     * data register (a clocked serial line's few levels are not data) */
+    if (g->burst16)
         r->cls = AN_DATA;
+    else if (stat_counter)
+        r->cls = AN_STATUS;
     else if (!r->reads)
         r->cls = AN_CONTROL;
     else if (!r->writes)
         r->cls = AN_STATUS;
-    else if (!g->read_diff && !g->hw_change)
-        r->cls = AN_CONTROL; /* reads only ever give back what was written */
-    else if (g->acks * 2 >= r->writes)
+    else if (!g->hw_change && !g->selfclear && !(g->diff_bits & ~(g->and_reads ^ ~g->or_reads)))
+        r->cls = AN_CONTROL; /* reads give back what was written, apart from
+                              * bits that read the same every time (an ID) */
+    else if (g->acks * 2 >= r->writes && g->w1c)
         r->cls = AN_STATUS; /* written only to acknowledge what was read */
     else
         r->cls = AN_CS;
 
-    int counting = g->up >= 2 && g->up > 2 * g->down;
-    if (!r->writes)
-        r->access = counting ? AN_COUNTER : g->rc >= 1 && !g->up ? AN_RC : AN_RO;
+    /* or read values that keep growing, never acknowledged */
+    int counting = stat_counter || ((!r->writes || zero_writes) && g->up >= 3 &&
+                                    8 * g->down <= g->up && vs_count(&g->rvals) >= 3);
+    /* read-to-clear: whatever a read returns, the next read no longer has,
+     * nearly always (a status bit that stays set would show again) */
+    int clearing = g->nz_pairs >= 3 && 10 * g->rc >= 9 * g->nz_pairs;
+    if (r->cls == AN_DATA)
+        r->access = r->writes && r->reads ? AN_RW : r->writes ? AN_WO : AN_RO;
+    else if (counting)
+        r->access = AN_COUNTER;
+    else if (!r->writes)
+        r->access = clearing ? AN_RC : AN_RO;
     else if (!r->reads)
         r->access = AN_WO;
     else if (g->w1c >= 1)
         r->access = AN_W1C;
     else if (g->selfclear >= 1)
         r->access = AN_SELFCLEAR;
-    else if (counting)
-        r->access = AN_COUNTER;
     else
         r->access = AN_RW;
 
@@ -840,12 +921,19 @@ static int find_fits(Analysis *a)
     return fit_byte_pairs(a);
 }
 
+static const AnRegInfo *reg_info_cb(void *ctx, int i)
+{
+    const Analysis *a = ctx;
+    return i >= 0 && (size_t)i < a->nregs ? &a->regs[i].info : NULL;
+}
+
 int an_finish(Analysis *a)
 {
     if (a->finished)
         return 0;
     a->finished = 1;
     find_index_registers(a);
+    find_split_registers(a);
     Replay rp = {.a = a};
     rp.index_value = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_value);
     rp.index_known = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_known);
@@ -862,6 +950,8 @@ int an_finish(Analysis *a)
         return -1;
     for (size_t i = 0; i < a->nregs; i++)
         classify(&a->regs[i]);
+    if (rings_finish(a->rings, reg_info_cb, a) < 0)
+        return -1;
     return find_fits(a);
 }
 
@@ -869,7 +959,27 @@ int an_finish(Analysis *a)
 
 Analysis *an_new(void)
 {
-    return calloc(1, sizeof(Analysis));
+    Analysis *a = calloc(1, sizeof(Analysis));
+    if (a && !(a->rings = rings_new())) {
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+size_t an_nrings(const Analysis *a)
+{
+    return rings_count(a->rings);
+}
+
+const AnRing *an_ring(const Analysis *a, size_t i)
+{
+    return rings_get(a->rings, i);
+}
+
+const AnRxBuffer *an_rx(const Analysis *a)
+{
+    return rings_rx(a->rings);
 }
 
 void an_free(Analysis *a)
@@ -887,6 +997,7 @@ void an_free(Analysis *a)
     free(a->obs);
     free(a->sites);
     free(a->fits);
+    rings_free(a->rings);
     free(a);
 }
 

@@ -40,6 +40,8 @@ typedef struct AnRegInfo {
     int selected;         /* reached through an index register */
     uint32_t index_addr;  /* that index register's address */
     uint32_t selector;    /* the index value that reaches this view */
+    int dir;              /* 0: reads and writes; 1: the reads, 2: the writes of an
+                           * address where they reach different registers */
     uint64_t reads, writes;
     AnClass cls;
     AnAccess access;
@@ -61,6 +63,55 @@ typedef struct AnFitInfo {
     const char *param;     /* "len" */
 } AnFitInfo;
 
+/* A descriptor ring the device walks (one per direction and allocation). */
+typedef struct AnRing {
+    int rx;                /* 1: receive, 0: transmit */
+    char region[32];       /* kind of the allocation it lies in ("shared", ...) */
+    uint32_t base;         /* lowest descriptor address the device fetched */
+    uint32_t desc_size;    /* bytes the device fetches per descriptor */
+    uint32_t stride;       /* distance between descriptors (GCD of the offsets) */
+    uint32_t count;        /* descriptors in the ring (see count_from) */
+    uint32_t count_seen;   /* descriptors from base to the highest fetched, by stride */
+    int count_from;        /* 0: as seen; 1: a register written with count x stride
+                            * (count_reg); 2: a 4-bit log2 field of the block the
+                            * base was read from, at bit count_bit */
+    uint32_t count_reg;
+    int count_bit;
+    int wrapped;           /* the device went back to a lower descriptor */
+    int buf_off;           /* offset of the 32-bit buffer address in a descriptor, -1 */
+    int len_off;           /* offset of the 16-bit length written back (rx), -1 */
+    int len_adj;           /* that length minus the frame's (4: the FCS counted) */
+    int own_off, own_bit;  /* the bit the device flips when done with it, -1 */
+    int own_device_sets;   /* 1: the device sets it (done), 0: clears it (owned) */
+    int base_from;         /* 0 unknown, 1 a register write, 2 a field of a block the
+                            * device read (an initialization block) */
+    uint32_t base_reg;     /* 1: register index */
+    uint32_t block_addr;   /* 2: the block's address and the field's offset */
+    uint32_t block_off;
+    unsigned frames;       /* frames it carried */
+} AnRing;
+
+typedef enum AnRxKind {
+    AN_RX_UNKNOWN,  /* no received frame seen, or none matched */
+    AN_RX_RING,     /* frames in buffers named by receive descriptors */
+    AN_RX_CIRCULAR, /* one circular buffer, a header before each frame */
+    AN_RX_PORT,     /* read through a data port from the device's memory */
+} AnRxKind;
+
+typedef struct AnRxBuffer {
+    AnRxKind kind;
+    unsigned frames;      /* received frames matched */
+    uint32_t hdr_size;    /* circular, port: bytes of header before a frame */
+    int hdr_len_off;      /* the 16-bit length's offset in the header, -1 */
+    int len_adj;          /* header length minus frame length */
+    uint32_t buf_base;    /* circular: lowest address written, and the span */
+    uint32_t buf_span;
+    int wrapped;          /* circular: writes went back to a lower address */
+    uint32_t port_reg;    /* port: the data register's index */
+} AnRxBuffer;
+
+const char *an_rx_kind_name(AnRxKind k);
+
 Analysis *an_new(void);
 void an_free(Analysis *a);
 /* Add one trace file. -1 with a one-line reason (unreadable, malformed). A
@@ -78,6 +129,9 @@ unsigned an_warnings(const Analysis *a);
 size_t an_ntraces(const Analysis *a);
 const char *an_trace_path(const Analysis *a, size_t i);
 uint32_t an_sends(const Analysis *a); /* send requests with a len parameter */
+size_t an_nrings(const Analysis *a);
+const AnRing *an_ring(const Analysis *a, size_t i);
+const AnRxBuffer *an_rx(const Analysis *a);
 /* A code address as module+0xRVA (the modules the traces mapped). */
 const char *an_format_pc(const Analysis *a, uint32_t pc, char *buf, size_t len);
 

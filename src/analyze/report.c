@@ -19,6 +19,8 @@ static int reg_cmp(const AnRegInfo *x, const AnRegInfo *y)
         return x->selected - y->selected;
     if (x->selector != y->selector)
         return x->selector < y->selector ? -1 : 1;
+    if (x->dir != y->dir)
+        return x->dir - y->dir;
     return (int)x->width - (int)y->width;
 }
 
@@ -48,8 +50,10 @@ static void reg_label(const AnRegInfo *r, char *buf, size_t len)
     int n = snprintf(buf, len, "%s 0x%" PRIx32 " +0x%" PRIx32, r->port ? "port" : "mmio", r->window,
                      r->addr - r->window);
     if (r->selected && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " [index 0x%" PRIx32 "=0x%" PRIx32 "]", r->index_addr,
-                 r->selector);
+        n += snprintf(buf + n, len - (size_t)n, " [index 0x%" PRIx32 "=0x%" PRIx32 "]",
+                      r->index_addr, r->selector);
+    if (r->dir && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " (%s)", r->dir == 1 ? "reads" : "writes");
 }
 
 static void fit_label(const Analysis *a, const AnFitInfo *f, char *buf, size_t len)
@@ -70,6 +74,70 @@ static void fit_label(const Analysis *a, const AnFitInfo *f, char *buf, size_t l
         snprintf(rhs, sizeof rhs, "%s%s", f->a < 0 ? "-" : "", f->param);
     snprintf(buf, len, "%s bits [%d:%d] = %s (mod 2^%d)", where, f->lo + f->width - 1, f->lo, rhs,
              f->width);
+}
+
+static void ring_base(const Analysis *a, const AnRing *g, char *buf, size_t len)
+{
+    if (g->base_from == 1) {
+        char l[128];
+        reg_label(an_reg(a, g->base_reg), l, sizeof l);
+        snprintf(buf, len, "written to %s", l);
+    } else if (g->base_from == 2) {
+        snprintf(buf, len, "field +0x%" PRIx32 " of the block at 0x%" PRIx32 " the device reads",
+                 g->block_off, g->block_addr);
+    } else {
+        snprintf(buf, len, "not seen programmed");
+    }
+}
+
+static void shared_markdown(const Analysis *a, FILE *out)
+{
+    fputs("\n## Memory shared with the device\n\n", out);
+    if (!an_nrings(a))
+        fputs("No descriptor ring seen.\n", out);
+    for (size_t i = 0; i < an_nrings(a); i++) {
+        const AnRing *g = an_ring(a, i);
+        char base[160];
+        ring_base(a, g, base, sizeof base);
+        char count[160];
+        if (g->count_from == 1) {
+            char l[128];
+            reg_label(an_reg(a, g->count_reg), l, sizeof l);
+            snprintf(count, sizeof count, "%" PRIu32 " (%s holds count x stride)", g->count, l);
+        } else if (g->count_from == 2) {
+            snprintf(count, sizeof count, "%" PRIu32 " (log2 in bits %d-%d of the block's first word)",
+                     g->count, g->count_bit + 3, g->count_bit);
+        } else {
+            snprintf(count, sizeof count, "at least %" PRIu32, g->count);
+        }
+        fprintf(out,
+                "- %s descriptor ring in `%s` memory at 0x%" PRIx32 " (%s): %" PRIu32
+                "-byte descriptors every %" PRIu32 " bytes, %s, %" PRIu32 " fetched%s; %u frames\n",
+                g->rx ? "receive" : "transmit", g->region, g->base, base, g->desc_size, g->stride,
+                count, g->count_seen, g->wrapped ? ", wraps" : "", g->frames);
+        if (g->buf_off >= 0)
+            fprintf(out, "  - buffer address: 32 bits at +%d\n", g->buf_off);
+        if (g->len_off >= 0)
+            fprintf(out, "  - length written back: 16 bits at +%d (frame length %+d)\n", g->len_off,
+                    g->len_adj);
+        if (g->own_off >= 0)
+            fprintf(out, "  - handed back: bit %d of byte +%d, which the device %s\n", g->own_bit,
+                    g->own_off, g->own_device_sets ? "sets" : "clears");
+    }
+    const AnRxBuffer *rx = an_rx(a);
+    fprintf(out, "\nReceive buffers: %s", an_rx_kind_name(rx->kind));
+    if (rx->kind == AN_RX_CIRCULAR)
+        fprintf(out, " at 0x%" PRIx32 ", %" PRIu32 " bytes written%s", rx->buf_base, rx->buf_span,
+                rx->wrapped ? ", wraps" : "");
+    if (rx->kind == AN_RX_PORT) {
+        char l[128];
+        reg_label(an_reg(a, rx->port_reg), l, sizeof l);
+        fprintf(out, " (%s)", l);
+    }
+    if ((rx->kind == AN_RX_CIRCULAR || rx->kind == AN_RX_PORT) && rx->hdr_len_off >= 0)
+        fprintf(out, "; a %" PRIu32 "-byte header before each frame, its length (%+d) at +%d",
+                rx->hdr_size, rx->len_adj, rx->hdr_len_off);
+    fprintf(out, "; %u frames matched.\n", rx->frames);
 }
 
 int an_report_markdown(const Analysis *a, FILE *out)
@@ -106,6 +174,7 @@ int an_report_markdown(const Analysis *a, FILE *out)
         fprintf(out, "- %s in %u of %u sends%s\n", label, f->support, f->seen,
                 f->memory && f->device_read ? "; the device read it" : "");
     }
+    shared_markdown(a, out);
     free(o);
     return ferror(out) ? -1 : 0;
 }
@@ -132,6 +201,8 @@ int an_report_json(const Analysis *a, FILE *out)
         if (r->selected)
             fprintf(out, "\"index\":%" PRIu32 ",\"selector\":%" PRIu32 ",", r->index_addr,
                     r->selector);
+        if (r->dir)
+            fprintf(out, "\"view\":\"%s\",", r->dir == 1 ? "reads" : "writes");
         fprintf(out, "\"reads\":%" PRIu64 ",\"writes\":%" PRIu64 ",\"class\":\"%s\",\"access\":\"%s\","
                      "\"model\":",
                 r->reads, r->writes, an_class_name(r->cls), an_access_name(r->access));
@@ -160,7 +231,42 @@ int an_report_json(const Analysis *a, FILE *out)
                 f->param, f->lo, f->width, f->a, f->b, f->support, f->seen,
                 f->device_read ? "true" : "false");
     }
-    fputs("\n]}\n", out);
+    fputs("\n],\"rings\":[", out);
+    for (size_t i = 0; i < an_nrings(a); i++) {
+        const AnRing *g = an_ring(a, i);
+        fprintf(out, "%s\n {\"direction\":\"%s\",\"region\":", i ? "," : "",
+                g->rx ? "receive" : "transmit");
+        json_string(out, g->region);
+        fprintf(out,
+                ",\"base\":%" PRIu32 ",\"desc_size\":%" PRIu32 ",\"stride\":%" PRIu32
+                ",\"count\":%" PRIu32 ",\"count_seen\":%" PRIu32
+                ",\"count_from\":\"%s\",\"wraps\":%s,\"buffer_offset\":%d,\"length_offset\":%d,"
+                "\"length_adjust\":%d,\"own_offset\":%d,\"own_bit\":%d,\"device_sets_own\":%s,"
+                "\"frames\":%u,\"base_from\":\"%s\"",
+                g->base, g->desc_size, g->stride, g->count, g->count_seen,
+                g->count_from == 1 ? "register" : g->count_from == 2 ? "block" : "seen",
+                g->wrapped ? "true" : "false",
+                g->buf_off, g->len_off, g->len_adj, g->own_off, g->own_bit,
+                g->own_device_sets ? "true" : "false", g->frames,
+                g->base_from == 1 ? "register" : g->base_from == 2 ? "block" : "unknown");
+        if (g->base_from == 1)
+            fprintf(out, ",\"base_register\":%" PRIu32, g->base_reg);
+        if (g->base_from == 2)
+            fprintf(out, ",\"block\":%" PRIu32 ",\"block_offset\":%" PRIu32, g->block_addr,
+                    g->block_off);
+        fputc('}', out);
+    }
+    const AnRxBuffer *rx = an_rx(a);
+    fprintf(out,
+            "\n],\"receive\":{\"kind\":\"%s\",\"frames\":%u,\"header_size\":%" PRIu32
+            ",\"header_length_offset\":%d,\"length_adjust\":%d",
+            an_rx_kind_name(rx->kind), rx->frames, rx->hdr_size, rx->hdr_len_off, rx->len_adj);
+    if (rx->kind == AN_RX_CIRCULAR)
+        fprintf(out, ",\"base\":%" PRIu32 ",\"span\":%" PRIu32 ",\"wraps\":%s", rx->buf_base,
+                rx->buf_span, rx->wrapped ? "true" : "false");
+    if (rx->kind == AN_RX_PORT)
+        fprintf(out, ",\"port_register\":%" PRIu32, rx->port_reg);
+    fputs("}}\n", out);
     free(o);
     return ferror(out) ? -1 : 0;
 }

@@ -2,6 +2,7 @@
  * (--score) compare the inference with the device models' datasheet
  * tables. The inference (src/analyze) never sees the tables; only this
  * scoring does, after the fact. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "dev/pcnet.h"
 #include "dev/regs.h"
 #include "dev/rtl8139.h"
+#include "trace/xtr.h"
 
 const char analyze_usage[] =
     "usage: xdrv analyze RUN.xtr... [-o REPORT] [--json | --dot] [--score]\n"
@@ -104,6 +106,79 @@ static int length_found(const Analysis *a, const char *model)
     return 0;
 }
 
+/* Ground truth the datasheets put in registers the driver programs, read
+ * back from the traces by their model names: the 8254x ring lengths
+ * RDLEN/TDLEN (bytes, 16 per descriptor: SDM 3.2.6, 3.4), the PCnet
+ * software style (BCR20 SWSTYLE: descriptors of 16 bytes for styles 2 and
+ * 3, 8 for style 0) and its initialization block (address in CSR1/CSR2;
+ * with SWSTYLE 2, RLEN in bits 23:20 and TLEN in bits 31:28 of its first
+ * dword, each the log2 of the ring length: Am79C970A "Initialization
+ * Block"). */
+typedef struct Truth {
+    uint32_t rdlen, tdlen, sws, iadr_lo, iadr_hi;
+    int have_sws, have_iadr;
+    uint8_t block0[4];
+    int have_block;
+} Truth;
+
+static void read_truth(const Analysis *a, Truth *t)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < an_ntraces(a); i++) {
+        char err[XTR_ERR_MAX];
+        XtrReader *r = xtr_reader_open(an_trace_path(a, i), err, sizeof err);
+        TraceEvent ev;
+        while (r && xtr_read(r, &ev, err, sizeof err) > 0) {
+            int wr = ev.kind == TRACE_PORT_WRITE || ev.kind == TRACE_MMIO_WRITE;
+            const char *n = ev.reg ? ev.reg : "";
+            if (wr && !strcmp(n, "RDLEN"))
+                t->rdlen = (uint32_t)ev.value;
+            if (wr && !strcmp(n, "TDLEN"))
+                t->tdlen = (uint32_t)ev.value;
+            if (wr && !strcmp(n, "SWS")) {
+                t->sws = (uint32_t)ev.value & 0xff;
+                t->have_sws = 1;
+            }
+            if (wr && !strcmp(n, "IADR[15:0]"))
+                t->iadr_lo = (uint32_t)ev.value & 0xffff;
+            if (wr && !strcmp(n, "IADR[31:16]")) {
+                t->iadr_hi = (uint32_t)ev.value & 0xffff;
+                t->have_iadr = 1;
+            }
+            if (ev.kind == TRACE_DMA_READ && t->have_iadr &&
+                ev.addr == (t->iadr_hi << 16 | t->iadr_lo) && ev.len >= 4) {
+                memcpy(t->block0, ev.data, 4);
+                t->have_block = 1;
+            }
+        }
+        xtr_reader_free(r);
+    }
+}
+
+static const AnRing *find_ring(const Analysis *a, int rx)
+{
+    for (size_t i = 0; i < an_nrings(a); i++)
+        if (an_ring(a, i)->rx == rx)
+            return an_ring(a, i);
+    return NULL;
+}
+
+/* The datasheet's ring for one direction, or 0 when the chip has none. */
+static int truth_ring(const char *model, const Truth *t, int rx, uint32_t *size, uint32_t *count)
+{
+    if (!strcmp(model, "e1000")) {
+        *size = 16;
+        *count = (rx ? t->rdlen : t->tdlen) / 16;
+        return 1;
+    }
+    if (!strcmp(model, "pcnet")) {
+        *size = t->have_sws && (t->sws == 2 || t->sws == 3) ? 16 : 8;
+        *count = t->have_block ? 1u << ((rx ? t->block0[2] : t->block0[3]) >> 4) : 0;
+        return 1;
+    }
+    return 0;
+}
+
 static double pct(unsigned n, unsigned d)
 {
     return d ? 100.0 * n / d : 0.0;
@@ -136,6 +211,9 @@ static int print_score(const Analysis *a, FILE *out)
     unsigned tp[AN_ACCESS_COUNT] = {0}, inferred[AN_ACCESS_COUNT] = {0}, truth[AN_ACCESS_COUNT] = {0};
     const char *seen[512];
     unsigned nseen = 0;
+    char miss[8192];
+    size_t nmiss = 0;
+    miss[0] = '\0';
     for (size_t i = 0; i < an_nregs(a); i++) {
         const AnRegInfo *r = an_reg(a, i);
         if (!r->model_name)
@@ -164,6 +242,12 @@ static int print_score(const Analysis *a, FILE *out)
         /* a register only ever written cannot show whether it holds its
          * value: "write-only" stands for written storage too */
         int ok = ia == ta || (ia == AN_WO && ta == AN_RW);
+        if (bestr->cls != truth_class(d) || !ok)
+            nmiss += (unsigned)snprintf(miss + nmiss, nmiss < sizeof miss ? sizeof miss - nmiss : 0,
+                                        "  %-20s inferred %s, %s; datasheet %s, %s\n",
+                                        r->model_name, an_class_name(bestr->cls),
+                                        an_access_name(ia), an_class_name(truth_class(d)),
+                                        an_access_name(ta));
         truth[ta]++;
         inferred[ia]++;
         if (ok) {
@@ -175,7 +259,7 @@ static int print_score(const Analysis *a, FILE *out)
     unsigned acc_ok = 0;
     for (int t = 0; t < AN_ACCESS_COUNT; t++)
         acc_ok += tp[t];
-    double metrics[4];
+    double metrics[6];
     int nm = 0;
     fprintf(out, "model: %s (%u registers touched)\n", m->name, touched);
     metrics[nm++] = pct(cls_ok, touched);
@@ -188,11 +272,47 @@ static int print_score(const Analysis *a, FILE *out)
             fprintf(out, "  %-17s precision %u/%u %.1f%%, recall %u/%u %.1f%%\n",
                     an_access_name((AnAccess)t), tp[t], inferred[t], pct(tp[t], inferred[t]), tp[t],
                     truth[t], pct(tp[t], truth[t]));
+    if (nmiss)
+        fprintf(out, "registers judged wrong (class or access type):\n%s", miss);
     int len = length_found(a, m->name);
     metrics[nm++] = len ? 100.0 : 0.0;
     fprintf(out, "transmit length field found: %s: %.1f%%\n", len ? "yes" : "no", metrics[nm - 1]);
-    metrics[nm++] = 0.0;
-    fprintf(out, "receive buffer structure found: no (not inferred yet): 0.0%%\n");
+    Truth t;
+    read_truth(a, &t);
+    const AnRxBuffer *rx = an_rx(a);
+    uint32_t size = 0, count = 0;
+    int rx_ok;
+    if (!strcmp(m->name, "rtl8139") || !strcmp(m->name, "ne2000")) {
+        /* RTL8139 datasheet 6.1 / DP8390D "Storage Format": a 4-byte
+         * header (status, then the length with the CRC at +2) before each
+         * frame, in one circular host buffer / in the card's buffer ring
+         * read through the data port */
+        AnRxKind want = !strcmp(m->name, "rtl8139") ? AN_RX_CIRCULAR : AN_RX_PORT;
+        rx_ok = rx->kind == want && rx->hdr_size == 4 && rx->hdr_len_off == 2 && rx->len_adj == 4;
+        fprintf(out, "receive buffer structure found: %s (%s, %" PRIu32 "-byte header, length at +%d): %.1f%%\n",
+                rx_ok ? "yes" : "no", an_rx_kind_name(rx->kind), rx->hdr_size, rx->hdr_len_off,
+                rx_ok ? 100.0 : 0.0);
+    } else {
+        const AnRing *g = find_ring(a, 1);
+        truth_ring(m->name, &t, 1, &size, &count);
+        rx_ok = rx->kind == AN_RX_RING && g && g->desc_size == size && g->count == count;
+        fprintf(out,
+                "receive buffer structure found: %s (%s; ring of %" PRIu32 " x %" PRIu32
+                " bytes, datasheet %" PRIu32 " x %" PRIu32 "): %.1f%%\n",
+                rx_ok ? "yes" : "no", an_rx_kind_name(rx->kind), g ? g->count : 0,
+                g ? g->desc_size : 0, count, size, rx_ok ? 100.0 : 0.0);
+    }
+    metrics[nm++] = rx_ok ? 100.0 : 0.0;
+    if (truth_ring(m->name, &t, 0, &size, &count)) {
+        const AnRing *g = find_ring(a, 0);
+        int ok = g && g->desc_size == size && g->count == count;
+        metrics[nm++] = ok ? 100.0 : 0.0;
+        fprintf(out,
+                "transmit ring found: %s (%" PRIu32 " x %" PRIu32 " bytes, datasheet %" PRIu32
+                " x %" PRIu32 "): %.1f%%\n",
+                ok ? "yes" : "no", g ? g->count : 0, g ? g->desc_size : 0, count, size,
+                metrics[nm - 1]);
+    }
     double sum = 0;
     for (int i = 0; i < nm; i++)
         sum += metrics[i];
