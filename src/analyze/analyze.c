@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/loops.h"
 #include "analyze/rings.h"
 #include "trace/xtr.h"
 
@@ -142,6 +143,7 @@ struct Analysis {
     uint32_t sends;
     int finished;
     Rings *rings;
+    Loops *loops;
 };
 
 const char *an_class_name(AnClass c)
@@ -460,6 +462,7 @@ static Reg *reg_view(Replay *rp, const TraceEvent *ev)
                           .selected = selected,
                           .index_addr = ix ? ix->at.addr : 0,
                           .selector = sel,
+                          .is_index = self && self->is_index,
                           .dir = dir};
     return r;
 }
@@ -598,7 +601,8 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
         if (ev.kind == TRACE_MODULE)
             xtr_modules_note(&a->mods, &ev);
-        if (!is_access(&ev) && rings_event(a->rings, &ev, -1) < 0)
+        if (!is_access(&ev) &&
+            (rings_event(a->rings, &ev, -1) < 0 || loops_event(a->loops, &ev, -1) < 0))
             goto oom;
         /* NDIS 5.1: MiniportQueryInformation(Context, Oid, ...); an OID
          * whose bits 23:16 are 0x02 asks for a statistic (ntddndis.h:
@@ -643,7 +647,8 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
         if (!is_access(&ev))
             continue;
         Reg *g = reg_view(rp, &ev);
-        if (!g || rings_event(a->rings, &ev, (int)(g - a->regs)) < 0)
+        if (!g || rings_event(a->rings, &ev, (int)(g - a->regs)) < 0 ||
+            loops_event(a->loops, &ev, (int)(g - a->regs)) < 0)
             goto oom;
         vote_name(g, ev.reg);
         uint32_t v = (uint32_t)ev.value;
@@ -688,6 +693,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     if (rp->in_send && send_end(rp) < 0)
         goto oom;
     rings_trace_end(a->rings);
+    loops_trace_end(a->loops);
     xtr_reader_free(r);
     return 0;
 oom:
@@ -950,7 +956,7 @@ int an_finish(Analysis *a)
         return -1;
     for (size_t i = 0; i < a->nregs; i++)
         classify(&a->regs[i]);
-    if (rings_finish(a->rings, reg_info_cb, a) < 0)
+    if (rings_finish(a->rings, reg_info_cb, a) < 0 || loops_finish(a->loops, reg_info_cb, a) < 0)
         return -1;
     return find_fits(a);
 }
@@ -960,11 +966,27 @@ int an_finish(Analysis *a)
 Analysis *an_new(void)
 {
     Analysis *a = calloc(1, sizeof(Analysis));
-    if (a && !(a->rings = rings_new())) {
+    if (a && (!(a->rings = rings_new()) || !(a->loops = loops_new()))) {
+        rings_free(a->rings);
         free(a);
         return NULL;
     }
     return a;
+}
+
+size_t an_npolls(const Analysis *a)
+{
+    return loops_npolls(a->loops);
+}
+
+const AnPoll *an_poll(const Analysis *a, size_t i)
+{
+    return loops_poll(a->loops, i);
+}
+
+const AnIrq *an_irq(const Analysis *a)
+{
+    return loops_irq(a->loops);
 }
 
 size_t an_nrings(const Analysis *a)
@@ -998,6 +1020,7 @@ void an_free(Analysis *a)
     free(a->sites);
     free(a->fits);
     rings_free(a->rings);
+    loops_free(a->loops);
     free(a);
 }
 

@@ -40,6 +40,7 @@ typedef struct AnRegInfo {
     int selected;         /* reached through an index register */
     uint32_t index_addr;  /* that index register's address */
     uint32_t selector;    /* the index value that reaches this view */
+    int is_index;         /* an index register (it selects what another port reaches) */
     int dir;              /* 0: reads and writes; 1: the reads, 2: the writes of an
                            * address where they reach different registers */
     uint64_t reads, writes;
@@ -112,6 +113,40 @@ typedef struct AnRxBuffer {
 
 const char *an_rx_kind_name(AnRxKind k);
 
+#define AN_POLL_BUCKETS 8 /* iterations 1, 2, 3-4, 5-8, 9-16, 17-64, 65-256, more */
+
+/* A loop that reads one register until a condition holds. */
+typedef struct AnPoll {
+    uint32_t pc;          /* the read's code site */
+    uint32_t reg;         /* register index */
+    uint32_t mask;        /* bits that differ between the waiting and the final read */
+    uint32_t exit_value;  /* those bits' value when the loop ends (most common) */
+    uint32_t wait_value;  /* the value read while waiting (most common) */
+    unsigned runs;        /* times the site was reached */
+    unsigned hist[AN_POLL_BUCKETS];
+    unsigned max_iter;
+    unsigned timeouts;    /* runs that ended still reading the waiting value */
+    unsigned timeout_iter; /* iterations of the longest such run: the driver's bound */
+    uint32_t stall_us;    /* the delay the driver asks for between reads, 0 none */
+} AnPoll;
+
+/* How the driver handles the interrupt (NDIS 5 entry points). */
+typedef struct AnIrq {
+    unsigned isrs;        /* MiniportISR calls seen */
+    int status_reg;       /* the register the ISR reads first (most often), -1 */
+    unsigned status_votes;
+    AnAccess ack;         /* AN_W1C, AN_RC, or AN_ACCESS_COUNT when unknown */
+    unsigned acks;        /* writes that acknowledged bits just read */
+    int ack_reg;          /* the register those writes went to, -1 */
+    struct {
+        int reg;          /* written in an interrupt entry point */
+        uint32_t value;
+        const char *where; /* "MiniportISR", "MiniportHandleInterrupt", ... */
+        unsigned n;
+    } writes[16];
+    unsigned nwrites;
+} AnIrq;
+
 Analysis *an_new(void);
 void an_free(Analysis *a);
 /* Add one trace file. -1 with a one-line reason (unreadable, malformed). A
@@ -132,6 +167,9 @@ uint32_t an_sends(const Analysis *a); /* send requests with a len parameter */
 size_t an_nrings(const Analysis *a);
 const AnRing *an_ring(const Analysis *a, size_t i);
 const AnRxBuffer *an_rx(const Analysis *a);
+size_t an_npolls(const Analysis *a);
+const AnPoll *an_poll(const Analysis *a, size_t i);
+const AnIrq *an_irq(const Analysis *a);
 /* A code address as module+0xRVA (the modules the traces mapped). */
 const char *an_format_pc(const Analysis *a, uint32_t pc, char *buf, size_t len);
 

@@ -140,6 +140,69 @@ static void shared_markdown(const Analysis *a, FILE *out)
     fprintf(out, "; %u frames matched.\n", rx->frames);
 }
 
+static const char *const bucket_names[AN_POLL_BUCKETS] = {"1",     "2",      "3-4",     "5-8",
+                                                          "9-16",  "17-64",  "65-256",  ">256"};
+
+static void polls_markdown(const Analysis *a, FILE *out)
+{
+    fputs("\n## Polling loops\n\n", out);
+    if (!an_npolls(a))
+        fputs("None seen.\n", out);
+    for (size_t i = 0; i < an_npolls(a); i++) {
+        const AnPoll *p = an_poll(a, i);
+        char pc[96], l[128];
+        reg_label(an_reg(a, p->reg), l, sizeof l);
+        fprintf(out, "- %s reads %s", an_format_pc(a, p->pc, pc, sizeof pc), l);
+        if (p->mask)
+            fprintf(out, " until (value & 0x%" PRIx32 ") == 0x%" PRIx32 " (read 0x%" PRIx32
+                         " while waiting)",
+                    p->mask, p->exit_value, p->wait_value);
+        else
+            fprintf(out, " while it reads 0x%" PRIx32, p->wait_value);
+        if (p->stall_us)
+            fprintf(out, ", %" PRIu32 " us apart", p->stall_us);
+        fprintf(out, "; %u runs, at most %u reads; ", p->runs, p->max_iter);
+        if (p->timeouts)
+            fprintf(out, "timeout exit seen (%u runs gave up after %u reads)", p->timeouts,
+                    p->timeout_iter);
+        else
+            fputs("no timeout exit seen", out);
+        fputs("\n  - reads per run:", out);
+        for (int b = 0; b < AN_POLL_BUCKETS; b++)
+            if (p->hist[b])
+                fprintf(out, " %s: %u", bucket_names[b], p->hist[b]);
+        fputc('\n', out);
+    }
+}
+
+static void irq_markdown(const Analysis *a, FILE *out)
+{
+    const AnIrq *q = an_irq(a);
+    fputs("\n## Interrupt protocol\n\n", out);
+    if (!q->isrs || q->status_reg < 0) {
+        fputs("No interrupt handled.\n", out);
+        return;
+    }
+    char l[128];
+    reg_label(an_reg(a, (size_t)q->status_reg), l, sizeof l);
+    fprintf(out, "- The ISR (%u calls) reads %s first (%u times).\n", q->isrs, l, q->status_votes);
+    if (q->ack == AN_W1C) {
+        reg_label(an_reg(a, (size_t)q->ack_reg), l, sizeof l);
+        fprintf(out, "- Causes are acknowledged by writing back the bits read (write-1-to-clear), "
+                     "to %s, %u times.\n",
+                l, q->acks);
+    } else if (q->ack == AN_RC) {
+        fputs("- Causes are acknowledged by the read itself (read-to-clear).\n", out);
+    } else {
+        fputs("- No acknowledgement seen.\n", out);
+    }
+    for (unsigned i = 0; i < q->nwrites; i++) {
+        reg_label(an_reg(a, (size_t)q->writes[i].reg), l, sizeof l);
+        fprintf(out, "- %s writes 0x%" PRIx32 " to %s (%u times)\n", q->writes[i].where,
+                q->writes[i].value, l, q->writes[i].n);
+    }
+}
+
 int an_report_markdown(const Analysis *a, FILE *out)
 {
     size_t *o = report_order(a);
@@ -175,6 +238,8 @@ int an_report_markdown(const Analysis *a, FILE *out)
                 f->memory && f->device_read ? "; the device read it" : "");
     }
     shared_markdown(a, out);
+    polls_markdown(a, out);
+    irq_markdown(a, out);
     free(o);
     return ferror(out) ? -1 : 0;
 }
@@ -266,7 +331,33 @@ int an_report_json(const Analysis *a, FILE *out)
                 rx->buf_span, rx->wrapped ? "true" : "false");
     if (rx->kind == AN_RX_PORT)
         fprintf(out, ",\"port_register\":%" PRIu32, rx->port_reg);
-    fputs("}}\n", out);
+    fputs("},\"polls\":[", out);
+    for (size_t i = 0; i < an_npolls(a); i++) {
+        const AnPoll *p = an_poll(a, i);
+        char pc[96];
+        fprintf(out, "%s\n {\"site\":", i ? "," : "");
+        json_string(out, an_format_pc(a, p->pc, pc, sizeof pc));
+        fprintf(out,
+                ",\"register\":%" PRIu32 ",\"mask\":%" PRIu32 ",\"exit_value\":%" PRIu32
+                ",\"wait_value\":%" PRIu32 ",\"runs\":%u,\"max_reads\":%u,\"timeouts\":%u,"
+                "\"timeout_reads\":%u,\"stall_us\":%" PRIu32 ",\"histogram\":[",
+                p->reg, p->mask, p->exit_value, p->wait_value, p->runs, p->max_iter, p->timeouts,
+                p->timeout_iter, p->stall_us);
+        for (int b = 0; b < AN_POLL_BUCKETS; b++)
+            fprintf(out, "%s%u", b ? "," : "", p->hist[b]);
+        fputs("]}", out);
+    }
+    const AnIrq *q = an_irq(a);
+    fprintf(out, "\n],\"interrupt\":{\"isrs\":%u,\"status_register\":%d,\"acknowledge\":\"%s\","
+                 "\"acks\":%u,\"ack_register\":%d,\"writes\":[",
+            q->isrs, q->status_reg,
+            q->ack == AN_W1C ? "write-1-to-clear" : q->ack == AN_RC ? "read-to-clear" : "unknown",
+            q->acks, q->ack_reg);
+    for (unsigned i = 0; i < q->nwrites; i++)
+        fprintf(out, "%s{\"entry\":\"%s\",\"register\":%d,\"value\":%" PRIu32 ",\"count\":%u}",
+                i ? "," : "", q->writes[i].where, q->writes[i].reg, q->writes[i].value,
+                q->writes[i].n);
+    fputs("]}}\n", out);
     free(o);
     return ferror(out) ? -1 : 0;
 }

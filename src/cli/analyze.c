@@ -259,7 +259,7 @@ static int print_score(const Analysis *a, FILE *out)
     unsigned acc_ok = 0;
     for (int t = 0; t < AN_ACCESS_COUNT; t++)
         acc_ok += tp[t];
-    double metrics[6];
+    double metrics[8];
     int nm = 0;
     fprintf(out, "model: %s (%u registers touched)\n", m->name, touched);
     metrics[nm++] = pct(cls_ok, touched);
@@ -312,6 +312,32 @@ static int print_score(const Analysis *a, FILE *out)
                 " x %" PRIu32 "): %.1f%%\n",
                 ok ? "yes" : "no", g ? g->count : 0, g ? g->desc_size : 0, count, size,
                 metrics[nm - 1]);
+    }
+    /* The interrupt status register and how its causes are cleared:
+     * RTL8139 ISR, write 1 to clear (datasheet 6.4); DP8390 ISR, write 1
+     * to clear (DP8390D "Interrupt Status Register"); PCnet CSR0, write 1
+     * to clear its interrupt bits (Am79C970A CSR0); 8254x ICR, cleared by
+     * reading it (SDM 13.4.17). */
+    static const struct {
+        const char *model, *reg;
+        AnAccess ack;
+    } isr_truth[] = {{"rtl8139", "ISR", AN_W1C},
+                     {"ne2000", "ISR", AN_W1C},
+                     {"pcnet", "CSR0", AN_W1C},
+                     {"e1000", "ICR", AN_RC}};
+    const AnIrq *q = an_irq(a);
+    for (size_t k = 0; k < sizeof isr_truth / sizeof isr_truth[0]; k++) {
+        if (strcmp(isr_truth[k].model, m->name))
+            continue;
+        const AnRegInfo *sr = q->status_reg >= 0 ? an_reg(a, (size_t)q->status_reg) : NULL;
+        const char *name = sr && sr->model_name ? sr->model_name : "?";
+        int ok = sr && !strcmp(name, isr_truth[k].reg) && q->ack == isr_truth[k].ack;
+        metrics[nm++] = ok ? 100.0 : 0.0;
+        fprintf(out,
+                "interrupt acknowledge found: %s (the ISR reads %s, %s; datasheet %s, %s): %.1f%%\n",
+                ok ? "yes" : "no", name,
+                q->ack < AN_ACCESS_COUNT ? an_access_name(q->ack) : "no acknowledgement seen",
+                isr_truth[k].reg, an_access_name(isr_truth[k].ack), metrics[nm - 1]);
     }
     double sum = 0;
     for (int i = 0; i < nm; i++)

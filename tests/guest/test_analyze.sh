@@ -93,8 +93,9 @@ fi
 if head -1 "$dir/r.dot" | grep -q '^digraph registers {$' && tail -1 "$dir/r.dot" | grep -q '^}$'; then ok "analyze --dot is a digraph"; else bad "analyze --dot" "$dir/r.dot"; fi
 
 # the score against the models' datasheet tables (docs/analyze.md): for
-# each model the transmit length and the receive buffer structure found
-# (and the transmit ring where the chip has one), and over the four models
+# each model the transmit length, the receive buffer structure and the
+# interrupt acknowledge pattern found (and the transmit ring where the chip
+# has one), and over the four models
 # together at least 90% of the touched registers classified correctly
 ok_all=0 tot_all=0
 for d in rtl8139 ne2000 pcnet e1000; do
@@ -107,8 +108,9 @@ for d in rtl8139 ne2000 pcnet e1000; do
     case $d in pcnet|e1000) grep -q '^transmit ring found: yes' "$dir/$d.score" || ring=no ;; esac
     if grep -q '^model: '"$d"' ' "$dir/$d.score" && grep -q '^transmit length field found: yes' "$dir/$d.score" &&
         grep -q '^receive buffer structure found: yes' "$dir/$d.score" && [ $ring = yes ] &&
+        grep -q '^interrupt acknowledge found: yes' "$dir/$d.score" &&
         [ -n "$n" ] && [ -n "$t" ] && grep -q '^score: [0-9]*%$' "$dir/$d.score"; then
-        ok "$d: model recognised; transmit length, receive buffers$( [ $ring = yes ] && case $d in pcnet|e1000) echo ', transmit ring';; esac) found; $n of $t registers classified correctly"
+        ok "$d: model recognised; transmit length, receive buffers$( [ $ring = yes ] && case $d in pcnet|e1000) echo ', transmit ring';; esac), interrupt acknowledge found; $n of $t registers classified correctly"
         ok_all=$((ok_all + n)) tot_all=$((tot_all + t))
     else
         bad "$d: score below its floor" "$dir/$d.score"
