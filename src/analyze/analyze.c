@@ -57,13 +57,19 @@ typedef struct Phys {
     uint32_t addr;
 } Phys;
 
+#define INDEX_VALUES 64 /* an index register reaches at most this many registers */
+
 typedef struct IdxStat {
     Phys at;
     uint64_t reads, writes, followed;
+    uint32_t idx_values[INDEX_VALUES];
+    unsigned nidx_values;
+    int idx_more; /* written with more distinct values than INDEX_VALUES */
     uint64_t after_index; /* accesses right after a write to an index candidate (any) */
     ValueSet written;
     Phys follower[MAX_FOLLOW];
     uint64_t fcount[MAX_FOLLOW];
+    uint64_t fread[MAX_FOLLOW]; /* of those, accesses that were reads */
     unsigned nfollow;
     int fmore;
     int is_index;
@@ -73,6 +79,7 @@ typedef struct IdxStat {
     int last_was_write, have_read;
     uint32_t last_written, last_read;
     int split; /* reads and writes reach different registers (decided at finish) */
+    uint64_t run, max_run; /* back-to-back accesses: a data port streams */
 } IdxStat;
 
 typedef struct Window {
@@ -247,7 +254,7 @@ static IdxStat *idx_get(Analysis *a, Phys at)
     return s;
 }
 
-static void idx_follow(IdxStat *s, Phys next)
+static void idx_follow(IdxStat *s, Phys next, int rd)
 {
     if (phys_eq(next, s->at))
         return;
@@ -255,10 +262,12 @@ static void idx_follow(IdxStat *s, Phys next)
     for (unsigned i = 0; i < s->nfollow; i++)
         if (phys_eq(s->follower[i], next)) {
             s->fcount[i]++;
+            s->fread[i] += rd;
             return;
         }
     if (s->nfollow < MAX_FOLLOW) {
         s->follower[s->nfollow] = next;
+        s->fread[s->nfollow] = rd;
         s->fcount[s->nfollow++] = 1;
     } else {
         s->fmore = 1;
@@ -284,7 +293,9 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
     }
     TraceEvent ev;
     int rc;
-    IdxStat *pending = NULL; /* the register written last, awaiting its follower */
+    /* indices into a->idx, which grows (and moves) as registers appear */
+    size_t pending = SIZE_MAX; /* the register written last, awaiting its follower */
+    size_t last = SIZE_MAX;    /* the register accessed last */
     while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
         if (ev.kind == TRACE_API_CALL && ev.name && ev.text) {
             /* NDIS 5.1 DDK: NdisMRegisterIoPortRange(PortOffset, Handle,
@@ -297,13 +308,13 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
                 window_note(a, port, base, size);
         }
         if (ev.kind == TRACE_REQUEST_BEGIN || ev.kind == TRACE_REQUEST_END)
-            pending = NULL;
+            pending = SIZE_MAX;
         if (!is_access(&ev))
             continue;
         Phys at = phys_of(&ev);
-        if (pending) {
-            idx_follow(pending, at);
-            pending = NULL;
+        if (pending != SIZE_MAX) {
+            idx_follow(&a->idx[pending], at, is_read(&ev));
+            pending = SIZE_MAX;
         }
         IdxStat *s = idx_get(a, at);
         if (!s) {
@@ -311,6 +322,11 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return -1;
         }
+        size_t si = (size_t)(s - a->idx);
+        s->run = si == last ? s->run + 1 : 1;
+        if (s->run > s->max_run)
+            s->max_run = s->run;
+        last = si;
         uint32_t v = (uint32_t)ev.value;
         if (is_read(&ev)) {
             s->reads++;
@@ -324,7 +340,16 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
         } else {
             s->writes++;
             vs_add(&s->written, v);
-            pending = s;
+            unsigned k;
+            for (k = 0; k < s->nidx_values && s->idx_values[k] != v; k++)
+                ;
+            if (k == s->nidx_values) {
+                if (k < INDEX_VALUES)
+                    s->idx_values[s->nidx_values++] = v;
+                else
+                    s->idx_more = 1;
+            }
+            pending = si;
             /* writing back bits just read: an acknowledgement */
             s->acks += s->have_read && !s->last_was_write && v && (v & s->last_read) == v;
             s->last_was_write = 1;
@@ -361,37 +386,41 @@ static const IdxStat *idx_find(const Analysis *a, Phys at)
  * all the written bits, in at least 3 such pairs: storage would keep them,
  * a self-clearing command bit keeps the others, and a status register's
  * acknowledgement is told apart by what it writes (a subset of a read).
- * Writes of 0 show nothing either way and are not counted. */
+ * Writes of 0 show nothing either way and are not counted, and a data
+ * port (runs of 16 accesses or more) streams, it does not hold values. */
 static void find_split_registers(Analysis *a)
 {
     for (size_t i = 0; i < a->nidx; i++) {
         IdxStat *s = &a->idx[i];
         s->split = s->after_write >= 3 && s->kept_bits == 0 && vs_count(&s->written) >= 2 &&
-                   2 * s->acks < s->writes;
+                   2 * s->acks < s->writes && s->max_run < 16;
     }
 }
 
-/* Index registers: written with at least 3 values, read at most a quarter
- * as often as written, at least 90% of writes followed by an access to one
+/* Index registers: written with at least 3 values, and no more than 64, each
+ * written 4 times on average (register numbers come back; counts and
+ * addresses do not), read at most a quarter as often as written, at least 90% of writes followed by an access to one
  * of at most two other registers, and those registers reached right after
  * such a write in at least 40% of their accesses (a pointer register that
  * is merely set up before a command, like a DMA start address, is not
  * written before most accesses of the register that follows it), and
- * read at least once. */
+ * read right after such a write at least once (two byte registers written
+ * in turn, a 16-bit count split in two, are not an index and its data),
+ * as the same register (not a split address, whose reads reach another). */
 static void find_index_registers(Analysis *a)
 {
     for (size_t i = 0; i < a->nidx; i++) {
         IdxStat *s = &a->idx[i];
         s->is_index = s->writes >= 4 && vs_count(&s->written) >= 3 && 4 * s->reads <= s->writes &&
-                      !s->fmore && s->nfollow >= 1 && s->nfollow <= 2 &&
-                      10 * s->followed >= 9 * s->writes;
+                      !s->idx_more && s->writes >= 4 * s->nidx_values && !s->fmore &&
+                      s->nfollow >= 1 && s->nfollow <= 2 && 10 * s->followed >= 9 * s->writes;
         for (unsigned f = 0; f < s->nfollow && s->is_index; f++) {
             const IdxStat *y = idx_find(a, s->follower[f]);
             uint64_t acc = y ? y->reads + y->writes : 0;
             /* and a register reached through an index is read too: two
              * byte registers written in turn (a 16-bit count split in two)
              * are not an index and its data */
-            s->is_index = acc && y->reads && 10 * s->fcount[f] >= 4 * acc;
+            s->is_index = acc && s->fread[f] && !y->split && 10 * s->fcount[f] >= 4 * acc;
         }
     }
 }
@@ -597,7 +626,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
         a->regs[i].last_op = 0;
     TraceEvent ev;
     int rc;
-    Reg *prev = NULL; /* the register accessed last */
+    size_t prev = SIZE_MAX; /* the register accessed last (an index: regs grows) */
     while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
         if (ev.kind == TRACE_MODULE)
             xtr_modules_note(&a->mods, &ev);
@@ -652,7 +681,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
             goto oom;
         vote_name(g, ev.reg);
         uint32_t v = (uint32_t)ev.value;
-        if (g == prev) {
+        if ((size_t)(g - a->regs) == prev) {
             g->run++;
         } else {
             g->run = 1;
@@ -670,7 +699,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
             g->burst_max = g->run;
             g->burst_values = vs_count(&g->burst);
         }
-        prev = g;
+        prev = (size_t)(g - a->regs);
         if (is_read(&ev)) {
             note_read(g, v);
         } else {
@@ -788,21 +817,24 @@ static void fit_group(Analysis *a, const Obs *o, size_t n, const char *param)
         for (int lo = 0; lo + w <= 32; lo += 8) {
             for (int sgn = 1; sgn >= -1; sgn -= 2) {
                 uint32_t mask = (uint32_t)((1ull << w) - 1);
-                /* b from each observation; the most common one wins */
-                unsigned best = 0;
-                int64_t bestb = 0;
-                for (size_t i = 0; i < n && best * 2 <= n; i++) {
-                    uint32_t f = (o[i].value >> lo) & mask;
-                    uint32_t b = (f - (uint32_t)(sgn * (int64_t)o[i].len)) & mask;
-                    unsigned c = 0;
-                    for (size_t j = 0; j < n; j++)
-                        c += ((((o[j].value >> lo) & mask) - (uint32_t)(sgn * (int64_t)o[j].len)) &
-                              mask) == b;
-                    if (c > best) {
-                        best = c;
-                        bestb = b;
-                    }
+                /* b from each observation; a fit needs 80% to agree, a
+                 * majority, so the majority vote (Boyer and Moore) finds the
+                 * only candidate in one pass and a second pass counts it */
+                uint32_t cand = 0;
+                size_t votes = 0;
+                for (size_t i = 0; i < n; i++) {
+                    uint32_t b = ((((o[i].value >> lo) & mask) - (uint32_t)(sgn * (int64_t)o[i].len)) &
+                                  mask);
+                    if (!votes)
+                        cand = b, votes = 1;
+                    else
+                        votes += b == cand ? 1 : (size_t)-1;
                 }
+                unsigned best = 0;
+                for (size_t i = 0; i < n; i++)
+                    best += ((((o[i].value >> lo) & mask) - (uint32_t)(sgn * (int64_t)o[i].len)) &
+                             mask) == cand;
+                int64_t bestb = cand;
                 if (best >= 3 && 5 * best >= 4 * n) {
                     int dev = 0;
                     for (size_t i = 0; i < n; i++)
@@ -834,6 +866,26 @@ static void fit_group(Analysis *a, const Obs *o, size_t n, const char *param)
     }
 }
 
+/* The observations of register `key` in the sorted obs: [*b, *e). */
+static void obs_range(const Analysis *a, size_t key, size_t *b, size_t *e)
+{
+    size_t lo = 0, hi = a->nobs;
+    while (lo < hi) { /* first register observation with key >= `key` */
+        size_t mid = lo + (hi - lo) / 2;
+        const Obs *o = &a->obs[mid];
+        if (o->memory == 0 && o->key < key)
+            lo = mid + 1;
+        else if (o->memory == 0)
+            hi = mid;
+        else
+            hi = mid;
+    }
+    *b = lo;
+    while (lo < a->nobs && !a->obs[lo].memory && a->obs[lo].key == key)
+        lo++;
+    *e = lo;
+}
+
 /* Two byte registers side by side, both written in the same sends: a
  * 16-bit value split low byte first (a register file of 8-bit registers
  * holding a 16-bit count, like a DP8390 TBCR0/TBCR1). obs is sorted. */
@@ -846,37 +898,28 @@ static int fit_byte_pairs(Analysis *a)
             if (l->width != 1 || h->width != 1 || h->port != l->port || h->addr != l->addr + 1 ||
                 h->selected != l->selected || h->selector != l->selector)
                 continue;
-            /* join the two registers' last values per send */
-            size_t n = 0, cap = 16;
-            Obs *g = malloc(cap * sizeof *g);
+            /* join the two registers' last values per send (obs is sorted
+             * by kind, key and send: two ranges, merged) */
+            size_t l0, l1, h0, h1, n = 0;
+            obs_range(a, lo, &l0, &l1);
+            obs_range(a, hi, &h0, &h1);
+            if (l0 == l1 || h0 == h1)
+                continue;
+            Obs *g = malloc((l1 - l0) * sizeof *g);
             if (!g)
                 return -1;
-            for (size_t i = 0; i < a->nobs; i++) {
-                const Obs *x = &a->obs[i];
-                if (x->memory || x->key != lo)
+            for (size_t i = l0, j = h0; i < l1; i++) {
+                if (i + 1 < l1 && a->obs[i + 1].send == a->obs[i].send)
+                    continue; /* the last value per send */
+                while (j < h1 && a->obs[j].send < a->obs[i].send)
+                    j++;
+                size_t k = j;
+                while (k + 1 < h1 && a->obs[k + 1].send == a->obs[i].send)
+                    k++;
+                if (k >= h1 || a->obs[k].send != a->obs[i].send)
                     continue;
-                uint32_t hv = 0;
-                int found = 0;
-                for (size_t j = 0; j < a->nobs; j++)
-                    if (!a->obs[j].memory && a->obs[j].key == hi && a->obs[j].send == x->send) {
-                        hv = a->obs[j].value;
-                        found = 1;
-                    }
-                if (!found)
-                    continue;
-                if (n && g[n - 1].send == x->send)
-                    n--;
-                if (n == cap) {
-                    Obs *q = realloc(g, 2 * cap * sizeof *g);
-                    if (!q) {
-                        free(g);
-                        return -1;
-                    }
-                    g = q;
-                    cap *= 2;
-                }
-                g[n] = *x;
-                g[n++].value = (x->value & 0xff) | (hv & 0xff) << 8;
+                g[n] = a->obs[i];
+                g[n++].value = (a->obs[i].value & 0xff) | (a->obs[k].value & 0xff) << 8;
             }
             size_t before = a->nfits;
             if (n)
@@ -938,8 +981,8 @@ int an_finish(Analysis *a)
     if (a->finished)
         return 0;
     a->finished = 1;
-    find_index_registers(a);
     find_split_registers(a);
+    find_index_registers(a);
     Replay rp = {.a = a};
     rp.index_value = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_value);
     rp.index_known = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_known);
