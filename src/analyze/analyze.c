@@ -18,6 +18,7 @@
 
 #include "analyze/loops.h"
 #include "analyze/rings.h"
+#include "analyze/templates.h"
 #include "trace/xtr.h"
 
 #define MAX_FOLLOW 4  /* distinct followers of an index candidate's writes */
@@ -151,6 +152,7 @@ struct Analysis {
     int finished;
     Rings *rings;
     Loops *loops;
+    Templates *templates;
 };
 
 const char *an_class_name(AnClass c)
@@ -630,9 +632,19 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
         if (ev.kind == TRACE_MODULE)
             xtr_modules_note(&a->mods, &ev);
-        if (!is_access(&ev) &&
-            (rings_event(a->rings, &ev, -1) < 0 || loops_event(a->loops, &ev, -1) < 0))
-            goto oom;
+        if (!is_access(&ev)) {
+            int site = -1;
+            if (ev.kind == TRACE_MEM_STORE && ev.size <= 4 && !ev.len &&
+                (site = site_index(a, ev.pc, (uint8_t)ev.size)) < 0)
+                goto oom;
+            if (rings_event(a->rings, &ev, -1) < 0 || loops_event(a->loops, &ev, -1) < 0)
+                goto oom;
+            const char *region = ev.kind == TRACE_MEM_STORE
+                                     ? rings_region(a->rings, (uint32_t)ev.value)
+                                     : rings_region(a->rings, ev.addr);
+            if (templates_event(a->templates, &ev, -1, site, region) < 0)
+                goto oom;
+        }
         /* NDIS 5.1: MiniportQueryInformation(Context, Oid, ...); an OID
          * whose bits 23:16 are 0x02 asks for a statistic (ntddndis.h:
          * general statistics 0x0002xxxx, 802.3 statistics 0x0102xxxx) */
@@ -677,7 +689,10 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
             continue;
         Reg *g = reg_view(rp, &ev);
         if (!g || rings_event(a->rings, &ev, (int)(g - a->regs)) < 0 ||
-            loops_event(a->loops, &ev, (int)(g - a->regs)) < 0)
+            loops_event(a->loops, &ev, (int)(g - a->regs)) < 0 ||
+            templates_event(a->templates, &ev, (int)(g - a->regs), -1,
+                            ev.value <= UINT32_MAX ? rings_region(a->rings, (uint32_t)ev.value)
+                                                   : NULL) < 0)
             goto oom;
         vote_name(g, ev.reg);
         uint32_t v = (uint32_t)ev.value;
@@ -723,6 +738,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
         goto oom;
     rings_trace_end(a->rings);
     loops_trace_end(a->loops);
+    templates_trace_end(a->templates);
     xtr_reader_free(r);
     return 0;
 oom:
@@ -1009,8 +1025,10 @@ int an_finish(Analysis *a)
 Analysis *an_new(void)
 {
     Analysis *a = calloc(1, sizeof(Analysis));
-    if (a && (!(a->rings = rings_new()) || !(a->loops = loops_new()))) {
+    if (a && (!(a->rings = rings_new()) || !(a->loops = loops_new()) ||
+              !(a->templates = templates_new()))) {
         rings_free(a->rings);
+        loops_free(a->loops);
         free(a);
         return NULL;
     }
@@ -1064,7 +1082,23 @@ void an_free(Analysis *a)
     free(a->fits);
     rings_free(a->rings);
     loops_free(a->loops);
+    templates_free(a->templates);
     free(a);
+}
+
+size_t an_ntemplates(const Analysis *a)
+{
+    return templates_count(a->templates);
+}
+
+const AnTemplate *an_template(const Analysis *a, size_t i)
+{
+    return templates_get(a->templates, i);
+}
+
+uint32_t an_site_pc(const Analysis *a, int site)
+{
+    return site >= 0 && (size_t)site < a->nsites ? a->sites[site].pc : 0;
 }
 
 size_t an_nregs(const Analysis *a)

@@ -113,6 +113,38 @@ typedef struct AnRxBuffer {
 
 const char *an_rx_kind_name(AnRxKind k);
 
+typedef enum AnStepKind {
+    AN_STEP_READ,      /* register read */
+    AN_STEP_WRITE,     /* register write */
+    AN_STEP_STORE,     /* a driver store into device memory */
+    AN_STEP_DMA_READ,  /* the device reads host memory */
+    AN_STEP_DMA_WRITE, /* the device writes host memory */
+} AnStepKind;
+
+#define AN_TEMPLATE_STEPS 64
+
+/* One step of a request template. */
+typedef struct AnStep {
+    AnStepKind kind;
+    int key;             /* register index (read, write) or store site index */
+    uint32_t value;      /* the value (the first request's, when it varies) */
+    int varies;          /* the value differed between requests */
+    int is_address;      /* it was an address in device memory each time */
+    char region[32];     /* the allocation it lay in (DMA, addresses) */
+    uint32_t size;       /* access or transfer size */
+    uint32_t count;      /* back-to-back repeats (the first request's) */
+    int count_varies;
+} AnStep;
+
+typedef struct AnTemplate {
+    char kind[48];       /* "send", "query OID_GEN_XMIT_OK", ... */
+    unsigned requests;   /* requests of this kind */
+    unsigned matching;   /* of those, with this template's shape */
+    unsigned steps;      /* steps in the shape */
+    unsigned shown;      /* steps kept (at most AN_TEMPLATE_STEPS) */
+    AnStep step[AN_TEMPLATE_STEPS];
+} AnTemplate;
+
 #define AN_POLL_BUCKETS 8 /* iterations 1, 2, 3-4, 5-8, 9-16, 17-64, 65-256, more */
 
 /* A loop that reads one register until a condition holds. */
@@ -170,6 +202,10 @@ const AnRxBuffer *an_rx(const Analysis *a);
 size_t an_npolls(const Analysis *a);
 const AnPoll *an_poll(const Analysis *a, size_t i);
 const AnIrq *an_irq(const Analysis *a);
+size_t an_ntemplates(const Analysis *a);
+const AnTemplate *an_template(const Analysis *a, size_t i);
+/* The store site index's code address (for templates' store steps). */
+uint32_t an_site_pc(const Analysis *a, int site);
 /* A code address as module+0xRVA (the modules the traces mapped). */
 const char *an_format_pc(const Analysis *a, uint32_t pc, char *buf, size_t len);
 

@@ -203,6 +203,71 @@ static void irq_markdown(const Analysis *a, FILE *out)
     }
 }
 
+/* Why a step's value varies: a fit of that register or store site. */
+static const AnFitInfo *step_fit(const Analysis *a, const AnStep *st)
+{
+    for (size_t i = 0; i < an_nfits(a); i++) {
+        const AnFitInfo *f = an_fit(a, i);
+        if (st->kind == AN_STEP_WRITE && !f->memory && (int)f->reg == st->key)
+            return f;
+        if (st->kind == AN_STEP_STORE && f->memory && f->pc == an_site_pc(a, st->key))
+            return f;
+    }
+    return NULL;
+}
+
+static void templates_markdown(const Analysis *a, FILE *out)
+{
+    static const char *const verbs[] = {"read", "write", "store", "device reads", "device writes"};
+    fputs("\n## Request templates\n\n"
+          "Per request kind, the accesses of its most common sequence (runs of one access\n"
+          "collapsed, xN); a value that differed between requests is marked and, where a\n"
+          "fit or an allocation explains it, explained.\n",
+          out);
+    for (size_t i = 0; i < an_ntemplates(a); i++) {
+        const AnTemplate *t = an_template(a, i);
+        fprintf(out, "\n### %s: %u of %u requests, %u steps\n\n", t->kind, t->matching,
+                t->requests, t->steps);
+        if (!t->steps)
+            fputs("No device access.\n", out);
+        for (unsigned k = 0; k < t->shown; k++) {
+            const AnStep *st = &t->step[k];
+            char where[128], pc[96];
+            if (st->kind == AN_STEP_READ || st->kind == AN_STEP_WRITE)
+                reg_label(an_reg(a, (size_t)st->key), where, sizeof where);
+            else if (st->kind == AN_STEP_STORE)
+                snprintf(where, sizeof where, "%s (%" PRIu32 " bytes)",
+                         an_format_pc(a, an_site_pc(a, st->key), pc, sizeof pc), st->size);
+            else
+                snprintf(where, sizeof where, "%" PRIu32 " bytes of `%s`", st->size,
+                         st->region[0] ? st->region : "unnamed");
+            fprintf(out, "%u. %s %s", k + 1, verbs[st->kind], where);
+            if (st->kind <= AN_STEP_STORE) {
+                const AnFitInfo *f = st->varies ? step_fit(a, st) : NULL;
+                if (!st->varies) {
+                    fprintf(out, " = 0x%" PRIx32, st->value);
+                } else if (f) {
+                    char l[256];
+                    fit_label(a, f, l, sizeof l);
+                    const char *eq = strstr(l, " bits [");
+                    fprintf(out, ": varies,%s", eq ? eq : l);
+                } else if (st->is_address) {
+                    fprintf(out, ": varies, an address in `%s`", st->region);
+                } else {
+                    fputs(": varies", out);
+                }
+            } else if (st->varies) {
+                fputs(", at varying addresses", out);
+            }
+            if (st->count > 1 || st->count_varies)
+                fprintf(out, ", x%" PRIu32 "%s", st->count, st->count_varies ? " (varies)" : "");
+            fputc('\n', out);
+        }
+        if (t->shown < t->steps)
+            fprintf(out, "... %u more steps\n", t->steps - t->shown);
+    }
+}
+
 int an_report_markdown(const Analysis *a, FILE *out)
 {
     size_t *o = report_order(a);
@@ -240,6 +305,7 @@ int an_report_markdown(const Analysis *a, FILE *out)
     shared_markdown(a, out);
     polls_markdown(a, out);
     irq_markdown(a, out);
+    templates_markdown(a, out);
     free(o);
     return ferror(out) ? -1 : 0;
 }
@@ -357,7 +423,29 @@ int an_report_json(const Analysis *a, FILE *out)
         fprintf(out, "%s{\"entry\":\"%s\",\"register\":%d,\"value\":%" PRIu32 ",\"count\":%u}",
                 i ? "," : "", q->writes[i].where, q->writes[i].reg, q->writes[i].value,
                 q->writes[i].n);
-    fputs("]}}\n", out);
+    fputs("]},\"templates\":[", out);
+    for (size_t i = 0; i < an_ntemplates(a); i++) {
+        const AnTemplate *t = an_template(a, i);
+        fprintf(out, "%s\n {\"kind\":", i ? "," : "");
+        json_string(out, t->kind);
+        fprintf(out, ",\"requests\":%u,\"matching\":%u,\"steps\":%u,\"shown\":[", t->requests,
+                t->matching, t->steps);
+        for (unsigned k = 0; k < t->shown; k++) {
+            const AnStep *st = &t->step[k];
+            static const char *const kinds[] = {"read", "write", "store", "dma-read", "dma-write"};
+            fprintf(out, "%s{\"op\":\"%s\",\"%s\":%d,\"value\":%" PRIu32
+                         ",\"varies\":%s,\"address\":%s,\"size\":%" PRIu32 ",\"count\":%" PRIu32
+                         ",\"count_varies\":%s,\"region\":",
+                    k ? "," : "", kinds[st->kind], st->kind == AN_STEP_STORE ? "site" : "register",
+                    st->key, st->value, st->varies ? "true" : "false",
+                    st->is_address ? "true" : "false", st->size, st->count,
+                    st->count_varies ? "true" : "false");
+            json_string(out, st->region);
+            fputc('}', out);
+        }
+        fputs("]}", out);
+    }
+    fputs("\n]}\n", out);
     free(o);
     return ferror(out) ? -1 : 0;
 }

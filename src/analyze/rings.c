@@ -138,6 +138,12 @@ static const Live *live_find(const Rings *r, uint32_t addr)
     return NULL;
 }
 
+const char *rings_region(const Rings *r, uint32_t addr)
+{
+    const Live *l = live_find(r, addr);
+    return l ? l->name : NULL;
+}
+
 Rings *rings_new(void)
 {
     Rings *r = calloc(1, sizeof *r);
@@ -476,9 +482,10 @@ static uint32_t gcd(uint32_t a, uint32_t b)
 }
 
 /* The ring's length, when the driver told the device: the smallest
- * count N >= the descriptors seen (and at most 4 times as many) that is
- * either a register's written value / stride, for a register within 32
- * bytes of the one given the base (an 8254x RDBAL/RDLEN pair), or 2^n for
+ * count N >= the descriptors seen (and at most 4 times as many, unless the
+ * register is within 16 bytes of the base's) that is either a register's
+ * written value / stride, for a register within 32 bytes of the one given
+ * the base (an 8254x RDBAL/RDLEN pair), or 2^n for
  * a 4-bit field n of the block the base was found in (a PCnet init
  * block's RLEN/TLEN). */
 static void ring_count(const Rings *r, AnRing *o, const AnRegInfo *(*reg_info)(void *, int),
@@ -490,11 +497,13 @@ static void ring_count(const Rings *r, AnRing *o, const AnRegInfo *(*reg_info)(v
         for (size_t k = 0; k < r->nsizes && b; k++) {
             const AnRegInfo *q = reg_info(ctx, r->sizes[k].reg);
             uint32_t v = r->sizes[k].value;
-            if (!q || q->port != b->port || (q->addr > b->addr ? q->addr - b->addr : b->addr - q->addr) > 32 ||
-                v % o->stride)
+            uint32_t dist = q ? (q->addr > b->addr ? q->addr - b->addr : b->addr - q->addr) : 0;
+            if (!q || q->port != b->port || dist > 32 || v % o->stride)
                 continue;
-            uint32_t n = v / o->stride;
-            if (n >= c && n <= 4 * c && (!best || n < best)) {
+            /* right next to the base (16 bytes), any length will do: the
+             * device may not have gone round the ring yet */
+            uint32_t n = v / o->stride, most = dist <= 16 ? 65536 : 4 * c;
+            if (n >= c && n <= most && (!best || n < best)) {
                 best = n;
                 o->count_from = 1;
                 o->count_reg = (uint32_t)r->sizes[k].reg;

@@ -30,6 +30,9 @@ void rings_trace_end(Rings *r);
  * ring length held in a register next to the base's). 0 or -1. */
 int rings_finish(Rings *r, const AnRegInfo *(*reg_info)(void *, int), void *ctx);
 
+/* The kind of the live allocation addr lies in, or NULL. */
+const char *rings_region(const Rings *r, uint32_t addr);
+
 size_t rings_count(const Rings *r);
 const AnRing *rings_get(const Rings *r, size_t i);
 const AnRxBuffer *rings_rx(const Rings *r);

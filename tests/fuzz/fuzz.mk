@@ -10,7 +10,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 FUZZ_SRC   := $(sort $(wildcard src/pe/*.c))
 FUZZ_DEPS  := $(FUZZ_SRC) $(wildcard src/pe/*.h)
 FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec \
-              $(FUZZ_DIR)/fuzz_trace $(FUZZ_DIR)/fuzz_workload
+              $(FUZZ_DIR)/fuzz_trace $(FUZZ_DIR)/fuzz_workload $(FUZZ_DIR)/fuzz_analyze
 
 # the --netdev/--wire parser lives in src/host (which loads libpcap itself
 # when a capture is opened)
@@ -24,6 +24,12 @@ TRACE_SRC := $(sort $(wildcard src/trace/*.c))
 $(FUZZ_DIR)/fuzz_trace: tests/fuzz/fuzz_trace.c $(TRACE_SRC) $(wildcard src/trace/*.h src/trace/*.def) | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(TRACE_SRC) -o $@
+
+# src/analyze (diff and analyze) over arbitrary trace bytes
+ANALYZE_SRC := $(sort $(wildcard src/analyze/*.c)) $(TRACE_SRC)
+$(FUZZ_DIR)/fuzz_analyze: tests/fuzz/fuzz_analyze.c $(ANALYZE_SRC) $(wildcard src/analyze/*.h src/trace/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(ANALYZE_SRC) -o $@
 
 $(FUZZ_DIR)/fuzz_workload: tests/fuzz/fuzz_workload.c src/exercise/workload.c src/exercise/workload.h | deps
 	@mkdir -p $(dir $@)

@@ -70,22 +70,26 @@ else
     bad "xdrv diff and GNU diff disagree" "$dir/gnu.out"
 fi
 
-# analyze: golden reports from a checked-in trace
-for fmt in md json; do
-    opt=; [ $fmt = json ] && opt=--json
-    "$XDRV" analyze $opt "$G/rtl8139-sends.xtr" -o "$dir/report.$fmt" 2>"$dir/an.err"
-    if [ "${XDRV_REGEN_GOLDEN:-0}" = 1 ]; then
-        cp "$dir/report.$fmt" "$G/rtl8139-sends.$fmt"
-    fi
-    if cmp -s "$dir/report.$fmt" "$G/rtl8139-sends.$fmt"; then
-        ok "analyze $fmt report equals the golden file"
-    else
-        diff "$G/rtl8139-sends.$fmt" "$dir/report.$fmt" >"$dir/gd.out"
-        bad "analyze $fmt report differs from $G/rtl8139-sends.$fmt" "$dir/gd.out"
-    fi
+# analyze: golden reports from checked-in traces (a port-I/O chip with a
+# circular receive buffer; a bus master with descriptor rings)
+for g in rtl8139-sends e1000-small; do
+    for fmt in md json; do
+        opt=; [ $fmt = json ] && opt=--json
+        "$XDRV" analyze $opt "$G/$g.xtr" -o "$dir/$g.$fmt" 2>"$dir/an.err"
+        if [ "${XDRV_REGEN_GOLDEN:-0}" = 1 ]; then
+            cp "$dir/$g.$fmt" "$G/$g.$fmt"
+        fi
+        if cmp -s "$dir/$g.$fmt" "$G/$g.$fmt"; then
+            ok "analyze $g $fmt report equals the golden file"
+        else
+            diff "$G/$g.$fmt" "$dir/$g.$fmt" >"$dir/gd.out"
+            bad "analyze $g $fmt report differs from $G/$g.$fmt" "$dir/gd.out"
+        fi
+    done
 done
-if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["registers"] and d["fits"]' "$dir/report.json" 2>"$dir/json.err"; then
-    ok "analyze --json parses, with registers and fits"
+cp "$dir/rtl8139-sends.json" "$dir/report.json"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["registers"] and d["fits"] and d["templates"] and d["interrupt"]["status_register"] >= 0; e=json.load(open(sys.argv[2])); assert len(e["rings"]) == 2 and e["receive"]["kind"] == "descriptor ring"' "$dir/report.json" "$dir/e1000-small.json" 2>"$dir/json.err"; then
+    ok "analyze --json parses, with registers, fits, templates, the interrupt, rings"
 else
     bad "analyze --json" "$dir/json.err"
 fi
