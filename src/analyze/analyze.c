@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/filters.h"
 #include "analyze/loops.h"
 #include "analyze/rings.h"
 #include "analyze/templates.h"
@@ -153,7 +154,10 @@ struct Analysis {
     Rings *rings;
     Loops *loops;
     Templates *templates;
+    Filters *filters;
 };
+
+static const AnRegInfo *reg_info_cb(void *ctx, int i);
 
 const char *an_class_name(AnClass c)
 {
@@ -642,7 +646,8 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
             const char *region = ev.kind == TRACE_MEM_STORE
                                      ? rings_region(a->rings, (uint32_t)ev.value)
                                      : rings_region(a->rings, ev.addr);
-            if (templates_event(a->templates, &ev, -1, site, region) < 0)
+            if (templates_event(a->templates, &ev, -1, site, region) < 0 ||
+                filters_event(a->filters, &ev, -1, site, region) < 0)
                 goto oom;
         }
         /* NDIS 5.1: MiniportQueryInformation(Context, Oid, ...); an OID
@@ -688,11 +693,12 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
         if (!is_access(&ev))
             continue;
         Reg *g = reg_view(rp, &ev);
+        const char *vregion =
+            ev.value <= UINT32_MAX ? rings_region(a->rings, (uint32_t)ev.value) : NULL;
         if (!g || rings_event(a->rings, &ev, (int)(g - a->regs)) < 0 ||
             loops_event(a->loops, &ev, (int)(g - a->regs)) < 0 ||
-            templates_event(a->templates, &ev, (int)(g - a->regs), -1,
-                            ev.value <= UINT32_MAX ? rings_region(a->rings, (uint32_t)ev.value)
-                                                   : NULL) < 0)
+            templates_event(a->templates, &ev, (int)(g - a->regs), -1, vregion) < 0 ||
+            filters_event(a->filters, &ev, (int)(g - a->regs), -1, vregion) < 0)
             goto oom;
         vote_name(g, ev.reg);
         uint32_t v = (uint32_t)ev.value;
@@ -739,6 +745,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     rings_trace_end(a->rings);
     loops_trace_end(a->loops);
     templates_trace_end(a->templates);
+    filters_trace_end(a->filters);
     xtr_reader_free(r);
     return 0;
 oom:
@@ -1026,9 +1033,10 @@ Analysis *an_new(void)
 {
     Analysis *a = calloc(1, sizeof(Analysis));
     if (a && (!(a->rings = rings_new()) || !(a->loops = loops_new()) ||
-              !(a->templates = templates_new()))) {
+              !(a->templates = templates_new()) || !(a->filters = filters_new(reg_info_cb, a)))) {
         rings_free(a->rings);
         loops_free(a->loops);
+        templates_free(a->templates);
         free(a);
         return NULL;
     }
@@ -1083,7 +1091,18 @@ void an_free(Analysis *a)
     rings_free(a->rings);
     loops_free(a->loops);
     templates_free(a->templates);
+    filters_free(a->filters);
     free(a);
+}
+
+size_t an_naddr_fits(const Analysis *a)
+{
+    return filters_count(a->filters);
+}
+
+const AnAddrFit *an_addr_fit(const Analysis *a, size_t i)
+{
+    return filters_get(a->filters, i);
 }
 
 size_t an_ntemplates(const Analysis *a)

@@ -113,6 +113,40 @@ typedef struct AnRxBuffer {
 
 const char *an_rx_kind_name(AnRxKind k);
 
+typedef enum AnAddrKind {
+    AN_ADDR_MAC,       /* a register holds bytes of the station address */
+    AN_ADDR_BUFFER,    /* a send's buffer address is written or stored here */
+    AN_ADDR_DEVMEM,    /* an address in device memory (a copy buffer) is */
+    AN_ADDR_MCAST,     /* a block of registers is the multicast hash table */
+} AnAddrKind;
+
+typedef enum AnHash {
+    AN_HASH_CRC_BE_TOP6, /* the top 6 bits of the CRC-32 computed MSB first (DP8390, RTL8139) */
+    AN_HASH_CRC_LE_TOP6, /* the top 6 bits of the CRC-32 computed LSB first (PCnet LADRF) */
+    AN_HASH_CRC_BE_LOW6,
+    AN_HASH_CRC_LE_LOW6,
+    AN_HASH_ADDR_47_36,  /* 12 address bits (8254x MTA, MO = 00 .. 11) */
+    AN_HASH_ADDR_46_35,
+    AN_HASH_ADDR_45_34,
+    AN_HASH_ADDR_43_32,
+    AN_HASH_COUNT
+} AnHash;
+
+const char *an_hash_name(AnHash h);
+
+typedef struct AnAddrFit {
+    AnAddrKind kind;
+    int memory;          /* BUFFER/DEVMEM: 1 a store (site), 0 a register */
+    int key;             /* register index (first of the table), or store site */
+    int mac_byte;        /* MAC: the first MAC byte the register holds */
+    int mac_bytes;       /* MAC: how many */
+    int read;            /* MAC: read from the device (1) or written to it (0) */
+    AnHash hash;         /* MCAST */
+    unsigned table_bits; /* MCAST: bits in the table */
+    unsigned nregs;      /* MCAST: registers in the table */
+    unsigned support, seen;
+} AnAddrFit;
+
 typedef enum AnStepKind {
     AN_STEP_READ,      /* register read */
     AN_STEP_WRITE,     /* register write */
@@ -202,6 +236,8 @@ const AnRxBuffer *an_rx(const Analysis *a);
 size_t an_npolls(const Analysis *a);
 const AnPoll *an_poll(const Analysis *a, size_t i);
 const AnIrq *an_irq(const Analysis *a);
+size_t an_naddr_fits(const Analysis *a);
+const AnAddrFit *an_addr_fit(const Analysis *a, size_t i);
 size_t an_ntemplates(const Analysis *a);
 const AnTemplate *an_template(const Analysis *a, size_t i);
 /* The store site index's code address (for templates' store steps). */

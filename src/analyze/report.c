@@ -76,6 +76,45 @@ static void fit_label(const Analysis *a, const AnFitInfo *f, char *buf, size_t l
              f->width);
 }
 
+static void addr_fit_where(const Analysis *a, const AnAddrFit *f, char *buf, size_t len)
+{
+    char pc[96];
+    if (f->memory)
+        snprintf(buf, len, "store at %s", an_format_pc(a, an_site_pc(a, f->key), pc, sizeof pc));
+    else
+        reg_label(an_reg(a, (size_t)f->key), buf, len);
+}
+
+static void addr_fits_markdown(const Analysis *a, FILE *out)
+{
+    fputs("\n## Values that follow the adapter's addresses\n\n", out);
+    if (!an_naddr_fits(a))
+        fputs("None found.\n", out);
+    for (size_t i = 0; i < an_naddr_fits(a); i++) {
+        const AnAddrFit *f = an_addr_fit(a, i);
+        char where[160];
+        addr_fit_where(a, f, where, sizeof where);
+        switch (f->kind) {
+        case AN_ADDR_MAC:
+            fprintf(out, "- %s %s MAC bytes %d-%d\n", where, f->read ? "reads" : "is written",
+                    f->mac_byte, f->mac_byte + f->mac_bytes - 1);
+            break;
+        case AN_ADDR_BUFFER:
+            fprintf(out, "- %s gets the send buffer's address in %u of %u sends\n", where, f->support,
+                    f->seen);
+            break;
+        case AN_ADDR_DEVMEM:
+            fprintf(out, "- %s gets an address in device memory in %u of %u sends\n", where,
+                    f->support, f->seen);
+            break;
+        case AN_ADDR_MCAST:
+            fprintf(out, "- %s and the %u registers after it: a %u-bit multicast hash table, %s, in %u of %u changes of the list\n",
+                    where, f->nregs - 1, f->table_bits, an_hash_name(f->hash), f->support, f->seen);
+            break;
+        }
+    }
+}
+
 static void ring_base(const Analysis *a, const AnRing *g, char *buf, size_t len)
 {
     if (g->base_from == 1) {
@@ -302,6 +341,7 @@ int an_report_markdown(const Analysis *a, FILE *out)
         fprintf(out, "- %s in %u of %u sends%s\n", label, f->support, f->seen,
                 f->memory && f->device_read ? "; the device read it" : "");
     }
+    addr_fits_markdown(a, out);
     shared_markdown(a, out);
     polls_markdown(a, out);
     irq_markdown(a, out);
@@ -423,7 +463,21 @@ int an_report_json(const Analysis *a, FILE *out)
         fprintf(out, "%s{\"entry\":\"%s\",\"register\":%d,\"value\":%" PRIu32 ",\"count\":%u}",
                 i ? "," : "", q->writes[i].where, q->writes[i].reg, q->writes[i].value,
                 q->writes[i].n);
-    fputs("]},\"templates\":[", out);
+    fputs("]},\"address_fits\":[", out);
+    for (size_t i = 0; i < an_naddr_fits(a); i++) {
+        const AnAddrFit *f = an_addr_fit(a, i);
+        static const char *const kinds[] = {"mac", "send-buffer", "device-memory", "multicast-hash"};
+        fprintf(out, "%s\n {\"kind\":\"%s\",\"%s\":%d", i ? "," : "", kinds[f->kind],
+                f->memory ? "site" : "register", f->key);
+        if (f->kind == AN_ADDR_MAC)
+            fprintf(out, ",\"mac_byte\":%d,\"mac_bytes\":%d,\"read\":%s", f->mac_byte, f->mac_bytes,
+                    f->read ? "true" : "false");
+        if (f->kind == AN_ADDR_MCAST)
+            fprintf(out, ",\"hash\":\"%s\",\"table_bits\":%u,\"registers\":%u", an_hash_name(f->hash),
+                    f->table_bits, f->nregs);
+        fprintf(out, ",\"support\":%u,\"seen\":%u}", f->support, f->seen);
+    }
+    fputs("\n],\"templates\":[", out);
     for (size_t i = 0; i < an_ntemplates(a); i++) {
         const AnTemplate *t = an_template(a, i);
         fprintf(out, "%s\n {\"kind\":", i ? "," : "");
