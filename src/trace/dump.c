@@ -24,25 +24,39 @@ static void dump_putc(DumpOut *o, char c)
         o->over = 1;
 }
 
-static void dump_puts(DumpOut *o, const char *s)
+static void dump_putn(DumpOut *o, const char *s, size_t n)
 {
-    while (*s)
-        dump_putc(o, *s++);
+    if (o->used + n < o->cap) {
+        memcpy(o->p + o->used, s, n);
+        o->used += n;
+    } else {
+        o->over = 1;
+    }
 }
 
+static void dump_puts(DumpOut *o, const char *s)
+{
+    dump_putn(o, s, strlen(s));
+}
+
+/* Formatted straight into the line (no bounce buffer: lines are printed
+ * for every event a dump or a diff shows). */
 static void dump_printf(DumpOut *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void dump_printf(DumpOut *o, const char *fmt, ...)
 {
-    char tmp[128];
+    if (o->over)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    size_t room = o->cap - o->used;
+    int n = vsnprintf(o->p + o->used, room, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
+    if (n < 0 || (size_t)n >= room) {
+        o->p[o->used] = '\0';
         o->over = 1;
         return;
     }
-    dump_puts(o, tmp);
+    o->used += (size_t)n;
 }
 
 static const char dump_hex[] = "0123456789abcdef";
