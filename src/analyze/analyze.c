@@ -155,6 +155,9 @@ struct Analysis {
     Loops *loops;
     Templates *templates;
     Filters *filters;
+    char module[64], *module_path;
+    uint32_t module_base;
+    int have_module;
 };
 
 static const AnRegInfo *reg_info_cb(void *ctx, int i);
@@ -634,8 +637,15 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     int rc;
     size_t prev = SIZE_MAX; /* the register accessed last (an index: regs grows) */
     while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
-        if (ev.kind == TRACE_MODULE)
+        if (ev.kind == TRACE_MODULE) {
             xtr_modules_note(&a->mods, &ev);
+            if (!a->have_module && ev.name) {
+                snprintf(a->module, sizeof a->module, "%s", ev.name);
+                a->module_base = ev.addr;
+                a->module_path = ev.text ? strdup(ev.text) : NULL;
+                a->have_module = 1;
+            }
+        }
         if (!is_access(&ev)) {
             int site = -1;
             if (ev.kind == TRACE_MEM_STORE && ev.size <= 4 && !ev.len &&
@@ -1092,7 +1102,23 @@ void an_free(Analysis *a)
     loops_free(a->loops);
     templates_free(a->templates);
     filters_free(a->filters);
+    free(a->module_path);
     free(a);
+}
+
+void an_set_poll_code(Analysis *a, size_t i, int blocks, int exits)
+{
+    loops_set_code(a->loops, i, blocks, exits);
+}
+
+int an_module(const Analysis *a, const char **name, uint32_t *base, const char **path)
+{
+    if (!a->have_module)
+        return -1;
+    *name = a->module;
+    *base = a->module_base;
+    *path = a->module_path;
+    return 0;
 }
 
 size_t an_naddr_fits(const Analysis *a)

@@ -194,6 +194,8 @@ typedef struct AnPoll {
     unsigned timeouts;    /* runs that ended still reading the waiting value */
     unsigned timeout_iter; /* iterations of the longest such run: the driver's bound */
     uint32_t stall_us;    /* the delay the driver asks for between reads, 0 none */
+    int code_blocks;      /* the loop in the driver's code around the site, when a */
+    int code_exits;       /* caller looked (an_set_poll_code): blocks and branches out; -1 */
 } AnPoll;
 
 /* How the driver handles the interrupt (NDIS 5 entry points). */
@@ -236,6 +238,13 @@ const AnRxBuffer *an_rx(const Analysis *a);
 size_t an_npolls(const Analysis *a);
 const AnPoll *an_poll(const Analysis *a, size_t i);
 const AnIrq *an_irq(const Analysis *a);
+/* What a disassembly of the driver says of poll i's loop (src/analyze has
+ * no disassembler; the command passes it in): its blocks and the branches
+ * that leave it, two or more meaning a way out besides the condition. */
+void an_set_poll_code(Analysis *a, size_t i, int blocks, int exits);
+/* The driver module the traces mapped first: name, base and the image path
+ * the recording gave (MODULE event text); 0, or -1 when none. */
+int an_module(const Analysis *a, const char **name, uint32_t *base, const char **path);
 size_t an_naddr_fits(const Analysis *a);
 const AnAddrFit *an_addr_fit(const Analysis *a, size_t i);
 size_t an_ntemplates(const Analysis *a);

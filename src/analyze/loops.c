@@ -305,6 +305,7 @@ int loops_finish(Loops *l, const AnRegInfo *(*reg_info)(void *, int), void *ctx)
         if (ri && ri->cls == AN_DATA)
             continue; /* a data port read again and again is a transfer */
         AnPoll p = s->p;
+        p.code_blocks = p.code_exits = -1;
         /* waiting: the most common first value of the runs that went
          * round; the condition: the bits where the values runs ended on
          * differ from it */
@@ -353,6 +354,14 @@ size_t loops_npolls(const Loops *l)
 const AnPoll *loops_poll(const Loops *l, size_t i)
 {
     return i < l->nout ? &l->out[i] : NULL;
+}
+
+void loops_set_code(Loops *l, size_t i, int blocks, int exits)
+{
+    if (i < l->nout) {
+        l->out[i].code_blocks = blocks;
+        l->out[i].code_exits = exits;
+    }
 }
 
 const AnIrq *loops_irq(const Loops *l)

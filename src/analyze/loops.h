@@ -28,5 +28,6 @@ int loops_finish(Loops *l, const AnRegInfo *(*reg_info)(void *, int), void *ctx)
 size_t loops_npolls(const Loops *l);
 const AnPoll *loops_poll(const Loops *l, size_t i);
 const AnIrq *loops_irq(const Loops *l);
+void loops_set_code(Loops *l, size_t i, int blocks, int exits);
 
 #endif

@@ -206,6 +206,12 @@ static void polls_markdown(const Analysis *a, FILE *out)
                     p->timeout_iter);
         else
             fputs("no timeout exit seen", out);
+        if (p->code_exits >= 0)
+            fprintf(out, "; in the code, a %d-block loop with %d way%s out%s", p->code_blocks,
+                    p->code_exits, p->code_exits == 1 ? "" : "s",
+                    p->code_exits >= 2 ? " (another way out besides the condition: a timeout or a "
+                                         "second test)"
+                                       : " (it ends only on the condition: no timeout)");
         fputs("\n  - reads per run:", out);
         for (int b = 0; b < AN_POLL_BUCKETS; b++)
             if (p->hist[b])
@@ -446,9 +452,10 @@ int an_report_json(const Analysis *a, FILE *out)
         fprintf(out,
                 ",\"register\":%" PRIu32 ",\"mask\":%" PRIu32 ",\"exit_value\":%" PRIu32
                 ",\"wait_value\":%" PRIu32 ",\"runs\":%u,\"max_reads\":%u,\"timeouts\":%u,"
-                "\"timeout_reads\":%u,\"stall_us\":%" PRIu32 ",\"histogram\":[",
+                "\"timeout_reads\":%u,\"stall_us\":%" PRIu32 ",\"code_blocks\":%d,\"code_exits\":%d,"
+                "\"histogram\":[",
                 p->reg, p->mask, p->exit_value, p->wait_value, p->runs, p->max_iter, p->timeouts,
-                p->timeout_iter, p->stall_us);
+                p->timeout_iter, p->stall_us, p->code_blocks, p->code_exits);
         for (int b = 0; b < AN_POLL_BUCKETS; b++)
             fprintf(out, "%s%u", b ? "," : "", p->hist[b]);
         fputs("]}", out);

@@ -14,10 +14,11 @@
 #include "dev/pcnet.h"
 #include "dev/regs.h"
 #include "dev/rtl8139.h"
+#include "exercise/coverage.h"
 #include "trace/xtr.h"
 
 const char analyze_usage[] =
-    "usage: xdrv analyze RUN.xtr... [-o REPORT] [--json | --dot] [--score]\n"
+    "usage: xdrv analyze RUN.xtr... [-o REPORT] [--json | --dot] [--score] [--driver D.sys]\n"
     "  Infers from recordings of one driver (xdrv trace record, xdrv explore) what it\n"
     "  knows about its hardware: every register it touched (port or memory window,\n"
     "  offset, width, registers reached through an index register), its class\n"
@@ -28,7 +29,9 @@ const char analyze_usage[] =
     "  -o REPORT  write the report there (default: stdout)\n"
     "  --json     the report as JSON (docs/formats/analyze.md); --dot: Graphviz\n"
     "  --score    compare with the device model's datasheet table instead: one line\n"
-    "             per metric with its percentage, then \"score: N%\"\n";
+    "             per metric with its percentage, then \"score: N%\"\n"
+    "  --driver D.sys  the driver image, for the loops around polling sites (default:\n"
+    "             the image the recording names; without it, timeouts only as seen)\n";
 
 /* ------------------------------------------------------------- scoring */
 
@@ -348,9 +351,38 @@ static int print_score(const Analysis *a, FILE *out)
 
 /* ----------------------------------------------------------------- CLI */
 
+/* The loop in the driver's code around each polling site (a static
+ * disassembly, docs/coverage.md): whether it has a way out besides the
+ * condition. Without the image, a warning, and timeouts only as seen. */
+static void poll_code(Analysis *a, const char *driver)
+{
+    const char *name, *path;
+    uint32_t base;
+    if (!an_npolls(a) || an_module(a, &name, &base, &path) < 0)
+        return;
+    const char *img = driver ? driver : path;
+    char err[COV_ERR_MAX + 64];
+    CovMap *c = img ? cov_map_load(img, err, sizeof err) : NULL;
+    if (!c) {
+        fprintf(stderr,
+                "xdrv analyze: warning: %s; polling loops' timeouts only as the traces show "
+                "them (--driver names the image)\n",
+                img ? err : "the traces name no driver image");
+        return;
+    }
+    for (size_t i = 0; i < an_npolls(a); i++) {
+        const AnPoll *p = an_poll(a, i);
+        unsigned blocks, exits;
+        if (p->pc - base < cov_map_image_size(c) &&
+            cov_map_loop_at(c, p->pc - base, &blocks, &exits) == 0)
+            an_set_poll_code(a, i, (int)blocks, (int)exits);
+    }
+    cov_map_free(c);
+}
+
 int cmd_analyze(int argc, char **argv)
 {
-    const char *outpath = NULL;
+    const char *outpath = NULL, *driver = NULL;
     int json = 0, dot = 0, score = 0;
     Analysis *a = an_new();
     char err[1024];
@@ -368,13 +400,16 @@ int cmd_analyze(int argc, char **argv)
             dot = 1;
         } else if (!strcmp(argv[i], "--score")) {
             score = 1;
-        } else if (!strcmp(argv[i], "-o")) {
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--driver")) {
             if (i + 1 == argc) {
-                fprintf(stderr, "xdrv analyze: -o needs a file name\n");
+                fprintf(stderr, "xdrv analyze: %s needs a file name\n", argv[i]);
                 an_free(a);
                 return EXIT_USAGE;
             }
-            outpath = argv[++i];
+            if (!strcmp(argv[i], "-o"))
+                outpath = argv[++i];
+            else
+                driver = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "xdrv analyze: unknown option '%s' (xdrv analyze --help)\n", argv[i]);
             an_free(a);
@@ -392,7 +427,7 @@ int cmd_analyze(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1]) {
-            i += !strcmp(argv[i], "-o");
+            i += !strcmp(argv[i], "-o") || !strcmp(argv[i], "--driver");
             continue;
         }
         if (an_add_trace(a, argv[i], err, sizeof err) < 0) {
@@ -409,6 +444,7 @@ int cmd_analyze(int argc, char **argv)
     if (an_warnings(a))
         fprintf(stderr, "xdrv analyze: warning: %u trace(s) cut short; used as far as they go\n",
                 an_warnings(a));
+    poll_code(a, driver);
     FILE *out = outpath ? fopen(outpath, "w") : stdout;
     if (!out) {
         fprintf(stderr, "xdrv analyze: %s: cannot write\n", outpath);

@@ -2,6 +2,8 @@
 #ifndef XDRV_CLI_H
 #define XDRV_CLI_H
 
+#include <stdint.h>
+
 /* Exit codes (documented in README and `xdrv --help`). */
 #define EXIT_OK 0
 #define EXIT_USAGE 1    /* bad arguments */
@@ -31,6 +33,9 @@ int cmd_analyze(int argc, char **argv);
  * named (every kind when list is NULL). -1 after a one-line error naming
  * the command and the known kinds. */
 int cli_parse_kinds(const char *cmd, const char *list, unsigned char *keep);
+/* A whole unsigned number (decimal, 0x hex or 0 octal, no sign, nothing
+ * after it) into *out: 0, or -1. */
+int cli_parse_u64(const char *s, uint64_t *out);
 /* A recording of `wl` (borrowed) into `out`, with run-style options
  * (argv[0] ignored, then DRIVER.sys, --inf, --device, --param ...): the
  * explorer's child processes run this. Returns an exit code. */

@@ -1,5 +1,4 @@
 /* xdrv diff: what changed in behaviour between two recordings. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,17 +31,6 @@ const char diff_usage[] =
 
 #define DIFF_TROUBLE 2
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || end == s || *end || s[0] == '-')
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cmd_diff(int argc, char **argv)
 {
     const char *path[2] = {NULL, NULL}, *kinds = NULL;
@@ -72,7 +60,7 @@ int cmd_diff(int argc, char **argv)
             const char *val = argv[++i];
             if (!strcmp(a, "--kind")) {
                 kinds = val;
-            } else if (parse_u64(val, &v) < 0 || (!strcmp(a, "-U") && v > 1000000) ||
+            } else if (cli_parse_u64(val, &v) < 0 || (!strcmp(a, "-U") && v > 1000000) ||
                        (!strcmp(a, "--request") && v == 0)) {
                 fprintf(stderr, "xdrv diff: %s '%s': expected %s\n", a, val,
                         !strcmp(a, "-U") ? "a number of lines (0 to 1000000)"

@@ -158,7 +158,7 @@ static int read_requests(RunOpts *o, const char *path)
     return rc;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+int cli_parse_u64(const char *s, uint64_t *out)
 {
     char *end;
     errno = 0;
@@ -254,7 +254,7 @@ static int parse_args(RunOpts *o, int argc, char **argv)
             if (read_requests(o, argv[++i]) < 0)
                 return -1;
         } else if (!strcmp(a, "--budget")) {
-            if (parse_u64(argv[++i], &o->budget) < 0 || o->budget == 0) {
+            if (cli_parse_u64(argv[++i], &o->budget) < 0 || o->budget == 0) {
                 fprintf(stderr, "xdrv run: --budget '%s': expected a positive number\n", argv[i]);
                 return -1;
             }
@@ -306,7 +306,7 @@ static int parse_args(RunOpts *o, int argc, char **argv)
                 "xdrv run: request '%s': unknown request '%s' (open, read, write, ioctl, close)\n",
                 o->reqs[i], verb);
             return -1;
-        } else if (parse_u64(h, &hn) < 0 || hn == 0 || hn > opens) {
+        } else if (cli_parse_u64(h, &hn) < 0 || hn == 0 || hn > opens) {
             fprintf(stderr, "xdrv run: request '%s': no earlier open gives handle '%s'\n",
                     o->reqs[i], h);
             return -1;
@@ -400,7 +400,7 @@ static int serve_request(Nt *nt, const char *req, int *handles, unsigned *nhandl
         return 0;
     }
     uint64_t hnum;
-    if (n < 2 || parse_u64(a1, &hnum) < 0 || hnum == 0 || hnum > *nhandles) {
+    if (n < 2 || cli_parse_u64(a1, &hnum) < 0 || hnum == 0 || hnum > *nhandles) {
         fprintf(stderr, "xdrv run: request '%s': no open handle '%s'\n", req, a1);
         return -1;
     }
@@ -410,7 +410,7 @@ static int serve_request(Nt *nt, const char *req, int *handles, unsigned *nhandl
         return -2;
     if (!strcmp(verb, "read")) {
         uint64_t len;
-        if (n != 3 || parse_u64(a2, &len) < 0 || len > MAX_IO)
+        if (n != 3 || cli_parse_u64(a2, &len) < 0 || len > MAX_IO)
             goto bad;
         if ((rc = nt_io_read(nt, h, buf, (uint32_t)len, &res)) < 0)
             goto done;
@@ -427,11 +427,11 @@ static int serve_request(Nt *nt, const char *req, int *handles, unsigned *nhandl
     } else if (!strcmp(verb, "ioctl")) {
         uint64_t code, outlen = 0;
         char indata[8192] = "-", outs[64] = "";
-        if (n < 3 || parse_u64(a2, &code) < 0 || code > 0xFFFFFFFFu)
+        if (n < 3 || cli_parse_u64(a2, &code) < 0 || code > 0xFFFFFFFFu)
             goto bad;
         if (n == 4 && sscanf(rest, "%8191s %63s", indata, outs) < 1)
             goto bad;
-        if (outs[0] && (parse_u64(outs, &outlen) < 0 || outlen > MAX_IO / 2))
+        if (outs[0] && (cli_parse_u64(outs, &outlen) < 0 || outlen > MAX_IO / 2))
             goto bad;
         long inlen = parse_data(indata, buf, MAX_IO / 2);
         if (inlen < 0)

@@ -1662,3 +1662,72 @@ out:
     free(ti);
     return rc;
 }
+
+/* ---- loops: what `xdrv analyze` asks of a polling site ---- */
+
+int cov_map_loop_at(const CovMap *c, uint32_t rva, unsigned *nblocks, unsigned *exits)
+{
+    const CovTables *t = &c->t;
+    long b = cov_block_containing(t, rva);
+    if (b < 0)
+        return -1;
+    /* forward: the blocks reachable from b inside its function (the
+     * successor lists are intra-procedural), bounded */
+    enum { CAP = 4096 };
+    size_t nb = t->nblocks;
+    uint8_t *mark = calloc(nb, 1); /* 1 reachable from b, 2 also reaches b */
+    uint32_t *stack = malloc(CAP * sizeof *stack);
+    if (!mark || !stack) {
+        free(mark);
+        free(stack);
+        return -1;
+    }
+    size_t sp = 0, seen = 0;
+    stack[sp++] = (uint32_t)b;
+    mark[b] = 1;
+    while (sp) {
+        uint32_t n = stack[--sp];
+        seen++;
+        for (uint32_t k = t->succ_off[n]; k < t->succ_off[n + 1]; k++) {
+            uint32_t m = t->succ[k];
+            if (m < nb && !mark[m] && sp < CAP && seen < CAP) {
+                mark[m] = 1;
+                stack[sp++] = m;
+            }
+        }
+    }
+    /* backward, by repeated passes: the reachable blocks that reach b are
+     * the loop through b */
+    mark[b] = 2;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t n = 0; n < nb; n++) {
+            if (mark[n] != 1)
+                continue;
+            for (uint32_t k = t->succ_off[n]; k < t->succ_off[n + 1]; k++)
+                if (t->succ[k] < nb && mark[t->succ[k]] == 2) {
+                    mark[n] = 2;
+                    changed = 1;
+                    break;
+                }
+        }
+    }
+    unsigned in = 0, out = 0;
+    int cycle = 0; /* b leads back to itself, directly or through the loop */
+    for (uint32_t k = t->succ_off[b]; k < t->succ_off[b + 1]; k++)
+        cycle |= t->succ[k] == (uint32_t)b;
+    for (size_t n = 0; n < nb; n++) {
+        if (mark[n] != 2)
+            continue;
+        in++;
+        for (uint32_t k = t->succ_off[n]; k < t->succ_off[n + 1]; k++)
+            out += t->succ[k] >= nb || mark[t->succ[k]] != 2;
+    }
+    free(mark);
+    free(stack);
+    if (!cycle && in < 2)
+        return -1;
+    *nblocks = in;
+    *exits = out;
+    return 0;
+}

@@ -74,6 +74,12 @@ int cov_map_function(const CovMap *c, size_t i, uint32_t *rva, char *name, size_
 #define COV_UNREACHED 2u /* first, every block never reached (text) */
 int cov_run(const char *const *traces, size_t ntraces, const char *driver, FILE *out,
             unsigned flags, char *err, size_t errlen);
+/* The loop through the code at rva (the strongly connected blocks of its
+ * function that lead back to its block): how many blocks, and how many
+ * branches leave it (one: the loop ends on a single condition; two or
+ * more: it has another way out, a timeout for a polling loop). -1 when
+ * rva is in no block or on no cycle. */
+int cov_map_loop_at(const CovMap *c, uint32_t rva, unsigned *nblocks, unsigned *exits);
 /* Whether static block i was reached. */
 int cov_map_block_reached(const CovMap *c, size_t i);
 /* "blocks never reached: N of M", then one line per block: rva, size, the

@@ -75,7 +75,7 @@ fi
 for g in rtl8139-sends e1000-small; do
     for fmt in md json; do
         opt=; [ $fmt = json ] && opt=--json
-        "$XDRV" analyze $opt "$G/$g.xtr" -o "$dir/$g.$fmt" 2>"$dir/an.err"
+        "$XDRV" analyze $opt "$G/$g.xtr" --driver "$B/drivers/${g%%-*}.sys" -o "$dir/$g.$fmt" 2>"$dir/an.err"
         if [ "${XDRV_REGEN_GOLDEN:-0}" = 1 ]; then
             cp "$dir/$g.$fmt" "$G/$g.$fmt"
         fi
@@ -124,6 +124,24 @@ if [ $tot_all -gt 0 ] && [ $((100 * ok_all)) -ge $((90 * tot_all)) ]; then
     ok "registers classified correctly over the four models: $ok_all of $tot_all (at least 90%)"
 else
     bad "registers classified correctly over the four models: $ok_all of $tot_all (below 90%)"
+fi
+
+# the reset poll of the RTL8139 (CR.RST, bit 4, until it clears): its
+# condition from the values, the reset-hang injection's timeout as seen, and
+# the same timeout in the driver's code
+"$XDRV" analyze "$dir/rtl8139.xtr" --driver "$B/drivers/rtl8139.sys" >"$dir/r.md" 2>"$dir/r.err"
+if grep -q 'reads port 0xc300 +0x37 until (value & 0x10) == 0x0 .*timeout exit seen .*in the code, a [0-9]*-block loop with [2-9] ways out' "$dir/r.md" &&
+    grep -q '^- The ISR ([0-9]* calls) reads port 0xc300 +0x3e first' "$dir/r.md"; then
+    ok "rtl8139: the reset poll (CR bit 4 until clear) with its timeout, seen and in the code; the ISR reads ISR"
+else
+    bad "rtl8139: polls or interrupt protocol" "$dir/r.md"
+fi
+"$XDRV" analyze "$dir/rtl8139.xtr" --driver "$dir/none.sys" >"$dir/r2.md" 2>"$dir/r2.err"
+if [ $? -eq 0 ] && grep -q 'warning: .*none.sys.*timeouts only as the traces show' "$dir/r2.err" &&
+    grep -q 'timeout exit seen' "$dir/r2.md" && ! grep -q 'in the code' "$dir/r2.md"; then
+    ok "analyze without the driver image: a warning, timeouts as seen"
+else
+    bad "analyze without the driver image" "$dir/r2.err"
 fi
 
 check_err() {

@@ -592,6 +592,32 @@ static void test_run(void **state)
     cov_map_free(c);
 }
 
+/* cov_map_loop_at: a polling loop that ends only on its condition has one
+ * way out; one with a counter has two. Not a loop: -1. */
+static void test_loop_exits(void **state)
+{
+    (void)state;
+    /* L: in al,dx; test al,1; jz L; ret */
+    static const uint8_t plain[] = {0xEC, 0xA8, 0x01, 0x74, 0xFB, 0xC3};
+    /* mov ecx,100; L: in al,dx; test al,1; jnz done; dec ecx; jnz L; done: ret */
+    static const uint8_t bounded[] = {0xB9, 0x64, 0x00, 0x00, 0x00, 0xEC, 0xA8, 0x01,
+                                      0x75, 0x03, 0x49, 0x75, 0xF8, 0xC3};
+    uint32_t root = RVA;
+    unsigned blocks, exits;
+    CovMap *c = build(plain, sizeof plain, &root, 1);
+    assert_int_equal(cov_map_loop_at(c, RVA + 1, &blocks, &exits), 0);
+    assert_int_equal(blocks, 1);
+    assert_int_equal(exits, 1);
+    assert_int_equal(cov_map_loop_at(c, RVA + 5, &blocks, &exits), -1); /* the ret */
+    cov_map_free(c);
+    c = build(bounded, sizeof bounded, &root, 1);
+    assert_int_equal(cov_map_loop_at(c, RVA + 6, &blocks, &exits), 0);
+    assert_int_equal(blocks, 2);
+    assert_int_equal(exits, 2);
+    assert_int_equal(cov_map_loop_at(c, RVA + 0, &blocks, &exits), -1); /* before the loop */
+    cov_map_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_drivers_mark),
         cmocka_unit_test(test_drivers_pointer_roots),
         cmocka_unit_test(test_run),
+        cmocka_unit_test(test_loop_exits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
