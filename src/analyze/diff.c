@@ -312,8 +312,11 @@ static int print_line(Diff *d, int *first, char op, int which)
     const char *line = norm_line(d->side[which].norm);
     if (!line)
         return fail(d, "out of memory printing a line");
-    if (d->o->format == DIFF_UNIFIED)
-        fprintf(d->out, "%c%s\n", op, line);
+    if (d->o->format == DIFF_UNIFIED) {
+        putc(op, d->out);
+        fputs(line, d->out);
+        putc('\n', d->out);
+    }
     else
         json_line(d, first, op, t, line);
     return 0;

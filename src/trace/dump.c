@@ -61,6 +61,36 @@ static void dump_printf(DumpOut *o, const char *fmt, ...)
 
 static const char dump_hex[] = "0123456789abcdef";
 
+/* Numbers without printf: a line per event of a large trace. */
+static void dump_u64(DumpOut *o, uint64_t v, int hex)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = hex ? dump_hex[v & 15] : (char)('0' + v % 10);
+        v = hex ? v >> 4 : v / 10;
+    } while (v);
+    if (hex) {
+        dump_putc(o, '0');
+        dump_putc(o, 'x');
+    }
+    while (n)
+        dump_putc(o, tmp[--n]);
+}
+
+/* " key=VALUE" with VALUE a number, or "BASE+0xN" when based */
+static void dump_field(DumpOut *o, const char *key, const char *base, uint64_t v, int hex)
+{
+    dump_putc(o, ' ');
+    dump_puts(o, key);
+    dump_putc(o, '=');
+    if (base) {
+        dump_putn(o, base, strnlen(base, 64));
+        dump_putc(o, '+');
+    }
+    dump_u64(o, v, hex);
+}
+
 /* Printed bare when it cannot be mistaken: no space, quote, backslash,
  * control or non-ASCII byte, and not empty. */
 static int dump_bare_ok(const char *s)
@@ -169,10 +199,14 @@ int xtr_dump_line_styled(XtrModules *mods, const TraceEvent *ev, const XtrDumpSt
         style = &plain;
     DumpOut o = {buf, 0, len, 0};
     unsigned use = xtr_kind_fields(ev->kind);
-    if (style->timeless)
-        dump_printf(&o, "d=%" PRIu32, ev->depth);
-    else
-        dump_printf(&o, "#%" PRIu64 " t=%" PRIu64 " d=%" PRIu32, ev->seq, ev->vtime, ev->depth);
+    if (!style->timeless) {
+        dump_putc(&o, '#');
+        dump_u64(&o, ev->seq, 0);
+        dump_field(&o, "t", NULL, ev->vtime, 0);
+        dump_putc(&o, ' ');
+    }
+    dump_puts(&o, "d=");
+    dump_u64(&o, ev->depth, 0);
     if (style->pc_label) {
         dump_puts(&o, " pc=");
         dump_puts(&o, style->pc_label);
@@ -186,16 +220,12 @@ int xtr_dump_line_styled(XtrModules *mods, const TraceEvent *ev, const XtrDumpSt
      * set prints as well, so no information is lost */
     if (ev->name)
         dump_string(&o, "name", ev->name, 0);
-    if (style->addr_base)
-        dump_printf(&o, " addr=%.64s+0x%" PRIx32, style->addr_base, ev->addr);
-    else if ((use & XTR_F_ADDR) || ev->addr)
-        dump_printf(&o, " addr=0x%" PRIx32, ev->addr);
+    if (style->addr_base || (use & XTR_F_ADDR) || ev->addr)
+        dump_field(&o, "addr", style->addr_base, ev->addr, 1);
     if ((use & XTR_F_SIZE) || ev->size)
-        dump_printf(&o, " size=%" PRIu32, ev->size);
-    if (style->value_base)
-        dump_printf(&o, " value=%.64s+0x%" PRIx64, style->value_base, ev->value);
-    else if ((use & XTR_F_VALUE) || ev->value)
-        dump_printf(&o, " value=0x%" PRIx64, ev->value);
+        dump_field(&o, "size", NULL, ev->size, 0);
+    if (style->value_base || (use & XTR_F_VALUE) || ev->value)
+        dump_field(&o, "value", style->value_base, ev->value, 1);
     if (ev->reg)
         dump_string(&o, "reg", ev->reg, 0);
     if (ev->text)
