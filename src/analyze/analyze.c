@@ -82,6 +82,7 @@ typedef struct IdxStat {
     uint32_t last_written, last_read;
     int split; /* reads and writes reach different registers (decided at finish) */
     uint64_t run, max_run; /* back-to-back accesses: a data port streams */
+    uint32_t width;        /* bytes of its last access */
 } IdxStat;
 
 typedef struct Window {
@@ -134,6 +135,7 @@ typedef struct Store {
 
 struct Analysis {
     char **paths;
+    uint64_t *nevents; /* events per trace (pass 1) */
     size_t npaths;
     unsigned warnings;
     IdxStat *idx;
@@ -155,6 +157,11 @@ struct Analysis {
     Loops *loops;
     Templates *templates;
     Filters *filters;
+    /* the bank select (find_banks): bits of one register choose which
+     * registers the other offsets of its window reach */
+    int bank_have;
+    Phys bank_x;
+    uint32_t bank_mask, bank_window;
     char module[64], *module_path;
     uint32_t module_base;
     int have_module;
@@ -305,7 +312,9 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
     /* indices into a->idx, which grows (and moves) as registers appear */
     size_t pending = SIZE_MAX; /* the register written last, awaiting its follower */
     size_t last = SIZE_MAX;    /* the register accessed last */
+    uint64_t nev = 0;
     while ((rc = xtr_read(r, &ev, why, sizeof why)) > 0) {
+        nev++;
         if (ev.kind == TRACE_API_CALL && ev.name && ev.text) {
             /* NDIS 5.1 DDK: NdisMRegisterIoPortRange(PortOffset, Handle,
              * InitialPort, NumberOfPorts); NdisMMapIoSpace(VirtualAddress,
@@ -332,6 +341,7 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
             return -1;
         }
         size_t si = (size_t)(s - a->idx);
+        s->width = ev.size;
         s->run = si == last ? s->run + 1 : 1;
         if (s->run > s->max_run)
             s->max_run = s->run;
@@ -374,10 +384,12 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
         a->warnings++;
     xtr_reader_free(r);
     if (grow((void **)&a->paths, a->npaths, sizeof *a->paths) < 0 ||
+        grow((void **)&a->nevents, a->npaths, sizeof *a->nevents) < 0 ||
         !(a->paths[a->npaths] = strdup(path))) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    a->nevents[a->npaths] = nev;
     a->npaths++;
     return 0;
 }
@@ -459,6 +471,8 @@ typedef struct Replay {
     Store *stores;
     size_t nstores;
     uint32_t stat_depth; /* inside MiniportQueryInformation for a statistics OID */
+    int bank_known;      /* the bank register has been written in this trace */
+    uint32_t bank_value; /* its last written value */
 } Replay;
 
 static uint32_t window_base(const Analysis *a, int port, uint32_t addr)
@@ -483,10 +497,15 @@ static Reg *reg_view(Replay *rp, const TraceEvent *ev)
         selected = rp->index_known[k];
         sel = rp->index_value[k];
     }
+    /* the bank: for the other registers of the bank register's window */
+    int banked = a->bank_have && rp->bank_known && !phys_eq(at, a->bank_x) &&
+                 at.port == a->bank_x.port && window_base(a, at.port, at.addr) == a->bank_window;
+    uint32_t bank = banked ? rp->bank_value & a->bank_mask : 0;
     for (size_t i = 0; i < a->nregs; i++) {
         AnRegInfo *r = &a->regs[i].info;
         if (r->port == at.port && r->addr == at.addr && r->width == ev->size &&
-            r->selected == selected && (!selected || r->selector == sel) && r->dir == dir)
+            r->selected == selected && (!selected || r->selector == sel) && r->dir == dir &&
+            r->banked == banked && r->bank_value == bank)
             return &a->regs[i];
     }
     if (grow((void **)&a->regs, a->nregs, sizeof *a->regs) < 0)
@@ -501,6 +520,10 @@ static Reg *reg_view(Replay *rp, const TraceEvent *ev)
                           .index_addr = ix ? ix->at.addr : 0,
                           .selector = sel,
                           .is_index = self && self->is_index,
+                          .banked = banked,
+                          .bank_addr = banked ? a->bank_x.addr : 0,
+                          .bank_mask = banked ? a->bank_mask : 0,
+                          .bank_value = bank,
                           .dir = dir};
     return r;
 }
@@ -631,6 +654,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     }
     for (size_t i = 0; i < a->nidx; i++)
         rp->index_known[i] = 0;
+    rp->bank_known = 0;
     for (size_t i = 0; i < a->nregs; i++)
         a->regs[i].last_op = 0;
     TraceEvent ev;
@@ -731,6 +755,10 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
             g->burst_values = vs_count(&g->burst);
         }
         prev = (size_t)(g - a->regs);
+        if (a->bank_have && !is_read(&ev) && phys_eq(phys_of(&ev), a->bank_x)) {
+            rp->bank_known = 1;
+            rp->bank_value = v;
+        }
         if (is_read(&ev)) {
             note_read(g, v);
         } else {
@@ -1003,6 +1031,143 @@ static int find_fits(Analysis *a)
     return fit_byte_pairs(a);
 }
 
+/* ---- bank selection ----
+ * A register whose bits choose what the other offsets of its window reach
+ * (a DP8390 command register's page bits). For each candidate (a register
+ * written often, with several values) and each field of it (bit pairs and
+ * single bits), the other registers' values are sorted by the field's
+ * value; a field that selects banks gives, register by register, value
+ * sets that never meet across banks, where any other field mixes them.
+ * Values that drift with time (a ring index) make any field that changes
+ * with time look like that too: where the trace's time quarters already
+ * sort the values apart, no field is taken. Candidates are byte registers
+ * (bank selection lives in 8-bit command registers: a DP8390's CR). */
+
+#define BANK_FIELDS 12
+static const uint32_t bank_fields[BANK_FIELDS] = {0xC0, 0x30, 0x0C, 0x03, 0x80, 0x40,
+                                                  0x20, 0x10, 0x08, 0x04, 0x02, 0x01};
+
+typedef struct BankVals {
+    ValueSet v[4][2]; /* per bank, [0] writes [1] reads */
+} BankVals;
+
+static unsigned field_value(uint32_t x, uint32_t mask)
+{
+    unsigned shift = 0;
+    while (!((mask >> shift) & 1))
+        shift++;
+    return (x & mask) >> shift;
+}
+
+/* Two banks' values of one register meet: a value in both, other than 0
+ * and all ones (a cleared or unset register reads so in any bank). */
+static int sets_meet(const ValueSet *a, const ValueSet *b)
+{
+    if (a->more || b->more)
+        return 1; /* too many values to tell: count it as mixed */
+    for (unsigned i = 0; i < a->n; i++)
+        for (unsigned j = 0; j < b->n; j++)
+            if (a->v[i] == b->v[j] && a->v[i] && a->v[i] != 0xffu && a->v[i] != 0xffffu &&
+                a->v[i] != 0xffffffffu)
+                return 1;
+    return 0;
+}
+
+static int score_field(const BankVals *bv, size_t n)
+{
+    int score = 0;
+    for (size_t y = 0; y < n; y++)
+        for (int rw = 0; rw < 2; rw++) {
+            unsigned used = 0, meet = 0;
+            for (int b = 0; b < 4; b++) {
+                if (!bv[y].v[b][rw].n)
+                    continue;
+                used++;
+                for (int c = b + 1; c < 4; c++)
+                    meet |= bv[y].v[c][rw].n && sets_meet(&bv[y].v[b][rw], &bv[y].v[c][rw]);
+            }
+            if (used >= 2)
+                score += meet ? -1 : 1;
+        }
+    return score;
+}
+
+static int find_banks(Analysis *a, char *err, size_t errlen)
+{
+    /* candidates: the two registers written most, with 4+ values */
+    size_t cand[2] = {SIZE_MAX, SIZE_MAX};
+    for (size_t i = 0; i < a->nidx; i++) {
+        const IdxStat *s = &a->idx[i];
+        if (s->width != 1 || s->writes < 8 || s->nidx_values + (unsigned)s->idx_more < 4 ||
+            s->is_index || s->split)
+            continue;
+        if (cand[0] == SIZE_MAX || s->writes > a->idx[cand[0]].writes) {
+            cand[1] = cand[0];
+            cand[0] = i;
+        } else if (cand[1] == SIZE_MAX || s->writes > a->idx[cand[1]].writes) {
+            cand[1] = i;
+        }
+    }
+    int best = 2; /* a bank select must explain 3 registers or more */
+    for (int c = 0; c < 2 && cand[c] != SIZE_MAX; c++) {
+        Phys x = a->idx[cand[c]].at;
+        uint32_t win = window_base(a, x.port, x.addr);
+        /* one more "field": the time quarter of the trace, the null
+         * hypothesis; values that drift with time look banked too */
+        BankVals *bv = calloc((BANK_FIELDS + 1) * a->nidx, sizeof *bv);
+        if (!bv) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        for (size_t t = 0; t < a->npaths; t++) {
+            char why[XTR_ERR_MAX];
+            XtrReader *r = xtr_reader_open(a->paths[t], why, sizeof why);
+            TraceEvent ev;
+            int have = 0;
+            uint32_t xv = 0;
+            while (r && xtr_read(r, &ev, why, sizeof why) > 0) {
+                if (!is_access(&ev))
+                    continue;
+                Phys at = phys_of(&ev);
+                if (phys_eq(at, x)) {
+                    if (!is_read(&ev)) {
+                        xv = (uint32_t)ev.value;
+                        have = 1;
+                    }
+                    continue;
+                }
+                const IdxStat *y = idx_find(a, at);
+                if (!have || !y || at.port != x.port || window_base(a, at.port, at.addr) != win)
+                    continue;
+                size_t yi = (size_t)(y - a->idx);
+                for (int f = 0; f < BANK_FIELDS; f++) {
+                    unsigned b = field_value(xv, bank_fields[f]);
+                    vs_add(&bv[(size_t)f * a->nidx + yi].v[b][is_read(&ev)], (uint32_t)ev.value);
+                }
+                unsigned q = a->nevents[t] ? (unsigned)(4 * ev.seq / a->nevents[t]) : 0;
+                vs_add(&bv[(size_t)BANK_FIELDS * a->nidx + yi].v[q > 3 ? 3 : q][is_read(&ev)],
+                       (uint32_t)ev.value);
+            }
+            xtr_reader_free(r);
+        }
+        int null = score_field(&bv[(size_t)BANK_FIELDS * a->nidx], a->nidx);
+        /* where time alone sorts values apart, a field cannot be told from it */
+        for (int f = 0; f < BANK_FIELDS; f++) {
+            /* better than time alone by 3 registers or more */
+            int sc = score_field(&bv[(size_t)f * a->nidx], a->nidx);
+            if (null <= 0 && sc > best) {
+                best = sc;
+                a->bank_have = 1;
+                a->bank_x = x;
+                a->bank_mask = bank_fields[f];
+                a->bank_window = win;
+            }
+        }
+        free(bv);
+    }
+    return 0;
+}
+
 static const AnRegInfo *reg_info_cb(void *ctx, int i)
 {
     const Analysis *a = ctx;
@@ -1016,6 +1181,9 @@ int an_finish(Analysis *a)
     a->finished = 1;
     find_split_registers(a);
     find_index_registers(a);
+    char berr[64];
+    if (find_banks(a, berr, sizeof berr) < 0)
+        return -1;
     Replay rp = {.a = a};
     rp.index_value = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_value);
     rp.index_known = calloc(a->nidx ? a->nidx : 1, sizeof *rp.index_known);
@@ -1090,6 +1258,7 @@ void an_free(Analysis *a)
     for (size_t i = 0; i < a->npaths; i++)
         free(a->paths[i]);
     free(a->paths);
+    free(a->nevents);
     free(a->idx);
     for (size_t i = 0; i < a->nregs; i++)
         for (unsigned k = 0; k < MAX_NAMES; k++)

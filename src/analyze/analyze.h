@@ -41,6 +41,9 @@ typedef struct AnRegInfo {
     uint32_t index_addr;  /* that index register's address */
     uint32_t selector;    /* the index value that reaches this view */
     int is_index;         /* an index register (it selects what another port reaches) */
+    int banked;           /* reached in a bank: bits of another register select it */
+    uint32_t bank_addr;   /* that register's address, the bits and their value */
+    uint32_t bank_mask, bank_value;
     int dir;              /* 0: reads and writes; 1: the reads, 2: the writes of an
                            * address where they reach different registers */
     uint64_t reads, writes;

@@ -294,6 +294,7 @@ static void end_multicast(Filters *f)
         while (j < n && r0) {
             const AnRegInfo *p = f->reg_info(f->ctx, w[j - 1].key), *q = f->reg_info(f->ctx, w[j].key);
             int next = q && q->port == p->port && q->selected == p->selected && q->width == p->width &&
+                       q->banked == p->banked && q->bank_value == p->bank_value &&
                        (q->selected ? q->index_addr == p->index_addr && q->selector == p->selector + 1
                                     : q->addr == p->addr + p->width);
             if (!next)
@@ -342,6 +343,8 @@ static int cmp_pos(const void *x, const void *y, void *ctx)
         return a->port - b->port;
     if (a->selected != b->selected)
         return a->selected - b->selected;
+    if (a->bank_value != b->bank_value)
+        return a->bank_value < b->bank_value ? -1 : 1;
     uint32_t pa = a->selected ? a->selector : a->addr, pb = b->selected ? b->selector : b->addr;
     return pa < pb ? -1 : pa > pb;
 }
@@ -497,14 +500,20 @@ static void build(Filters *f)
                     width = 2;
                 if (!set[k] || !mac_match(f, set[k], width, &at))
                     continue;
+                /* a byte alone: the register beside it (same bank and
+                 * selection) holds the MAC byte beside this one */
                 int ok = width >= 2;
                 for (size_t j = 0; !ok && j < f->nvals; j++) {
                     const AnRegInfo *q = f->reg_info(f->ctx, (int)j);
                     const RegVals *qv = &f->vals[j];
                     unsigned qn = rd ? qv->nr : qv->nw;
                     const uint32_t *qs = rd ? qv->r : qv->w;
-                    ok = q && q->width == 1 && q->port == r->port && q->addr == r->addr + 1 &&
-                         qn == 1 && at + 1 < 6 && (uint8_t)qs[0] == f->mac[at + 1];
+                    if (!q || q->width != 1 || q->port != r->port || qn != 1 ||
+                        q->banked != r->banked || q->bank_value != r->bank_value ||
+                        q->selected != r->selected || q->selector != r->selector)
+                        continue;
+                    ok = (q->addr == r->addr + 1 && at + 1 < 6 && (uint8_t)qs[0] == f->mac[at + 1]) ||
+                         (q->addr + 1 == r->addr && at > 0 && (uint8_t)qs[0] == f->mac[at - 1]);
                 }
                 if (ok && f->nout < cap)
                     f->out[f->nout++] = (AnAddrFit){.kind = AN_ADDR_MAC,

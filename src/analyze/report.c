@@ -19,6 +19,8 @@ static int reg_cmp(const AnRegInfo *x, const AnRegInfo *y)
         return x->selected - y->selected;
     if (x->selector != y->selector)
         return x->selector < y->selector ? -1 : 1;
+    if (x->bank_value != y->bank_value)
+        return x->bank_value < y->bank_value ? -1 : 1;
     if (x->dir != y->dir)
         return x->dir - y->dir;
     return (int)x->width - (int)y->width;
@@ -52,6 +54,9 @@ static void reg_label(const AnRegInfo *r, char *buf, size_t len)
     if (r->selected && n > 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, " [index 0x%" PRIx32 "=0x%" PRIx32 "]",
                       r->index_addr, r->selector);
+    if (r->banked && n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " [bank 0x%" PRIx32 "&0x%" PRIx32 "=0x%" PRIx32 "]",
+                      r->bank_addr, r->bank_mask, r->bank_value);
     if (r->dir && n > 0 && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, " (%s)", r->dir == 1 ? "reads" : "writes");
 }
@@ -378,6 +383,9 @@ int an_report_json(const Analysis *a, FILE *out)
         if (r->selected)
             fprintf(out, "\"index\":%" PRIu32 ",\"selector\":%" PRIu32 ",", r->index_addr,
                     r->selector);
+        if (r->banked)
+            fprintf(out, "\"bank_register\":%" PRIu32 ",\"bank_mask\":%" PRIu32 ",\"bank\":%" PRIu32 ",",
+                    r->bank_addr, r->bank_mask, r->bank_value);
         if (r->dir)
             fprintf(out, "\"view\":\"%s\",", r->dir == 1 ? "reads" : "writes");
         fprintf(out, "\"reads\":%" PRIu64 ",\"writes\":%" PRIu64 ",\"class\":\"%s\",\"access\":\"%s\","
