@@ -485,8 +485,8 @@ static int expand_script(const AlignScript *r, const size_t *ma, const size_t *m
     return 0;
 }
 
-int align_sequences_bounded(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
-                            size_t max_cost, AlignScript *out)
+static int align_inner(const uint64_t *a, size_t n, const uint64_t *b, size_t m, size_t max_cost,
+                       AlignScript *out)
 {
     size_t *ma = NULL, *mb = NULL, na = 0, nb = 0, peak = 0, sa = 0, sb = 0, extra = 0, setpeak = 0;
     uint64_t *ra = NULL, *rb = NULL;
@@ -544,6 +544,39 @@ done:
     free(ma);
     free(mb);
     return rc;
+}
+
+/* The common prefix and suffix are kept without a look at the rest: traces
+ * that differ a little are mostly that, and the sets of align_inner would
+ * otherwise be built over them. */
+int align_sequences_bounded(const uint64_t *a, size_t n, const uint64_t *b, size_t m,
+                            size_t max_cost, AlignScript *out)
+{
+    size_t p = 0, q = 0;
+    AlignScript mid = {0};
+
+    *out = (AlignScript){0};
+    align_last_peak = 0;
+    if (n > PTRDIFF_MAX / 4 || m > PTRDIFF_MAX / 4 || max_cost > PTRDIFF_MAX / 4)
+        return -1;
+    while (p < n && p < m && a[p] == b[p])
+        p++;
+    while (q < n - p && q < m - p && a[n - q - 1] == b[m - q - 1])
+        q++;
+    if (align_inner(a + p, n - p - q, b + p, m - p - q, max_cost, &mid) < 0)
+        return -1;
+    Aligner s = {.out = out};
+    int r = align_emit(&s, ALIGN_KEEP, 0, 0, p);
+    for (size_t i = 0; i < mid.nops && !r; i++)
+        r = align_emit(&s, mid.ops[i].kind, mid.ops[i].a + p, mid.ops[i].b + p, mid.ops[i].len);
+    if (!r)
+        r = align_emit(&s, ALIGN_KEEP, n - q, m - q, q);
+    align_script_free(&mid);
+    if (r) {
+        align_script_free(out);
+        return -1;
+    }
+    return 0;
 }
 
 void align_script_free(AlignScript *s)
