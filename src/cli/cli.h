@@ -17,7 +17,7 @@
 
 /* Each subcommand's --help text; `xdrv --help` prints them all. */
 extern const char info_usage[], run_usage[], exports_usage[], record_usage[], trace_usage[],
-    explore_usage[], diff_usage[], analyze_usage[];
+    explore_usage[], diff_usage[], analyze_usage[], verify_usage[];
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -29,6 +29,7 @@ int cmd_trace_record(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 /* --kind KIND[,KIND...] of the trace commands: keep[k] = 1 for each kind
  * named (every kind when list is NULL). -1 after a one-line error naming
  * the command and the known kinds. */

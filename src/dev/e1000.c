@@ -49,8 +49,8 @@
     R(E1000_PBA, "PBA", REG_RW, 0x00100030u, 0x0000003Fu, CONTROL, 0)                              \
     R(E1000_FCRTL, "FCRTL", REG_RW, 0, 0x8000FFF8u, CONTROL, 0)                                    \
     R(E1000_FCRTH, "FCRTH", REG_RW, 0, 0x0000FFF8u, CONTROL, 0)                                    \
-    R(E1000_RDBAL, "RDBAL", REG_RW, 0, 0xFFFFFFF0u, CONTROL, 0)                                    \
-    R(E1000_RDBAH, "RDBAH", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                    \
+    R(E1000_RDBAL, "RDBAL", REG_RW, 0, 0xFFFFFFF0u, CONTROL, REG_F_DMA)                            \
+    R(E1000_RDBAH, "RDBAH", REG_RW, 0, 0xFFFFFFFFu, CONTROL, REG_F_DMA)                            \
     R(E1000_RDLEN, "RDLEN", REG_RW, 0, 0x000FFF80u, CONTROL, 0)                                    \
     R(E1000_RDH, "RDH", REG_RW, 0, 0x0000FFFFu, STATUS, 0)                                         \
     R(E1000_RDT, "RDT", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                        \
@@ -59,8 +59,8 @@
     R(E1000_RADV, "RADV", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                      \
     R(E1000_RSRPD, "RSRPD", REG_RW, 0, 0x00000FFFu, CONTROL, 0)                                    \
     R(E1000_TXDMAC, "TXDMAC", REG_RW, 0, 0x00000001u, CONTROL, 0)                                  \
-    R(E1000_TDBAL, "TDBAL", REG_RW, 0, 0xFFFFFFF0u, CONTROL, 0)                                    \
-    R(E1000_TDBAH, "TDBAH", REG_RW, 0, 0xFFFFFFFFu, CONTROL, 0)                                    \
+    R(E1000_TDBAL, "TDBAL", REG_RW, 0, 0xFFFFFFF0u, CONTROL, REG_F_DMA)                            \
+    R(E1000_TDBAH, "TDBAH", REG_RW, 0, 0xFFFFFFFFu, CONTROL, REG_F_DMA)                            \
     R(E1000_TDLEN, "TDLEN", REG_RW, 0, 0x000FFF80u, CONTROL, 0)                                    \
     R(E1000_TDH, "TDH", REG_RW, 0, 0x0000FFFFu, STATUS, 0)                                         \
     R(E1000_TDT, "TDT", REG_RW, 0, 0x0000FFFFu, CONTROL, 0)                                        \

@@ -66,8 +66,8 @@ const unsigned pcnet_io_nregs = sizeof pcnet_io_regs / sizeof pcnet_io_regs[0];
  * timer) and CSR94 (TDR time) count clocks and bit times. */
 #define PCNET_CSR_REGS(R)                                                                          \
     R(0, 2, "CSR0", REG_W1C, 0x0004, 0x7F4F, SRST, CS, REG_F_SELFCLEAR)                            \
-    R(1, 2, "IADR[15:0]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                    \
-    R(2, 2, "IADR[31:16]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                   \
+    R(1, 2, "IADR[15:0]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, REG_F_DMA)                            \
+    R(2, 2, "IADR[31:16]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, REG_F_DMA)                           \
     R(3, 2, "CSR3", REG_RW, 0, 0x5F7C, SRST, CONTROL, 0)                                           \
     R(4, 2, "CSR4", REG_W1C, 0x0115, 0xFDFF, SRST, CS, REG_F_SELFCLEAR)                            \
     R(5, 2, "CSR5", REG_W1C, 0, 0xCFFF, SRST, CS, 0)                                               \
@@ -80,22 +80,22 @@ const unsigned pcnet_io_nregs = sizeof pcnet_io_regs / sizeof pcnet_io_regs[0];
     R(13, 2, "PADR[31:16]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                  \
     R(14, 2, "PADR[47:32]", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                  \
     R(15, 2, "MODE", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                  \
-    R(16, 2, "IADRL", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                        \
-    R(17, 2, "IADRH", REG_RW, 0, 0xFFFF, STOPW, CONTROL, 0)                                        \
+    R(16, 2, "IADRL", REG_RW, 0, 0xFFFF, STOPW, CONTROL, REG_F_DMA)                                \
+    R(17, 2, "IADRH", REG_RW, 0, 0xFFFF, STOPW, CONTROL, REG_F_DMA)                                \
     R(18, 2, "CRBAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(19, 2, "CRBAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(20, 2, "CXBAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(21, 2, "CXBAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(22, 2, "NRBAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(23, 2, "NRBAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
-    R(24, 2, "BADRL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
-    R(25, 2, "BADRU", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(24, 2, "BADRL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, REG_F_DMA)                         \
+    R(25, 2, "BADRU", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, REG_F_DMA)                         \
     R(26, 2, "NRDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(27, 2, "NRDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(28, 2, "CRDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(29, 2, "CRDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
-    R(30, 2, "BADXL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
-    R(31, 2, "BADXU", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, 0)                                 \
+    R(30, 2, "BADXL", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, REG_F_DMA)                         \
+    R(31, 2, "BADXU", REG_RW, 0, 0xFFFF, STOPW | SRST, CONTROL, REG_F_DMA)                         \
     R(32, 2, "NXDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(33, 2, "NXDAU", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \
     R(34, 2, "CXDAL", REG_RW, 0, 0xFFFF, STOPW, STATUS, 0)                                         \

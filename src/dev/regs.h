@@ -42,6 +42,7 @@ typedef enum RegClass {
 #define REG_F_SELFCLEAR 0x01u /* command bits the device clears after acting (reset, TX demand) */
 #define REG_F_COUNTER 0x02u   /* counts events: missed packets, statistics, timer ticks */
 #define REG_F_INDEX 0x04u     /* selects the register another port reaches (PCnet RAP) */
+#define REG_F_DMA 0x08u       /* holds (part of) a bus address the device will DMA at */
 
 typedef struct RegDesc {
     uint32_t offset;

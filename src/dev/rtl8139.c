@@ -41,11 +41,11 @@
     R(RTL_TSD(1), 4, "TSD1", REG_RW, 0x00002000, 0x003F3FFF, CS, 0)                                \
     R(RTL_TSD(2), 4, "TSD2", REG_RW, 0x00002000, 0x003F3FFF, CS, 0)                                \
     R(RTL_TSD(3), 4, "TSD3", REG_RW, 0x00002000, 0x003F3FFF, CS, 0)                                \
-    R(RTL_TSAD_N(0), 4, "TSAD0", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
-    R(RTL_TSAD_N(1), 4, "TSAD1", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
-    R(RTL_TSAD_N(2), 4, "TSAD2", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
-    R(RTL_TSAD_N(3), 4, "TSAD3", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
-    R(RTL_RBSTART, 4, "RBSTART", REG_RW, 0, 0xFFFFFFFF, CONTROL, 0)                                \
+    R(RTL_TSAD_N(0), 4, "TSAD0", REG_RW, 0, 0xFFFFFFFF, CONTROL, REG_F_DMA)                        \
+    R(RTL_TSAD_N(1), 4, "TSAD1", REG_RW, 0, 0xFFFFFFFF, CONTROL, REG_F_DMA)                        \
+    R(RTL_TSAD_N(2), 4, "TSAD2", REG_RW, 0, 0xFFFFFFFF, CONTROL, REG_F_DMA)                        \
+    R(RTL_TSAD_N(3), 4, "TSAD3", REG_RW, 0, 0xFFFFFFFF, CONTROL, REG_F_DMA)                        \
+    R(RTL_RBSTART, 4, "RBSTART", REG_RW, 0, 0xFFFFFFFF, CONTROL, REG_F_DMA)                        \
     R(RTL_ERBCR, 2, "ERBCR", REG_RO, 0, 0, STATUS, 0)                                              \
     R(RTL_ERSR, 1, "ERSR", REG_RO, 0, 0, STATUS, 0)                                                \
     R(RTL_CR, 1, "CR", REG_RW, 0x01, 0x1C, CS, REG_F_SELFCLEAR)                                    \

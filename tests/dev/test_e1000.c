@@ -454,6 +454,8 @@ static void test_register_classes_follow_the_manual(void **st)
     }
     assert_class(E1000_CTRL, REG_CLASS_CONTROL, REG_F_SELFCLEAR); /* 13.4.1 RST */
     assert_class(E1000_STATUS, REG_CLASS_STATUS, 0);
+    assert_class(E1000_RDBAL, REG_CLASS_CONTROL, REG_F_DMA); /* 13.4.27: the ring's base address */
+    assert_class(E1000_TDBAH, REG_CLASS_CONTROL, REG_F_DMA);
     assert_class(E1000_EERD, REG_CLASS_CS, REG_F_SELFCLEAR); /* 13.4.4 START, DONE */
     assert_class(E1000_ICR, REG_CLASS_STATUS, 0);
     assert_class(E1000_ICS, REG_CLASS_CONTROL, 0);

@@ -425,9 +425,10 @@ static void test_register_classes_follow_the_datasheet(void **st)
     unsigned nc = pcnet_csr_nregs, nb = pcnet_bcr_nregs;
     assert_class(csr, nc, PCNET_CSR0, REG_CLASS_CS, REG_F_SELFCLEAR); /* TDMD; RINT, IDON */
     assert_class(csr, nc, PCNET_CSR3, REG_CLASS_CONTROL, 0);
+    assert_class(csr, nc, 1, REG_CLASS_CONTROL, REG_F_DMA);  /* IADR: the init block's address */
     assert_class(csr, nc, PCNET_CSR4, REG_CLASS_CS, REG_F_SELFCLEAR); /* UINTCMD */
     assert_class(csr, nc, PCNET_CSR15, REG_CLASS_CONTROL, 0);
-    assert_class(csr, nc, PCNET_CSR24, REG_CLASS_CONTROL, 0);
+    assert_class(csr, nc, PCNET_CSR24, REG_CLASS_CONTROL, REG_F_DMA);
     assert_class(csr, nc, PCNET_CSR88, REG_CLASS_STATUS, 0);
     assert_class(csr, nc, PCNET_CSR112, REG_CLASS_STATUS, REG_F_COUNTER);
     assert_class(csr, nc, PCNET_CSR114, REG_CLASS_STATUS, REG_F_COUNTER);

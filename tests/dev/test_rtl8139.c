@@ -204,7 +204,8 @@ static void test_register_classes_follow_the_datasheet(void **st)
     assert_class(RTL_MPC, 4, REG_CLASS_STATUS, REG_F_COUNTER);
     assert_class(RTL_TCTR, 4, REG_CLASS_STATUS, REG_F_COUNTER);
     assert_class(RTL_TSD(2), 4, REG_CLASS_CS, 0); /* 6.2: TOK/TUN/TABT set by the chip */
-    assert_class(RTL_RBSTART, 4, REG_CLASS_CONTROL, 0);
+    assert_class(RTL_RBSTART, 4, REG_CLASS_CONTROL, REG_F_DMA); /* 6.1: the Rx buffer's address */
+    assert_class(RTL_TSAD_N(2), 4, REG_CLASS_CONTROL, REG_F_DMA);
     assert_class(RTL_CAPR, 2, REG_CLASS_CONTROL, 0);
     assert_class(RTL_CBR, 2, REG_CLASS_STATUS, 0);
     assert_class(RTL_TCR, 4, REG_CLASS_CONTROL, REG_F_SELFCLEAR);  /* 6.7 CLRABT */

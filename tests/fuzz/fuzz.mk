@@ -10,7 +10,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 FUZZ_SRC   := $(sort $(wildcard src/pe/*.c))
 FUZZ_DEPS  := $(FUZZ_SRC) $(wildcard src/pe/*.h)
 FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec \
-              $(FUZZ_DIR)/fuzz_trace $(FUZZ_DIR)/fuzz_workload $(FUZZ_DIR)/fuzz_analyze
+              $(FUZZ_DIR)/fuzz_trace $(FUZZ_DIR)/fuzz_workload $(FUZZ_DIR)/fuzz_analyze \
+              $(FUZZ_DIR)/fuzz_spec
 
 # the --netdev/--wire parser lives in src/host (which loads libpcap itself
 # when a capture is opened)
@@ -34,6 +35,11 @@ $(FUZZ_DIR)/fuzz_analyze: tests/fuzz/fuzz_analyze.c $(ANALYZE_SRC) $(wildcard sr
 $(FUZZ_DIR)/fuzz_workload: tests/fuzz/fuzz_workload.c src/exercise/workload.c src/exercise/workload.h | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< src/exercise/workload.c -o $@
+
+# the .xsm parser alone (src/replay/spec.c depends on libc only)
+$(FUZZ_DIR)/fuzz_spec: tests/fuzz/fuzz_spec.c src/replay/spec.c src/replay/spec.h | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< src/replay/spec.c -o $@
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) | deps
 	@mkdir -p $(dir $@)

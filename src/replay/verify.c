@@ -1,0 +1,605 @@
+/* The checks of verify.h. Values are judged by intervals: for every
+ * expression, the smallest and largest value it can take, given the ranges
+ * of variables (their wrap), request parameters (their param lines) and
+ * register reads (their width); anything else may be any 64-bit value.
+ * The intervals are sound but coarse: an expression the verifier cannot
+ * bound is refused where a bound is needed, never assumed safe. */
+#include "replay/verify.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+typedef struct Range {
+    uint64_t lo, hi;
+} Range;
+
+static const Range FULL = {0, UINT64_MAX};
+
+#define MAX_VARS 256 /* variables whose ranges are followed through a transition */
+
+typedef struct Checker {
+    const Spec *s;
+    const char *name;
+    FILE *out;
+    unsigned problems;
+    int req;              /* the request of the transition being checked, -1 none */
+    Range var[MAX_VARS];  /* what each variable may hold at this point */
+} Checker;
+
+static void problem(Checker *c, uint32_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void problem(Checker *c, uint32_t line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(c->out, "%s:%u: ", c->name, line);
+    vfprintf(c->out, fmt, ap);
+    fputc('\n', c->out);
+    va_end(ap);
+    c->problems++;
+}
+
+static Range point(uint64_t v)
+{
+    return (Range){v, v};
+}
+
+/* ------------------------------------------------------------ intervals */
+
+static Range param_range(const Checker *c, uint32_t param)
+{
+    for (uint32_t i = 0; i < c->s->nparams; i++)
+        if (c->s->params[i].param == param && (int)c->s->params[i].req == c->req)
+            return (Range){c->s->params[i].min, c->s->params[i].max};
+    return FULL;
+}
+
+/* What a variable may hold where no action of the transition has set it
+ * yet: its wrap range, or anything. */
+static Range var_declared(const Checker *c, uint32_t var)
+{
+    const SpecVar *v = &c->s->vars[var];
+    return v->wrap ? (Range){0, v->wrap - 1} : FULL;
+}
+
+static Range var_range(const Checker *c, uint32_t var)
+{
+    return var < MAX_VARS ? c->var[var] : var_declared(c, var);
+}
+
+/* A variable set to a value of range r (kept modulo its wrap). */
+static void var_assign(Checker *c, uint32_t var, Range r)
+{
+    if (var >= MAX_VARS || var >= c->s->nvars)
+        return;
+    uint64_t w = c->s->vars[var].wrap;
+    c->var[var] = w && r.hi >= w ? (Range){0, w - 1} : r;
+}
+
+static Range unite(Range a, Range b)
+{
+    return (Range){a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi};
+}
+
+static int mul_overflows(uint64_t a, uint64_t b)
+{
+    return a && b > UINT64_MAX / a;
+}
+
+/* all ones up to the highest bit of v: the most an or/xor can give */
+static uint64_t fill_bits(uint64_t v)
+{
+    for (int s = 1; s < 64; s <<= 1)
+        v |= v >> s;
+    return v;
+}
+
+static Range range_of(const Checker *c, uint32_t e)
+{
+    if (e == SPEC_NONE || e >= c->s->nexprs)
+        return FULL;
+    const SpecExpr *x = &c->s->exprs[e];
+    Range a, b;
+    switch (x->kind) {
+    case SPEC_E_NUM:
+        return point(x->num);
+    case SPEC_E_VAR:
+        return x->a < c->s->nvars ? var_range(c, x->a) : FULL;
+    case SPEC_E_PARAM:
+        return param_range(c, x->a);
+    case SPEC_E_SIZE:
+        return x->a < c->s->nbuffers ? point(c->s->buffers[x->a].size) : FULL;
+    case SPEC_E_ADDR:
+        return FULL; /* a bus address: only checked where it is given to the device */
+    case SPEC_E_UNARY:
+        return x->op == '!' ? (Range){0, 1} : FULL;
+    default:
+        break;
+    }
+    a = range_of(c, x->a);
+    b = range_of(c, x->b);
+    switch (x->op) {
+    case '+':
+        return a.hi > UINT64_MAX - b.hi ? FULL : (Range){a.lo + b.lo, a.hi + b.hi};
+    case '-':
+        return a.lo >= b.hi ? (Range){a.lo - b.hi, a.hi - b.lo} : FULL;
+    case '*':
+        return mul_overflows(a.hi, b.hi) ? FULL : (Range){a.lo * b.lo, a.hi * b.hi};
+    case '/':
+        return (Range){b.hi ? a.lo / b.hi : 0, b.lo ? a.hi / b.lo : a.hi};
+    case '%':
+        return b.lo ? (Range){0, (a.hi < b.hi - 1 ? a.hi : b.hi - 1)} : (Range){0, a.hi};
+    case '&':
+        return (Range){0, a.hi < b.hi ? a.hi : b.hi};
+    case '|':
+    case '^':
+        return (Range){0, fill_bits(a.hi | b.hi)};
+    case SPEC_OP_SHL:
+        if (b.hi >= 64 || (a.hi && b.hi > (uint64_t)__builtin_clzll(a.hi)))
+            return FULL;
+        return (Range){a.lo << b.lo, a.hi << b.hi};
+    case SPEC_OP_SHR:
+        return (Range){b.hi >= 64 ? 0 : a.lo >> b.hi, b.lo >= 64 ? 0 : a.hi >> b.lo};
+    default: /* comparisons and logic */
+        return (Range){0, 1};
+    }
+}
+
+/* What holds when cond is true (truth = 1) or false (0): comparisons of a
+ * variable with a constant narrow its range; && (when true) and || (when
+ * false) narrow by both sides. Anything else teaches nothing. */
+static void narrow(Checker *c, uint32_t e, int truth)
+{
+    if (e == SPEC_NONE || e >= c->s->nexprs)
+        return;
+    const SpecExpr *x = &c->s->exprs[e];
+    if (x->kind == SPEC_E_UNARY && x->op == '!') {
+        narrow(c, x->a, !truth);
+        return;
+    }
+    if (x->kind != SPEC_E_BINARY)
+        return;
+    if ((x->op == SPEC_OP_AND && truth) || (x->op == SPEC_OP_OR && !truth)) {
+        narrow(c, x->a, truth);
+        narrow(c, x->b, truth);
+        return;
+    }
+    const SpecExpr *l = &c->s->exprs[x->a], *r = &c->s->exprs[x->b];
+    uint8_t op = x->op;
+    uint32_t var;
+    uint64_t k;
+    if (l->kind == SPEC_E_VAR && r->kind == SPEC_E_NUM) {
+        var = l->a;
+        k = r->num;
+    } else if (r->kind == SPEC_E_VAR && l->kind == SPEC_E_NUM) {
+        /* k OP v is v OP' k */
+        var = r->a;
+        k = l->num;
+        op = op == '<' ? '>' : op == '>' ? '<' : op == SPEC_OP_LE ? SPEC_OP_GE
+                                            : op == SPEC_OP_GE ? SPEC_OP_LE : op;
+    } else {
+        return;
+    }
+    if (var >= MAX_VARS || var >= c->s->nvars)
+        return;
+    if (!truth) /* not (v < k) is v >= k, and so on */
+        op = op == '<' ? SPEC_OP_GE : op == '>' ? SPEC_OP_LE : op == SPEC_OP_LE ? '>'
+             : op == SPEC_OP_GE ? '<' : op == SPEC_OP_EQ ? SPEC_OP_NE : op == SPEC_OP_NE ? SPEC_OP_EQ
+                                                                         : 0;
+    Range *v = &c->var[var];
+    switch (op) {
+    case '<':
+        if (k && v->hi > k - 1)
+            v->hi = k - 1;
+        break;
+    case SPEC_OP_LE:
+        if (v->hi > k)
+            v->hi = k;
+        break;
+    case '>':
+        if (k < UINT64_MAX && v->lo < k + 1)
+            v->lo = k + 1;
+        break;
+    case SPEC_OP_GE:
+        if (v->lo < k)
+            v->lo = k;
+        break;
+    case SPEC_OP_EQ:
+        if (k >= v->lo && k <= v->hi)
+            *v = point(k);
+        break;
+    default:
+        break;
+    }
+    if (v->lo > v->hi) /* a branch that cannot run: nothing to check there */
+        *v = point(v->lo);
+}
+
+/* ----------------------------------------------------------- addresses */
+
+static uint32_t element_size(const SpecBuffer *b)
+{
+    return b->size;
+}
+
+static uint32_t elements(const SpecBuffer *b)
+{
+    return b->count ? b->count : 1;
+}
+
+/* An index into buffer b: always inside its copies or descriptors. */
+static void check_index(Checker *c, uint32_t line, const SpecBuffer *b, uint32_t idx)
+{
+    if (idx == SPEC_NONE)
+        return;
+    Range r = range_of(c, idx);
+    if (r.hi >= elements(b))
+        problem(c, line, "index into %s may reach %llu, past its %u %s", b->name,
+                (unsigned long long)r.hi, elements(b), b->ring ? "descriptors" : "copies");
+}
+
+/* Bytes [off, off+len) of one element of b, for every value. */
+static void check_span(Checker *c, uint32_t line, const SpecBuffer *b, Range off, uint64_t len,
+                       const char *what)
+{
+    if (off.hi > element_size(b) || len > element_size(b) - off.hi)
+        problem(c, line, "%s may reach byte %llu of %s, which has %u", what,
+                off.hi > UINT64_MAX - len ? (unsigned long long)UINT64_MAX
+                                          : (unsigned long long)(off.hi + len),
+                b->name, element_size(b));
+}
+
+/* A value given to the device as a bus address: addr(BUF[IDX]) [+ K],
+ * every value of IDX and K inside the buffer. */
+static void check_dma_value(Checker *c, uint32_t line, uint32_t e, const char *where)
+{
+    const SpecExpr *x = e < c->s->nexprs ? &c->s->exprs[e] : NULL;
+    uint32_t addr = SPEC_NONE, k = SPEC_NONE;
+    if (x && x->kind == SPEC_E_ADDR) {
+        addr = e;
+    } else if (x && x->kind == SPEC_E_BINARY && x->op == '+') {
+        if (c->s->exprs[x->a].kind == SPEC_E_ADDR) {
+            addr = x->a;
+            k = x->b;
+        } else if (c->s->exprs[x->b].kind == SPEC_E_ADDR) {
+            addr = x->b;
+            k = x->a;
+        }
+    }
+    if (addr == SPEC_NONE) {
+        problem(c, line, "%s takes a DMA address: the value must be addr(BUFFER) [+ offset]",
+                where);
+        return;
+    }
+    const SpecExpr *ax = &c->s->exprs[addr];
+    const SpecBuffer *b = &c->s->buffers[ax->a];
+    check_index(c, line, b, ax->b);
+    if (k != SPEC_NONE) {
+        Range r = range_of(c, k);
+        if (r.hi >= element_size(b))
+            problem(c, line, "%s: the offset added to addr(%s) may be %llu, past its %u bytes",
+                    where, b->name, (unsigned long long)r.hi, element_size(b));
+    }
+}
+
+/* A 64-bit bus address is two 32-bit halves: a dma field or register 4
+ * bytes above another is the upper half. Replay allocates every buffer
+ * below 4 GiB, so the upper half of a checked address is 0, and nothing
+ * else is safe. */
+static int ring_is_high_half(const SpecBuffer *b, uint32_t off)
+{
+    for (uint32_t k = 0; k < b->ndma; k++)
+        if (off >= 4 && b->dma_off[k] == off - 4)
+            return 1;
+    return 0;
+}
+
+static int reg_is_high_half(const Spec *s, uint32_t reg)
+{
+    const SpecReg *r = &s->regs[reg];
+    for (uint32_t i = 0; i < s->nregs; i++) {
+        const SpecReg *o = &s->regs[i];
+        if (i != reg && o->dma && o->window == r->window && o->offset + 4 == r->offset &&
+            o->count == r->count && o->index_reg == r->index_reg)
+            return 1;
+    }
+    return 0;
+}
+
+static void check_high_half(Checker *c, uint32_t line, uint32_t e, const char *where)
+{
+    Range r = range_of(c, e);
+    if (r.lo != 0 || r.hi != 0)
+        problem(c, line,
+                "%s is the upper half of a bus address: it must be 0 (buffers lie below 4 GiB)",
+                where);
+}
+
+/* ------------------------------------------------------------- actions */
+
+static void check_block(Checker *c, SpecBlock blk, int in_repeat);
+
+static Range width_range(unsigned width)
+{
+    return (Range){0, width >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * width)) - 1};
+}
+
+/* Variables a block may set: forgotten (to their declared range) before a
+ * repeat, whose rounds may see values set by earlier rounds. */
+static void forget_set_in(Checker *c, SpecBlock blk)
+{
+    for (uint32_t i = 0; i < blk.count && blk.first + i < c->s->nlist; i++) {
+        uint32_t ai = c->s->list[blk.first + i];
+        if (ai >= c->s->nactions)
+            continue;
+        const SpecAction *a = &c->s->actions[ai];
+        if ((a->kind == SPEC_A_SET || a->kind == SPEC_A_READ || a->kind == SPEC_A_LOAD) &&
+            a->var < MAX_VARS && a->var < c->s->nvars)
+            c->var[a->var] = var_declared(c, a->var);
+        if (a->kind == SPEC_A_IF) {
+            forget_set_in(c, a->body);
+            forget_set_in(c, a->else_body);
+        }
+        if (a->kind == SPEC_A_REPEAT)
+            forget_set_in(c, a->body);
+    }
+}
+
+static void check_reg_access(Checker *c, const SpecAction *a)
+{
+    const SpecReg *r = &c->s->regs[a->reg];
+    if (r->count && a->idx == SPEC_NONE)
+        problem(c, a->line, "%s is an array: give an index", r->name);
+    if (!r->count && a->idx != SPEC_NONE)
+        problem(c, a->line, "%s is not an array", r->name);
+    if (r->count && a->idx != SPEC_NONE) {
+        Range i = range_of(c, a->idx);
+        if (i.hi >= r->count)
+            problem(c, a->line, "index into %s may reach %llu, past its %u registers", r->name,
+                    (unsigned long long)i.hi, r->count);
+    }
+}
+
+static void check_action(Checker *c, const SpecAction *a, int in_repeat)
+{
+    const Spec *s = c->s;
+    const SpecBuffer *b = a->buf < s->nbuffers ? &s->buffers[a->buf] : NULL;
+    switch (a->kind) {
+    case SPEC_A_WRITE:
+        check_reg_access(c, a);
+        if (s->regs[a->reg].dma && reg_is_high_half(s, a->reg))
+            check_high_half(c, a->line, a->value, s->regs[a->reg].name);
+        else if (s->regs[a->reg].dma)
+            check_dma_value(c, a->line, a->value, s->regs[a->reg].name);
+        break;
+    case SPEC_A_READ:
+        check_reg_access(c, a);
+        var_assign(c, a->var, width_range(s->regs[a->reg].width));
+        break;
+    case SPEC_A_POLL:
+        check_reg_access(c, a);
+        if (a->max < 1 || a->max > SPEC_POLL_MAX)
+            problem(c, a->line, "a poll must stop within 1 to %u reads, not %u", SPEC_POLL_MAX,
+                    a->max);
+        if (a->stall > SPEC_STALL_MAX)
+            problem(c, a->line, "a poll may wait at most %u us between reads, not %u",
+                    SPEC_STALL_MAX, a->stall);
+        break;
+    case SPEC_A_STORE:
+    case SPEC_A_LOAD:
+        if (!b)
+            break;
+        check_index(c, a->line, b, a->idx);
+        check_span(c, a->line, b, range_of(c, a->offset), a->width,
+                   a->kind == SPEC_A_STORE ? "the store" : "the load");
+        if (a->kind == SPEC_A_LOAD)
+            var_assign(c, a->var, width_range(a->width));
+        if (a->kind == SPEC_A_STORE && b->ring) {
+            Range off = range_of(c, a->offset);
+            for (uint32_t k = 0; k < b->ndma; k++)
+                if (off.lo <= b->dma_off[k] + 3u && off.hi + a->width > b->dma_off[k]) {
+                    /* touches an address field: only a checked address */
+                    if (off.lo != off.hi || off.lo != b->dma_off[k] || a->width != 4)
+                        problem(c, a->line,
+                                "a store that may touch the address field at +%u of %s must "
+                                "write all 4 bytes of it, at that offset exactly",
+                                b->dma_off[k], b->name);
+                    else if (ring_is_high_half(b, b->dma_off[k]))
+                        check_high_half(c, a->line, a->value, "the address field's upper half");
+                    else
+                        check_dma_value(c, a->line, a->value, "the address field");
+                }
+        }
+        break;
+    case SPEC_A_COPY: {
+        if (!b)
+            break;
+        if (c->req != SPEC_REQ_SEND) {
+            problem(c, a->line, "copy puts a send's frame into a buffer: only in `on send`");
+            break;
+        }
+        Range len = param_range(c, SPEC_PARAM_LEN);
+        if (len.hi == UINT64_MAX) {
+            problem(c, a->line, "copy needs the largest frame: declare `param send len MIN MAX`");
+            break;
+        }
+        check_index(c, a->line, b, a->idx);
+        check_span(c, a->line, b, range_of(c, a->offset), len.hi, "the frame");
+        break;
+    }
+    case SPEC_A_DELIVER: {
+        if (!b)
+            break;
+        check_index(c, a->line, b, a->idx);
+        Range len = range_of(c, a->value), off = range_of(c, a->offset);
+        if (len.hi > element_size(b))
+            problem(c, a->line, "the frame delivered may be %llu bytes, more than %s holds (%u)",
+                    (unsigned long long)len.hi, b->name, element_size(b));
+        else
+            check_span(c, a->line, b, off, len.hi, "the frame delivered");
+        break;
+    }
+    case SPEC_A_COMPLETE:
+        if (c->req != SPEC_REQ_SEND)
+            problem(c, a->line, "complete ends a send: only in `on send`");
+        break;
+    case SPEC_A_SET:
+        var_assign(c, a->var, range_of(c, a->value));
+        break;
+    case SPEC_A_IF: {
+        /* each branch with what its condition tells; after it, either */
+        Range before[MAX_VARS], then[MAX_VARS];
+        memcpy(before, c->var, sizeof before);
+        narrow(c, a->value, 1);
+        check_block(c, a->body, in_repeat);
+        memcpy(then, c->var, sizeof then);
+        memcpy(c->var, before, sizeof before);
+        narrow(c, a->value, 0);
+        check_block(c, a->else_body, in_repeat);
+        for (unsigned v = 0; v < MAX_VARS; v++)
+            c->var[v] = unite(c->var[v], then[v]);
+        break;
+    }
+    case SPEC_A_REPEAT:
+        if (a->max < 1 || a->max > SPEC_REPEAT_MAX)
+            problem(c, a->line, "repeat needs a bound of 1 to %u, not %u", SPEC_REPEAT_MAX,
+                    a->max);
+        forget_set_in(c, a->body);
+        check_block(c, a->body, 1);
+        forget_set_in(c, a->body);
+        break;
+    case SPEC_A_BREAK:
+        if (!in_repeat)
+            problem(c, a->line, "break outside a repeat");
+        break;
+    default:
+        break;
+    }
+}
+
+static void check_block(Checker *c, SpecBlock blk, int in_repeat)
+{
+    if (blk.count > c->s->nlist || blk.first > c->s->nlist - blk.count)
+        return;
+    for (uint32_t i = 0; i < blk.count; i++) {
+        uint32_t ai = c->s->list[blk.first + i];
+        if (ai < c->s->nactions)
+            check_action(c, &c->s->actions[ai], in_repeat);
+    }
+}
+
+/* -------------------------------------------------------- declarations */
+
+static void check_regs(Checker *c)
+{
+    for (uint32_t i = 0; i < c->s->nregs; i++) {
+        const SpecReg *r = &c->s->regs[i];
+        const SpecWindow *w = &c->s->windows[r->window];
+        uint64_t end = (uint64_t)r->offset + r->width +
+                       (r->count ? (uint64_t)(r->count - 1) * r->stride : 0);
+        if (end > w->size)
+            problem(c, r->line, "%s reaches byte %llu of window %s, which has %u", r->name,
+                    (unsigned long long)end, w->name, w->size);
+        for (int k = 0; k < 2; k++) {
+            uint32_t via = k ? r->bank_reg : r->index_reg;
+            if (via != SPEC_NONE && c->s->regs[via].window != r->window)
+                problem(c, r->line, "%s is reached through %s, which is in another window",
+                        r->name, c->s->regs[via].name);
+        }
+    }
+}
+
+/* Every state reachable from the first; every request served somewhere
+ * or declared unhandled. */
+static void check_machine(Checker *c)
+{
+    const Spec *s = c->s;
+    if (!s->nstates) {
+        problem(c, 1, "no state: a specification needs at least one");
+        return;
+    }
+    uint8_t reach[4096] = {0};
+    uint32_t n = s->nstates < 4096 ? s->nstates : 4096;
+    reach[0] = 1;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t t = 0; t < s->ntransitions; t++) {
+            const SpecTransition *tr = &s->transitions[t];
+            int from = tr->from == SPEC_NONE ? 1 : tr->from < n && reach[tr->from];
+            if (from && tr->to < n && !reach[tr->to]) {
+                reach[tr->to] = 1;
+                changed = 1;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (!reach[i])
+            problem(c, s->states[i].line, "state %s cannot be reached from %s", s->states[i].name,
+                    s->states[0].name);
+    uint32_t served = 0;
+    for (uint32_t t = 0; t < s->ntransitions; t++)
+        served |= 1u << s->transitions[t].req;
+    for (int r = 0; r < SPEC_REQ_COUNT; r++)
+        if (!(served & (1u << r)) && !(s->unhandled & (1u << r)))
+            problem(c, s->states[0].line,
+                    "request %s is neither served by a transition nor declared `unhandled %s`",
+                    spec_request_name((SpecRequest)r), spec_request_name((SpecRequest)r));
+}
+
+/* The datasheet's facts: the windows fit the BARs, every register that
+ * takes a DMA address is declared dma. */
+static void check_truth(Checker *c, const SpecTruth *t)
+{
+    const Spec *s = c->s;
+    unsigned nth[2] = {0, 0};
+    for (uint32_t i = 0; i < s->nwindows; i++) {
+        const SpecWindow *w = &s->windows[i];
+        unsigned k = nth[w->mmio]++, seen = 0, j;
+        for (j = 0; j < t->nbars; j++)
+            if (t->bars[j].mmio == w->mmio && seen++ == k)
+                break;
+        if (j == t->nbars)
+            problem(c, w->line, "window %s: the %s has no %s BAR number %u", w->name, t->model,
+                    w->mmio ? "memory" : "I/O", k);
+        else if (w->size > t->bars[j].size)
+            problem(c, w->line, "window %s is %u bytes, the %s's BAR %u", w->name, w->size,
+                    t->model, t->bars[j].size);
+    }
+    for (unsigned d = 0; d < t->ndma_regs; d++) {
+        const SpecTruthReg *tr = &t->dma_regs[d];
+        for (uint32_t i = 0; i < s->nregs; i++) {
+            const SpecReg *r = &s->regs[i];
+            const SpecWindow *w = &s->windows[r->window];
+            unsigned k = 0;
+            for (uint32_t j = 0; j < r->window; j++)
+                k += s->windows[j].mmio == w->mmio;
+            if (w->mmio != tr->mmio || k != tr->window || r->dma)
+                continue;
+            if (tr->indexed != (r->index_reg != SPEC_NONE) || (tr->indexed && r->index_value != tr->index))
+                continue;
+            for (uint32_t e = 0; e < (r->count ? r->count : 1); e++) {
+                uint32_t off = r->offset + e * r->stride;
+                if (tr->offset >= off && tr->offset < off + r->width)
+                    problem(c, r->line, "%s is the %s's %s, which takes a DMA address: declare it dma",
+                            r->name, t->model, tr->name);
+            }
+        }
+    }
+}
+
+unsigned spec_verify(const Spec *s, const char *name, const SpecTruth *truth, FILE *out)
+{
+    Checker c = {.s = s, .name = name, .out = out, .req = -1};
+    check_regs(&c);
+    check_machine(&c);
+    if (truth)
+        check_truth(&c, truth);
+    for (uint32_t t = 0; t < s->ntransitions; t++) {
+        c.req = s->transitions[t].req;
+        for (uint32_t v = 0; v < MAX_VARS; v++)
+            c.var[v] = v < s->nvars ? var_declared(&c, v) : FULL;
+        narrow(&c, s->transitions[t].guard, 1);
+        check_block(&c, s->transitions[t].body, 0);
+    }
+    return c.problems;
+}

@@ -1,0 +1,262 @@
+/* Unit tests for spec_verify (src/replay/verify.c), rule by rule from
+ * docs/formats/xsm.md "What xdrv verify checks": a safe specification
+ * passes; each hostile edit (a DMA address outside every buffer, an index
+ * past a ring, a store past a buffer, a register outside its window, a
+ * register the datasheet says takes an address left undeclared, an
+ * unreachable state, an unserved request) is named with its line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay/spec.h"
+#include "replay/verify.h"
+
+/* A small safe specification: line numbers matter for the tests below. */
+static const char safe[] =
+    "xdrv-spec 1\n"                                          /* 1 */
+    "device pci 10ec:8139\n"                                 /* 2 */
+    "window io port 256\n"                                   /* 3 */
+    "reg CR io 0x37 1\n"                                     /* 4 */
+    "reg TSD io 0x10 4 count 4 stride 4\n"                   /* 5 */
+    "reg TSAD io 0x20 4 count 4 stride 4 dma\n"              /* 6 */
+    "reg RBSTART io 0x30 4 dma\n"                            /* 7 */
+    "reg ISR io 0x3e 2\n"                                    /* 8 */
+    "buffer rx 8208 align 16\n"                              /* 9 */
+    "buffer tx 1536 align 4 count 4\n"                       /* 10 */
+    "var txi 0 wrap 4\n"                                     /* 11 */
+    "var isr 0\n"                                            /* 12 */
+    "param send len 14 1514\n"                               /* 13 */
+    "unhandled set-filter\n"                                 /* 14 */
+    "unhandled multicast\n"                                  /* 15 */
+    "unhandled query-stats\n"                                /* 16 */
+    "unhandled link\n"                                       /* 17 */
+    "unhandled timer\n"                                      /* 18 */
+    "unhandled reset\n"                                      /* 19 */
+    "state stopped\n"                                           /* 20 */
+    "state running\n"                                             /* 21 */
+    "on init stopped -> running\n"                                   /* 22 */
+    "  write CR 0x10\n"                                      /* 23 */
+    "  poll CR 0x10 0 max 1000 stall 10 else fallback\n"     /* 24 */
+    "  write RBSTART addr(rx)\n"                             /* 25 */
+    "  write CR 0x0c\n"                                      /* 26 */
+    "end\n"                                                  /* 27 */
+    "on send running -> running\n"                                     /* 28 */
+    "  copy tx[txi] 0\n"                                     /* 29 */
+    "  write TSAD[txi] addr(tx[txi])\n"                      /* 30 */
+    "  write TSD[txi] len\n"                                 /* 31 */
+    "  set txi txi + 1\n"                                    /* 32 */
+    "  complete\n"                                           /* 33 */
+    "end\n"                                                  /* 34 */
+    "on interrupt running -> running\n"                                /* 35 */
+    "  read ISR -> isr\n"                                    /* 36 */
+    "  write ISR isr\n"                                      /* 37 */
+    "end\n"                                                  /* 38 */
+    "on halt * -> stopped\n"                                    /* 39 */
+    "  write CR 0x10\n"                                      /* 40 */
+    "end\n";                                                 /* 41 */
+
+/* Replace line `n` (from 1) of the safe spec with `text` (no newline). */
+static char *edit(unsigned n, const char *text)
+{
+    size_t cap = sizeof safe + strlen(text) + 16;
+    char *out = malloc(cap), *o = out;
+    const char *p = safe;
+    assert_non_null(out);
+    for (unsigned line = 1; *p; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (line == n)
+            o += sprintf(o, "%s\n", text);
+        else {
+            memcpy(o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Parse and verify; the problems in *report (freed by the caller). */
+static unsigned check(const char *text, const SpecTruth *truth, char **report)
+{
+    char err[512];
+    Spec *s = spec_parse(text, strlen(text), "t.xsm", err, sizeof err);
+    if (!s)
+        fail_msg("parse: %s", err);
+    size_t len;
+    FILE *f = open_memstream(report, &len);
+    assert_non_null(f);
+    unsigned n = spec_verify(s, "t.xsm", truth, f);
+    fclose(f);
+    spec_free(s);
+    return n;
+}
+
+static void expect_problem(unsigned line, const char *text, const char *want)
+{
+    char *spec = edit(line, text), *report = NULL;
+    unsigned n = check(spec, NULL, &report);
+    if (n == 0 || !strstr(report, want))
+        fail_msg("line %u '%s': wanted a problem with '%s', got %u:\n%s", line, text, want, n,
+                 report);
+    free(report);
+    free(spec);
+}
+
+static void test_safe_passes(void **state)
+{
+    (void)state;
+    char *report = NULL;
+    assert_int_equal(check(safe, NULL, &report), 0);
+    assert_string_equal(report, "");
+    free(report);
+}
+
+/* Rule 3: an address the device is given is addr(BUFFER) + an offset
+ * inside it, for every value. */
+static void test_dma_addresses(void **state)
+{
+    (void)state;
+    expect_problem(25, "  write RBSTART 0x12345678",
+                   "t.xsm:25: RBSTART takes a DMA address: the value must be addr(BUFFER)");
+    expect_problem(25, "  write RBSTART addr(rx) + 8208",
+                   "t.xsm:25: RBSTART: the offset added to addr(rx) may be 8208, past its 8208");
+    expect_problem(30, "  write TSAD[txi] addr(tx[txi + 1])",
+                   "t.xsm:30: index into tx may reach 4, past its 4 copies");
+    expect_problem(30, "  write TSAD[txi] addr(tx[txi]) + 1536",
+                   "t.xsm:30: TSAD: the offset added to addr(tx) may be 1536, past its 1536 bytes");
+    /* a variable with no wrap may hold anything */
+    expect_problem(30, "  write TSAD[txi] addr(tx[isr])",
+                   "t.xsm:30: index into tx may reach 18446744073709551615");
+}
+
+/* Rule 3: memory accesses stay inside their buffers. */
+static void test_memory_bounds(void **state)
+{
+    (void)state;
+    expect_problem(29, "  copy tx[txi] 100", "t.xsm:29: the frame may reach byte 1614 of tx");
+    expect_problem(13, "param send len 14 2000", "t.xsm:29: the frame may reach byte 2000 of tx");
+    expect_problem(37, "  store rx isr 4 0", "t.xsm:37: the store may reach byte");
+    expect_problem(37, "  deliver rx 8200 60", "t.xsm:37: the frame delivered may reach byte 8260");
+}
+
+/* Rules 1 and 2: registers inside windows; arrays indexed; bounds. */
+static void test_registers_and_loops(void **state)
+{
+    (void)state;
+    expect_problem(8, "reg ISR io 0xff 2", "t.xsm:8: ISR reaches byte 257 of window io");
+    expect_problem(5, "reg TSD io 0xf4 4 count 4 stride 4",
+                   "t.xsm:5: TSD reaches byte 260 of window io");
+    expect_problem(31, "  write TSD[txi + 2] len", "t.xsm:31: index into TSD may reach 5");
+}
+
+/* Rule 4: reachable states, every request served or unhandled. */
+static void test_machine(void **state)
+{
+    (void)state;
+    expect_problem(22, "on init stopped -> stopped",
+                   "t.xsm:21: state running cannot be reached from stopped");
+    expect_problem(19, "var unused 0",
+                   "request reset is neither served by a transition nor declared `unhandled reset`");
+}
+
+/* With the datasheet: a register that takes a DMA address must be
+ * declared dma, and windows fit the BARs. */
+static void test_truth(void **state)
+{
+    (void)state;
+    static const SpecTruthReg dma[] = {{.offset = 0x30, .name = "RBSTART"},
+                                       {.offset = 0x20, .name = "TSAD0"}};
+    SpecTruth t = {.model = "rtl8139", .bars = {{0, 256}, {1, 256}}, .nbars = 2, .dma_regs = dma,
+                   .ndma_regs = 2};
+    char *report = NULL;
+    assert_int_equal(check(safe, &t, &report), 0);
+    free(report);
+    char *spec = edit(7, "reg RBSTART io 0x30 4");
+    /* without dma, the address write is no longer checked: only the
+     * datasheet catches it */
+    assert_int_equal(check(spec, &t, &report), 1);
+    assert_non_null(strstr(report, "t.xsm:7: RBSTART is the rtl8139's RBSTART, which takes a DMA "
+                                   "address: declare it dma"));
+    free(report);
+    free(spec);
+    spec = edit(3, "window io port 512");
+    assert_true(check(spec, &t, &report) >= 1);
+    assert_non_null(strstr(report, "t.xsm:3: window io is 512 bytes, the rtl8139's BAR 256"));
+    free(report);
+    free(spec);
+}
+
+/* The intervals follow the actions: a load gives its width's range, an if
+ * narrows by its condition, a repeat forgets what its rounds set. */
+static void test_flow(void **state)
+{
+    (void)state;
+    /* isr is read (16 bits): as an index it may reach 65535 */
+    expect_problem(37, "  deliver rx isr 60", "the frame delivered may reach byte 65595 of rx");
+    /* narrowed by an if: safe in its branch */
+    char *spec = edit(37, "  if isr < 100\n    deliver rx isr 60\n  end");
+    char *report = NULL;
+    assert_int_equal(check(spec, NULL, &report), 0);
+    free(report);
+    free(spec);
+    /* the else of an || knows both sides false */
+    spec = edit(37, "  if isr > 8000 || isr < 4\n    fallback \"bad\"\n  else\n    deliver rx isr - 4 "
+                    "isr\n  end");
+    assert_int_equal(check(spec, NULL, &report), 1); /* 8000 + 8000 - 4 > 8208 */
+    assert_non_null(strstr(report, "the frame delivered may reach byte 15996 of rx"));
+    free(report);
+    free(spec);
+}
+
+/* The upper half of a 64-bit address (a dma register 4 bytes above
+ * another) must be 0. */
+static void test_high_half(void **state)
+{
+    (void)state;
+    char *spec = edit(8, "reg RBSTARTHI io 0x34 4 dma\nreg ISR io 0x3e 2");
+    char *s2 = NULL, *report = NULL;
+    /* writing 0 is fine; writing an address there is not */
+    s2 = strdup(spec);
+    free(spec);
+    spec = s2;
+    size_t n = strlen(spec) + 64;
+    char *t = malloc(n);
+    snprintf(t, n, "%s", spec);
+    char *at = strstr(t, "  write RBSTART addr(rx)\n");
+    assert_non_null(at);
+    char *u = malloc(n + 64);
+    snprintf(u, n + 64, "%.*s  write RBSTART addr(rx)\n  write RBSTARTHI 0\n%s", (int)(at - t), t,
+             at + strlen("  write RBSTART addr(rx)\n"));
+    assert_int_equal(check(u, NULL, &report), 0);
+    free(report);
+    char *v = malloc(n + 64);
+    snprintf(v, n + 64, "%.*s  write RBSTART addr(rx)\n  write RBSTARTHI addr(rx)\n%s", (int)(at - t),
+             t, at + strlen("  write RBSTART addr(rx)\n"));
+    assert_int_equal(check(v, NULL, &report), 1);
+    assert_non_null(strstr(report, "RBSTARTHI is the upper half of a bus address: it must be 0"));
+    free(report);
+    free(u);
+    free(v);
+    free(t);
+    free(spec);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_safe_passes),       cmocka_unit_test(test_dma_addresses),
+        cmocka_unit_test(test_memory_bounds),     cmocka_unit_test(test_registers_and_loops),
+        cmocka_unit_test(test_machine),           cmocka_unit_test(test_truth),
+        cmocka_unit_test(test_flow),              cmocka_unit_test(test_high_half),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
