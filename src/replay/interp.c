@@ -84,10 +84,14 @@ static uint64_t eval(Replay *r, uint32_t e)
         uint64_t v = eval(r, x->a);
         return x->op == '~' ? ~v : x->op == '!' ? !v : 0 - v;
     }
-    default:
-        /* && and || need both sides: there are no side effects in
-         * expressions, so evaluating both is the same */
-        return eval_binary(x->op, eval(r, x->a), eval(r, x->b));
+    default: {
+        /* && and || evaluate both sides: expressions have no effect on the
+         * device, but addr() asks the host (buf_addr), so the order is
+         * fixed, left then right (C leaves argument order open) */
+        uint64_t a = eval(r, x->a);
+        uint64_t b = eval(r, x->b);
+        return eval_binary(x->op, a, b);
+    }
     }
 }
 
