@@ -2,6 +2,7 @@
 #ifndef XDRV_CLI_H
 #define XDRV_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Exit codes (documented in README and `xdrv --help`). */
@@ -17,7 +18,7 @@
 
 /* Each subcommand's --help text; `xdrv --help` prints them all. */
 extern const char info_usage[], run_usage[], exports_usage[], record_usage[], trace_usage[],
-    explore_usage[], diff_usage[], analyze_usage[], verify_usage[];
+    explore_usage[], diff_usage[], analyze_usage[], verify_usage[], replay_usage[];
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -30,6 +31,15 @@ int cmd_explore(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+/* The datasheet facts of a device model (its BARs, the registers that take
+ * a DMA address) for spec_verify, as `xdrv verify --device MODEL` checks
+ * against; regs holds CLI_TRUTH_MAX entries. 0, or -1 for an unknown
+ * model. (verify.c; xdrv replay refuses what these facts reject.) */
+#define CLI_TRUTH_MAX 64
+struct SpecTruth;
+struct SpecTruthReg;
+int cli_model_truth(const char *model, struct SpecTruth *t, struct SpecTruthReg *regs);
 /* --kind KIND[,KIND...] of the trace commands: keep[k] = 1 for each kind
  * named (every kind when list is NULL). -1 after a one-line error naming
  * the command and the known kinds. */
@@ -42,6 +52,16 @@ int cli_parse_u64(const char *s, uint64_t *out);
  * explorer's child processes run this. Returns an exit code. */
 struct Workload;
 int run_record_workload(int argc, char **argv, const struct Workload *wl, const char *out);
+/* xdrv run with the network backends already open (xdrv replay's
+ * hand-over to the original driver: the same interface and cable go on
+ * carrying traffic). argv as for xdrv run (argv[0] ignored) without
+ * --netdev, --wire or --pcap; the backends (any may be NULL) are the run's
+ * from then on and closed at its end. frame (may be NULL): a frame the OS
+ * sends once the adapter is up, before serving. Returns an exit code. */
+struct NetBackend;
+struct NetPcap;
+int run_with_backends(int argc, char **argv, struct NetBackend *netdev, struct NetBackend *wire,
+                      struct NetPcap *pcap, const uint8_t *frame, size_t len);
 /* "xdrv VERSION" and the Unicorn version, one per line, on stdout. */
 int cli_print_version(void);
 

@@ -21,6 +21,7 @@ static const char usage[] =
     "  diff A.xtr B.xtr [--stat|--json]         what changed in behaviour between two recordings\n"
     "  analyze RUN.xtr... [-o REPORT]           registers, fits, polls a driver's traces show\n"
     "  verify DRIVER.xsm [--device M]           static safety checks of a driver specification\n"
+    "  replay DRIVER.xsm --device M ...         serve a NIC from a verified spec, no driver code\n"
     "  --version                    xdrv's version and the Unicorn version it runs on\n"
     "  --help                       this text\n"
     "\n"
@@ -46,9 +47,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         /* every subcommand's options, as the README lists them */
-        printf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage,
+        printf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage,
                exports_usage, trace_usage, record_usage, explore_usage, diff_usage, analyze_usage,
-               verify_usage);
+               verify_usage, replay_usage);
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
         return cmd_analyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "replay"))
+        return cmd_replay(argc - 1, argv + 1);
     fprintf(stderr, "xdrv: unknown command '%s' (try xdrv --help)\n", cmd);
     return EXIT_USAGE;
 }

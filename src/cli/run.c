@@ -115,6 +115,13 @@ typedef struct RunOpts {
     const char *devices[8];
     unsigned ndevices;
     const char *netdev, *wire, *pcap, *trace;
+    /* xdrv replay's hand-over: backends already open, and the frame the
+     * spec did not send (run_with_backends) */
+    int have_backends;
+    NetBackend *netdev_be, *wire_be;
+    NetPcap *pcap_be;
+    const uint8_t *pending;
+    size_t pending_len;
     /* xdrv trace record: the workload and the trace file */
     int record;
     const char *output, *workload_spec;
@@ -597,6 +604,11 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
     NetBackend *netdev = NULL, *wire = NULL;
     NetPcap *pcap = NULL;
     int rc = EXIT_OK;
+    if (o->have_backends) {
+        netdev = o->netdev_be;
+        wire = o->wire_be;
+        pcap = o->pcap_be;
+    }
     if (o->netdev && !(netdev = net_open(o->netdev, NET_OPEN_CARRIER_OFF, err, sizeof err))) {
         fprintf(stderr, "xdrv run: --netdev %s: %s\n", o->netdev, err);
         rc = EXIT_USAGE;
@@ -633,6 +645,19 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
            "SIGINT/SIGTERM\n",
            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], netdev ? ", netdev " : "",
            netdev ? net_name(netdev) : "", wire ? ", wire " : "", wire ? net_name(wire) : "");
+    if (o->pending_len) {
+        /* the send the replayed spec did not serve: the driver's first */
+        const uint8_t *f = o->pending;
+        size_t n = o->pending_len;
+        int refused = machine_nic_send_burst(mach, &f, &n, 1, 1);
+        if (refused < 0) {
+            machine_stop_nic(mach);
+            rc = fault_exit(nt, "the handed-over send");
+            goto out;
+        }
+        printf("xdrv: the frame the spec did not send (%zu bytes) given to the driver%s\n", n,
+               refused ? ": refused for lack of send resources" : "");
+    }
     fflush(stdout);
     struct sigaction sa = {.sa_handler = on_link};
     sigaction(SIGUSR1, &sa, NULL);
@@ -776,6 +801,20 @@ int cmd_run(int argc, char **argv)
 {
     RunOpts o;
     memset(&o, 0, sizeof o);
+    return run_exec(&o, argc, argv);
+}
+
+int run_with_backends(int argc, char **argv, NetBackend *netdev, NetBackend *wire, NetPcap *pcap,
+                      const uint8_t *frame, size_t len)
+{
+    RunOpts o;
+    memset(&o, 0, sizeof o);
+    o.have_backends = 1;
+    o.netdev_be = netdev;
+    o.wire_be = wire;
+    o.pcap_be = pcap;
+    o.pending = frame;
+    o.pending_len = frame ? len : 0;
     return run_exec(&o, argc, argv);
 }
 

@@ -25,14 +25,12 @@ const char verify_usage[] =
     "                  (models: rtl8139, ne2000, pcnet, e1000)\n"
     "  exit status: 0 safe, 1 bad arguments, 2 problems found or unreadable spec\n";
 
-#define MAX_TRUTH 64
-
 /* The registers of a table that take DMA addresses, as seen through one
  * window (direct offsets) or behind an index register's data port. */
 static void add_dma(SpecTruth *t, SpecTruthReg *regs, const RegDesc *tab, unsigned n, uint8_t mmio,
                     int indexed, uint32_t data_port)
 {
-    for (unsigned i = 0; i < n && t->ndma_regs < MAX_TRUTH; i++) {
+    for (unsigned i = 0; i < n && t->ndma_regs < CLI_TRUTH_MAX; i++) {
         if (!(tab[i].flags & REG_F_DMA))
             continue;
         regs[t->ndma_regs++] = (SpecTruthReg){.mmio = mmio,
@@ -47,8 +45,8 @@ static void add_dma(SpecTruth *t, SpecTruthReg *regs, const RegDesc *tab, unsign
 /* The datasheet facts of a model: its BARs in order (RTL8139 6.1: I/O and
  * memory windows of 256 bytes; PCnet: 32-byte I/O and memory windows, the
  * CSRs behind RDP at 0x10; 8254x SDM 4.1: 128 KiB memory, 8-byte I/O;
- * NE2000: 32 ports). */
-static int model_truth(const char *model, SpecTruth *t, SpecTruthReg *regs)
+ * NE2000: 32 ports, on PCI or jumpered on ISA). */
+int cli_model_truth(const char *model, SpecTruth *t, SpecTruthReg *regs)
 {
     memset(t, 0, sizeof *t);
     t->model = model;
@@ -59,7 +57,7 @@ static int model_truth(const char *model, SpecTruth *t, SpecTruthReg *regs)
         t->nbars = 2;
         add_dma(t, regs, rtl8139_regs, rtl8139_nregs, 0, 0, 0);
         add_dma(t, regs, rtl8139_regs, rtl8139_nregs, 1, 0, 0);
-    } else if (!strcmp(model, "ne2000")) {
+    } else if (!strcmp(model, "ne2000") || !strcmp(model, "ne2000-isa")) {
         t->bars[0].size = NE2000_IO_SIZE;
         t->nbars = 1;
     } else if (!strcmp(model, "pcnet")) {
@@ -108,8 +106,8 @@ int cmd_verify(int argc, char **argv)
         return EXIT_USAGE;
     }
     SpecTruth truth;
-    SpecTruthReg regs[MAX_TRUTH];
-    if (device && model_truth(device, &truth, regs) < 0) {
+    SpecTruthReg regs[CLI_TRUTH_MAX];
+    if (device && cli_model_truth(device, &truth, regs) < 0) {
         fprintf(stderr, "xdrv verify: --device %s: no such model (rtl8139, ne2000, pcnet, e1000)\n",
                 device);
         return EXIT_USAGE;

@@ -486,17 +486,11 @@ static const char *option_rule(const Device *d, const char *opt, const char *val
 
 static const char known_devices[] = "rtl8139, ne2000, ne2000-isa, pcnet, e1000, testdev";
 
-int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
+/* Parse a --device spec into d: the kind, the defaults, then the options.
+ * m (may be NULL: a model outside a machine) refuses a second network
+ * controller. */
+static int device_parse(Machine *m, Device *d, const char *spec, char *err, size_t errlen)
 {
-    if (m->attached) {
-        snprintf(err, errlen, "devices must be added before the machine starts");
-        return -1;
-    }
-    if (m->ndev == MAX_DEVICES) {
-        snprintf(err, errlen, "--device '%s': at most %d devices", spec, MAX_DEVICES);
-        return -1;
-    }
-    Device *d = &m->dev[m->ndev];
     memset(d, 0, sizeof *d);
     d->kind = (DevKind)-1;
     d->m = m;
@@ -532,7 +526,7 @@ int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
         snprintf(err, errlen, "--device '%s': unknown device (known: %s)", spec, known_devices);
         return -1;
     }
-    if (d->nic && m->nic) {
+    if (d->nic && m && m->nic) {
         snprintf(err, errlen, "--device '%s': only one network controller per run", spec);
         return -1;
     }
@@ -587,6 +581,22 @@ int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
             return -1;
         }
     }
+    return 0;
+}
+
+int machine_add_device(Machine *m, const char *spec, char *err, size_t errlen)
+{
+    if (m->attached) {
+        snprintf(err, errlen, "devices must be added before the machine starts");
+        return -1;
+    }
+    if (m->ndev == MAX_DEVICES) {
+        snprintf(err, errlen, "--device '%s': at most %d devices", spec, MAX_DEVICES);
+        return -1;
+    }
+    Device *d = &m->dev[m->ndev];
+    if (device_parse(m, d, spec, err, errlen) < 0)
+        return -1;
     if (d->nic)
         m->nic = d;
     m->ndev++;
@@ -973,6 +983,22 @@ int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_
     return vm_stopped(m->vm) ? -1 : refused;
 }
 
+/* A frame off the cable into the controller. On a real cable every frame
+ * is at least 64 bytes with its FCS: the sending MAC pads (IEEE 802.3
+ * clause 4.2.3.3). A TAP hands over the kernel's unpadded frames (42-byte
+ * ARP replies), so the cable pads them to 60 + FCS here. */
+static void cable_deliver(Device *d, const uint8_t *frame, size_t len)
+{
+    uint8_t padded[60];
+    if (len < 60) {
+        memcpy(padded, frame, len);
+        memset(padded + len, 0, 60 - len);
+        frame = padded;
+        len = 60;
+    }
+    d->nic->receive(d->state, frame, len);
+}
+
 int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len)
 {
     if (!m->nic || !m->nic->state)
@@ -982,18 +1008,7 @@ int machine_wire_frame(Machine *m, const uint8_t *frame, size_t len)
     m->st.wire_rx++;
     frame_event(m, TRACE_FRAME_IN, "wire", frame, len);
     clock_sync(m);
-    /* On a real cable every frame is at least 64 bytes with its FCS: the
-     * sending MAC pads (IEEE 802.3 clause 4.2.3.3). A TAP hands over the
-     * kernel's unpadded frames (42-byte ARP replies), so the cable pads
-     * them to 60 + FCS here. */
-    uint8_t padded[60];
-    if (len < 60) {
-        memcpy(padded, frame, len);
-        memset(padded + len, 0, 60 - len);
-        frame = padded;
-        len = 60;
-    }
-    m->nic->nic->receive(m->nic->state, frame, len);
+    cable_deliver(m->nic, frame, len);
     return 0;
 }
 
@@ -1134,4 +1149,111 @@ void machine_destroy(Machine *m)
             free(d->state);
     }
     free(m);
+}
+
+/* ------------------------------------------- a NIC model without a machine */
+
+struct NicModel {
+    Device d;
+};
+
+NicModel *nic_model_new(const char *spec, const DevDma *dma, const DevIrq *irq, DevClock *clock,
+                        const NetPort *port, char *err, size_t errlen)
+{
+    NicModel *n = calloc(1, sizeof *n);
+    if (!n) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    Device *d = &n->d;
+    if (device_parse(NULL, d, spec, err, errlen) < 0)
+        goto fail;
+    if (d->kind != DEV_NIC) {
+        snprintf(err, errlen, "--device '%s': not a network controller (%s)", spec,
+                 "rtl8139, ne2000, ne2000-isa, pcnet, e1000");
+        goto fail;
+    }
+    d->state = d->nic->create(dma, irq, clock, port, d->mac);
+    if (!d->state) {
+        snprintf(err, errlen, "%s: cannot create the device model", d->spec);
+        goto fail;
+    }
+    d->ops = d->nic->io_ops;
+    d->mmio_ops = d->nic->mmio_ops ? d->nic->mmio_ops : d->ops;
+    d->mmio_window = d->nic->mmio_ops ? d->nic->mmio_window : d->window;
+    if (d->nic->isa) {
+        if (ne2000_set_isa_resources(d->state, d->io, d->irq) < 0) {
+            snprintf(err, errlen, "%s: io=0x%x irq=%u is not a valid ISA setting", d->spec, d->io,
+                     d->irq);
+            goto fail;
+        }
+    } else {
+        d->pci = d->nic->pci(d->state);
+        if (present_identity(d, err, errlen) < 0)
+            goto fail;
+        /* what the firmware leaves enabled (attach_pci): decoding and bus
+         * mastering; nobody here reads the BAR addresses */
+        pci_config_write(d->pci, 0x04, 2, 0x0007);
+    }
+    return n;
+fail:
+    nic_model_free(n);
+    return NULL;
+}
+
+void nic_model_free(NicModel *n)
+{
+    if (!n)
+        return;
+    if (n->d.state)
+        n->d.nic->free(n->d.state);
+    free(n);
+}
+
+const char *nic_model_name(const NicModel *n)
+{
+    return n->d.nic->name;
+}
+
+void nic_model_mac(const NicModel *n, uint8_t mac[6])
+{
+    memcpy(mac, n->d.mac, 6);
+}
+
+uint32_t nic_model_window(const NicModel *n, int mmio, unsigned nth)
+{
+    const Device *d = &n->d;
+    if (nth)
+        return 0; /* every model has at most one BAR of each kind */
+    if (mmio)
+        return d->nic->mem_bar >= 0 ? d->mmio_window : 0;
+    return d->nic->isa || d->nic->io_bar >= 0 ? d->window : 0;
+}
+
+uint32_t nic_model_read(NicModel *n, int mmio, unsigned nth, uint32_t off, unsigned width)
+{
+    uint32_t size = nic_model_window(n, mmio, nth);
+    if ((uint64_t)off + width > size)
+        return width >= 4 ? 0xFFFFFFFFu : (1u << (8 * width)) - 1; /* decodes nothing */
+    const DevIoOps *ops = mmio ? n->d.mmio_ops : n->d.ops;
+    return ops->read(n->d.state, off, width);
+}
+
+void nic_model_write(NicModel *n, int mmio, unsigned nth, uint32_t off, unsigned width, uint32_t v)
+{
+    uint32_t size = nic_model_window(n, mmio, nth);
+    if ((uint64_t)off + width > size)
+        return;
+    const DevIoOps *ops = mmio ? n->d.mmio_ops : n->d.ops;
+    ops->write(n->d.state, off, width, v);
+}
+
+void nic_model_receive(NicModel *n, const uint8_t *frame, size_t len)
+{
+    cable_deliver(&n->d, frame, len);
+}
+
+void nic_model_set_link(NicModel *n, int up)
+{
+    n->d.nic->set_link(n->d.state, up);
 }

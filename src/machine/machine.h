@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "dev/dev.h"
 #include "host/net.h"
 #include "nt/nt.h"
 #include "vm/vm.h"
@@ -119,6 +120,34 @@ int machine_nic_inject(Machine *m, int condition);
  * register, the interrupt delivered, the line restored. -1 if the run
  * stopped or there is no controller. */
 int machine_spurious_irq(Machine *m);
+
+/* ---- a network controller model outside any machine (xdrv replay: no
+ * guest, the host drives the registers itself) ---- */
+typedef struct NicModel NicModel;
+
+/* A controller from a --device spec ("rtl8139", "pcnet,mac=...", with the
+ * same models and options as machine_add_device), wired to the caller's
+ * DMA, interrupt line, clock (borrowed) and cable. PCI models are left
+ * with I/O, memory decoding and bus mastering enabled, as firmware leaves
+ * them. NULL with a one-line reason in err. */
+NicModel *nic_model_new(const char *spec, const DevDma *dma, const DevIrq *irq, DevClock *clock,
+                        const NetPort *port, char *err, size_t errlen);
+void nic_model_free(NicModel *n);
+/* The --device model name ("rtl8139", "ne2000-isa"). */
+const char *nic_model_name(const NicModel *n);
+/* The station address it was created with (mac= or the default). */
+void nic_model_mac(const NicModel *n, uint8_t mac[6]);
+/* A register window: the nth port (mmio 0: the I/O BAR or ISA ports) or
+ * memory (mmio 1) window; its size, 0 when the model has none. */
+uint32_t nic_model_window(const NicModel *n, int mmio, unsigned nth);
+/* Register accesses in a window; outside it reads are all-ones and writes
+ * go nowhere. */
+uint32_t nic_model_read(NicModel *n, int mmio, unsigned nth, uint32_t off, unsigned width);
+void nic_model_write(NicModel *n, int mmio, unsigned nth, uint32_t off, unsigned width, uint32_t v);
+/* A frame arrives on its cable (padded to 60 bytes like any cable). */
+void nic_model_receive(NicModel *n, const uint8_t *frame, size_t len);
+/* Cable plugged in (1) or pulled (0). */
+void nic_model_set_link(NicModel *n, int up);
 
 typedef struct MachineStats {
     uint64_t wire_rx, wire_tx, netdev_rx, netdev_tx, send_resources, interrupts_delivered;

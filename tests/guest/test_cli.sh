@@ -10,7 +10,7 @@ pass=0 fail=0
 out=$(mktemp); bad=$(mktemp); trap 'rm -f "$out" "$bad"' EXIT
 check() { if eval "$2"; then pass=$((pass+1)); echo "PASS $1"; else fail=$((fail+1)); echo "FAIL $1"; sed 's/^/   | /' "$out" | tail -8; fi; }
 
-for c in "" info run exports; do
+for c in "" info run exports replay; do
     $XDRV $c --help >"$out" 2>&1; rc=$?
     check "xdrv $c --help" '[ $rc -eq 0 ] && grep -q "usage: xdrv" "$out"'
 done
@@ -60,6 +60,13 @@ errcase "unknown command" 1 frobnicate
 errcase "unknown option" 1 run "$B/drivers/ktest.sys" --frob
 errcase "bad budget" 1 run "$B/drivers/ktest.sys" --budget -5
 errcase "request on no handle" 1 run "$B/drivers/ktest.sys" --no-unload --request 'read 7 4'
+errcase "replay: no spec" 1 replay --device rtl8139
+errcase "replay: no --device" 1 replay tests/golden/spec/rtl8139.xsm
+errcase "replay: unknown option" 1 replay tests/golden/spec/rtl8139.xsm --device rtl8139 --frob
+errcase "replay: not a network controller" 1 replay tests/golden/spec/rtl8139.xsm --device testdev
+errcase "replay: bad --netdev" 1 replay tests/golden/spec/rtl8139.xsm --device rtl8139 --netdev frob
+errcase "replay: missing spec file" 2 replay /nonexistent.xsm --device rtl8139
+errcase "replay: garbage spec" 2 replay "$bad" --device rtl8139
 
 # ---- board identities and INF-driven model choice -------------------------
 $XDRV info --boards >"$out" 2>&1; rc=$?

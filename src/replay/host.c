@@ -1,0 +1,509 @@
+/* The replay host (see host.h): a network controller model, its DMA
+ * region, its clock and its cable, driven by the interpreter core through
+ * ReplayOps, and the loop that turns host traffic into requests. */
+#include "replay/host.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "machine/machine.h"
+#include "replay/arena.h"
+
+#define SEC_NS 1000000000ull
+#define IRQ_ROUNDS 16u   /* interrupt requests per raised line before giving up */
+#define DRAIN_FRAMES 64u /* frames taken from one backend per loop round */
+#define POLL_MAX_MS 100  /* the loop looks at its flags at least this often */
+#define DMA_REGION_MAX (256u << 20)
+#define MAX_WINDOWS 64u
+
+struct ReplayHost {
+    const Spec *spec;
+    NicModel *nic;
+    DevClock clock;
+    uint64_t wall0;
+    uint8_t *mem; /* the DMA region: the spec's buffers, nothing else */
+    uint32_t mem_size;
+    ReplayArena arena;
+    Replay r;
+    /* each spec window: which model window it is */
+    uint8_t win_mmio[MAX_WINDOWS];
+    uint8_t win_nth[MAX_WINDOWS];
+    NetBackend *netdev, *wire;
+    int irq;        /* the model's interrupt line */
+    int link;       /* last linkstate the spec reported, -1 none yet */
+    int has_timer; /* the spec serves timer requests */
+    uint64_t next_timer;
+    FILE *log;
+    int verbose;
+    ReplayStop stop;
+    ReplayHostStats st;
+};
+
+static uint64_t wall_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * SEC_NS + (uint64_t)t.tv_nsec;
+}
+
+/* The model's time follows the wall clock (it never goes back: a stall
+ * that moved it ahead just waits for the wall clock to catch up). */
+static void clock_sync(ReplayHost *h)
+{
+    dev_clock_advance(&h->clock, wall_ns() - h->wall0);
+}
+
+/* ------------------------------------------------- the model's side */
+
+static void *dma_map(void *opaque, uint32_t addr, uint32_t len)
+{
+    ReplayHost *h = opaque;
+    if (addr < REPLAY_DMA_BUS || (uint64_t)addr + len > (uint64_t)REPLAY_DMA_BUS + h->mem_size)
+        return NULL; /* the device reaches the spec's buffers and nothing else */
+    return h->mem + (addr - REPLAY_DMA_BUS);
+}
+
+static void irq_set(void *opaque, int line, int level)
+{
+    ((ReplayHost *)opaque)->irq = !!level;
+}
+
+static void cable_send(void *opaque, const uint8_t *frame, size_t len)
+{
+    ReplayHost *h = opaque;
+    h->st.wire_out++;
+    if (h->wire)
+        net_send(h->wire, frame, len);
+}
+
+/* ---------------------------------------------------------- ReplayOps */
+
+static uint32_t op_reg_read(void *o, uint32_t w, uint32_t off, unsigned width)
+{
+    ReplayHost *h = o;
+    return nic_model_read(h->nic, h->win_mmio[w], h->win_nth[w], off, width);
+}
+
+static void op_reg_write(void *o, uint32_t w, uint32_t off, unsigned width, uint32_t v)
+{
+    ReplayHost *h = o;
+    nic_model_write(h->nic, h->win_mmio[w], h->win_nth[w], off, width, v);
+}
+
+static uint64_t op_buf_addr(void *o, uint32_t b, uint32_t i)
+{
+    return replay_arena_addr(&((ReplayHost *)o)->arena, b, i);
+}
+
+static uint8_t *op_buf_ptr(void *o, uint32_t b, uint32_t i)
+{
+    return replay_arena_ptr(&((ReplayHost *)o)->arena, b, i);
+}
+
+/* A stall is the model's time passing: the model sees nothing else. */
+static void op_stall(void *o, uint32_t us)
+{
+    ReplayHost *h = o;
+    dev_clock_advance(&h->clock, h->clock.now + (uint64_t)us * 1000);
+}
+
+static void op_deliver(void *o, const uint8_t *f, uint32_t n)
+{
+    ReplayHost *h = o;
+    h->st.receives++;
+    if (h->netdev)
+        net_send(h->netdev, f, n);
+}
+
+static void op_complete(void *o)
+{
+    ((ReplayHost *)o)->st.sends++;
+}
+
+static void op_link(void *o, int up)
+{
+    ReplayHost *h = o;
+    if (h->link == up)
+        return;
+    if (h->verbose)
+        fprintf(h->log, "replay: link %s\n", up ? "up" : "down");
+    h->link = up;
+    if (h->netdev)
+        net_set_carrier(h->netdev, up);
+}
+
+/* ------------------------------------------------------------- setup */
+
+/* Bytes the arena needs for every buffer at its alignment (arena.c places
+ * them in declaration order; a buffer's copies each start aligned). */
+static uint64_t region_size(const Spec *s)
+{
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < s->nbuffers; i++) {
+        const SpecBuffer *b = &s->buffers[i];
+        uint64_t align = b->align ? b->align : 4;
+        uint64_t stride = b->ring ? b->size : (b->size + align - 1) & ~(align - 1);
+        at = (at + align - 1) & ~(align - 1);
+        at += stride * (b->count ? b->count : 1);
+    }
+    return (at + 4095) & ~(uint64_t)4095;
+}
+
+int replay_host_new(ReplayHost **out, const Spec *spec, const char *device, FILE *log, int verbose,
+                    char *err, size_t errlen)
+{
+    *out = NULL;
+    ReplayHost *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errlen, "out of memory");
+        return REPLAY_HOST_E_HOST;
+    }
+    h->spec = spec;
+    h->log = log;
+    h->verbose = verbose;
+    h->link = -1;
+    h->wall0 = wall_ns();
+    dev_clock_init(&h->clock);
+    int rc = REPLAY_HOST_E_SPEC;
+    if (spec->nwindows > MAX_WINDOWS) {
+        snprintf(err, errlen, "%u register windows: a device has at most %u", spec->nwindows,
+                 MAX_WINDOWS);
+        goto fail;
+    }
+    uint64_t size = region_size(spec);
+    if (size > DMA_REGION_MAX) {
+        snprintf(err, errlen, "the spec's buffers take %llu bytes: at most %u MiB",
+                 (unsigned long long)size, DMA_REGION_MAX >> 20);
+        goto fail;
+    }
+    h->mem_size = (uint32_t)(size ? size : 4096);
+    h->mem = malloc(h->mem_size);
+    if (!h->mem) {
+        snprintf(err, errlen, "out of memory for a %u-byte DMA region", h->mem_size);
+        rc = REPLAY_HOST_E_HOST;
+        goto fail;
+    }
+    if (replay_arena_init(&h->arena, spec, h->mem, REPLAY_DMA_BUS, h->mem_size, err, errlen) < 0)
+        goto fail;
+    DevDma dma = {.map = dma_map, .opaque = h};
+    DevIrq irq = {.set = irq_set, .opaque = h, .line = 11};
+    NetPort port = {.send = cable_send, .opaque = h};
+    h->nic = nic_model_new(device, &dma, &irq, &h->clock, &port, err, errlen);
+    if (!h->nic) {
+        rc = REPLAY_HOST_E_DEVICE;
+        goto fail;
+    }
+    /* the spec's windows in order of kind: the first port window is the
+     * model's I/O window, the first mmio window its memory window */
+    unsigned nth[2] = {0, 0};
+    for (uint32_t i = 0; i < spec->nwindows; i++) {
+        const SpecWindow *w = &spec->windows[i];
+        h->win_mmio[i] = w->mmio;
+        h->win_nth[i] = (uint8_t)nth[w->mmio]++;
+        uint32_t have = nic_model_window(h->nic, w->mmio, h->win_nth[i]);
+        if (!have) {
+            snprintf(err, errlen, "line %u: window %s: the %s model has no %s window %u", w->line,
+                     w->name, nic_model_name(h->nic), w->mmio ? "mmio" : "port", h->win_nth[i]);
+            goto fail;
+        }
+        if (w->size > have) {
+            snprintf(err, errlen, "line %u: window %s is %u bytes: the %s model's is %u", w->line,
+                     w->name, w->size, nic_model_name(h->nic), have);
+            goto fail;
+        }
+    }
+    ReplayOps ops = {.opaque = h,
+                     .reg_read = op_reg_read,
+                     .reg_write = op_reg_write,
+                     .buf_addr = op_buf_addr,
+                     .buf_ptr = op_buf_ptr,
+                     .stall = op_stall,
+                     .deliver = op_deliver,
+                     .complete = op_complete,
+                     .link = op_link};
+    if (replay_init(&h->r, spec, &ops) != REPLAY_OK) {
+        snprintf(err, errlen,
+                 "the spec is larger than the interpreter takes (%u variables, %u "
+                 "registers: at most %u and %u)",
+                 spec->nvars, spec->nregs, REPLAY_MAX_VARS, REPLAY_MAX_REGS);
+        goto fail;
+    }
+    for (uint32_t t = 0; t < spec->ntransitions; t++)
+        if (spec->transitions[t].req == SPEC_REQ_TIMER)
+            h->has_timer = 1;
+    if (spec->unhandled & (1u << SPEC_REQ_TIMER))
+        h->has_timer = 0;
+    *out = h;
+    return 0;
+fail:
+    replay_host_free(h);
+    return rc;
+}
+
+void replay_host_free(ReplayHost *h)
+{
+    if (!h)
+        return;
+    nic_model_free(h->nic);
+    free(h->mem);
+    free(h);
+}
+
+void replay_host_mac(const ReplayHost *h, uint8_t mac[6])
+{
+    nic_model_mac(h->nic, mac);
+}
+
+void replay_host_attach(ReplayHost *h, NetBackend *netdev, NetBackend *wire)
+{
+    h->netdev = netdev;
+    h->wire = wire;
+    if (netdev) {
+        uint8_t mac[6];
+        char e[NET_ERR_MAX];
+        nic_model_mac(h->nic, mac);
+        if (net_set_mac(netdev, mac, e, sizeof e) < 0)
+            fprintf(stderr, "xdrv replay: warning: %s\n", e);
+    }
+}
+
+const ReplayStop *replay_host_stopped(const ReplayHost *h)
+{
+    return &h->stop;
+}
+
+ReplayHostStats *replay_host_stats(ReplayHost *h)
+{
+    return &h->st;
+}
+
+void replay_host_stop_text(const ReplayHost *h, char *buf, size_t len)
+{
+    const ReplayStop *s = &h->stop;
+    if (s->line)
+        snprintf(buf, len, "%s in state %s: %s (spec line %u)", spec_request_name(s->req), s->state,
+                 s->reason, s->line);
+    else
+        snprintf(buf, len, "%s in state %s: %s", spec_request_name(s->req), s->state, s->reason);
+}
+
+/* ----------------------------------------------------------- requests */
+
+static int stopped(ReplayHost *h, SpecRequest req, ReplayResult res, uint32_t state,
+                   const char *reason, uint32_t line)
+{
+    ReplayStop *s = &h->stop;
+    s->req = req;
+    s->res = res;
+    snprintf(s->state, sizeof s->state, "%s",
+             state < h->spec->nstates ? h->spec->states[state].name : "?");
+    snprintf(s->reason, sizeof s->reason, "%s", reason);
+    s->line = line;
+    s->frame_len = 0;
+    h->st.fallbacks++;
+    return 1;
+}
+
+/* The spec was verified for the parameter ranges it declares: a request
+ * outside them is not its to serve. */
+static const char *param_out_of_range(ReplayHost *h, SpecRequest req, const uint64_t *p, char *buf,
+                                      size_t len)
+{
+    for (uint32_t i = 0; p && i < h->spec->nparams; i++) {
+        const SpecParamRange *pr = &h->spec->params[i];
+        if (pr->req != req || pr->param >= SPEC_PARAM_COUNT_)
+            continue;
+        uint64_t v = p[pr->param];
+        if (v < pr->min || v > pr->max) {
+            snprintf(buf, len, "%s %llu is outside the spec's range %llu..%llu",
+                     spec_param_name((SpecParam)pr->param), (unsigned long long)v,
+                     (unsigned long long)pr->min, (unsigned long long)pr->max);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* One request: 0 served, 1 not (h->stop says why). */
+static int request(ReplayHost *h, SpecRequest req, const uint64_t *p, const uint8_t *frame,
+                   uint32_t len)
+{
+    char why[128];
+    uint32_t state = h->r.state;
+    clock_sync(h);
+    if (param_out_of_range(h, req, p, why, sizeof why))
+        return stopped(h, req, REPLAY_UNHANDLED, state, why, 0);
+    ReplayResult res = replay_request(&h->r, req, p, frame, len);
+    if (h->verbose && (req != SPEC_REQ_SEND || res != REPLAY_OK))
+        fprintf(h->log, "replay: %s: %s\n", spec_request_name(req),
+                res == REPLAY_OK ? "served" : "not served");
+    if (res == REPLAY_OK)
+        return 0;
+    if (res == REPLAY_UNHANDLED) {
+        snprintf(why, sizeof why, "no transition serves %s in this state", spec_request_name(req));
+        return stopped(h, req, res, state, why, 0);
+    }
+    const char *reason = h->r.reason;
+    if (!reason)
+        reason = res == REPLAY_BAD_SPEC ? "the spec is beyond the interpreter's limits"
+                                        : "the spec gave up";
+    return stopped(h, req, res, state, reason, h->r.reason_line);
+}
+
+/* Serve the raised interrupt line: 0, or 1 when the spec did not (a line
+ * its handler leaves raised is a device answering outside the spec). */
+static int service_irq(ReplayHost *h)
+{
+    for (unsigned i = 0; h->irq && i < IRQ_ROUNDS; i++) {
+        if (request(h, SPEC_REQ_INTERRUPT, NULL, NULL, 0))
+            return 1;
+        h->st.interrupts++;
+    }
+    if (!h->irq)
+        return 0;
+    char why[96];
+    snprintf(why, sizeof why, "the interrupt line stays raised after %u interrupt requests",
+             IRQ_ROUNDS);
+    return stopped(h, SPEC_REQ_INTERRUPT, REPLAY_FALLBACK, h->r.state, why, 0);
+}
+
+static int timer(ReplayHost *h)
+{
+    if (request(h, SPEC_REQ_TIMER, NULL, NULL, 0))
+        return 1;
+    h->st.timers++;
+    return service_irq(h);
+}
+
+int replay_host_start(ReplayHost *h)
+{
+    clock_sync(h);
+    if (request(h, SPEC_REQ_INIT, NULL, NULL, 0) || service_irq(h))
+        return 1;
+    /* what a protocol binding sets first on Windows: directed, multicast
+     * and broadcast frames (ntddndis.h NDIS_PACKET_TYPE_DIRECTED 0x1,
+     * _MULTICAST 0x2, _BROADCAST 0x8); a spec that does not serve it
+     * leaves the filter as its init set it */
+    if (!(h->spec->unhandled & (1u << SPEC_REQ_SET_FILTER))) {
+        uint64_t p[SPEC_PARAM_COUNT_] = {[SPEC_PARAM_FILTER] = 0x0b};
+        if (request(h, SPEC_REQ_SET_FILTER, p, NULL, 0) || service_irq(h))
+            return 1;
+    }
+    h->next_timer = h->clock.now + SEC_NS;
+    /* the first link report: the spec's own, or its timer's at once;
+     * a spec that never reports one leaves the link taken to be up */
+    if (h->link < 0 && h->has_timer && timer(h))
+        return 1;
+    if (h->link < 0) {
+        h->link = 1;
+        if (h->netdev)
+            net_set_carrier(h->netdev, 1);
+    }
+    return 0;
+}
+
+int replay_host_halt(ReplayHost *h)
+{
+    return request(h, SPEC_REQ_HALT, NULL, NULL, 0);
+}
+
+/* Frames from the cable into the model, each one's interrupt served. */
+static int pump_wire(ReplayHost *h)
+{
+    const uint8_t *f;
+    ssize_t n = 0;
+    for (unsigned i = 0; i < DRAIN_FRAMES && (n = net_recv(h->wire, &f)) > 0; i++) {
+        h->st.wire_in++;
+        clock_sync(h);
+        nic_model_receive(h->nic, f, (size_t)n);
+        if (service_irq(h))
+            return 1;
+    }
+    if (n < 0) {
+        fprintf(stderr, "xdrv replay: wire %s: %s\n", net_name(h->wire), net_error(h->wire));
+        return -1;
+    }
+    return 0;
+}
+
+/* Frames from the OS: a send request each. One the spec does not send is
+ * kept for whoever takes the device over. */
+static int pump_netdev(ReplayHost *h)
+{
+    const uint8_t *f;
+    ssize_t n = 0;
+    for (unsigned i = 0; i < DRAIN_FRAMES && (n = net_recv(h->netdev, &f)) > 0; i++) {
+        uint64_t p[SPEC_PARAM_COUNT_] = {[SPEC_PARAM_LEN] = (uint64_t)n};
+        if (request(h, SPEC_REQ_SEND, p, f, (uint32_t)n)) {
+            h->st.refused++;
+            size_t keep = (size_t)n < sizeof h->stop.frame ? (size_t)n : sizeof h->stop.frame;
+            memcpy(h->stop.frame, f, keep);
+            h->stop.frame_len = keep;
+            return 1;
+        }
+        if (service_irq(h))
+            return 1;
+    }
+    if (n < 0) {
+        fprintf(stderr, "xdrv replay: netdev %s: %s\n", net_name(h->netdev), net_error(h->netdev));
+        return -1;
+    }
+    return 0;
+}
+
+/* How long the loop may sleep: until the model's next timer or the spec's
+ * next timer request, at most POLL_MAX_MS. */
+static int poll_timeout(ReplayHost *h)
+{
+    uint64_t now = wall_ns() - h->wall0, until = now + POLL_MAX_MS * 1000000ull;
+    uint64_t next = dev_clock_next(&h->clock);
+    if (next < until)
+        until = next;
+    if (h->has_timer && h->next_timer < until)
+        until = h->next_timer;
+    if (until <= now)
+        return 0;
+    return (int)((until - now + 999999) / 1000000);
+}
+
+int replay_host_serve(ReplayHost *h, volatile sig_atomic_t *stop, volatile sig_atomic_t *link_req)
+{
+    while (!*stop) {
+        if (link_req && *link_req >= 0) {
+            int up = *link_req;
+            *link_req = -1;
+            clock_sync(h);
+            nic_model_set_link(h->nic, up);
+            if (service_irq(h))
+                return 1;
+        }
+        struct pollfd pfd[2];
+        nfds_t n = 0;
+        if (h->netdev)
+            pfd[n++] = (struct pollfd){.fd = net_fd(h->netdev), .events = POLLIN};
+        if (h->wire)
+            pfd[n++] = (struct pollfd){.fd = net_fd(h->wire), .events = POLLIN};
+        if (poll(pfd, n, poll_timeout(h)) < 0 && errno != EINTR) {
+            perror("xdrv replay: poll");
+            return -1;
+        }
+        int r = 0;
+        if (h->wire && (r = pump_wire(h)) != 0)
+            return r;
+        if (h->netdev && (r = pump_netdev(h)) != 0)
+            return r;
+        /* the model's own timers (clock_sync fired them) may raise the line */
+        clock_sync(h);
+        if (service_irq(h))
+            return 1;
+        if (h->has_timer && h->clock.now >= h->next_timer) {
+            h->next_timer = h->clock.now + SEC_NS;
+            if (timer(h))
+                return 1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,91 @@
+/* The replay host (xdrv replay; host side, not the freestanding core): a
+ * verified driver specification run by the interpreter against a network
+ * controller model, with no driver code at all. It owns the model, the
+ * memory the model may reach by DMA (the spec's buffers, and nothing
+ * else), the model's clock (following the wall clock), and the serving
+ * loop between the host network backends and the interpreter: frames from
+ * the netdev become send requests, frames from the cable reach the model,
+ * a raised interrupt line becomes interrupt requests, and every second a
+ * timer request (unless the spec declares timer unhandled). The first
+ * request the spec does not serve stops the loop with its reason: the
+ * caller decides what happens to the device (docs/replay.md). */
+#ifndef XDRV_REPLAY_HOST_H
+#define XDRV_REPLAY_HOST_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "host/net.h"
+#include "replay/interp.h"
+#include "replay/spec.h"
+
+#define REPLAY_DMA_BUS 0x00100000u /* the bus address of the DMA region */
+
+typedef struct ReplayHost ReplayHost;
+
+/* replay_host_new's failures. */
+enum {
+    REPLAY_HOST_E_DEVICE = -1, /* the --device spec (err says why) */
+    REPLAY_HOST_E_SPEC = -2,   /* the spec does not fit this device or host (err) */
+    REPLAY_HOST_E_HOST = -3,   /* out of memory */
+};
+
+/* A host for spec (verified, borrowed) driving a model made from a
+ * --device spec ("rtl8139,mac=..."). log: where -v and the hand-over line
+ * go. 0 with *out, or an REPLAY_HOST_E_* with a one-line reason in err. */
+int replay_host_new(ReplayHost **out, const Spec *spec, const char *device, FILE *log, int verbose,
+                    char *err, size_t errlen);
+/* Frees the model (the device is gone with it) and the memory; the
+ * backends stay the caller's. NULL is ignored. */
+void replay_host_free(ReplayHost *h);
+
+/* The model's station address (the --device mac= or its default). */
+void replay_host_mac(const ReplayHost *h, uint8_t mac[6]);
+
+/* Connect the backends (either may be NULL): the netdev (the OS side)
+ * takes the model's MAC, its carrier follows the spec's linkstate reports;
+ * the model's cable goes to the wire. */
+void replay_host_attach(ReplayHost *h, NetBackend *netdev, NetBackend *wire);
+
+/* Why the spec stopped serving. */
+typedef struct ReplayStop {
+    SpecRequest req;
+    ReplayResult res;
+    char state[SPEC_NAME_MAX]; /* the state the request found */
+    char reason[160];
+    uint32_t line; /* the spec line that gave up; 0: no transition served it */
+    /* a send the spec did not serve: the frame, for whoever takes over */
+    uint8_t frame[NET_FRAME_MAX_VLAN];
+    size_t frame_len;
+} ReplayStop;
+
+/* The init request, then the first link report (the spec's timer, when it
+ * has one; without one the link is taken to be up). 0, or 1 when the spec
+ * did not serve it (replay_host_stopped says why). */
+int replay_host_start(ReplayHost *h);
+/* Serve until *stop: 0. 1 when a request was not served (why:
+ * replay_host_stopped; the model is then left as it is), -1 when a
+ * backend failed (message on stderr). link_req (may be NULL) is polled:
+ * 1 plug the model's cable, 0 pull it, -1 nothing; reset to -1. */
+int replay_host_serve(ReplayHost *h, volatile sig_atomic_t *stop, volatile sig_atomic_t *link_req);
+/* The halt request: 0, or 1 when the spec did not serve it. */
+int replay_host_halt(ReplayHost *h);
+const ReplayStop *replay_host_stopped(const ReplayHost *h);
+/* The one line that logs a hand-over: "send in state running: REASON
+ * (spec line N)" (no line part for a request no transition serves). */
+void replay_host_stop_text(const ReplayHost *h, char *buf, size_t len);
+
+typedef struct ReplayHostStats {
+    uint64_t sends;             /* send requests served (frames from the netdev) */
+    uint64_t refused;           /* frames from the netdev the spec did not send */
+    uint64_t receives;          /* frames the spec handed to the OS (to the netdev) */
+    uint64_t interrupts;        /* interrupt requests served */
+    uint64_t timers;            /* timer requests served */
+    uint64_t wire_out, wire_in; /* frames on the model's cable */
+    uint64_t fallbacks;         /* requests the spec did not serve (each stops the loop) */
+} ReplayHostStats;
+ReplayHostStats *replay_host_stats(ReplayHost *h);
+
+#endif
