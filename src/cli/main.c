@@ -22,6 +22,7 @@ static const char usage[] =
     "  analyze RUN.xtr... [-o REPORT]           registers, fits, polls a driver's traces show\n"
     "  verify DRIVER.xsm [--device M]           static safety checks of a driver specification\n"
     "  replay DRIVER.xsm --device M ...         serve a NIC from a verified spec, no driver code\n"
+    "  synth DRIVER.xsm -o OUT.c                a verified spec as the C source of a driver\n"
     "  --version                    xdrv's version and the Unicorn version it runs on\n"
     "  --help                       this text\n"
     "\n"
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
         printf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage,
                exports_usage, trace_usage, record_usage, explore_usage, diff_usage, analyze_usage,
                verify_usage, replay_usage);
+        printf("\n%s", synth_usage);
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay"))
         return cmd_replay(argc - 1, argv + 1);
+    if (!strcmp(cmd, "synth"))
+        return cmd_synth(argc - 1, argv + 1);
     fprintf(stderr, "xdrv: unknown command '%s' (try xdrv --help)\n", cmd);
     return EXIT_USAGE;
 }
