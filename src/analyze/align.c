@@ -563,7 +563,8 @@ int align_sequences_bounded(const uint64_t *a, size_t n, const uint64_t *b, size
         p++;
     while (q < n - p && q < m - p && a[n - q - 1] == b[m - q - 1])
         q++;
-    if (align_inner(a + p, n - p - q, b + p, m - p - q, max_cost, &mid) < 0)
+    /* (an empty side may be NULL: no offset applied to it) */
+    if (align_inner(p ? a + p : a, n - p - q, p ? b + p : b, m - p - q, max_cost, &mid) < 0)
         return -1;
     Aligner s = {.out = out};
     int r = align_emit(&s, ALIGN_KEEP, 0, 0, p);

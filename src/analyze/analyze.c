@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "analyze/filters.h"
+#include "analyze/extract.h"
+#include "analyze/extract_impl.h"
 #include "analyze/loops.h"
 #include "analyze/rings.h"
 #include "analyze/templates.h"
@@ -157,6 +159,7 @@ struct Analysis {
     Loops *loops;
     Templates *templates;
     Filters *filters;
+    Extract *extract;
     /* the bank select (find_banks): bits of one register choose which
      * registers the other offsets of its window reach */
     int bank_have;
@@ -463,6 +466,7 @@ static const IdxStat *index_for(const Analysis *a, Phys data)
 
 typedef struct Replay {
     Analysis *a;
+    unsigned trace; /* its index */
     uint32_t *index_value; /* per IdxStat: the value written last */
     int *index_known;
     /* the request in progress */
@@ -670,6 +674,8 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
                 a->have_module = 1;
             }
         }
+        if (!is_access(&ev) && extract_event(a->extract, &ev, -1, rp->trace) < 0)
+            goto oom;
         if (!is_access(&ev)) {
             int site = -1;
             if (ev.kind == TRACE_MEM_STORE && ev.size <= 4 && !ev.len &&
@@ -732,6 +738,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
         if (!g || rings_event(a->rings, &ev, (int)(g - a->regs)) < 0 ||
             loops_event(a->loops, &ev, (int)(g - a->regs)) < 0 ||
             templates_event(a->templates, &ev, (int)(g - a->regs), -1, vregion) < 0 ||
+            extract_event(a->extract, &ev, (int)(g - a->regs), rp->trace) < 0 ||
             filters_event(a->filters, &ev, (int)(g - a->regs), -1, vregion) < 0)
             goto oom;
         vote_name(g, ev.reg);
@@ -784,6 +791,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
     loops_trace_end(a->loops);
     templates_trace_end(a->templates);
     filters_trace_end(a->filters);
+    extract_trace_end(a->extract);
     xtr_reader_free(r);
     return 0;
 oom:
@@ -1191,8 +1199,10 @@ int an_finish(Analysis *a)
     char err[XTR_ERR_MAX + 64];
     if (!rp.index_value || !rp.index_known)
         rc = -1;
-    for (size_t i = 0; i < a->npaths && !rc; i++)
+    for (size_t i = 0; i < a->npaths && !rc; i++) {
+        rp.trace = (unsigned)i;
         rc = replay_trace(&rp, a->paths[i], err, sizeof err);
+    }
     free(rp.index_value);
     free(rp.index_known);
     free(rp.stores);
@@ -1211,10 +1221,12 @@ Analysis *an_new(void)
 {
     Analysis *a = calloc(1, sizeof(Analysis));
     if (a && (!(a->rings = rings_new()) || !(a->loops = loops_new()) ||
-              !(a->templates = templates_new()) || !(a->filters = filters_new(reg_info_cb, a)))) {
+              !(a->templates = templates_new()) || !(a->filters = filters_new(reg_info_cb, a)) ||
+              !(a->extract = extract_new()))) {
         rings_free(a->rings);
         loops_free(a->loops);
         templates_free(a->templates);
+        filters_free(a->filters);
         free(a);
         return NULL;
     }
@@ -1271,6 +1283,7 @@ void an_free(Analysis *a)
     loops_free(a->loops);
     templates_free(a->templates);
     filters_free(a->filters);
+    extract_free(a->extract);
     free(a->module_path);
     free(a);
 }
@@ -1358,4 +1371,9 @@ uint32_t an_sends(const Analysis *a)
 const char *an_format_pc(const Analysis *a, uint32_t pc, char *buf, size_t len)
 {
     return xtr_format_pc(&a->mods, pc, buf, len);
+}
+
+int an_extract(const Analysis *a, FILE *out, char *err, size_t errlen)
+{
+    return extract_write_spec(a, a->extract, out, err, errlen);
 }

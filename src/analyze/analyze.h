@@ -263,5 +263,8 @@ const char *an_format_pc(const Analysis *a, uint32_t pc, char *buf, size_t len);
 int an_report_markdown(const Analysis *a, FILE *out);
 int an_report_json(const Analysis *a, FILE *out);
 int an_report_dot(const Analysis *a, FILE *out);
+/* A driver specification (docs/formats/xsm.md) from the traces: `xdrv
+ * extract` (docs/extract.md). 0, or -1 with a reason in err. */
+int an_extract(const Analysis *a, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -354,7 +354,7 @@ static int print_score(const Analysis *a, FILE *out)
 /* The loop in the driver's code around each polling site (a static
  * disassembly, docs/coverage.md): whether it has a way out besides the
  * condition. Without the image, a warning, and timeouts only as seen. */
-static void poll_code(Analysis *a, const char *driver)
+void cli_poll_code(Analysis *a, const char *driver)
 {
     const char *name, *path;
     uint32_t base;
@@ -444,7 +444,7 @@ int cmd_analyze(int argc, char **argv)
     if (an_warnings(a))
         fprintf(stderr, "xdrv analyze: warning: %u trace(s) cut short; used as far as they go\n",
                 an_warnings(a));
-    poll_code(a, driver);
+    cli_poll_code(a, driver);
     FILE *out = outpath ? fopen(outpath, "w") : stdout;
     if (!out) {
         fprintf(stderr, "xdrv analyze: %s: cannot write\n", outpath);

@@ -65,6 +65,14 @@ struct NetBackend;
 struct NetPcap;
 int run_with_backends(int argc, char **argv, struct NetBackend *netdev, struct NetBackend *wire,
                       struct NetPcap *pcap, const uint8_t *frame, size_t len);
+/* xdrv extract (extract.c): a driver specification from recordings. */
+extern const char extract_usage[];
+int cmd_extract(int argc, char **argv);
+/* The driver's code around each polling site, for analyze and extract
+ * (analyze.c): a static disassembly of `driver`, or of the image the
+ * recording names when NULL. */
+struct Analysis;
+void cli_poll_code(struct Analysis *a, const char *driver);
 /* "xdrv VERSION" and the Unicorn version, one per line, on stdout. */
 int cli_print_version(void);
 

@@ -20,6 +20,7 @@ static const char usage[] =
     "  explore DRIVER.sys ... -o DIR            coverage-guided exploration of a driver\n"
     "  diff A.xtr B.xtr [--stat|--json]         what changed in behaviour between two recordings\n"
     "  analyze RUN.xtr... [-o REPORT]           registers, fits, polls a driver's traces show\n"
+    "  extract RUN.xtr... -o DRIVER.xsm         a driver specification from recordings\n"
     "  verify DRIVER.xsm [--device M]           static safety checks of a driver specification\n"
     "  replay DRIVER.xsm --device M ...         serve a NIC from a verified spec, no driver code\n"
     "  synth DRIVER.xsm -o OUT.c                a verified spec as the C source of a driver\n"
@@ -48,9 +49,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         /* every subcommand's options, as the README lists them */
-        printf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage,
+        printf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage,
                exports_usage, trace_usage, record_usage, explore_usage, diff_usage, analyze_usage,
-               verify_usage, replay_usage);
+               extract_usage, verify_usage, replay_usage);
         printf("\n%s", synth_usage);
         return EXIT_OK;
     }
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
         return cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "analyze"))
         return cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "extract"))
+        return cmd_extract(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "replay"))

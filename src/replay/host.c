@@ -4,10 +4,14 @@
 #include "replay/host.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "machine/machine.h"
 #include "replay/arena.h"
@@ -36,6 +40,8 @@ struct ReplayHost {
     int link;       /* last linkstate the spec reported, -1 none yet */
     int has_timer; /* the spec serves timer requests */
     uint64_t next_timer;
+    uint64_t next_flags; /* wall time of the next look at the netdev's flags */
+    int filter;          /* the packet filter last asked of the spec, -1 none */
     FILE *log;
     int verbose;
     ReplayStop stop;
@@ -392,6 +398,8 @@ int replay_host_start(ReplayHost *h)
         if (request(h, SPEC_REQ_SET_FILTER, p, NULL, 0) || service_irq(h))
             return 1;
     }
+    /* from now on the OS's own filter is followed (the TAP's flags) */
+    h->filter = 0x0b;
     h->next_timer = h->clock.now + SEC_NS;
     /* the first link report: the spec's own, or its timer's at once;
      * a spec that never reports one leaves the link taken to be up */
@@ -469,6 +477,50 @@ static int poll_timeout(ReplayHost *h)
     return (int)((until - now + 999999) / 1000000);
 }
 
+/* The packet filter the OS asks of a TAP netdev: the binding's directed,
+ * multicast and broadcast (ntddndis.h NDIS_PACKET_TYPE_DIRECTED 0x1,
+ * _MULTICAST 0x2, _BROADCAST 0x8), plus ALL_MULTICAST (0x4) and
+ * PROMISCUOUS (0x20) while the interface has IFF_ALLMULTI / IFF_PROMISC
+ * (`ip link set NAME promisc on`; netdevice(7) SIOCGIFFLAGS). -1 when the
+ * netdev is not a TAP or its flags cannot be read. */
+static int netdev_filter(const ReplayHost *h)
+{
+    if (!h->netdev || net_kind(h->netdev) != NET_KIND_TAP)
+        return -1;
+    const char *name = net_name(h->netdev);
+    if (strncmp(name, "tap:", 4))
+        return -1;
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name + 4);
+    int r = ioctl(sock, SIOCGIFFLAGS, &ifr);
+    close(sock);
+    if (r < 0)
+        return -1;
+    return 0x0b | (ifr.ifr_flags & IFF_ALLMULTI ? 0x04 : 0) | (ifr.ifr_flags & IFF_PROMISC ? 0x20 : 0);
+}
+
+/* Every FLAGS_MS, the OS's filter: a change is a set-filter request. */
+#define FLAGS_MS 200u
+static int follow_filter(ReplayHost *h)
+{
+    uint64_t now = wall_ns();
+    if (now < h->next_flags)
+        return 0;
+    h->next_flags = now + FLAGS_MS * 1000000ull;
+    int f = netdev_filter(h);
+    if (f < 0 || f == h->filter || h->filter < 0)
+        return 0;
+    h->filter = f;
+    uint64_t p[SPEC_PARAM_COUNT_] = {[SPEC_PARAM_FILTER] = (uint64_t)f};
+    if (h->verbose)
+        fprintf(h->log, "replay: the OS set the packet filter to 0x%x\n", f);
+    return request(h, SPEC_REQ_SET_FILTER, p, NULL, 0) || service_irq(h);
+}
+
 int replay_host_serve(ReplayHost *h, volatile sig_atomic_t *stop, volatile sig_atomic_t *link_req)
 {
     while (!*stop) {
@@ -504,6 +556,8 @@ int replay_host_serve(ReplayHost *h, volatile sig_atomic_t *stop, volatile sig_a
             if (timer(h))
                 return 1;
         }
+        if (follow_filter(h))
+            return 1;
     }
     return 0;
 }

@@ -26,9 +26,10 @@ $(FUZZ_DIR)/fuzz_trace: tests/fuzz/fuzz_trace.c $(TRACE_SRC) $(wildcard src/trac
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(TRACE_SRC) -o $@
 
-# src/analyze (diff and analyze) over arbitrary trace bytes
-ANALYZE_SRC := $(sort $(wildcard src/analyze/*.c)) $(TRACE_SRC)
-$(FUZZ_DIR)/fuzz_analyze: tests/fuzz/fuzz_analyze.c $(ANALYZE_SRC) $(wildcard src/analyze/*.h src/trace/*.h) | deps
+# src/analyze (diff, analyze, extract) over arbitrary trace bytes; what
+# extract writes goes through the spec parser and verifier
+ANALYZE_SRC := $(sort $(wildcard src/analyze/*.c)) $(TRACE_SRC) src/replay/spec.c src/replay/verify.c
+$(FUZZ_DIR)/fuzz_analyze: tests/fuzz/fuzz_analyze.c $(ANALYZE_SRC) $(wildcard src/analyze/*.h src/trace/*.h src/replay/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(ANALYZE_SRC) -o $@
 

@@ -1,7 +1,8 @@
 /* libFuzzer target for src/analyze: arbitrary bytes as a trace file (a
  * memfd, reached by its /proc path like any file), analyzed (both passes,
  * every inference), reported in all three forms, and diffed against
- * itself (which must come out the same) and against an empty trace. Any
+ * itself (which must come out the same) and against an empty trace, and
+ * extracted into a specification that must parse (and is verified). Any
  * refusal must be a one-line error; nothing may crash, leak or hang. */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 
 #include "analyze/analyze.h"
 #include "analyze/diff.h"
+#include "replay/spec.h"
+#include "replay/verify.h"
 
 static FILE *devnull;
 
@@ -49,6 +52,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (an_report_markdown(a, devnull) < 0 || an_report_json(a, devnull) < 0 ||
             an_report_dot(a, devnull) < 0)
             abort();
+        /* extract: whatever it writes must parse as a specification */
+        char *text = NULL;
+        size_t tlen = 0;
+        FILE *mem = open_memstream(&text, &tlen);
+        if (!mem)
+            abort();
+        err[0] = '\0';
+        int xr = an_extract(a, mem, err, sizeof err);
+        fclose(mem);
+        if (xr < 0) {
+            check_err(err);
+        } else {
+            Spec *sp = spec_parse(text, tlen, "extracted.xsm", err, sizeof err);
+            if (!sp)
+                abort(); /* the extractor wrote something its own parser refuses */
+            spec_verify(sp, "extracted.xsm", NULL, devnull);
+            spec_free(sp);
+        }
+        free(text);
         DiffOptions o = {.context = 3};
         err[0] = '\0';
         if (diff_traces(path, path, &o, devnull, err, sizeof err) != 0)

@@ -1,0 +1,563 @@
+/* `xdrv extract`, part one: what the traces say each request did. Every
+ * register access, store into device memory, frame handed to the OS and
+ * link report is filed under the driver entry point that caused it (the
+ * innermost one on the call stack: an interrupt that arrives during a send
+ * belongs to the interrupt), one record per request instance. The generator
+ * (extract_gen.c) turns them into transitions. Nothing here knows which
+ * driver or device produced a trace: entry points are NDIS 5's. */
+#include "analyze/extract_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ntddndis.h: the OIDs whose sets become requests of their own, and the
+ * media status codes of NdisMIndicateStatus (ndis.h). */
+#define OID_GEN_CURRENT_PACKET_FILTER 0x0001010Eu
+#define OID_802_3_MULTICAST_LIST 0x01010103u
+#define NDIS_STATUS_MEDIA_CONNECT 0x4001000Bu
+#define NDIS_STATUS_MEDIA_DISCONNECT 0x4001000Cu
+
+const char *const xk_request[XK_COUNT] = {
+    [XK_INIT] = "init",         [XK_HALT] = "halt",         [XK_RESET] = "reset",
+    [XK_SEND] = "send",         [XK_FILTER] = "set-filter", [XK_MCAST] = "multicast",
+    [XK_STATS] = "query-stats", [XK_INTR] = "interrupt",    [XK_TIMER] = "timer",
+};
+
+static int grow(void **p, size_t n, size_t size)
+{
+    if (n & (n - 1) || (n && n < 16))
+        return 0;
+    size_t cap = n ? 2 * n : 16;
+    void *q = realloc(*p, cap * size);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+Extract *extract_new(void)
+{
+    Extract *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    for (unsigned k = 0; k < XK_COUNT; k++)
+        x->open[k] = -1;
+    return x;
+}
+
+void extract_free(Extract *x)
+{
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->ninst; i++) {
+        free(x->inst[i].raw);
+        free(x->inst[i].ops);
+    }
+    free(x->inst);
+    free(x->live);
+    for (unsigned i = 0; i < XDMA_HISTORY; i++)
+        free(x->dma[i].data);
+    free(x);
+}
+
+/* The n-th (from 1) comma-separated argument of an API or entry text. */
+static int arg_u32(const char *text, int n, uint32_t *out)
+{
+    const char *p = text;
+    for (int i = 1; p && i < n; i++) {
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return -1;
+    char *end;
+    unsigned long v = strtoul(p, &end, 0);
+    if (end == p || v > UINT32_MAX)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* Which kind of request an entry point serves (XK_NONE: it inherits its
+ * caller's, XK_OTHER: none of the spec's). */
+static XKind entry_kind(Extract *x, const TraceEvent *ev)
+{
+    const char *n = ev->name ? ev->name : "";
+    static const struct {
+        const char *name;
+        XKind k;
+    } map[] = {
+        {"MiniportInitialize", XK_INIT},       {"MiniportHalt", XK_HALT},
+        {"MiniportReset", XK_RESET},           {"MiniportSend", XK_SEND},
+        {"MiniportSendPackets", XK_SEND},      {"MiniportISR", XK_INTR},
+        {"MiniportHandleInterrupt", XK_INTR},  {"MiniportEnableInterrupt", XK_INTR},
+        {"MiniportDisableInterrupt", XK_INTR}, {"DeferredRoutine", XK_INTR},
+        {"MiniportCheckForHang", XK_TIMER},    {"SynchronizeFunction", XK_NONE},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(n, map[i].name))
+            return map[i].k;
+    uint32_t oid;
+    if (!strcmp(n, "MiniportSetInformation") && ev->text && !arg_u32(ev->text, 2, &oid)) {
+        if (oid == OID_GEN_CURRENT_PACKET_FILTER)
+            return XK_FILTER;
+        if (oid == OID_802_3_MULTICAST_LIST)
+            return XK_MCAST;
+        return XK_OTHER;
+    }
+    /* a statistics query: OID bits 23:16 are 0x02 (ntddndis.h) */
+    if (!strcmp(n, "MiniportQueryInformation") && ev->text && !arg_u32(ev->text, 2, &oid))
+        return ((oid >> 16) & 0xff) == 0x02 ? XK_STATS : XK_OTHER;
+    /* a timer the driver set (NdisMInitializeTimer): its function */
+    if (!strcmp(n, "TimerFunction") || !strcmp(n, "MiniportTimer"))
+        return XK_TIMER;
+    (void)x;
+    return XK_OTHER;
+}
+
+static void close_inst(Extract *x, XKind k)
+{
+    if (x->open[k] >= 0)
+        x->inst[x->open[k]].closed = 1;
+    x->open[k] = -1;
+}
+
+static void close_all(Extract *x)
+{
+    for (unsigned k = 0; k < XK_COUNT; k++)
+        close_inst(x, (XKind)k);
+}
+
+/* The parameter of a request from its REQUEST_BEGIN text. */
+static void request_param(Extract *x, XInst *in)
+{
+    const char *t = x->req_text;
+    if (in->kind == XK_SEND) {
+        in->has_param = x->frames == 1;
+        in->param = x->frame_len;
+        in->multi = x->frames != 1;
+    } else if (in->kind == XK_FILTER) {
+        /* the workload's words: "set OID_GEN_CURRENT_PACKET_FILTER 0xb"
+         * (the last word), or "filter directed broadcast ..." (the bits
+         * by name: ntddndis.h NDIS_PACKET_TYPE_*) */
+        static const struct {
+            const char *w;
+            uint32_t bit;
+        } bits[] = {{"directed", 0x1},  {"multicast", 0x2},       {"all-multicast", 0x4},
+                    {"broadcast", 0x8}, {"source-routing", 0x10}, {"promiscuous", 0x20},
+                    {"smt", 0x40},      {"all-local", 0x80}};
+        const char *sp = strrchr(t, ' ');
+        char *end;
+        unsigned long v = sp ? strtoul(sp + 1, &end, 0) : 0;
+        in->has_param = sp && end != sp + 1 && !*end;
+        in->param = (uint32_t)v;
+        if (!in->has_param && !strncmp(t, "filter", 6)) {
+            uint32_t f = 0;
+            int ok = 1;
+            for (const char *w = strchr(t, ' '); w && ok; w = strchr(w, ' ')) {
+                w++;
+                size_t n = strcspn(w, " ");
+                unsigned i;
+                for (i = 0; i < sizeof bits / sizeof bits[0]; i++)
+                    if (strlen(bits[i].w) == n && !strncmp(w, bits[i].w, n))
+                        break;
+                if (n == 4 && !strncmp(w, "none", 4))
+                    continue;
+                if (i == sizeof bits / sizeof bits[0])
+                    ok = 0;
+                else
+                    f |= bits[i].bit;
+            }
+            in->has_param = ok;
+            in->param = f;
+        }
+    } else if (in->kind == XK_MCAST) {
+        /* addresses as aa:bb:..., space separated, or hex:... (6 bytes each) */
+        const char *h = strstr(t, "hex:");
+        unsigned n = 0;
+        if (h) {
+            size_t digits = strspn(h + 4, "0123456789abcdefABCDEF");
+            n = (unsigned)(digits / 12);
+        } else {
+            for (const char *p = strchr(t, ' '); p; p = strchr(p + 1, ' '))
+                if (strchr(p + 1, ':'))
+                    n++;
+            if (n)
+                n--; /* the OID name is the first word after "set" */
+        }
+        in->has_param = 1;
+        in->param = n;
+    }
+}
+
+static int open_inst(Extract *x, XKind k)
+{
+    close_inst(x, k);
+    if (grow((void **)&x->inst, x->ninst, sizeof *x->inst) < 0)
+        return -1;
+    XInst *in = &x->inst[x->ninst];
+    memset(in, 0, sizeof *in);
+    in->kind = k;
+    in->trace = x->trace;
+    in->first = x->seq;
+    in->last = x->seq;
+    if (k == XK_INIT || k == XK_RESET)
+        memset(x->cnt, 0, sizeof x->cnt);
+    if (k == XK_INIT)
+        x->nkinds = 0; /* allocations are counted from each initialization */
+    memcpy(in->cnt, x->cnt, sizeof in->cnt);
+    request_param(x, in);
+    /* sends count frames: the driver's own counters go by frame */
+    x->cnt[k] += k == XK_SEND && x->frames > 1 ? x->frames : 1;
+    x->open[k] = (long)x->ninst++;
+    return 0;
+}
+
+static int add_op(Extract *x, XKind k, XOp op)
+{
+    if (k <= XK_NONE || k >= XK_OTHER || x->open[k] < 0)
+        return 0;
+    XInst *in = &x->inst[x->open[k]];
+    if (grow((void **)&in->raw, in->nraw, sizeof *in->raw) < 0)
+        return -1;
+    op.seq = x->seq;
+    in->raw[in->nraw++] = op;
+    in->last = x->seq;
+    return 0;
+}
+
+/* Host allocations the device may reach, named by kind and order of
+ * allocation in their trace ("shared" #0, #1, ...). */
+static int region_id(Extract *x, const char *name, uint32_t size, uint32_t addr, unsigned ord)
+{
+    for (unsigned i = 0; i < x->nregions; i++)
+        if (!strcmp(x->regions[i].kind, name) && x->regions[i].ordinal == ord) {
+            if (size > x->regions[i].size)
+                x->regions[i].size = size;
+            uint32_t al = addr & -addr;
+            if (al && al < x->regions[i].align)
+                x->regions[i].align = al;
+            return (int)i;
+        }
+    if (x->nregions >= XMAX_REGIONS)
+        return -1;
+    XRegion *r = &x->regions[x->nregions];
+    /* a name the spec can use: letters, digits and _, a letter first */
+    size_t k = 0;
+    if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
+        r->name[k++] = 'm';
+    for (const char *c = name; *c && k + 1 < sizeof r->name - 4; c++)
+        r->name[k++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                               (*c >= '0' && *c <= '9')
+                           ? *c
+                           : '_';
+    r->name[k] = 0;
+    snprintf(r->kind, sizeof r->kind, "%s", name);
+    r->ordinal = ord;
+    char clean[sizeof r->name];
+    memcpy(clean, r->name, sizeof clean);
+    snprintf(r->label, sizeof r->label, "%s%u", clean, ord);
+    for (unsigned i = 0; i < x->nregions; i++)
+        if (!strcmp(x->regions[i].label, r->label)) { /* two kinds, one clean name */
+            snprintf(r->label, sizeof r->label, "%s%u_%u", clean, ord, x->nregions);
+            break;
+        }
+    r->size = size;
+    uint32_t al = addr & -addr;
+    r->align = !al || al > 4096 ? 4096 : al;
+    return (int)x->nregions++;
+}
+
+static int live_find(const Extract *x, uint32_t addr, uint32_t *off)
+{
+    for (size_t i = x->nlive; i-- > 0;)
+        if (addr - x->live[i].addr < x->live[i].size) {
+            *off = addr - x->live[i].addr;
+            return x->live[i].region;
+        }
+    return -1;
+}
+
+static int note_region(Extract *x, const TraceEvent *ev)
+{
+    const char *name = ev->name ? ev->name : "memory";
+    if (!strcmp(name, "send-buffer"))
+        return 0; /* the OS's frame, not memory the driver gives the device */
+    if (!ev->value) {
+        for (size_t i = 0; i < x->nlive; i++)
+            if (x->live[i].addr == ev->addr) {
+                x->live[i] = x->live[--x->nlive];
+                break;
+            }
+        return 0;
+    }
+    unsigned ord = 0;
+    for (unsigned i = 0; i < x->nkinds; i++)
+        if (!strcmp(x->kind_names[i], name))
+            ord = x->kind_count[i]++ + 1;
+    if (!ord && x->nkinds < XMAX_REGIONS) {
+        snprintf(x->kind_names[x->nkinds], sizeof x->kind_names[0], "%s", name);
+        x->kind_count[x->nkinds++] = 1;
+        ord = 1;
+    }
+    int id = region_id(x, name, ev->size, ev->addr, ord - 1);
+    if (id < 0)
+        return 0;
+    if (grow((void **)&x->live, x->nlive, sizeof *x->live) < 0)
+        return -1;
+    x->live[x->nlive++] = (XLive){ev->addr, ev->size, id};
+    return 0;
+}
+
+static int note_dma_write(Extract *x, const TraceEvent *ev)
+{
+    if (!ev->data || !ev->len)
+        return 0;
+    XDma *d = &x->dma[x->dma_next];
+    x->dma_next = (x->dma_next + 1) % XDMA_HISTORY;
+    uint32_t n = ev->len > XDMA_KEEP ? XDMA_KEEP : ev->len;
+    uint8_t *p = realloc(d->data, n);
+    if (!p)
+        return -1;
+    memcpy(p, ev->data, n);
+    d->data = p;
+    d->len = n;
+    d->addr = ev->addr;
+    return 0;
+}
+
+/* A frame handed to the OS: where in device-written memory it came from. */
+static int find_delivered(const Extract *x, const uint8_t *f, uint32_t len, uint32_t *addr)
+{
+    for (unsigned k = 1; k <= XDMA_HISTORY; k++) {
+        const XDma *d = &x->dma[(x->dma_next + XDMA_HISTORY - k) % XDMA_HISTORY];
+        if (!d->data || d->len < len)
+            continue;
+        for (uint32_t o = 0; o + len <= d->len; o++)
+            if (!memcmp(d->data + o, f, len)) {
+                *addr = d->addr + o;
+                return 0;
+            }
+    }
+    return -1;
+}
+
+static XOp op_at(const Extract *x, XOpKind kind, const TraceEvent *ev)
+{
+    (void)x;
+    return (XOp){.kind = (uint8_t)kind, .pc = ev->pc, .reg = -1, .addr_region = -1};
+}
+
+int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
+{
+    x->trace = trace;
+    x->seq = ev->seq;
+    uint32_t d = ev->depth < XMAX_DEPTH ? ev->depth : XMAX_DEPTH - 1;
+    XKind k = x->kinds[d];
+    XOp op;
+    switch (ev->kind) {
+    case TRACE_CONFIG_READ:
+        if (ev->addr == 0 && ev->size >= 4 && !x->have_id) {
+            x->vendor = (uint16_t)ev->value;
+            x->device = (uint16_t)(ev->value >> 16);
+            x->have_id = 1;
+        }
+        return 0;
+    case TRACE_REQUEST_BEGIN:
+        close_all(x);
+        snprintf(x->req_text, sizeof x->req_text, "%s", ev->text ? ev->text : "");
+        x->frames = 0;
+        return 0;
+    case TRACE_REQUEST_END:
+        close_all(x);
+        return 0;
+    case TRACE_MEM_REGION:
+        return note_region(x, ev);
+    case TRACE_FRAME_IN:
+        if (ev->name && !strcmp(ev->name, "netdev") && ev->data) {
+            x->frame_len = ev->len < sizeof x->frame ? ev->len : (uint32_t)sizeof x->frame;
+            memcpy(x->frame, ev->data, x->frame_len);
+            memcpy(x->burst[x->burst_next], x->frame, x->frame_len);
+            x->burst_len[x->burst_next] = x->frame_len;
+            x->burst_next = (x->burst_next + 1) % 16;
+            x->frames++;
+        }
+        return 0;
+    case TRACE_DMA_WRITE:
+        return note_dma_write(x, ev);
+    case TRACE_INTERRUPT:
+        if (open_inst(x, XK_INTR) < 0)
+            return -1;
+        return 0;
+    case TRACE_GUEST_CALL: {
+        if (d + 1 >= XMAX_DEPTH)
+            return 0;
+        XKind e = entry_kind(x, ev);
+        XKind outer = d ? x->kinds[d - 1] : XK_NONE;
+        if (e == XK_NONE)
+            e = outer;
+        x->kinds[d] = e;
+        if (e == XK_INTR) {
+            if (x->open[XK_INTR] < 0 && open_inst(x, XK_INTR) < 0)
+                return -1;
+        } else if (e > XK_NONE && e < XK_OTHER && e != outer) {
+            close_inst(x, XK_INTR);
+            if (open_inst(x, e) < 0)
+                return -1;
+            /* MiniportSetInformation(Context, Oid, Buffer, Length, ...): a
+             * multicast list is Length / 6 addresses */
+            uint32_t blen;
+            if (e == XK_MCAST && ev->text && !arg_u32(ev->text, 4, &blen)) {
+                x->inst[x->open[e]].has_param = 1;
+                x->inst[x->open[e]].param = blen / 6;
+            }
+            /* MiniportSendPackets(Context, Packets, Count): one frame each */
+            uint32_t n;
+            if (e == XK_SEND && ev->text && !arg_u32(ev->text, 3, &n) && n != 1) {
+                x->inst[x->open[e]].multi = 1;
+                x->inst[x->open[e]].has_param = 0;
+            }
+        } else if (e == XK_OTHER && d <= 1) {
+            close_inst(x, XK_INTR);
+        }
+        return 0;
+    }
+    case TRACE_GUEST_RETURN: {
+        uint32_t c = d + 1 < XMAX_DEPTH ? d + 1 : d;
+        XKind e = x->kinds[c];
+        if (e > XK_NONE && e < XK_OTHER && e != XK_INTR && e != x->kinds[d])
+            close_inst(x, e);
+        x->kinds[c] = XK_NONE;
+        return 0;
+    }
+    case TRACE_PORT_READ:
+    case TRACE_PORT_WRITE:
+    case TRACE_MMIO_READ:
+    case TRACE_MMIO_WRITE:
+        if (reg < 0)
+            return 0;
+        op = op_at(
+            x, ev->kind == TRACE_PORT_READ || ev->kind == TRACE_MMIO_READ ? XO_READ : XO_WRITE, ev);
+        op.reg = reg;
+        op.value = (uint32_t)ev->value;
+        op.size = (uint8_t)ev->size;
+        if (op.kind == XO_WRITE)
+            op.addr_region = live_find(x, op.value, &op.addr_off);
+        return add_op(x, k, op);
+    case TRACE_MEM_STORE: {
+        uint32_t off;
+        int r = live_find(x, ev->addr, &off);
+        if (r < 0)
+            return 0;
+        op = op_at(x, XO_STORE, ev);
+        op.reg = r;
+        op.off = off;
+        if (ev->len && ev->data) {
+            /* the frame, or a piece of it (a fragment at a time): the
+             * first piece starts a copy, the next ones extend it */
+            int is_frame = 0;
+            XInst *in =
+                k > XK_NONE && k < XK_OTHER && x->open[k] >= 0 ? &x->inst[x->open[k]] : NULL;
+            XOp *last = in && in->nraw ? &in->raw[in->nraw - 1] : NULL;
+            for (unsigned f = 0; f < 16 && !is_frame; f++) {
+                if (ev->len && ev->len <= x->burst_len[f] &&
+                    !memcmp(ev->data, x->burst[f], ev->len)) {
+                    is_frame = 1;
+                } else if (last && last->kind == XO_COPY && last->reg == r &&
+                           last->off + last->len == off && last->len + ev->len <= x->burst_len[f] &&
+                           !memcmp(ev->data, x->burst[f] + last->len, ev->len)) {
+                    last->len += ev->len;
+                    return 0;
+                }
+            }
+            if (is_frame) {
+                op.kind = XO_COPY;
+                op.len = ev->len;
+            } else {
+                op.kind = XO_BLOB; /* bytes that are not the frame */
+                op.len = ev->len;
+                op.value = 1; /* all zero? */
+                for (uint32_t i = 0; i < ev->len && op.value; i++)
+                    op.value = !ev->data[i];
+            }
+        } else {
+            op.size = (uint8_t)ev->size;
+            op.value = (uint32_t)ev->value;
+            op.addr_region = live_find(x, op.value, &op.addr_off);
+        }
+        return add_op(x, k, op);
+    }
+    case TRACE_FRAME_OUT:
+        if (!ev->name || strcmp(ev->name, "netdev") || !ev->data)
+            return 0;
+        op = op_at(x, XO_DELIVER, ev);
+        op.len = ev->len;
+        op.value = 1;
+        {
+            uint32_t a, off;
+            if (!find_delivered(x, ev->data, ev->len, &a) && (op.reg = live_find(x, a, &off)) >= 0)
+                op.off = off;
+            else
+                op.reg = -1;
+            /* the driver copied it out of that memory earlier in the request:
+             * that copy is where it received it */
+            /* (the oldest copy of that length: drivers hand frames on in the
+             * order they took them) */
+            if (k > XK_NONE && k < XK_OTHER && x->open[k] >= 0) {
+                XInst *in = &x->inst[x->open[k]];
+                for (size_t i = 0; i < in->nraw; i++)
+                    if (in->raw[i].kind == XO_DELIVER && !in->raw[i].value &&
+                        in->raw[i].len == op.len) {
+                        in->raw[i].value = 1;
+                        return 0;
+                    }
+            }
+        }
+        return add_op(x, k, op);
+    case TRACE_API_CALL: {
+        uint32_t st;
+        if (ev->name && !strcmp(ev->name, "NdisMIndicateStatus") && ev->text &&
+            !arg_u32(ev->text, 2, &st) &&
+            (st == NDIS_STATUS_MEDIA_CONNECT || st == NDIS_STATUS_MEDIA_DISCONNECT)) {
+            op = op_at(x, XO_LINK, ev);
+            op.value = st == NDIS_STATUS_MEDIA_CONNECT;
+            return add_op(x, k, op);
+        }
+        /* a copy out of device-written memory: a frame received, if the
+         * OS gets those bytes later in the request (value 0 until then) */
+        uint32_t src, n, off;
+        if (ev->name && ev->text &&
+            (!strcmp(ev->name, "memcpy") || !strcmp(ev->name, "memmove") ||
+             !strcmp(ev->name, "RtlCopyMemory") || !strcmp(ev->name, "RtlMoveMemory") ||
+             !strcmp(ev->name, "NdisMoveMemory")) &&
+            !arg_u32(ev->text, 2, &src) && !arg_u32(ev->text, 3, &n) && n &&
+            live_find(x, src, &off) >= 0) {
+            op = op_at(x, XO_DELIVER, ev);
+            op.reg = live_find(x, src, &off);
+            op.off = off;
+            op.len = n;
+            op.value = 0;
+            return add_op(x, k, op);
+        }
+        if (ev->name && (!strcmp(ev->name, "NdisMSendComplete") ||
+                         !strcmp(ev->name, "NdisMSendResourcesAvailable")))
+            x->completes++;
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+void extract_trace_end(Extract *x)
+{
+    close_all(x);
+    x->nlive = 0;
+    x->nkinds = 0;
+    memset(x->kinds, 0, sizeof x->kinds);
+    memset(x->cnt, 0, sizeof x->cnt);
+    for (unsigned i = 0; i < XDMA_HISTORY; i++)
+        x->dma[i].len = 0;
+    memset(x->burst_len, 0, sizeof x->burst_len);
+}

@@ -1,0 +1,2338 @@
+/* `xdrv extract`, part two: transitions from the request instances the
+ * collector filed (docs/extract.md). Per request kind, the instances are
+ * walked side by side:
+ * - while every instance does the same next thing (the same register, the
+ *   same buffer), that becomes one action, its value generalised across
+ *   the instances: a constant, a value read earlier in the request, the
+ *   request's parameter, a buffer's address, a state variable;
+ * - where instances part, the paths become `if` branches, guarded by a bit
+ *   of a value read earlier (or the parameter) that tells them apart;
+ * - the same access to registers of one array (equal width, evenly spaced)
+ *   is one array access indexed by a counter of requests;
+ * - reads at a poll site become bounded polls, and a unit of actions that
+ *   repeats once per received frame becomes a bounded `repeat`.
+ * What cannot be generalised becomes `fallback` (replay hands the device to
+ * the driver there) with a note, never a guess. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyze.h"
+#include "analyze/extract_impl.h"
+
+#define MAX_SLOTS 96
+#define MAX_FAMILIES 16
+#define MAX_GUARD_VALUES 8
+
+typedef struct View {
+    const XOp *ops;
+    size_t n;
+    const XInst *in;
+} View;
+
+/* What a variable held in each view (valid where ok). key: register view,
+ * or SLOT_RX for the receive offset. */
+#define SLOT_RX (-1)
+typedef struct Slot {
+    int key;
+    char name[72];
+    uint64_t stamp;
+    uint32_t *v;
+    uint8_t *ok;
+} Slot;
+
+typedef struct Scope {
+    View *v;
+    size_t nv;
+    size_t *pos;
+    Slot slot[MAX_SLOTS];
+    unsigned nslots;
+} Scope;
+
+typedef struct Family {
+    int win;
+    int port;
+    uint32_t base, stride, count;
+    uint8_t width;
+    char name[64];
+} Family;
+
+typedef struct RxModel {
+    int ok;
+    int region;
+    uint32_t hdr, len_off, adj, align, wrap;
+    int wrap_seen;
+    unsigned skips;  /* frames the driver passed over (not handed on) */
+    const char *why; /* why not, when !ok */
+} RxModel;
+
+typedef struct Window {
+    int port;
+    uint32_t base, size;
+} Window;
+
+typedef struct Gen {
+    const Analysis *a;
+    Extract *x;
+    FILE *o;
+    XKind kind;
+    char **regname;
+    size_t nregs;
+    Window win[16];
+    unsigned nwin;
+    Family fam[MAX_FAMILIES];
+    unsigned nfam;
+    unsigned rot[XK_COUNT]; /* the counter of requests of a kind: its wrap, 0 none */
+    int rx_used;
+    RxModel rx;
+    uint64_t stamp;
+    int var_used[1024]; /* register views read into a variable */
+    int *member;        /* per register view: its address array, -1 */
+    uint8_t *bad;       /* per register view: cannot be declared (bad_regs) */
+    Family addr_arr[MAX_FAMILIES];
+    unsigned naddr_arr;
+    unsigned nfallbacks, nnotes;
+    unsigned misfit; /* requests the last value_expr left unexplained */
+    uint8_t *track;  /* per register view: its last written value is kept in w_<name> */
+    int pass;
+    long want_reg; /* value_expr: the register written (for its last value), -1 */
+} Gen;
+
+static int reg_win(const Gen *g, const AnRegInfo *r)
+{
+    for (unsigned i = 0; i < g->nwin; i++)
+        if (g->win[i].port == r->port && g->win[i].base == r->window)
+            return (int)i;
+    return -1;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static void indent(Gen *g, int depth)
+{
+    for (int i = 0; i < depth; i++)
+        fputs("  ", g->o);
+}
+
+/* Text from a trace (names, paths) as printable ASCII: a spec is UTF-8
+ * text, and a trace may hold any bytes. */
+static const char *clean(const char *in, char *out, size_t len)
+{
+    size_t k = 0;
+    for (; in && *in && k + 1 < len; in++)
+        out[k++] = (unsigned char)*in >= 0x20 && (unsigned char)*in < 0x7f ? *in : '?';
+    out[k] = 0;
+    return out;
+}
+
+static void quote(FILE *o, const char *s)
+{
+    char buf[1024];
+    s = clean(s, buf, sizeof buf);
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', o);
+        fputc(*s, o);
+    }
+    fputc('"', o);
+}
+
+static void note(Gen *g, int depth, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(Gen *g, int depth, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    indent(g, depth);
+    fputs("note ", g->o);
+    quote(g->o, buf);
+    fputc('\n', g->o);
+    g->nnotes++;
+}
+
+static void misfit_note(Gen *g, int depth, size_t n)
+{
+    if (g->misfit)
+        note(g, depth, "%u of %zu requests wrote other bits here: not generalised", g->misfit, n);
+    g->misfit = 0;
+}
+
+static void fallback(Gen *g, int depth, const char *why)
+{
+    indent(g, depth);
+    fputs("fallback ", g->o);
+    quote(g->o, why);
+    fputc('\n', g->o);
+    g->nfallbacks++;
+}
+
+static const XOp *cur(const Scope *s, size_t i)
+{
+    return s->pos[i] < s->v[i].n ? &s->v[i].ops[s->pos[i]] : NULL;
+}
+
+static int same_key(const Gen *g, const XOp *a, const XOp *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case XO_READ:
+    case XO_WRITE:
+    case XO_POLL:
+        return a->reg == b->reg;
+    case XO_STORE:
+        return a->reg == b->reg && a->size == b->size;
+    case XO_COPY:
+    case XO_BLOB:
+    case XO_DELIVER:
+        return a->reg == b->reg;
+    case XO_LOOP:
+        if (a->unit != b->unit)
+            return 0;
+        for (uint32_t k = 0; k < a->unit; k++)
+            if (!same_key(g, &a->sub[k], &b->sub[k]))
+                return 0;
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+static Slot *slot_get(Scope *s, int key)
+{
+    for (unsigned i = 0; i < s->nslots; i++)
+        if (s->slot[i].key == key)
+            return &s->slot[i];
+    return NULL;
+}
+
+static Slot *slot_make(Gen *g, Scope *s, int key, const char *name)
+{
+    Slot *sl = slot_get(s, key);
+    if (!sl) {
+        if (s->nslots >= MAX_SLOTS)
+            return NULL;
+        sl = &s->slot[s->nslots++];
+        memset(sl, 0, sizeof *sl);
+        sl->key = key;
+        sl->v = calloc(s->nv ? s->nv : 1, sizeof *sl->v);
+        sl->ok = calloc(s->nv ? s->nv : 1, 1);
+        if (!sl->v || !sl->ok)
+            return NULL;
+    }
+    snprintf(sl->name, sizeof sl->name, "%s", name);
+    sl->stamp = ++g->stamp;
+    return sl;
+}
+
+static void scope_free(Scope *s)
+{
+    for (unsigned i = 0; i < s->nslots; i++) {
+        free(s->slot[i].v);
+        free(s->slot[i].ok);
+    }
+    free(s->pos);
+}
+
+static int slot_all_ok(const Slot *sl, const size_t *ids, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!sl->ok[ids[k]])
+            return 0;
+    return 1;
+}
+
+static const char *reg_ref(Gen *g, int reg, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", (size_t)reg < g->nregs ? g->regname[reg] : "?");
+    return buf;
+}
+
+static uint32_t width_mask(unsigned w)
+{
+    return w >= 4 ? 0xffffffffu : (1u << (8 * w)) - 1;
+}
+
+/* --------------------------------------------------- value generalisation */
+
+/* The request's counter of kind k at an instance: what a `k_n` variable
+ * (wrap N) holds while that instance runs. */
+static uint32_t counter_at(const XInst *in, XKind k, uint32_t n)
+{
+    return n ? in->cnt[k] % n : 0;
+}
+
+static const char *counter_name(XKind k, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s_n", xk_request[k]);
+    for (char *p = buf; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    return buf;
+}
+
+/* An index (per view, ks) as a counter of requests: the own kind's (the
+ * variable is created with wrap n), or another kind's already made, or
+ * that one less (the request before). Writes the expression; 0 or -1. */
+static int index_expr(Gen *g, const Scope *s, const size_t *ids, size_t n, const uint32_t *ks,
+                      uint32_t count, char *out, size_t len)
+{
+    char nm[48];
+    /* the own kind's counter */
+    if (!g->rot[g->kind] || g->rot[g->kind] == count) {
+        size_t k;
+        for (k = 0; k < n && ks[k] == counter_at(s->v[ids[k]].in, g->kind, count); k++)
+            ;
+        if (k == n) {
+            g->rot[g->kind] = count;
+            snprintf(out, len, "%s", counter_name(g->kind, nm, sizeof nm));
+            return 0;
+        }
+    }
+    for (unsigned kk = 0; kk < XK_COUNT; kk++) {
+        if (kk == g->kind || g->rot[kk] != count)
+            continue;
+        for (int back = 0; back <= 1; back++) {
+            size_t k;
+            for (k = 0; k < n; k++) {
+                uint32_t c = s->v[ids[k]].in->cnt[kk];
+                if (ks[k] != (c + count - (uint32_t)back) % count)
+                    break;
+            }
+            if (k == n) {
+                counter_name((XKind)kk, nm, sizeof nm);
+                if (back)
+                    snprintf(out, len, "(%s + %u) %% %u", nm, count - 1, count);
+                else
+                    snprintf(out, len, "%s", nm);
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Offsets (per view) into one buffer: a constant, or a + s * a counter. */
+static int offset_expr(Gen *g, const Scope *s, const size_t *ids, size_t n, const uint32_t *offs,
+                       char *out, size_t len)
+{
+    size_t k;
+    for (k = 1; k < n && offs[k] == offs[0]; k++)
+        ;
+    if (k == n) {
+        snprintf(out, len, "0x%x", offs[0]);
+        return 0;
+    }
+    /* the smallest count N whose counter explains them with one stride */
+    uint32_t ks[4096];
+    if (n > sizeof ks / sizeof ks[0])
+        return -1;
+    for (uint32_t cnt = 2; cnt <= 64; cnt++) {
+        if (g->rot[g->kind] && g->rot[g->kind] != cnt)
+            continue;
+        uint32_t a = UINT32_MAX, stride = 0;
+        int bad = 0;
+        for (k = 0; k < n && !bad; k++) {
+            uint32_t c = counter_at(s->v[ids[k]].in, g->kind, cnt);
+            ks[k] = c;
+            if (c == 0) {
+                if (a != UINT32_MAX && a != offs[k])
+                    bad = 1;
+                a = offs[k];
+            }
+        }
+        if (bad || a == UINT32_MAX)
+            continue;
+        for (k = 0; k < n && !bad; k++) {
+            if (!ks[k])
+                continue;
+            if (offs[k] <= a || (offs[k] - a) % ks[k]) {
+                bad = 1;
+                break;
+            }
+            uint32_t st = (offs[k] - a) / ks[k];
+            if (stride && st != stride)
+                bad = 1;
+            stride = st;
+        }
+        if (bad || !stride)
+            continue;
+        char nm[48];
+        g->rot[g->kind] = cnt;
+        snprintf(out, len, "0x%x + 0x%x * %s", a, stride, counter_name(g->kind, nm, sizeof nm));
+        return 0;
+    }
+    return -1;
+}
+
+static const char *var_name(const char *reg, char *var, size_t len);
+
+/* The value the last write to register `reg` before instance `in` (in
+ * its trace) wrote: 0, or -1 when there was none. */
+static int prev_write(const Gen *g, const XInst *in, int reg, uint32_t *out)
+{
+    for (size_t i = (size_t)(in - g->x->inst); i-- > 0;) {
+        const XInst *p = &g->x->inst[i];
+        if (p->trace != in->trace)
+            return -1;
+        for (size_t j = p->nraw; j-- > 0;)
+            if (p->raw[j].kind == XO_WRITE && p->raw[j].reg == reg) {
+                *out = p->raw[j].value;
+                return 0;
+            }
+    }
+    return -1;
+}
+
+typedef struct ValIn {
+    uint32_t v;
+    int region; /* the value is an address in this region, -1 */
+    uint32_t off;
+} ValIn;
+
+/* A value across the views as an expression: the first rule that explains
+ * every view wins. width: bytes. 0, or -1 (not generalised). */
+static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi,
+                      unsigned width, char *out, size_t len)
+{
+    uint32_t m = width_mask(width);
+    size_t k;
+    /* an address in one buffer */
+    for (k = 0; k < n && vi[k].region >= 0 && vi[k].region == vi[0].region; k++)
+        ;
+    if (k == n) {
+        uint32_t offs[4096];
+        if (n <= sizeof offs / sizeof offs[0]) {
+            for (k = 0; k < n; k++)
+                offs[k] = vi[k].off;
+            char oe[128];
+            if (!offset_expr(g, s, ids, n, offs, oe, sizeof oe)) {
+                g->x->regions[vi[0].region].used = 1;
+                if (!strcmp(oe, "0x0"))
+                    snprintf(out, len, "addr(%s)", g->x->regions[vi[0].region].label);
+                else
+                    snprintf(out, len, "addr(%s) + %s", g->x->regions[vi[0].region].label, oe);
+                return 0;
+            }
+        }
+    }
+    /* a constant */
+    for (k = 1; k < n && (vi[k].v & m) == (vi[0].v & m); k++)
+        ;
+    if (k == n) {
+        snprintf(out, len, "0x%x", vi[0].v & m);
+        return 0;
+    }
+    /* a variable (most recent first): as read, with bits set or cleared,
+     * plus a constant, or one of its bits */
+    for (;;) {
+        Slot *best = NULL;
+        for (unsigned i = 0; i < s->nslots; i++) {
+            Slot *sl = &s->slot[i];
+            if (sl->stamp && slot_all_ok(sl, ids, n) && (!best || sl->stamp > best->stamp))
+                best = sl;
+        }
+        /* walk slots from most recent down */
+        Slot *order[MAX_SLOTS];
+        unsigned no = 0;
+        for (unsigned i = 0; i < s->nslots; i++)
+            if (slot_all_ok(&s->slot[i], ids, n))
+                order[no++] = &s->slot[i];
+        for (unsigned i = 1; i < no; i++)
+            for (unsigned j = i; j > 0 && order[j]->stamp > order[j - 1]->stamp; j--) {
+                Slot *t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        (void)best;
+        for (unsigned i = 0; i < no; i++) {
+            Slot *sl = order[i];
+            uint32_t orb = (vi[0].v ^ sl->v[ids[0]]) & m;
+            uint32_t add = (vi[0].v - sl->v[ids[0]]) & m;
+            int eq = 1, or_ok = 1, add_ok = 1;
+            uint32_t clear = 0;
+            for (k = 0; k < n; k++) {
+                uint32_t v = vi[k].v & m, r = sl->v[ids[k]] & m;
+                eq &= v == r;
+                or_ok &= v == (r | orb) && !(r & orb & ~v);
+                add_ok &= v == ((r + add) & m);
+                clear |= r & ~v;
+            }
+            int and_ok = 1;
+            for (k = 0; k < n; k++)
+                and_ok &= (vi[k].v & m) == (sl->v[ids[k]] & ~clear & m);
+            if (eq) {
+                snprintf(out, len, "%s", sl->name);
+                return 0;
+            }
+            if (and_ok && clear) {
+                snprintf(out, len, "%s & 0x%x", sl->name, ~clear & m);
+                return 0;
+            }
+            if (or_ok && orb && (orb & ~vi[0].v) == 0) {
+                snprintf(out, len, "%s | 0x%x", sl->name, orb);
+                return 0;
+            }
+            if (add_ok) {
+                if (add > m / 2)
+                    snprintf(out, len, "%s - 0x%x", sl->name, (m - add + 1) & m);
+                else
+                    snprintf(out, len, "%s + 0x%x", sl->name, add);
+                return 0;
+            }
+            for (unsigned b = 0; b < 32; b++) {
+                int pos = 1, neg = 1;
+                for (k = 0; k < n; k++) {
+                    uint32_t bit = (sl->v[ids[k]] >> b) & 1;
+                    pos &= vi[k].v == bit;
+                    neg &= vi[k].v == !bit;
+                }
+                if (pos || neg) {
+                    snprintf(out, len, pos ? "(%s >> %u) & 1" : "((%s >> %u) & 1) == 0", sl->name,
+                             b);
+                    return 0;
+                }
+            }
+        }
+        break;
+    }
+    /* the value this register was last written (by an earlier request):
+     * a driver rewriting what it keeps (a multicast hash, a mode) */
+    if (g->want_reg >= 0) {
+        int all = 1;
+        for (k = 0; k < n && all; k++) {
+            uint32_t pv = 0;
+            all =
+                !prev_write(g, s->v[ids[k]].in, (int)g->want_reg, &pv) && (pv & m) == (vi[k].v & m);
+            if (!all && getenv("XDRV_EXTRACT_DEBUG"))
+                fprintf(stderr, "last-write: %s #%llu wrote %x, before %x\n",
+                        g->regname[g->want_reg], (unsigned long long)s->v[ids[k]].in->first,
+                        vi[k].v, pv);
+        }
+        if (all) {
+            g->track[g->want_reg] = 1;
+            char var[80];
+            var_name(g->regname[g->want_reg], var, sizeof var);
+            var[0] = 'w';
+            snprintf(out, len, "%s", var);
+            return 0;
+        }
+    }
+    /* each bit that varies is set when the request's parameter has one of
+     * some bits (a packet filter's bits mapped onto a mode register) */
+    int have_p = 1;
+    for (k = 0; k < n; k++)
+        have_p &= s->v[ids[k]].in->has_param && s->v[ids[k]].in->kind == XK_FILTER;
+    if (have_p && n > 1) {
+        uint32_t vary = 0;
+        for (k = 1; k < n; k++)
+            vary |= (vi[k].v ^ vi[0].v) & m;
+        char buf[512];
+        int pos = snprintf(buf, sizeof buf, "0x%x", vi[0].v & ~vary & m);
+        int ok = 1;
+        for (unsigned b = 0; b < 32 && ok; b++) {
+            if (!((vary >> b) & 1))
+                continue;
+            uint32_t in_or = 0, out_or = 0;
+            for (k = 0; k < n; k++) {
+                if ((vi[k].v >> b) & 1)
+                    in_or |= s->v[ids[k]].in->param;
+                else
+                    out_or |= s->v[ids[k]].in->param;
+            }
+            uint32_t M = in_or & ~out_or;
+            for (k = 0; k < n && ok; k++)
+                ok = M && (((vi[k].v >> b) & 1) == ((s->v[ids[k]].in->param & M) != 0));
+            if (ok)
+                pos += snprintf(buf + pos, sizeof buf - (size_t)pos,
+                                " | ((filter & 0x%x) != 0) << %u", M, b);
+            if (pos >= (int)sizeof buf)
+                ok = 0;
+        }
+        if (ok && (size_t)pos < len) {
+            memcpy(out, buf, (size_t)pos + 1);
+            return 0;
+        }
+    }
+    /* the send's length: a field of low bits follows len, the bits above
+     * it stay; or max(len, T) when the driver pads short frames */
+    int have_len = 1;
+    for (k = 0; k < n; k++)
+        have_len &= s->v[ids[k]].in->kind == XK_SEND && s->v[ids[k]].in->has_param;
+    if (have_len) {
+        /* the bits above the field: the most common value (a driver may
+         * change them after a device event, e.g. a larger transmit
+         * threshold after an underrun: those few stay a note) */
+        for (unsigned w = 11; w <= 16; w++) {
+            uint32_t fm = (1u << w) - 1, hi = 0;
+            unsigned best = 0;
+            for (k = 0; k < n && k < 64; k++) {
+                unsigned c = 0;
+                for (size_t j = 0; j < n; j++)
+                    c += (vi[j].v & ~fm & m) == (vi[k].v & ~fm & m);
+                if (c > best) {
+                    best = c;
+                    hi = vi[k].v & ~fm & m;
+                }
+            }
+            if (best * 10 < n * 9)
+                continue;
+            size_t first;
+            for (first = 0; first < n && (vi[first].v & ~fm & m) != hi; first++)
+                ;
+            uint32_t b = ((vi[first].v & fm) - s->v[ids[first]].in->param) & fm;
+            unsigned fit = 0, fit_max = 0;
+            uint32_t T = UINT32_MAX;
+            for (k = 0; k < n; k++)
+                if ((vi[k].v & ~fm & m) == hi && (vi[k].v & fm) < T)
+                    T = vi[k].v & fm;
+            for (k = 0; k < n; k++) {
+                uint32_t L = s->v[ids[k]].in->param;
+                int same_hi = (vi[k].v & ~fm & m) == hi;
+                fit += same_hi && (vi[k].v & fm) == ((L + b) & fm);
+                fit_max += same_hi && (vi[k].v & fm) == (L > T ? L : T);
+            }
+            if (fit * 10 >= n * 9 && fit >= fit_max) {
+                g->misfit = (unsigned)(n - fit);
+                if (b)
+                    snprintf(out, len, "((len + 0x%x) & 0x%x) | 0x%x", b, fm, hi);
+                else
+                    snprintf(out, len, "len | 0x%x", hi);
+                return 0;
+            }
+            if (fit_max * 10 >= n * 9) {
+                g->misfit = (unsigned)(n - fit_max);
+                snprintf(out, len, "(len + (0x%x - len) * (len < 0x%x)) | 0x%x", T, T, hi);
+                return 0;
+            }
+        }
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------- actions */
+
+static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth);
+
+/* The variable a register's reads go into: v_ and its name, brackets out. */
+static const char *var_name(const char *reg, char *var, size_t len)
+{
+    snprintf(var, len, "v_%s", reg);
+    char *w = var;
+    for (const char *p = var; *p; p++)
+        if (*p != '[' && *p != ']')
+            *w++ = *p == ' ' ? '_' : *p;
+    *w = 0;
+    return var;
+}
+
+static void emit_read(Gen *g, Scope *s, const size_t *ids, size_t n, int reg, const char *ref,
+                      int depth)
+{
+    char var[72];
+    var_name(g->regname[reg], var, sizeof var);
+    indent(g, depth);
+    fprintf(g->o, "read %s -> %s\n", ref, var);
+    if ((size_t)reg < sizeof g->var_used / sizeof g->var_used[0])
+        g->var_used[reg] = 1;
+    Slot *sl = slot_make(g, s, reg, var);
+    if (!sl)
+        return;
+    for (size_t k = 0; k < n; k++) {
+        sl->v[ids[k]] = cur(s, ids[k])->value;
+        sl->ok[ids[k]] = 1;
+    }
+}
+
+static const AnPoll *poll_at(const Gen *g, const XOp *op)
+{
+    for (size_t i = 0; i < an_npolls(g->a); i++) {
+        const AnPoll *p = an_poll(g->a, i);
+        if (p->pc == op->pc && (int)p->reg == op->reg && p->mask)
+            return p;
+    }
+    return NULL;
+}
+
+/* Two accesses that could be one array's. */
+static int array_alike(const Gen *g, const XOp *a, const XOp *b)
+{
+    if (!a || !b || a->kind != b->kind || (a->kind != XO_READ && a->kind != XO_WRITE))
+        return 0;
+    const AnRegInfo *ra = an_reg(g->a, (size_t)a->reg), *rb = an_reg(g->a, (size_t)b->reg);
+    return ra->width == rb->width && ra->port == rb->port && ra->window == rb->window &&
+           !ra->selected && !rb->selected && !ra->banked && !rb->banked && !ra->is_index &&
+           !rb->is_index && ra->dir == rb->dir;
+}
+
+/* Every view's next op is the same access to registers of one array:
+ * an indexed access. 0 emitted, -1 not an array access. */
+static int try_family(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    if (!o0 || (o0->kind != XO_READ && o0->kind != XO_WRITE))
+        return -1;
+    const AnRegInfo *r0 = an_reg(g->a, (size_t)o0->reg);
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t k = 0; k < n; k++) {
+        const XOp *o = cur(s, ids[k]);
+        if (!o || o->kind != o0->kind)
+            return -1;
+        const AnRegInfo *r = an_reg(g->a, (size_t)o->reg);
+        if (r->width != r0->width || r->port != r0->port || r->window != r0->window ||
+            r->selected || r->banked || r->is_index || r->dir != r0->dir)
+            return -1;
+        uint32_t off = r->addr - r->window;
+        lo = off < lo ? off : lo;
+        hi = off > hi ? off : hi;
+    }
+    if (lo == hi)
+        return -1;
+    uint32_t stride = 0;
+    for (size_t k = 0; k < n; k++) {
+        const AnRegInfo *r = an_reg(g->a, (size_t)cur(s, ids[k])->reg);
+        uint32_t d = r->addr - r->window - lo;
+        uint32_t a = stride, b = d;
+        while (b) {
+            uint32_t t = a % b;
+            a = b;
+            b = t;
+        }
+        stride = a;
+    }
+    /* the stride: an array already made that holds them, the register
+     * width, or the distances' common divisor; the first whose indices a
+     * counter explains */
+    int win0 = reg_win(g, r0);
+    uint32_t cands[3][2] = {{0, 0}, {r0->width, lo}, {stride, lo}};
+    for (unsigned i = 0; i < g->nfam; i++) {
+        const Family *f = &g->fam[i];
+        if (f->win == win0 && f->width == r0->width && lo >= f->base &&
+            (lo - f->base) % f->stride == 0 && (hi - f->base) % f->stride == 0 &&
+            (hi - f->base) / f->stride < f->count) {
+            cands[0][0] = f->stride;
+            cands[0][1] = f->base;
+        }
+    }
+    uint32_t count = 0, base = lo;
+    uint32_t ks[4096];
+    char ix[96];
+    if (n > sizeof ks / sizeof ks[0])
+        return -1;
+    int found = 0;
+    for (unsigned c = 0; c < 3 && !found; c++) {
+        uint32_t st = cands[c][0], b = cands[c][1];
+        if (!st || st < r0->width || (hi - b) % st || (hi - b) / st + 1 > 64)
+            continue;
+        int ok = 1;
+        for (size_t k = 0; k < n && ok; k++) {
+            const AnRegInfo *r = an_reg(g->a, (size_t)cur(s, ids[k])->reg);
+            uint32_t d = r->addr - r->window - b;
+            ok = d % st == 0;
+            ks[k] = d / st;
+        }
+        uint32_t cnt = (hi - b) / st + 1;
+        if (c == 0)
+            for (unsigned i = 0; i < g->nfam; i++)
+                if (g->fam[i].base == b && g->fam[i].stride == st && g->fam[i].win == win0)
+                    cnt = g->fam[i].count;
+        if (ok && index_expr(g, s, ids, n, ks, cnt, ix, sizeof ix) == 0) {
+            found = 1;
+            stride = st;
+            base = b;
+            count = cnt;
+        }
+    }
+    if (!found)
+        return -1;
+    lo = base;
+    /* the array's declaration */
+    int win = reg_win(g, r0);
+    Family *f = NULL;
+    for (unsigned i = 0; i < g->nfam; i++)
+        if (g->fam[i].win == win && g->fam[i].base == lo && g->fam[i].stride == stride &&
+            g->fam[i].width == r0->width)
+            f = &g->fam[i];
+    if (!f) {
+        if (g->nfam >= MAX_FAMILIES)
+            return -1;
+        f = &g->fam[g->nfam++];
+        *f = (Family){win, r0->port, lo, stride, count, r0->width, ""};
+        if (g->nwin > 1)
+            snprintf(f->name, sizeof f->name, "a%d_%x", win, lo);
+        else
+            snprintf(f->name, sizeof f->name, "a%x", lo);
+        for (unsigned i = 0; i + 1 < g->nfam; i++)
+            if (!strcmp(g->fam[i].name, f->name)) { /* another width or stride */
+                size_t l = strlen(f->name);
+                snprintf(f->name + l, sizeof f->name - l, "_%u", g->nfam - 1);
+                break;
+            }
+    }
+    if (count > f->count)
+        f->count = count;
+    char ref[200];
+    snprintf(ref, sizeof ref, "%s[%s]", f->name, ix);
+    if (o0->kind == XO_READ) {
+        char var[72];
+        snprintf(var, sizeof var, "v_%s", f->name);
+        indent(g, depth);
+        fprintf(g->o, "read %s -> %s\n", ref, var);
+        Slot *sl = slot_make(g, s, 100000 + (int)(f - g->fam), var);
+        if (sl)
+            for (size_t k = 0; k < n; k++) {
+                sl->v[ids[k]] = cur(s, ids[k])->value;
+                sl->ok[ids[k]] = 1;
+            }
+    } else {
+        ValIn vi[4096];
+        for (size_t k = 0; k < n; k++) {
+            const XOp *o = cur(s, ids[k]);
+            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+        }
+        char e[256];
+        if (value_expr(g, s, ids, n, vi, r0->width, e, sizeof e) < 0) {
+            note(g, depth, "%s: written values not generalised (0x%x, 0x%x, ...)", ref, vi[0].v,
+                 vi[n > 1].v);
+            fallback(g, depth, "a value the traces did not explain");
+            return 1;
+        }
+        indent(g, depth);
+        fprintf(g->o, "write %s %s\n", ref, e);
+        misfit_note(g, depth, n);
+    }
+    return 0;
+}
+
+static int emit_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    const RxModel *rx = &g->rx;
+    if (!rx->ok || o0->reg != rx->region) {
+        note(g, depth, "frames went to the OS; how they are found in memory: %s",
+             rx->ok ? "another buffer" : rx->why);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (cur(s, ids[k])->rx_before == UINT32_MAX) {
+            note(g, depth, "a frame was not where the receive model says (event #%llu)",
+                 (unsigned long long)cur(s, ids[k])->seq);
+            fallback(g, depth, "receiving is not generalised");
+            return 1;
+        }
+    g->rx_used = 1;
+    XRegion *b = &g->x->regions[rx->region];
+    b->used = 1;
+    char buf[48];
+    snprintf(buf, sizeof buf, "%s", b->label);
+    unsigned lw = rx->len_off + 2 <= 4 ? 4 : 8;
+    (void)lw;
+    indent(g, depth);
+    fprintf(g->o, "load %s rxoff %u -> rxhdr\n", buf, rx->hdr >= 4 ? 4 : 2);
+    indent(g, depth);
+    fprintf(g->o, "set rxlen (rxhdr >> %u) & 0xffff\n", 8 * rx->len_off);
+    indent(g, depth);
+    fprintf(g->o, "if rxlen < %u || rxlen > %u\n", 14 + rx->adj, 1518 + rx->adj);
+    fallback(g, depth + 1, "a received frame's length is not an Ethernet frame's");
+    indent(g, depth);
+    fputs("else\n", g->o);
+    indent(g, depth + 1);
+    if (rx->adj)
+        fprintf(g->o, "deliver %s rxoff + %u rxlen - %u\n", buf, rx->hdr, rx->adj);
+    else
+        fprintf(g->o, "deliver %s rxoff + %u rxlen\n", buf, rx->hdr);
+    indent(g, depth + 1);
+    if (rx->align > 1)
+        fprintf(g->o, "set rxoff (rxoff + %u + rxlen + %u) & ~%u\n", rx->hdr, rx->align - 1,
+                rx->align - 1);
+    else
+        fprintf(g->o, "set rxoff rxoff + %u + rxlen\n", rx->hdr);
+    indent(g, depth);
+    fputs("end\n", g->o);
+    Slot *sl = slot_make(g, s, SLOT_RX, "rxoff");
+    if (sl)
+        for (size_t k = 0; k < n; k++) {
+            sl->v[ids[k]] = cur(s, ids[k])->rx_after;
+            sl->ok[ids[k]] = 1;
+        }
+    return 0;
+}
+
+/* A loop over received frames: `repeat` with the read that ends it. */
+static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    uint32_t unit = o0->unit;
+    int breg = o0->sub[0].reg;
+    /* the bit that ends it: one value in every ending read, the other in
+     * every read that went on */
+    uint32_t all_cont = 0xffffffffu, any_cont = 0, all_exit = 0xffffffffu, any_exit = 0;
+    size_t iters = 0, maxit = 0;
+    for (size_t k = 0; k < n; k++) {
+        const XOp *o = cur(s, ids[k]);
+        for (uint32_t j = 0; j < o->len; j++) {
+            all_cont &= o->sub[j * unit].value;
+            any_cont |= o->sub[j * unit].value;
+        }
+        all_exit &= o->sub[o->len * unit].value;
+        any_exit |= o->sub[o->len * unit].value;
+        iters += o->len;
+        maxit = o->len > maxit ? o->len : maxit;
+    }
+    uint32_t set_bits = all_exit & ~any_cont, clear_bits = all_cont & ~any_exit;
+    unsigned misfit = 0;
+    if (!set_bits && !clear_bits) {
+        /* a bit every going-on read agrees on, that most ending reads do
+         * not: rounds whose end another thing caused stay a note */
+        uint32_t uniform = ~(all_cont ^ any_cont);
+        for (unsigned b = 0; b < 32 && !set_bits && !clear_bits; b++) {
+            if (!((uniform >> b) & 1))
+                continue;
+            unsigned differ = 0;
+            for (size_t k = 0; k < n; k++) {
+                const XOp *o = cur(s, ids[k]);
+                differ += ((o->sub[o->len * unit].value ^ all_cont) >> b) & 1;
+            }
+            if (2 * differ > n) {
+                if ((all_cont >> b) & 1)
+                    clear_bits = 1u << b;
+                else
+                    set_bits = 1u << b;
+                misfit = (unsigned)(n - differ);
+            }
+        }
+    }
+    if (getenv("XDRV_EXTRACT_DEBUG"))
+        fprintf(stderr, "loop: cont all %x any %x, exit all %x any %x\n", all_cont, any_cont,
+                all_exit, any_exit);
+    char ref[96];
+    reg_ref(g, breg, ref, sizeof ref);
+    char var[80];
+    var_name(g->regname[breg], var, sizeof var);
+    uint32_t bound = maxit * 4 < 64 ? 64 : (uint32_t)maxit * 4;
+    if (bound > 65536)
+        bound = 65536;
+    indent(g, depth);
+    fprintf(g->o, "repeat %u\n", bound);
+    indent(g, depth + 1);
+    fprintf(g->o, "read %s -> %s\n", ref, var);
+    g->var_used[breg] = 1;
+    indent(g, depth + 1);
+    if (set_bits)
+        fprintf(g->o, "break if %s & 0x%x\n", var, set_bits & -set_bits);
+    else if (clear_bits)
+        fprintf(g->o, "break if (%s & 0x%x) == 0\n", var, clear_bits & -clear_bits);
+    if ((set_bits || clear_bits) && misfit)
+        note(g, depth + 1,
+             "%u of %zu loops ended with that bit as in the rounds before (the "
+             "traces lost a frame there?)",
+             misfit, n);
+    if (!set_bits && !clear_bits) {
+        fprintf(g->o, "note \"no bit of %s tells the last round from the others\"\n", ref);
+        fallback(g, depth + 1, "a loop's end is not generalised");
+        indent(g, depth);
+        fputs("end\n", g->o);
+        return 1;
+    }
+    /* the rounds as views of their own */
+    Scope in = {0};
+    in.v = calloc(iters ? iters : 1, sizeof *in.v);
+    in.pos = calloc(iters ? iters : 1, sizeof *in.pos);
+    size_t *sub = calloc(iters ? iters : 1, sizeof *sub);
+    size_t *parent = calloc(iters ? iters : 1, sizeof *parent);
+    if (!in.v || !in.pos || !sub || !parent) {
+        free(in.v);
+        free(in.pos);
+        free(sub);
+        free(parent);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const XOp *o = cur(s, ids[k]);
+        for (uint32_t j = 0; j < o->len; j++) {
+            parent[in.nv] = ids[k];
+            sub[in.nv] = in.nv;
+            in.v[in.nv++] = (View){o->sub + j * unit + 1, unit - 1, s->v[ids[k]].in};
+        }
+    }
+    /* what the rounds know: the parent's variables, and the read above */
+    for (unsigned i = 0; i < s->nslots; i++) {
+        Slot *ps = &s->slot[i];
+        Slot *cs = slot_make(g, &in, ps->key, ps->name);
+        if (!cs)
+            continue;
+        cs->stamp = ps->stamp;
+        for (size_t r = 0; r < in.nv; r++) {
+            cs->v[r] = ps->v[parent[r]];
+            cs->ok[r] = ps->ok[parent[r]];
+        }
+    }
+    Slot *bs = slot_make(g, &in, breg, var);
+    if (bs) {
+        size_t r = 0;
+        for (size_t k = 0; k < n; k++) {
+            const XOp *o = cur(s, ids[k]);
+            for (uint32_t j = 0; j < o->len; j++, r++) {
+                bs->v[r] = o->sub[j * unit].value;
+                bs->ok[r] = 1;
+            }
+        }
+    }
+    gen(g, &in, sub, in.nv, depth + 1);
+    indent(g, depth);
+    fputs("end\n", g->o);
+    /* after it: the ending read's value; what the rounds read is unknown;
+     * the receive offset is the last round's */
+    for (unsigned i = 0; i < in.nslots; i++) {
+        Slot *ps = slot_get(s, in.slot[i].key);
+        if (ps && in.slot[i].stamp > ps->stamp)
+            for (size_t k = 0; k < n; k++)
+                ps->ok[ids[k]] = 0;
+    }
+    Slot *ex = slot_make(g, s, breg, var);
+    Slot *rxs = slot_get(s, SLOT_RX);
+    for (size_t k = 0; k < n; k++) {
+        const XOp *o = cur(s, ids[k]);
+        if (ex) {
+            ex->v[ids[k]] = o->sub[o->len * unit].value;
+            ex->ok[ids[k]] = 1;
+        }
+        for (size_t j = o->len * unit; j-- > 0;)
+            if (o->sub[j].kind == XO_DELIVER) {
+                if (!rxs)
+                    rxs = slot_make(g, s, SLOT_RX, "rxoff");
+                if (rxs) {
+                    rxs->v[ids[k]] = o->sub[j].rx_after;
+                    rxs->ok[ids[k]] = 1;
+                }
+                break;
+            }
+    }
+    scope_free(&in);
+    free(in.v);
+    free(sub);
+    free(parent);
+    return 0;
+}
+
+/* A write whose value no rule explains over all the views, but does on
+ * each side of one bit of the request's parameter or of a value read:
+ * `if` that bit, a write each side. 0 emitted, -1 not found. */
+static int split_write(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi, int reg,
+                       const char *ref, int depth)
+{
+    size_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    ValIn *va = malloc(n * sizeof *va), *vb = malloc(n * sizeof *vb);
+    int rc = -1;
+    unsigned width = an_reg(g->a, (size_t)reg)->width;
+    int have = 1;
+    for (size_t k = 0; k < n; k++)
+        have &= s->v[ids[k]].in->has_param;
+    const char *pn = s->v[ids[0]].in->kind == XK_SEND     ? "len"
+                     : s->v[ids[0]].in->kind == XK_FILTER ? "filter"
+                                                          : "count";
+    /* candidates: the parameter's bits, then the bits of values read */
+    for (int c = -1; c < (int)s->nslots && rc < 0 && a && b && va && vb; c++) {
+        if (c < 0 && !have)
+            continue;
+        const Slot *sl = c >= 0 ? &s->slot[c] : NULL;
+        if (sl && (sl->key == SLOT_RX || !slot_all_ok(sl, ids, n)))
+            continue;
+        /* masks: one bit, or the bits the views writing one value have
+         * and the others lack */
+        uint32_t masks[32 + 8];
+        unsigned nm = 0;
+        for (unsigned bit = 0; bit < 32; bit++)
+            masks[nm++] = 1u << bit;
+        for (size_t k = 0; k < n && nm < 40; k++) {
+            uint32_t in_or = 0, out_or = 0;
+            for (size_t j = 0; j < n; j++) {
+                uint32_t v = sl ? sl->v[ids[j]] : s->v[ids[j]].in->param;
+                if (vi[j].v == vi[k].v)
+                    in_or |= v;
+                else
+                    out_or |= v;
+            }
+            uint32_t mm = in_or & ~out_or;
+            unsigned q;
+            for (q = 0; q < nm && masks[q] != mm; q++)
+                ;
+            if (mm && q == nm)
+                masks[nm++] = mm;
+        }
+        for (unsigned mi = 0; mi < nm && rc < 0; mi++) {
+            uint32_t mask = masks[mi];
+            size_t na = 0, nb = 0;
+            for (size_t k = 0; k < n; k++) {
+                uint32_t v = sl ? sl->v[ids[k]] : s->v[ids[k]].in->param;
+                if (v & mask) {
+                    va[na] = vi[k];
+                    a[na++] = ids[k];
+                } else {
+                    vb[nb] = vi[k];
+                    b[nb++] = ids[k];
+                }
+            }
+            if (!na || !nb)
+                continue;
+            char ea[256], eb[256];
+            g->want_reg = reg;
+            int ra = value_expr(g, s, a, na, va, width, ea, sizeof ea);
+            unsigned ma = g->misfit;
+            int rb = value_expr(g, s, b, nb, vb, width, eb, sizeof eb);
+            unsigned mb = g->misfit;
+            g->want_reg = -1;
+            g->misfit = 0;
+            if (ra < 0 || rb < 0 || ma || mb)
+                continue;
+            indent(g, depth);
+            fprintf(g->o, "if %s & 0x%x\n", sl ? sl->name : pn, mask);
+            const char *e2[2] = {ea, eb};
+            for (int side = 0; side < 2; side++) {
+                indent(g, depth + 1);
+                fprintf(g->o, "write %s %s\n", ref, e2[side]);
+                if (g->pass == 1 && g->track[reg]) {
+                    char var[80];
+                    var_name(g->regname[reg], var, sizeof var);
+                    var[0] = 'w';
+                    if (strcmp(var, e2[side])) {
+                        indent(g, depth + 1);
+                        fprintf(g->o, "set %s %s\n", var, e2[side]);
+                    }
+                }
+                if (!side) {
+                    indent(g, depth);
+                    fputs("else\n", g->o);
+                }
+            }
+            indent(g, depth);
+            fputs("end\n", g->o);
+            rc = 0;
+        }
+    }
+    free(a);
+    free(b);
+    free(va);
+    free(vb);
+    return rc;
+}
+
+/* One action for views that all do the same next thing. 1: the path ends
+ * here (a fallback), 0 go on. */
+static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    char ref[96], e[256];
+    ValIn vi[4096];
+    if (n > sizeof vi / sizeof vi[0])
+        n = sizeof vi / sizeof vi[0];
+    switch (o0->kind) {
+    case XO_READ:
+        emit_read(g, s, ids, n, o0->reg, reg_ref(g, o0->reg, ref, sizeof ref), depth);
+        return 0;
+    case XO_POLL: {
+        const AnPoll *p = poll_at(g, o0);
+        reg_ref(g, o0->reg, ref, sizeof ref);
+        uint32_t max = p && p->timeout_iter ? p->timeout_iter : 1000;
+        indent(g, depth);
+        fprintf(g->o, "poll %s 0x%x 0x%x max %u", ref, p ? p->mask : 0, p ? p->exit_value : 0, max);
+        if (p && p->stall_us)
+            fprintf(g->o, " stall %u", p->stall_us);
+        fputs(" else fallback\n", g->o);
+        if (!p || !p->timeout_iter)
+            note(g, depth, "the driver's own bound for this poll was never reached; 1000 reads");
+        return 0;
+    }
+    case XO_WRITE: {
+        for (size_t k = 0; k < n; k++) {
+            const XOp *o = cur(s, ids[k]);
+            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+        }
+        reg_ref(g, o0->reg, ref, sizeof ref);
+        g->want_reg = o0->reg;
+        int r = value_expr(g, s, ids, n, vi, an_reg(g->a, (size_t)o0->reg)->width, e, sizeof e);
+        g->want_reg = -1;
+        if (r < 0 && !split_write(g, s, ids, n, vi, o0->reg, ref, depth))
+            return 0;
+        if (r < 0) {
+            note(g, depth, "%s: written values not generalised (0x%x, 0x%x, ...)", ref, vi[0].v,
+                 vi[n > 1].v);
+            fallback(g, depth, "a value the traces did not explain");
+            return 1;
+        }
+        indent(g, depth);
+        fprintf(g->o, "write %s %s\n", ref, e);
+        if (g->pass == 1 && g->track[o0->reg]) {
+            char var[80];
+            var_name(g->regname[o0->reg], var, sizeof var);
+            var[0] = 'w';
+            if (strcmp(var, e)) {
+                indent(g, depth);
+                fprintf(g->o, "set %s %s\n", var, e);
+            }
+        }
+        misfit_note(g, depth, n);
+        return 0;
+    }
+    case XO_STORE:
+    case XO_COPY: {
+        XRegion *b = &g->x->regions[o0->reg];
+        uint32_t offs[4096];
+        for (size_t k = 0; k < n; k++)
+            offs[k] = cur(s, ids[k])->off;
+        char oe[128];
+        if (offset_expr(g, s, ids, n, offs, oe, sizeof oe) < 0) {
+            note(g, depth, "stores into %s at offsets not generalised", b->label);
+            fallback(g, depth, "a place in memory the traces did not explain");
+            return 1;
+        }
+        b->used = 1;
+        if (o0->kind == XO_COPY) {
+            indent(g, depth);
+            fprintf(g->o, "copy %s %s\n", b->label, oe);
+            return 0;
+        }
+        for (size_t k = 0; k < n; k++) {
+            const XOp *o = cur(s, ids[k]);
+            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+        }
+        if (value_expr(g, s, ids, n, vi, o0->size, e, sizeof e) < 0) {
+            note(g, depth, "stores into %s: values not generalised (0x%x, ...)", b->label, vi[0].v);
+            fallback(g, depth, "a value the traces did not explain");
+            return 1;
+        }
+        indent(g, depth);
+        fprintf(g->o, "store %s %s %u %s\n", b->label, oe, o0->size, e);
+        return 0;
+    }
+    case XO_BLOB:
+        if (o0->value) { /* zeros: the arena's buffers start zeroed */
+            int zero = 1;
+            for (size_t k = 0; k < n; k++)
+                zero &= cur(s, ids[k])->value;
+            if (zero) {
+                note(g, depth, "the driver zeroed %u bytes of %s here; buffers start zeroed",
+                     o0->len, g->x->regions[o0->reg].label);
+                return 0;
+            }
+        }
+        note(g, depth, "the driver stored %u bytes (not the frame) into %s", o0->len,
+             g->x->regions[o0->reg].label);
+        fallback(g, depth, "memory contents the traces did not explain");
+        return 1;
+    case XO_DELIVER:
+        return emit_deliver(g, s, ids, n, depth);
+    case XO_LINK:
+        for (size_t k = 0; k < n; k++)
+            vi[k] = (ValIn){cur(s, ids[k])->value, -1, 0};
+        if (value_expr(g, s, ids, n, vi, 1, e, sizeof e) < 0) {
+            note(g, depth, "the link state reported does not follow a value read");
+            fallback(g, depth, "a link report the traces did not explain");
+            return 1;
+        }
+        indent(g, depth);
+        fprintf(g->o, "linkstate %s\n", e);
+        return 0;
+    case XO_LOOP:
+        return emit_loop(g, s, ids, n, depth) != 0;
+    case XO_BAD: {
+        const AnRegInfo *r = an_reg(g->a, (size_t)o0->reg);
+        note(g, depth, "an access of %u bytes at %s 0x%x no declaration can say", r->width,
+             r->port ? "port" : "address", r->addr);
+        fallback(g, depth, "a register access the spec language cannot say");
+        return 1;
+    }
+    }
+    return 0;
+}
+
+/* Where views part: a guard that tells the groups apart. */
+static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *grp, unsigned ngrp,
+                      uint8_t *side, char *out, size_t len)
+{
+    /* a bit of a value read (most recent first) */
+    Slot *order[MAX_SLOTS];
+    unsigned no = 0;
+    for (unsigned i = 0; i < s->nslots; i++)
+        if (s->slot[i].key != SLOT_RX && slot_all_ok(&s->slot[i], ids, n))
+            order[no++] = &s->slot[i];
+    for (unsigned i = 1; i < no; i++)
+        for (unsigned j = i; j > 0 && order[j]->stamp > order[j - 1]->stamp; j--) {
+            Slot *t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (unsigned i = 0; i < no; i++) {
+        for (unsigned b = 0; b < 32; b++) {
+            int ok = 1, any1 = 0, any0 = 0;
+            int gs[64];
+            for (unsigned q = 0; q < ngrp && q < 64; q++)
+                gs[q] = -1;
+            for (size_t k = 0; k < n && ok; k++) {
+                int bit = (order[i]->v[ids[k]] >> b) & 1;
+                int q = grp[k];
+                if (q < 64) {
+                    if (gs[q] >= 0 && gs[q] != bit)
+                        ok = 0;
+                    gs[q] = bit;
+                }
+                any1 |= bit;
+                any0 |= !bit;
+            }
+            if (ok && any1 && any0) {
+                for (size_t k = 0; k < n; k++)
+                    side[k] = (order[i]->v[ids[k]] >> b) & 1;
+                snprintf(out, len, "%s & 0x%x", order[i]->name, 1u << b);
+                return 0;
+            }
+        }
+    }
+    /* a value read equal to one constant in one group, never in the others */
+    for (unsigned i = 0; i < no; i++) {
+        for (unsigned q = 0; q < ngrp && q < 64; q++) {
+            uint32_t c = 0;
+            int have = 0, ok = 1;
+            for (size_t k = 0; k < n && ok; k++) {
+                uint32_t v = order[i]->v[ids[k]];
+                if (grp[k] == (int)q) {
+                    if (have && v != c)
+                        ok = 0;
+                    c = v;
+                    have = 1;
+                }
+            }
+            for (size_t k = 0; k < n && ok; k++)
+                if (grp[k] != (int)q && order[i]->v[ids[k]] == c)
+                    ok = 0;
+            if (ok && have) {
+                for (size_t k = 0; k < n; k++)
+                    side[k] = grp[k] == (int)q;
+                snprintf(out, len, "%s == 0x%x", order[i]->name, c);
+                return 0;
+            }
+        }
+    }
+    /* the request's parameter: a threshold */
+    int have = 1;
+    for (size_t k = 0; k < n; k++)
+        have &= s->v[ids[k]].in->has_param;
+    if (have) {
+        uint32_t best_t = 0;
+        for (size_t c = 0; c < n && !best_t; c++) {
+            uint32_t t = s->v[ids[c]].in->param;
+            int ok = 1, any1 = 0, any0 = 0;
+            int gs[64];
+            for (unsigned q = 0; q < 64; q++)
+                gs[q] = -1;
+            for (size_t k = 0; k < n && ok; k++) {
+                int bit = s->v[ids[k]].in->param >= t;
+                int q = grp[k];
+                if (q < 64) {
+                    if (gs[q] >= 0 && gs[q] != bit)
+                        ok = 0;
+                    gs[q] = bit;
+                }
+                any1 |= bit;
+                any0 |= !bit;
+            }
+            if (ok && any1 && any0)
+                best_t = t;
+        }
+        if (best_t) {
+            const char *pn = s->v[ids[0]].in->kind == XK_SEND     ? "len"
+                             : s->v[ids[0]].in->kind == XK_FILTER ? "filter"
+                                                                  : "count";
+            for (size_t k = 0; k < n; k++)
+                side[k] = s->v[ids[k]].in->param >= best_t;
+            snprintf(out, len, "%s >= %u", pn, best_t);
+            return 0;
+        }
+    }
+    (void)g;
+    return -1;
+}
+
+static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
+{
+    while (n) {
+        const XOp *o0 = cur(s, ids[0]);
+        size_t k;
+        for (k = 1; k < n && same_key(g, cur(s, ids[k]), o0); k++)
+            ;
+        if (k == n) {
+            if (!o0)
+                return;
+            if (emit_same(g, s, ids, n, depth))
+                return;
+            for (k = 0; k < n; k++)
+                s->pos[ids[k]]++;
+            continue;
+        }
+        int fr = try_family(g, s, ids, n, depth);
+        if (fr >= 0) {
+            if (fr)
+                return;
+            for (k = 0; k < n; k++)
+                s->pos[ids[k]]++;
+            continue;
+        }
+        /* the groups of views by their next op */
+        int *grp = malloc(n * sizeof *grp);
+        uint8_t *side = malloc(n);
+        if (!grp || !side) {
+            free(grp);
+            free(side);
+            return;
+        }
+        unsigned ngrp = 0;
+        const XOp *rep[64];
+        size_t cnt[64] = {0};
+        for (k = 0; k < n; k++) {
+            const XOp *o = cur(s, ids[k]);
+            unsigned q;
+            for (q = 0; q < ngrp && !same_key(g, rep[q], o); q++)
+                ;
+            if (q == ngrp && ngrp < 64)
+                rep[ngrp++] = o;
+            grp[k] = (int)q;
+            if (q < 64)
+                cnt[q]++;
+        }
+        char cond[160];
+        if (!find_guard(g, s, ids, n, grp, ngrp, side, cond, sizeof cond)) {
+            size_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+            size_t na = 0, nb = 0;
+            if (a && b) {
+                for (k = 0; k < n; k++) {
+                    if (side[k])
+                        a[na++] = ids[k];
+                    else
+                        b[nb++] = ids[k];
+                }
+                indent(g, depth);
+                fprintf(g->o, "if %s\n", cond);
+                gen(g, s, a, na, depth + 1);
+                indent(g, depth);
+                fputs("else\n", g->o);
+                gen(g, s, b, nb, depth + 1);
+                indent(g, depth);
+                fputs("end\n", g->o);
+            }
+            free(a);
+            free(b);
+            free(grp);
+            free(side);
+            return;
+        }
+        /* nothing tells them apart: the most common path, and a note.
+         * Accesses of one kind to registers of one width and window count
+         * as one path (an array access, made on the next round). */
+        for (unsigned q = 0; q < ngrp; q++)
+            for (unsigned r = q + 1; r < ngrp; r++)
+                if (array_alike(g, rep[q], rep[r]) && cnt[q] + cnt[r] < n) {
+                    for (k = 0; k < n; k++)
+                        if (grp[k] == (int)r)
+                            grp[k] = (int)q;
+                    cnt[q] += cnt[r];
+                    cnt[r] = 0;
+                }
+        unsigned best = 0;
+        for (unsigned q = 1; q < ngrp; q++)
+            if (cnt[q] > cnt[best])
+                best = q;
+        size_t m = 0, other = 0;
+        uint64_t seq = 0;
+        for (k = 0; k < n; k++) {
+            if (grp[k] == (int)best) {
+                ids[m++] = ids[k];
+            } else {
+                if (!other++)
+                    seq = cur(s, ids[k]) ? cur(s, ids[k])->seq : s->v[ids[k]].in->last;
+            }
+        }
+        note(g, depth,
+             "%zu of %zu requests went another way here (first at event #%llu); nothing read "
+             "before tells them apart",
+             other, n, (unsigned long long)seq);
+        n = m;
+        free(grp);
+        free(side);
+        if (!cur(s, ids[0]))
+            return;
+    }
+}
+
+/* ------------------------------------------------------- preprocessing */
+
+/* Units of a loop: key sequences that start with a read, hold a frame
+ * handed to the OS, and run twice or more in a row in some request. */
+#define MAX_UNITS 8
+typedef struct Units {
+    const XOp *u[MAX_UNITS];
+    uint32_t len[MAX_UNITS];
+    unsigned n;
+} Units;
+
+static int unit_at(const Gen *g, const XOp *ops, size_t n, size_t i, const XOp *unit, uint32_t u)
+{
+    if (i + u > n)
+        return 0;
+    for (uint32_t j = 0; j < u; j++)
+        if (!same_key(g, &ops[i + j], &unit[j]))
+            return 0;
+    return 1;
+}
+
+static void find_units(const Gen *g, const XInst *in, Units *us)
+{
+    for (size_t i = 0; i < in->nraw; i++) {
+        if (in->raw[i].kind != XO_READ)
+            continue;
+        for (uint32_t u = 2; u <= 16 && i + 2 * (size_t)u <= in->nraw; u++) {
+            int has = 0;
+            for (uint32_t j = 0; j < u; j++)
+                has |= in->raw[i + j].kind == XO_DELIVER;
+            if (!has || !unit_at(g, in->raw, in->nraw, i + u, &in->raw[i], u))
+                continue;
+            unsigned q;
+            for (q = 0; q < us->n; q++)
+                if (us->len[q] == u && unit_at(g, &in->raw[i], u, 0, us->u[q], u))
+                    break;
+            if (q == us->n && us->n < MAX_UNITS) {
+                us->u[us->n] = &in->raw[i];
+                us->len[us->n++] = u;
+            }
+            break;
+        }
+    }
+}
+
+/* Reads at a poll site become one poll (collapse_polls); a unit of `us`
+ * repeated, then its first read once more (the one that ended it),
+ * becomes a loop (collapse). */
+static void collapse_polls(Gen *g, XInst *in)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < in->nraw; i++) {
+        XOp o = in->raw[i];
+        if ((o.kind == XO_WRITE || o.kind == XO_READ) && an_reg(g->a, (size_t)o.reg)->is_index)
+            continue;
+        /* copies out of device memory the OS never got: not receptions */
+        if (o.kind == XO_DELIVER && !o.value)
+            continue;
+        if ((o.kind == XO_WRITE || o.kind == XO_READ) && g->bad[o.reg])
+            o.kind = XO_BAD;
+        if (o.kind == XO_READ && poll_at(g, &o)) {
+            o.kind = XO_POLL;
+            o.len = 1;
+            while (i + 1 < in->nraw && in->raw[i + 1].kind == XO_READ &&
+                   in->raw[i + 1].reg == o.reg && in->raw[i + 1].pc == o.pc) {
+                o.value = in->raw[++i].value;
+                o.len++;
+            }
+        }
+        in->raw[n++] = o; /* in place: n <= i */
+    }
+    in->nraw = n;
+}
+
+static int collapse(Gen *g, XInst *in, const Units *us)
+{
+    free(in->ops);
+    in->ops = malloc((in->nraw ? in->nraw : 1) * sizeof *in->ops);
+    if (!in->ops)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < in->nraw;) {
+        const XOp *o = &in->raw[i];
+        int done = 0;
+        for (unsigned q = 0; q < us->n && !done; q++) {
+            uint32_t u = us->len[q];
+            if (!unit_at(g, in->raw, in->nraw, i, us->u[q], u))
+                continue;
+            {
+                uint32_t it = 1;
+                while (unit_at(g, in->raw, in->nraw, i + (size_t)it * u, us->u[q], u))
+                    it++;
+                size_t end = i + (size_t)it * u;
+                if (end < in->nraw && same_key(g, &in->raw[end], &in->raw[i])) {
+                    XOp L = {.kind = XO_LOOP,
+                             .reg = -1,
+                             .addr_region = -1,
+                             .len = it,
+                             .unit = u,
+                             .sub = &in->raw[i],
+                             .seq = o->seq,
+                             .pc = o->pc};
+                    in->ops[m++] = L;
+                    i = end + 1;
+                    done = 1;
+                }
+            }
+        }
+        if (!done)
+            in->ops[m++] = in->raw[i++];
+    }
+    in->n = m;
+    return 0;
+}
+
+/* The circular receive buffer: header before each frame, the length in it,
+ * the alignment and the wrap, checked against every frame delivered. */
+static void rx_model(Gen *g)
+{
+    RxModel *rx = &g->rx;
+    const AnRxBuffer *ab = an_rx(g->a);
+    memset(rx, 0, sizeof *rx);
+    rx->region = -1;
+    if (!ab || ab->kind != AN_RX_CIRCULAR || ab->hdr_len_off < 0) {
+        rx->why = ab && ab->kind == AN_RX_RING ? "descriptor rings are not generalised yet"
+                  : ab && ab->kind == AN_RX_PORT
+                      ? "reads through a data port are not generalised yet"
+                      : "no receive buffer was recognised";
+        return;
+    }
+    rx->hdr = ab->hdr_size;
+    rx->len_off = (uint32_t)ab->hdr_len_off;
+    rx->adj = (uint32_t)ab->len_adj;
+    /* the deliveries in trace order: (trace, offset, len), restarting at
+     * each init */
+    int region = -1;
+    for (size_t i = 0; i < g->x->ninst; i++)
+        for (size_t j = 0; j < g->x->inst[i].nraw; j++)
+            if (g->x->inst[i].raw[j].kind == XO_DELIVER && g->x->inst[i].raw[j].value &&
+                g->x->inst[i].raw[j].reg >= 0 && region < 0)
+                region = g->x->inst[i].raw[j].reg;
+    if (region < 0) {
+        rx->why = "no delivered frame was found in device-written memory";
+        return;
+    }
+    rx->region = region;
+    uint32_t size = g->x->regions[region].size;
+    if (getenv("XDRV_EXTRACT_DEBUG")) {
+        fprintf(stderr, "rx: hdr %u len_off %u adj %u region %d\n", rx->hdr, rx->len_off, rx->adj,
+                region);
+        unsigned shown = 0;
+        for (size_t i = 0; i < g->x->ninst && shown < 40; i++)
+            for (size_t j = 0; j < g->x->inst[i].nraw && shown < 40; j++) {
+                const XOp *o = &g->x->inst[i].raw[j];
+                if (o->kind == XO_DELIVER && o->value && ++shown)
+                    fprintf(stderr, "  #%llu t%u k%d r%d off %x len %u\n",
+                            (unsigned long long)o->seq, g->x->inst[i].trace, g->x->inst[i].kind,
+                            o->reg, o->off, o->len);
+            }
+    }
+    /* each alignment: follow the frames, a wrap being a step back by a
+     * power of two, a step forward a frame the driver did not hand on
+     * (an error, a filter); the alignment with the fewest unexplained
+     * steps wins */
+    static const uint32_t aligns[] = {1, 2, 4, 8, 16, 32};
+    uint32_t best_a = 0, best_wrap = 0;
+    unsigned best_bad = UINT32_MAX, best_skip = 0;
+    for (unsigned ai = 0; ai < sizeof aligns / sizeof aligns[0]; ai++) {
+        uint32_t A = aligns[ai], wrap = 0;
+        unsigned bad = 0, skip = 0, any = 0;
+        unsigned trace = UINT32_MAX;
+        uint32_t pos = 0;
+        for (size_t i = 0; i < g->x->ninst; i++) {
+            XInst *in = &g->x->inst[i];
+            if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET) {
+                trace = in->trace;
+                pos = 0;
+            }
+            for (size_t j = 0; j < in->nraw; j++) {
+                XOp *o = &in->raw[j];
+                if (o->kind != XO_DELIVER || !o->value)
+                    continue;
+                if (o->reg != region || o->off < rx->hdr) {
+                    bad++;
+                    continue;
+                }
+                uint32_t at = o->off - rx->hdr;
+                if (wrap && pos >= wrap)
+                    pos -= wrap;
+                if (at < pos) {
+                    uint32_t d = pos - at;
+                    if (!wrap && d >= 256 && !(d & (d - 1)))
+                        wrap = d;
+                    else if (!wrap || at + wrap != pos)
+                        bad++;
+                } else if (at > pos) {
+                    skip++;
+                }
+                any++;
+                pos = (at + rx->hdr + o->len + rx->adj + A - 1) & ~(A - 1);
+            }
+        }
+        if (any && (bad < best_bad || (bad == best_bad && skip < best_skip))) {
+            best_a = A;
+            best_wrap = wrap;
+            best_bad = bad;
+            best_skip = skip;
+        }
+    }
+    if (best_a && best_bad * 20 <= best_skip + 1 && best_bad == 0) {
+        rx->align = best_a;
+        rx->wrap_seen = best_wrap != 0;
+        uint32_t wrap = best_wrap;
+        if (!wrap) {
+            /* never seen: the largest power of two that leaves a frame's
+             * room past it in the buffer */
+            wrap = 1;
+            while (wrap * 2 + rx->hdr + 1518 + rx->adj + best_a <= size)
+                wrap *= 2;
+        }
+        rx->wrap = wrap;
+        rx->skips = best_skip;
+        rx->ok = 1;
+        /* each frame's offset after it, as the spec's variable follows */
+        for (size_t i = 0; i < g->x->ninst; i++) {
+            XInst *in = &g->x->inst[i];
+            for (size_t j = 0; j < in->nraw; j++) {
+                XOp *o = &in->raw[j];
+                if (o->kind != XO_DELIVER || !o->value || o->reg != region)
+                    continue;
+                o->rx_before = o->off - rx->hdr;
+                o->rx_after = ((o->off + o->len + rx->adj + best_a - 1) & ~(best_a - 1)) % wrap;
+            }
+        }
+        return;
+    }
+    rx->why = "the frames' places in the receive buffer follow no header-length rule";
+    for (size_t i = 0; i < g->x->ninst; i++)
+        for (size_t j = 0; j < g->x->inst[i].nraw; j++)
+            g->x->inst[i].raw[j].rx_before = UINT32_MAX;
+}
+
+/* ------------------------------------------------------------- the spec */
+
+static void name_regs(Gen *g)
+{
+    for (size_t i = 0; i < g->nregs; i++) {
+        const AnRegInfo *r = an_reg(g->a, i);
+        char b[64];
+        int w = reg_win(g, r);
+        int n = g->nwin > 1 ? snprintf(b, sizeof b, "r%d_%x", w, r->addr - r->window)
+                            : snprintf(b, sizeof b, "r%x", r->addr - r->window);
+        if (r->selected)
+            n += snprintf(b + n, sizeof b - (size_t)n, "_i%x", r->selector);
+        if (r->banked)
+            n += snprintf(b + n, sizeof b - (size_t)n, "_b%x", r->bank_value);
+        if (r->dir == 1)
+            n += snprintf(b + n, sizeof b - (size_t)n, "_rd");
+        if (r->dir == 2)
+            n += snprintf(b + n, sizeof b - (size_t)n, "_wr");
+        if (r->width != 4 && !r->selected && !r->banked && !r->dir)
+            n += snprintf(b + n, sizeof b - (size_t)n, "_%u", r->width * 8);
+        /* two views the rules above name alike (a width, a direction):
+         * the later one gets its index */
+        for (size_t k = 0; k < i; k++)
+            if (g->regname[k] && !strcmp(g->regname[k], b)) {
+                snprintf(b + n, sizeof b - (size_t)n, "_v%zu", i);
+                break;
+            }
+        g->regname[i] = strdup(b);
+    }
+}
+
+/* Registers written buffer addresses that sit side by side (4 bytes apart)
+ * are one array: each a whole 32-bit address (declared one by one, the
+ * verifier would take each for the upper half of the one below). */
+static void address_arrays(Gen *g)
+{
+    for (size_t i = 0; i < g->nregs; i++)
+        g->member[i] = -1;
+    int *is_addr = calloc(g->nregs ? g->nregs : 1, sizeof *is_addr);
+    if (!is_addr)
+        return;
+    for (size_t k = 0; k < g->x->ninst; k++)
+        for (size_t j = 0; j < g->x->inst[k].nraw; j++) {
+            const XOp *o = &g->x->inst[k].raw[j];
+            if (o->kind == XO_WRITE && o->addr_region >= 0 && (size_t)o->reg < g->nregs &&
+                !g->bad[o->reg])
+                is_addr[o->reg] = 1;
+        }
+    for (size_t i = 0; i < g->nregs; i++) {
+        const AnRegInfo *r = an_reg(g->a, i);
+        if (!is_addr[i] || g->member[i] >= 0 || r->width != 4 || r->selected || r->banked || r->dir)
+            continue;
+        /* the run this register starts: the lowest of its neighbours first */
+        uint32_t lo = r->addr;
+        for (;;) {
+            size_t q;
+            for (q = 0; q < g->nregs; q++) {
+                const AnRegInfo *p = an_reg(g->a, q);
+                if (is_addr[q] && p->port == r->port && p->window == r->window && p->width == 4 &&
+                    !p->selected && !p->banked && !p->dir && p->addr + 4 == lo)
+                    break;
+            }
+            if (q == g->nregs)
+                break;
+            lo -= 4;
+        }
+        unsigned cnt = 0;
+        size_t members[64];
+        for (uint32_t at = lo;; at += 4) {
+            size_t q;
+            for (q = 0; q < g->nregs; q++) {
+                const AnRegInfo *p = an_reg(g->a, q);
+                if (is_addr[q] && p->port == r->port && p->window == r->window && p->width == 4 &&
+                    !p->selected && !p->banked && !p->dir && p->addr == at)
+                    break;
+            }
+            if (q == g->nregs || cnt == 64)
+                break;
+            members[cnt++] = q;
+        }
+        if (cnt < 2 || g->naddr_arr >= MAX_FAMILIES)
+            continue;
+        Family *f = &g->addr_arr[g->naddr_arr];
+        *f = (Family){reg_win(g, r), r->port, lo - r->window, 4, cnt, 4, ""};
+        if (g->nwin > 1)
+            snprintf(f->name, sizeof f->name, "b%d_%x", f->win, f->base);
+        else
+            snprintf(f->name, sizeof f->name, "b%x", f->base);
+        for (unsigned k = 0; k < cnt; k++) {
+            g->member[members[k]] = (int)g->naddr_arr;
+            free(g->regname[members[k]]);
+            char b[80];
+            snprintf(b, sizeof b, "%s[%u]", f->name, k);
+            g->regname[members[k]] = strdup(b);
+        }
+        g->naddr_arr++;
+    }
+    free(is_addr);
+}
+
+static int find_view(const Gen *g, int port, uint32_t addr, int want_plain);
+
+/* Registers a spec cannot declare: a width other than 1, 2, 4, past the
+ * largest window, in a window past the table, or reached through an index
+ * or bank register that cannot be declared itself. Their accesses become
+ * fallbacks. */
+static void bad_regs(Gen *g)
+{
+    for (size_t i = 0; i < g->nregs; i++) {
+        const AnRegInfo *r = an_reg(g->a, i);
+        g->bad[i] = (r->width != 1 && r->width != 2 && r->width != 4) || reg_win(g, r) < 0 ||
+                    (uint64_t)(r->addr - r->window) + r->width > 0x100000;
+    }
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < g->nregs; i++) {
+            const AnRegInfo *r = an_reg(g->a, i);
+            int ix = r->selected ? find_view(g, r->port, r->index_addr, 1) : 0;
+            int bx = r->banked ? find_view(g, r->port, r->bank_addr, 1) : 0;
+            if (ix < 0 || bx < 0 || (r->selected && g->bad[ix]) || (r->banked && g->bad[bx]))
+                g->bad[i] = 1;
+        }
+}
+
+static int find_view(const Gen *g, int port, uint32_t addr, int want_plain)
+{
+    for (size_t i = 0; i < g->nregs; i++) {
+        const AnRegInfo *r = an_reg(g->a, i);
+        if (r->port == port && r->addr == addr && (!want_plain || (!r->selected && !r->banked)))
+            return (int)i;
+    }
+    return -1;
+}
+
+static void windows(Gen *g)
+{
+    for (size_t i = 0; i < g->nregs; i++) {
+        const AnRegInfo *r = an_reg(g->a, i);
+        int w = reg_win(g, r);
+        if (w < 0 && g->nwin < sizeof g->win / sizeof g->win[0]) {
+            w = (int)g->nwin++;
+            g->win[w] = (Window){r->port, r->window, 0};
+        }
+        if (w < 0)
+            continue;
+        uint64_t end = (uint64_t)(r->addr - r->window) + r->width;
+        if (end > 0x100000)
+            continue; /* beyond any window a spec may declare (bad_regs) */
+        uint32_t sz = 16;
+        while (sz < end)
+            sz *= 2;
+        if (sz > g->win[w].size)
+            g->win[w].size = sz;
+    }
+    /* port windows first, then memory, each by address: the spec's order
+     * of BARs */
+    for (unsigned i = 1; i < g->nwin; i++)
+        for (unsigned j = i; j > 0; j--) {
+            Window *a = &g->win[j - 1], *b = &g->win[j];
+            if (a->port < b->port || (a->port == b->port && a->base > b->base)) {
+                Window t = *a;
+                *a = *b;
+                *b = t;
+            }
+        }
+}
+
+typedef struct Trans {
+    XKind kind;
+    char *text;
+    size_t len;
+    unsigned instances, used, traces;
+} Trans;
+
+/* XDRV_EXTRACT_DEBUG=KIND: the instances of that kind, one line each, on
+ * stderr (for people working on the extractor). */
+static void debug_dump(Gen *g, XKind kind)
+{
+    const char *want = getenv("XDRV_EXTRACT_DEBUG");
+    if (!want || strcmp(want, xk_request[kind]))
+        return;
+    static const char ks[] = "RWPSCBDLOX";
+    for (size_t i = 0; i < g->x->ninst; i++) {
+        const XInst *in = &g->x->inst[i];
+        if (in->kind != kind)
+            continue;
+        fprintf(stderr, "#%llu p=%u%s n=%u:", (unsigned long long)in->first, in->param,
+                in->multi ? " multi" : "", in->cnt[XK_SEND]);
+        for (size_t j = 0; j < in->n; j++) {
+            const XOp *o = &in->ops[j];
+            fprintf(stderr, " %c", ks[o->kind]);
+            if (o->kind <= XO_POLL)
+                fprintf(stderr, "%s=%x", g->regname[o->reg], o->value);
+            else if (o->kind == XO_LOOP)
+                fprintf(stderr, "x%u/%u", o->len, o->unit);
+            else if (o->kind != XO_LINK)
+                fprintf(stderr, "%d+%x", o->reg, o->off);
+        }
+        fputc('\n', stderr);
+    }
+}
+
+/* Requests of a kind that takes a parameter, recorded without it. */
+static int left_out(const XInst *in)
+{
+    return (in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param;
+}
+
+static int gen_kind(Gen *g, XKind kind, Trans *t)
+{
+    memset(t, 0, sizeof *t);
+    t->kind = kind;
+    size_t n = 0, multi = 0, unknown = 0;
+    for (size_t i = 0; i < g->x->ninst; i++)
+        if (g->x->inst[i].kind == kind) {
+            if (g->x->inst[i].multi)
+                multi++;
+            else if (left_out(&g->x->inst[i]))
+                unknown++;
+            else
+                n++;
+        }
+    t->instances = (unsigned)(n + multi);
+    if (!n)
+        return 0;
+    Scope s = {0};
+    s.v = calloc(n, sizeof *s.v);
+    s.pos = calloc(n, sizeof *s.pos);
+    size_t *ids = calloc(n, sizeof *ids);
+    FILE *o = open_memstream(&t->text, &t->len);
+    if (!s.v || !s.pos || !ids || !o) {
+        free(s.v);
+        free(s.pos);
+        free(ids);
+        if (o)
+            fclose(o);
+        return -1;
+    }
+    g->o = o;
+    g->kind = kind;
+    uint32_t pmin = UINT32_MAX, pmax = 0;
+    uint32_t seen[MAX_GUARD_VALUES];
+    unsigned nseen = 0;
+    int overflow = 0;
+    for (size_t i = 0; i < g->x->ninst; i++) {
+        XInst *in = &g->x->inst[i];
+        if (in->kind != kind || in->multi || left_out(in))
+            continue;
+        collapse_polls(g, in);
+        ids[s.nv] = s.nv;
+        s.v[s.nv++] = (View){in->ops, in->n, in};
+        if (in->has_param) {
+            pmin = in->param < pmin ? in->param : pmin;
+            pmax = in->param > pmax ? in->param : pmax;
+            unsigned q;
+            for (q = 0; q < nseen && seen[q] != in->param; q++)
+                ;
+            if (q == nseen) {
+                if (nseen < MAX_GUARD_VALUES)
+                    seen[nseen++] = in->param;
+                else
+                    overflow = 1;
+            }
+        }
+    }
+    t->used = (unsigned)n;
+    {
+        Units us = {0};
+        for (size_t i = 0; i < s.nv; i++)
+            find_units(g, s.v[i].in, &us);
+        for (size_t i = 0; i < s.nv; i++) {
+            XInst *in = (XInst *)s.v[i].in;
+            if (collapse(g, in, &us) < 0)
+                goto oom;
+            s.v[i].ops = in->ops;
+            s.v[i].n = in->n;
+        }
+    }
+    debug_dump(g, kind);
+    /* provenance: the first instances of each trace */
+    unsigned shown = 0, last_trace = UINT32_MAX;
+    for (size_t i = 0; i < s.nv; i++) {
+        const XInst *in = s.v[i].in;
+        if (in->trace == last_trace || shown >= 4)
+            continue;
+        last_trace = in->trace;
+        fprintf(o, "  from ");
+        quote(o, an_trace_path(g->a, in->trace));
+        fprintf(o, " %llu %llu\n", (unsigned long long)in->first, (unsigned long long)in->last);
+        shown++;
+    }
+    for (size_t i = 0; i < s.nv; i++)
+        if (s.v[i].in->trace != s.v[0].in->trace) {
+            t->traces = 2;
+            break;
+        }
+    char wbuf[512] = "";
+    if (kind == XK_SEND && pmin != UINT32_MAX)
+        snprintf(wbuf, sizeof wbuf, " when len >= %u && len <= %u", pmin, pmax);
+    if ((kind == XK_FILTER || kind == XK_MCAST) && nseen && !overflow) {
+        int m = snprintf(wbuf, sizeof wbuf, " when");
+        for (unsigned q = 0; q < nseen; q++)
+            m += snprintf(wbuf + m, sizeof wbuf - (size_t)m, "%s %s == 0x%x", q ? " ||" : "",
+                          kind == XK_FILTER ? "filter" : "count", seen[q]);
+    }
+    fprintf(o, "  note \"%zu request(s)%s%s\"\n", n,
+            multi ? "; sends of several frames in one call were left out" : "",
+            unknown ? "; requests whose parameter the traces do not give were left out" : "");
+    gen(g, &s, ids, s.nv, 1);
+    if (g->rot[kind]) {
+        char nm[48];
+        counter_name(kind, nm, sizeof nm);
+        fprintf(o, "  set %s %s + 1\n", nm, nm);
+    }
+    if (kind == XK_SEND)
+        fputs("  complete\n", o);
+    fclose(o);
+    g->o = NULL;
+    /* the header goes in front */
+    {
+        char *body = t->text;
+        size_t blen = t->len;
+        char *full = NULL;
+        size_t flen = 0;
+        FILE *f = open_memstream(&full, &flen);
+        if (!f) {
+            free(body);
+            t->text = NULL;
+            goto oom2;
+        }
+        const char *from = kind == XK_INIT ? "*" : kind == XK_HALT ? "*" : "running";
+        const char *to = kind == XK_HALT ? "stopped" : "running";
+        fprintf(f, "on %s %s -> %s%s\n", xk_request[kind], from, to, wbuf);
+        fwrite(body, 1, blen, f);
+        fclose(f);
+        free(body);
+        t->text = full;
+        t->len = flen;
+    }
+    scope_free(&s);
+    free(s.v);
+    free(ids);
+    return 1;
+oom:
+    fclose(o);
+    free(t->text);
+    t->text = NULL;
+oom2:
+    scope_free(&s);
+    free(s.v);
+    free(ids);
+    return -1;
+}
+
+/* The send counter each instance saw: frames the driver took (copied, or
+ * with any device access) since the last init or reset, as a replayed
+ * `send` transition counts them, not requests (a burst is several frames,
+ * a refused frame none). */
+static void count_sends(Extract *x)
+{
+    unsigned trace = UINT32_MAX, frames = 0;
+    int copies_frames = 0; /* the driver copies frames: count the copies */
+    for (size_t i = 0; i < x->ninst && !copies_frames; i++)
+        for (size_t j = 0; j < x->inst[i].nraw && !copies_frames; j++)
+            copies_frames = x->inst[i].kind == XK_SEND && x->inst[i].raw[j].kind == XO_COPY;
+    for (size_t i = 0; i < x->ninst; i++) {
+        XInst *in = &x->inst[i];
+        if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET) {
+            trace = in->trace;
+            frames = 0;
+        }
+        in->cnt[XK_SEND] = frames;
+        if (in->kind != XK_SEND)
+            continue;
+        unsigned copies = 0;
+        for (size_t j = 0; j < in->nraw; j++)
+            copies += in->raw[j].kind == XO_COPY;
+        frames += copies_frames ? copies : in->nraw ? 1 : 0;
+    }
+}
+
+static int upper_half(const Gen *g, size_t i)
+{
+    const AnRegInfo *r = an_reg(g->a, i);
+    if (r->width != 4 || r->selected || r->banked || g->member[i] >= 0)
+        return 0;
+    int below = 0, written = 0;
+    for (size_t k = 0; k < g->x->ninst; k++)
+        for (size_t j = 0; j < g->x->inst[k].nraw; j++) {
+            const XOp *o = &g->x->inst[k].raw[j];
+            if (o->kind != XO_WRITE)
+                continue;
+            if (o->reg == (int)i) {
+                if (o->value)
+                    return 0;
+                written = 1;
+            }
+            const AnRegInfo *q = an_reg(g->a, (size_t)o->reg);
+            if (o->addr_region >= 0 && g->member[o->reg] < 0 && q->port == r->port &&
+                q->window == r->window && q->addr + 4 == r->addr && q->width == 4)
+                below = 1;
+        }
+    return below && written;
+}
+
+int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size_t errlen)
+{
+    Gen g = {.a = a, .x = x, .want_reg = -1};
+    g.nregs = an_nregs(a);
+    g.regname = calloc(g.nregs ? g.nregs : 1, sizeof *g.regname);
+    if (!g.regname) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    g.member = calloc(g.nregs ? g.nregs : 1, sizeof *g.member);
+    if (!g.member) {
+        free(g.regname);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    windows(&g);
+    g.bad = calloc(g.nregs ? g.nregs : 1, 1);
+    if (!g.bad) {
+        free(g.regname);
+        free(g.member);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    bad_regs(&g);
+    name_regs(&g);
+    address_arrays(&g);
+    count_sends(x);
+    rx_model(&g);
+    static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,
+                                  XK_MCAST, XK_STATS, XK_INTR,  XK_TIMER};
+    Trans tr[sizeof order / sizeof order[0]];
+    int rc = 0;
+    g.track = calloc(g.nregs ? g.nregs : 1, 1);
+    if (!g.track)
+        rc = -1;
+    /* twice when a value turned out to be the register's last one: the
+     * second pass keeps that value in a variable at every write */
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        g.pass = pass;
+        g.nfam = 0;
+        g.rx_used = 0;
+        g.stamp = 0;
+        memset(g.rot, 0, sizeof g.rot);
+        memset(g.var_used, 0, sizeof g.var_used);
+        g.nfallbacks = g.nnotes = 0;
+        for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
+            if (gen_kind(&g, order[i], &tr[i]) < 0)
+                rc = -1;
+        int any = 0;
+        for (size_t i = 0; i < g.nregs; i++)
+            any |= g.track[i];
+        if (pass == 1 || !any || rc < 0)
+            break;
+        for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
+            free(tr[i].text);
+    }
+    if (rc < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+
+    /* ---- declarations ---- */
+    const char *mod;
+    uint32_t base;
+    const char *path;
+    fprintf(out, "xdrv-spec 1\n# Extracted by xdrv extract from %zu trace(s)", an_ntraces(a));
+    char cb[128];
+    if (!an_module(a, &mod, &base, &path))
+        fprintf(out, " of %s", clean(mod, cb, sizeof cb));
+    fputs(".\n# Registers are named by window and offset (r37: offset 0x37; _8/_16: width);\n"
+          "# a comment gives the name the device model used in the traces, for people.\n",
+          out);
+    if (x->have_id)
+        fprintf(out, "device pci %04x:%04x\n", x->vendor, x->device);
+    fputc('\n', out);
+    for (unsigned i = 0; i < g.nwin; i++)
+        fprintf(out, "window w%u %s 0x%x   # at 0x%x in the traces\n", i,
+                g.win[i].port ? "port" : "mmio", g.win[i].size, g.win[i].base);
+    fputc('\n', out);
+    for (unsigned i = 0; i < g.naddr_arr; i++) {
+        const Family *f = &g.addr_arr[i];
+        fprintf(out,
+                "reg %s w%d 0x%x 4 count %u stride 4 dma   # registers written buffer "
+                "addresses, side by side; the model:",
+                f->name, f->win, f->base, f->count);
+        for (size_t k = 0; k < g.nregs; k++)
+            if (g.member[k] == (int)i)
+                fprintf(out, " %s", clean(an_reg(a, k)->model_name, cb, sizeof cb));
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < g.nregs; i++) {
+        const AnRegInfo *r = an_reg(a, i);
+        int w = reg_win(&g, r);
+        if (g.member[i] >= 0 || g.bad[i])
+            continue;
+        fprintf(out, "reg %s w%d 0x%x %u", g.regname[i], w, r->addr - r->window, r->width);
+        if (r->selected) {
+            int ix = find_view(&g, r->port, r->index_addr, 1);
+            if (ix >= 0)
+                fprintf(out, " index %s 0x%x", g.regname[ix], r->selector);
+        }
+        if (r->banked) {
+            int bx = find_view(&g, r->port, r->bank_addr, 1);
+            if (bx >= 0)
+                fprintf(out, " bank %s 0x%x 0x%x", g.regname[bx], r->bank_mask, r->bank_value);
+        }
+        int dma = 0;
+        for (unsigned t = 0; t < sizeof order / sizeof order[0]; t++)
+            (void)t;
+        /* a register written addresses of buffers takes a bus address */
+        for (size_t k = 0; k < x->ninst && !dma; k++)
+            for (size_t j = 0; j < x->inst[k].nraw && !dma; j++)
+                dma = x->inst[k].raw[j].kind == XO_WRITE && x->inst[k].raw[j].reg == (int)i &&
+                      x->inst[k].raw[j].addr_region >= 0;
+        /* the upper half of a 64-bit bus address: 4 bytes above a register
+         * written buffer addresses, itself only ever written 0 (verify then
+         * holds it to 0) */
+        if (!dma && upper_half(&g, i))
+            dma = 2;
+        if (dma)
+            fputs(" dma", out);
+        fprintf(out, "   # %s%s, %s%s%s\n", dma == 2 ? "the upper half of a bus address; " : "",
+                an_class_name(r->cls), an_access_name(r->access),
+                r->model_name ? "; the model: " : "",
+                r->model_name ? clean(r->model_name, cb, sizeof cb) : "");
+    }
+    for (unsigned i = 0; i < g.nfam; i++) {
+        const Family *f = &g.fam[i];
+        int dma = 0;
+        for (size_t k = 0; k < x->ninst && !dma; k++)
+            for (size_t j = 0; j < x->inst[k].nraw && !dma; j++) {
+                const XOp *o = &x->inst[k].raw[j];
+                if (o->kind != XO_WRITE || o->addr_region < 0)
+                    continue;
+                const AnRegInfo *r = an_reg(a, (size_t)o->reg);
+                uint32_t off = r->addr - r->window;
+                dma = reg_win(&g, r) == f->win && off >= f->base &&
+                      off < f->base + f->count * f->stride && (off - f->base) % f->stride == 0;
+            }
+        fprintf(out,
+                "reg %s w%d 0x%x %u count %u stride %u%s   # an array: one register per "
+                "request in turn\n",
+                f->name, f->win, f->base, f->width, f->count, f->stride, dma ? " dma" : "");
+    }
+    fputc('\n', out);
+    for (unsigned i = 0; i < x->nregions; i++) {
+        const XRegion *b = &x->regions[i];
+        if (!b->used)
+            continue;
+        uint32_t al = b->align < 4 ? 4 : b->align;
+        fprintf(out, "buffer %s %u align %u   # allocation #%u of kind %s in each trace\n",
+                b->label, b->size > 0x100000 ? 0x100000 : b->size, al, b->ordinal,
+                clean(b->kind, cb, sizeof cb));
+    }
+    fputc('\n', out);
+    for (unsigned k = 0; k < XK_COUNT; k++)
+        if (g.rot[k]) {
+            char nm[48];
+            fprintf(out, "var %s 0 wrap %u   # %s requests since init, modulo %u\n",
+                    counter_name((XKind)k, nm, sizeof nm), g.rot[k], xk_request[k], g.rot[k]);
+        }
+    for (size_t i = 0; i < g.nregs && i < sizeof g.var_used / sizeof g.var_used[0]; i++)
+        if (g.var_used[i]) {
+            char var[80];
+            var_name(g.regname[i], var, sizeof var);
+            fprintf(out, "var %s 0\n", var);
+        }
+    for (unsigned i = 0; i < g.nfam; i++) {
+        /* array reads keep their value in v_<array> */
+        int read = 0;
+        for (unsigned t = 0; t < sizeof order / sizeof order[0] && !read; t++) {
+            char pat[96];
+            snprintf(pat, sizeof pat, "-> v_%s\n", g.fam[i].name);
+            read = tr[t].text && strstr(tr[t].text, pat);
+        }
+        if (read)
+            fprintf(out, "var v_%s 0\n", g.fam[i].name);
+    }
+    for (size_t i = 0; i < g.nregs; i++)
+        if (g.track[i]) {
+            char var[80];
+            var_name(g.regname[i], var, sizeof var);
+            var[0] = 'w';
+            fprintf(out, "var %s 0   # the value last written to %s\n", var, g.regname[i]);
+        }
+    if (g.rx_used) {
+        fprintf(out, "var rxoff 0 wrap %u   # where the next frame's header is%s\n", g.rx.wrap,
+                g.rx.wrap_seen ? "" : " (the wrap was never seen: a guess)");
+        fputs("var rxhdr 0\nvar rxlen 0\n", out);
+    }
+    fputs("\nparam send len 14 1514\n", out);
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (!tr[i].text)
+            fprintf(out, "unhandled %s   # never seen in the traces\n", xk_request[order[i]]);
+    fputs("unhandled link\n\nstate stopped\nstate running\n\n", out);
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!tr[i].text)
+            continue;
+        /* a request counter starts again at init and reset */
+        size_t body = tr[i].len;
+        fwrite(tr[i].text, 1, body, out);
+        if (order[i] == XK_INIT || order[i] == XK_RESET)
+            for (unsigned k = 0; k < XK_COUNT; k++)
+                if (g.rot[k]) {
+                    char nm[48];
+                    fprintf(out, "  set %s 0\n", counter_name((XKind)k, nm, sizeof nm));
+                }
+        if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.rx_used)
+            fputs("  set rxoff 0\n", out);
+        fputs("end\n\n", out);
+    }
+done:
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
+        free(tr[i].text);
+    for (size_t i = 0; i < g.nregs; i++)
+        free(g.regname[i]);
+    free(g.regname);
+    free(g.member);
+    free(g.track);
+    free(g.bad);
+    return rc;
+}

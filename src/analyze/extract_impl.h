@@ -1,0 +1,127 @@
+/* Shared by extract.c (the collector) and extract_gen.c (the generator).
+ * Private to src/analyze. */
+#ifndef XDRV_ANALYZE_EXTRACT_IMPL_H
+#define XDRV_ANALYZE_EXTRACT_IMPL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze/extract.h"
+
+/* The spec's request kinds, as the collector files them. */
+typedef enum XKind {
+    XK_NONE, /* inherit the caller's */
+    XK_INIT,
+    XK_HALT,
+    XK_RESET,
+    XK_SEND,
+    XK_FILTER,
+    XK_MCAST,
+    XK_STATS,
+    XK_INTR,
+    XK_TIMER,
+    XK_OTHER, /* an entry point the spec has no request for */
+    XK_COUNT
+} XKind;
+
+extern const char *const xk_request[XK_COUNT];
+
+typedef enum XOpKind {
+    XO_READ,
+    XO_WRITE,
+    XO_POLL,    /* reads of one register at a poll site, collapsed */
+    XO_STORE,   /* the driver stored 1, 2 or 4 bytes into device memory */
+    XO_COPY,    /* it copied the frame being sent there */
+    XO_BLOB,    /* it stored other bytes there */
+    XO_DELIVER, /* a frame went to the OS (reg: the region it was read from, -1 unknown) */
+    XO_LINK,    /* the driver reported the link (value 1 up, 0 down) */
+    XO_LOOP,    /* iterations of a unit, collapsed (generator only) */
+    XO_BAD,     /* an access the spec language cannot say (generator only) */
+} XOpKind;
+
+typedef struct XOp {
+    uint8_t kind, size;
+    int reg;        /* register view; store/copy/deliver: the region */
+    uint32_t value; /* read, write, store value; poll: the last read; link */
+    uint32_t off;   /* offset in the region */
+    uint32_t len;   /* copy, deliver: bytes; poll: reads; loop: iterations */
+    uint32_t pc;
+    uint64_t seq;
+    int addr_region; /* write/store: the value is an address in this region, -1 */
+    uint32_t addr_off;
+    uint32_t unit;                /* loop: ops per iteration */
+    uint32_t rx_before, rx_after; /* deliver: the circular buffer's read offset */
+    const struct XOp *sub;        /* loop: the first iteration's first op */
+} XOp;
+
+typedef struct XInst {
+    XKind kind;
+    unsigned trace;
+    uint64_t first, last; /* events */
+    uint32_t param;
+    int has_param, multi, closed;
+    unsigned cnt[XK_COUNT]; /* requests of each kind since the last init or reset */
+    XOp *raw;
+    size_t nraw;
+    XOp *ops; /* raw with polls and loops collapsed (generator) */
+    size_t n;
+} XInst;
+
+typedef struct XRegion {
+    char name[24]; /* as the spec names it */
+    char kind[24]; /* the trace's allocation kind */
+    char label[40]; /* name and ordinal: the spec's buffer name (unique) */
+    unsigned ordinal;
+    uint32_t size, align;
+    int used;
+} XRegion;
+
+typedef struct XLive {
+    uint32_t addr, size;
+    int region;
+} XLive;
+
+#define XMAX_REGIONS 32
+#define XMAX_DEPTH 64
+#define XDMA_HISTORY 64
+#define XDMA_KEEP 2048
+
+typedef struct XDma {
+    uint32_t addr, len;
+    uint8_t *data;
+} XDma;
+
+struct Extract {
+    XInst *inst;
+    size_t ninst;
+    long open[XK_COUNT];
+    XKind kinds[XMAX_DEPTH];
+    unsigned cnt[XK_COUNT];
+    unsigned trace;
+    uint64_t seq;
+    char req_text[512];
+    unsigned frames;
+    uint8_t frame[1600];
+    uint32_t frame_len;
+    uint8_t burst[16][1600]; /* the request's frames, for copies of any of them */
+    uint32_t burst_len[16];
+    unsigned burst_next; /* the last 16 frames from the OS, across requests */
+    XRegion regions[XMAX_REGIONS];
+    unsigned nregions;
+    char kind_names[XMAX_REGIONS][24];
+    unsigned kind_count[XMAX_REGIONS];
+    unsigned nkinds;
+    XLive *live;
+    size_t nlive;
+    XDma dma[XDMA_HISTORY];
+    unsigned dma_next;
+    int have_id;
+    uint16_t vendor, device;
+    uint64_t completes;
+};
+
+struct Analysis;
+/* Write the spec (extract_gen.c). 0, or -1 with a reason. */
+int extract_write_spec(const struct Analysis *a, Extract *x, FILE *out, char *err, size_t errlen);
+
+#endif
