@@ -34,8 +34,10 @@
 #             BUILD/bench/tapfwd, BUILD/drivers/*.sys
 #   SECONDS   measurement window (default 2)
 #   REPEATS   runs of every case (default 3; also NETPATH_REPEATS)
-#   PATHS     hosted drivers (default "rtl8139 ne2000 pcnet e1000"; also
-#             NETPATH_PATHS); the forwarder always runs
+#   PATHS     hosted drivers (default "rtl8139 ne2000 pcnet e1000
+#             replay-rtl8139": the last is the RTL8139 model served by xdrv
+#             replay from the spec extracted from its driver, no guest code;
+#             also NETPATH_PATHS); the forwarder always runs
 #   NETPATH_QUEUE  frames the sender keeps waiting in the sending TAP's queue
 #             (default 256; it holds 1000); 0 floods instead: send() as fast as
 #             it returns, the TAP dropping what does not fit, which burns
@@ -50,7 +52,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 usage() { sed -n '/^# usage:/,/^# docs\/performance.md/s/^# \{0,1\}//p' "$0"; }
 REPEATS=${NETPATH_REPEATS:-3}
-HOSTED=${NETPATH_PATHS:-"rtl8139 ne2000 pcnet e1000"}
+HOSTED=${NETPATH_PATHS:-"rtl8139 ne2000 pcnet e1000 replay-rtl8139"}
 while getopts "r:p:h" opt; do
     case $opt in
     r) REPEATS=$OPTARG ;;
@@ -85,7 +87,11 @@ done
 # The real hardware behind each hosted driver: chip and line rate, Mbit/s
 declare -A CHIP=([rtl8139]="RTL8139" [ne2000]="RTL8029AS (NE2000)" [pcnet]="Am79C970A (PCnet-PCI II)"
                  [e1000]="82540EM (PRO/1000)")
-declare -A MBIT=([rtl8139]=100 [ne2000]=10 [pcnet]=10 [e1000]=1000)
+declare -A MBIT=([rtl8139]=100 [ne2000]=10 [pcnet]=10 [e1000]=1000 [replay-rtl8139]=100)
+# replay paths: the RTL8139 model served by a specification extracted from
+# the project's driver (tests/golden/extract/rtl8139.xsm), no guest code
+CHIP[replay-rtl8139]="RTL8139, replayed spec"
+declare -A SPEC=([replay-rtl8139]=tests/golden/extract/rtl8139.xsm)
 declare -A SENDSIZE=([64]=60 [1514]=1514)   # bytes the host hands the TAP
 SIZES="64 1514"
 DIRS="ab ba"
@@ -137,6 +143,12 @@ start_path() {
         ip netns exec "$A" "$TAPFWD" nA nB >"$tmp/$name.log" 2>&1 &
         pid=$!
         wait_for "$tmp/$name.log" "^forwarding" 50 || return 1 ;;
+    replay-*)
+        # the spec writes the MAC the recording's EEPROM held: the model's default
+        ip netns exec "$A" "$XDRV" replay "${SPEC[$name]}" --device "${name#replay-}" \
+            --netdev tap,ifname=nA --wire tap,ifname=nB >"$tmp/$name.log" 2>&1 &
+        pid=$!
+        wait_for "$tmp/$name.log" "replay up" 100 || return 1 ;;
     *)
         local sys=$B/drivers/$name.sys inf=drivers/$name/$name.inf
         ip netns exec "$A" "$XDRV" run "$sys" --inf "$inf" --device "$name,mac=02:00:5e:00:00:01" \
@@ -240,7 +252,8 @@ declare -A V      # V[path,size,dir,metric] = values of every repeat, space sepa
 declare -A LAT LAVG RSS UP
 PATHS="tapfwd"
 for p in $HOSTED; do
-    if [ -f "$B/drivers/$p.sys" ] && [ -n "${MBIT[$p]+x}" ]; then PATHS="$PATHS $p"
+    if { [ -f "$B/drivers/$p.sys" ] || [ -f "${SPEC[$p]:-/nonexistent}" ]; } && [ -n "${MBIT[$p]+x}" ]; then
+        PATHS="$PATHS $p"
     else echo "netpath: no $B/drivers/$p.sys (or unknown path $p), skipped"; fi
 done
 npaths=$(wc -w <<<"$PATHS")
@@ -381,4 +394,13 @@ for path in $PATHS; do
         printf "ping round trip %-7s: %.3f ms vs 2 x tapfwd %.3f = %.3f ms  %s\n", p, l, b, 2 * b,
             (l != "-" && l <= 2 * b ? "PASS" : "MISS") }'
 done
+if [ -n "${UP[replay-rtl8139]+x}" ] && [ -n "${UP[rtl8139]+x}" ]; then
+    for dir in $DIRS; do
+        awk -v d="${DIRNAME[$dir]}" -v r="$(med replay-rtl8139 1514 "$dir" cpu)" \
+            -v h="$(med rtl8139 1514 "$dir" cpu)" -v rf="$(med replay-rtl8139 1514 "$dir" fps)" \
+            -v hf="$(med rtl8139 1514 "$dir" fps)" 'BEGIN {
+            printf "replay vs hosted rtl8139, 1514-byte frames %s: CPU per frame %.2f vs %.2f us (x%.2f), frames/s x%.2f\n",
+                d, r, h, (h > 0 ? r / h : 0), (hf > 0 ? rf / hf : 0) }'
+    done
+fi
 exit 0

@@ -202,6 +202,7 @@ static int open_inst(Extract *x, XKind k)
     in->trace = x->trace;
     in->first = x->seq;
     in->last = x->seq;
+    in->vtime = x->vtime;
     if (k == XK_INIT || k == XK_RESET)
         memset(x->cnt, 0, sizeof x->cnt);
     if (k == XK_INIT)
@@ -248,10 +249,9 @@ static int region_id(Extract *x, const char *name, uint32_t size, uint32_t addr,
     if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
         r->name[k++] = 'm';
     for (const char *c = name; *c && k + 1 < sizeof r->name - 4; c++)
-        r->name[k++] = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                               (*c >= '0' && *c <= '9')
-                           ? *c
-                           : '_';
+        r->name[k++] =
+            (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ? *c
+                                                                                             : '_';
     r->name[k] = 0;
     snprintf(r->kind, sizeof r->kind, "%s", name);
     r->ordinal = ord;
@@ -353,6 +353,7 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
 {
     x->trace = trace;
     x->seq = ev->seq;
+    x->vtime = ev->vtime;
     uint32_t d = ev->depth < XMAX_DEPTH ? ev->depth : XMAX_DEPTH - 1;
     XKind k = x->kinds[d];
     XOp op;
@@ -397,6 +398,11 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
         XKind outer = d ? x->kinds[d - 1] : XK_NONE;
         if (e == XK_NONE)
             e = outer;
+        /* a DPC with no interrupt taken before it: a timer's function
+         * (NdisMInitializeTimer), not the interrupt's deferred part */
+        if (e == XK_INTR && ev->name && !strcmp(ev->name, "DeferredRoutine") &&
+            x->open[XK_INTR] < 0)
+            e = XK_TIMER;
         x->kinds[d] = e;
         if (e == XK_INTR) {
             if (x->open[XK_INTR] < 0 && open_inst(x, XK_INTR) < 0)
@@ -481,10 +487,14 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
                 for (uint32_t i = 0; i < ev->len && op.value; i++)
                     op.value = !ev->data[i];
             }
-        } else {
+        } else if (ev->size == 1 || ev->size == 2 || ev->size == 4) {
             op.size = (uint8_t)ev->size;
             op.value = (uint32_t)ev->value;
             op.addr_region = live_find(x, op.value, &op.addr_off);
+        } else { /* a width a store action cannot have */
+            op.kind = XO_BLOB;
+            op.len = ev->size;
+            op.value = 0;
         }
         return add_op(x, k, op);
     }
@@ -539,6 +549,23 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
             op.len = n;
             op.value = 0;
             return add_op(x, k, op);
+        }
+        /* the driver's timer: NdisMSetPeriodicTimer(Timer, MillisecondPeriod),
+         * NdisMSetTimer / NdisSetTimer(Timer, MillisecondsToDelay) */
+        uint32_t ms;
+        if (ev->name && ev->text &&
+            (!strcmp(ev->name, "NdisMSetPeriodicTimer") || !strcmp(ev->name, "NdisMSetTimer") ||
+             !strcmp(ev->name, "NdisSetTimer")) &&
+            !arg_u32(ev->text, 2, &ms) && ms) {
+            unsigned q;
+            for (q = 0; q < x->ntimer && x->timer_ms[q] != ms; q++)
+                ;
+            if (q == x->ntimer && x->ntimer < XMAX_TIMERS) {
+                x->timer_ms[q] = ms;
+                x->timer_votes[x->ntimer++] = 0;
+            }
+            if (q < x->ntimer)
+                x->timer_votes[q]++;
         }
         if (ev->name && (!strcmp(ev->name, "NdisMSendComplete") ||
                          !strcmp(ev->name, "NdisMSendResourcesAvailable")))

@@ -19,6 +19,7 @@
 
 #include "analyze/analyze.h"
 #include "analyze/extract_impl.h"
+#include "replay/spec.h"
 
 #define MAX_SLOTS 96
 #define MAX_FAMILIES 16
@@ -95,7 +96,10 @@ typedef struct Gen {
     unsigned misfit; /* requests the last value_expr left unexplained */
     uint8_t *track;  /* per register view: its last written value is kept in w_<name> */
     int pass;
-    long want_reg; /* value_expr: the register written (for its last value), -1 */
+    long want_reg;       /* value_expr: the register written (for its last value), -1 */
+    char copy_expr[128]; /* the last copy's offset expression, its buffer */
+    int copy_region;
+    uint32_t pad_to; /* short frames are zero-padded to this length (var pad), 0 */
 } Gen;
 
 static int reg_win(const Gen *g, const AnRegInfo *r)
@@ -1123,6 +1127,47 @@ static int split_write(Gen *g, Scope *s, const size_t *ids, size_t n, const ValI
     return rc;
 }
 
+/* Zeros right after the frame a send copied, up to one length T in every
+ * view: the driver pads short frames (so nothing of an older frame goes on
+ * the wire). A bounded loop of byte stores does it. 1 emitted, 0 not. */
+static int pad_frame(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    if (g->copy_region != o0->reg || !g->copy_expr[0])
+        return 0;
+    uint32_t T = 0;
+    for (size_t k = 0; k < n; k++) {
+        const View *v = &s->v[ids[k]];
+        const XOp *b = cur(s, ids[k]), *c = NULL;
+        for (size_t j = s->pos[ids[k]]; j-- > 0 && !c;)
+            if (v->ops[j].kind == XO_COPY)
+                c = &v->ops[j];
+        if (!c || !v->in->has_param || c->reg != b->reg || b->off != c->off + v->in->param)
+            return 0;
+        uint32_t t = v->in->param + b->len;
+        if ((T && t != T) || t > 4096)
+            return 0;
+        T = t;
+    }
+    if (g->pad_to && g->pad_to != T)
+        return 0;
+    g->pad_to = T;
+    const char *buf = g->x->regions[o0->reg].label;
+    indent(g, depth);
+    fprintf(g->o, "set pad 0   # the driver pads a short frame with zeros to %u bytes\n", T);
+    indent(g, depth);
+    fprintf(g->o, "repeat %u\n", T);
+    indent(g, depth + 1);
+    fprintf(g->o, "break if len + pad >= %u\n", T);
+    indent(g, depth + 1);
+    fprintf(g->o, "store %s %s + len + pad 1 0\n", buf, g->copy_expr);
+    indent(g, depth + 1);
+    fputs("set pad pad + 1\n", g->o);
+    indent(g, depth);
+    fputs("end\n", g->o);
+    return 1;
+}
+
 /* One action for views that all do the same next thing. 1: the path ends
  * here (a fallback), 0 go on. */
 static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
@@ -1196,6 +1241,8 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         if (o0->kind == XO_COPY) {
             indent(g, depth);
             fprintf(g->o, "copy %s %s\n", b->label, oe);
+            snprintf(g->copy_expr, sizeof g->copy_expr, "%s", oe);
+            g->copy_region = o0->reg;
             return 0;
         }
         for (size_t k = 0; k < n; k++) {
@@ -1216,6 +1263,8 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             int zero = 1;
             for (size_t k = 0; k < n; k++)
                 zero &= cur(s, ids[k])->value;
+            if (zero && pad_frame(g, s, ids, n, depth))
+                return 0;
             if (zero) {
                 note(g, depth, "the driver zeroed %u bytes of %s here; buffers start zeroed",
                      o0->len, g->x->regions[o0->reg].label);
@@ -1949,6 +1998,8 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
     }
     g->o = o;
     g->kind = kind;
+    g->copy_expr[0] = 0;
+    g->copy_region = -1;
     uint32_t pmin = UINT32_MAX, pmax = 0;
     uint32_t seen[MAX_GUARD_VALUES];
     unsigned nseen = 0;
@@ -2114,6 +2165,21 @@ static int upper_half(const Gen *g, size_t i)
     return below && written;
 }
 
+/* The driver's timer period: what it set its timers to most often
+ * (NdisMSetPeriodicTimer, NdisMSetTimer), in milliseconds; 0 when it set
+ * none or the period is outside what a spec may declare. */
+static uint32_t timer_period_ms(const Extract *x)
+{
+    unsigned best = 0;
+    for (unsigned q = 1; q < x->ntimer; q++)
+        if (x->timer_votes[q] > x->timer_votes[best])
+            best = q;
+    if (!x->ntimer || x->timer_ms[best] < SPEC_TIMER_MIN_MS ||
+        x->timer_ms[best] > SPEC_TIMER_MAX_MS)
+        return 0;
+    return x->timer_ms[best];
+}
+
 int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size_t errlen)
 {
     Gen g = {.a = a, .x = x, .want_reg = -1};
@@ -2159,6 +2225,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         memset(g.rot, 0, sizeof g.rot);
         memset(g.var_used, 0, sizeof g.var_used);
         g.nfallbacks = g.nnotes = 0;
+        g.pad_to = 0;
         for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
             if (gen_kind(&g, order[i], &tr[i]) < 0)
                 rc = -1;
@@ -2299,12 +2366,17 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
             var[0] = 'w';
             fprintf(out, "var %s 0   # the value last written to %s\n", var, g.regname[i]);
         }
+    if (g.pad_to)
+        fprintf(out, "var pad 0 wrap %u   # bytes of padding stored so far\n", g.pad_to);
     if (g.rx_used) {
         fprintf(out, "var rxoff 0 wrap %u   # where the next frame's header is%s\n", g.rx.wrap,
                 g.rx.wrap_seen ? "" : " (the wrap was never seen: a guess)");
         fputs("var rxhdr 0\nvar rxlen 0\n", out);
     }
     fputs("\nparam send len 14 1514\n", out);
+    uint32_t period = timer_period_ms(x);
+    if (period)
+        fprintf(out, "timer %u   # the period the driver set its timer to\n", period);
     for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
         if (!tr[i].text)
             fprintf(out, "unhandled %s   # never seen in the traces\n", xk_request[order[i]]);

@@ -58,6 +58,7 @@ typedef struct XInst {
     XKind kind;
     unsigned trace;
     uint64_t first, last; /* events */
+    uint64_t vtime;       /* virtual time of its first event */
     uint32_t param;
     int has_param, multi, closed;
     unsigned cnt[XK_COUNT]; /* requests of each kind since the last init or reset */
@@ -68,8 +69,8 @@ typedef struct XInst {
 } XInst;
 
 typedef struct XRegion {
-    char name[24]; /* as the spec names it */
-    char kind[24]; /* the trace's allocation kind */
+    char name[24];  /* as the spec names it */
+    char kind[24];  /* the trace's allocation kind */
     char label[40]; /* name and ordinal: the spec's buffer name (unique) */
     unsigned ordinal;
     uint32_t size, align;
@@ -85,6 +86,7 @@ typedef struct XLive {
 #define XMAX_DEPTH 64
 #define XDMA_HISTORY 64
 #define XDMA_KEEP 2048
+#define XMAX_TIMERS 16
 
 typedef struct XDma {
     uint32_t addr, len;
@@ -98,7 +100,7 @@ struct Extract {
     XKind kinds[XMAX_DEPTH];
     unsigned cnt[XK_COUNT];
     unsigned trace;
-    uint64_t seq;
+    uint64_t seq, vtime;
     char req_text[512];
     unsigned frames;
     uint8_t frame[1600];
@@ -118,6 +120,8 @@ struct Extract {
     int have_id;
     uint16_t vendor, device;
     uint64_t completes;
+    uint32_t timer_ms[XMAX_TIMERS]; /* periods the driver set its timers to */
+    unsigned timer_votes[XMAX_TIMERS], ntimer;
 };
 
 struct Analysis;

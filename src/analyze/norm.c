@@ -296,6 +296,10 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
     e->formatted = 0;
     c.seq = 0;
     c.vtime = 0;
+    if (s->opt.device_side) {
+        c.pc = 0;
+        c.depth = 0;
+    }
     if (addr_is_memory(c.kind) && (r = region_find(s, c.addr))) {
         e->style.addr_base = r->name;
         c.addr -= r->addr;

@@ -26,6 +26,9 @@ typedef struct NormOptions {
     uint64_t request; /* 0: every event; N: only request N (REQUEST_BEGIN..REQUEST_END value=N) */
     /* per TraceKind, 1 = keep; NULL: every kind except BLOCKS */
     const unsigned char *keep;
+    /* the device's side only: the code site and nesting depth dropped, so a
+     * driver's recording and a replayed spec's compare (diff --device-side) */
+    int device_side;
 } NormOptions;
 
 typedef struct NormToken {

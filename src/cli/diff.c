@@ -10,7 +10,7 @@
 
 const char diff_usage[] =
     "usage: xdrv diff A.xtr B.xtr [-U N] [--stat | --json] [--request N] [--kind K[,K...]]\n"
-    "                 [--minimal] [--ignore-poll-counts]\n"
+    "                 [--minimal] [--ignore-poll-counts] [--device-side]\n"
     "  Aligns two recordings event by event and prints what differs, as a unified diff\n"
     "  of normalized lines (docs/formats/diff.md): no sequence numbers or times,\n"
     "  addresses in device-reachable memory as KIND+0xOFFSET into their allocation,\n"
@@ -26,6 +26,9 @@ const char diff_usage[] =
     "              about sqrt(events) differences in one stretch, split where the\n"
     "              search got furthest, as GNU diff does)\n"
     "  --ignore-poll-counts  a poll that ran a different number of times is no change\n"
+    "  --device-side  only what the device saw: register accesses and its DMA, without\n"
+    "              the code site or call depth (a driver's recording against a replayed\n"
+    "              spec's, `xdrv replay --workload`; --kind narrows it further)\n"
     "  exit status (as diff(1)): 0 the same, 1 different, 2 trouble (bad arguments,\n"
     "  unreadable or malformed trace)\n";
 
@@ -52,6 +55,8 @@ int cmd_diff(int argc, char **argv)
             o.minimal = 1;
         } else if (!strcmp(a, "--ignore-poll-counts")) {
             o.ignore_poll_counts = 1;
+        } else if (!strcmp(a, "--device-side")) {
+            o.norm.device_side = 1;
         } else if (!strcmp(a, "-U") || !strcmp(a, "--request") || !strcmp(a, "--kind")) {
             if (i + 1 == argc) {
                 fprintf(stderr, "xdrv diff: %s needs a value\n", a);
@@ -91,6 +96,12 @@ int cmd_diff(int argc, char **argv)
     }
     if (cli_parse_kinds("xdrv diff", kinds, keep) < 0)
         return DIFF_TROUBLE;
+    if (o.norm.device_side && !kinds) {
+        memset(keep, 0, sizeof keep);
+        keep[TRACE_PORT_READ] = keep[TRACE_PORT_WRITE] = keep[TRACE_MMIO_READ] = 1;
+        keep[TRACE_MMIO_WRITE] = keep[TRACE_DMA_READ] = keep[TRACE_DMA_WRITE] = 1;
+        kinds = "device side";
+    }
     o.norm.keep = kinds ? keep : NULL;
     o.format = stat ? DIFF_STAT : json ? DIFF_JSON : DIFF_UNIFIED;
 

@@ -13,15 +13,19 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "exercise/workload.h"
 #include "host/net.h"
 #include "machine/boards.h"
 #include "replay/host.h"
 #include "replay/spec.h"
 #include "replay/verify.h"
+#include "trace/trace.h"
+#include "trace/xtr.h"
 
 const char replay_usage[] =
     "usage: xdrv replay DRIVER.xsm --device MODEL[,mac=MAC] [--netdev SPEC] [--wire SPEC]\n"
     "                   [--pcap FILE] [--fallback DRIVER.sys --inf DRIVER.inf] [-v]\n"
+    "       xdrv replay DRIVER.xsm --device MODEL --workload W --trace OUT.xtr\n"
     "  Serve a network controller model from a driver specification (docs/formats/xsm.md,\n"
     "  docs/replay.md) run by xdrv's interpreter: no driver code runs, nothing of the\n"
     "  driver is loaded. The spec is first checked as `xdrv verify --device MODEL` does\n"
@@ -43,6 +47,13 @@ const char replay_usage[] =
     "                      a send the spec refused is the driver's first. Signals are\n"
     "                      passed on to it; xdrv replay exits with its status\n"
     "  -v, --verbose       log every request but sends, and link changes\n"
+    "  --workload W --trace OUT.xtr\n"
+    "                      instead of serving: play workload W (a file or a built-in\n"
+    "                      suite, docs/formats/workload.md) on virtual time and record\n"
+    "                      the device's side into OUT.xtr as `xdrv trace record` does for\n"
+    "                      the driver, so that `xdrv diff --kind PORT_READ,PORT_WRITE,...`\n"
+    "                      compares the two (steps no spec request stands for, e.g.\n"
+    "                      queries, are marked and skipped)\n"
     "Every request the spec does not serve is logged as one line, `replay: fallback:\n"
     "REQUEST in state STATE: REASON (spec line N)`.\n"
     "exit status: 0 ok, 1 bad arguments, 2 the spec is unreadable or not safe (the\n"
@@ -51,7 +62,7 @@ const char replay_usage[] =
     "failure; after a hand-over, the driver's (as xdrv run's).\n";
 
 typedef struct ReplayOpts {
-    const char *spec, *device, *netdev, *wire, *pcap, *fallback, *inf;
+    const char *spec, *device, *netdev, *wire, *pcap, *fallback, *inf, *workload, *trace;
     int verbose;
 } ReplayOpts;
 
@@ -85,6 +96,17 @@ static int parse_args(ReplayOpts *o, int argc, char **argv)
             return 1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             o->verbose = 1;
+        } else if (!strcmp(a, "--workload") || !strcmp(a, "--trace")) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "xdrv replay: %s needs a value\n", a);
+                return -1;
+            }
+            const char **slot = a[2] == 'w' ? &o->workload : &o->trace;
+            if (*slot) {
+                fprintf(stderr, "xdrv replay: %s given twice\n", a);
+                return -1;
+            }
+            *slot = argv[++i];
         } else if (!strcmp(a, "--device") || !strcmp(a, "--netdev") || !strcmp(a, "--wire") ||
                    !strcmp(a, "--pcap") || !strcmp(a, "--fallback") || !strcmp(a, "--inf")) {
             if (i + 1 == argc) {
@@ -119,6 +141,16 @@ static int parse_args(ReplayOpts *o, int argc, char **argv)
     if (!o->device) {
         fprintf(stderr, "xdrv replay: --device MODEL is required: the spec is checked against "
                         "and run on that model (rtl8139, ne2000, ne2000-isa, pcnet, e1000)\n");
+        return -1;
+    }
+    if (!o->workload != !o->trace) {
+        fprintf(stderr, "xdrv replay: --workload W and --trace OUT.xtr go together (play W, "
+                        "record the device's side)\n");
+        return -1;
+    }
+    if (o->workload && (o->netdev || o->wire || o->pcap || o->fallback)) {
+        fprintf(stderr, "xdrv replay: --workload plays on virtual time: no --netdev, --wire, "
+                        "--pcap or --fallback with it\n");
         return -1;
     }
     if (!o->fallback != !o->inf) {
@@ -304,6 +336,57 @@ static int hand_over(const ReplayOpts *o, ReplayHost **hp, Spec **specp, NetBack
     return rc;
 }
 
+/* --workload W --trace OUT: the device's side of W, recorded. */
+static int play(const ReplayOpts *o, ReplayHost *h)
+{
+    Workload w;
+    char err[WL_ERR_MAX];
+    if (workload_load(o->workload, &w, err, sizeof err) < 0) {
+        fprintf(stderr, "xdrv replay: --workload %s: %s\n", o->workload, err);
+        return EXIT_LOAD;
+    }
+    FILE *f = fopen(o->trace, "wb");
+    if (!f) {
+        fprintf(stderr, "xdrv replay: --trace %s: %s\n", o->trace, strerror(errno));
+        workload_free(&w);
+        return EXIT_USAGE;
+    }
+    char info[1024];
+    snprintf(info, sizeof info, "xdrv replay %s --device %s", o->spec, o->device);
+    XtrWriter *xw = xtr_writer_new(f, info);
+    if (!xw) {
+        fprintf(stderr, "xdrv replay: --trace %s: cannot start the trace\n", o->trace);
+        fclose(f);
+        workload_free(&w);
+        return EXIT_INTERNAL;
+    }
+    trace_add_sink(xtr_sink, xw);
+    PlayStats ps;
+    int r = replay_host_play(h, &w, &ps);
+    int rc = EXIT_OK;
+    char summary[512];
+    if (r) {
+        char why[400];
+        replay_host_stop_text(h, why, sizeof why);
+        fprintf(stderr, "replay: fallback: %s\n", why);
+        snprintf(summary, sizeof summary, "not served: %s", why);
+        rc = EXIT_FAULT;
+    } else {
+        snprintf(summary, sizeof summary, "%u requests played, %u not played", ps.played - ps.skipped,
+                 ps.skipped);
+    }
+    trace_remove_sink(xtr_sink, xw);
+    uint64_t n = xtr_writer_count(xw);
+    if (xtr_writer_close(xw, summary) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "xdrv replay: --trace %s: writing failed\n", o->trace);
+        rc = EXIT_INTERNAL;
+    }
+    printf("xdrv: workload %s: %s; trace %s: %llu events\n", w.name, summary, o->trace,
+           (unsigned long long)n);
+    workload_free(&w);
+    return rc;
+}
+
 int cmd_replay(int argc, char **argv)
 {
     ReplayOpts o;
@@ -371,6 +454,10 @@ int cmd_replay(int argc, char **argv)
         }
         if (wire)
             net_set_pcap(wire, pcap);
+    }
+    if (o.workload) {
+        rc = play(&o, h);
+        goto out;
     }
     struct sigaction stop_sa = {.sa_handler = on_stop};
     sigaction(SIGINT, &stop_sa, NULL);

@@ -1257,3 +1257,31 @@ void nic_model_set_link(NicModel *n, int up)
 {
     n->d.nic->set_link(n->d.state, up);
 }
+
+/* Where the firmware of a machine holding only this controller puts the
+ * window (attach_pci, the first PCI slot; an ISA card's jumpered ports):
+ * recordings of a replayed device then name the same addresses as the
+ * driver's. */
+uint32_t nic_model_bus_base(const NicModel *n, int mmio)
+{
+    const Device *d = &n->d;
+    if (d->nic->isa)
+        return mmio ? 0 : d->io;
+    if (mmio) {
+        if (d->nic->mem_bar < 0)
+            return 0;
+        uint32_t size = pci_bar_size(d->pci, (unsigned)d->nic->mem_bar);
+        return size > VM_PAGE_SIZE && size <= PCI_MEM_LARGE_MAX
+                   ? PCI_MEM_LARGE_BASE + PCI_MEM_LARGE_MAX * FIRST_PCI_SLOT
+                   : PCI_MEM_BASE + VM_PAGE_SIZE * FIRST_PCI_SLOT;
+    }
+    return d->nic->io_bar >= 0 ? PCI_IO_BASE + 0x100 * FIRST_PCI_SLOT : 0;
+}
+
+/* The datasheet name of what an access would reach (no side effects). */
+const char *nic_model_reg_name(const NicModel *n, int mmio, uint32_t off, unsigned width, int write)
+{
+    const Device *d = &n->d;
+    const DevIoOps *ops = mmio ? d->mmio_ops : d->ops;
+    return ops && ops->reg_name ? ops->reg_name(d->state, off, width, write) : NULL;
+}

@@ -148,6 +148,11 @@ void nic_model_write(NicModel *n, int mmio, unsigned nth, uint32_t off, unsigned
 void nic_model_receive(NicModel *n, const uint8_t *frame, size_t len);
 /* Cable plugged in (1) or pulled (0). */
 void nic_model_set_link(NicModel *n, int up);
+/* The address a machine with only this controller gives its port (mmio 0)
+ * or memory (1) window, 0 when it has none: replay recordings use it. */
+uint32_t nic_model_bus_base(const NicModel *n, int mmio);
+/* The register an access would reach, by the model's tables (NULL: none). */
+const char *nic_model_reg_name(const NicModel *n, int mmio, uint32_t off, unsigned width, int write);
 
 typedef struct MachineStats {
     uint64_t wire_rx, wire_tx, netdev_rx, netdev_tx, send_resources, interrupts_delivered;

@@ -13,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exercise/workload.h"
 #include "machine/machine.h"
 #include "replay/arena.h"
+#include "trace/trace.h"
 
 #define SEC_NS 1000000000ull
 #define IRQ_ROUNDS 16u   /* interrupt requests per raised line before giving up */
@@ -42,6 +44,7 @@ struct ReplayHost {
     uint64_t next_timer;
     uint64_t next_flags; /* wall time of the next look at the netdev's flags */
     int filter;          /* the packet filter last asked of the spec, -1 none */
+    int virtual_time;    /* playing a workload: the clock moves only when told */
     FILE *log;
     int verbose;
     ReplayStop stop;
@@ -57,9 +60,16 @@ static uint64_t wall_ns(void)
 
 /* The model's time follows the wall clock (it never goes back: a stall
  * that moved it ahead just waits for the wall clock to catch up). */
+/* The timer request's period: the spec's `timer MS`, else a second. */
+static uint64_t timer_period(const ReplayHost *h)
+{
+    return (h->spec->timer_ms ? h->spec->timer_ms : 1000) * 1000000ull;
+}
+
 static void clock_sync(ReplayHost *h)
 {
-    dev_clock_advance(&h->clock, wall_ns() - h->wall0);
+    if (!h->virtual_time)
+        dev_clock_advance(&h->clock, wall_ns() - h->wall0);
 }
 
 /* ------------------------------------------------- the model's side */
@@ -87,15 +97,38 @@ static void cable_send(void *opaque, const uint8_t *frame, size_t len)
 
 /* ---------------------------------------------------------- ReplayOps */
 
+/* A register access as a recording shows it: at the address a machine's
+ * firmware would have given the window, with the model's register name. */
+static void trace_access(ReplayHost *h, uint32_t w, uint32_t off, unsigned width, uint32_t v,
+                         int write)
+{
+    if (!trace_enabled())
+        return;
+    int mmio = h->win_mmio[w];
+    TraceEvent ev = {.kind = mmio ? (write ? TRACE_MMIO_WRITE : TRACE_MMIO_READ)
+                                  : (write ? TRACE_PORT_WRITE : TRACE_PORT_READ),
+                     .vtime = h->clock.now,
+                     .addr = nic_model_bus_base(h->nic, mmio) + off,
+                     .size = width,
+                     .value = v,
+                     .reg = nic_model_reg_name(h->nic, mmio, off, width, write)};
+    trace_emit(&ev);
+}
+
 static uint32_t op_reg_read(void *o, uint32_t w, uint32_t off, unsigned width)
 {
     ReplayHost *h = o;
-    return nic_model_read(h->nic, h->win_mmio[w], h->win_nth[w], off, width);
+    uint32_t v = nic_model_read(h->nic, h->win_mmio[w], h->win_nth[w], off, width);
+    trace_access(h, w, off, width, v, 0);
+    return v;
 }
 
 static void op_reg_write(void *o, uint32_t w, uint32_t off, unsigned width, uint32_t v)
 {
     ReplayHost *h = o;
+    if (width < 4)
+        v &= (1u << (8 * width)) - 1;
+    trace_access(h, w, off, width, v, 1);
     nic_model_write(h->nic, h->win_mmio[w], h->win_nth[w], off, width, v);
 }
 
@@ -400,10 +433,10 @@ int replay_host_start(ReplayHost *h)
     }
     /* from now on the OS's own filter is followed (the TAP's flags) */
     h->filter = 0x0b;
-    h->next_timer = h->clock.now + SEC_NS;
+    h->next_timer = h->clock.now + timer_period(h);
     /* the first link report: the spec's own, or its timer's at once;
      * a spec that never reports one leaves the link taken to be up */
-    if (h->link < 0 && h->has_timer && timer(h))
+    if (h->link < 0 && h->has_timer && !h->virtual_time && timer(h))
         return 1;
     if (h->link < 0) {
         h->link = 1;
@@ -552,12 +585,214 @@ int replay_host_serve(ReplayHost *h, volatile sig_atomic_t *stop, volatile sig_a
         if (service_irq(h))
             return 1;
         if (h->has_timer && h->clock.now >= h->next_timer) {
-            h->next_timer = h->clock.now + SEC_NS;
+            h->next_timer = h->clock.now + timer_period(h);
             if (timer(h))
                 return 1;
         }
         if (follow_filter(h))
             return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------- playing a workload */
+
+/* The frame i of a burst: the step's frame with its last two payload
+ * bytes XORed with i (docs/formats/workload.md, as the exerciser does). */
+static void burst_frame(uint8_t *frame, const uint8_t *base, uint32_t len, uint32_t i)
+{
+    if (frame != base)
+        memcpy(frame, base, len);
+    if (len >= 16) {
+        frame[len - 2] ^= (uint8_t)(i >> 8);
+        frame[len - 1] ^= (uint8_t)i;
+    }
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t x = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        x ^= p[i];
+        x *= 0x100000001b3ull;
+    }
+    return x;
+}
+
+/* Let `ns` of virtual time pass: the model's timers, and the spec's timer
+ * request each second. */
+static int pass_time(ReplayHost *h, uint64_t ns)
+{
+    uint64_t end = h->clock.now + ns;
+    while (h->clock.now < end) {
+        uint64_t next = end;
+        if (h->has_timer && h->next_timer < next)
+            next = h->next_timer;
+        dev_clock_advance(&h->clock, next);
+        if (service_irq(h))
+            return 1;
+        if (h->has_timer && h->clock.now >= h->next_timer) {
+            h->next_timer = h->clock.now + timer_period(h);
+            if (timer(h))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The spec's buffers as the driver's allocations would be recorded: one
+ * region each, named by the buffer without its trailing digits (shared0:
+ * "shared"), so a recording of the replay normalizes like the driver's. */
+static void trace_buffers(ReplayHost *h)
+{
+    for (uint32_t b = 0; b < h->spec->nbuffers; b++) {
+        const SpecBuffer *sb = &h->spec->buffers[b];
+        char name[SPEC_NAME_MAX];
+        snprintf(name, sizeof name, "%s", sb->name);
+        size_t n = strlen(name);
+        while (n > 1 && name[n - 1] >= '0' && name[n - 1] <= '9')
+            name[--n] = 0;
+        uint32_t copies = sb->count ? sb->count : 1;
+        TraceEvent ev = {.kind = TRACE_MEM_REGION,
+                         .name = name,
+                         .addr = (uint32_t)replay_arena_addr(&h->arena, b, 0),
+                         .size = sb->ring ? sb->size * copies : sb->size * copies,
+                         .value = 1};
+        trace_emit(&ev);
+    }
+}
+
+int replay_host_play(ReplayHost *h, const Workload *w, PlayStats *ps)
+{
+    static uint8_t frame[WL_FRAME_MAX];
+    uint8_t mac[6];
+    unsigned mcast = 0, running = 0;
+    memset(ps, 0, sizeof *ps);
+    h->virtual_time = 1;
+    nic_model_mac(h->nic, mac);
+    for (size_t i = 0; i < w->nsteps; i++) {
+        const WlStep *s = &w->steps[i];
+        char params[1024], out[256] = "";
+        if (workload_format_step(s, params, sizeof params - 32) < 0)
+            snprintf(params, sizeof params, "%s", workload_kind_name(s->kind));
+        if (s->kind == WL_SEND || s->kind == WL_RECEIVE) {
+            workload_frame(w, i, s, mac, frame);
+            size_t o = strlen(params);
+            snprintf(params + o, sizeof params - o, " hash=%016llx",
+                     (unsigned long long)fnv1a(frame, s->len));
+        }
+        TraceEvent b = {.kind = TRACE_REQUEST_BEGIN,
+                        .name = workload_kind_name(s->kind),
+                        .value = i + 1,
+                        .text = params};
+        trace_emit(&b);
+        int r = 0;
+        switch (s->kind) {
+        case WL_INIT:
+        case WL_REINIT:
+            if (running && s->kind == WL_REINIT && (r = replay_host_halt(h)) != 0)
+                break;
+            if (running && s->kind == WL_INIT) {
+                snprintf(out, sizeof out, "skipped: the adapter is already up");
+                break;
+            }
+            if (!ps->regions_traced) {
+                trace_buffers(h);
+                ps->regions_traced = 1;
+            }
+            r = replay_host_start(h);
+            running = !r;
+            snprintf(out, sizeof out, "up mac=%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+                     mac[2], mac[3], mac[4], mac[5]);
+            break;
+        case WL_HALT:
+            if (!running) {
+                snprintf(out, sizeof out, "skipped: the adapter is not up");
+                break;
+            }
+            r = replay_host_halt(h);
+            running = 0;
+            snprintf(out, sizeof out, "halted");
+            break;
+        case WL_SEND: {
+            unsigned n = s->count >= 1 && s->count <= WL_SEND_BURST_MAX ? s->count : 1;
+            static uint8_t f[WL_FRAME_MAX];
+            for (unsigned k = 0; k < n && !r; k++) {
+                burst_frame(f, frame, s->len, k);
+                uint64_t p[SPEC_PARAM_COUNT_] = {[SPEC_PARAM_LEN] = s->len};
+                r = request(h, SPEC_REQ_SEND, p, f, s->len) || service_irq(h);
+            }
+            snprintf(out, sizeof out, "%u frame(s) sent", n);
+            break;
+        }
+        case WL_RECEIVE: {
+            unsigned n = s->count ? s->count : 1;
+            uint64_t before = h->st.receives;
+            static uint8_t f[WL_FRAME_MAX];
+            for (unsigned k = 0; k < n; k++) {
+                burst_frame(f, frame, s->len, k);
+                TraceEvent fi = {.kind = TRACE_FRAME_IN, .name = "wire", .size = s->len,
+                                 .data = f, .len = s->len};
+                trace_emit(&fi);
+                nic_model_receive(h->nic, f, s->len);
+            }
+            r = service_irq(h);
+            snprintf(out, sizeof out, "%llu frame(s) indicated to the OS",
+                     (unsigned long long)(h->st.receives - before));
+            break;
+        }
+        case WL_FILTER: {
+            uint64_t p[SPEC_PARAM_COUNT_] = {[SPEC_PARAM_FILTER] = s->filter};
+            r = request(h, SPEC_REQ_SET_FILTER, p, NULL, 0) || service_irq(h);
+            break;
+        }
+        case WL_MULTICAST: {
+            /* the list after this change: its length is the request's */
+            if (s->mcast_op == WL_MCAST_CLEAR)
+                mcast = 0;
+            else if (s->mcast_op == WL_MCAST_ADD)
+                mcast += s->nmacs;
+            else
+                mcast = mcast > s->nmacs ? mcast - s->nmacs : 0;
+            uint64_t p[SPEC_PARAM_COUNT_] = {[SPEC_PARAM_COUNT] = mcast};
+            r = request(h, SPEC_REQ_MULTICAST, p, NULL, 0) || service_irq(h);
+            break;
+        }
+        case WL_LINK:
+            nic_model_set_link(h->nic, s->up);
+            r = service_irq(h);
+            snprintf(out, sizeof out, "link %s", s->up ? "up" : "down");
+            break;
+        case WL_RESET:
+            r = request(h, SPEC_REQ_RESET, NULL, NULL, 0) || service_irq(h);
+            break;
+        case WL_WAIT:
+            r = pass_time(h, (uint64_t)s->ms * 1000000ull);
+            snprintf(out, sizeof out, "waited");
+            break;
+        default:
+            /* queries, sets of other OIDs, injected conditions, failed
+             * exports, parameters, PnP: nothing a spec request stands for */
+            ps->skipped++;
+            snprintf(out, sizeof out, "not played: no spec request for it");
+            break;
+        }
+        if (r) {
+            char why[256];
+            replay_host_stop_text(h, why, sizeof why);
+            snprintf(out, sizeof out, "not served: %.200s", why);
+        }
+        /* what the exerciser lets pass after each request */
+        if (!r && running)
+            r = pass_time(h, 1000000ull);
+        TraceEvent e = {.kind = TRACE_REQUEST_END,
+                        .name = workload_kind_name(s->kind),
+                        .value = i + 1,
+                        .text = out};
+        trace_emit(&e);
+        ps->played++;
+        if (r)
+            return r;
     }
     return 0;
 }

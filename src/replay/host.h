@@ -88,4 +88,18 @@ typedef struct ReplayHostStats {
 } ReplayHostStats;
 ReplayHostStats *replay_host_stats(ReplayHost *h);
 
+/* Play a workload (docs/formats/workload.md) on virtual time instead of
+ * serving backends, each step between REQUEST_BEGIN/END trace events as
+ * the exerciser marks them, so that `xdrv replay --workload W --trace T`
+ * records what `xdrv trace record --workload W` records of the driver and
+ * `xdrv diff` can compare the two. Steps no spec request stands for
+ * (queries, injected conditions, ...) are marked and skipped. 0, or 1 when
+ * the spec did not serve a step (replay_host_stopped says why). */
+struct Workload;
+typedef struct PlayStats {
+    unsigned played, skipped;
+    int regions_traced;
+} PlayStats;
+int replay_host_play(ReplayHost *h, const struct Workload *w, PlayStats *ps);
+
 #endif

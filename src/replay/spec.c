@@ -1402,6 +1402,18 @@ static int spec_parse_unhandled(SpecParser *p)
     return 0;
 }
 
+/* `timer MS`: the period of the timer request, in milliseconds. */
+static int spec_parse_timer(SpecParser *p)
+{
+    uint64_t ms;
+    if (p->s->timer_ms)
+        return spec_fail(p, "the timer's period is already declared");
+    if (spec_take_number(p, "period in milliseconds", SPEC_TIMER_MIN_MS, SPEC_TIMER_MAX_MS, &ms) != 0)
+        return -1;
+    p->s->timer_ms = (uint32_t)ms;
+    return 0;
+}
+
 /* ---- states and transitions ------------------------------------------------ */
 
 static int spec_parse_state(SpecParser *p)
@@ -1832,6 +1844,7 @@ static const struct {
     {"var", SPEC_W_DECL, spec_parse_var},
     {"param", SPEC_W_DECL, spec_parse_param},
     {"unhandled", SPEC_W_DECL, spec_parse_unhandled},
+    {"timer", SPEC_W_DECL, spec_parse_timer},
     {"state", SPEC_W_TOP, spec_parse_state},
     {"on", SPEC_W_TOP, spec_parse_on},
     {"write", SPEC_W_ACTION, spec_parse_write},

@@ -34,6 +34,9 @@
     X(INTERRUPT, "interrupt")                                                                      \
     X(TIMER, "timer")
 
+#define SPEC_TIMER_MIN_MS 10u    /* `timer MS` bounds */
+#define SPEC_TIMER_MAX_MS 600000u
+
 typedef enum SpecRequest {
 #define X(id, name) SPEC_REQ_##id,
     SPEC_REQUESTS(X)
@@ -201,6 +204,7 @@ typedef struct Spec {
     uint32_t ndevices, nwindows, nregs, nbuffers, nvars, nparams, nstates, ntransitions,
         nactions, nlist, nexprs, nstrings;
     uint32_t unhandled; /* bit per SpecRequest declared unhandled */
+    uint32_t timer_ms;  /* `timer MS`: the timer request's period; 0: 1000 */
 } Spec;
 
 const char *spec_request_name(SpecRequest r);

@@ -24,6 +24,7 @@ typedef struct Checker {
     unsigned problems;
     int req;              /* the request of the transition being checked, -1 none */
     Range var[MAX_VARS];  /* what each variable may hold at this point */
+    Range param[SPEC_PARAM_COUNT_]; /* what each request parameter may be here */
 } Checker;
 
 static void problem(Checker *c, uint32_t line, const char *fmt, ...)
@@ -46,12 +47,19 @@ static Range point(uint64_t v)
 
 /* ------------------------------------------------------------ intervals */
 
-static Range param_range(const Checker *c, uint32_t param)
+/* A parameter's declared range for the transition's request. */
+static Range param_declared(const Checker *c, uint32_t param)
 {
     for (uint32_t i = 0; i < c->s->nparams; i++)
         if (c->s->params[i].param == param && (int)c->s->params[i].req == c->req)
             return (Range){c->s->params[i].min, c->s->params[i].max};
     return FULL;
+}
+
+/* ... narrowed by the conditions that hold at this point */
+static Range param_range(const Checker *c, uint32_t param)
+{
+    return param < SPEC_PARAM_COUNT_ ? c->param[param] : FULL;
 }
 
 /* What a variable may hold where no action of the transition has set it
@@ -168,25 +176,28 @@ static void narrow(Checker *c, uint32_t e, int truth)
     uint8_t op = x->op;
     uint32_t var;
     uint64_t k;
-    if (l->kind == SPEC_E_VAR && r->kind == SPEC_E_NUM) {
-        var = l->a;
+    const SpecExpr *name;
+    if ((l->kind == SPEC_E_VAR || l->kind == SPEC_E_PARAM) && r->kind == SPEC_E_NUM) {
+        name = l;
         k = r->num;
-    } else if (r->kind == SPEC_E_VAR && l->kind == SPEC_E_NUM) {
+    } else if ((r->kind == SPEC_E_VAR || r->kind == SPEC_E_PARAM) && l->kind == SPEC_E_NUM) {
         /* k OP v is v OP' k */
-        var = r->a;
+        name = r;
         k = l->num;
         op = op == '<' ? '>' : op == '>' ? '<' : op == SPEC_OP_LE ? SPEC_OP_GE
                                             : op == SPEC_OP_GE ? SPEC_OP_LE : op;
     } else {
         return;
     }
-    if (var >= MAX_VARS || var >= c->s->nvars)
+    var = name->a;
+    /* a request parameter narrows like a variable */
+    if (name->kind == SPEC_E_PARAM ? var >= SPEC_PARAM_COUNT_ : var >= MAX_VARS || var >= c->s->nvars)
         return;
     if (!truth) /* not (v < k) is v >= k, and so on */
         op = op == '<' ? SPEC_OP_GE : op == '>' ? SPEC_OP_LE : op == SPEC_OP_LE ? '>'
              : op == SPEC_OP_GE ? '<' : op == SPEC_OP_EQ ? SPEC_OP_NE : op == SPEC_OP_NE ? SPEC_OP_EQ
                                                                          : 0;
-    Range *v = &c->var[var];
+    Range *v = name->kind == SPEC_E_PARAM ? &c->param[var] : &c->var[var];
     switch (op) {
     case '<':
         if (k && v->hi > k - 1)
@@ -449,15 +460,21 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
     case SPEC_A_IF: {
         /* each branch with what its condition tells; after it, either */
         Range before[MAX_VARS], then[MAX_VARS];
+        Range pbefore[SPEC_PARAM_COUNT_], pthen[SPEC_PARAM_COUNT_];
         memcpy(before, c->var, sizeof before);
+        memcpy(pbefore, c->param, sizeof pbefore);
         narrow(c, a->value, 1);
         check_block(c, a->body, in_repeat);
         memcpy(then, c->var, sizeof then);
+        memcpy(pthen, c->param, sizeof pthen);
         memcpy(c->var, before, sizeof before);
+        memcpy(c->param, pbefore, sizeof pbefore);
         narrow(c, a->value, 0);
         check_block(c, a->else_body, in_repeat);
         for (unsigned v = 0; v < MAX_VARS; v++)
             c->var[v] = unite(c->var[v], then[v]);
+        for (unsigned p = 0; p < SPEC_PARAM_COUNT_; p++)
+            c->param[p] = unite(c->param[p], pthen[p]);
         break;
     }
     case SPEC_A_REPEAT:
@@ -598,6 +615,8 @@ unsigned spec_verify(const Spec *s, const char *name, const SpecTruth *truth, FI
         c.req = s->transitions[t].req;
         for (uint32_t v = 0; v < MAX_VARS; v++)
             c.var[v] = v < s->nvars ? var_declared(&c, v) : FULL;
+        for (uint32_t p = 0; p < SPEC_PARAM_COUNT_; p++)
+            c.param[p] = param_declared(&c, p);
         narrow(&c, s->transitions[t].guard, 1);
         check_block(&c, s->transitions[t].body, 0);
     }

@@ -77,6 +77,36 @@ fi
 "$XDRV" verify "$s" --device rtl8139 >"$dir/v.out" 2>&1 && ok "verify --device rtl8139: the extracted spec is safe" ||
     bad "verify of the extracted spec" "$dir/v.out"
 
+# ---- equivalence: the replayed spec's hardware I/O is the driver's ----
+"$XDRV" replay "$s" --device rtl8139 --workload "$G/rtl8139.wl" --trace "$dir/replay.xtr" \
+    >"$dir/rp.out" 2>"$dir/rp.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "55 requests played, 0 not played" "$dir/rp.out"; then
+    ok "replay --workload: every request of the workload served by the spec"
+else
+    bad "replay --workload: exit $rc" "$dir/rp.err"
+fi
+"$XDRV" diff --device-side "$dir/rtl8139.xtr" "$dir/replay.xtr" >"$dir/eq.out" 2>&1
+rc=$?
+n=$("$XDRV" trace dump --kind PORT_READ,PORT_WRITE,DMA_READ,DMA_WRITE "$dir/replay.xtr" | wc -l)
+if [ $rc -eq 0 ] && [ ! -s "$dir/eq.out" ] && [ "$n" -gt 900 ]; then
+    ok "equivalence: diff --device-side of the driver's and the replay's recordings: no difference ($n register and DMA events)"
+else
+    bad "equivalence: diff exit $rc" "$dir/eq.out"
+fi
+# the check can fail: a spec that sets another transmit threshold differs
+sed 's/write a10\[send_n\] len | 0x80000/write a10[send_n] len | 0x90000/' "$s" >"$dir/other.xsm"
+"$XDRV" replay "$dir/other.xsm" --device rtl8139 --workload "$G/rtl8139.wl" --trace "$dir/other.xtr" \
+    >/dev/null 2>&1
+"$XDRV" diff --device-side "$dir/rtl8139.xtr" "$dir/other.xtr" >"$dir/ne.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q '^-d=0 PORT_WRITE addr=0xc31[0-9a-f] size=4 value=0x8.... reg=TSD' "$dir/ne.out" &&
+    grep -q '^+d=0 PORT_WRITE addr=0xc31[0-9a-f] size=4 value=0x9.... reg=TSD' "$dir/ne.out"; then
+    ok "equivalence: an edited spec's TSD writes show as the difference (exit 1)"
+else
+    bad "equivalence of an edited spec: diff exit $rc" "$dir/ne.out"
+fi
+
 # ---- bad input ----
 "$XDRV" extract "$dir/rtl8139.xtr" >"$dir/o" 2>"$dir/e"
 rc=$?

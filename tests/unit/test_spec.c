@@ -1304,6 +1304,10 @@ static void test_err_params(void **state)
          "t.xsm:3: 'send' already declared unhandled"},
         {"xdrv-spec 1\nunhandled receive\n", "t.xsm:2: unknown request 'receive'"},
         {"xdrv-spec 1\nunhandled\n", "t.xsm:2: expected a request at the end of the line"},
+        {"xdrv-spec 1\ntimer 5\n", "t.xsm:2: period in milliseconds 5 out of range (10..600000)"},
+        {"xdrv-spec 1\ntimer 600001\n", "t.xsm:2: period in milliseconds 600001 out of range (10..600000)"},
+        {"xdrv-spec 1\ntimer 2000\ntimer 1000\n", "t.xsm:3: the timer's period is already declared"},
+        {"xdrv-spec 1\ntimer\n", "t.xsm:2: period in milliseconds: expected a number at the end of the line"},
     };
 
     (void)state;

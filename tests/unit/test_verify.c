@@ -217,6 +217,42 @@ static void test_flow(void **state)
     free(spec);
 }
 
+/* A request parameter narrows like a variable: the bytes after a short
+ * frame (len < 60) stay inside the buffer only in the branch that knows it
+ * (a zero pad after the frame, as extract writes one). */
+static void test_param_narrowing(void **state)
+{
+    (void)state;
+    expect_problem(32, "  store tx[txi] len + 100 1 0", "the store may reach byte 1615 of tx");
+    char *spec = edit(32, "  if len < 60\n    store tx[txi] len + 100 1 0\n  end\n  set txi txi + 1");
+    char *report = NULL;
+    assert_int_equal(check(spec, NULL, &report), 0);
+    free(report);
+    free(spec);
+    /* the else of `len >= 60` knows len < 60 too; after the if, either */
+    spec = edit(32, "  if len >= 60\n    set isr 0\n  else\n    store tx[txi] len + 100 1 0\n  end\n"
+                    "  store tx[txi] len + 100 1 0");
+    assert_int_equal(check(spec, NULL, &report), 1);
+    assert_non_null(strstr(report, "t.xsm:37: the store may reach byte 1615 of tx"));
+    free(report);
+    free(spec);
+    /* a transition's `when` narrows its body: a copy 500 bytes in fits */
+    expect_problem(29, "  copy tx[txi] 500", "the frame may reach byte 2014 of tx");
+    char *one = edit(28, "on send running -> running when len <= 1000");
+    const char *from = "  copy tx[txi] 0\n";
+    char *at = strstr(one, from);
+    assert_non_null(at);
+    char *two = malloc(strlen(one) + 8);
+    assert_non_null(two);
+    memcpy(two, one, (size_t)(at - one));
+    strcpy(two + (at - one), "  copy tx[txi] 500\n");
+    strcat(two, at + strlen(from));
+    assert_int_equal(check(two, NULL, &report), 0);
+    free(report);
+    free(two);
+    free(one);
+}
+
 /* The upper half of a 64-bit address (a dma register 4 bytes above
  * another) must be 0. */
 static void test_high_half(void **state)
@@ -257,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_memory_bounds),     cmocka_unit_test(test_registers_and_loops),
         cmocka_unit_test(test_machine),           cmocka_unit_test(test_truth),
         cmocka_unit_test(test_flow),              cmocka_unit_test(test_high_half),
+        cmocka_unit_test(test_param_narrowing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
