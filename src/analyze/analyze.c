@@ -186,7 +186,7 @@ const char *an_access_name(AnAccess a)
     return (unsigned)a < AN_ACCESS_COUNT ? n[a] : "?";
 }
 
-static int grow(void **p, size_t n, size_t size)
+int an_grow(void **p, size_t n, size_t size)
 {
     /* capacity doubles at powers of two: grow before element n */
     if (n & (n - 1) || (n && n < 16))
@@ -221,7 +221,7 @@ static int phys_eq(Phys a, Phys b)
 }
 
 /* The n-th (from 1) comma-separated number of an API call's arguments. */
-static int arg_number(const char *text, int n, uint32_t *out)
+int an_arg_number(const char *text, int n, uint32_t *out)
 {
     const char *p = text;
     for (int i = 1; p && i < n; i++) {
@@ -265,7 +265,7 @@ static IdxStat *idx_get(Analysis *a, Phys at)
     for (size_t i = 0; i < a->nidx; i++)
         if (phys_eq(a->idx[i].at, at))
             return &a->idx[i];
-    if (grow((void **)&a->idx, a->nidx, sizeof *a->idx) < 0)
+    if (an_grow((void **)&a->idx, a->nidx, sizeof *a->idx) < 0)
         return NULL;
     IdxStat *s = &a->idx[a->nidx++];
     memset(s, 0, sizeof *s);
@@ -324,8 +324,8 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
              * Handle, PhysicalAddress, Length) */
             uint32_t base, size;
             int port = !strcmp(ev.name, "NdisMRegisterIoPortRange");
-            if ((port || !strcmp(ev.name, "NdisMMapIoSpace")) && !arg_number(ev.text, 3, &base) &&
-                !arg_number(ev.text, 4, &size))
+            if ((port || !strcmp(ev.name, "NdisMMapIoSpace")) && !an_arg_number(ev.text, 3, &base) &&
+                !an_arg_number(ev.text, 4, &size))
                 window_note(a, port, base, size);
         }
         if (ev.kind == TRACE_REQUEST_BEGIN || ev.kind == TRACE_REQUEST_END)
@@ -386,8 +386,8 @@ int an_add_trace(Analysis *a, const char *path, char *err, size_t errlen)
     if (!xtr_reader_complete(r))
         a->warnings++;
     xtr_reader_free(r);
-    if (grow((void **)&a->paths, a->npaths, sizeof *a->paths) < 0 ||
-        grow((void **)&a->nevents, a->npaths, sizeof *a->nevents) < 0 ||
+    if (an_grow((void **)&a->paths, a->npaths, sizeof *a->paths) < 0 ||
+        an_grow((void **)&a->nevents, a->npaths, sizeof *a->nevents) < 0 ||
         !(a->paths[a->npaths] = strdup(path))) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -512,7 +512,7 @@ static Reg *reg_view(Replay *rp, const TraceEvent *ev)
             r->banked == banked && r->bank_value == bank)
             return &a->regs[i];
     }
-    if (grow((void **)&a->regs, a->nregs, sizeof *a->regs) < 0)
+    if (an_grow((void **)&a->regs, a->nregs, sizeof *a->regs) < 0)
         return NULL;
     Reg *r = &a->regs[a->nregs++];
     memset(r, 0, sizeof *r);
@@ -601,7 +601,7 @@ static void note_write(Reg *r, uint32_t v)
 
 static int obs_add(Analysis *a, Obs o)
 {
-    if (grow((void **)&a->obs, a->nobs, sizeof *a->obs) < 0)
+    if (an_grow((void **)&a->obs, a->nobs, sizeof *a->obs) < 0)
         return -1;
     a->obs[a->nobs++] = o;
     return 0;
@@ -612,7 +612,7 @@ static int site_index(Analysis *a, uint32_t pc, uint8_t size)
     for (size_t i = 0; i < a->nsites; i++)
         if (a->sites[i].pc == pc && a->sites[i].size == size)
             return (int)i;
-    if (grow((void **)&a->sites, a->nsites, sizeof *a->sites) < 0)
+    if (an_grow((void **)&a->sites, a->nsites, sizeof *a->sites) < 0)
         return -1;
     a->sites[a->nsites] = (Site){pc, size};
     return (int)a->nsites++;
@@ -695,7 +695,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
          * general statistics 0x0002xxxx, 802.3 statistics 0x0102xxxx) */
         uint32_t oid;
         if (ev.kind == TRACE_GUEST_CALL && ev.name && !strcmp(ev.name, "MiniportQueryInformation") &&
-            ev.text && !arg_number(ev.text, 2, &oid) && ((oid >> 16) & 0xff) == 0x02)
+            ev.text && !an_arg_number(ev.text, 2, &oid) && ((oid >> 16) & 0xff) == 0x02)
             rp->stat_depth = ev.depth;
         if (ev.kind == TRACE_GUEST_RETURN && rp->stat_depth && ev.depth < rp->stat_depth)
             rp->stat_depth = 0;
@@ -718,7 +718,7 @@ static int replay_trace(Replay *rp, const char *path, char *err, size_t errlen)
         }
         if (rp->in_send && ev.kind == TRACE_MEM_STORE && ev.size <= 4 && !ev.len) {
             int site = site_index(a, ev.pc, (uint8_t)ev.size);
-            if (site < 0 || grow((void **)&rp->stores, rp->nstores, sizeof *rp->stores) < 0)
+            if (site < 0 || an_grow((void **)&rp->stores, rp->nstores, sizeof *rp->stores) < 0)
                 goto oom;
             rp->stores[rp->nstores++] =
                 (Store){ev.addr, ev.size, (uint32_t)ev.value, (uint32_t)site, 0};
@@ -908,7 +908,7 @@ static void fit_group(Analysis *a, const Obs *o, size_t n, const char *param)
                     int dev = 0;
                     for (size_t i = 0; i < n; i++)
                         dev |= o[i].device_read;
-                    if (grow((void **)&a->fits, a->nfits, sizeof *a->fits) < 0)
+                    if (an_grow((void **)&a->fits, a->nfits, sizeof *a->fits) < 0)
                         return;
                     /* a signed offset reads better: -4 rather than 0xfffc */
                     int64_t b = bestb;

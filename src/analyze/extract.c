@@ -23,18 +23,6 @@ const char *const xk_request[XK_COUNT] = {
     [XK_STATS] = "query-stats", [XK_INTR] = "interrupt",    [XK_TIMER] = "timer",
 };
 
-static int grow(void **p, size_t n, size_t size)
-{
-    if (n & (n - 1) || (n && n < 16))
-        return 0;
-    size_t cap = n ? 2 * n : 16;
-    void *q = realloc(*p, cap * size);
-    if (!q)
-        return -1;
-    *p = q;
-    return 0;
-}
-
 Extract *extract_new(void)
 {
     Extract *x = calloc(1, sizeof *x);
@@ -60,25 +48,6 @@ void extract_free(Extract *x)
     free(x);
 }
 
-/* The n-th (from 1) comma-separated argument of an API or entry text. */
-static int arg_u32(const char *text, int n, uint32_t *out)
-{
-    const char *p = text;
-    for (int i = 1; p && i < n; i++) {
-        p = strchr(p, ',');
-        if (p)
-            p++;
-    }
-    if (!p)
-        return -1;
-    char *end;
-    unsigned long v = strtoul(p, &end, 0);
-    if (end == p || v > UINT32_MAX)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
 /* Which kind of request an entry point serves (XK_NONE: it inherits its
  * caller's, XK_OTHER: none of the spec's). */
 static XKind entry_kind(Extract *x, const TraceEvent *ev)
@@ -99,7 +68,7 @@ static XKind entry_kind(Extract *x, const TraceEvent *ev)
         if (!strcmp(n, map[i].name))
             return map[i].k;
     uint32_t oid;
-    if (!strcmp(n, "MiniportSetInformation") && ev->text && !arg_u32(ev->text, 2, &oid)) {
+    if (!strcmp(n, "MiniportSetInformation") && ev->text && !an_arg_number(ev->text, 2, &oid)) {
         if (oid == OID_GEN_CURRENT_PACKET_FILTER)
             return XK_FILTER;
         if (oid == OID_802_3_MULTICAST_LIST)
@@ -107,7 +76,7 @@ static XKind entry_kind(Extract *x, const TraceEvent *ev)
         return XK_OTHER;
     }
     /* a statistics query: OID bits 23:16 are 0x02 (ntddndis.h) */
-    if (!strcmp(n, "MiniportQueryInformation") && ev->text && !arg_u32(ev->text, 2, &oid))
+    if (!strcmp(n, "MiniportQueryInformation") && ev->text && !an_arg_number(ev->text, 2, &oid))
         return ((oid >> 16) & 0xff) == 0x02 ? XK_STATS : XK_OTHER;
     /* a timer the driver set (NdisMInitializeTimer): its function */
     if (!strcmp(n, "TimerFunction") || !strcmp(n, "MiniportTimer"))
@@ -194,7 +163,7 @@ static void request_param(Extract *x, XInst *in)
 static int open_inst(Extract *x, XKind k)
 {
     close_inst(x, k);
-    if (grow((void **)&x->inst, x->ninst, sizeof *x->inst) < 0)
+    if (an_grow((void **)&x->inst, x->ninst, sizeof *x->inst) < 0)
         return -1;
     XInst *in = &x->inst[x->ninst];
     memset(in, 0, sizeof *in);
@@ -220,7 +189,7 @@ static int add_op(Extract *x, XKind k, XOp op)
     if (k <= XK_NONE || k >= XK_OTHER || x->open[k] < 0)
         return 0;
     XInst *in = &x->inst[x->open[k]];
-    if (grow((void **)&in->raw, in->nraw, sizeof *in->raw) < 0)
+    if (an_grow((void **)&in->raw, in->nraw, sizeof *in->raw) < 0)
         return -1;
     op.seq = x->seq;
     in->raw[in->nraw++] = op;
@@ -304,7 +273,7 @@ static int note_region(Extract *x, const TraceEvent *ev)
     int id = region_id(x, name, ev->size, ev->addr, ord - 1);
     if (id < 0)
         return 0;
-    if (grow((void **)&x->live, x->nlive, sizeof *x->live) < 0)
+    if (an_grow((void **)&x->live, x->nlive, sizeof *x->live) < 0)
         return -1;
     x->live[x->nlive++] = (XLive){ev->addr, ev->size, id};
     return 0;
@@ -414,13 +383,13 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
             /* MiniportSetInformation(Context, Oid, Buffer, Length, ...): a
              * multicast list is Length / 6 addresses */
             uint32_t blen;
-            if (e == XK_MCAST && ev->text && !arg_u32(ev->text, 4, &blen)) {
+            if (e == XK_MCAST && ev->text && !an_arg_number(ev->text, 4, &blen)) {
                 x->inst[x->open[e]].has_param = 1;
                 x->inst[x->open[e]].param = blen / 6;
             }
             /* MiniportSendPackets(Context, Packets, Count): one frame each */
             uint32_t n;
-            if (e == XK_SEND && ev->text && !arg_u32(ev->text, 3, &n) && n != 1) {
+            if (e == XK_SEND && ev->text && !an_arg_number(ev->text, 3, &n) && n != 1) {
                 x->inst[x->open[e]].multi = 1;
                 x->inst[x->open[e]].has_param = 0;
             }
@@ -528,7 +497,7 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
     case TRACE_API_CALL: {
         uint32_t st;
         if (ev->name && !strcmp(ev->name, "NdisMIndicateStatus") && ev->text &&
-            !arg_u32(ev->text, 2, &st) &&
+            !an_arg_number(ev->text, 2, &st) &&
             (st == NDIS_STATUS_MEDIA_CONNECT || st == NDIS_STATUS_MEDIA_DISCONNECT)) {
             op = op_at(x, XO_LINK, ev);
             op.value = st == NDIS_STATUS_MEDIA_CONNECT;
@@ -541,7 +510,7 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
             (!strcmp(ev->name, "memcpy") || !strcmp(ev->name, "memmove") ||
              !strcmp(ev->name, "RtlCopyMemory") || !strcmp(ev->name, "RtlMoveMemory") ||
              !strcmp(ev->name, "NdisMoveMemory")) &&
-            !arg_u32(ev->text, 2, &src) && !arg_u32(ev->text, 3, &n) && n &&
+            !an_arg_number(ev->text, 2, &src) && !an_arg_number(ev->text, 3, &n) && n &&
             live_find(x, src, &off) >= 0) {
             op = op_at(x, XO_DELIVER, ev);
             op.reg = live_find(x, src, &off);
@@ -556,7 +525,7 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
         if (ev->name && ev->text &&
             (!strcmp(ev->name, "NdisMSetPeriodicTimer") || !strcmp(ev->name, "NdisMSetTimer") ||
              !strcmp(ev->name, "NdisSetTimer")) &&
-            !arg_u32(ev->text, 2, &ms) && ms) {
+            !an_arg_number(ev->text, 2, &ms) && ms) {
             unsigned q;
             for (q = 0; q < x->ntimer && x->timer_ms[q] != ms; q++)
                 ;

@@ -1301,6 +1301,27 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     return 0;
 }
 
+/* Whether a split of the views (side[k]) keeps every group on one side,
+ * with views on both sides. */
+static int separates(const int *grp, unsigned ngrp, size_t n, const uint8_t *side)
+{
+    int gs[64], any1 = 0, any0 = 0;
+    for (unsigned q = 0; q < 64; q++)
+        gs[q] = -1;
+    (void)ngrp;
+    for (size_t k = 0; k < n; k++) {
+        int q = grp[k], bit = side[k];
+        if (q < 64) {
+            if (gs[q] >= 0 && gs[q] != bit)
+                return 0;
+            gs[q] = bit;
+        }
+        any1 |= bit;
+        any0 |= !bit;
+    }
+    return any1 && any0;
+}
+
 /* Where views part: a guard that tells the groups apart. */
 static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *grp, unsigned ngrp,
                       uint8_t *side, char *out, size_t len)
@@ -1319,24 +1340,9 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
         }
     for (unsigned i = 0; i < no; i++) {
         for (unsigned b = 0; b < 32; b++) {
-            int ok = 1, any1 = 0, any0 = 0;
-            int gs[64];
-            for (unsigned q = 0; q < ngrp && q < 64; q++)
-                gs[q] = -1;
-            for (size_t k = 0; k < n && ok; k++) {
-                int bit = (order[i]->v[ids[k]] >> b) & 1;
-                int q = grp[k];
-                if (q < 64) {
-                    if (gs[q] >= 0 && gs[q] != bit)
-                        ok = 0;
-                    gs[q] = bit;
-                }
-                any1 |= bit;
-                any0 |= !bit;
-            }
-            if (ok && any1 && any0) {
-                for (size_t k = 0; k < n; k++)
-                    side[k] = (order[i]->v[ids[k]] >> b) & 1;
+            for (size_t k = 0; k < n; k++)
+                side[k] = (order[i]->v[ids[k]] >> b) & 1;
+            if (separates(grp, ngrp, n, side)) {
                 snprintf(out, len, "%s & 0x%x", order[i]->name, 1u << b);
                 return 0;
             }
@@ -1375,22 +1381,9 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
         uint32_t best_t = 0;
         for (size_t c = 0; c < n && !best_t; c++) {
             uint32_t t = s->v[ids[c]].in->param;
-            int ok = 1, any1 = 0, any0 = 0;
-            int gs[64];
-            for (unsigned q = 0; q < 64; q++)
-                gs[q] = -1;
-            for (size_t k = 0; k < n && ok; k++) {
-                int bit = s->v[ids[k]].in->param >= t;
-                int q = grp[k];
-                if (q < 64) {
-                    if (gs[q] >= 0 && gs[q] != bit)
-                        ok = 0;
-                    gs[q] = bit;
-                }
-                any1 |= bit;
-                any0 |= !bit;
-            }
-            if (ok && any1 && any0)
+            for (size_t k = 0; k < n; k++)
+                side[k] = s->v[ids[k]].in->param >= t;
+            if (separates(grp, ngrp, n, side))
                 best_t = t;
         }
         if (best_t) {

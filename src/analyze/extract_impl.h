@@ -3,6 +3,7 @@
 #ifndef XDRV_ANALYZE_EXTRACT_IMPL_H
 #define XDRV_ANALYZE_EXTRACT_IMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -123,6 +124,13 @@ struct Extract {
     uint32_t timer_ms[XMAX_TIMERS]; /* periods the driver set its timers to */
     unsigned timer_votes[XMAX_TIMERS], ntimer;
 };
+
+/* Room for element n of a growing array (capacity doubling at powers of
+ * two): 0, or -1 (analyze.c). */
+int an_grow(void **p, size_t n, size_t size);
+/* The n-th (from 1) comma-separated number of an API or entry point's
+ * argument text: 0, or -1 (analyze.c). */
+int an_arg_number(const char *text, int n, uint32_t *out);
 
 struct Analysis;
 /* Write the spec (extract_gen.c). 0, or -1 with a reason. */

@@ -18,7 +18,7 @@ static uint64_t wrap_var(const Replay *r, uint32_t var, uint64_t v)
 
 static uint64_t eval(Replay *r, uint32_t e);
 
-static uint64_t eval_binary(uint8_t op, uint64_t a, uint64_t b)
+uint64_t replay_eval_binary(uint8_t op, uint64_t a, uint64_t b)
 {
     switch (op) {
     case '+':
@@ -90,7 +90,7 @@ static uint64_t eval(Replay *r, uint32_t e)
          * fixed, left then right (C leaves argument order open) */
         uint64_t a = eval(r, x->a);
         uint64_t b = eval(r, x->b);
-        return eval_binary(x->op, a, b);
+        return replay_eval_binary(x->op, a, b);
     }
     }
 }

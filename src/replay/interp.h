@@ -61,6 +61,10 @@ typedef struct Replay {
 ReplayResult replay_init(Replay *r, const Spec *spec, const ReplayOps *ops);
 /* Serve one request. params: indexed by SpecParam (may be NULL); frame: a
  * send's bytes. */
+/* A binary operator (SpecExpr.op) on unsigned 64-bit values, as the
+ * interpreter computes it: division and remainder by zero give 0, a shift
+ * by 64 or more gives 0, comparisons and && || give 0 or 1. */
+uint64_t replay_eval_binary(uint8_t op, uint64_t a, uint64_t b);
 ReplayResult replay_request(Replay *r, SpecRequest req, const uint64_t *params,
                             const uint8_t *frame, uint32_t frame_len);
 

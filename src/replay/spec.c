@@ -1014,11 +1014,9 @@ static uint32_t spec_parse_unary(SpecParser *p)
 }
 
 /* C's precedence of a binary operator, higher binds tighter; 0: none. */
-static int spec_binary_prec(const SpecTok *t)
+int spec_op_precedence(uint8_t op)
 {
-    if (t->kind != SPEC_T_OP)
-        return 0;
-    switch (t->op) {
+    switch (op) {
     case SPEC_OP_OR:
         return 1;
     case SPEC_OP_AND:
@@ -1050,6 +1048,11 @@ static int spec_binary_prec(const SpecTok *t)
     default:
         return 0;
     }
+}
+
+static int spec_binary_prec(const SpecTok *t)
+{
+    return t->kind == SPEC_T_OP ? spec_op_precedence(t->op) : 0;
 }
 
 /* Operators of precedence `min` and above, left-associative. The

@@ -208,6 +208,9 @@ typedef struct Spec {
 } Spec;
 
 const char *spec_request_name(SpecRequest r);
+/* C's precedence of a binary operator (SpecExpr.op), higher binds tighter;
+ * 0: not a binary operator. */
+int spec_op_precedence(uint8_t op);
 
 /* Parse a specification. `name` is the file name errors start with. NULL
  * with "NAME:LINE: reason" in err (one line) on any error. */

@@ -477,36 +477,11 @@ static int src_quote(const Synth *y, uint32_t n, const char *kw, Out *o)
 /* ---- the specification written back from its AST (when its text is not
  * at hand), for the comments ---- */
 
+/* (unary operators and primaries bind tighter than any binary one) */
 static int spec_prec(uint8_t op)
 {
-    switch (op) {
-    case SPEC_OP_OR:
-        return 1;
-    case SPEC_OP_AND:
-        return 2;
-    case '|':
-        return 3;
-    case '^':
-        return 4;
-    case '&':
-        return 5;
-    case SPEC_OP_EQ:
-    case SPEC_OP_NE:
-        return 6;
-    case '<':
-    case '>':
-    case SPEC_OP_LE:
-    case SPEC_OP_GE:
-        return 7;
-    case SPEC_OP_SHL:
-    case SPEC_OP_SHR:
-        return 8;
-    case '+':
-    case '-':
-        return 9;
-    default:
-        return 10;
-    }
+    int p = spec_op_precedence(op);
+    return p ? p : 11;
 }
 
 static const char *op_text(uint8_t op)
@@ -768,49 +743,6 @@ typedef struct CInfo {
     unsigned depth; /* brackets nested in its text */
 } CInfo;
 
-static uint64_t const_binary(uint8_t op, uint64_t a, uint64_t b)
-{
-    switch (op) {
-    case '+':
-        return a + b;
-    case '-':
-        return a - b;
-    case '*':
-        return a * b;
-    case '/':
-        return b ? a / b : 0;
-    case '%':
-        return b ? a % b : 0;
-    case '&':
-        return a & b;
-    case '|':
-        return a | b;
-    case '^':
-        return a ^ b;
-    case SPEC_OP_SHL:
-        return b < 64 ? a << b : 0;
-    case SPEC_OP_SHR:
-        return b < 64 ? a >> b : 0;
-    case '<':
-        return a < b;
-    case '>':
-        return a > b;
-    case SPEC_OP_LE:
-        return a <= b;
-    case SPEC_OP_GE:
-        return a >= b;
-    case SPEC_OP_EQ:
-        return a == b;
-    case SPEC_OP_NE:
-        return a != b;
-    case SPEC_OP_AND:
-        return a && b;
-    case SPEC_OP_OR:
-        return a || b;
-    default:
-        return 0;
-    }
-}
 
 static int op_is_cmp(uint8_t op)
 {
@@ -935,7 +867,7 @@ static void c_binary(Synth *y, const SpecExpr *x, Out *o, CInfo *ci)
         seq_hoist(y, &rt, &ri);
     ci->call = li.call || ri.call;
     ci->konst = li.konst && ri.konst;
-    ci->value = ci->konst ? const_binary(x->op, li.value, ri.value) : 0;
+    ci->value = ci->konst ? replay_eval_binary(x->op, li.value, ri.value) : 0;
     ci->kind = CK_BINARY;
     ci->op = x->op;
     ci->u64 = 0;
