@@ -205,6 +205,8 @@ static int region_id(Extract *x, const char *name, uint32_t size, uint32_t addr,
         if (!strcmp(x->regions[i].kind, name) && x->regions[i].ordinal == ord) {
             if (size > x->regions[i].size)
                 x->regions[i].size = size;
+            if (x->regions[i].naddrs < 8)
+                x->regions[i].addrs[x->regions[i].naddrs++] = addr;
             uint32_t al = addr & -addr;
             if (al && al < x->regions[i].align)
                 x->regions[i].align = al;
@@ -224,6 +226,8 @@ static int region_id(Extract *x, const char *name, uint32_t size, uint32_t addr,
     r->name[k] = 0;
     snprintf(r->kind, sizeof r->kind, "%s", name);
     r->ordinal = ord;
+    r->addrs[0] = addr;
+    r->naddrs = 1;
     char clean[sizeof r->name];
     memcpy(clean, r->name, sizeof clean);
     snprintf(r->label, sizeof r->label, "%s%u", clean, ord);

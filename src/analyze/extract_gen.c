@@ -1238,6 +1238,31 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             return 1;
         }
         b->used = 1;
+        if (b->ring) {
+            /* a descriptor field: constant places only (ring[IDX] FIELD) */
+            int same = 1;
+            for (size_t k = 1; k < n; k++)
+                same &= offs[k] == offs[0];
+            if (o0->kind != XO_STORE || !same) {
+                note(g, depth, "stores into the ring %s at places not generalised", b->label);
+                fallback(g, depth, "a descriptor the traces did not explain");
+                return 1;
+            }
+            for (size_t k = 0; k < n; k++) {
+                const XOp *o = cur(s, ids[k]);
+                vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+            }
+            if (value_expr(g, s, ids, n, vi, o0->size, e, sizeof e) < 0) {
+                note(g, depth, "stores into %s: values not generalised (0x%x, ...)", b->label,
+                     vi[0].v);
+                fallback(g, depth, "a value the traces did not explain");
+                return 1;
+            }
+            indent(g, depth);
+            fprintf(g->o, "store %s[%u] 0x%x %u %s\n", b->label, offs[0] / b->ring_desc,
+                    offs[0] % b->ring_desc, o0->size, e);
+            return 0;
+        }
         if (o0->kind == XO_COPY) {
             indent(g, depth);
             fprintf(g->o, "copy %s %s\n", b->label, oe);
@@ -2134,6 +2159,164 @@ static void count_sends(Extract *x)
     }
 }
 
+/* Descriptor rings the analysis found become spec rings of their own, so
+ * that verify holds every address field the device reads to a host buffer.
+ * An allocation that holds rings and other things (two rings, an
+ * initialization block) is split into pieces at the rings' edges, each
+ * piece a spec buffer or ring of its own, and every op's place and every
+ * address value is renamed to its piece: the spec's buffers need not be
+ * laid out as the driver's were, only referred to consistently. An
+ * allocation with no ring stays whole, under its own name. */
+typedef struct Extent {
+    uint32_t off, count, desc;
+    int buf_off;
+} Extent;
+
+static int piece_of(const XRegion *pieces, unsigned np, int region, uint32_t off, uint32_t *poff)
+{
+    for (unsigned i = 0; i < np; i++)
+        if (pieces[i].parent == region && off - pieces[i].start < pieces[i].size) {
+            *poff = off - pieces[i].start;
+            return (int)i;
+        }
+    return -1;
+}
+
+/* A field at `off` of every descriptor of piece p only ever stored 0 (and
+ * stored at least once): the upper half of a 64-bit address. */
+static int ring_field_zero(const Extract *x, int p, uint32_t desc, uint32_t off)
+{
+    int seen = 0;
+    for (size_t k = 0; k < x->ninst; k++)
+        for (size_t j = 0; j < x->inst[k].nraw; j++) {
+            const XOp *o = &x->inst[k].raw[j];
+            if (o->kind != XO_STORE || o->reg != p || o->off % desc != off)
+                continue;
+            if (o->value)
+                return 0;
+            seen = 1;
+        }
+    return seen;
+}
+
+static void split_rings(Gen *g)
+{
+    Extract *x = g->x;
+    static XRegion pieces[XMAX_REGIONS];
+    unsigned np = 0;
+    for (unsigned k = 0; k < x->nregions; k++) {
+        const XRegion *r = &x->regions[k];
+        Extent ex[16];
+        unsigned ne = 0;
+        for (size_t i = 0; i < an_nrings(g->a) && ne < 16; i++) {
+            const AnRing *rg = an_ring(g->a, i);
+            if (!rg->desc_size || !rg->count || rg->stride != rg->desc_size || rg->count > 1024)
+                continue;
+            for (unsigned q = 0; q < r->naddrs; q++) {
+                uint32_t off = rg->base - r->addrs[q];
+                uint64_t end = (uint64_t)off + (uint64_t)rg->count * rg->desc_size;
+                if (rg->base < r->addrs[q] || end > r->size || end - off > 0x100000)
+                    continue;
+                int overlap = 0;
+                for (unsigned e = 0; e < ne; e++)
+                    overlap |= off < ex[e].off + ex[e].count * ex[e].desc && ex[e].off < end;
+                if (!overlap)
+                    ex[ne++] = (Extent){
+                        off, rg->count, rg->desc_size,
+                        rg->buf_off >= 0 && (uint32_t)rg->buf_off + 4 <= rg->desc_size ? rg->buf_off
+                                                                                       : -1};
+                break;
+            }
+        }
+        for (unsigned i = 1; i < ne; i++)
+            for (unsigned j = i; j > 0 && ex[j].off < ex[j - 1].off; j--) {
+                Extent t = ex[j];
+                ex[j] = ex[j - 1];
+                ex[j - 1] = t;
+            }
+        if (!ne) {
+            if (np < XMAX_REGIONS) {
+                pieces[np] = *r;
+                pieces[np].parent = (int)k;
+                pieces[np++].start = 0;
+            }
+            continue;
+        }
+        uint32_t cur = 0;
+        for (unsigned e = 0; e <= ne && np + 2 <= XMAX_REGIONS; e++) {
+            uint32_t upto = e < ne ? ex[e].off : r->size;
+            if (upto > cur) { /* what lies between the rings */
+                XRegion *p = &pieces[np++];
+                *p = *r;
+                p->parent = (int)k;
+                p->start = cur;
+                p->size = upto - cur;
+                uint32_t al = cur & -cur;
+                p->align = cur ? (al < r->align ? al : r->align) : r->align;
+                p->ring = 0;
+                p->piece = 1;
+                snprintf(p->label, sizeof p->label, "%s_%u", r->label, np - 1);
+            }
+            if (e == ne)
+                break;
+            XRegion *p = &pieces[np++];
+            *p = *r;
+            p->parent = (int)k;
+            p->start = ex[e].off;
+            p->size = ex[e].count * ex[e].desc;
+            uint32_t al = p->start & -p->start;
+            p->align = p->start ? (al < r->align ? al : r->align) : r->align;
+            p->ring = 1;
+            p->ring_count = ex[e].count;
+            p->ring_desc = ex[e].desc;
+            p->ring_buf_off = ex[e].buf_off;
+            p->piece = 1;
+            snprintf(p->label, sizeof p->label, "%s_ring%u", r->label, e);
+            cur = p->start + p->size;
+        }
+    }
+    /* every place and address to its piece */
+    for (size_t k = 0; k < x->ninst; k++)
+        for (size_t j = 0; j < x->inst[k].nraw; j++) {
+            XOp *o = &x->inst[k].raw[j];
+            uint32_t po;
+            int kind_has_place = o->kind == XO_STORE || o->kind == XO_COPY || o->kind == XO_BLOB ||
+                                 o->kind == XO_DELIVER;
+            if (kind_has_place && o->reg >= 0) {
+                int p = piece_of(pieces, np, o->reg, o->off, &po);
+                if (p >= 0 && (o->kind != XO_COPY && o->kind != XO_BLOB && o->kind != XO_DELIVER
+                                   ? po + o->size <= pieces[p].size
+                                   : po + o->len <= pieces[p].size)) {
+                    o->reg = p;
+                    o->off = po;
+                } else { /* across a piece's edge: nothing a spec can say */
+                    o->kind = XO_BLOB;
+                    o->value = 0;
+                    o->reg = p >= 0 ? p : 0;
+                    o->len = o->len ? o->len : o->size;
+                    if (p < 0)
+                        o->reg = -1;
+                }
+            }
+            if (o->addr_region >= 0) {
+                int p = piece_of(pieces, np, o->addr_region, o->addr_off, &po);
+                o->addr_region = p;
+                o->addr_off = p >= 0 ? po : 0;
+            }
+        }
+    memcpy(x->regions, pieces, np * sizeof *pieces);
+    x->nregions = np;
+    /* a ring's upper address halves: the field above the address, only
+     * ever 0 (an 8254x descriptor's buffer address is 64 bits; a PCnet
+     * descriptor's next field is not) */
+    for (unsigned i = 0; i < np; i++) {
+        XRegion *p = &x->regions[i];
+        p->ring_hi = p->ring && p->ring_buf_off >= 0 &&
+                     (uint32_t)p->ring_buf_off + 8 <= p->ring_desc &&
+                     ring_field_zero(x, (int)i, p->ring_desc, (uint32_t)p->ring_buf_off + 4);
+    }
+}
+
 static int upper_half(const Gen *g, size_t i)
 {
     const AnRegInfo *r = an_reg(g->a, i);
@@ -2200,6 +2383,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     name_regs(&g);
     address_arrays(&g);
     count_sends(x);
+    split_rings(&g);
     rx_model(&g);
     static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,
                                   XK_MCAST, XK_STATS, XK_INTR,  XK_TIMER};
@@ -2324,9 +2508,25 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         if (!b->used)
             continue;
         uint32_t al = b->align < 4 ? 4 : b->align;
-        fprintf(out, "buffer %s %u align %u   # allocation #%u of kind %s in each trace\n",
-                b->label, b->size > 0x100000 ? 0x100000 : b->size, al, b->ordinal,
+        if (b->ring) {
+            fprintf(out, "ring %s %u %u align %u", b->label, b->ring_count, b->ring_desc, al);
+            if (b->ring_buf_off >= 0) {
+                fprintf(out, " dma %d", b->ring_buf_off);
+                if (b->ring_hi) /* the upper half of a 64-bit buffer address */
+                    fprintf(out, ",%d", b->ring_buf_off + 4);
+            }
+            fprintf(out,
+                    "   # a descriptor ring the device walks (at +0x%x of allocation #%u of kind "
+                    "%s)\n",
+                    b->start, b->ordinal, clean(b->kind, cb, sizeof cb));
+            continue;
+        }
+        fprintf(out, "buffer %s %u align %u   # allocation #%u of kind %s in each trace", b->label,
+                b->size > 0x100000 ? 0x100000 : b->size, al, b->ordinal,
                 clean(b->kind, cb, sizeof cb));
+        if (b->piece)
+            fprintf(out, ", from +0x%x", b->start);
+        fputc('\n', out);
     }
     fputc('\n', out);
     for (unsigned k = 0; k < XK_COUNT; k++)

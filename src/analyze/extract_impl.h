@@ -76,6 +76,15 @@ typedef struct XRegion {
     unsigned ordinal;
     uint32_t size, align;
     int used;
+    uint32_t addrs[8]; /* where it lay in the first traces (to find rings) */
+    unsigned naddrs;
+    /* a descriptor ring the analysis found in it (declared `ring`) */
+    int ring;
+    uint32_t ring_count, ring_desc;
+    int ring_buf_off, ring_hi;
+    int parent;     /* a piece (extract_gen.c split_rings): the allocation, */
+    uint32_t start; /* and where in it the piece begins */
+    int piece;      /* one of several pieces of its allocation */
 } XRegion;
 
 typedef struct XLive {
@@ -83,7 +92,7 @@ typedef struct XLive {
     int region;
 } XLive;
 
-#define XMAX_REGIONS 32
+#define XMAX_REGIONS 128
 #define XMAX_DEPTH 64
 #define XDMA_HISTORY 64
 #define XDMA_KEEP 2048
