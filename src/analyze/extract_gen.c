@@ -1258,9 +1258,20 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                 fallback(g, depth, "a value the traces did not explain");
                 return 1;
             }
+            /* a buffer-address field holds addr(...): anything else is an
+             * address the recording never saw allocated */
+            uint32_t field = offs[0] % b->ring_desc;
+            int addr_field = b->ring_buf_off >= 0 && field + o0->size > (uint32_t)b->ring_buf_off &&
+                             field < (uint32_t)b->ring_buf_off + (b->ring_hi ? 8u : 4u);
+            if (addr_field && strncmp(e, "addr(", 5) && strcmp(e, "0x0")) {
+                note(g, depth, "%s[%u] +0x%x: 0x%x, an address in no allocation the traces saw",
+                     b->label, offs[0] / b->ring_desc, field, vi[0].v);
+                fallback(g, depth, "a buffer address the traces did not explain");
+                return 1;
+            }
             indent(g, depth);
-            fprintf(g->o, "store %s[%u] 0x%x %u %s\n", b->label, offs[0] / b->ring_desc,
-                    offs[0] % b->ring_desc, o0->size, e);
+            fprintf(g->o, "store %s[%u] 0x%x %u %s\n", b->label, offs[0] / b->ring_desc, field,
+                    o0->size, e);
             return 0;
         }
         if (o0->kind == XO_COPY) {
