@@ -1941,6 +1941,10 @@ static void windows(Gen *g)
         if (sz > g->win[w].size)
             g->win[w].size = sz;
     }
+    /* a window whose registers no declaration can say still has a size */
+    for (unsigned i = 0; i < g->nwin; i++)
+        if (!g->win[i].size)
+            g->win[i].size = 16;
     /* port windows first, then memory, each by address: the spec's order
      * of BARs */
     for (unsigned i = 1; i < g->nwin; i++)
