@@ -99,6 +99,18 @@ $(BA)/tests/dev/test_synth_rtl8139: tests/dev/test_synth_rtl8139.c $(BA)/synth/r
 	$(CC) $(XCFLAGS) $(SANFLAGS) -I$(BA)/synth -o $@ $< $(BA)/synth/rtl8139_synth.o \
 	    $(BA)/libxdrv.a $(LIBS) $(TESTLIBS)
 
+# the spec extracted from the RTL8139 driver's recordings, as C (prefix xsx)
+$(BA)/synth/extracted_synth.c: tests/golden/extract/rtl8139.xsm $(B)/xdrv
+	@mkdir -p $(dir $@)
+	$(B)/xdrv synth $< --prefix xsx -o $@
+
+$(BA)/tests/dev/test_synth_extracted: tests/dev/test_synth_extracted.c \
+                                      $(BA)/synth/extracted_synth.c $(BA)/synth/extracted_synth.o \
+                                      $(BA)/libxdrv.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -I$(BA)/synth -o $@ $< $(BA)/synth/extracted_synth.o \
+	    $(BA)/libxdrv.a $(LIBS) $(TESTLIBS)
+
 $(BA)/tests/unit/test_synth: tests/unit/test_synth.c $(SYNTH_ASRC) $(SYNTH_ASRC:.c=.o) \
                              $(BA)/libxdrv.a
 	@mkdir -p $(dir $@)
@@ -179,4 +191,4 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(LIB_AOBJ:.o=.d) $(CLI_AOBJ:.o=.d)
 -include $(XLIB_OBJ:.o=.d) $(XCLI_OBJ:.o=.d)
--include $(SYNTH_ASRC:.c=.d)
+-include $(SYNTH_ASRC:.c=.d) $(BA)/synth/extracted_synth.d
