@@ -202,9 +202,14 @@ int cmd_extract(int argc, char **argv)
             rc = EXIT_INTERNAL;
         }
     }
-    unsigned fallbacks = 0;
-    for (uint32_t i = 0; i < s->ntransitions; i++)
+    unsigned fallbacks = 0, inits = 0;
+    for (uint32_t i = 0; i < s->ntransitions; i++) {
         fallbacks += count_fallbacks(s, s->transitions[i].body, 0);
+        inits += s->transitions[i].req == SPEC_REQ_INIT;
+    }
+    if (!inits)
+        fprintf(stderr, "xdrv extract: warning: the traces hold no initialization "
+                        "(MiniportInitialize): the spec cannot bring the device up\n");
     int bad = spec_verify(s, shown, tp, stderr);
     fprintf(stderr,
             "xdrv extract: %s: %u transition(s), %u state(s), %u register(s), %u buffer(s), %u "
