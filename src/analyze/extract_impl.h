@@ -92,7 +92,7 @@ typedef struct XLive {
     int region;
 } XLive;
 
-#define XMAX_REGIONS 128
+#define XMAX_REGIONS 1024
 #define XMAX_DEPTH 64
 #define XDMA_HISTORY 64
 #define XDMA_KEEP 2048
