@@ -173,16 +173,6 @@ void exerciser_end(Exerciser *x, const char *outcome)
         fprintf(x->log, "xdrv: request %" PRIu64 " %s: %s\n", x->nreq, x->cur, outcome);
 }
 
-/* FNV-1a, 64 bits: the payload's fingerprint in a send marker. */
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
 
 /* printf onto the end of what out already holds. */
 static void append(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -267,18 +257,6 @@ static int do_halt(Exerciser *x, char *out, size_t len)
     return 0;
 }
 
-/* Frame i of a burst: the step's frame with its last two payload bytes
- * XORed with i (docs/formats/workload.md), so no two frames of a burst are
- * alike. frame may be base itself for i = 0. */
-static void burst_frame(uint8_t *frame, const uint8_t *base, uint32_t len, uint32_t i)
-{
-    if (frame != base)
-        memcpy(frame, base, len);
-    if (len >= 16) {
-        frame[len - 2] ^= (uint8_t)(i >> 8);
-        frame[len - 1] ^= (uint8_t)i;
-    }
-}
 
 /* A send step: `count` packets (usually one) in one MiniportSendPackets,
  * each in `frags` buffers; every packet of a burst differs in its last
@@ -293,7 +271,7 @@ static int send_frames(Exerciser *x, const Workload *w, size_t index, const WlSt
     own_mac(x, mac);
     workload_frame(w, index, s, mac, frames[0]);
     for (unsigned i = 0; i < n; i++) {
-        burst_frame(frames[i], frames[0], s->len, i);
+        workload_burst_frame(frames[i], frames[0], s->len, i);
         fp[i] = frames[i];
         lens[i] = s->len;
     }
@@ -312,7 +290,7 @@ static int wire_frames(Exerciser *x, const Workload *w, size_t index, const WlSt
     own_mac(x, mac);
     workload_frame(w, index, s, mac, base);
     for (uint32_t i = 0; i < count; i++) {
-        burst_frame(frame, base, s->len, i);
+        workload_burst_frame(frame, base, s->len, i);
         if (machine_wire_frame(x->m, frame, s->len) < 0)
             return -1;
         x->st.wire_frames++;
@@ -579,16 +557,10 @@ int exerciser_run(Exerciser *x, const Workload *w)
         const WlStep *s = &w->steps[i];
         char params[1024], out[1024];
         /* the marker carries the request as its workload line, and for a
-         * frame the payload's fingerprint (FNV-1a of the whole frame) */
-        if (workload_format_step(s, params, sizeof params - 32) < 0)
-            snprintf(params, sizeof params, "%s", workload_kind_name(s->kind));
-        if (s->kind == WL_SEND || s->kind == WL_RECEIVE) {
-            uint8_t frame[WL_FRAME_MAX], mac[6];
-            own_mac(x, mac);
-            workload_frame(w, i, s, mac, frame);
-            size_t o = strlen(params);
-            snprintf(params + o, sizeof params - o, " hash=%016" PRIx64, fnv1a(frame, s->len));
-        }
+         * frame the payload's fingerprint */
+        uint8_t mac[6];
+        own_mac(x, mac);
+        workload_step_marker(w, i, mac, params, sizeof params, NULL);
         exerciser_begin(x, workload_kind_name(s->kind), params);
         x->st.requests++;
         int r = do_step(x, w, i, out, sizeof out);

@@ -1822,3 +1822,39 @@ int workload_load(const char *spec, Workload *w, char *err, size_t errlen)
         check_err(err, errlen, "%s: %s", spec, perr_buf);
     return rc;
 }
+
+/* FNV-1a, 64 bits: a frame's fingerprint in a request marker. */
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+void workload_step_marker(const Workload *w, size_t index, const uint8_t own[6], char *buf,
+                          size_t len, uint8_t *frame)
+{
+    const WlStep *s = &w->steps[index];
+    if (len < 40 || workload_format_step(s, buf, len - 32) < 0)
+        snprintf(buf, len, "%s", workload_kind_name(s->kind));
+    if (s->kind == WL_SEND || s->kind == WL_RECEIVE) {
+        static uint8_t tmp[WL_FRAME_MAX];
+        uint8_t *f = frame ? frame : tmp;
+        workload_frame(w, index, s, own, f);
+        size_t o = strlen(buf);
+        snprintf(buf + o, len - o, " hash=%016" PRIx64, fnv1a(f, s->len));
+    }
+}
+
+void workload_burst_frame(uint8_t *frame, const uint8_t *base, uint32_t len, uint32_t i)
+{
+    if (frame != base)
+        memcpy(frame, base, len);
+    if (len >= 16) {
+        frame[len - 2] ^= (uint8_t)(i >> 8);
+        frame[len - 1] ^= (uint8_t)i;
+    }
+}

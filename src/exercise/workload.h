@@ -157,4 +157,16 @@ const char *workload_oid_name(uint32_t oid);
 void workload_frame(const Workload *w, size_t index, const WlStep *s, const uint8_t own[6],
                     uint8_t *frame);
 
+/* The text a recording marks step `index`'s REQUEST_BEGIN with (the
+ * exerciser's and xdrv replay --workload's alike, so their recordings
+ * align): the step as its workload line, and for a frame its fingerprint
+ * " hash=%016x" (FNV-1a of the whole frame, built with `own` as
+ * workload_frame does). `frame` (s->len bytes, may be NULL) receives it. */
+void workload_step_marker(const Workload *w, size_t index, const uint8_t own[6], char *buf,
+                          size_t len, uint8_t *frame);
+/* Frame i of a burst: the step's frame with its last two payload bytes
+ * XORed with i (docs/formats/workload.md), so no two frames of a burst are
+ * alike. frame may be base itself. */
+void workload_burst_frame(uint8_t *frame, const uint8_t *base, uint32_t len, uint32_t i);
+
 #endif

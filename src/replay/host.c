@@ -597,27 +597,7 @@ int replay_host_serve(ReplayHost *h, volatile sig_atomic_t *stop, volatile sig_a
 
 /* ------------------------------------------------- playing a workload */
 
-/* The frame i of a burst: the step's frame with its last two payload
- * bytes XORed with i (docs/formats/workload.md, as the exerciser does). */
-static void burst_frame(uint8_t *frame, const uint8_t *base, uint32_t len, uint32_t i)
-{
-    if (frame != base)
-        memcpy(frame, base, len);
-    if (len >= 16) {
-        frame[len - 2] ^= (uint8_t)(i >> 8);
-        frame[len - 1] ^= (uint8_t)i;
-    }
-}
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t x = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        x ^= p[i];
-        x *= 0x100000001b3ull;
-    }
-    return x;
-}
 
 /* Let `ns` of virtual time pass: the model's timers, and the spec's timer
  * request each second. */
@@ -673,14 +653,7 @@ int replay_host_play(ReplayHost *h, const Workload *w, PlayStats *ps)
     for (size_t i = 0; i < w->nsteps; i++) {
         const WlStep *s = &w->steps[i];
         char params[1024], out[256] = "";
-        if (workload_format_step(s, params, sizeof params - 32) < 0)
-            snprintf(params, sizeof params, "%s", workload_kind_name(s->kind));
-        if (s->kind == WL_SEND || s->kind == WL_RECEIVE) {
-            workload_frame(w, i, s, mac, frame);
-            size_t o = strlen(params);
-            snprintf(params + o, sizeof params - o, " hash=%016llx",
-                     (unsigned long long)fnv1a(frame, s->len));
-        }
+        workload_step_marker(w, i, mac, params, sizeof params, frame);
         TraceEvent b = {.kind = TRACE_REQUEST_BEGIN,
                         .name = workload_kind_name(s->kind),
                         .value = i + 1,
@@ -718,7 +691,7 @@ int replay_host_play(ReplayHost *h, const Workload *w, PlayStats *ps)
             unsigned n = s->count >= 1 && s->count <= WL_SEND_BURST_MAX ? s->count : 1;
             static uint8_t f[WL_FRAME_MAX];
             for (unsigned k = 0; k < n && !r; k++) {
-                burst_frame(f, frame, s->len, k);
+                workload_burst_frame(f, frame, s->len, k);
                 uint64_t p[SPEC_PARAM_COUNT_] = {[SPEC_PARAM_LEN] = s->len};
                 r = request(h, SPEC_REQ_SEND, p, f, s->len) || service_irq(h);
             }
@@ -730,7 +703,7 @@ int replay_host_play(ReplayHost *h, const Workload *w, PlayStats *ps)
             uint64_t before = h->st.receives;
             static uint8_t f[WL_FRAME_MAX];
             for (unsigned k = 0; k < n; k++) {
-                burst_frame(f, frame, s->len, k);
+                workload_burst_frame(f, frame, s->len, k);
                 TraceEvent fi = {.kind = TRACE_FRAME_IN, .name = "wire", .size = s->len,
                                  .data = f, .len = s->len};
                 trace_emit(&fi);
