@@ -253,7 +253,7 @@ static const char *norm_text(const Norm *s, Buf *b, const char *text)
 
 static int addr_is_memory(TraceKind k)
 {
-    return k == TRACE_MEM_STORE || k == TRACE_DMA_READ || k == TRACE_DMA_WRITE ||
+    return k == TRACE_MEM_STORE || k == TRACE_MEM_LOAD || k == TRACE_DMA_READ || k == TRACE_DMA_WRITE ||
            k == TRACE_MEM_REGION;
 }
 
@@ -268,6 +268,8 @@ static int value_may_point(const TraceEvent *ev)
         return 1;
     case TRACE_MEM_STORE:
         return !ev->len;
+    case TRACE_MEM_LOAD:
+        return 1;
     default:
         return 0;
     }

@@ -135,6 +135,10 @@ void trace_sink_log(void *file, const TraceEvent *ev)
             fprintf(f, "MEM_STORE 0x%08x/%u <- 0x%llx\n", ev->addr, ev->size,
                     (unsigned long long)ev->value);
         break;
+    case TRACE_MEM_LOAD:
+        fprintf(f, "MEM_LOAD 0x%08x/%u -> 0x%llx\n", ev->addr, ev->size,
+                (unsigned long long)ev->value);
+        break;
     case TRACE_MEM_REGION:
         fprintf(f, "MEM_REGION %s 0x%08x+0x%x %s\n", ev->name ? ev->name : "?", ev->addr, ev->size,
                 ev->value ? "appears" : "goes");

@@ -62,6 +62,7 @@ static const unsigned kind_fields[TRACE_KIND_COUNT] = {
     [TRACE_MODULE] = XTR_F_NAME | XTR_F_ADDR | XTR_F_SIZE | XTR_F_TEXT,
     [TRACE_BLOCKS] = XTR_F_NAME | XTR_F_SIZE | XTR_F_DATA,
     [TRACE_END] = XTR_F_TEXT,
+    [TRACE_MEM_LOAD] = XTR_F_ADDR | XTR_F_SIZE | XTR_F_VALUE,
 };
 
 unsigned xtr_kind_fields(TraceKind k)

@@ -128,6 +128,7 @@ struct Vm {
     } *watch; /* sorted by base, disjoint */
     unsigned nwatch, capwatch;
     uc_hook watch_hook; /* one store hook over [watch_lo, watch_hi] */
+    uc_hook watch_load_hook; /* and one load hook */
     uint64_t watch_lo, watch_hi;
     int watch_hooked;
     uc_hook cover_hook;
@@ -993,6 +994,38 @@ static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
     trace_emit(&ev);
 }
 
+/* A load inside the hooked span, by the driver's own code (not an export
+ * served inside the emulator: their reads are the API's), from a watched
+ * region: the value read, as the driver sees it (a descriptor's status, a
+ * receive header). */
+static void hook_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                      void *opaque)
+{
+    Vm *vm = opaque;
+    if (!trace_enabled() || size <= 0 || size > 8 || !watched(vm, (GuestAddr)addr, (uint32_t)size))
+        return;
+    uint32_t pc = vm_reg(vm, VM_EIP);
+    unsigned m;
+    for (m = 0; m < vm->nmodules; m++)
+        if (pc - vm->modules[m].base < vm->modules[m].size)
+            break;
+    if (m == vm->nmodules)
+        return;
+    uint64_t v = 0;
+    const void *src = vm_ptr(vm, (GuestAddr)addr, (uint32_t)size);
+    if (!src)
+        return;
+    memcpy(&v, src, (size_t)size); /* little-endian guest, as the host reads it */
+    TraceEvent ev = {.kind = TRACE_MEM_LOAD,
+                     .vtime = vm->vtime,
+                     .depth = vm->depth,
+                     .pc = pc,
+                     .addr = (uint32_t)addr,
+                     .size = (uint32_t)size,
+                     .value = v};
+    trace_emit(&ev);
+}
+
 /* One hook however many regions (a driver may allocate hundreds of receive
  * buffers): its span grows to cover every region, and the callback filters.
  * Driver code translated before the span grew has no callback for the new
@@ -1024,10 +1057,13 @@ int vm_watch_stores(Vm *vm, GuestAddr base, uint32_t size)
         lo = lo < vm->watch_lo ? lo : vm->watch_lo;
         hi = hi > vm->watch_hi ? hi : vm->watch_hi;
         uc_hook_del(vm->uc, vm->watch_hook);
+        uc_hook_del(vm->uc, vm->watch_load_hook);
         vm->watch_hooked = 0;
     }
     if (uc_hook_add(vm->uc, &vm->watch_hook, UC_HOOK_MEM_WRITE, hook_store, vm, lo, hi) !=
-        UC_ERR_OK) {
+            UC_ERR_OK ||
+        uc_hook_add(vm->uc, &vm->watch_load_hook, UC_HOOK_MEM_READ, hook_load, vm, lo, hi) !=
+            UC_ERR_OK) {
         vm_fault(vm, VM_FAULT_API, "cannot watch stores into 0x%08x-0x%08x", (uint32_t)lo,
                  (uint32_t)hi);
         return -1;

@@ -167,6 +167,14 @@ static size_t golden_events(TraceEvent *ev)
                            .size = 4,
                            .data = dma_wr,
                            .len = sizeof dma_wr};
+    /* the driver reads back the receive header the device wrote */
+    ev[n++] = (TraceEvent){.kind = TRACE_MEM_LOAD,
+                           .vtime = 1250000,
+                           .depth = 1,
+                           .pc = BASE + 0x1b40,
+                           .addr = 0x00200200,
+                           .size = 4,
+                           .value = 0x00404001};
     ev[n++] = (TraceEvent){.kind = TRACE_IRQ_RAISE, .vtime = 1250000, .value = 11};
     ev[n++] = (TraceEvent){.kind = TRACE_INTERRUPT, .vtime = 1250100, .depth = 1, .value = 11};
     ev[n++] = (TraceEvent){.kind = TRACE_GUEST_CALL,
