@@ -131,6 +131,9 @@ struct Vm {
     uc_hook watch_load_hook; /* and one load hook */
     uint64_t watch_lo, watch_hi;
     int watch_hooked;
+    int tlb_hooked; /* the load-hook workaround below is installed */
+    int tlb_flushing; /* and on (stores and loads are watched) */
+    int tlb_stale; /* a watched page may be in the soft TLB */
     uc_hook cover_hook;
     int covering;
     uint32_t *cover_tab; /* open addressing: (addr, size), addr 0 = empty */
@@ -981,6 +984,7 @@ static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
                        void *opaque)
 {
     Vm *vm = opaque;
+    vm->tlb_stale = 1;
     if (!trace_enabled() || !watched(vm, (GuestAddr)addr, (uint32_t)size))
         return;
     uint64_t v = size >= 8 ? (uint64_t)value : (uint64_t)value & ((1ull << (8 * size)) - 1);
@@ -1002,6 +1006,7 @@ static void hook_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, 
                       void *opaque)
 {
     Vm *vm = opaque;
+    vm->tlb_stale = 1;
     if (!trace_enabled() || size <= 0 || size > 8 || !watched(vm, (GuestAddr)addr, (uint32_t)size))
         return;
     uint32_t pc = vm_reg(vm, VM_EIP);
@@ -1024,6 +1029,73 @@ static void hook_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, 
                      .size = (uint32_t)size,
                      .value = v};
     trace_emit(&ev);
+}
+
+/* Unicorn 2.1.1 on an arm64 host calls a UC_HOOK_MEM_READ hook only when
+ * the load misses QEMU's soft TLB: a second load from the same page is not
+ * seen (unicorn-engine/unicorn issue 1908, fixed by pull request 2028 after
+ * 2.1.1); store hooks always run. Probed once per process: two loads of one
+ * address must reach the hook twice. */
+static void probe_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                       void *opaque)
+{
+    ++*(int *)opaque;
+}
+
+static int load_hooks_miss_tlb_hits(void)
+{
+    static int known = -1;
+    if (known >= 0)
+        return known;
+    static const uint8_t code[] = {0xa1, 0x00, 0x20, 0x00, 0x00,  /* mov eax, [0x2000] */
+                                   0xa1, 0x00, 0x20, 0x00, 0x00}; /* mov eax, [0x2000] */
+    uc_engine *uc;
+    uc_hook h;
+    int n = 0;
+    if (uc_open(UC_ARCH_X86, UC_MODE_32, &uc) != UC_ERR_OK)
+        return known = 0;
+    static uint8_t mem[0x2000] __attribute__((aligned(4096)));
+    memcpy(mem, code, sizeof code);
+    if (uc_mem_map_ptr(uc, 0x1000, sizeof mem, UC_PROT_ALL, mem) == UC_ERR_OK &&
+        uc_hook_add(uc, &h, UC_HOOK_MEM_READ, probe_load, &n, 0x2000, 0x2fff) == UC_ERR_OK &&
+        uc_emu_start(uc, 0x1000, 0x1000 + sizeof code, 0, 0) == UC_ERR_OK)
+        known = n < 2;
+    else
+        known = 0;
+    uc_close(uc);
+    return known;
+}
+
+/* The workaround: every access that brings a page of the hooked span into
+ * the TLB passes a hook, which marks the TLB stale; before the driver's
+ * next instruction the TLB is emptied, so its next load misses and is
+ * seen. Only driver code pays (a callback per instruction), and only when
+ * recording on an affected host; the recording is the same as elsewhere. */
+static void hook_tlb_flush(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    Vm *vm = opaque;
+    if (vm->tlb_flushing && vm->tlb_stale) {
+        vm->tlb_stale = 0;
+        uc_ctl_flush_tlb(uc);
+    }
+}
+
+/* Installed with the first watch, not before: the code hook makes EIP
+ * exact at every instruction, as the memory hooks do once they exist; before
+ * the first watch neither is present, so MMIO and port events carry the same
+ * pc on every host. */
+static int tlb_flush_hook(Vm *vm)
+{
+    if (vm->tlb_hooked || !load_hooks_miss_tlb_hits())
+        return 0;
+    uc_hook h;
+    if (uc_hook_add(vm->uc, &h, UC_HOOK_CODE, hook_tlb_flush, vm, VM_IMAGE_BASE,
+                    VM_POOL_BASE - 1) != UC_ERR_OK)
+        return -1;
+    vm->tlb_hooked = 1;
+    vm->tlb_flushing = 1;
+    vm->tlb_stale = 1;
+    return 0;
 }
 
 /* One hook however many regions (a driver may allocate hundreds of receive
@@ -1051,6 +1123,14 @@ int vm_watch_stores(Vm *vm, GuestAddr base, uint32_t size)
     vm->watch[i].size = size;
     vm->nwatch++;
     uint64_t lo = base, hi = (uint64_t)base + size - 1;
+    if (!vm->watch_hooked && tlb_flush_hook(vm) < 0) {
+        vm_fault(vm, VM_FAULT_API, "cannot hook the driver's code to record its loads");
+        return -1;
+    }
+    if (vm->tlb_flushing) { /* whole pages: a page's every access passes a hook */
+        lo &= ~(uint64_t)0xfff;
+        hi |= 0xfff;
+    }
     if (vm->watch_hooked && lo >= vm->watch_lo && hi <= vm->watch_hi)
         return 0;
     if (vm->watch_hooked) {
@@ -1624,6 +1704,10 @@ Vm *vm_create(const VmConfig *cfg)
     vm->thunks = calloc(VM_MAX_THUNKS, sizeof *vm->thunks);
     if (!vm->thunks)
         goto fail;
+    /* the probe's engine comes and goes before this one exists: opened and
+     * closed beside a live engine, it crashed that one (2.1.1, arm64 under
+     * qemu-aarch64) */
+    (void)load_hooks_miss_tlb_hits();
     if (uc_open(UC_ARCH_X86, UC_MODE_32, &vm->uc) != UC_ERR_OK)
         goto fail;
     if (cs_open(CS_ARCH_X86, CS_MODE_32, &vm->cs) != CS_ERR_OK)
