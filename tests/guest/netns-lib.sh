@@ -97,7 +97,9 @@ serve_test() {
     local s1 s2
     s1=$(sha256sum <"$dir/send.bin" | cut -d' ' -f1)
     s2=$(sha256sum <"$dir/recv.bin" 2>/dev/null | cut -d' ' -f1)
-    if [ "$s1" = "$s2" ]; then
+    if [ ! -x "$TCPXFER" ]; then
+        ko "$name: 20 MB TCP transfer: $TCPXFER is not built (make $TCPXFER)"
+    elif [ "$s1" = "$s2" ]; then
         ok "$name: 20 MB TCP A->B intact (sha256 ${s1:0:16}..., $(echo "$t0 $t1" | awk '{printf "%.1f s, %.1f Mbit/s", $2-$1, 167.77216/($2-$1)}'))"
     else
         ko "$name: 20 MB TCP transfer: sha256 $s1 != ${s2:-nothing received}"
