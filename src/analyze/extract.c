@@ -391,9 +391,11 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
                 x->inst[x->open[e]].has_param = 1;
                 x->inst[x->open[e]].param = blen / 6;
             }
-            /* MiniportSendPackets(Context, Packets, Count): one frame each */
+            /* MiniportSendPackets(Context, Packets, Count): one frame each
+             * (MiniportSend's third is Flags) */
             uint32_t n;
-            if (e == XK_SEND && ev->text && !an_arg_number(ev->text, 3, &n) && n != 1) {
+            if (e == XK_SEND && ev->name && !strcmp(ev->name, "MiniportSendPackets") &&
+                ev->text && !an_arg_number(ev->text, 3, &n) && n != 1) {
                 x->inst[x->open[e]].multi = 1;
                 x->inst[x->open[e]].has_param = 0;
             }

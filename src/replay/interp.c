@@ -117,8 +117,12 @@ static void reg_select(Replay *r, const SpecReg *g)
         const SpecReg *bk = &s->regs[g->bank_reg];
         uint32_t v = (r->shadow[g->bank_reg] & ~(uint32_t)g->bank_mask) |
                      ((uint32_t)g->bank_value & (uint32_t)g->bank_mask);
-        r->ops.reg_write(r->ops.opaque, bk->window, bk->offset, bk->width, v);
-        r->shadow[g->bank_reg] = v;
+        /* only when another bank is selected: rewriting the register would
+         * repeat the commands its other bits hold (a DP8390's CR.TXP) */
+        if (v != r->shadow[g->bank_reg]) {
+            r->ops.reg_write(r->ops.opaque, bk->window, bk->offset, bk->width, v);
+            r->shadow[g->bank_reg] = v;
+        }
     }
 }
 
@@ -217,6 +221,35 @@ static ReplayResult run_action(Replay *r, const SpecAction *a)
         if (!p)
             return stop(r, REPLAY_BAD_SPEC, "a received frame outside its buffer", a->line);
         r->ops.deliver(r->ops.opaque, p, (uint32_t)len);
+        return REPLAY_OK;
+    }
+    case SPEC_A_OUTS: {
+        /* the frame's bytes, then zeros, a register's width at a time,
+         * little-endian (x86 rep outsw) */
+        uint64_t len = eval(r, a->value);
+        unsigned w = s->regs[a->reg].width;
+        if (len > SPEC_XFER_MAX || !r->frame)
+            return stop(r, REPLAY_BAD_SPEC, "a transfer out longer than it may be", a->line);
+        for (uint64_t i = 0; i < len; i += w) {
+            uint32_t v = 0;
+            for (unsigned b = 0; b < w; b++)
+                if (i + b < len && i + b < r->frame_len)
+                    v |= (uint32_t)r->frame[i + b] << (8 * b);
+            reg_write(r, a->reg, 0, v);
+        }
+        return REPLAY_OK;
+    }
+    case SPEC_A_INS: {
+        uint64_t len = eval(r, a->value);
+        uint8_t *p = mem(r, a->buf, idx, eval(r, a->offset), len);
+        unsigned w = s->regs[a->reg].width;
+        if (!p || len > SPEC_XFER_MAX)
+            return stop(r, REPLAY_BAD_SPEC, "a transfer in outside its buffer", a->line);
+        for (uint64_t i = 0; i < len; i += w) {
+            uint32_t v = reg_read(r, a->reg, 0);
+            for (unsigned b = 0; b < w && i + b < len; b++)
+                p[i + b] = (uint8_t)(v >> (8 * b));
+        }
         return REPLAY_OK;
     }
     case SPEC_A_COMPLETE:

@@ -1698,6 +1698,37 @@ static int spec_parse_deliver(SpecParser *p)
     return spec_action_put(p, &a);
 }
 
+/* `outs REG LEN` and `ins REG BUF[IDX] OFFSET LEN`: a data register, not an
+ * array (one index per action: the buffer's) */
+static int spec_take_data_reg(SpecParser *p, SpecAction *a, const char *action)
+{
+    if (spec_take_reg_ref(p, a) != 0)
+        return -1;
+    if (a->idx != SPEC_NONE)
+        return spec_fail(p, "'%s' needs a register that is not an array", action);
+    return 0;
+}
+
+static int spec_parse_outs(SpecParser *p)
+{
+    SpecAction a = spec_action_init(p, SPEC_A_OUTS);
+
+    if (spec_require_send(p, "outs") != 0 || spec_take_data_reg(p, &a, "outs") != 0 ||
+        spec_take_expr(p, &a.value) != 0)
+        return -1;
+    return spec_action_put(p, &a);
+}
+
+static int spec_parse_ins(SpecParser *p)
+{
+    SpecAction a = spec_action_init(p, SPEC_A_INS);
+
+    if (spec_take_data_reg(p, &a, "ins") != 0 || spec_take_buf_ref(p, &a) != 0 ||
+        spec_take_expr(p, &a.offset) != 0 || spec_take_expr(p, &a.value) != 0)
+        return -1;
+    return spec_action_put(p, &a);
+}
+
 static int spec_parse_complete(SpecParser *p)
 {
     SpecAction a = spec_action_init(p, SPEC_A_COMPLETE);
@@ -1857,6 +1888,8 @@ static const struct {
     {"load", SPEC_W_ACTION, spec_parse_load},
     {"copy", SPEC_W_ACTION, spec_parse_copy},
     {"deliver", SPEC_W_ACTION, spec_parse_deliver},
+    {"outs", SPEC_W_ACTION, spec_parse_outs},
+    {"ins", SPEC_W_ACTION, spec_parse_ins},
     {"complete", SPEC_W_ACTION, spec_parse_complete},
     {"linkstate", SPEC_W_ACTION, spec_parse_linkstate},
     {"set", SPEC_W_ACTION, spec_parse_set},

@@ -20,6 +20,7 @@
 #define SPEC_BUFFER_MAX (1u << 20)
 #define SPEC_COUNT_MAX 1024u
 #define SPEC_ALIGN_MAX 4096u
+#define SPEC_XFER_MAX 65536u /* bytes of one outs or ins */
 
 /* The requests and device events a transition is triggered by. */
 #define SPEC_REQUESTS(X)                                                                           \
@@ -97,7 +98,9 @@ typedef enum SpecActionKind {
     SPEC_A_BREAK,    /* value = condition */
     SPEC_A_FALLBACK, /* text */
     SPEC_A_FROM,     /* text = trace, mask = first event, match = last event */
-    SPEC_A_NOTE      /* text */
+    SPEC_A_NOTE,     /* text */
+    SPEC_A_OUTS,     /* reg, value = bytes: the send's frame out through a data register */
+    SPEC_A_INS       /* reg, buf, idx (of buf), offset, value = bytes: in from a data register */
 } SpecActionKind;
 
 typedef enum SpecTimeout { SPEC_TIMEOUT_FALLBACK, SPEC_TIMEOUT_FAIL, SPEC_TIMEOUT_CONTINUE } SpecTimeout;
@@ -113,12 +116,13 @@ typedef struct SpecAction {
     uint8_t width;      /* store, load: bytes */
     uint8_t on_timeout; /* poll: SpecTimeout */
     uint32_t line;
-    uint32_t reg;    /* write, read, poll */
-    uint32_t buf;    /* store, load, copy, deliver */
+    uint32_t reg;    /* write, read, poll, outs, ins */
+    uint32_t buf;    /* store, load, copy, deliver, ins */
     uint32_t var;    /* read, load, set */
-    uint32_t idx;    /* expression: array index, or SPEC_NONE */
-    uint32_t offset; /* expression: store, load, copy, deliver */
-    uint32_t value;  /* expression: write, store, deliver (length), link, set, if, break */
+    uint32_t idx;    /* expression: array index (ins: of the buffer), or SPEC_NONE */
+    uint32_t offset; /* expression: store, load, copy, deliver, ins */
+    uint32_t value;  /* expression: write, store, deliver, outs, ins (length), link, set, if,
+                        break */
     uint64_t mask, match;
     uint32_t max, stall;
     uint32_t text; /* fallback, from, note: index into spec->strings */

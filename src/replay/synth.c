@@ -306,6 +306,7 @@ enum {
     H_GET = 1u << 9,
     H_COPY = 1u << 10,
     H_ENTER = 1u << 11,
+    H_UNIT = 1u << 12,
 };
 
 typedef struct Synth {
@@ -334,7 +335,7 @@ typedef struct Synth {
 /* One function being written. */
 typedef struct Fn {
     Out body;
-    int need_p, need_v, need_n, need_tries;
+    int need_p, need_v, need_n, need_i, need_tries;
     unsigned hoists; /* h1, h2 ... */
 } Fn;
 
@@ -598,6 +599,7 @@ static const char *const action_words[] = {
     [SPEC_A_IF] = "if",           [SPEC_A_REPEAT] = "repeat",
     [SPEC_A_BREAK] = "break",     [SPEC_A_FALLBACK] = "fallback",
     [SPEC_A_FROM] = "from",       [SPEC_A_NOTE] = "note",
+    [SPEC_A_OUTS] = "outs",       [SPEC_A_INS] = "ins",
 };
 
 static const char *string_at(const Synth *y, uint32_t i)
@@ -612,7 +614,7 @@ static void spec_action_text(Synth *y, const SpecAction *a, Out *o)
     const char *reg = a->reg < s->nregs ? s->regs[a->reg].name : "?";
     const char *buf = a->buf < s->nbuffers ? s->buffers[a->buf].name : "?";
     const char *var = a->var < s->nvars ? s->vars[a->var].name : "?";
-    out_printf(o, "%s ", a->kind <= SPEC_A_NOTE ? action_words[a->kind] : "?");
+    out_printf(o, "%s ", a->kind <= SPEC_A_INS ? action_words[a->kind] : "?");
     switch (a->kind) {
     case SPEC_A_WRITE:
         spec_ref_text(y, reg, a->idx, o);
@@ -663,6 +665,22 @@ static void spec_action_text(Synth *y, const SpecAction *a, Out *o)
             out_puts(o, minus ? ")" : "");
         }
         break;
+    case SPEC_A_OUTS:
+    case SPEC_A_INS: {
+        out_printf(o, "%s ", reg);
+        if (a->kind == SPEC_A_INS) {
+            spec_ref_text(y, buf, a->idx, o);
+            out_puts(o, " ");
+            spec_expr_text(y, a->offset, 0, 0, 0, o);
+            out_puts(o, " ");
+        }
+        const SpecExpr *v = a->value < s->nexprs ? &s->exprs[a->value] : NULL;
+        int minus = a->kind == SPEC_A_INS && v && v->kind == SPEC_E_UNARY && v->op == '-';
+        out_puts(o, minus ? "(" : "");
+        spec_expr_text(y, a->value, 0, 0, 0, o);
+        out_puts(o, minus ? ")" : "");
+        break;
+    }
     case SPEC_A_LINK:
     case SPEC_A_IF:
         spec_expr_text(y, a->value, 0, 0, 0, o);
@@ -700,7 +718,7 @@ static void spec_action_text(Synth *y, const SpecAction *a, Out *o)
 static void action_comment(Synth *y, const SpecAction *a, Out *o)
 {
     out_printf(o, "line %u: ", a->line);
-    const char *kw = a->kind <= SPEC_A_NOTE ? action_words[a->kind] : "";
+    const char *kw = a->kind <= SPEC_A_INS ? action_words[a->kind] : "";
     if (src_quote(y, a->line, kw, o))
         return;
     Out t = {0};
@@ -1232,6 +1250,59 @@ static void emit_mem_access(Synth *y, Fn *f, const SpecAction *a, int lv)
     parts_free(parts, 2);
 }
 
+/* outs and ins: a data register moved a width at a time, as interp.c
+ * does (the length first; for ins the index, the length, the offset). */
+static void emit_xfer(Synth *y, Fn *f, const SpecAction *a, int lv)
+{
+    Out *o = &f->body;
+    const char *rn = y->reg[a->reg];
+    unsigned w = y->s->regs[a->reg].width;
+    f->need_n = 1;
+    f->need_i = 1;
+    if (a->kind == SPEC_A_OUTS) {
+        Part parts[1];
+        uint32_t ex[1] = {a->value};
+        parts_eval(y, ex, NULL, parts, 1);
+        y->reg_written[a->reg] = 1;
+        y->helpers |= H_UNIT;
+        out_indent(o, lv);
+        out_printf(o, "n = %s;\n", out_str(&parts[0].text));
+        out_indent(o, lv);
+        out_printf(o, "if (n > %u || !d->frame)\n", SPEC_XFER_MAX);
+        out_stop(y, o, lv + 1, "REPLAY_BAD_SPEC", "a transfer out longer than it may be",
+                 a->line);
+        out_indent(o, lv);
+        out_printf(o, "for (i = 0; i < n; i += %u)\n", w);
+        out_indent(o, lv + 1);
+        out_printf(o, "%s_write_%s(d, %s_unit(d->frame, d->frame_len, i, %u, n));\n", y->pre, rn,
+                   y->pre, w);
+        parts_free(parts, 1);
+        return;
+    }
+    f->need_p = 1;
+    uint32_t ex[3] = {a->idx, a->value, a->offset};
+    Part parts[3];
+    parts_eval(y, ex, NULL, parts, 3);
+    y->reg_read[a->reg] = 1;
+    out_indent(o, lv);
+    out_printf(o, "n = %s;\n", out_str(&parts[1].text));
+    out_mem(y, o, lv, a->buf, &parts[0], &parts[2], "n");
+    out_indent(o, lv);
+    out_printf(o, "if (!p || n > %u)\n", SPEC_XFER_MAX);
+    out_stop(y, o, lv + 1, "REPLAY_BAD_SPEC", "a transfer in outside its buffer", a->line);
+    out_indent(o, lv);
+    out_printf(o, "for (i = 0; i < n; i += %u) {\n", w);
+    out_indent(o, lv + 1);
+    out_printf(o, "uint32_t u = %s_read_%s(d);\n", y->pre, rn);
+    out_indent(o, lv + 1);
+    out_printf(o, "for (unsigned b = 0; b < %u && i + b < n; b++)\n", w);
+    out_indent(o, lv + 2);
+    out_puts(o, "p[i + b] = (uint8_t)(u >> (8 * b));\n");
+    out_indent(o, lv);
+    out_puts(o, "}\n");
+    parts_free(parts, 3);
+}
+
 static void emit_action(Synth *y, Fn *f, const SpecAction *a, int lv, int depth, int top)
 {
     const Spec *s = y->s;
@@ -1270,6 +1341,14 @@ static void emit_action(Synth *y, Fn *f, const SpecAction *a, int lv, int depth,
             return;
         }
         emit_mem_access(y, f, a, lv);
+        return;
+    case SPEC_A_OUTS:
+    case SPEC_A_INS:
+        if (a->reg == SPEC_NONE || (a->kind == SPEC_A_INS && a->buf == SPEC_NONE)) {
+            y->bad = 1;
+            return;
+        }
+        emit_xfer(y, f, a, lv);
         return;
     case SPEC_A_COMPLETE:
         out_indent(o, lv);
@@ -1396,9 +1475,11 @@ static void emit_transition(Synth *y, uint32_t t, Out *o)
         out_puts(o, "    uint64_t v;\n");
     if (f.need_n)
         out_puts(o, "    uint64_t n;\n");
+    if (f.need_i)
+        out_puts(o, "    uint64_t i;\n");
     if (f.need_tries)
         out_puts(o, "    uint32_t tries;\n");
-    if (f.need_p || f.need_v || f.need_n || f.need_tries)
+    if (f.need_p || f.need_v || f.need_n || f.need_i || f.need_tries)
         out_puts(o, "\n");
     out_cat(o, &f.body);
     out_puts(o, "    return REPLAY_OK;\n}\n\n");
@@ -1587,16 +1668,19 @@ static void emit_accessor(Synth *y, uint32_t r, int write, Out *o)
         uint32_t m = (uint32_t)g->bank_mask, v = (uint32_t)g->bank_value & m;
         const char *sh = y->reg[g->bank_reg];
         out_printf(o,
-                   "    /* in the bank where %s's bits 0x%x are 0x%x, its other bits as last "
-                   "written */\n",
+                   "    /* in the bank where %s's bits 0x%x are 0x%x: selected, its other bits as\n"
+                   "     * last written, only when another is (rewriting it would repeat the\n"
+                   "     * commands its other bits hold) */\n",
                    bk->name, m, v);
+        out_printf(o, "    if ((d->shadow_%s & 0x%x) != 0x%x) {\n", sh, m, v);
         if (v)
-            out_printf(o, "    d->shadow_%s = (d->shadow_%s & ~(uint32_t)0x%x) | 0x%x;\n", sh, sh,
-                       m, v);
+            out_printf(o, "        d->shadow_%s = (d->shadow_%s & ~(uint32_t)0x%x) | 0x%x;\n", sh,
+                       sh, m, v);
         else
-            out_printf(o, "    d->shadow_%s &= ~(uint32_t)0x%x;\n", sh, m);
+            out_printf(o, "        d->shadow_%s &= ~(uint32_t)0x%x;\n", sh, m);
         out_printf(o,
-                   "    d->ops.reg_write(d->ops.opaque, %s_WIN_%s, %s_REG_%s, %u, d->shadow_%s);\n",
+                   "        d->ops.reg_write(d->ops.opaque, %s_WIN_%s, %s_REG_%s, %u, "
+                   "d->shadow_%s);\n    }\n",
                    y->up, y->win_m[bk->window], y->up, y->reg_m[g->bank_reg], bk->width, sh);
     }
     char off[ID_MAX + 64];
@@ -1703,6 +1787,18 @@ static void emit_helpers(Synth *y, Out *o)
                    "    uint64_t v = 0;\n"
                    "    for (unsigned i = 0; i < width; i++)\n"
                    "        v |= (uint64_t)p[i] << (8 * i);\n"
+                   "    return v;\n}\n\n",
+                   p);
+    if (y->helpers & H_UNIT)
+        out_printf(o,
+                   "/* Bytes [i, i + width) of what outs sends: the frame, zeros past its end\n"
+                   " * and none past n; little-endian. */\n"
+                   "static uint32_t %s_unit(const uint8_t *frame, uint32_t frame_len, uint64_t i,\n"
+                   "                        unsigned width, uint64_t n)\n{\n"
+                   "    uint32_t v = 0;\n"
+                   "    for (unsigned b = 0; b < width; b++)\n"
+                   "        if (i + b < n && i + b < frame_len)\n"
+                   "            v |= (uint32_t)frame[i + b] << (8 * b);\n"
                    "    return v;\n}\n\n",
                    p);
     if (y->helpers & H_COPY)

@@ -450,6 +450,31 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
             check_span(c, a->line, b, off, len.hi, "the frame delivered");
         break;
     }
+    case SPEC_A_OUTS:
+    case SPEC_A_INS: {
+        const char *w = a->kind == SPEC_A_OUTS ? "outs" : "ins";
+        if (s->regs[a->reg].count)
+            problem(c, a->line, "%s needs a register that is not an array", w);
+        if (s->regs[a->reg].dma)
+            problem(c, a->line, "%s moves frame bytes: %s takes a DMA address, not data", w,
+                    s->regs[a->reg].name);
+        Range len = range_of(c, a->value);
+        if (len.hi > SPEC_XFER_MAX) {
+            problem(c, a->line, "%s may move up to %llu bytes: at most %u (bound its length)", w,
+                    (unsigned long long)len.hi, SPEC_XFER_MAX);
+            break;
+        }
+        if (a->kind == SPEC_A_OUTS) {
+            if (c->req != SPEC_REQ_SEND)
+                problem(c, a->line, "outs sends a send's frame: only in `on send`");
+            break;
+        }
+        if (!b)
+            break;
+        check_index(c, a->line, b, a->idx);
+        check_span(c, a->line, b, range_of(c, a->offset), len.hi, "the bytes read in");
+        break;
+    }
     case SPEC_A_COMPLETE:
         if (c->req != SPEC_REQ_SEND)
             problem(c, a->line, "complete ends a send: only in `on send`");

@@ -38,6 +38,8 @@
 #include "unit/flow.c"
 #define SYNTH_RING_INTERFACE_ONLY
 #include "unit/ring.c"
+#define SYNTH_XFER_INTERFACE_ONLY
+#include "unit/xfer.c"
 #define XSM_INTERFACE_ONLY
 #include "rtl8139_synth.c"
 
@@ -86,6 +88,7 @@ SYNTHESIZED(synth_arith, SynthArithDriver)
 SYNTHESIZED(synth_banks, SynthBanksDriver)
 SYNTHESIZED(synth_flow, SynthFlowDriver)
 SYNTHESIZED(synth_ring, SynthRingDriver)
+SYNTHESIZED(synth_xfer, SynthXferDriver)
 SYNTHESIZED(xsm, XsmDriver)
 
 #define SYNTH_DIR "tests/golden/spec/synth/"
@@ -95,6 +98,7 @@ static const Synthesized drivers[] = {
     SYNTHESIZED_ENTRY(SYNTH_DIR "banks.xsm", synth_banks, SynthBanksDriver),
     SYNTHESIZED_ENTRY(SYNTH_DIR "flow.xsm", synth_flow, SynthFlowDriver),
     SYNTHESIZED_ENTRY(SYNTH_DIR "ring.xsm", synth_ring, SynthRingDriver),
+    SYNTHESIZED_ENTRY(SYNTH_DIR "xfer.xsm", synth_xfer, SynthXferDriver),
     SYNTHESIZED_ENTRY("tests/golden/spec/rtl8139.xsm", xsm, XsmDriver),
 };
 #define NDRIVERS (sizeof drivers / sizeof drivers[0])
@@ -428,6 +432,16 @@ static void test_ring(void **st)
     assert_true(t.ops[OP_PTR] > 1000);
 }
 
+/* Data registers: outs and ins, a byte, two and four at a time. */
+static void test_xfer(void **st)
+{
+    Tally t = run_driver(driver_named(SYNTH_DIR "xfer.xsm"), 300, 60);
+    assert_true(t.results[REPLAY_OK] > 500);
+    assert_true(t.ops[OP_DELIVER] > 100);
+    assert_true(t.ops[OP_WRITE] > 10000);
+    assert_true(t.ops[OP_READ] > 10000);
+}
+
 /* The RTL8139 example, against a device that answers at random. */
 static void test_rtl8139(void **st)
 {
@@ -620,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_banks),
         cmocka_unit_test(test_flow),
         cmocka_unit_test(test_ring),
+        cmocka_unit_test(test_xfer),
         cmocka_unit_test(test_rtl8139),
         cmocka_unit_test(test_every_spec_is_run),
         cmocka_unit_test(test_output_depends_on_the_spec_alone),
