@@ -98,6 +98,43 @@ static void close_all(Extract *x)
         close_inst(x, (XKind)k);
 }
 
+/* Bytes [at, at + size) of the send's frame, little-endian, as one write
+ * would carry them; past the frame's end anything goes (the driver pads
+ * with what its buffer holds). */
+static int frame_unit(const Extract *x, uint32_t at, unsigned size, uint32_t value)
+{
+    for (unsigned b = 0; b < size; b++)
+        if (at + b < x->frame_len && x->frame[at + b] != (uint8_t)(value >> (8 * b)))
+            return 0;
+    return 1;
+}
+
+/* A write to a data register that carries the send's frame on: the
+ * second write of a run whose bytes are the frame's first turns the two
+ * into one XO_OUTS; each later one extends it. 1 when `w` was taken. */
+static int outs_extends(Extract *x, XKind k, const XOp *w)
+{
+    if (k != XK_SEND || x->open[k] < 0 || x->frames != 1 || !x->frame_len)
+        return 0;
+    XInst *in = &x->inst[x->open[k]];
+    XOp *last = in->nraw ? &in->raw[in->nraw - 1] : NULL;
+    if (!last || last->reg != w->reg || last->size != w->size)
+        return 0;
+    if (last->kind == XO_OUTS) {
+        if (last->len >= x->frame_len + 64u || !frame_unit(x, last->len, w->size, w->value))
+            return 0;
+        last->len += w->size;
+        return 1;
+    }
+    if (last->kind != XO_WRITE || x->frame_len < 2u * w->size ||
+        !frame_unit(x, 0, w->size, last->value) || !frame_unit(x, w->size, w->size, w->value))
+        return 0;
+    last->kind = XO_OUTS;
+    last->len = 2u * w->size;
+    last->addr_region = -1;
+    return 1;
+}
+
 /* The parameter of a request from its REQUEST_BEGIN text. */
 static void request_param(Extract *x, XInst *in)
 {
@@ -423,6 +460,8 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
         op.reg = reg;
         op.value = (uint32_t)ev->value;
         op.size = (uint8_t)ev->size;
+        if (op.kind == XO_WRITE && outs_extends(x, k, &op))
+            return 0;
         if (op.kind == XO_WRITE)
             op.addr_region = live_find(x, op.value, &op.addr_off);
         return add_op(x, k, op);

@@ -188,6 +188,7 @@ static int same_key(const Gen *g, const XOp *a, const XOp *b)
     case XO_READ:
     case XO_WRITE:
     case XO_POLL:
+    case XO_OUTS:
         return a->reg == b->reg;
     case XO_STORE:
         return a->reg == b->reg && a->size == b->size;
@@ -615,6 +616,68 @@ static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
                 return 0;
             }
         }
+        /* a count the driver derives from the length, held whole or a byte
+         * (half) at a time by narrow registers: F = max(len, T) rounded up
+         * to R, and the register gets (F >> S) & m (a DP8390's RBCR0/1 and
+         * TBCR0/1, the bytes a data port moves). Every view must fit. */
+        size_t lo = 0;
+        for (k = 1; k < n; k++)
+            if (s->v[ids[k]].in->param < s->v[ids[lo]].in->param)
+                lo = k;
+        static const uint32_t rounds[] = {1, 2, 4};
+        for (unsigned sh = 0; sh < 32 && (sh == 0 || (m >> 1) < (0xffffu >> (sh - 1))); sh += 8) {
+            for (unsigned ri = 0; ri < 3; ri++) {
+                uint32_t R = rounds[ri];
+                uint32_t Ts[2] = {0, sh == 0 ? vi[lo].v & m : 0};
+                for (unsigned ti = 0; ti < 2; ti++) {
+                    uint32_t T = Ts[ti];
+                    if (ti && (T <= s->v[ids[lo]].in->param || T > 0xffff || T == Ts[0]))
+                        continue;
+                    for (k = 0; k < n; k++) {
+                        uint32_t L = s->v[ids[k]].in->param;
+                        uint32_t F = ((L > T ? L : T) + R - 1) & ~(R - 1);
+                        if (((F >> sh) & m) != (vi[k].v & m))
+                            break;
+                    }
+                    if (k < n)
+                        continue;
+                    char f[160];
+                    int plain = R == 1; /* "len" or already in brackets */
+                    if (T)
+                        snprintf(f, sizeof f, "(len + (0x%x - len) * (len < 0x%x))", T, T);
+                    else
+                        snprintf(f, sizeof f, "len");
+                    char r[200];
+                    if (R > 1)
+                        snprintf(r, sizeof r, "(%s + 0x%x) & 0x%x", f, R - 1, ~(R - 1));
+                    else
+                        snprintf(r, sizeof r, "%s", f);
+                    /* a length stays below 65536: the mask only where the
+                     * register is narrower than what is left */
+                    int mask = (0xffffu >> sh) > m;
+                    if (sh && mask)
+                        snprintf(out, len, plain ? "(%s >> %u) & 0x%x" : "((%s) >> %u) & 0x%x", r,
+                                 sh, m);
+                    else if (sh)
+                        snprintf(out, len, plain ? "%s >> %u" : "(%s) >> %u", r, sh);
+                    else if (mask)
+                        snprintf(out, len, plain ? "%s & 0x%x" : "(%s) & 0x%x", r, m);
+                    else
+                        snprintf(out, len, "%s", r);
+                    return 0;
+                }
+            }
+        }
+    }
+    /* a + stride * the request's counter: buffers taken in turn (a
+     * DP8390 driver's two transmit pages, TPSR 0x40, 0x46, 0x40 ...); at
+     * least four views, so that the turn is seen come round */
+    if (n >= 4) {
+        uint32_t vs[4096];
+        for (k = 0; k < n && k < sizeof vs / sizeof vs[0]; k++)
+            vs[k] = vi[k].v & m;
+        if (k == n && !offset_expr(g, s, ids, n, vs, out, len))
+            return 0;
     }
     return -1;
 }
@@ -1311,6 +1374,23 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
              g->x->regions[o0->reg].label);
         fallback(g, depth, "memory contents the traces did not explain");
         return 1;
+    case XO_OUTS: {
+        /* the bytes it moved: the frame's length, or what the driver pads
+         * or rounds it to */
+        for (size_t k = 0; k < n; k++)
+            vi[k] = (ValIn){cur(s, ids[k])->len, -1, 0};
+        reg_ref(g, o0->reg, ref, sizeof ref);
+        if (value_expr(g, s, ids, n, vi, 4, e, sizeof e) < 0) {
+            note(g, depth, "%s: frames written through it in lengths not generalised (%u, %u, ...)",
+                 ref, vi[0].v, vi[n > 1].v);
+            fallback(g, depth, "a transfer length the traces did not explain");
+            return 1;
+        }
+        indent(g, depth);
+        fprintf(g->o, "outs %s %s\n", ref, e);
+        misfit_note(g, depth, n);
+        return 0;
+    }
     case XO_DELIVER:
         return emit_deliver(g, s, ids, n, depth);
     case XO_LINK:

@@ -36,6 +36,7 @@ typedef enum XOpKind {
     XO_BLOB,    /* it stored other bytes there */
     XO_DELIVER, /* a frame went to the OS (reg: the region it was read from, -1 unknown) */
     XO_LINK,    /* the driver reported the link (value 1 up, 0 down) */
+    XO_OUTS,    /* it wrote the frame through a data register (len: bytes) */
     XO_LOOP,    /* iterations of a unit, collapsed (generator only) */
     XO_BAD,     /* an access the spec language cannot say (generator only) */
 } XOpKind;

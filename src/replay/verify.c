@@ -102,6 +102,33 @@ static uint64_t fill_bits(uint64_t v)
     return v;
 }
 
+static void narrow(Checker *c, uint32_t e, int truth);
+
+/* A condition's value is 0 or 1 (comparisons, &&, ||, !). */
+static int is_condition(const Spec *s, uint32_t e)
+{
+    if (e >= s->nexprs)
+        return 0;
+    const SpecExpr *x = &s->exprs[e];
+    if (x->kind == SPEC_E_UNARY)
+        return x->op == '!';
+    if (x->kind != SPEC_E_BINARY)
+        return 0;
+    switch (x->op) {
+    case '<':
+    case '>':
+    case SPEC_OP_LE:
+    case SPEC_OP_GE:
+    case SPEC_OP_EQ:
+    case SPEC_OP_NE:
+    case SPEC_OP_AND:
+    case SPEC_OP_OR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static Range range_of(const Checker *c, uint32_t e)
 {
     if (e == SPEC_NONE || e >= c->s->nexprs)
@@ -123,6 +150,16 @@ static Range range_of(const Checker *c, uint32_t e)
         return x->op == '!' ? (Range){0, 1} : FULL;
     default:
         break;
+    }
+    if (x->op == '*' && (is_condition(c->s, x->a) || is_condition(c->s, x->b))) {
+        /* X * (COND): 0 where COND is false, X where it holds, so X is
+         * taken with what COND tells (max(len, 60) written as
+         * len + (60 - len) * (len < 60)) */
+        int left = is_condition(c->s, x->a);
+        Checker t = *c;
+        narrow(&t, left ? x->a : x->b, 1);
+        Range o = range_of(&t, left ? x->b : x->a);
+        return (Range){0, o.hi};
     }
     a = range_of(c, x->a);
     b = range_of(c, x->b);

@@ -81,17 +81,20 @@ static void check_block(const Spec *s, SpecBlock b, uint8_t *acts, uint8_t *expr
 
 static void check_action(const Spec *s, const SpecAction *a, uint8_t *acts, uint8_t *exprs)
 {
-    int reg = a->kind == SPEC_A_WRITE || a->kind == SPEC_A_READ || a->kind == SPEC_A_POLL;
-    int buf = a->kind >= SPEC_A_STORE && a->kind <= SPEC_A_DELIVER;
+    int xfer = a->kind == SPEC_A_OUTS || a->kind == SPEC_A_INS;
+    int reg = a->kind == SPEC_A_WRITE || a->kind == SPEC_A_READ || a->kind == SPEC_A_POLL || xfer;
+    int buf = (a->kind >= SPEC_A_STORE && a->kind <= SPEC_A_DELIVER) || a->kind == SPEC_A_INS;
     int var = a->kind == SPEC_A_READ || a->kind == SPEC_A_LOAD || a->kind == SPEC_A_SET;
-    int text = a->kind >= SPEC_A_FALLBACK;
+    int text = a->kind >= SPEC_A_FALLBACK && a->kind <= SPEC_A_NOTE;
 
-    check(a->kind <= SPEC_A_NOTE && a->line > 0);
+    check(a->kind <= SPEC_A_INS && a->line > 0);
     check(reg ? a->reg < s->nregs : a->reg == SPEC_NONE);
     check(buf ? a->buf < s->nbuffers : a->buf == SPEC_NONE);
     check(var ? a->var < s->nvars : a->var == SPEC_NONE);
     check(text ? a->text < s->nstrings : a->text == SPEC_NONE);
-    if (reg)
+    if (xfer) /* data registers are not arrays: an index is the buffer's */
+        check(s->regs[a->reg].count == 0 && a->value != SPEC_NONE);
+    if (reg && !xfer)
         check((a->idx != SPEC_NONE) == (s->regs[a->reg].count > 0));
     if (buf)
         check((a->idx != SPEC_NONE) == (s->buffers[a->buf].count > 0));

@@ -8,7 +8,9 @@
 # link pulled and plugged); and with --fallback, the OS switching the
 # interface to promiscuous mode (a filter the recording never showed) hands
 # the device to the original driver, and traffic goes on. Bad arguments and
-# bad traces get one-line errors and honest exit codes.
+# bad traces get one-line errors and honest exit codes. The NE2000 driver's
+# recording of the same workload gives a spec whose sends (the frame through
+# the data port) replay the driver's register accesses exactly.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/guest/netns-lib.sh
@@ -105,6 +107,53 @@ if [ $rc -eq 1 ] && grep -q '^-d=0 PORT_WRITE addr=0xc31[0-9a-f] size=4 value=0x
     ok "equivalence: an edited spec's TSD writes show as the difference (exit 1)"
 else
     bad "equivalence of an edited spec: diff exit $rc" "$dir/ne.out"
+fi
+
+# ---- the NE2000: frames through a data port (outs), transmit pages in turn ----
+# The same workload against ne2000.sys. Its receive (a ring of pages walked
+# through the remote DMA port) is not generalised yet and falls back; its
+# sends must be, byte for byte: a send-only workload replayed from the spec
+# makes the driver's register accesses exactly.
+"$XDRV" trace record "$B/drivers/ne2000.sys" --inf drivers/ne2000/ne2000.inf \
+    --workload "$G/rtl8139.wl" -o "$dir/ne2000.xtr" >/dev/null 2>"$dir/nrec.err" || bad "record ne2000" "$dir/nrec.err"
+(cd "$dir" && "$xabs" extract ne2000.xtr -o ne2000.xsm --device ne2000) 2>"$dir/nex.err"
+rc=$?
+n=$dir/ne2000.xsm
+if [ $rc -eq 0 ] && grep -q "verify: safe" "$dir/nex.err"; then
+    ok "extract ne2000: $(tail -1 "$dir/nex.err" | sed 's/^xdrv extract: //')"
+else
+    bad "extract ne2000: exit $rc" "$dir/nex.err"
+fi
+[ "${XDRV_REGEN_GOLDEN:-}" = 1 ] && cp "$n" "$G/ne2000.xsm" && echo "regenerated $G/ne2000.xsm"
+if cmp -s "$n" "$G/ne2000.xsm"; then
+    ok "extract ne2000: the spec equals the golden $G/ne2000.xsm"
+else
+    bad "extract ne2000: the spec differs from $G/ne2000.xsm"
+    diff "$G/ne2000.xsm" "$n" | head -40 | sed 's/^/   | /'
+fi
+# the send: byte counts from max(len, 60), rounded up to a word for the
+# copy, a byte per register; the frame through the data port; two
+# transmit pages taken in turn
+if grep -q '^  outs r10_b0 ((len + (0x3c - len) \* (len < 0x3c)) + 0x1) & 0xfffffffe$' "$n" &&
+    grep -q '^  write r9_b0 0x40 + 0x6 \* send_n$' "$n" && grep -q '^  write r6_b0 len >> 8$' "$n" &&
+    grep -q '^var send_n 0 wrap 2' "$n"; then
+    ok "extract ne2000: send writes the padded frame through the data port, its length a byte per register, transmit pages in turn"
+else
+    bad "extract ne2000: send transition" "$n"
+fi
+"$XDRV" trace record "$B/drivers/ne2000.sys" --inf drivers/ne2000/ne2000.inf \
+    --workload "$G/sends.wl" -o "$dir/nsend.xtr" >/dev/null 2>"$dir/nrec2.err" || bad "record ne2000 sends" "$dir/nrec2.err"
+"$XDRV" replay "$n" --device ne2000 --workload "$G/sends.wl" --trace "$dir/nrep.xtr" \
+    >"$dir/nrp.out" 2>"$dir/nrp.err"
+rc=$?
+"$XDRV" diff --device-side "$dir/nsend.xtr" "$dir/nrep.xtr" >"$dir/neq.out" 2>&1
+drc=$?
+cnt=$("$XDRV" trace dump --kind PORT_READ,PORT_WRITE "$dir/nrep.xtr" | wc -l)
+if [ $rc -eq 0 ] && [ $drc -eq 0 ] && [ ! -s "$dir/neq.out" ] && [ "$cnt" -gt 4000 ]; then
+    ok "equivalence ne2000: sends replayed from the spec make the driver's register accesses ($cnt)"
+else
+    bad "equivalence ne2000: replay exit $rc, diff exit $drc" "$dir/neq.out"
+    sed 's/^/   | /' "$dir/nrp.err" | head -5
 fi
 
 # ---- bad input ----
