@@ -6,8 +6,10 @@
 #include "analyze/diff.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analyze/align.h"
 #include "trace/json.h"
@@ -63,6 +65,8 @@ typedef struct Diff {
     Hunk *hunk;
     size_t nhunk;
     Side side[2];
+    struct Ahead *ahead; /* side b read on a thread of its own, or NULL */
+    int big;             /* both traces large: worth a thread */
     Stat stat;
     uint64_t kept, deleted, inserted;
     int json_first_hunk;
@@ -101,30 +105,75 @@ static int tokens_push(Tokens *t, uint64_t h, uint64_t seq, uint32_t count)
     return 0;
 }
 
-static int read_tokens(Diff *d, int which)
+/* One trace's tokens into d->tok[which]; touches nothing else of d, so
+ * the two sides can be read at once. -1 with the reason in err. */
+static int read_tokens(const Diff *d, Tokens *t, int which, char *err, size_t errlen)
 {
     char why[XTR_ERR_MAX];
     Norm *n = norm_open(d->path[which], &d->o->norm, why, sizeof why);
     if (!n) { /* the reader's message names the file */
-        snprintf(d->err, d->errlen, "%s", why);
+        snprintf(err, errlen, "%s", why);
         return -1;
     }
-    Tokens *t = &d->tok[which];
     NormToken tk;
     int r;
     while ((r = norm_next(n, &tk, why, sizeof why)) > 0)
         if (tokens_push(t, tk.hash, tk.seq, tk.count) < 0) {
             norm_close(n);
-            return fail(d, "out of memory");
+            snprintf(err, errlen, "out of memory");
+            return -1;
         }
     if (r < 0) {
-        snprintf(d->err, d->errlen, "%s: %s", d->path[which], why);
+        snprintf(err, errlen, "%s: %s", d->path[which], why);
         norm_close(n);
         return -1;
     }
     t->st = *norm_stats(n);
     t->truncated = norm_truncated(n);
     norm_close(n);
+    return 0;
+}
+
+typedef struct SideReader {
+    const Diff *d;
+    Tokens *t;
+    int which, rc;
+    char err[XTR_ERR_MAX + 512];
+} SideReader;
+
+static void *side_reader(void *p)
+{
+    SideReader *r = p;
+    r->rc = read_tokens(r->d, r->t, r->which, r->err, sizeof r->err);
+    return NULL;
+}
+
+/* Pass 1 on both traces, the second on a thread of its own when both are
+ * large (decoding is most of the work, and the two files are independent;
+ * a thread took about 1 ms to start running here, more than a 10^4-event
+ * trace takes to read). The first trace's error wins, as read in turn. */
+#define DIFF_THREAD_BYTES (512u << 10)
+
+static int read_both(Diff *d)
+{
+    SideReader rb = {.d = d, .t = &d->tok[1], .which = 1};
+    struct stat sa, sb;
+    int big = stat(d->path[0], &sa) == 0 && stat(d->path[1], &sb) == 0 &&
+              sa.st_size >= DIFF_THREAD_BYTES && sb.st_size >= DIFF_THREAD_BYTES;
+    pthread_t th;
+    d->big = big;
+    int threaded = big && pthread_create(&th, NULL, side_reader, &rb) == 0;
+    int ra = read_tokens(d, &d->tok[0], 0, d->err, d->errlen);
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (ra == 0)
+        side_reader(&rb);
+    if (ra < 0)
+        return -1;
+    if (rb.rc < 0) {
+        snprintf(d->err, d->errlen, "%s", rb.err);
+        return -1;
+    }
     return 0;
 }
 
@@ -229,19 +278,19 @@ static int side_open(Diff *d, int which)
     return 0;
 }
 
-/* The token at index pos (reading forward to it); -1 when the trace no
- * longer reads as it did in pass 1. */
-static int side_at(Diff *d, int which, size_t pos, const NormToken **t)
+/* The token at index pos of one side (reading forward to it); -1 with the
+ * reason in err when the trace no longer reads as it did in pass 1. */
+static int side_seek(Side *s, const Tokens *tk, const char *path, size_t pos, char *err,
+                     size_t errlen)
 {
-    Side *s = &d->side[which];
     char why[XTR_ERR_MAX];
     if (s->have && pos > s->pos + 1) {
         /* far ahead: skip the tokens in between without hashing them */
-        norm_skip(s->norm, d->tok[which].seq[pos]);
+        norm_skip(s->norm, tk->seq[pos]);
         s->have = 0;
         s->pos = pos;
     } else if (!s->have && pos > s->pos) {
-        norm_skip(s->norm, d->tok[which].seq[pos]);
+        norm_skip(s->norm, tk->seq[pos]);
         s->pos = pos;
     }
     while (!s->have || s->pos < pos) {
@@ -249,12 +298,207 @@ static int side_at(Diff *d, int which, size_t pos, const NormToken **t)
             s->pos++;
         int r = norm_next(s->norm, &s->t, why, sizeof why);
         if (r <= 0) {
-            snprintf(d->err, d->errlen, "%s: %s", d->path[which],
-                     r < 0 ? why : "changed while being compared");
+            snprintf(err, errlen, "%s: %s", path, r < 0 ? why : "changed while being compared");
             return -1;
         }
         s->have = 1;
     }
+    return 0;
+}
+
+/* Side b read ahead on a thread of its own while the main thread reads
+ * side a and prints (large traces only): for every position a hunk shows
+ * on side b, in order, its token and, where it is printed, its line. The
+ * arrays are sized before the thread starts and lines live in blocks that
+ * never move, so the printer reads what the thread has published (`done`,
+ * under the lock) while the thread goes on. */
+typedef struct AheadTok {
+    size_t pos;
+    NormToken t;
+    const char *line; /* NULL where not printed */
+} AheadTok;
+
+#define AHEAD_BLOCK (1u << 20)
+#define AHEAD_MAX_TOKENS (4u << 20)
+
+typedef struct Ahead {
+    const Diff *d;
+    Side side;
+    AheadTok *v;
+    size_t n, done, cur;
+    char **blocks; /* line storage */
+    size_t nblocks, capblocks, used;
+    int finished, rc, stop;
+    char err[XTR_ERR_MAX + 512];
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    pthread_t th;
+} Ahead;
+
+static const char *ahead_keep(Ahead *a, const char *line)
+{
+    size_t len = strlen(line) + 1;
+    if (len > AHEAD_BLOCK)
+        return NULL;
+    if (!a->nblocks || a->used + len > AHEAD_BLOCK) {
+        if (a->nblocks == a->capblocks) {
+            size_t cap = a->capblocks ? 2 * a->capblocks : 16;
+            char **b = realloc(a->blocks, cap * sizeof *b);
+            if (!b)
+                return NULL;
+            a->blocks = b;
+            a->capblocks = cap;
+        }
+        if (!(a->blocks[a->nblocks] = malloc(AHEAD_BLOCK)))
+            return NULL;
+        a->nblocks++;
+        a->used = 0;
+    }
+    char *p = a->blocks[a->nblocks - 1] + a->used;
+    memcpy(p, line, len);
+    a->used += len;
+    return p;
+}
+
+static void ahead_publish(Ahead *a, size_t done, int finished)
+{
+    pthread_mutex_lock(&a->lock);
+    a->done = done;
+    a->finished = finished;
+    pthread_cond_broadcast(&a->more);
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void *ahead_run(void *p)
+{
+    Ahead *a = p;
+    const Diff *d = a->d;
+    int lines = d->o->format != DIFF_STAT;
+    size_t i = 0;
+    a->rc = 0;
+    for (size_t h = 0; h < d->nhunk && !a->rc && !__atomic_load_n(&a->stop, __ATOMIC_RELAXED);
+         h++) {
+        const Hunk *hk = &d->hunk[h];
+        size_t c = hk->c0;
+        for (size_t pos = hk->b0; pos < hk->b1; pos++, i++) {
+            /* printed: inside one of the hunk's changes on side b */
+            while (c < hk->c1 && pos >= d->ch[c].b + d->ch[c].blen)
+                c++;
+            int printed = lines && c < hk->c1 && pos >= d->ch[c].b;
+            if (side_seek(&a->side, &d->tok[1], d->path[1], pos, a->err, sizeof a->err) < 0) {
+                a->rc = -1;
+                break;
+            }
+            AheadTok *e = &a->v[i];
+            e->pos = pos;
+            e->t = a->side.t;
+            e->line = NULL;
+            if (printed) {
+                const char *l = norm_line(a->side.norm);
+                if (!l || !(e->line = ahead_keep(a, l))) {
+                    snprintf(a->err, sizeof a->err, "out of memory printing a line");
+                    a->rc = -1;
+                    break;
+                }
+            }
+            if ((i & 63) == 63)
+                ahead_publish(a, i + 1, 0);
+        }
+    }
+    ahead_publish(a, i, 1);
+    return NULL;
+}
+
+/* Start reading side b ahead; 0 when it is not worth it or cannot be had
+ * (the printer then reads side b itself). */
+static Ahead *ahead_start(Diff *d)
+{
+    if (!d->big)
+        return NULL;
+    size_t n = 0;
+    for (size_t h = 0; h < d->nhunk; h++)
+        n += d->hunk[h].b1 - d->hunk[h].b0;
+    if (!n || n > AHEAD_MAX_TOKENS)
+        return NULL;
+    Ahead *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->d = d;
+    a->n = n;
+    a->v = malloc(n * sizeof *a->v);
+    char why[XTR_ERR_MAX];
+    a->side.norm = a->v ? norm_open(d->path[1], &d->o->norm, why, sizeof why) : NULL;
+    if (!a->side.norm || pthread_mutex_init(&a->lock, NULL) != 0) {
+        norm_close(a->side.norm);
+        free(a->v);
+        free(a);
+        return NULL;
+    }
+    pthread_cond_init(&a->more, NULL);
+    if (pthread_create(&a->th, NULL, ahead_run, a) != 0) {
+        pthread_cond_destroy(&a->more);
+        pthread_mutex_destroy(&a->lock);
+        norm_close(a->side.norm);
+        free(a->v);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static void ahead_free(Ahead *a)
+{
+    if (!a)
+        return;
+    __atomic_store_n(&a->stop, 1, __ATOMIC_RELAXED); /* the printer gave up early */
+    pthread_join(a->th, NULL);
+    pthread_cond_destroy(&a->more);
+    pthread_mutex_destroy(&a->lock);
+    for (size_t i = 0; i < a->nblocks; i++)
+        free(a->blocks[i]);
+    free(a->blocks);
+    norm_close(a->side.norm);
+    free(a->v);
+    free(a);
+}
+
+/* Side b's entry at pos from the thread, waiting for it if need be. */
+static int ahead_at(Diff *d, size_t pos, const AheadTok **e)
+{
+    Ahead *a = d->ahead;
+    for (;;) {
+        while (a->cur < a->done && a->v[a->cur].pos < pos)
+            a->cur++;
+        if (a->cur < a->done && a->v[a->cur].pos == pos) {
+            *e = &a->v[a->cur];
+            return 0;
+        }
+        pthread_mutex_lock(&a->lock);
+        while (a->cur >= a->done && !a->finished)
+            pthread_cond_wait(&a->more, &a->lock);
+        int over = a->cur >= a->done && a->finished;
+        pthread_mutex_unlock(&a->lock);
+        if (over) {
+            snprintf(d->err, d->errlen, "%s", a->rc < 0 ? a->err : "the read-ahead lost its place");
+            return -1;
+        }
+    }
+}
+
+/* The token at index pos (reading forward to it); -1 when the trace no
+ * longer reads as it did in pass 1. */
+static int side_at(Diff *d, int which, size_t pos, const NormToken **t)
+{
+    if (which == 1 && d->ahead) {
+        const AheadTok *e;
+        if (ahead_at(d, pos, &e) < 0)
+            return -1;
+        *t = &e->t;
+        return 0;
+    }
+    Side *s = &d->side[which];
+    if (side_seek(s, &d->tok[which], d->path[which], pos, d->err, d->errlen) < 0)
+        return -1;
     *t = &s->t;
     return 0;
 }
@@ -304,12 +548,15 @@ static void json_line(Diff *d, int *first, char op, const NormToken *t, const ch
 /* A line of a hunk: the token `which` side read last. */
 static int print_line(Diff *d, int *first, char op, int which)
 {
-    const NormToken *t = &d->side[which].t;
+    /* side_at(d, which, ...) came just before: the read-ahead's current
+     * entry is that token */
+    const AheadTok *e = which == 1 && d->ahead ? &d->ahead->v[d->ahead->cur] : NULL;
+    const NormToken *t = e ? &e->t : &d->side[which].t;
     if (op != ' ')
         stat_count(d, t, op == '+');
     if (d->o->format == DIFF_STAT)
         return 0;
-    const char *line = norm_line(d->side[which].norm);
+    const char *line = e ? e->line : norm_line(d->side[which].norm);
     if (!line)
         return fail(d, "out of memory printing a line");
     if (d->o->format == DIFF_UNIFIED) {
@@ -464,7 +711,7 @@ int diff_traces(const char *a, const char *b, const DiffOptions *o, FILE *out, c
     AlignScript s = {0};
     int rc = -1;
 
-    if (read_tokens(&d, 0) < 0 || read_tokens(&d, 1) < 0)
+    if (read_both(&d) < 0)
         goto done;
     if (o->norm.request && !d.tok[0].n && !d.tok[1].n) {
         snprintf(err, errlen, "request %" PRIu64 " is in neither trace", o->norm.request);
@@ -480,7 +727,9 @@ int diff_traces(const char *a, const char *b, const DiffOptions *o, FILE *out, c
         build_hunks(&d, o->format == DIFF_STAT ? 0 : o->context) < 0)
         goto done;
     print_head(&d);
-    if (d.nhunk && (side_open(&d, 0) < 0 || side_open(&d, 1) < 0))
+    if (d.nhunk && side_open(&d, 0) < 0)
+        goto done;
+    if (d.nhunk && !(d.ahead = ahead_start(&d)) && side_open(&d, 1) < 0)
         goto done;
     for (size_t i = 0; i < d.nhunk; i++)
         if (print_hunk(&d, &d.hunk[i]) < 0)
@@ -495,6 +744,7 @@ int diff_traces(const char *a, const char *b, const DiffOptions *o, FILE *out, c
     }
     rc = d.nch ? 1 : 0;
 done:
+    ahead_free(d.ahead);
     align_script_free(&s);
     for (int i = 0; i < 2; i++) {
         free(d.tok[i].hash);

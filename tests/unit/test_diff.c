@@ -433,6 +433,44 @@ static void test_million_events_fixed_budget(void **state)
     unlink(pb);
 }
 
+/* Rule: large traces are read side by side (a thread each), and the
+ * result is the same as read in turn: the first trace's error wins, each
+ * names its file, and a clean pair compares as it would alone. */
+static void test_large_pair_read_at_once(void **state)
+{
+    (void)state;
+    char pa[] = "/tmp/xdrv-test-diff-parA-XXXXXX", pb[] = "/tmp/xdrv-test-diff-parB-XXXXXX",
+         pj[] = "/tmp/xdrv-test-diff-parJ-XXXXXX";
+    int fa = mkstemp(pa), fb = mkstemp(pb), fj = mkstemp(pj);
+    assert_true(fa >= 0 && fb >= 0 && fj >= 0);
+    close(fa);
+    close(fb);
+    write_big(pa, 100000, 1000, 0); /* about 0.9 MB each: past the threshold */
+    write_big(pb, 100000, 1000, 1);
+    static char junk[700 << 10];
+    memset(junk, 'x', sizeof junk);
+    assert_int_equal(write(fj, junk, sizeof junk), (ssize_t)sizeof junk);
+    close(fj);
+    DiffOptions o = {.format = DIFF_STAT};
+    char err[512];
+    FILE *f = fopen("/dev/null", "w");
+    assert_int_equal(diff_traces(pa, pj, &o, f, err, sizeof err), -1);
+    assert_non_null(strstr(err, pj));
+    assert_int_equal(diff_traces(pj, pb, &o, f, err, sizeof err), -1);
+    assert_non_null(strstr(err, pj));
+    assert_null(strstr(err, pb));
+    fclose(f);
+    char *out = NULL;
+    assert_int_equal(run_diff(pa, pb, &o, &out), 1);
+    assert_non_null(strstr(out, "kept"));
+    free(out);
+    assert_int_equal(run_diff(pa, pa, &o, &out), 0);
+    free(out);
+    unlink(pa);
+    unlink(pb);
+    unlink(pj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_request_filter),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_million_events_fixed_budget),
+        cmocka_unit_test(test_large_pair_read_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
