@@ -455,7 +455,7 @@ static int reader_bad(XtrReader *r, size_t at, const char *fmt, ...)
 
 /* Unsigned LEB128, canonical only: a different encoding of the same number
  * would make equal traces differ byte-wise. */
-static int reader_varint(XtrReader *r, uint64_t *out)
+static int reader_varint_long(XtrReader *r, uint64_t *out)
 {
     size_t start = r->pos;
     uint64_t v = 0;
@@ -473,6 +473,16 @@ static int reader_varint(XtrReader *r, uint64_t *out)
             return RD_OK;
         }
     }
+}
+
+/* Most fields take one byte: that case inline, the rest out of line. */
+static inline int reader_varint(XtrReader *r, uint64_t *out)
+{
+    if (r->pos < r->len && r->buf[r->pos] < 0x80) {
+        *out = r->buf[r->pos++];
+        return RD_OK;
+    }
+    return reader_varint_long(r, out);
 }
 
 static int reader_u32(XtrReader *r, uint32_t *out, const char *what)
