@@ -98,6 +98,19 @@ static void close_all(Extract *x)
         close_inst(x, (XKind)k);
 }
 
+static int live_find(const Extract *x, uint32_t addr, uint32_t *off);
+
+/* The allocation a value points into (live_find), or XFRAME_REGION when it
+ * is the address of the frame a send is handing on. */
+static int frame_ref(Extract *x, XKind k, uint32_t value, uint32_t *off)
+{
+    if (k == XK_SEND && x->frames == 1 && x->frame_addr && value == x->frame_addr) {
+        *off = 0;
+        return XFRAME_REGION;
+    }
+    return live_find(x, value, off);
+}
+
 /* Bytes [at, at + size) of the send's frame, little-endian, as one write
  * would carry them; past the frame's end anything goes (the driver pads
  * with what its buffer holds). */
@@ -292,8 +305,12 @@ static int live_find(const Extract *x, uint32_t addr, uint32_t *off)
 static int note_region(Extract *x, const TraceEvent *ev)
 {
     const char *name = ev->name ? ev->name : "memory";
-    if (!strcmp(name, "send-buffer"))
-        return 0; /* the OS's frame, not memory the driver gives the device */
+    if (!strcmp(name, "send-buffer")) {
+        /* the OS's frame, not memory the driver gives the device; a
+         * driver may still hand the device its address (zero-copy) */
+        x->frame_addr = ev->value ? ev->addr : 0;
+        return 0;
+    }
     if (!ev->value) {
         for (size_t i = 0; i < x->nlive; i++)
             if (x->live[i].addr == ev->addr) {
@@ -463,7 +480,7 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
         if (op.kind == XO_WRITE && outs_extends(x, k, &op))
             return 0;
         if (op.kind == XO_WRITE)
-            op.addr_region = live_find(x, op.value, &op.addr_off);
+            op.addr_region = frame_ref(x, k, op.value, &op.addr_off);
         return add_op(x, k, op);
     case TRACE_MEM_STORE: {
         uint32_t off;
@@ -504,7 +521,7 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
         } else if (ev->size == 1 || ev->size == 2 || ev->size == 4) {
             op.size = (uint8_t)ev->size;
             op.value = (uint32_t)ev->value;
-            op.addr_region = live_find(x, op.value, &op.addr_off);
+            op.addr_region = frame_ref(x, k, op.value, &op.addr_off);
         } else { /* a width a store action cannot have */
             op.kind = XO_BLOB;
             op.len = ev->size;

@@ -100,6 +100,10 @@ typedef struct Gen {
     char copy_expr[128]; /* the last copy's offset expression, its buffer */
     int copy_region;
     uint32_t pad_to; /* short frames are zero-padded to this length (var pad), 0 */
+    /* a driver that hands the device the OS's frame (zero-copy): the spec
+     * copies it into tx_frame[send_n] first; its copies, 0 unused */
+    unsigned tx_frame_n;
+    int frame_copy; /* value_expr asked for that copy before the action */
 } Gen;
 
 static int reg_win(const Gen *g, const AnRegInfo *r)
@@ -407,6 +411,26 @@ static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
 {
     uint32_t m = width_mask(width);
     size_t k;
+    /* the OS's frame itself: the spec never gives the device memory it did
+     * not allocate, so the frame is copied into a buffer of its own, one per
+     * send the counter tells apart (the device may still be reading the
+     * last ones) */
+    for (k = 0; k < n && vi[k].region == XFRAME_REGION && vi[k].off == 0; k++)
+        ;
+    if (k == n && width == 4) {
+        unsigned cnt = g->rot[XK_SEND];
+        if (g->kind != XK_SEND || !cnt)
+            return -1;
+        char nm[48];
+        g->tx_frame_n = cnt;
+        g->frame_copy = 1;
+        snprintf(out, len, "addr(tx_frame[%s])", counter_name(XK_SEND, nm, sizeof nm));
+        return 0;
+    }
+    for (k = 0; k < n && vi[k].region != XFRAME_REGION; k++)
+        ;
+    if (k < n)
+        return -1; /* the frame's address in some views only */
     /* an address in one buffer */
     for (k = 0; k < n && vi[k].region >= 0 && vi[k].region == vi[0].region; k++)
         ;
@@ -669,6 +693,21 @@ static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
             }
         }
     }
+    /* the request's counter plus a constant, modulo its wrap: the next
+     * descriptor's index a driver writes to a tail register (an 8254x's
+     * TDT = (send_n + 1) % 64) */
+    unsigned N = g->rot[g->kind];
+    if (N > 1 && n >= 2 && (vi[0].v & m) < N) {
+        uint32_t d = ((vi[0].v & m) + N - counter_at(s->v[ids[0]].in, g->kind, N)) % N;
+        for (k = 0; k < n; k++)
+            if ((vi[k].v & m) != (counter_at(s->v[ids[k]].in, g->kind, N) + d) % N)
+                break;
+        if (k == n && d) {
+            char nm[48];
+            snprintf(out, len, "(%s + 0x%x) %% 0x%x", counter_name(g->kind, nm, sizeof nm), d, N);
+            return 0;
+        }
+    }
     /* a + stride * the request's counter: buffers taken in turn (a
      * DP8390 driver's two transmit pages, TPSR 0x40, 0x46, 0x40 ...); at
      * least four views, so that the turn is seen come round */
@@ -685,6 +724,17 @@ static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
 /* ------------------------------------------------------------- actions */
 
 static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth);
+
+/* Before an action whose value is addr(tx_frame[send_n]): the copy. */
+static void frame_copy_line(Gen *g, int depth)
+{
+    if (!g->frame_copy)
+        return;
+    char nm[48];
+    indent(g, depth);
+    fprintf(g->o, "copy tx_frame[%s] 0\n", counter_name(XK_SEND, nm, sizeof nm));
+    g->frame_copy = 0;
+}
 
 /* The variable a register's reads go into: v_ and its name, brackets out. */
 static const char *var_name(const char *reg, char *var, size_t len)
@@ -1264,8 +1314,11 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         }
         reg_ref(g, o0->reg, ref, sizeof ref);
         g->want_reg = o0->reg;
+        g->frame_copy = 0;
         int r = value_expr(g, s, ids, n, vi, an_reg(g->a, (size_t)o0->reg)->width, e, sizeof e);
         g->want_reg = -1;
+        if (r == 0)
+            frame_copy_line(g, depth);
         if (r < 0 && !split_write(g, s, ids, n, vi, o0->reg, ref, depth))
             return 0;
         if (r < 0) {
@@ -1291,21 +1344,33 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     case XO_STORE:
     case XO_COPY: {
         XRegion *b = &g->x->regions[o0->reg];
-        uint32_t offs[4096];
+        uint32_t offs[4096] = {0};
         for (size_t k = 0; k < n; k++)
             offs[k] = cur(s, ids[k])->off;
         char oe[128];
-        if (offset_expr(g, s, ids, n, offs, oe, sizeof oe) < 0) {
+        if (!b->ring && offset_expr(g, s, ids, n, offs, oe, sizeof oe) < 0) {
             note(g, depth, "stores into %s at offsets not generalised", b->label);
             fallback(g, depth, "a place in memory the traces did not explain");
             return 1;
         }
         b->used = 1;
         if (b->ring) {
-            /* a descriptor field: constant places only (ring[IDX] FIELD) */
-            int same = 1;
-            for (size_t k = 1; k < n; k++)
+            /* a descriptor field: one field, in one descriptor or in the one
+             * a counter of requests gives (ring[send_n] FIELD) */
+            int same = 1, same_field = 1;
+            for (size_t k = 1; k < n; k++) {
                 same &= offs[k] == offs[0];
+                same_field &= offs[k] % b->ring_desc == offs[0] % b->ring_desc;
+            }
+            char ie[96];
+            snprintf(ie, sizeof ie, "%u", offs[0] / b->ring_desc);
+            if (o0->kind == XO_STORE && !same && same_field) {
+                uint32_t idxs[4096];
+                for (size_t k = 0; k < n; k++)
+                    idxs[k] = offs[k] / b->ring_desc;
+                if (!index_expr(g, s, ids, n, idxs, b->ring_count, ie, sizeof ie))
+                    same = 1;
+            }
             if (o0->kind != XO_STORE || !same) {
                 note(g, depth, "stores into the ring %s at places not generalised", b->label);
                 fallback(g, depth, "a descriptor the traces did not explain");
@@ -1315,12 +1380,14 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                 const XOp *o = cur(s, ids[k]);
                 vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
             }
+            g->frame_copy = 0;
             if (value_expr(g, s, ids, n, vi, o0->size, e, sizeof e) < 0) {
                 note(g, depth, "stores into %s: values not generalised (0x%x, ...)", b->label,
                      vi[0].v);
                 fallback(g, depth, "a value the traces did not explain");
                 return 1;
             }
+            frame_copy_line(g, depth);
             /* a buffer-address field holds addr(...): anything else is an
              * address the recording never saw allocated */
             uint32_t field = offs[0] % b->ring_desc;
@@ -1333,8 +1400,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                 return 1;
             }
             indent(g, depth);
-            fprintf(g->o, "store %s[%u] 0x%x %u %s\n", b->label, offs[0] / b->ring_desc, field,
-                    o0->size, e);
+            fprintf(g->o, "store %s[%s] 0x%x %u %s\n", b->label, ie, field, o0->size, e);
             return 0;
         }
         if (o0->kind == XO_COPY) {
@@ -1348,11 +1414,13 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             const XOp *o = cur(s, ids[k]);
             vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
         }
+        g->frame_copy = 0;
         if (value_expr(g, s, ids, n, vi, o0->size, e, sizeof e) < 0) {
             note(g, depth, "stores into %s: values not generalised (0x%x, ...)", b->label, vi[0].v);
             fallback(g, depth, "a value the traces did not explain");
             return 1;
         }
+        frame_copy_line(g, depth);
         indent(g, depth);
         fprintf(g->o, "store %s %s %u %s\n", b->label, oe, o0->size, e);
         return 0;
@@ -2384,9 +2452,12 @@ static void split_rings(Gen *g)
                                    : po + o->len <= pieces[p].size)) {
                     o->reg = p;
                     o->off = po;
-                } else { /* across a piece's edge: nothing a spec can say */
+                } else { /* across a piece's edge: nothing a spec can say, but
+                          * zeros (a memset of the whole allocation) stay
+                          * zeros: the arena's buffers start zeroed */
+                    int zeros = o->kind == XO_BLOB && o->value;
                     o->kind = XO_BLOB;
-                    o->value = 0;
+                    o->value = (uint32_t)zeros;
                     o->reg = p >= 0 ? p : 0;
                     o->len = o->len ? o->len : o->size;
                     if (p < 0)
@@ -2451,6 +2522,41 @@ static uint32_t timer_period_ms(const Extract *x)
     return x->timer_ms[best];
 }
 
+/* Runs of at least four allocations of one kind, size and alignment, made
+ * one after another (an 8254x driver's 64 receive buffers), become one
+ * buffer array: the spec declares `buffer NAME SIZE count N` and names each
+ * NAME[i]. */
+static void group_buffers(Gen *g)
+{
+    Extract *x = g->x;
+    for (unsigned i = 0; i < x->nregions; i++)
+        x->regions[i].group = -1;
+    for (unsigned i = 0; i < x->nregions;) {
+        XRegion *a = &x->regions[i];
+        unsigned j = i + 1;
+        if (!a->ring && !a->piece)
+            for (; j < x->nregions; j++) {
+                const XRegion *b = &x->regions[j];
+                if (b->ring || b->piece || strcmp(a->kind, b->kind) || b->size != a->size ||
+                    b->align != a->align)
+                    break;
+            }
+        if (j - i >= 4 && j - i <= SPEC_COUNT_MAX) {
+            char name[sizeof a->group_name];
+            memcpy(name, a->label, sizeof name);
+            name[sizeof name - 1] = 0;
+            memcpy(a->group_name, name, sizeof name);
+            a->group_count = j - i;
+            for (unsigned k = i; k < j; k++) {
+                x->regions[k].group = (int)i;
+                snprintf(x->regions[k].label, sizeof x->regions[k].label, "%.24s[%u]", name,
+                         k - i);
+            }
+        }
+        i = j;
+    }
+}
+
 int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size_t errlen)
 {
     Gen g = {.a = a, .x = x, .want_reg = -1};
@@ -2479,6 +2585,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     address_arrays(&g);
     count_sends(x);
     split_rings(&g);
+    group_buffers(&g);
     rx_model(&g);
     static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,
                                   XK_MCAST, XK_STATS, XK_INTR,  XK_TIMER};
@@ -2498,6 +2605,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         memset(g.var_used, 0, sizeof g.var_used);
         g.nfallbacks = g.nnotes = 0;
         g.pad_to = 0;
+        g.tx_frame_n = 0;
         for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
             if (gen_kind(&g, order[i], &tr[i]) < 0)
                 rc = -1;
@@ -2600,6 +2708,21 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     fputc('\n', out);
     for (unsigned i = 0; i < x->nregions; i++) {
         const XRegion *b = &x->regions[i];
+        if (b->group >= 0) {
+            if (b->group != (int)i)
+                continue;
+            int used = 0;
+            for (unsigned k = i; k < i + b->group_count; k++)
+                used |= x->regions[k].used;
+            if (used)
+                fprintf(out,
+                        "buffer %s %u align %u count %u   # allocations #%u-#%u of kind %s in "
+                        "each trace\n",
+                        b->group_name, b->size > 0x100000 ? 0x100000 : b->size,
+                        b->align < 4 ? 4 : b->align, b->group_count, b->ordinal,
+                        b->ordinal + b->group_count - 1, clean(b->kind, cb, sizeof cb));
+            continue;
+        }
         if (!b->used)
             continue;
         uint32_t al = b->align < 4 ? 4 : b->align;
@@ -2623,6 +2746,11 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
             fprintf(out, ", from +0x%x", b->start);
         fputc('\n', out);
     }
+    if (g.tx_frame_n)
+        fprintf(out,
+                "buffer tx_frame 1536 align 16 count %u   # a copy of each frame sent: the "
+                "driver gave the device the OS's own memory\n",
+                g.tx_frame_n);
     fputc('\n', out);
     for (unsigned k = 0; k < XK_COUNT; k++)
         if (g.rot[k]) {

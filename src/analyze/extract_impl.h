@@ -86,7 +86,16 @@ typedef struct XRegion {
     int parent;     /* a piece (extract_gen.c split_rings): the allocation, */
     uint32_t start; /* and where in it the piece begins */
     int piece;      /* one of several pieces of its allocation */
+    /* one of a run of same-size allocations declared as one buffer array
+     * (extract_gen.c group_buffers): the run's first region, -1 none */
+    int group;
+    unsigned group_count; /* the first region: copies in the array */
+    char group_name[40];  /* the first region: the array's name */
 } XRegion;
+
+/* XOp.addr_region: the value is the address of the OS's own frame (a
+ * driver handing the device the packet's memory, zero-copy) */
+#define XFRAME_REGION (-2)
 
 typedef struct XLive {
     uint32_t addr, size;
@@ -116,6 +125,7 @@ struct Extract {
     unsigned frames;
     uint8_t frame[1600];
     uint32_t frame_len;
+    uint32_t frame_addr; /* where the OS's frame lies (send-buffer), 0 none */
     uint8_t burst[16][1600]; /* the request's frames, for copies of any of them */
     uint32_t burst_len[16];
     unsigned burst_next; /* the last 16 frames from the OS, across requests */
