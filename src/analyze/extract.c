@@ -517,6 +517,8 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
                 op.value = 1; /* all zero? */
                 for (uint32_t i = 0; i < ev->len && op.value; i++)
                     op.value = !ev->data[i];
+                if (ev->len <= sizeof op.bytes)
+                    memcpy(op.bytes, ev->data, ev->len);
             }
         } else if (ev->size == 1 || ev->size == 2 || ev->size == 4) {
             op.size = (uint8_t)ev->size;

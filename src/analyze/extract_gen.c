@@ -104,6 +104,7 @@ typedef struct Gen {
      * copies it into tx_frame[send_n] first; its copies, 0 unused */
     unsigned tx_frame_n;
     int frame_copy; /* value_expr asked for that copy before the action */
+    int addr_like;  /* value_expr refused a value that is an address (or half) */
 } Gen;
 
 static int reg_win(const Gen *g, const AnRegInfo *r)
@@ -402,12 +403,13 @@ typedef struct ValIn {
     uint32_t v;
     int region; /* the value is an address in this region, -1 */
     uint32_t off;
+    int half; /* the value is one 16-bit half of an address (XOp.addr_half) */
 } ValIn;
 
 /* A value across the views as an expression: the first rule that explains
  * every view wins. width: bytes. 0, or -1 (not generalised). */
-static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi,
-                      unsigned width, char *out, size_t len)
+static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi,
+                            unsigned width, char *out, size_t len)
 {
     uint32_t m = width_mask(width);
     size_t k;
@@ -721,6 +723,69 @@ static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
     return -1;
 }
 
+/* Whether a 32-bit value is an address inside an allocation the recording
+ * saw: a constant like that would point the device at memory the replay
+ * never allocated (where the driver's buffer happened to lie). */
+static int inside_allocation(const Extract *x, uint32_t v)
+{
+    for (unsigned i = 0; i < x->nregions; i++) {
+        const XRegion *r = &x->regions[i];
+        for (unsigned q = 0; q < r->naddrs; q++) {
+            uint64_t lo = (uint64_t)r->addrs[q] + r->start;
+            if (v >= lo && v < lo + r->size)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Two 16-bit values written or stored close together (at most four
+ * accesses apart) by one request that pair up into an address inside an
+ * allocation (high half << 16 | low half): a PCnet's IADR in CSR1/CSR2,
+ * through 16- or 32-bit port accesses. Marked, so that neither half is
+ * ever written as a number. */
+#define HALF_WINDOW 4
+
+static void mark_halves(Extract *x)
+{
+    for (size_t i = 0; i < x->ninst; i++) {
+        XInst *in = &x->inst[i];
+        for (size_t a = 0; a < in->nraw; a++) {
+            XOp *lo = &in->raw[a];
+            if ((lo->kind != XO_WRITE && lo->kind != XO_STORE) || lo->size < 2 ||
+                lo->value > 0xffff)
+                continue;
+            size_t from = a > HALF_WINDOW ? a - HALF_WINDOW : 0;
+            for (size_t b = from; b < in->nraw && b <= a + HALF_WINDOW; b++) {
+                XOp *hi = &in->raw[b];
+                if (b == a || (hi->kind != XO_WRITE && hi->kind != XO_STORE) || hi->size < 2 ||
+                    hi->value > 0xffff || !hi->value)
+                    continue;
+                if (inside_allocation(x, hi->value << 16 | lo->value))
+                    lo->addr_half = hi->addr_half = 1;
+            }
+        }
+    }
+}
+
+/* value_expr_rules, but never an expression that writes a recorded
+ * address (or half of one) as a number: only addr(...) may name memory. */
+static int value_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi,
+                      unsigned width, char *out, size_t len)
+{
+    if (value_expr_rules(g, s, ids, n, vi, width, out, len) < 0)
+        return -1;
+    if (strstr(out, "addr("))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (vi[k].half || (width >= 4 && vi[k].region != XFRAME_REGION &&
+                           inside_allocation(g->x, vi[k].v))) {
+            g->addr_like = 1;
+            return -1;
+        }
+    return 0;
+}
+
 /* ------------------------------------------------------------- actions */
 
 static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth);
@@ -910,7 +975,7 @@ static int try_family(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         ValIn vi[4096];
         for (size_t k = 0; k < n; k++) {
             const XOp *o = cur(s, ids[k]);
-            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off, o->addr_half};
         }
         char e[256];
         if (value_expr(g, s, ids, n, vi, r0->width, e, sizeof e) < 0) {
@@ -1310,7 +1375,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     case XO_WRITE: {
         for (size_t k = 0; k < n; k++) {
             const XOp *o = cur(s, ids[k]);
-            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off, o->addr_half};
         }
         reg_ref(g, o0->reg, ref, sizeof ref);
         g->want_reg = o0->reg;
@@ -1321,6 +1386,14 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             frame_copy_line(g, depth);
         if (r < 0 && !split_write(g, s, ids, n, vi, o0->reg, ref, depth))
             return 0;
+        if (r < 0 && g->addr_like) {
+            g->addr_like = 0;
+            note(g, depth, "%s: 0x%x is (part of) the address of memory the driver allocated; "
+                           "only addr(BUFFER) may give one, and no rule builds this one",
+                 ref, vi[0].v);
+            fallback(g, depth, "an address the spec cannot give safely");
+            return 1;
+        }
         if (r < 0) {
             note(g, depth, "%s: written values not generalised (0x%x, 0x%x, ...)", ref, vi[0].v,
                  vi[n > 1].v);
@@ -1370,6 +1443,12 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                     idxs[k] = offs[k] / b->ring_desc;
                 if (!index_expr(g, s, ids, n, idxs, b->ring_count, ie, sizeof ie))
                     same = 1;
+                else if (getenv("XDRV_EXTRACT_DEBUG"))
+                    for (size_t k = 0; k < n; k++)
+                        fprintf(stderr, "ring %s: #%llu desc %u field 0x%x counter %u (rot %u)\n",
+                                b->label, (unsigned long long)s->v[ids[k]].in->first, idxs[k],
+                                offs[k] % b->ring_desc, s->v[ids[k]].in->cnt[g->kind],
+                                g->rot[g->kind]);
             }
             if (o0->kind != XO_STORE || !same) {
                 note(g, depth, "stores into the ring %s at places not generalised", b->label);
@@ -1378,7 +1457,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             }
             for (size_t k = 0; k < n; k++) {
                 const XOp *o = cur(s, ids[k]);
-                vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+                vi[k] = (ValIn){o->value, o->addr_region, o->addr_off, o->addr_half};
             }
             g->frame_copy = 0;
             if (value_expr(g, s, ids, n, vi, o0->size, e, sizeof e) < 0) {
@@ -1412,7 +1491,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         }
         for (size_t k = 0; k < n; k++) {
             const XOp *o = cur(s, ids[k]);
-            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off};
+            vi[k] = (ValIn){o->value, o->addr_region, o->addr_off, o->addr_half};
         }
         g->frame_copy = 0;
         if (value_expr(g, s, ids, n, vi, o0->size, e, sizeof e) < 0) {
@@ -1438,6 +1517,30 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                 return 0;
             }
         }
+        if (o0->reg >= 0 && o0->len <= sizeof o0->bytes && !g->x->regions[o0->reg].ring) {
+            /* a few bytes, the same in every instance at one place (a MAC
+             * copied into an initialization block): stored as they are */
+            int same = 1;
+            uint32_t offs[4096] = {0};
+            for (size_t k = 0; k < n && same; k++) {
+                const XOp *o = cur(s, ids[k]);
+                offs[k] = o->off;
+                same = o->reg == o0->reg && o->len == o0->len && !memcmp(o->bytes, o0->bytes, o0->len);
+            }
+            char oe[128];
+            if (same && !offset_expr(g, s, ids, n, offs, oe, sizeof oe)) {
+                XRegion *b = &g->x->regions[o0->reg];
+                b->used = 1;
+                for (uint32_t i = 0; i < o0->len; i++) {
+                    indent(g, depth);
+                    if (i)
+                        fprintf(g->o, "store %s %s + 0x%x 1 0x%x\n", b->label, oe, i, o0->bytes[i]);
+                    else
+                        fprintf(g->o, "store %s %s 1 0x%x\n", b->label, oe, o0->bytes[0]);
+                }
+                return 0;
+            }
+        }
         note(g, depth, "the driver stored %u bytes (not the frame) into %s", o0->len,
              g->x->regions[o0->reg].label);
         fallback(g, depth, "memory contents the traces did not explain");
@@ -1446,7 +1549,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         /* the bytes it moved: the frame's length, or what the driver pads
          * or rounds it to */
         for (size_t k = 0; k < n; k++)
-            vi[k] = (ValIn){cur(s, ids[k])->len, -1, 0};
+            vi[k] = (ValIn){cur(s, ids[k])->len, -1, 0, 0};
         reg_ref(g, o0->reg, ref, sizeof ref);
         if (value_expr(g, s, ids, n, vi, 4, e, sizeof e) < 0) {
             note(g, depth, "%s: frames written through it in lengths not generalised (%u, %u, ...)",
@@ -1463,7 +1566,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         return emit_deliver(g, s, ids, n, depth);
     case XO_LINK:
         for (size_t k = 0; k < n; k++)
-            vi[k] = (ValIn){cur(s, ids[k])->value, -1, 0};
+            vi[k] = (ValIn){cur(s, ids[k])->value, -1, 0, 0};
         if (value_expr(g, s, ids, n, vi, 1, e, sizeof e) < 0) {
             note(g, depth, "the link state reported does not follow a value read");
             fallback(g, depth, "a link report the traces did not explain");
@@ -2585,6 +2688,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     address_arrays(&g);
     count_sends(x);
     split_rings(&g);
+    mark_halves(x);
     group_buffers(&g);
     rx_model(&g);
     static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,

@@ -51,6 +51,8 @@ typedef struct XOp {
     uint64_t seq;
     int addr_region; /* write/store: the value is an address in this region, -1 */
     uint32_t addr_off;
+    uint8_t bytes[16];            /* blob: its bytes, when it has 16 or fewer */
+    uint8_t addr_half;            /* write/store of 2 bytes: half of an address (mark_halves) */
     uint32_t unit;                /* loop: ops per iteration */
     uint32_t rx_before, rx_after; /* deliver: the circular buffer's read offset */
     const struct XOp *sub;        /* loop: the first iteration's first op */
