@@ -109,28 +109,37 @@ else
     bad "equivalence of an edited spec: diff exit $rc" "$dir/ne.out"
 fi
 
+# extract_golden D: the workload recorded against D.sys, extracted and
+# verified; the spec ($dir/D.xsm) must equal $G/D.xsm (XDRV_REGEN_GOLDEN=1
+# rewrites it).
+extract_golden() {
+    local d=$1 rc
+    "$XDRV" trace record "$B/drivers/$d.sys" --inf "drivers/$d/$d.inf" \
+        --workload "$G/rtl8139.wl" -o "$dir/$d.xtr" >/dev/null 2>"$dir/$d.rec.err" ||
+        bad "record $d" "$dir/$d.rec.err"
+    (cd "$dir" && "$xabs" extract "$d.xtr" -o "$d.xsm" --device "$d") 2>"$dir/$d.ex.err"
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q "verify: safe" "$dir/$d.ex.err"; then
+        ok "extract $d: $(tail -1 "$dir/$d.ex.err" | sed 's/^xdrv extract: //')"
+    else
+        bad "extract $d: exit $rc" "$dir/$d.ex.err"
+    fi
+    [ "${XDRV_REGEN_GOLDEN:-}" = 1 ] && cp "$dir/$d.xsm" "$G/$d.xsm" && echo "regenerated $G/$d.xsm"
+    if cmp -s "$dir/$d.xsm" "$G/$d.xsm"; then
+        ok "extract $d: the spec equals the golden $G/$d.xsm"
+    else
+        bad "extract $d: the spec differs from $G/$d.xsm"
+        diff "$G/$d.xsm" "$dir/$d.xsm" | head -40 | sed 's/^/   | /'
+    fi
+}
+
 # ---- the NE2000: frames through a data port (outs), transmit pages in turn ----
 # The same workload against ne2000.sys. Its receive (a ring of pages walked
 # through the remote DMA port) is not generalised yet and falls back; its
 # sends must be, byte for byte: a send-only workload replayed from the spec
 # makes the driver's register accesses exactly.
-"$XDRV" trace record "$B/drivers/ne2000.sys" --inf drivers/ne2000/ne2000.inf \
-    --workload "$G/rtl8139.wl" -o "$dir/ne2000.xtr" >/dev/null 2>"$dir/nrec.err" || bad "record ne2000" "$dir/nrec.err"
-(cd "$dir" && "$xabs" extract ne2000.xtr -o ne2000.xsm --device ne2000) 2>"$dir/nex.err"
-rc=$?
+extract_golden ne2000
 n=$dir/ne2000.xsm
-if [ $rc -eq 0 ] && grep -q "verify: safe" "$dir/nex.err"; then
-    ok "extract ne2000: $(tail -1 "$dir/nex.err" | sed 's/^xdrv extract: //')"
-else
-    bad "extract ne2000: exit $rc" "$dir/nex.err"
-fi
-[ "${XDRV_REGEN_GOLDEN:-}" = 1 ] && cp "$n" "$G/ne2000.xsm" && echo "regenerated $G/ne2000.xsm"
-if cmp -s "$n" "$G/ne2000.xsm"; then
-    ok "extract ne2000: the spec equals the golden $G/ne2000.xsm"
-else
-    bad "extract ne2000: the spec differs from $G/ne2000.xsm"
-    diff "$G/ne2000.xsm" "$n" | head -40 | sed 's/^/   | /'
-fi
 # the send: byte counts from max(len, 60), rounded up to a word for the
 # copy, a byte per register; the frame through the data port; two
 # transmit pages taken in turn
@@ -157,23 +166,8 @@ else
 fi
 
 # ---- the 8254x: 128 receive buffers as one array, its init served whole ----
-"$XDRV" trace record "$B/drivers/e1000.sys" --inf drivers/e1000/e1000.inf \
-    --workload "$G/rtl8139.wl" -o "$dir/e1000.xtr" >/dev/null 2>"$dir/erec.err" || bad "record e1000" "$dir/erec.err"
-(cd "$dir" && "$xabs" extract e1000.xtr -o e1000.xsm --device e1000) 2>"$dir/eex.err"
-rc=$?
+extract_golden e1000
 e=$dir/e1000.xsm
-if [ $rc -eq 0 ] && grep -q "verify: safe" "$dir/eex.err"; then
-    ok "extract e1000: $(tail -1 "$dir/eex.err" | sed 's/^xdrv extract: //')"
-else
-    bad "extract e1000: exit $rc" "$dir/eex.err"
-fi
-[ "${XDRV_REGEN_GOLDEN:-}" = 1 ] && cp "$e" "$G/e1000.xsm" && echo "regenerated $G/e1000.xsm"
-if cmp -s "$e" "$G/e1000.xsm"; then
-    ok "extract e1000: the spec equals the golden $G/e1000.xsm"
-else
-    bad "extract e1000: the spec differs from $G/e1000.xsm"
-    diff "$G/e1000.xsm" "$e" | head -40 | sed 's/^/   | /'
-fi
 if grep -q '^buffer shared2 2048 align 4096 count 128 ' "$e" &&
     grep -q '^  store shared0_ring1\[63\] 0x0 4 addr(shared2\[63\])$' "$e" &&
     ! sed -n '/^on init/,/^end/p' "$e" | grep -q fallback; then
@@ -196,18 +190,8 @@ fi
 # back there rather than write the address the driver's block happened to
 # have (the device would read memory the replay never allocated). The
 # MAC it copies into the block is stored byte for byte.
-"$XDRV" trace record "$B/drivers/pcnet.sys" --inf drivers/pcnet/pcnet.inf \
-    --workload "$G/rtl8139.wl" -o "$dir/pcnet.xtr" >/dev/null 2>"$dir/prec.err" || bad "record pcnet" "$dir/prec.err"
-(cd "$dir" && "$xabs" extract pcnet.xtr -o pcnet.xsm --device pcnet) 2>"$dir/pex.err"
-rc=$?
+extract_golden pcnet
 p=$dir/pcnet.xsm
-[ "${XDRV_REGEN_GOLDEN:-}" = 1 ] && cp "$p" "$G/pcnet.xsm" && echo "regenerated $G/pcnet.xsm"
-if [ $rc -eq 0 ] && grep -q "verify: safe" "$dir/pex.err" && cmp -s "$p" "$G/pcnet.xsm"; then
-    ok "extract pcnet: the spec equals the golden $G/pcnet.xsm, verify safe"
-else
-    bad "extract pcnet: exit $rc, or the spec differs from $G/pcnet.xsm" "$dir/pex.err"
-    diff "$G/pcnet.xsm" "$p" | head -20 | sed 's/^/   | /'
-fi
 if sed -n '/^on init/,/^end/p' "$p" | grep -q 'fallback "an address the spec cannot give safely"' &&
     ! grep -q '^  write r10 0x8100$' "$p" && grep -q '^  store shared0_2 0x4 + 0x5 1 0x56$' "$p"; then
     ok "extract pcnet: the block's address halves fall back, never written as numbers; the MAC stored byte for byte"
