@@ -1472,6 +1472,16 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             uint32_t field = offs[0] % b->ring_desc;
             int addr_field = b->ring_buf_off >= 0 && field + o0->size > (uint32_t)b->ring_buf_off &&
                              field < (uint32_t)b->ring_buf_off + (b->ring_hi ? 8u : 4u);
+            int low_field = addr_field && field < (uint32_t)b->ring_buf_off + 4u;
+            if (low_field && !strcmp(e, "0x0")) {
+                /* a descriptor the driver is done with, cleared: the spec
+                 * keeps the (checked) address it held, never points the
+                 * device at 0 */
+                note(g, depth, "the driver cleared the buffer address of %s[%s] here; it keeps "
+                               "the buffer it had",
+                     b->label, ie);
+                return 0;
+            }
             if (addr_field && strncmp(e, "addr(", 5) && strcmp(e, "0x0")) {
                 note(g, depth, "%s[%u] +0x%x: 0x%x, an address in no allocation the traces saw",
                      b->label, offs[0] / b->ring_desc, field, vi[0].v);

@@ -649,7 +649,7 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
         /* the send the replayed spec did not serve: the driver's first */
         const uint8_t *f = o->pending;
         size_t n = o->pending_len;
-        int refused = machine_nic_send_burst(mach, &f, &n, 1, 1);
+        int refused = machine_nic_send_burst(mach, &f, &n, 1, 1, 0);
         if (refused < 0) {
             machine_stop_nic(mach);
             rc = fault_exit(nt, "the handed-over send");

@@ -275,7 +275,7 @@ static int send_frames(Exerciser *x, const Workload *w, size_t index, const WlSt
         fp[i] = frames[i];
         lens[i] = s->len;
     }
-    int r = machine_nic_send_burst(x->m, fp, lens, n, s->frags ? s->frags : 1);
+    int r = machine_nic_send_burst(x->m, fp, lens, n, s->frags ? s->frags : 1, s->in_page);
     if (r < 0)
         return -1;
     x->st.sends += n;

@@ -65,6 +65,8 @@ static const char *const payload_names[NPAYLOADS] = {
     [WL_PAYLOAD_COUNTER] = "counter",
 };
 
+#define NPLACES 2
+static const char *const place_names[NPLACES] = {"any", "in-page"};
 #define NDESTS 5
 static const char *const dest_names[NDESTS] = {
     [WL_DEST_SELF] = "self",
@@ -555,9 +557,9 @@ static int req_bare(Parser *p, WlKind kind, const Word *a, size_t n)
     return step_push(p, kind) ? 0 : -1;
 }
 
-enum { K_LEN, K_STEP, K_PAYLOAD, K_DEST, K_COUNT, K_BURST, K_FRAGS };
+enum { K_LEN, K_STEP, K_PAYLOAD, K_DEST, K_COUNT, K_BURST, K_FRAGS, K_PLACE };
 static const char *const send_keys[MAX_KEYS] = {"len",   "step",  "payload", "dest",
-                                                "count", "burst", "frags"};
+                                                "count", "burst", "frags",   "place"};
 static const char *const receive_keys[MAX_KEYS] = {"len", "step", "payload", "dest", "burst"};
 
 /* send / receive: one step per length of the range (times count= for a send). */
@@ -567,6 +569,7 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
     Params pr;
     uint32_t lo = 0, hi = 0, step = 1, count = 1, reps, burst = 1, frags = 1;
     unsigned payload = WL_PAYLOAD_RANDOM, dest = kind == WL_SEND ? WL_DEST_OTHER : WL_DEST_SELF;
+    unsigned place = 0;
     int is_range;
 
     if (params_parse(p, a, n, keys, &pr) != 0)
@@ -602,6 +605,11 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
     if (kind == WL_SEND && (pr.has & (1u << K_FRAGS)) &&
         get_u32(p, "frags=", pr.val[K_FRAGS], 1, WL_FRAGS_MAX, &frags) != 0)
         return -1;
+    /* place=in-page: the OS's frame within one page, so a driver maps it in
+     * one piece (what a spec does with its own copy; docs/extract.md) */
+    if (kind == WL_SEND && (pr.has & (1u << K_PLACE)) &&
+        get_name(p, "place=", pr.val[K_PLACE], place_names, NPLACES, &place) != 0)
+        return -1;
     reps = kind == WL_SEND ? count : 1;
     if (steps_room(p, (uint64_t)((hi - lo) / step + 1) * reps) != 0)
         return -1;
@@ -617,6 +625,7 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
              * step a burst of frames */
             s->count = kind == WL_SEND ? burst : count;
             s->frags = kind == WL_SEND ? frags : 0;
+            s->in_page = kind == WL_SEND && place == 1;
         }
     return 0;
 }
@@ -1172,6 +1181,7 @@ static void step_canonical(WlStep *d, const WlStep *s)
         d->dest = s->dest;
         d->count = s->count;
         d->frags = s->kind == WL_SEND ? s->frags : 0;
+        d->in_page = s->kind == WL_SEND && s->in_page;
         break;
     case WL_FILTER:
         d->filter = s->filter;
@@ -1278,6 +1288,8 @@ int workload_format_step(const WlStep *s, char *buf, size_t len)
             outf(&o, " burst=%" PRIu32, s->count);
         if (s->kind == WL_SEND && s->frags != 1)
             outf(&o, " frags=%" PRIu32, s->frags);
+        if (s->kind == WL_SEND && s->in_page)
+            outf(&o, " place=in-page");
         break;
     case WL_FILTER:
         if (s->filter == 0)

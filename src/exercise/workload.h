@@ -101,6 +101,7 @@ typedef struct WlStep {
     char pvalue[128];   /* param: REG_SZ text, or dword:N for a REG_DWORD */
     uint32_t buflen;    /* query: InformationBufferLength, 0..1024 (default 1024) */
     uint32_t frags;     /* send: NDIS_BUFFERs the frame is split into, 1..32 (default 1) */
+    uint8_t in_page;    /* send: place=in-page, the frame within one 4 KB page (default any) */
     WlPnp pnp;          /* pnp */
 } WlStep;
 

@@ -963,7 +963,7 @@ int machine_nic_running(Machine *m)
 }
 
 int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_t *lens,
-                           unsigned n, unsigned nfrags)
+                           unsigned n, unsigned nfrags, int in_page)
 {
     if (!m->adapter)
         return -1;
@@ -971,7 +971,7 @@ int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_
     for (unsigned i = 0; i < n; i++) {
         m->st.netdev_rx++;
         frame_event(m, TRACE_FRAME_IN, "netdev", frames[i], lens[i]);
-        int r = ndis_adapter_queue_send_frags(m->adapter, frames[i], lens[i], nfrags);
+        int r = ndis_adapter_queue_send_frags(m->adapter, frames[i], lens[i], nfrags, in_page);
         if (r < 0)
             return -1;
         if (r == 1) {

@@ -91,7 +91,7 @@ int machine_nic_running(Machine *m);
  * Returns how many the driver refused for resources, or -1 (run stopped,
  * no adapter). */
 int machine_nic_send_burst(Machine *m, const uint8_t *const *frames, const size_t *lens,
-                           unsigned n, unsigned nfrags);
+                           unsigned n, unsigned nfrags, int in_page);
 /* A frame arrives on the cable (padded to the 60-byte minimum like any
  * cable; lost when the card was surprise-removed); the driver is not run:
  * call machine_step. -1 without a NIC. */

@@ -332,10 +332,11 @@ static void test_send_receive_errors(void **state)
     (void)state;
     expect_error("send\n", "send: len= is required (len=N or len=A..B, 14..1514)");
     expect_error("receive payload=zero\n", "receive: len= is required");
-    expect_error("send 60\n", "send: '60' is not key=value (keys: len step payload dest count burst frags)");
+    expect_error("send 60\n", "send: '60' is not key=value (keys: len step payload dest count "
+                               "burst frags place)");
     expect_error("receive 60\n", "'60' is not key=value (keys: len step payload dest burst)");
     expect_error("send len=60 size=3\n", "send: unknown key 'size' (keys: len step payload "
-                                         "dest count burst frags)");
+                                         "dest count burst frags place)");
     expect_error("send len=60 burst=0\n", "send: burst=0");
     expect_error("receive len=60 count=2\n", "receive: unknown key 'count'");
     expect_error("send len=60 =5\n", "unknown key ''");
@@ -993,6 +994,22 @@ static void test_send_burst_frags(void **state)
     assert_int_equal(workload_parse("send len=60 frags=33\n", 21, "t", &bad, err, sizeof err), -1);
     assert_non_null(strstr(err, "frags=33"));
     assert_int_equal(workload_parse("receive len=60 frags=2\n", 23, "t", &bad, err, sizeof err),
+                     -1);
+    /* place=in-page: only for a send, any|in-page, formatted back only
+     * when not the default */
+    parse_ok(&w, "send len=1514 place=in-page\nsend len=60 place=any\n");
+    assert_int_equal(w.steps[0].in_page, 1);
+    assert_int_equal(w.steps[1].in_page, 0);
+    assert_true(workload_format_step(&w.steps[0], line, sizeof line) > 0);
+    assert_non_null(strstr(line, " place=in-page"));
+    assert_true(workload_format_step(&w.steps[1], line, sizeof line) > 0);
+    assert_null(strstr(line, "place"));
+    workload_free(&w);
+    assert_int_equal(workload_parse("send len=60 place=odd\n", 22, "t", &bad, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "place="));
+    assert_int_equal(workload_parse("receive len=60 place=in-page\n", 29, "t", &bad, err,
+                                    sizeof err),
                      -1);
 }
 

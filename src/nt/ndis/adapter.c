@@ -429,11 +429,11 @@ static unsigned send_batch(NdisAdapter *s)
 
 int ndis_adapter_queue_send(NdisAdapter *s, const uint8_t *frame, size_t len)
 {
-    return ndis_adapter_queue_send_frags(s, frame, len, 1);
+    return ndis_adapter_queue_send_frags(s, frame, len, 1, 0);
 }
 
 int ndis_adapter_queue_send_frags(NdisAdapter *s, const uint8_t *frame, size_t len,
-                                  unsigned nfrags)
+                                  unsigned nfrags, int in_page)
 {
     Nt *nt = s->nt;
     if (vm_stopped(nt->vm))
@@ -444,7 +444,7 @@ int ndis_adapter_queue_send_frags(NdisAdapter *s, const uint8_t *frame, size_t l
         s->st.tx_resources++;
         return 1;
     }
-    GuestAddr p = ndis_host_packet_alloc_frags(nt, frame, (uint32_t)len, nfrags);
+    GuestAddr p = ndis_host_packet_alloc_frags(nt, frame, (uint32_t)len, nfrags, in_page);
     if (!p) {
         if (vm_stopped(nt->vm))
             return -1;

@@ -97,9 +97,10 @@ int ndis_adapter_send(NdisAdapter *a, const uint8_t *frame, size_t len);
  * hands NDIS a burst). Returns 0 queued, 1 dropped, -1 run stopped. */
 int ndis_adapter_queue_send(NdisAdapter *a, const uint8_t *frame, size_t len);
 /* Queued, the frame split into `nfrags` NDIS_BUFFERs (as protocols chain a
- * header buffer and payload buffers). */
+ * header buffer and payload buffers); in_page: the frame's bytes within one
+ * 4 KB page (otherwise wherever the pool puts them, across a page or not). */
 int ndis_adapter_queue_send_frags(NdisAdapter *a, const uint8_t *frame, size_t len,
-                                  unsigned nfrags);
+                                  unsigned nfrags, int in_page);
 /* Hand the queued frames to the driver now (MiniportSendPackets with up to
  * the whole queue, or MiniportSend one by one). */
 void ndis_adapter_flush_sends(NdisAdapter *a);

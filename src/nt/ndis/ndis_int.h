@@ -78,7 +78,7 @@ GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len);
 /* The same frame in a chain of `nfrags` NDIS_BUFFERs (header first, then
  * the payload in near-equal parts; fewer when the frame is too short). */
 GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len,
-                                       unsigned nfrags);
+                                       unsigned nfrags, int in_page);
 void ndis_host_packet_free(Nt *nt, GuestAddr packet);
 /* An NDIS_BUFFER freed through IoFreeMdl (ndis.h's NdisFreeBuffer macro):
  * drop it from its pool's books. */

@@ -738,7 +738,7 @@ NTAPI(NdisCopyFromPacketToPacketSafe)
 
 GuestAddr ndis_host_packet_alloc(Nt *nt, const uint8_t *data, uint32_t len)
 {
-    return ndis_host_packet_alloc_frags(nt, data, len, 1);
+    return ndis_host_packet_alloc_frags(nt, data, len, 1, 0);
 }
 
 /* Where fragment i of n starts: the 14-byte Ethernet header alone first,
@@ -767,7 +767,8 @@ static void host_packet_unwind(Nt *nt, NdisPacketPool *pp, NdisBufferPool *bp, G
     nt_pool_free(nt, buf);
 }
 
-GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len, unsigned nfrags)
+GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len, unsigned nfrags,
+                                       int in_page)
 {
     NdisLib *lib = nt->ndis->lib;
     if (!len)
@@ -786,7 +787,10 @@ GuestAddr ndis_host_packet_alloc_frags(Nt *nt, const uint8_t *data, uint32_t len
         return 0;
     NdisPacketPool *pp = ndis_packet_pool_find(nt, lib->host_pool);
     NdisBufferPool *bp = bpool_find(nt, lib->host_bpool);
-    GuestAddr buf = nt_pool_alloc(nt, len, NDIS_LIB_TAG);
+    /* in one page: a whole page asked for (the pool aligns those to a
+     * page), the frame at its start */
+    GuestAddr buf = nt_pool_alloc(nt, in_page && len < VM_PAGE_SIZE ? VM_PAGE_SIZE : len,
+                                  NDIS_LIB_TAG);
     if (!buf)
         return 0;
     uint8_t *g = vm_ptr(nt->vm, buf, len);

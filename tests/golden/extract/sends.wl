@@ -6,10 +6,10 @@ xdrv-workload 1
 seed 7
 init
 filter directed multicast broadcast
-send len=60..1514 step=151
-send len=14
-send len=59
-send len=61
-send len=1514
-send len=100
+send len=60..1514 step=151 place=in-page
+send len=14 place=in-page
+send len=59 place=in-page
+send len=61 place=in-page
+send len=1514 place=in-page
+send len=100 place=in-page
 halt
