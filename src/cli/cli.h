@@ -60,11 +60,14 @@ int run_record_workload(int argc, char **argv, const struct Workload *wl, const 
  * carrying traffic). argv as for xdrv run (argv[0] ignored) without
  * --netdev, --wire or --pcap; the backends (any may be NULL) are the run's
  * from then on and closed at its end. frame (may be NULL): a frame the OS
- * sends once the adapter is up, before serving. Returns an exit code. */
+ * sends once the adapter is up, before serving; rx[0..nrx): frames that
+ * arrive on the cable then (ones the replayed spec had not delivered).
+ * Returns an exit code. */
 struct NetBackend;
 struct NetPcap;
 int run_with_backends(int argc, char **argv, struct NetBackend *netdev, struct NetBackend *wire,
-                      struct NetPcap *pcap, const uint8_t *frame, size_t len);
+                      struct NetPcap *pcap, const uint8_t *frame, size_t len,
+                      const uint8_t *const *rx, const size_t *rx_len, unsigned nrx);
 /* xdrv extract (extract.c): a driver specification from recordings. */
 extern const char extract_usage[];
 int cmd_extract(int argc, char **argv);

@@ -295,6 +295,17 @@ static int hand_over(const ReplayOpts *o, ReplayHost **hp, Spec **specp, NetBack
         uint8_t frame[sizeof why->frame];
         size_t len = why->frame_len;
         memcpy(frame, why->frame, len);
+        /* the cable frames the spec had not delivered, copied out before
+         * the host (which holds them) goes */
+        static uint8_t rx[REPLAY_RX_KEEP][NET_FRAME_MAX_VLAN];
+        static size_t rx_len[REPLAY_RX_KEEP];
+        const uint8_t *rxp[REPLAY_RX_KEEP];
+        unsigned nrx = why->nrx;
+        for (unsigned i = 0; i < nrx; i++) {
+            memcpy(rx[i], why->rx[i], why->rx_len[i]);
+            rx_len[i] = why->rx_len[i];
+            rxp[i] = rx[i];
+        }
         replay_host_free(h);
         *hp = NULL;
         spec_free(*specp);
@@ -308,7 +319,8 @@ static int hand_over(const ReplayOpts *o, ReplayHost **hp, Spec **specp, NetBack
         char *argv[] = {"run",      (char *)o->fallback, "--inf", (char *)o->inf,
                         "--device", (char *)o->device,   NULL};
         /* the run takes the backends over and closes them */
-        int rc = run_with_backends(6, argv, netdev, wire, pcap, len ? frame : NULL, len);
+        int rc = run_with_backends(6, argv, netdev, wire, pcap, len ? frame : NULL, len, rxp,
+                                   rx_len, nrx);
         fflush(stdout);
         exit(rc);
     }

@@ -122,6 +122,9 @@ typedef struct RunOpts {
     NetPcap *pcap_be;
     const uint8_t *pending;
     size_t pending_len;
+    const uint8_t *const *cable; /* frames the spec had not delivered */
+    const size_t *cable_len;
+    unsigned ncable;
     /* xdrv trace record: the workload and the trace file */
     int record;
     const char *output, *workload_spec;
@@ -658,6 +661,14 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
         printf("xdrv: the frame the spec did not send (%zu bytes) given to the driver%s\n", n,
                refused ? ": refused for lack of send resources" : "");
     }
+    if (o->ncable) {
+        /* the frames the replayed spec had received but not delivered:
+         * they arrive again, for the driver */
+        for (unsigned i = 0; i < o->ncable; i++)
+            machine_wire_frame(mach, o->cable[i], o->cable_len[i]);
+        printf("xdrv: %u frame(s) the spec had received and not delivered given to the driver\n",
+               o->ncable);
+    }
     fflush(stdout);
     struct sigaction sa = {.sa_handler = on_link};
     sigaction(SIGUSR1, &sa, NULL);
@@ -805,7 +816,8 @@ int cmd_run(int argc, char **argv)
 }
 
 int run_with_backends(int argc, char **argv, NetBackend *netdev, NetBackend *wire, NetPcap *pcap,
-                      const uint8_t *frame, size_t len)
+                      const uint8_t *frame, size_t len, const uint8_t *const *rx,
+                      const size_t *rx_len, unsigned nrx)
 {
     RunOpts o;
     memset(&o, 0, sizeof o);
@@ -815,6 +827,9 @@ int run_with_backends(int argc, char **argv, NetBackend *netdev, NetBackend *wir
     o.pcap_be = pcap;
     o.pending = frame;
     o.pending_len = frame ? len : 0;
+    o.cable = rx;
+    o.cable_len = rx_len;
+    o.ncable = rx ? nrx : 0;
     return run_exec(&o, argc, argv);
 }
 

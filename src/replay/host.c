@@ -149,10 +149,43 @@ static void op_stall(void *o, uint32_t us)
     dev_clock_advance(&h->clock, h->clock.now + (uint64_t)us * 1000);
 }
 
+/* A frame from the cable, kept until the spec delivers it (or the oldest
+ * falls out): the one a fallback leaves in the device is not lost. */
+static void rx_keep(ReplayHost *h, const uint8_t *f, size_t n)
+{
+    ReplayStop *s = &h->stop;
+    if (n > sizeof s->rx[0])
+        n = sizeof s->rx[0];
+    if (s->nrx == REPLAY_RX_KEEP) {
+        memmove(s->rx[0], s->rx[1], (REPLAY_RX_KEEP - 1) * sizeof s->rx[0]);
+        memmove(&s->rx_len[0], &s->rx_len[1], (REPLAY_RX_KEEP - 1) * sizeof s->rx_len[0]);
+        s->nrx--;
+    }
+    memcpy(s->rx[s->nrx], f, n);
+    s->rx_len[s->nrx++] = n;
+}
+
+/* Delivered: that frame and the ones before it (which the device dropped
+ * or filtered) are done with. The bytes both have are compared: a device
+ * pads a short frame to 60 bytes. */
+static void rx_done(ReplayHost *h, const uint8_t *f, size_t n)
+{
+    ReplayStop *s = &h->stop;
+    for (unsigned i = 0; i < s->nrx; i++)
+        if (!memcmp(s->rx[i], f, s->rx_len[i] < n ? s->rx_len[i] : n)) {
+            unsigned left = s->nrx - i - 1;
+            memmove(s->rx[0], s->rx[i + 1], left * sizeof s->rx[0]);
+            memmove(&s->rx_len[0], &s->rx_len[i + 1], left * sizeof s->rx_len[0]);
+            s->nrx = left;
+            return;
+        }
+}
+
 static void op_deliver(void *o, const uint8_t *f, uint32_t n)
 {
     ReplayHost *h = o;
     h->st.receives++;
+    rx_done(h, f, n);
     if (h->netdev)
         net_send(h->netdev, f, n);
 }
@@ -459,6 +492,7 @@ static int pump_wire(ReplayHost *h)
     for (unsigned i = 0; i < DRAIN_FRAMES && (n = net_recv(h->wire, &f)) > 0; i++) {
         h->st.wire_in++;
         clock_sync(h);
+        rx_keep(h, f, (size_t)n);
         nic_model_receive(h->nic, f, (size_t)n);
         if (service_irq(h))
             return 1;

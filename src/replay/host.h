@@ -50,6 +50,8 @@ void replay_host_mac(const ReplayHost *h, uint8_t mac[6]);
 void replay_host_attach(ReplayHost *h, NetBackend *netdev, NetBackend *wire);
 
 /* Why the spec stopped serving. */
+#define REPLAY_RX_KEEP 16 /* cable frames kept until the spec delivers them */
+
 typedef struct ReplayStop {
     SpecRequest req;
     ReplayResult res;
@@ -59,6 +61,12 @@ typedef struct ReplayStop {
     /* a send the spec did not serve: the frame, for whoever takes over */
     uint8_t frame[NET_FRAME_MAX_VLAN];
     size_t frame_len;
+    /* frames that came from the cable and the spec has not handed to the
+     * OS (the one whose interrupt it gave up on, those behind it), oldest
+     * first: whoever takes over receives them again */
+    uint8_t rx[REPLAY_RX_KEEP][NET_FRAME_MAX_VLAN];
+    size_t rx_len[REPLAY_RX_KEEP];
+    unsigned nrx;
 } ReplayStop;
 
 /* The init request, then the first link report (the spec's timer, when it
