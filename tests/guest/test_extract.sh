@@ -265,22 +265,34 @@ MAC=52:54:00:12:34:56 # the recording's: the spec writes the MAC the driver read
 replay_test rtl8139-extracted "$s" rtl8139 "$MAC"
 
 # ---- fallback: a filter the recording never showed ----
+# replay_fallback_up SPEC MODEL SUFFIX LOG [noipv6]: namespaces $NA and $NB,
+# `xdrv replay SPEC --fallback MODEL.sys` in $NA (pid in $pid) on TAPs
+# xndSUFFIX (A, 192.0.2.1) and xwireSUFFIX (moved to B, 192.0.2.2); 1 when
+# the namespaces cannot be made.
+replay_fallback_up() {
+    local spec=$1 model=$2 sfx=$3 log=$4 i
+    ip netns add "$NA" && ip netns add "$NB" || return 1
+    ip -n "$NA" link set lo up
+    ip -n "$NB" link set lo up
+    ip netns exec "$NA" "$XDRV" replay "$spec" --device "$model" --netdev "tap,ifname=xnd$sfx" \
+        --wire "tap,ifname=xwire$sfx" --fallback "$B/drivers/$model.sys" \
+        --inf "drivers/$model/$model.inf" >"$log" 2>&1 &
+    pid=$!
+    for i in $(seq 1 100); do grep -q "replay up" "$log" && break; sleep 0.1; done
+    ip -n "$NA" link set "xwire$sfx" netns "$NB"
+    if [ "${5:-}" = noipv6 ]; then
+        ip netns exec "$NA" sysctl -qw "net.ipv6.conf.xnd$sfx.disable_ipv6=1"
+        ip netns exec "$NB" sysctl -qw "net.ipv6.conf.xwire$sfx.disable_ipv6=1"
+    fi
+    ip -n "$NA" addr add 192.0.2.1/24 dev "xnd$sfx" && ip -n "$NA" link set "xnd$sfx" up
+    ip -n "$NB" addr add 192.0.2.2/24 dev "xwire$sfx" && ip -n "$NB" link set "xwire$sfx" up
+}
+
 fallback_promisc() {
     local name=rtl8139-extracted-fallback
     netns_ok "$name" || return 0
-    local NA="xdrvA$$" NB="xdrvB$$" out=$dir/fb.log pid
-    ip netns add "$NA" && ip netns add "$NB" || { ko "$name: cannot create namespaces"; return 0; }
-    ip -n "$NA" link set lo up
-    ip -n "$NB" link set lo up
-    ip netns exec "$NA" "$XDRV" replay "$s" --device rtl8139 --netdev tap,ifname=xnd0 \
-        --wire tap,ifname=xwire0 --fallback "$B/drivers/rtl8139.sys" --inf drivers/rtl8139/rtl8139.inf \
-        >"$out" 2>&1 &
-    pid=$!
-    local i
-    for i in $(seq 1 100); do grep -q "replay up" "$out" && break; sleep 0.1; done
-    ip -n "$NA" link set xwire0 netns "$NB"
-    ip -n "$NA" addr add 192.0.2.1/24 dev xnd0 && ip -n "$NA" link set xnd0 up
-    ip -n "$NB" addr add 192.0.2.2/24 dev xwire0 && ip -n "$NB" link set xwire0 up
+    local NA="xdrvA$$" NB="xdrvB$$" out=$dir/fb.log pid i
+    replay_fallback_up "$s" rtl8139 0 "$out" || { ko "$name: cannot create namespaces"; return 0; }
     for i in $(seq 1 50); do ip -n "$NA" link show xnd0 | grep -q LOWER_UP && break; sleep 0.1; done
     local r
     r=$(ip netns exec "$NA" ping -c 5 -i 0.05 -W 2 192.0.2.2 2>&1 | grep -o '[0-9.]*% packet loss')
@@ -319,20 +331,7 @@ fallback_receive() {
     local name=ne2000-extracted-fallback
     netns_ok "$name" || return 0
     local NA="xdrvC$$" NB="xdrvD$$" out=$dir/nfb.log pid got=$dir/udp.got
-    ip netns add "$NA" && ip netns add "$NB" || { ko "$name: cannot create namespaces"; return 0; }
-    ip -n "$NA" link set lo up
-    ip -n "$NB" link set lo up
-    ip netns exec "$NA" "$XDRV" replay "$n" --device ne2000 --netdev tap,ifname=xnd1 \
-        --wire tap,ifname=xwire1 --fallback "$B/drivers/ne2000.sys" --inf drivers/ne2000/ne2000.inf \
-        >"$out" 2>&1 &
-    pid=$!
-    local i
-    for i in $(seq 1 100); do grep -q "replay up" "$out" && break; sleep 0.1; done
-    ip -n "$NA" link set xwire1 netns "$NB"
-    ip netns exec "$NA" sysctl -qw net.ipv6.conf.xnd1.disable_ipv6=1
-    ip netns exec "$NB" sysctl -qw net.ipv6.conf.xwire1.disable_ipv6=1
-    ip -n "$NA" addr add 192.0.2.1/24 dev xnd1 && ip -n "$NA" link set xnd1 up
-    ip -n "$NB" addr add 192.0.2.2/24 dev xwire1 && ip -n "$NB" link set xwire1 up
+    replay_fallback_up "$n" ne2000 1 "$out" noipv6 || { ko "$name: cannot create namespaces"; return 0; }
     ip -n "$NB" neigh add 192.0.2.1 lladdr 52:54:00:12:34:56 dev xwire1
     ip netns exec "$NA" timeout 10 python3 -c '
 import socket, sys
