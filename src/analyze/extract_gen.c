@@ -2172,6 +2172,22 @@ static void bad_regs(Gen *g)
         }
 }
 
+/* After address_arrays: a register selected through an index or bank
+ * register that became a member of an address array cannot be declared
+ * (the selector must be a plain register): its accesses fall back. */
+static void bad_selectors(Gen *g)
+{
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < g->nregs; i++) {
+            const AnRegInfo *r = an_reg(g->a, i);
+            int ix = r->selected ? find_view(g, r->port, r->index_addr, 1) : -1;
+            int bx = r->banked ? find_view(g, r->port, r->bank_addr, 1) : -1;
+            if ((ix >= 0 && (g->member[ix] >= 0 || g->bad[ix])) ||
+                (bx >= 0 && (g->member[bx] >= 0 || g->bad[bx])))
+                g->bad[i] = 1;
+        }
+}
+
 static int find_view(const Gen *g, int port, uint32_t addr, int want_plain)
 {
     for (size_t i = 0; i < g->nregs; i++) {
@@ -2696,6 +2712,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     bad_regs(&g);
     name_regs(&g);
     address_arrays(&g);
+    bad_selectors(&g);
     count_sends(x);
     split_rings(&g);
     mark_halves(x);
