@@ -883,7 +883,7 @@ static int run_exec(RunOpts *o_, int argc, char **argv)
     struct sigaction stop_sa = {.sa_handler = on_stop};
     sigaction(SIGINT, &stop_sa, NULL);
     sigaction(SIGTERM, &stop_sa, NULL);
-    VmConfig cfg = {.budget = o.budget};
+    VmConfig cfg = {.budget = o.budget, .watch_loads = o.record};
     vm = vm_create(&cfg);
     if (vm)
         vm_set_interrupt_flag(vm, &stop_flag);

@@ -131,8 +131,8 @@ struct Vm {
     uc_hook watch_load_hook; /* and one load hook */
     uint64_t watch_lo, watch_hi;
     int watch_hooked;
-    int tlb_hooked; /* the load-hook workaround below is installed */
-    int tlb_flushing; /* and on (stores and loads are watched) */
+    int loads_missed; /* this host's Unicorn misses load hooks (probed at creation) */
+    int tlb_hooked;   /* the workaround below is installed */
     int tlb_stale; /* a watched page may be in the soft TLB */
     uc_hook cover_hook;
     int covering;
@@ -1074,7 +1074,7 @@ static int load_hooks_miss_tlb_hits(void)
 static void hook_tlb_flush(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
     Vm *vm = opaque;
-    if (vm->tlb_flushing && vm->tlb_stale) {
+    if (vm->tlb_stale) {
         vm->tlb_stale = 0;
         uc_ctl_flush_tlb(uc);
     }
@@ -1086,14 +1086,13 @@ static void hook_tlb_flush(uc_engine *uc, uint64_t addr, uint32_t size, void *op
  * pc on every host. */
 static int tlb_flush_hook(Vm *vm)
 {
-    if (vm->tlb_hooked || !load_hooks_miss_tlb_hits())
+    if (vm->tlb_hooked || !vm->loads_missed)
         return 0;
     uc_hook h;
     if (uc_hook_add(vm->uc, &h, UC_HOOK_CODE, hook_tlb_flush, vm, VM_IMAGE_BASE,
                     VM_POOL_BASE - 1) != UC_ERR_OK)
         return -1;
     vm->tlb_hooked = 1;
-    vm->tlb_flushing = 1;
     vm->tlb_stale = 1;
     return 0;
 }
@@ -1127,7 +1126,7 @@ int vm_watch_stores(Vm *vm, GuestAddr base, uint32_t size)
         vm_fault(vm, VM_FAULT_API, "cannot hook the driver's code to record its loads");
         return -1;
     }
-    if (vm->tlb_flushing) { /* whole pages: a page's every access passes a hook */
+    if (vm->tlb_hooked) { /* whole pages: a page's every access passes a hook */
         lo &= ~(uint64_t)0xfff;
         hi |= 0xfff;
     }
@@ -1704,10 +1703,11 @@ Vm *vm_create(const VmConfig *cfg)
     vm->thunks = calloc(VM_MAX_THUNKS, sizeof *vm->thunks);
     if (!vm->thunks)
         goto fail;
-    /* the probe's engine comes and goes before this one exists: opened and
-     * closed beside a live engine, it crashed that one (2.1.1, arm64 under
-     * qemu-aarch64) */
-    (void)load_hooks_miss_tlb_hits();
+    /* only a run that records the driver's loads needs the probe (a scratch
+     * engine, a few ms); its engine comes and goes before this one exists:
+     * opened and closed beside a live engine, it crashed that one (2.1.1,
+     * arm64 under qemu-aarch64) */
+    vm->loads_missed = vm->cfg.watch_loads && load_hooks_miss_tlb_hits();
     if (uc_open(UC_ARCH_X86, UC_MODE_32, &vm->uc) != UC_ERR_OK)
         goto fail;
     if (cs_open(CS_ARCH_X86, CS_MODE_32, &vm->cs) != CS_ERR_OK)

@@ -107,6 +107,10 @@ typedef struct VmMmioOps {
 typedef struct VmConfig {
     uint64_t budget;    /* basic blocks per top-level call into the guest; 0 = default */
     unsigned max_depth; /* host<->guest nesting limit; 0 = default (4096) */
+    /* the run will watch the driver's loads from device memory
+     * (vm_watch_stores): set it, or a host whose Unicorn misses load hooks
+     * (2.1.1 on arm64, vm.c) records too few of them */
+    int watch_loads;
 } VmConfig;
 
 #define VM_DEFAULT_BUDGET 400000000ull
