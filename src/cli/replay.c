@@ -302,8 +302,8 @@ static int hand_over(const ReplayOpts *o, ReplayHost **hp, Spec **specp, NetBack
         const uint8_t *rxp[REPLAY_RX_KEEP];
         unsigned nrx = why->nrx;
         for (unsigned i = 0; i < nrx; i++) {
-            memcpy(rx[i], why->rx[i], why->rx_len[i]);
-            rx_len[i] = why->rx_len[i];
+            const uint8_t *k = replay_stop_rx(why, i, &rx_len[i]);
+            memcpy(rx[i], k, rx_len[i]);
             rxp[i] = rx[i];
         }
         replay_host_free(h);

@@ -156,13 +156,20 @@ static void rx_keep(ReplayHost *h, const uint8_t *f, size_t n)
     ReplayStop *s = &h->stop;
     if (n > sizeof s->rx[0])
         n = sizeof s->rx[0];
-    if (s->nrx == REPLAY_RX_KEEP) {
-        memmove(s->rx[0], s->rx[1], (REPLAY_RX_KEEP - 1) * sizeof s->rx[0]);
-        memmove(&s->rx_len[0], &s->rx_len[1], (REPLAY_RX_KEEP - 1) * sizeof s->rx_len[0]);
+    if (s->nrx == REPLAY_RX_KEEP) { /* full: the oldest falls out */
+        s->rx_head = (s->rx_head + 1) % REPLAY_RX_KEEP;
         s->nrx--;
     }
-    memcpy(s->rx[s->nrx], f, n);
-    s->rx_len[s->nrx++] = n;
+    unsigned slot = (s->rx_head + s->nrx++) % REPLAY_RX_KEEP;
+    memcpy(s->rx[slot], f, n);
+    s->rx_len[slot] = n;
+}
+
+const uint8_t *replay_stop_rx(const ReplayStop *s, unsigned i, size_t *len)
+{
+    unsigned slot = (s->rx_head + i) % REPLAY_RX_KEEP;
+    *len = s->rx_len[slot];
+    return s->rx[slot];
 }
 
 /* Delivered: that frame and the ones before it (which the device dropped
@@ -171,14 +178,15 @@ static void rx_keep(ReplayHost *h, const uint8_t *f, size_t n)
 static void rx_done(ReplayHost *h, const uint8_t *f, size_t n)
 {
     ReplayStop *s = &h->stop;
-    for (unsigned i = 0; i < s->nrx; i++)
-        if (!memcmp(s->rx[i], f, s->rx_len[i] < n ? s->rx_len[i] : n)) {
-            unsigned left = s->nrx - i - 1;
-            memmove(s->rx[0], s->rx[i + 1], left * sizeof s->rx[0]);
-            memmove(&s->rx_len[0], &s->rx_len[i + 1], left * sizeof s->rx_len[0]);
-            s->nrx = left;
+    for (unsigned i = 0; i < s->nrx; i++) {
+        size_t len;
+        const uint8_t *k = replay_stop_rx(s, i, &len);
+        if (!memcmp(k, f, len < n ? len : n)) {
+            s->rx_head = (s->rx_head + i + 1) % REPLAY_RX_KEEP;
+            s->nrx -= i + 1;
             return;
         }
+    }
 }
 
 static void op_deliver(void *o, const uint8_t *f, uint32_t n)

@@ -62,11 +62,12 @@ typedef struct ReplayStop {
     uint8_t frame[NET_FRAME_MAX_VLAN];
     size_t frame_len;
     /* frames that came from the cable and the spec has not handed to the
-     * OS (the one whose interrupt it gave up on, those behind it), oldest
-     * first: whoever takes over receives them again */
+     * OS (the one whose interrupt it gave up on, those behind it): nrx of
+     * them in a ring, the oldest at rx[rx_head]; whoever takes over
+     * receives them again (replay_stop_rx) */
     uint8_t rx[REPLAY_RX_KEEP][NET_FRAME_MAX_VLAN];
     size_t rx_len[REPLAY_RX_KEEP];
-    unsigned nrx;
+    unsigned rx_head, nrx;
 } ReplayStop;
 
 /* The init request, then the first link report (the spec's timer, when it
@@ -81,6 +82,8 @@ int replay_host_serve(ReplayHost *h, volatile sig_atomic_t *stop, volatile sig_a
 /* The halt request: 0, or 1 when the spec did not serve it. */
 int replay_host_halt(ReplayHost *h);
 const ReplayStop *replay_host_stopped(const ReplayHost *h);
+/* The i-th oldest of the stop's nrx kept cable frames (i < nrx). */
+const uint8_t *replay_stop_rx(const ReplayStop *s, unsigned i, size_t *len);
 /* The one line that logs a hand-over: "send in state running: REASON
  * (spec line N)" (no line part for a request no transition serves). */
 void replay_host_stop_text(const ReplayHost *h, char *buf, size_t len);
