@@ -543,6 +543,16 @@ static const struct {
     {"|", '|'},
 };
 
+const char *spec_op_text(uint8_t op)
+{
+    if (!spec_op_precedence(op))
+        return "?";
+    for (size_t i = 0; i < sizeof spec_ops / sizeof spec_ops[0]; i++)
+        if (spec_ops[i].op == op)
+            return spec_ops[i].text;
+    return "?";
+}
+
 /* The token at the cursor, which stays where it is. */
 static int spec_peek(SpecParser *p, SpecTok *t)
 {

@@ -215,6 +215,8 @@ const char *spec_request_name(SpecRequest r);
 /* C's precedence of a binary operator (SpecExpr.op), higher binds tighter;
  * 0: not a binary operator. */
 int spec_op_precedence(uint8_t op);
+/* How a binary operator is written ("<<", "&&", "+"), "?" for none. */
+const char *spec_op_text(uint8_t op);
 
 /* Parse a specification. `name` is the file name errors start with. NULL
  * with "NAME:LINE: reason" in err (one line) on any error. */

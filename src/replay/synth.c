@@ -485,50 +485,6 @@ static int spec_prec(uint8_t op)
     return p ? p : 11;
 }
 
-static const char *op_text(uint8_t op)
-{
-    switch (op) {
-    case SPEC_OP_SHL:
-        return "<<";
-    case SPEC_OP_SHR:
-        return ">>";
-    case SPEC_OP_LE:
-        return "<=";
-    case SPEC_OP_GE:
-        return ">=";
-    case SPEC_OP_EQ:
-        return "==";
-    case SPEC_OP_NE:
-        return "!=";
-    case SPEC_OP_AND:
-        return "&&";
-    case SPEC_OP_OR:
-        return "||";
-    case '+':
-        return "+";
-    case '-':
-        return "-";
-    case '*':
-        return "*";
-    case '/':
-        return "/";
-    case '%':
-        return "%";
-    case '&':
-        return "&";
-    case '|':
-        return "|";
-    case '^':
-        return "^";
-    case '<':
-        return "<";
-    case '>':
-        return ">";
-    default:
-        return "?";
-    }
-}
-
 static int op_is_bits(uint8_t op)
 {
     return op == '&' || op == '|' || op == '^';
@@ -572,7 +528,7 @@ static void spec_expr_text(Synth *y, uint32_t e, int parent, int right, int hex,
         if (paren)
             out_puts(o, "(");
         spec_expr_text(y, x->a, p, 0, h, o);
-        out_printf(o, " %s ", op_text(x->op));
+        out_printf(o, " %s ", spec_op_text(x->op));
         spec_expr_text(y, x->b, p, 1, h, o);
         if (paren)
             out_puts(o, ")");
@@ -940,7 +896,7 @@ static void c_binary(Synth *y, const SpecExpr *x, Out *o, CInfo *ci)
         ci->u64 = 1;
     } else {
         out_operand(o, &lt, &li, force_l, x->op, 0);
-        out_printf(o, " %s ", op_text(x->op));
+        out_printf(o, " %s ", spec_op_text(x->op));
         out_operand(o, &rt, &ri, force_r, x->op, 1);
     }
     ci->depth = (li.depth > ri.depth ? li.depth : ri.depth) + 1;
