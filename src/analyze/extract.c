@@ -351,22 +351,27 @@ static int note_dma_write(Extract *x, const TraceEvent *ev)
     d->data = p;
     d->len = n;
     d->addr = ev->addr;
+    d->taken = 0;
     return 0;
 }
 
-/* A frame handed to the OS: where in device-written memory it came from. */
-static int find_delivered(const Extract *x, const uint8_t *f, uint32_t len, uint32_t *addr)
+/* A frame handed to the OS: where in device-written memory it came from,
+ * the latest write of those bytes not already found for another frame
+ * (a burst of equal frames lies in as many buffers). */
+static int find_delivered(Extract *x, const uint8_t *f, uint32_t len, uint32_t *addr)
 {
-    for (unsigned k = 1; k <= XDMA_HISTORY; k++) {
-        const XDma *d = &x->dma[(x->dma_next + XDMA_HISTORY - k) % XDMA_HISTORY];
-        if (!d->data || d->len < len)
-            continue;
-        for (uint32_t o = 0; o + len <= d->len; o++)
-            if (!memcmp(d->data + o, f, len)) {
-                *addr = d->addr + o;
-                return 0;
-            }
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (unsigned k = 1; k <= XDMA_HISTORY; k++) {
+            XDma *d = &x->dma[(x->dma_next + XDMA_HISTORY - k) % XDMA_HISTORY];
+            if (!d->data || d->len < len || (!pass && d->taken))
+                continue;
+            for (uint32_t o = 0; o + len <= d->len; o++)
+                if (!memcmp(d->data + o, f, len)) {
+                    *addr = d->addr + o;
+                    d->taken = 1;
+                    return 0;
+                }
+        }
     return -1;
 }
 
@@ -529,6 +534,20 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
             op.len = ev->size;
             op.value = 0;
         }
+        return add_op(x, k, op);
+    }
+    case TRACE_MEM_LOAD: {
+        /* the driver reading memory the device writes (a descriptor's
+         * status): the generator keeps those of a receive ring */
+        uint32_t off;
+        int r = live_find(x, ev->addr, &off);
+        if (r < 0 || (ev->size != 1 && ev->size != 2 && ev->size != 4))
+            return 0;
+        op = op_at(x, XO_LOAD, ev);
+        op.reg = r;
+        op.off = off;
+        op.size = (uint8_t)ev->size;
+        op.value = (uint32_t)ev->value;
         return add_op(x, k, op);
     }
     case TRACE_FRAME_OUT:

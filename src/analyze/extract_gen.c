@@ -34,10 +34,18 @@ typedef struct View {
 /* What a variable held in each view (valid where ok). key: register view,
  * or SLOT_RX for the receive offset. */
 #define SLOT_RX (-1)
+/* the receive ring's round counter (rx_n), and a value loaded from a
+ * descriptor field (load_key) */
+#define SLOT_RXN (-2)
+/* the link state the driver last reported (0 down, 1 up, 2 none since
+ * init): state a driver keeps, for a guard no value read gives */
+#define SLOT_LINK (-3)
+#define LINK_NONE 2
 typedef struct Slot {
     int key;
     char name[72];
     uint64_t stamp;
+    uint32_t wrap; /* a counter modulo wrap (rx_n), 0 */
     uint32_t *v;
     uint8_t *ok;
 } Slot;
@@ -105,6 +113,17 @@ typedef struct Gen {
     unsigned tx_frame_n;
     int frame_copy; /* value_expr asked for that copy before the action */
     int addr_like;  /* value_expr refused a value that is an address (or half) */
+    /* a receive ring (ring_rx): its piece, -1 none; the buffer array whose
+     * i-th buffer the driver's init gave descriptor i, -1; the request
+     * kind that walks it */
+    int rxp, rx_group;
+    XKind rx_kind;
+    int rxn_used, rxlen_used;
+    int link_used;  /* a guard on linkrep: the spec keeps it at every report */
+    int any_link;   /* the traces hold link reports */
+    int ldkey[64]; /* descriptor fields loaded into variables */
+    char ldname[64][72];
+    unsigned nld;
 } Gen;
 
 static int reg_win(const Gen *g, const AnRegInfo *r)
@@ -197,9 +216,18 @@ static int same_key(const Gen *g, const XOp *a, const XOp *b)
         return a->reg == b->reg;
     case XO_STORE:
         return a->reg == b->reg && a->size == b->size;
+    case XO_LOAD: { /* one field of a ring's descriptors */
+        if (a->reg != b->reg || a->size != b->size)
+            return 0;
+        uint32_t d = a->reg >= 0 && g->x->regions[a->reg].ring ? g->x->regions[a->reg].ring_desc : 0;
+        return d ? a->off % d == b->off % d : a->off == b->off;
+    }
+    case XO_DELIVER: /* from a receive descriptor's buffer: whichever */
+        if (a->held || b->held)
+            return a->held == b->held;
+        return a->reg == b->reg;
     case XO_COPY:
     case XO_BLOB:
-    case XO_DELIVER:
         return a->reg == b->reg;
     case XO_LOOP:
         if (a->unit != b->unit)
@@ -293,6 +321,17 @@ static int index_expr(Gen *g, const Scope *s, const size_t *ids, size_t n, const
                       uint32_t count, char *out, size_t len)
 {
     char nm[48];
+    /* the receive ring's round counter (inside and after its loop) */
+    const Slot *rs = slot_get((Scope *)s, SLOT_RXN);
+    if (rs && rs->wrap == count && slot_all_ok(rs, ids, n)) {
+        size_t k;
+        for (k = 0; k < n && ks[k] == rs->v[ids[k]]; k++)
+            ;
+        if (k == n) {
+            snprintf(out, len, "%s", rs->name);
+            return 0;
+        }
+    }
     /* the own kind's counter */
     if (!g->rot[g->kind] || g->rot[g->kind] == count) {
         size_t k;
@@ -472,7 +511,7 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
         Slot *order[MAX_SLOTS];
         unsigned no = 0;
         for (unsigned i = 0; i < s->nslots; i++)
-            if (slot_all_ok(&s->slot[i], ids, n))
+            if (s->slot[i].key != SLOT_LINK && slot_all_ok(&s->slot[i], ids, n))
                 order[no++] = &s->slot[i];
         for (unsigned i = 1; i < no; i++)
             for (unsigned j = i; j > 0 && order[j]->stamp > order[j - 1]->stamp; j--) {
@@ -500,6 +539,19 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
             if (eq) {
                 snprintf(out, len, "%s", sl->name);
                 return 0;
+            }
+            if (sl->wrap && (vi[0].v & m) < sl->wrap) {
+                /* a counter plus a constant, modulo its wrap (an 8254x's
+                 * RDT: the last descriptor taken, rx_n - 1) */
+                uint32_t d = ((vi[0].v & m) + sl->wrap - sl->v[ids[0]] % sl->wrap) % sl->wrap;
+                for (k = 0; k < n; k++)
+                    if ((vi[k].v & m) != (sl->v[ids[k]] + d) % sl->wrap)
+                        break;
+                if (k == n) {
+                    snprintf(out, len, "(%s + 0x%x) %% 0x%x", sl->name, d, sl->wrap);
+                    return 0;
+                }
+                continue;
             }
             if (and_ok && clear) {
                 snprintf(out, len, "%s & 0x%x", sl->name, ~clear & m);
@@ -991,10 +1043,135 @@ static int try_family(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     return 0;
 }
 
+/* A descriptor field loaded into a variable: its slot key and name
+ * (d_<ring>_<field>), declared once. */
+static int load_key(int region, uint32_t field)
+{
+    return -16 - (region * 4096 + (int)(field & 0xfff));
+}
+
+static const char *load_var(Gen *g, int region, uint32_t field, char *out, size_t len)
+{
+    snprintf(out, len, "d_%s_%x", g->x->regions[region].label, field);
+    for (char *p = out; *p; p++)
+        if (*p == '[' || *p == ']')
+            *p = '_';
+    int key = load_key(region, field);
+    unsigned i;
+    for (i = 0; i < g->nld && g->ldkey[i] != key; i++)
+        ;
+    if (i == g->nld && g->nld < sizeof g->ldkey / sizeof g->ldkey[0]) {
+        g->ldkey[g->nld] = key;
+        snprintf(g->ldname[g->nld++], sizeof g->ldname[0], "%s", out);
+    }
+    return out;
+}
+
+/* The descriptor index of each view's op (a ring piece's op) as an
+ * expression: one descriptor, or a counter's (index_expr). 0, or -1. */
+static int desc_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const XRegion *b, char *out,
+                     size_t len)
+{
+    uint32_t idxs[4096];
+    if (n > sizeof idxs / sizeof idxs[0])
+        return -1;
+    size_t k;
+    for (k = 0; k < n; k++)
+        idxs[k] = cur(s, ids[k])->off / b->ring_desc;
+    for (k = 1; k < n && idxs[k] == idxs[0]; k++)
+        ;
+    if (k == n) {
+        snprintf(out, len, "%u", idxs[0]);
+        return 0;
+    }
+    return index_expr(g, s, ids, n, idxs, b->ring_count, out, len);
+}
+
+/* A load from a receive ring's descriptor: `load RING[IDX] FIELD W -> d_`. */
+static int emit_load(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    XRegion *b = &g->x->regions[o0->reg];
+    char ie[96], var[72];
+    if (desc_expr(g, s, ids, n, b, ie, sizeof ie) < 0) {
+        note(g, depth, "loads from the ring %s at descriptors not generalised", b->label);
+        fallback(g, depth, "a descriptor the traces did not explain");
+        return 1;
+    }
+    b->used = 1;
+    uint32_t field = o0->off % b->ring_desc;
+    load_var(g, o0->reg, field, var, sizeof var);
+    indent(g, depth);
+    fprintf(g->o, "load %s[%s] 0x%x %u -> %s\n", b->label, ie, field, o0->size, var);
+    Slot *sl = slot_make(g, s, load_key(o0->reg, field), var);
+    if (sl)
+        for (size_t k = 0; k < n; k++) {
+            sl->v[ids[k]] = cur(s, ids[k])->value;
+            sl->ok[ids[k]] = 1;
+        }
+    return 0;
+}
+
+/* A frame handed to the OS from the buffer a receive descriptor held
+ * (ring_rx): the spec's descriptor i holds the i-th buffer of the array
+ * the driver's init gave it, so the frame is there, its length what the
+ * round loaded. */
+static int emit_ring_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    XRegion *ring = &g->x->regions[o0->held - 1];
+    int ok = g->rx_group >= 0 && o0->held - 1 == g->rxp;
+    uint32_t idxs[4096];
+    if (n > sizeof idxs / sizeof idxs[0])
+        ok = 0;
+    for (size_t k = 0; k < n && ok; k++) {
+        const XOp *o = cur(s, ids[k]);
+        ok = o->held == o0->held && o->off == o0->off;
+        idxs[k] = o->held_desc;
+    }
+    char ie[96] = "", e[256];
+    if (ok && index_expr(g, s, ids, n, idxs, ring->ring_count, ie, sizeof ie) < 0)
+        ok = 0;
+    if (!ok) {
+        note(g, depth, "frames went to the OS from the buffers of %s's descriptors, in an order "
+                       "or a place not generalised", ring->label);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    ValIn vi[4096];
+    for (size_t k = 0; k < n; k++)
+        vi[k] = (ValIn){cur(s, ids[k])->len, -1, 0, 0};
+    if (value_expr(g, s, ids, n, vi, 2, e, sizeof e) < 0) {
+        note(g, depth, "frames of lengths no value the driver loaded gives (%u, ...)", vi[0].v);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    XRegion *grp = &g->x->regions[g->rx_group];
+    for (unsigned i = 0; i < grp->group_count; i++)
+        g->x->regions[g->rx_group + (int)i].used = 1;
+    uint32_t room = grp->size > o0->off ? grp->size - o0->off : 0;
+    uint32_t max = room < 1522 ? room : 1522;
+    g->rxlen_used = 1;
+    indent(g, depth);
+    fprintf(g->o, "set rxlen %s\n", e);
+    indent(g, depth);
+    fprintf(g->o, "if rxlen < 14 || rxlen > %u\n", max);
+    fallback(g, depth + 1, "a received frame's length is not an Ethernet frame's");
+    indent(g, depth);
+    fputs("else\n", g->o);
+    indent(g, depth + 1);
+    fprintf(g->o, "deliver %s[%s] 0x%x rxlen\n", grp->group_name, ie, o0->off);
+    indent(g, depth);
+    fputs("end\n", g->o);
+    return 0;
+}
+
 static int emit_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
     const RxModel *rx = &g->rx;
+    if (o0->held)
+        return emit_ring_deliver(g, s, ids, n, depth);
     if (!rx->ok || o0->reg != rx->region) {
         note(g, depth, "frames went to the OS; how they are found in memory: %s",
              rx->ok ? "another buffer" : rx->why);
@@ -1052,6 +1229,31 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     const XOp *o0 = cur(s, ids[0]);
     uint32_t unit = o0->unit;
     int breg = o0->sub[0].reg;
+    /* a loop over a receive ring's descriptors: each round loads a field
+     * of the next one, rx_n (rounds since init, modulo the ring's size) */
+    int ring_loop = o0->sub[0].kind == XO_LOAD;
+    const XRegion *rb = ring_loop ? &g->x->regions[breg] : NULL;
+    Slot *rxn = ring_loop ? slot_get(s, SLOT_RXN) : NULL;
+    if (ring_loop) {
+        int ok = rxn && rb->ring && rxn->wrap == rb->ring_count && slot_all_ok(rxn, ids, n);
+        for (size_t k = 0; k < n && ok; k++) {
+            const XOp *o = cur(s, ids[k]);
+            for (uint32_t j = 0; j <= o->len && ok; j++)
+                ok = o->sub[j * unit].off / rb->ring_desc ==
+                     (rxn->v[ids[k]] + j) % rb->ring_count;
+            if (!ok && getenv("XDRV_EXTRACT_DEBUG"))
+                fprintf(stderr, "ring loop: #%llu starts at descriptor %u, rx_n %u\n",
+                        (unsigned long long)s->v[ids[k]].in->first,
+                        o->sub[0].off / rb->ring_desc, rxn->v[ids[k]]);
+        }
+        if (!ok) {
+            note(g, depth, "a loop over %s's descriptors in an order not generalised",
+                 rb->label);
+            fallback(g, depth, "a loop the traces did not explain");
+            return 1;
+        }
+        g->rxn_used = 1;
+    }
     /* the bit that ends it: one value in every ending read, the other in
      * every read that went on */
     uint32_t all_cont = 0xffffffffu, any_cont = 0, all_exit = 0xffffffffu, any_exit = 0;
@@ -1093,18 +1295,32 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     if (getenv("XDRV_EXTRACT_DEBUG"))
         fprintf(stderr, "loop: cont all %x any %x, exit all %x any %x\n", all_cont, any_cont,
                 all_exit, any_exit);
-    char ref[96];
-    reg_ref(g, breg, ref, sizeof ref);
+    char ref[192];
     char var[80];
-    var_name(g->regname[breg], var, sizeof var);
+    int bkey = breg;
     uint32_t bound = maxit * 4 < 64 ? 64 : (uint32_t)maxit * 4;
     if (bound > 65536)
         bound = 65536;
-    indent(g, depth);
-    fprintf(g->o, "repeat %u\n", bound);
-    indent(g, depth + 1);
-    fprintf(g->o, "read %s -> %s\n", ref, var);
-    g->var_used[breg] = 1;
+    if (ring_loop) {
+        /* a round per descriptor: never more rounds than the ring has */
+        uint32_t field = o0->sub[0].off % rb->ring_desc;
+        load_var(g, breg, field, var, sizeof var);
+        bkey = load_key(breg, field);
+        snprintf(ref, sizeof ref, "%s[%s] 0x%x %u", rb->label, rxn->name, field, o0->sub[0].size);
+        bound = rb->ring_count;
+        indent(g, depth);
+        fprintf(g->o, "repeat %u\n", bound);
+        indent(g, depth + 1);
+        fprintf(g->o, "load %s -> %s\n", ref, var);
+    } else {
+        reg_ref(g, breg, ref, sizeof ref);
+        var_name(g->regname[breg], var, sizeof var);
+        indent(g, depth);
+        fprintf(g->o, "repeat %u\n", bound);
+        indent(g, depth + 1);
+        fprintf(g->o, "read %s -> %s\n", ref, var);
+        g->var_used[breg] = 1;
+    }
     indent(g, depth + 1);
     if (set_bits)
         fprintf(g->o, "break if %s & 0x%x\n", var, set_bits & -set_bits);
@@ -1155,7 +1371,21 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             cs->ok[r] = ps->ok[parent[r]];
         }
     }
-    Slot *bs = slot_make(g, &in, breg, var);
+    if (ring_loop) { /* rx_n in each round */
+        Slot *cs = slot_make(g, &in, SLOT_RXN, rxn->name);
+        if (cs) {
+            cs->wrap = rxn->wrap;
+            size_t r = 0;
+            for (size_t k = 0; k < n; k++) {
+                const XOp *o = cur(s, ids[k]);
+                for (uint32_t j = 0; j < o->len; j++, r++) {
+                    cs->v[r] = (rxn->v[ids[k]] + j) % rxn->wrap;
+                    cs->ok[r] = 1;
+                }
+            }
+        }
+    }
+    Slot *bs = slot_make(g, &in, bkey, var);
     if (bs) {
         size_t r = 0;
         for (size_t k = 0; k < n; k++) {
@@ -1167,6 +1397,10 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         }
     }
     gen(g, &in, sub, in.nv, depth + 1);
+    if (ring_loop) {
+        indent(g, depth + 1);
+        fprintf(g->o, "set %s %s + 1\n", rxn->name, rxn->name);
+    }
     indent(g, depth);
     fputs("end\n", g->o);
     /* after it: the ending read's value; what the rounds read is unknown;
@@ -1177,8 +1411,13 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             for (size_t k = 0; k < n; k++)
                 ps->ok[ids[k]] = 0;
     }
-    Slot *ex = slot_make(g, s, breg, var);
+    Slot *ex = slot_make(g, s, bkey, var);
     Slot *rxs = slot_get(s, SLOT_RX);
+    if (ring_loop && (rxn = slot_get(s, SLOT_RXN)) != NULL)
+        for (size_t k = 0; k < n; k++) {
+            rxn->v[ids[k]] = (rxn->v[ids[k]] + cur(s, ids[k])->len) % rxn->wrap;
+            rxn->ok[ids[k]] = 1;
+        }
     for (size_t k = 0; k < n; k++) {
         const XOp *o = cur(s, ids[k]);
         if (ex) {
@@ -1224,7 +1463,7 @@ static int split_write(Gen *g, Scope *s, const size_t *ids, size_t n, const ValI
         if (c < 0 && !have)
             continue;
         const Slot *sl = c >= 0 ? &s->slot[c] : NULL;
-        if (sl && (sl->key == SLOT_RX || !slot_all_ok(sl, ids, n)))
+        if (sl && (sl->key == SLOT_RX || sl->key == SLOT_RXN || !slot_all_ok(sl, ids, n)))
             continue;
         /* masks: one bit, or the bits the views writing one value have
          * and the others lack */
@@ -1459,8 +1698,35 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                 const XOp *o = cur(s, ids[k]);
                 vi[k] = (ValIn){o->value, o->addr_region, o->addr_off, o->addr_half};
             }
+            uint32_t fld = offs[0] % b->ring_desc;
+            if (o0->reg == g->rxp && g->rx_group >= 0 && b->ring_buf_off >= 0 &&
+                fld == (uint32_t)b->ring_buf_off && o0->size == 4) {
+                /* a receive descriptor re-armed with another buffer of the
+                 * array (a driver that lends the filled one to the OS and
+                 * swaps in a spare): the spec's frames are copied out when
+                 * delivered, so its descriptor keeps the buffer it had */
+                size_t k;
+                for (k = 0; k < n && vi[k].region >= 0 && !vi[k].off &&
+                            g->x->regions[vi[k].region].group == g->rx_group;
+                     k++)
+                    ;
+                int swap = 0;
+                for (size_t j = 1; j < n && k == n; j++)
+                    swap |= vi[j].region != vi[0].region;
+                if (k == n && swap) {
+                    const XRegion *grp = &g->x->regions[g->rx_group];
+                    note(g, depth, "the driver gave %s[%s] another buffer of %s here (it lends "
+                                   "the filled one to the OS); the spec keeps the one it had",
+                         b->label, ie, grp->group_name);
+                    indent(g, depth);
+                    fprintf(g->o, "store %s[%s] 0x%x 4 addr(%s[%s])\n", b->label, ie, fld,
+                            grp->group_name, ie);
+                    return 0;
+                }
+            }
             g->frame_copy = 0;
             if (value_expr(g, s, ids, n, vi, o0->size, e, sizeof e) < 0) {
+                g->addr_like = 0;
                 note(g, depth, "stores into %s: values not generalised (0x%x, ...)", b->label,
                      vi[0].v);
                 fallback(g, depth, "a value the traces did not explain");
@@ -1574,6 +1840,8 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     }
     case XO_DELIVER:
         return emit_deliver(g, s, ids, n, depth);
+    case XO_LOAD:
+        return emit_load(g, s, ids, n, depth);
     case XO_LINK:
         for (size_t k = 0; k < n; k++)
             vi[k] = (ValIn){cur(s, ids[k])->value, -1, 0, 0};
@@ -1584,6 +1852,21 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         }
         indent(g, depth);
         fprintf(g->o, "linkstate %s\n", e);
+        if (g->link_used) {
+            indent(g, depth);
+            char *end;
+            unsigned long c = strtoul(e, &end, 0);
+            if (!*end)
+                fprintf(g->o, "set linkrep %u\n", c != 0);
+            else
+                fprintf(g->o, "set linkrep (%s) != 0\n", e);
+        }
+        {
+            Slot *ls = slot_get(s, SLOT_LINK);
+            if (ls)
+                for (size_t k = 0; k < n; k++)
+                    ls->v[ids[k]] = vi[k].v != 0;
+        }
         return 0;
     case XO_LOOP:
         return emit_loop(g, s, ids, n, depth) != 0;
@@ -1627,7 +1910,8 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
     Slot *order[MAX_SLOTS];
     unsigned no = 0;
     for (unsigned i = 0; i < s->nslots; i++)
-        if (s->slot[i].key != SLOT_RX && slot_all_ok(&s->slot[i], ids, n))
+        if (s->slot[i].key != SLOT_RX && s->slot[i].key != SLOT_RXN &&
+            s->slot[i].key != SLOT_LINK && slot_all_ok(&s->slot[i], ids, n))
             order[no++] = &s->slot[i];
     for (unsigned i = 1; i < no; i++)
         for (unsigned j = i; j > 0 && order[j]->stamp > order[j - 1]->stamp; j--) {
@@ -1693,7 +1977,32 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
             return 0;
         }
     }
-    (void)g;
+    /* the link state the driver last reported: one value in one group,
+     * never in the others (a driver that reconfigures on a link coming
+     * back, not on the first link-up at init) */
+    const Slot *ls = slot_get(s, SLOT_LINK);
+    if (ls && slot_all_ok(ls, ids, n))
+        for (unsigned q = 0; q < ngrp && q < 64; q++) {
+            uint32_t c = 0;
+            int have = 0, ok = 1;
+            for (size_t k = 0; k < n && ok; k++)
+                if (grp[k] == (int)q) {
+                    if (have && ls->v[ids[k]] != c)
+                        ok = 0;
+                    c = ls->v[ids[k]];
+                    have = 1;
+                }
+            for (size_t k = 0; k < n && ok; k++)
+                if (grp[k] != (int)q && ls->v[ids[k]] == c)
+                    ok = 0;
+            if (ok && have) {
+                for (size_t k = 0; k < n; k++)
+                    side[k] = grp[k] == (int)q;
+                g->link_used = 1;
+                snprintf(out, len, "linkrep == 0x%x", c);
+                return 0;
+            }
+        }
     return -1;
 }
 
@@ -1831,7 +2140,7 @@ static int unit_at(const Gen *g, const XOp *ops, size_t n, size_t i, const XOp *
 static void find_units(const Gen *g, const XInst *in, Units *us)
 {
     for (size_t i = 0; i < in->nraw; i++) {
-        if (in->raw[i].kind != XO_READ)
+        if (in->raw[i].kind != XO_READ && in->raw[i].kind != XO_LOAD)
             continue;
         for (uint32_t u = 2; u <= 16 && i + 2 * (size_t)u <= in->nraw; u++) {
             int has = 0;
@@ -1864,6 +2173,10 @@ static void collapse_polls(Gen *g, XInst *in)
             continue;
         /* copies out of device memory the OS never got: not receptions */
         if (o.kind == XO_DELIVER && !o.value)
+            continue;
+        /* loads: only a receive ring's (its descriptors' status and
+         * length); the rest is the driver looking at data */
+        if (o.kind == XO_LOAD && (o.reg < 0 || o.reg != g->rxp))
             continue;
         if ((o.kind == XO_WRITE || o.kind == XO_READ) && g->bad[o.reg])
             o.kind = XO_BAD;
@@ -2249,7 +2562,7 @@ static void debug_dump(Gen *g, XKind kind)
     const char *want = getenv("XDRV_EXTRACT_DEBUG");
     if (!want || strcmp(want, xk_request[kind]))
         return;
-    static const char ks[] = "RWPSCBDLOX";
+    static const char ks[] = "RWPSCBDLOX?M";
     for (size_t i = 0; i < g->x->ninst; i++) {
         const XInst *in = &g->x->inst[i];
         if (in->kind != kind)
@@ -2349,6 +2662,42 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
         }
     }
     debug_dump(g, kind);
+    /* the link state last reported before each instance */
+    if (g->any_link) {
+        Slot *sl = slot_make(g, &s, SLOT_LINK, "linkrep");
+        if (sl)
+            for (size_t i = 0; i < s.nv; i++) {
+                const XInst *in = s.v[i].in;
+                uint32_t st = LINK_NONE;
+                for (size_t at = (size_t)(in - g->x->inst); at-- > 0;) {
+                    const XInst *p = &g->x->inst[at];
+                    if (p->trace != in->trace)
+                        break;
+                    size_t j;
+                    for (j = p->nraw; j-- > 0 && p->raw[j].kind != XO_LINK;)
+                        ;
+                    if (j != SIZE_MAX) {
+                        st = p->raw[j].value != 0;
+                        break;
+                    }
+                    if (p->kind == XK_INIT || p->kind == XK_RESET)
+                        break;
+                }
+                sl->v[i] = st;
+                sl->ok[i] = 1;
+            }
+    }
+    /* the receive ring's counter, for the kind that walks it */
+    if (g->rxp >= 0 && kind == g->rx_kind) {
+        Slot *sl = slot_make(g, &s, SLOT_RXN, "rx_n");
+        if (sl) {
+            sl->wrap = g->x->regions[g->rxp].ring_count;
+            for (size_t i = 0; i < s.nv; i++) {
+                sl->v[i] = s.v[i].in->rxr % sl->wrap;
+                sl->ok[i] = 1;
+            }
+        }
+    }
     /* provenance: the first instances of each trace */
     unsigned shown = 0, last_trace = UINT32_MAX;
     for (size_t i = 0; i < s.nv; i++) {
@@ -2571,10 +2920,14 @@ static void split_rings(Gen *g)
     for (size_t k = 0; k < x->ninst; k++)
         for (size_t j = 0; j < x->inst[k].nraw; j++) {
             XOp *o = &x->inst[k].raw[j];
-            uint32_t po;
+            uint32_t po = 0;
             int kind_has_place = o->kind == XO_STORE || o->kind == XO_COPY || o->kind == XO_BLOB ||
-                                 o->kind == XO_DELIVER;
-            if (kind_has_place && o->reg >= 0) {
+                                 o->kind == XO_DELIVER || o->kind == XO_LOAD;
+            if (o->kind == XO_LOAD && o->reg >= 0) {
+                int p = piece_of(pieces, np, o->reg, o->off, &po);
+                o->reg = p >= 0 && po + o->size <= pieces[p].size ? p : -1;
+                o->off = po;
+            } else if (kind_has_place && o->reg >= 0) {
                 int p = piece_of(pieces, np, o->reg, o->off, &po);
                 if (p >= 0 && (o->kind != XO_COPY && o->kind != XO_BLOB && o->kind != XO_DELIVER
                                    ? po + o->size <= pieces[p].size
@@ -2686,6 +3039,146 @@ static void group_buffers(Gen *g)
     }
 }
 
+/* A receive ring: frames the OS got from buffers whose addresses the
+ * driver had stored into descriptors of a ring, descriptors it loaded
+ * from (their status, their length) before. Each such frame (deliver) is
+ * marked with its descriptor and moved to just after the driver's last
+ * load from that descriptor before it: a driver that hands frames on in
+ * a batch after its loop (an 8254x's) then has one round per descriptor,
+ * its frame inside. The ring with most such frames is the receive ring
+ * (g->rxp), walked by the request kind they came in (g->rx_kind). When the
+ * driver's init gave descriptor i the i-th buffer of one array, the spec
+ * keeps that pairing (g->rx_group). Each instance counts the frames taken
+ * from the ring since init or reset before it (XInst.rxr). 0, or -1. */
+static int ring_rx(Gen *g)
+{
+    Extract *x = g->x;
+    unsigned nr = x->nregions;
+    g->rxp = g->rx_group = -1;
+    g->rx_kind = XK_INTR;
+    int *hp = calloc(nr ? nr : 1, sizeof *hp);          /* buffer -> ring piece + 1 */
+    uint32_t *hd = calloc(nr ? nr : 1, sizeof *hd);     /* buffer -> descriptor */
+    unsigned *votes = calloc(nr ? nr : 1, sizeof *votes); /* ring -> frames held */
+    int *ident = calloc(nr ? nr : 1, sizeof *ident);    /* ring -> init's array, -1 */
+    if (!hp || !hd || !votes || !ident) {
+        free(hp);
+        free(hd);
+        free(votes);
+        free(ident);
+        return -1;
+    }
+    for (unsigned i = 0; i < nr; i++)
+        ident[i] = -2; /* no init store seen */
+    unsigned kvotes[XK_COUNT] = {0};
+    unsigned trace = UINT32_MAX;
+    for (size_t i = 0; i < x->ninst; i++) {
+        XInst *in = &x->inst[i];
+        if (in->trace != trace) {
+            trace = in->trace;
+            memset(hp, 0, nr * sizeof *hp);
+        }
+        size_t *tgt = malloc((in->nraw ? in->nraw : 1) * sizeof *tgt);
+        if (!tgt) {
+            free(hp);
+            free(hd);
+            free(votes);
+            free(ident);
+            return -1;
+        }
+        size_t moved = 0;
+        for (size_t j = 0; j < in->nraw; j++) {
+            XOp *o = &in->raw[j];
+            tgt[j] = SIZE_MAX;
+            const XRegion *rg = o->reg >= 0 ? &x->regions[o->reg] : NULL;
+            if (o->kind == XO_STORE && rg && rg->ring && rg->ring_buf_off >= 0 && o->size == 4 &&
+                o->off % rg->ring_desc == (uint32_t)rg->ring_buf_off && o->addr_region >= 0 &&
+                !o->addr_off) {
+                uint32_t desc = o->off / rg->ring_desc;
+                hp[o->addr_region] = o->reg + 1;
+                hd[o->addr_region] = desc;
+                if (in->kind == XK_INIT && ident[o->reg] != -1) {
+                    int grp = x->regions[o->addr_region].group;
+                    if (grp < 0 || (uint32_t)(o->addr_region - grp) != desc ||
+                        (ident[o->reg] >= 0 && ident[o->reg] != grp))
+                        ident[o->reg] = -1;
+                    else
+                        ident[o->reg] = grp;
+                }
+            }
+            if (o->kind != XO_DELIVER || !o->value || o->reg < 0 || !hp[o->reg])
+                continue;
+            int p = hp[o->reg] - 1;
+            uint32_t desc = hd[o->reg];
+            for (size_t t = j; t-- > 0;) {
+                const XOp *l = &in->raw[t];
+                if (l->kind == XO_LOAD && l->reg == p &&
+                    l->off / x->regions[p].ring_desc == desc) {
+                    o->held = p + 1;
+                    o->held_desc = desc;
+                    tgt[j] = t;
+                    votes[p]++;
+                    kvotes[in->kind]++;
+                    moved++;
+                    break;
+                }
+            }
+        }
+        if (moved) { /* each marked frame right after its descriptor's load */
+            XOp *ops = malloc(in->nraw * sizeof *ops);
+            if (!ops) {
+                free(tgt);
+                free(hp);
+                free(hd);
+                free(votes);
+                free(ident);
+                return -1;
+            }
+            size_t m = 0;
+            for (size_t j = 0; j < in->nraw; j++) {
+                if (tgt[j] != SIZE_MAX)
+                    continue;
+                ops[m++] = in->raw[j];
+                for (size_t q = j + 1; q < in->nraw; q++)
+                    if (tgt[q] == j)
+                        ops[m++] = in->raw[q];
+            }
+            memcpy(in->raw, ops, m * sizeof *ops);
+            free(ops);
+        }
+        free(tgt);
+    }
+    unsigned best = 0;
+    for (unsigned i = 0; i < nr; i++)
+        if (votes[i] > best) {
+            best = votes[i];
+            g->rxp = (int)i;
+        }
+    for (unsigned k = 0; k < XK_COUNT; k++)
+        if (kvotes[k] > kvotes[g->rx_kind])
+            g->rx_kind = (XKind)k;
+    if (g->rxp >= 0 && ident[g->rxp] >= 0 &&
+        x->regions[ident[g->rxp]].group_count >= x->regions[g->rxp].ring_count)
+        g->rx_group = ident[g->rxp];
+    /* frames taken from the ring since init or reset */
+    trace = UINT32_MAX;
+    uint32_t taken = 0;
+    for (size_t i = 0; i < x->ninst; i++) {
+        XInst *in = &x->inst[i];
+        if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET) {
+            trace = in->trace;
+            taken = 0;
+        }
+        in->rxr = taken;
+        for (size_t j = 0; j < in->nraw; j++)
+            taken += in->raw[j].kind == XO_DELIVER && in->raw[j].held == g->rxp + 1;
+    }
+    free(hp);
+    free(hd);
+    free(votes);
+    free(ident);
+    return 0;
+}
+
 int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size_t errlen)
 {
     Gen g = {.a = a, .x = x, .want_reg = -1};
@@ -2717,6 +3210,16 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     split_rings(&g);
     mark_halves(x);
     group_buffers(&g);
+    for (size_t i = 0; i < x->ninst && !g.any_link; i++)
+        for (size_t j = 0; j < x->inst[i].nraw; j++)
+            g.any_link |= x->inst[i].raw[j].kind == XO_LINK;
+    if (ring_rx(&g) < 0) {
+        free(g.regname);
+        free(g.member);
+        free(g.bad);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     rx_model(&g);
     static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,
                                   XK_MCAST, XK_STATS, XK_INTR,  XK_TIMER};
@@ -2731,6 +3234,8 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         g.pass = pass;
         g.nfam = 0;
         g.rx_used = 0;
+        g.rxn_used = g.rxlen_used = 0;
+        g.nld = 0;
         g.stamp = 0;
         memset(g.rot, 0, sizeof g.rot);
         memset(g.var_used, 0, sizeof g.var_used);
@@ -2743,6 +3248,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         int any = 0;
         for (size_t i = 0; i < g.nregs; i++)
             any |= g.track[i];
+        any |= g.link_used;
         if (pass == 1 || !any || rc < 0)
             break;
         for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
@@ -2919,7 +3425,17 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         fprintf(out, "var rxoff 0 wrap %u   # where the next frame's header is%s\n", g.rx.wrap,
                 g.rx.wrap_seen ? "" : " (the wrap was never seen: a guess)");
         fputs("var rxhdr 0\nvar rxlen 0\n", out);
+    } else if (g.rxlen_used) {
+        fputs("var rxlen 0   # a received frame's length\n", out);
     }
+    if (g.link_used)
+        fprintf(out, "var linkrep %u   # the link state last reported (%u: none since init)\n",
+                LINK_NONE, LINK_NONE);
+    if (g.rxn_used)
+        fprintf(out, "var rx_n 0 wrap %u   # descriptors of %s taken since init\n",
+                x->regions[g.rxp].ring_count, x->regions[g.rxp].label);
+    for (unsigned i = 0; i < g.nld; i++)
+        fprintf(out, "var %s 0   # a descriptor field loaded\n", g.ldname[i]);
     fputs("\nparam send len 14 1514\n", out);
     uint32_t period = timer_period_ms(x);
     if (period)
@@ -2942,6 +3458,10 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
                 }
         if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.rx_used)
             fputs("  set rxoff 0\n", out);
+        if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.rxn_used)
+            fputs("  set rx_n 0\n", out);
+        if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.link_used)
+            fprintf(out, "  set linkrep %u\n", LINK_NONE);
         fputs("end\n\n", out);
     }
 done:

@@ -39,6 +39,7 @@ typedef enum XOpKind {
     XO_OUTS,    /* it wrote the frame through a data register (len: bytes) */
     XO_LOOP,    /* iterations of a unit, collapsed (generator only) */
     XO_BAD,     /* an access the spec language cannot say (generator only) */
+    XO_LOAD,    /* the driver loaded 1, 2 or 4 bytes from device memory (reg: region) */
 } XOpKind;
 
 typedef struct XOp {
@@ -56,6 +57,11 @@ typedef struct XOp {
     uint32_t unit;                /* loop: ops per iteration */
     uint32_t rx_before, rx_after; /* deliver: the circular buffer's read offset */
     const struct XOp *sub;        /* loop: the first iteration's first op */
+    /* deliver: the frame lay in the buffer whose address descriptor
+     * held_desc of ring piece held - 1 held (0: none; extract_gen.c
+     * ring_rx) */
+    int held;
+    uint32_t held_desc;
 } XOp;
 
 typedef struct XInst {
@@ -66,6 +72,7 @@ typedef struct XInst {
     uint32_t param;
     int has_param, multi, closed;
     unsigned cnt[XK_COUNT]; /* requests of each kind since the last init or reset */
+    uint32_t rxr;           /* receive-ring rounds since the last init or reset */
     XOp *raw;
     size_t nraw;
     XOp *ops; /* raw with polls and loops collapsed (generator) */
@@ -113,6 +120,7 @@ typedef struct XLive {
 typedef struct XDma {
     uint32_t addr, len;
     uint8_t *data;
+    int taken; /* a frame handed to the OS was found here */
 } XDma;
 
 struct Extract {
