@@ -66,6 +66,8 @@ typedef struct Phys {
 typedef struct IdxStat {
     Phys at;
     uint64_t reads, writes, followed;
+    uint64_t refollowed; /* writes followed by another write of its own (a
+                          * driver that restores the index it saved) */
     uint32_t idx_values[INDEX_VALUES];
     unsigned nidx_values;
     int idx_more; /* written with more distinct values than INDEX_VALUES */
@@ -275,8 +277,10 @@ static IdxStat *idx_get(Analysis *a, Phys at)
 
 static void idx_follow(IdxStat *s, Phys next, int rd)
 {
-    if (phys_eq(next, s->at))
+    if (phys_eq(next, s->at)) {
+        s->refollowed += !rd;
         return;
+    }
     s->followed++;
     for (unsigned i = 0; i < s->nfollow; i++)
         if (phys_eq(s->follower[i], next)) {
@@ -423,7 +427,9 @@ static void find_split_registers(Analysis *a)
 
 /* Index registers: written with at least 3 values, and no more than 64, each
  * written 4 times on average (register numbers come back; counts and
- * addresses do not), read at most a quarter as often as written, at least 90% of writes followed by an access to one
+ * addresses do not), read at most a quarter as often as written, at least 90% of writes
+ * (but those followed by another write of the index itself: a driver
+ * restoring the index it saved) followed by an access to one
  * of at most two other registers, and those registers reached right after
  * such a write in at least 40% of their accesses (a pointer register that
  * is merely set up before a command, like a DMA start address, is not
@@ -437,7 +443,8 @@ static void find_index_registers(Analysis *a)
         IdxStat *s = &a->idx[i];
         s->is_index = s->writes >= 4 && vs_count(&s->written) >= 3 && 4 * s->reads <= s->writes &&
                       !s->idx_more && s->writes >= 4 * s->nidx_values && !s->fmore &&
-                      s->nfollow >= 1 && s->nfollow <= 2 && 10 * s->followed >= 9 * s->writes;
+                      s->nfollow >= 1 && s->nfollow <= 2 &&
+                      10 * s->followed >= 9 * (s->writes - s->refollowed);
         for (unsigned f = 0; f < s->nfollow && s->is_index; f++) {
             const IdxStat *y = idx_find(a, s->follower[f]);
             uint64_t acc = y ? y->reads + y->writes : 0;

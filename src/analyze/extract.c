@@ -234,11 +234,43 @@ static int open_inst(Extract *x, XKind k)
     return 0;
 }
 
+/* Two 16-bit values written or stored close together (at most four
+ * accesses apart, registers or memory) that join into an address inside
+ * a live allocation (high << 16 | low): an address given in halves (a
+ * PCnet's CSR1/CSR2). Both ops then carry the whole address's place. */
+#define XHALF_WINDOW 4
+
+static void pair_halves(Extract *x, XInst *in, XOp *op)
+{
+    if ((op->kind != XO_WRITE && op->kind != XO_STORE) || op->size < 2 || op->value > 0xffff ||
+        op->addr_region >= 0)
+        return;
+    for (size_t b = in->nraw, seen = 0; b-- > 0 && seen < XHALF_WINDOW; seen++) {
+        XOp *o = &in->raw[b];
+        if ((o->kind != XO_WRITE && o->kind != XO_STORE) || o->size < 2 || o->value > 0xffff ||
+            o->addr_half || o->addr_region >= 0)
+            continue;
+        for (int hi_first = 0; hi_first < 2; hi_first++) {
+            XOp *hi = hi_first ? o : op, *lo = hi_first ? op : o;
+            uint32_t off;
+            int r;
+            if (!hi->value || (r = live_find(x, hi->value << 16 | lo->value, &off)) < 0)
+                continue;
+            hi->addr_half = XHALF_HIGH;
+            lo->addr_half = XHALF_LOW;
+            hi->addr_region = lo->addr_region = r;
+            hi->addr_off = lo->addr_off = off;
+            return;
+        }
+    }
+}
+
 static int add_op(Extract *x, XKind k, XOp op)
 {
     if (k <= XK_NONE || k >= XK_OTHER || x->open[k] < 0)
         return 0;
     XInst *in = &x->inst[x->open[k]];
+    pair_halves(x, in, &op);
     if (an_grow((void **)&in->raw, in->nraw, sizeof *in->raw) < 0)
         return -1;
     op.seq = x->seq;

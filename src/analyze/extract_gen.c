@@ -472,6 +472,24 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
         ;
     if (k < n)
         return -1; /* the frame's address in some views only */
+    /* a half of an address in one buffer (the collector paired the two) */
+    int half = vi[0].half;
+    for (k = 0; k < n && vi[k].half == half; k++)
+        ;
+    if (k < n || half == XHALF_UNPAIRED)
+        return -1;
+    if (half) {
+        ValIn whole[4096];
+        if (n > sizeof whole / sizeof whole[0])
+            return -1;
+        for (k = 0; k < n; k++)
+            whole[k] = (ValIn){0, vi[k].region, vi[k].off, 0};
+        char a[192];
+        if (value_expr_rules(g, s, ids, n, whole, 4, a, sizeof a) < 0 || strncmp(a, "addr(", 5))
+            return -1;
+        snprintf(out, len, half == XHALF_LOW ? "(%s) & 0xffff" : "(%s) >> 16", a);
+        return 0;
+    }
     /* an address in one buffer */
     for (k = 0; k < n && vi[k].region >= 0 && vi[k].region == vi[0].region; k++)
         ;
@@ -805,16 +823,17 @@ static void mark_halves(Extract *x)
         for (size_t a = 0; a < in->nraw; a++) {
             XOp *lo = &in->raw[a];
             if ((lo->kind != XO_WRITE && lo->kind != XO_STORE) || lo->size < 2 ||
-                lo->value > 0xffff)
+                lo->value > 0xffff || lo->addr_half)
                 continue;
             size_t from = a > HALF_WINDOW ? a - HALF_WINDOW : 0;
             for (size_t b = from; b < in->nraw && b <= a + HALF_WINDOW; b++) {
                 XOp *hi = &in->raw[b];
                 if (b == a || (hi->kind != XO_WRITE && hi->kind != XO_STORE) || hi->size < 2 ||
-                    hi->value > 0xffff || !hi->value)
+                    hi->value > 0xffff || !hi->value ||
+                    (hi->addr_half && hi->addr_half != XHALF_UNPAIRED))
                     continue;
                 if (inside_allocation(x, hi->value << 16 | lo->value))
-                    lo->addr_half = hi->addr_half = 1;
+                    lo->addr_half = hi->addr_half = XHALF_UNPAIRED;
             }
         }
     }
@@ -2503,6 +2522,18 @@ static void bad_selectors(Gen *g)
 
 static int find_view(const Gen *g, int port, uint32_t addr, int want_plain)
 {
+    /* an index register's own view first, the one written most: another
+     * width at its address may be another register (a PCnet's RESET is 16 bits at 0x14 in word
+     * mode, its RAP 32 bits there in doubleword mode) */
+    int best = -1;
+    for (size_t i = 0; i < g->nregs; i++) {
+        const AnRegInfo *r = an_reg(g->a, i);
+        if (r->port == port && r->addr == addr && r->is_index && !r->selected && !r->banked &&
+            (best < 0 || r->writes > an_reg(g->a, (size_t)best)->writes))
+            best = (int)i;
+    }
+    if (best >= 0)
+        return best;
     for (size_t i = 0; i < g->nregs; i++) {
         const AnRegInfo *r = an_reg(g->a, i);
         if (r->port == port && r->addr == addr && (!want_plain || (!r->selected && !r->banked)))
@@ -3308,17 +3339,20 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         for (unsigned t = 0; t < sizeof order / sizeof order[0]; t++)
             (void)t;
         /* a register written addresses of buffers takes a bus address */
+        int half = 0;
         for (size_t k = 0; k < x->ninst && !dma; k++)
-            for (size_t j = 0; j < x->inst[k].nraw && !dma; j++)
-                dma = x->inst[k].raw[j].kind == XO_WRITE && x->inst[k].raw[j].reg == (int)i &&
-                      x->inst[k].raw[j].addr_region >= 0;
+            for (size_t j = 0; j < x->inst[k].nraw && !dma; j++) {
+                const XOp *o = &x->inst[k].raw[j];
+                dma = o->kind == XO_WRITE && o->reg == (int)i && o->addr_region >= 0;
+                half = dma ? o->addr_half : 0;
+            }
         /* the upper half of a 64-bit bus address: 4 bytes above a register
          * written buffer addresses, itself only ever written 0 (verify then
          * holds it to 0) */
         if (!dma && upper_half(&g, i))
             dma = 2;
         if (dma)
-            fputs(" dma", out);
+            fputs(half == XHALF_LOW ? " dma low" : half == XHALF_HIGH ? " dma high" : " dma", out);
         fprintf(out, "   # %s%s, %s%s%s\n", dma == 2 ? "the upper half of a bus address; " : "",
                 an_class_name(r->cls), an_access_name(r->access),
                 r->model_name ? "; the model: " : "",

@@ -53,7 +53,10 @@ typedef struct XOp {
     int addr_region; /* write/store: the value is an address in this region, -1 */
     uint32_t addr_off;
     uint8_t bytes[16];            /* blob: its bytes, when it has 16 or fewer */
-    uint8_t addr_half;            /* write/store of 2 bytes: half of an address (mark_halves) */
+    /* write/store: one 16-bit half of an address: XHALF_LOW or XHALF_HIGH
+     * with addr_region/addr_off the whole address's place (the collector
+     * paired it with the other half), XHALF_UNPAIRED (mark_halves) */
+    uint8_t addr_half;
     uint32_t unit;                /* loop: ops per iteration */
     uint32_t rx_before, rx_after; /* deliver: the circular buffer's read offset */
     const struct XOp *sub;        /* loop: the first iteration's first op */
@@ -101,6 +104,8 @@ typedef struct XRegion {
     unsigned group_count; /* the first region: copies in the array */
     char group_name[40];  /* the first region: the array's name */
 } XRegion;
+
+enum { XHALF_NONE, XHALF_LOW, XHALF_HIGH, XHALF_UNPAIRED };
 
 /* XOp.addr_region: the value is the address of the OS's own frame (a
  * driver handing the device the packet's memory, zero-copy) */

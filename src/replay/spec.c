@@ -1233,9 +1233,17 @@ static int spec_parse_reg_options(SpecParser *p, SpecReg *r)
         case 0:
             rc = spec_parse_reg_count(p, r) != 0 ? -1 : 1;
             break;
-        case 1:
+        case 1: {
             r->dma = 1;
+            SpecTok t; /* `dma low` / `dma high`: one half of an address */
+            if (spec_peek(p, &t) != 0)
+                return -1;
+            if (spec_tok_is(&t, SPEC_T_NAME, "low") || spec_tok_is(&t, SPEC_T_NAME, "high")) {
+                r->dma_half = spec_tok_is(&t, SPEC_T_NAME, "low") ? SPEC_HALF_LOW : SPEC_HALF_HIGH;
+                spec_advance(p, &t);
+            }
             break;
+        }
         case 2:
             if (spec_take_select_reg(p, "index", &r->index_reg) != 0 ||
                 spec_take_number(p, "index value", 0, UINT64_MAX, &r->index_value) != 0)

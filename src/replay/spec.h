@@ -136,12 +136,17 @@ typedef struct SpecWindow {
     uint32_t line;
 } SpecWindow;
 
+enum { SPEC_HALF_NONE, SPEC_HALF_LOW, SPEC_HALF_HIGH };
+
 typedef struct SpecReg {
     char name[SPEC_NAME_MAX];
     uint32_t window, offset;
     uint8_t width;
     uint32_t count, stride; /* count 0: not an array */
     uint8_t dma;
+    /* dma low / dma high: the register takes bits 15:0 or 31:16 of a bus
+     * address (a PCnet's CSR1/CSR2), written in pairs (SPEC_HALF_*) */
+    uint8_t dma_half;
     uint32_t index_reg; /* SPEC_NONE, or the index register */
     uint64_t index_value;
     uint32_t bank_reg; /* SPEC_NONE, or the bank register */

@@ -1863,7 +1863,9 @@ static void emit_constants(Synth *y, Out *o)
             if (g->count)
                 out_printf(&t, " count %u stride %u", g->count, g->stride);
             if (g->dma)
-                out_puts(&t, " dma");
+                out_puts(&t, g->dma_half == SPEC_HALF_LOW    ? " dma low"
+                             : g->dma_half == SPEC_HALF_HIGH ? " dma high"
+                                                             : " dma");
             if (g->index_reg != SPEC_NONE && g->index_reg < s->nregs)
                 out_printf(&t, " index %s 0x%llx", s->regs[g->index_reg].name,
                            (unsigned long long)g->index_value);

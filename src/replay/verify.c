@@ -363,6 +363,109 @@ static void check_high_half(Checker *c, uint32_t line, uint32_t e, const char *w
                 where);
 }
 
+/* A bus address given in 16-bit halves (`dma low` / `dma high`, a
+ * PCnet's CSR1/CSR2): the device joins the two registers, so each half is
+ * safe only beside the other half of the same address. The low register's
+ * partner is the `dma high` register in its window behind the same index
+ * register at the next index value, or, reached directly, 2 bytes above. */
+static uint32_t half_partner(const Spec *s, uint32_t reg)
+{
+    const SpecReg *r = &s->regs[reg];
+    for (uint32_t i = 0; i < s->nregs; i++) {
+        const SpecReg *o = &s->regs[i];
+        if (i == reg || !o->dma_half || o->dma_half == r->dma_half || o->window != r->window ||
+            o->index_reg != r->index_reg || o->count || r->count)
+            continue;
+        const SpecReg *lo = r->dma_half == SPEC_HALF_LOW ? r : o;
+        const SpecReg *hi = lo == r ? o : r;
+        if (r->index_reg != SPEC_NONE ? lo->offset == hi->offset &&
+                                            hi->index_value == lo->index_value + 1
+                                      : hi->offset == lo->offset + 2)
+            return i;
+    }
+    return SPEC_NONE;
+}
+
+/* `(addr(B) [+ K]) & 0xffff` for the low half, `(addr(B) [+ K]) >> 16` for
+ * the high: the address, checked as a whole one; SPEC_NONE otherwise. */
+static uint32_t half_operand(Checker *c, uint32_t line, uint32_t e, uint8_t half,
+                             const char *where)
+{
+    const SpecExpr *x = e < c->s->nexprs ? &c->s->exprs[e] : NULL;
+    const SpecExpr *k = x && x->kind == SPEC_E_BINARY && x->b < c->s->nexprs
+                            ? &c->s->exprs[x->b]
+                            : NULL;
+    int ok = k && k->kind == SPEC_E_NUM &&
+             (half == SPEC_HALF_LOW ? x->op == '&' && k->num == 0xffff
+                                    : x->op == SPEC_OP_SHR && k->num == 16);
+    if (!ok) {
+        problem(c, line, "%s takes the %s 16 bits of a DMA address: the value must be "
+                         "(addr(BUFFER) [+ offset]) %s",
+                where, half == SPEC_HALF_LOW ? "low" : "high",
+                half == SPEC_HALF_LOW ? "& 0xffff" : ">> 16");
+        return SPEC_NONE;
+    }
+    check_dma_value(c, line, x->a, where);
+    return x->a;
+}
+
+static int expr_same(const Spec *s, uint32_t a, uint32_t b)
+{
+    if (a == b)
+        return 1;
+    if (a >= s->nexprs || b >= s->nexprs)
+        return a == b;
+    const SpecExpr *x = &s->exprs[a], *y = &s->exprs[b];
+    if (x->kind != y->kind || x->op != y->op || x->num != y->num)
+        return 0;
+    switch (x->kind) {
+    case SPEC_E_VAR:
+    case SPEC_E_PARAM:
+    case SPEC_E_SIZE:
+        return x->a == y->a;
+    case SPEC_E_ADDR:
+        return x->a == y->a && expr_same(s, x->b, y->b);
+    case SPEC_E_UNARY:
+        return expr_same(s, x->a, y->a);
+    case SPEC_E_BINARY:
+        return expr_same(s, x->a, y->a) && expr_same(s, x->b, y->b);
+    default:
+        return 1;
+    }
+}
+
+/* The halves of one block: each write of a half is next to a write of its
+ * partner (one action apart, either order) with the same address. */
+static void check_halves(Checker *c, SpecBlock blk)
+{
+    const Spec *s = c->s;
+    uint32_t skip = SPEC_NONE;
+    for (uint32_t i = 0; i < blk.count; i++) {
+        const SpecAction *a = &s->actions[s->list[blk.first + i]];
+        if (a->kind != SPEC_A_WRITE || a->reg >= s->nregs || !s->regs[a->reg].dma_half ||
+            i == skip)
+            continue;
+        const SpecReg *r = &s->regs[a->reg];
+        uint32_t p = half_partner(s, a->reg);
+        const SpecAction *b =
+            i + 1 < blk.count ? &s->actions[s->list[blk.first + i + 1]] : NULL;
+        if (p == SPEC_NONE)
+            continue; /* reported with the declarations */
+        if (!b || b->kind != SPEC_A_WRITE || b->reg != p) {
+            problem(c, a->line, "%s is half of a DMA address: write %s right after it", r->name,
+                    s->regs[p].name);
+            continue;
+        }
+        uint32_t xa = half_operand(c, a->line, a->value, r->dma_half, r->name);
+        uint32_t xb = half_operand(c, b->line, b->value, s->regs[p].dma_half, s->regs[p].name);
+        if (xa != SPEC_NONE && xb != SPEC_NONE && !expr_same(s, xa, xb))
+            problem(c, b->line, "%s and %s are halves of one DMA address: give both the same "
+                                "addr(...)",
+                    r->name, s->regs[p].name);
+        skip = i + 1;
+    }
+}
+
 /* ------------------------------------------------------------- actions */
 
 static void check_block(Checker *c, SpecBlock blk, int in_repeat);
@@ -415,7 +518,9 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
     switch (a->kind) {
     case SPEC_A_WRITE:
         check_reg_access(c, a);
-        if (s->regs[a->reg].dma && reg_is_high_half(s, a->reg))
+        if (s->regs[a->reg].dma_half)
+            ; /* check_halves, a pair at a time */
+        else if (s->regs[a->reg].dma && reg_is_high_half(s, a->reg))
             check_high_half(c, a->line, a->value, s->regs[a->reg].name);
         else if (s->regs[a->reg].dma)
             check_dma_value(c, a->line, a->value, s->regs[a->reg].name);
@@ -560,6 +665,7 @@ static void check_block(Checker *c, SpecBlock blk, int in_repeat)
 {
     if (blk.count > c->s->nlist || blk.first > c->s->nlist - blk.count)
         return;
+    check_halves(c, blk);
     for (uint32_t i = 0; i < blk.count; i++) {
         uint32_t ai = c->s->list[blk.first + i];
         if (ai < c->s->nactions)
@@ -579,6 +685,13 @@ static void check_regs(Checker *c)
         if (end > w->size)
             problem(c, r->line, "%s reaches byte %llu of window %s, which has %u", r->name,
                     (unsigned long long)end, w->name, w->size);
+        if (r->dma_half && half_partner(c->s, i) == SPEC_NONE)
+            problem(c, r->line, "%s takes the %s half of a DMA address, and no register takes the "
+                                "other (`dma %s`: behind the same index register at the next "
+                                "index value, or 2 bytes %s)",
+                    r->name, r->dma_half == SPEC_HALF_LOW ? "low" : "high",
+                    r->dma_half == SPEC_HALF_LOW ? "high" : "low",
+                    r->dma_half == SPEC_HALF_LOW ? "above" : "below");
         for (int k = 0; k < 2; k++) {
             uint32_t via = k ? r->bank_reg : r->index_reg;
             if (via != SPEC_NONE && c->s->regs[via].window != r->window)

@@ -244,19 +244,37 @@ else
     bad "equivalence e1000: the edited spec compared equal" "$dir/e3.n"
 fi
 
-# ---- the PCnet: never a recorded address as a number ----
-# Its initialization block's bus address goes to CSR1/CSR2 in 16-bit
-# halves. No rule builds those from addr(...) yet, so the spec must fall
-# back there rather than write the address the driver's block happened to
-# have (the device would read memory the replay never allocated). The
-# MAC it copies into the block is stored byte for byte.
+# ---- the PCnet: an address in 16-bit halves ----
+# Its initialization block's bus address goes to CSR1/CSR2 (behind RAP,
+# in doubleword mode) in 16-bit halves. The spec gives them as the halves
+# of addr(...), declared `dma low` / `dma high`, never as the numbers the
+# driver's block happened to have; verify checks the pair as one address.
+# The MAC it copies into the block is stored byte for byte.
 extract_golden pcnet
 p=$dir/pcnet.xsm
-if sed -n '/^on init/,/^end/p' "$p" | grep -q 'fallback "an address the spec cannot give safely"' &&
-    ! grep -q '^  write r10 0x8100$' "$p" && grep -q '^  store shared0_2 0x4 + 0x5 1 0x56$' "$p"; then
-    ok "extract pcnet: the block's address halves fall back, never written as numbers; the MAC stored byte for byte"
+if grep -q '^reg r10_i1 w0 0x10 4 index r14 0x1 dma low ' "$p" &&
+    grep -q '^reg r10_i2 w0 0x10 4 index r14 0x2 dma high ' "$p" &&
+    grep -q '^  write r10_i1 (addr(shared0_2)) & 0xffff$' "$p" &&
+    grep -q '^  write r10_i2 (addr(shared0_2)) >> 16$' "$p" &&
+    ! sed -n '/^on init/,/^end/p' "$p" | grep -q fallback &&
+    ! grep -q ' 0x8100$' "$p" && grep -q '^  store shared0_2 0x4 + 0x5 1 0x56$' "$p"; then
+    ok "extract pcnet: the block's address as the halves of addr(shared0_2) (CSR1/CSR2 behind RAP), init with no fallback; the MAC stored byte for byte"
 else
     bad "extract pcnet: address halves / MAC" "$p"
+fi
+# a hand edit that joins the low half of one buffer to the high half of
+# another (or gives only one half) is refused
+sed 's/^  write r10_i2 (addr(shared0_2)) >> 16$/  write r10_i2 (addr(shared2[3])) >> 16/' "$p" >"$dir/p-edit.xsm"
+"$XDRV" verify "$dir/p-edit.xsm" --device pcnet >"$dir/pv.out" 2>&1
+rc=$?
+sed '/^  write r10_i2 (addr(shared0_2)) >> 16$/d' "$p" >"$dir/p-edit2.xsm"
+"$XDRV" verify "$dir/p-edit2.xsm" --device pcnet >"$dir/pv2.out" 2>&1
+rc2=$?
+if [ $rc -eq 2 ] && grep -q "halves of one DMA address: give both the same addr" "$dir/pv.out" &&
+    [ $rc2 -eq 2 ] && grep -q "half of a DMA address: write r10_i2 right after it" "$dir/pv2.out"; then
+    ok "verify pcnet: halves of two buffers, or one half alone, refused"
+else
+    bad "verify pcnet: edited halves: exit $rc / $rc2" "$dir/pv.out"
 fi
 
 # ---- bad input ----

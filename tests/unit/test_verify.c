@@ -286,6 +286,64 @@ static void test_high_half(void **state)
     free(spec);
 }
 
+/* Replace the first `from` in `text` with `to` (a new string). */
+static char *subst(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    return out;
+}
+
+/* Rule 3 for an address in 16-bit halves (`dma low` / `dma high`, a
+ * PCnet's CSR1/CSR2 behind RAP): the two halves of one addr(...), written
+ * one right after the other; partners declared. */
+static void test_address_halves(void **state)
+{
+    (void)state;
+    static const char regs[] = "reg RAP io 0x14 4\n"
+                               "reg IADRL io 0x10 4 index RAP 1 dma low\n"
+                               "reg IADRH io 0x10 4 index RAP 2 dma high\n"
+                               "reg ISR io 0x3e 2";
+    char *base = subst(safe, "reg ISR io 0x3e 2", regs);
+    static const struct {
+        const char *init; /* replaces `write RBSTART addr(rx)` */
+        const char *want; /* NULL: safe */
+    } cases[] = {
+        {"write IADRL (addr(rx) + 0x10) & 0xffff\n  write IADRH (addr(rx) + 0x10) >> 16", NULL},
+        {"write IADRH addr(tx[2]) >> 16\n  write IADRL addr(tx[2]) & 0xffff", NULL},
+        {"write IADRL addr(rx) & 0xffff\n  write IADRH addr(tx[1]) >> 16",
+         "halves of one DMA address: give both the same addr"},
+        {"write IADRL addr(rx) & 0xffff\n  write CR 0x1\n  write IADRH addr(rx) >> 16",
+         "IADRL is half of a DMA address: write IADRH right after it"},
+        {"write IADRL addr(rx) & 0xffff", "write IADRH right after it"},
+        {"write IADRL addr(rx)\n  write IADRH addr(rx) >> 16", "takes the low 16 bits"},
+        {"write IADRL 0x2400\n  write IADRH 0x8100", "must be (addr(BUFFER) [+ offset]) & 0xffff"},
+        {"write IADRL (addr(rx) + 9000) & 0xffff\n  write IADRH (addr(rx) + 9000) >> 16",
+         "past its 8208 bytes"},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *spec = subst(base, "write RBSTART addr(rx)", cases[i].init), *report = NULL;
+        unsigned n = check(spec, NULL, &report);
+        if (cases[i].want ? !n || !strstr(report, cases[i].want) : n != 0)
+            fail_msg("case %u: wanted %s, got %u:\n%s", i, cases[i].want ? cases[i].want : "safe",
+                     n, report);
+        free(report);
+        free(spec);
+    }
+    /* a half with no partner declared */
+    char *lone = subst(base, "reg IADRH io 0x10 4 index RAP 2 dma high", "reg IADRH io 0x10 4 index RAP 3 dma high");
+    char *report = NULL;
+    assert_true(check(lone, NULL, &report) > 0);
+    assert_non_null(strstr(report, "IADRL takes the low half of a DMA address, and no register takes the other"));
+    free(report);
+    free(lone);
+    free(base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,7 +351,7 @@ int main(void)
         cmocka_unit_test(test_memory_bounds),     cmocka_unit_test(test_registers_and_loops),
         cmocka_unit_test(test_machine),           cmocka_unit_test(test_truth),
         cmocka_unit_test(test_flow),              cmocka_unit_test(test_high_half),
-        cmocka_unit_test(test_param_narrowing),
+        cmocka_unit_test(test_param_narrowing),   cmocka_unit_test(test_address_halves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
