@@ -148,10 +148,18 @@ static int outs_extends(Extract *x, XKind k, const XOp *w)
     return 1;
 }
 
-/* The parameter of a request from its REQUEST_BEGIN text. */
+/* The parameter of a request from its REQUEST_BEGIN text, or, for the
+ * filter NDIS's binding sets on its own (while bringing the adapter up,
+ * after a reset), from the note the host records with it. */
 static void request_param(Extract *x, XInst *in)
 {
+    char bound[sizeof x->bind_text];
     const char *t = x->req_text;
+    if (in->kind == XK_FILTER && x->bind_text[0]) {
+        memcpy(bound, x->bind_text, sizeof bound);
+        t = bound;
+        x->bind_text[0] = 0;
+    }
     if (in->kind == XK_SEND) {
         in->has_param = x->frames == 1;
         in->param = x->frame_len;
@@ -439,6 +447,10 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
         return 0;
     case TRACE_MEM_REGION:
         return note_region(x, ev);
+    case TRACE_NOTE:
+        if (ev->name && !strcmp(ev->name, "binding") && ev->text)
+            snprintf(x->bind_text, sizeof x->bind_text, "%s", ev->text);
+        return 0;
     case TRACE_FRAME_IN:
         if (ev->name && !strcmp(ev->name, "netdev") && ev->data) {
             x->frame_len = ev->len < sizeof x->frame ? ev->len : (uint32_t)sizeof x->frame;
@@ -671,4 +683,5 @@ void extract_trace_end(Extract *x)
     for (unsigned i = 0; i < XDMA_HISTORY; i++)
         x->dma[i].len = 0;
     memset(x->burst_len, 0, sizeof x->burst_len);
+    x->bind_text[0] = 0;
 }

@@ -51,6 +51,7 @@ typedef struct Slot {
 } Slot;
 
 typedef struct Scope {
+    int rounds; /* the views are a loop's rounds */
     View *v;
     size_t nv;
     size_t *pos;
@@ -120,6 +121,11 @@ typedef struct Gen {
     XKind rx_kind;
     int rxn_used, rxlen_used;
     int link_used;  /* a guard on linkrep: the spec keeps it at every report */
+    int txp;        /* the transmit ring's piece, -1 */
+    uint8_t *index_view; /* per register view: the one declared as an index register */
+    int restarts;   /* some request other than init restarts a ring (XInst.restart) */
+    int rxn_known;  /* rx_n was used in the pass before */
+    unsigned rot_prev[XK_COUNT]; /* the counters of the pass before */
     int any_link;   /* the traces hold link reports */
     int ldkey[64]; /* descriptor fields loaded into variables */
     char ldname[64][72];
@@ -214,8 +220,9 @@ static int same_key(const Gen *g, const XOp *a, const XOp *b)
     case XO_POLL:
     case XO_OUTS:
         return a->reg == b->reg;
-    case XO_STORE:
-        return a->reg == b->reg && a->size == b->size;
+    case XO_STORE: /* a ring's descriptor varies; a plain buffer's place does not */
+        return a->reg == b->reg && a->size == b->size &&
+               (a->reg < 0 || g->x->regions[a->reg].ring || a->off == b->off);
     case XO_LOAD: { /* one field of a ring's descriptors */
         if (a->reg != b->reg || a->size != b->size)
             return 0;
@@ -711,6 +718,16 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
                 snprintf(out, len, "(len + (0x%x - len) * (len < 0x%x)) | 0x%x", T, T, hi);
                 return 0;
             }
+            /* the length negated, two's complement in the field (a
+             * PCnet's BCNT: -len in bits 11:0, ONES above) */
+            unsigned neg = 0;
+            for (k = 0; k < n; k++)
+                neg += (vi[k].v & ~fm & m) == hi &&
+                       (vi[k].v & fm) == ((0u - s->v[ids[k]].in->param) & fm);
+            if (neg == n) {
+                snprintf(out, len, "((0 - len) & 0x%x) | 0x%x", fm, hi);
+                return 0;
+            }
         }
         /* a count the driver derives from the length, held whole or a byte
          * (half) at a time by narrow registers: F = max(len, T) rounded up
@@ -1112,6 +1129,19 @@ static int emit_load(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     const XOp *o0 = cur(s, ids[0]);
     XRegion *b = &g->x->regions[o0->reg];
     char ie[96], var[72];
+    if (!b->ring) { /* a field of a block the driver keeps for the device */
+        b->used = 1;
+        load_var(g, o0->reg, o0->off, var, sizeof var);
+        indent(g, depth);
+        fprintf(g->o, "load %s 0x%x %u -> %s\n", b->label, o0->off, o0->size, var);
+        Slot *sl = slot_make(g, s, load_key(o0->reg, o0->off), var);
+        if (sl)
+            for (size_t k = 0; k < n; k++) {
+                sl->v[ids[k]] = cur(s, ids[k])->value;
+                sl->ok[ids[k]] = 1;
+            }
+        return 0;
+    }
     if (desc_expr(g, s, ids, n, b, ie, sizeof ie) < 0) {
         note(g, depth, "loads from the ring %s at descriptors not generalised", b->label);
         fallback(g, depth, "a descriptor the traces did not explain");
@@ -1359,6 +1389,7 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     }
     /* the rounds as views of their own */
     Scope in = {0};
+    in.rounds = 1;
     in.v = calloc(iters ? iters : 1, sizeof *in.v);
     in.pos = calloc(iters ? iters : 1, sizeof *in.pos);
     size_t *sub = calloc(iters ? iters : 1, sizeof *sub);
@@ -1925,6 +1956,30 @@ static int separates(const int *grp, unsigned ngrp, size_t n, const uint8_t *sid
 static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *grp, unsigned ngrp,
                       uint8_t *side, char *out, size_t len)
 {
+    /* a packet filter's bit: what the OS asked for comes before what the
+     * driver happened to read */
+    int filt = 1;
+    for (size_t k = 0; k < n; k++)
+        filt &= s->v[ids[k]].in->kind == XK_FILTER && s->v[ids[k]].in->has_param;
+    /* (of the bits that tell the paths apart, the one set in the fewest
+     * requests: asking for something more takes the rarer path) */
+    int fb = -1;
+    size_t fset = SIZE_MAX;
+    for (unsigned b = 0; filt && b < 32; b++) {
+        size_t set = 0;
+        for (size_t k = 0; k < n; k++)
+            set += side[k] = (s->v[ids[k]].in->param >> b) & 1;
+        if (separates(grp, ngrp, n, side) && set < fset) {
+            fb = (int)b;
+            fset = set;
+        }
+    }
+    if (fb >= 0) {
+        for (size_t k = 0; k < n; k++)
+            side[k] = (s->v[ids[k]].in->param >> fb) & 1;
+        snprintf(out, len, "filter & 0x%x", 1u << fb);
+        return 0;
+    }
     /* a bit of a value read (most recent first) */
     Slot *order[MAX_SLOTS];
     unsigned no = 0;
@@ -1996,6 +2051,56 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
             return 0;
         }
     }
+    /* a field loaded earlier that one group then stores into, last with a
+     * value that differs from the loaded one: a driver that rewrites what
+     * it keeps only when the value changes (a PCnet's MODE, from the
+     * filter). The guard is `NEW != loaded`, NEW explained across all the
+     * views, the others' being what they loaded (it did not change). */
+    for (unsigned i = 0; i < s->nslots && n <= 4096; i++) {
+        const Slot *sl = &s->slot[i];
+        if (sl->key > -16 || !slot_all_ok(sl, ids, n))
+            continue;
+        int region = (-16 - sl->key) / 4096;
+        uint32_t off = (uint32_t)((-16 - sl->key) % 4096);
+        if (region < 0 || (unsigned)region >= g->x->nregions || g->x->regions[region].ring)
+            continue;
+        for (unsigned q = 0; q < ngrp && q < 64; q++) {
+            static ValIn vi[4096];
+            int ok = 1;
+            unsigned width = 0;
+            for (size_t k = 0; k < n && ok; k++) {
+                const View *v = &s->v[ids[k]];
+                const XOp *last = NULL;
+                for (size_t j = s->pos[ids[k]]; j < v->n; j++)
+                    if (v->ops[j].kind == XO_STORE && v->ops[j].reg == region &&
+                        v->ops[j].off == off)
+                        last = &v->ops[j];
+                if (grp[k] == (int)q) {
+                    ok = last && (last->value & width_mask(last->size)) !=
+                                     (sl->v[ids[k]] & width_mask(last->size));
+                    if (ok && width && width != last->size)
+                        ok = 0;
+                    if (ok) {
+                        width = last->size;
+                        vi[k] = (ValIn){last->value, -1, 0, 0};
+                    }
+                } else {
+                    ok = !last;
+                    vi[k] = (ValIn){sl->v[ids[k]], -1, 0, 0};
+                }
+            }
+            char e[400];
+            if (!ok || !width || value_expr(g, s, ids, n, vi, width, e, sizeof e) < 0 ||
+                strstr(e, sl->name))
+                continue;
+            for (size_t k = 0; k < n; k++)
+                side[k] = grp[k] == (int)q;
+            if (!separates(grp, ngrp, n, side))
+                continue;
+            snprintf(out, len, "(%s) != %s", e, sl->name);
+            return 0;
+        }
+    }
     /* the link state the driver last reported: one value in one group,
      * never in the others (a driver that reconfigures on a link coming
      * back, not on the first link-up at init) */
@@ -2025,6 +2130,32 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
     return -1;
 }
 
+/* The end of a path: requests that laid a ring out anew there (ring_restarts)
+ * start its counter again, as init does. */
+static void path_end(Gen *g, const Scope *s, const size_t *ids, size_t n, int depth)
+{
+    if (!g->restarts || s->rounds || !n)
+        return;
+    for (unsigned bit = 1; bit <= 2; bit <<= 1) {
+        size_t r = 0;
+        for (size_t k = 0; k < n; k++)
+            r += (s->v[ids[k]].in->restart & bit) != 0;
+        char nm[48];
+        const char *ctr = bit == 1 ? (g->rot_prev[XK_SEND] ? counter_name(XK_SEND, nm, sizeof nm)
+                                                           : NULL)
+                                   : g->rxn_known ? "rx_n" : NULL;
+        if (!r || !ctr)
+            continue;
+        if (r < n) {
+            note(g, depth, "%zu of %zu requests here laid the %s ring out anew, the others not",
+                 r, n, bit == 1 ? "transmit" : "receive");
+            continue;
+        }
+        indent(g, depth);
+        fprintf(g->o, "set %s 0\n", ctr);
+    }
+}
+
 static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
 {
     while (n) {
@@ -2033,8 +2164,10 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         for (k = 1; k < n && same_key(g, cur(s, ids[k]), o0); k++)
             ;
         if (k == n) {
-            if (!o0)
+            if (!o0) {
+                path_end(g, s, ids, n, depth);
                 return;
+            }
             if (emit_same(g, s, ids, n, depth))
                 return;
             for (k = 0; k < n; k++)
@@ -2071,7 +2204,7 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
             if (q < 64)
                 cnt[q]++;
         }
-        char cond[160];
+        char cond[512];
         if (!find_guard(g, s, ids, n, grp, ngrp, side, cond, sizeof cond)) {
             size_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
             size_t na = 0, nb = 0;
@@ -2130,8 +2263,10 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         n = m;
         free(grp);
         free(side);
-        if (!cur(s, ids[0]))
+        if (!cur(s, ids[0])) {
+            path_end(g, s, ids, n, depth);
             return;
+        }
     }
 }
 
@@ -2188,14 +2323,22 @@ static void collapse_polls(Gen *g, XInst *in)
     size_t n = 0;
     for (size_t i = 0; i < in->nraw; i++) {
         XOp o = in->raw[i];
-        if ((o.kind == XO_WRITE || o.kind == XO_READ) && an_reg(g->a, (size_t)o.reg)->is_index)
+        /* the index register's own accesses: the spec's index views make
+         * them (another width at its address is another register) */
+        if ((o.kind == XO_WRITE || o.kind == XO_READ) && an_reg(g->a, (size_t)o.reg)->is_index &&
+            g->index_view[o.reg])
             continue;
         /* copies out of device memory the OS never got: not receptions */
         if (o.kind == XO_DELIVER && !o.value)
             continue;
-        /* loads: only a receive ring's (its descriptors' status and
-         * length); the rest is the driver looking at data */
-        if (o.kind == XO_LOAD && (o.reg < 0 || o.reg != g->rxp))
+        /* loads: a receive ring's (its descriptors' status and length),
+         * and fields of a block the driver keeps for the device (a PCnet's
+         * initialization block, compared before it is rewritten); the rest
+         * is the driver looking at data */
+        if (o.kind == XO_LOAD &&
+            (o.reg < 0 || (o.reg != g->rxp && (g->x->regions[o.reg].ring ||
+                                                g->x->regions[o.reg].group >= 0 ||
+                                                !g->x->regions[o.reg].piece || o.off >= 4096))))
             continue;
         if ((o.kind == XO_WRITE || o.kind == XO_READ) && g->bad[o.reg])
             o.kind = XO_BAD;
@@ -2822,6 +2965,8 @@ static void count_sends(Extract *x)
             frames = 0;
         }
         in->cnt[XK_SEND] = frames;
+        if (in->restart & 1)
+            frames = 0;
         if (in->kind != XK_SEND)
             continue;
         unsigned copies = 0;
@@ -2972,6 +3117,7 @@ static void split_rings(Gen *g)
                     o->kind = XO_BLOB;
                     o->value = (uint32_t)zeros;
                     o->reg = p >= 0 ? p : 0;
+                    o->off = p >= 0 ? po : o->off; /* from where it starts */
                     o->len = o->len ? o->len : o->size;
                     if (p < 0)
                         o->reg = -1;
@@ -3190,8 +3336,70 @@ static int ring_rx(Gen *g)
     if (g->rxp >= 0 && ident[g->rxp] >= 0 &&
         x->regions[ident[g->rxp]].group_count >= x->regions[g->rxp].ring_count)
         g->rx_group = ident[g->rxp];
-    /* frames taken from the ring since init or reset */
-    trace = UINT32_MAX;
+    free(hp);
+    free(hd);
+    free(votes);
+    free(ident);
+    return 0;
+}
+
+/* Whether instance `in` lays every descriptor of ring piece p out anew
+ * (a store into each, or zeros over them all), as the driver's init does:
+ * a driver that restarts its rings to reconfigure the chip (a PCnet's
+ * re-initialization for a filter change) starts again at descriptor 0. */
+static int restarts_ring(const Extract *x, const XInst *in, int p)
+{
+    const XRegion *r = &x->regions[p];
+    uint8_t seen[1024] = {0};
+    unsigned nseen = 0;
+    if (!r->ring || !r->ring_desc || r->ring_count > sizeof seen)
+        return 0;
+    for (size_t j = 0; j < in->nraw; j++) {
+        const XOp *o = &in->raw[j];
+        if (o->reg != p || (o->kind != XO_STORE && (o->kind != XO_BLOB || !o->value)))
+            continue;
+        uint32_t last = o->kind == XO_STORE ? o->off : o->off + (o->len ? o->len - 1 : 0);
+        for (uint32_t d = o->off / r->ring_desc; d <= last / r->ring_desc && d < r->ring_count;
+             d++)
+            if (!seen[d]) {
+                seen[d] = 1;
+                nseen++;
+            }
+    }
+    return nseen == r->ring_count;
+}
+
+/* The transmit ring (the one sends store into most) and the receive ring
+ * (ring_rx): which requests other than init and reset restart them
+ * (XInst.restart); then the counters, which start again there too: frames
+ * sent (XInst.cnt) and frames taken from the receive ring (XInst.rxr). */
+static void ring_restarts(Gen *g)
+{
+    Extract *x = g->x;
+    unsigned votes[XMAX_REGIONS] = {0}, best = 0;
+    g->txp = -1;
+    for (size_t i = 0; i < x->ninst; i++)
+        for (size_t j = 0; x->inst[i].kind == XK_SEND && j < x->inst[i].nraw; j++) {
+            const XOp *o = &x->inst[i].raw[j];
+            if (o->kind == XO_STORE && o->reg >= 0 && x->regions[o->reg].ring &&
+                ++votes[o->reg] > best) {
+                best = votes[o->reg];
+                g->txp = o->reg;
+            }
+        }
+    g->restarts = 0;
+    for (size_t i = 0; i < x->ninst; i++) {
+        XInst *in = &x->inst[i];
+        in->restart = 0;
+        if (in->kind == XK_INIT || in->kind == XK_RESET || in->kind == XK_SEND)
+            continue;
+        if (g->txp >= 0 && restarts_ring(x, in, g->txp))
+            in->restart |= 1;
+        if (g->rxp >= 0 && g->rxp != g->txp && restarts_ring(x, in, g->rxp))
+            in->restart |= 2;
+        g->restarts |= in->restart;
+    }
+    unsigned trace = UINT32_MAX;
     uint32_t taken = 0;
     for (size_t i = 0; i < x->ninst; i++) {
         XInst *in = &x->inst[i];
@@ -3202,12 +3410,9 @@ static int ring_rx(Gen *g)
         in->rxr = taken;
         for (size_t j = 0; j < in->nraw; j++)
             taken += in->raw[j].kind == XO_DELIVER && in->raw[j].held == g->rxp + 1;
+        if (in->restart & 2)
+            taken = 0;
     }
-    free(hp);
-    free(hd);
-    free(votes);
-    free(ident);
-    return 0;
 }
 
 int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size_t errlen)
@@ -3233,11 +3438,24 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    g.index_view = calloc(g.nregs ? g.nregs : 1, 1);
+    if (!g.index_view) {
+        free(g.regname);
+        free(g.member);
+        free(g.bad);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < g.nregs; i++) {
+        const AnRegInfo *r = an_reg(a, i);
+        int ix = r->selected ? find_view(&g, r->port, r->index_addr, 1) : -1;
+        if (ix >= 0)
+            g.index_view[ix] = 1;
+    }
     bad_regs(&g);
     name_regs(&g);
     address_arrays(&g);
     bad_selectors(&g);
-    count_sends(x);
     split_rings(&g);
     mark_halves(x);
     group_buffers(&g);
@@ -3248,9 +3466,12 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         free(g.regname);
         free(g.member);
         free(g.bad);
+        free(g.index_view);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    ring_restarts(&g);
+    count_sends(x);
     rx_model(&g);
     static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,
                                   XK_MCAST, XK_STATS, XK_INTR,  XK_TIMER};
@@ -3279,7 +3500,9 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         int any = 0;
         for (size_t i = 0; i < g.nregs; i++)
             any |= g.track[i];
-        any |= g.link_used;
+        any |= g.link_used || g.restarts;
+        memcpy(g.rot_prev, g.rot, sizeof g.rot_prev);
+        g.rxn_known = g.rxn_used;
         if (pass == 1 || !any || rc < 0)
             break;
         for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
@@ -3507,5 +3730,6 @@ done:
     free(g.member);
     free(g.track);
     free(g.bad);
+    free(g.index_view);
     return rc;
 }

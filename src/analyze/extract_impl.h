@@ -76,6 +76,7 @@ typedef struct XInst {
     int has_param, multi, closed;
     unsigned cnt[XK_COUNT]; /* requests of each kind since the last init or reset */
     uint32_t rxr;           /* receive-ring rounds since the last init or reset */
+    uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
     XOp *raw;
     size_t nraw;
     XOp *ops; /* raw with polls and loops collapsed (generator) */
@@ -132,6 +133,7 @@ struct Extract {
     XInst *inst;
     size_t ninst;
     long open[XK_COUNT];
+    char bind_text[96]; /* the binding's next setting, as the host noted it */
     XKind kinds[XMAX_DEPTH];
     unsigned cnt[XK_COUNT];
     unsigned trace;

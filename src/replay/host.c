@@ -675,12 +675,16 @@ static void trace_buffers(ReplayHost *h)
         while (n > 1 && name[n - 1] >= '0' && name[n - 1] <= '9')
             name[--n] = 0;
         uint32_t copies = sb->count ? sb->count : 1;
-        TraceEvent ev = {.kind = TRACE_MEM_REGION,
-                         .name = name,
-                         .addr = (uint32_t)replay_arena_addr(&h->arena, b, 0),
-                         .size = sb->ring ? sb->size * copies : sb->size * copies,
-                         .value = 1};
-        trace_emit(&ev);
+        /* a ring is one run of descriptors; a buffer array's copies lie
+         * apart (each aligned), one allocation each, as a driver's are */
+        for (uint32_t i = 0; i < (sb->ring ? 1 : copies); i++) {
+            TraceEvent ev = {.kind = TRACE_MEM_REGION,
+                             .name = name,
+                             .addr = (uint32_t)replay_arena_addr(&h->arena, b, i),
+                             .size = sb->ring ? sb->size * copies : sb->size,
+                             .value = 1};
+            trace_emit(&ev);
+        }
     }
 }
 

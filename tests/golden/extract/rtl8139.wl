@@ -20,9 +20,9 @@ receive len=1514 burst=8
 receive len=60..1514 step=97
 receive len=1514
 link down
-wait ms=1500
+wait ms=2500
 link up
-wait ms=1500
+wait ms=2500
 filter directed broadcast
 filter directed broadcast promiscuous
 filter directed multicast broadcast
