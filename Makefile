@@ -111,6 +111,24 @@ $(BA)/tests/dev/test_synth_extracted: tests/dev/test_synth_extracted.c \
 	$(CC) $(XCFLAGS) $(SANFLAGS) -I$(BA)/synth -o $@ $< $(BA)/synth/extracted_synth.o \
 	    $(BA)/libxdrv.a $(LIBS) $(TESTLIBS)
 
+# the specs extracted from the 8254x and PCnet drivers, as C (prefixes xse,
+# xsp), run in the replay host against the models (tests/dev/test_synth_models)
+$(BA)/synth/extracted_e1000.c: tests/golden/extract/e1000.xsm $(B)/xdrv
+	@mkdir -p $(dir $@)
+	$(B)/xdrv synth $< --prefix xse -o $@
+
+$(BA)/synth/extracted_pcnet.c: tests/golden/extract/pcnet.xsm $(B)/xdrv
+	@mkdir -p $(dir $@)
+	$(B)/xdrv synth $< --prefix xsp -o $@
+
+$(BA)/tests/dev/test_synth_models: tests/dev/test_synth_models.c \
+                                   $(BA)/synth/extracted_e1000.c $(BA)/synth/extracted_e1000.o \
+                                   $(BA)/synth/extracted_pcnet.c $(BA)/synth/extracted_pcnet.o \
+                                   $(BA)/libxdrv.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XCFLAGS) $(SANFLAGS) -I$(BA)/synth -o $@ $< $(BA)/synth/extracted_e1000.o \
+	    $(BA)/synth/extracted_pcnet.o $(BA)/libxdrv.a $(LIBS) $(TESTLIBS)
+
 $(BA)/tests/unit/test_synth: tests/unit/test_synth.c $(SYNTH_ASRC) $(SYNTH_ASRC:.c=.o) \
                              $(BA)/libxdrv.a
 	@mkdir -p $(dir $@)

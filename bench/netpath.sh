@@ -35,16 +35,17 @@
 #   SECONDS   measurement window (default 2)
 #   REPEATS   runs of every case (default 3; also NETPATH_REPEATS)
 #   PATHS     hosted drivers (default "rtl8139 ne2000 pcnet e1000
-#             replay-rtl8139": the last is the RTL8139 model served by xdrv
-#             replay from the spec extracted from its driver, no guest code;
-#             also NETPATH_PATHS); the forwarder always runs
+#             replay-rtl8139 replay-pcnet replay-e1000": replay-X is the X
+#             model served by xdrv replay from the spec extracted from its
+#             driver (tests/golden/extract/X.xsm), no guest code; also
+#             NETPATH_PATHS); the forwarder always runs
 #   NETPATH_QUEUE  frames the sender keeps waiting in the sending TAP's queue
 #             (default 256; it holds 1000); 0 floods instead: send() as fast as
 #             it returns, the TAP dropping what does not fit, which burns
 #             half a core or more in the sender
 #   NETPATH_RAW    a file to append the sender's raw "window" lines to
 # Run time: about REPEATS x paths x (4 x (SECONDS + 0.6 s) + 2.5 s): with
-# the defaults (3 repeats x 5 paths) about 3 minutes. Needs root and
+# the defaults (3 repeats x 7 paths) about 4.5 minutes. Needs root and
 # /dev/net/tun (says so and exits 0 otherwise). Figures go to
 # docs/performance.md.
 set -u
@@ -52,7 +53,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 usage() { sed -n '/^# usage:/,/^# docs\/performance.md/s/^# \{0,1\}//p' "$0"; }
 REPEATS=${NETPATH_REPEATS:-3}
-HOSTED=${NETPATH_PATHS:-"rtl8139 ne2000 pcnet e1000 replay-rtl8139"}
+HOSTED=${NETPATH_PATHS:-"rtl8139 ne2000 pcnet e1000 replay-rtl8139 replay-pcnet replay-e1000"}
 while getopts "r:p:h" opt; do
     case $opt in
     r) REPEATS=$OPTARG ;;
@@ -87,11 +88,16 @@ done
 # The real hardware behind each hosted driver: chip and line rate, Mbit/s
 declare -A CHIP=([rtl8139]="RTL8139" [ne2000]="RTL8029AS (NE2000)" [pcnet]="Am79C970A (PCnet-PCI II)"
                  [e1000]="82540EM (PRO/1000)")
-declare -A MBIT=([rtl8139]=100 [ne2000]=10 [pcnet]=10 [e1000]=1000 [replay-rtl8139]=100)
-# replay paths: the RTL8139 model served by a specification extracted from
-# the project's driver (tests/golden/extract/rtl8139.xsm), no guest code
+declare -A MBIT=([rtl8139]=100 [ne2000]=10 [pcnet]=10 [e1000]=1000 [replay-rtl8139]=100
+                 [replay-pcnet]=10 [replay-e1000]=1000)
+# replay paths: a model served by the specification extracted from the
+# project's driver for it (tests/golden/extract/CHIP.xsm), no guest code
 CHIP[replay-rtl8139]="RTL8139, replayed spec"
-declare -A SPEC=([replay-rtl8139]=tests/golden/extract/rtl8139.xsm)
+CHIP[replay-pcnet]="Am79C970A, replayed spec"
+CHIP[replay-e1000]="82540EM, replayed spec"
+declare -A SPEC=([replay-rtl8139]=tests/golden/extract/rtl8139.xsm
+                 [replay-pcnet]=tests/golden/extract/pcnet.xsm
+                 [replay-e1000]=tests/golden/extract/e1000.xsm)
 declare -A SENDSIZE=([64]=60 [1514]=1514)   # bytes the host hands the TAP
 SIZES="64 1514"
 DIRS="ab ba"
@@ -394,13 +400,14 @@ for path in $PATHS; do
         printf "ping round trip %-7s: %.3f ms vs 2 x tapfwd %.3f = %.3f ms  %s\n", p, l, b, 2 * b,
             (l != "-" && l <= 2 * b ? "PASS" : "MISS") }'
 done
-if [ -n "${UP[replay-rtl8139]+x}" ] && [ -n "${UP[rtl8139]+x}" ]; then
+for chip in rtl8139 pcnet e1000; do
+    [ -n "${UP[replay-$chip]+x}" ] && [ -n "${UP[$chip]+x}" ] || continue
     for dir in $DIRS; do
-        awk -v d="${DIRNAME[$dir]}" -v r="$(med replay-rtl8139 1514 "$dir" cpu)" \
-            -v h="$(med rtl8139 1514 "$dir" cpu)" -v rf="$(med replay-rtl8139 1514 "$dir" fps)" \
-            -v hf="$(med rtl8139 1514 "$dir" fps)" 'BEGIN {
-            printf "replay vs hosted rtl8139, 1514-byte frames %s: CPU per frame %.2f vs %.2f us (x%.2f), frames/s x%.2f\n",
-                d, r, h, (h > 0 ? r / h : 0), (hf > 0 ? rf / hf : 0) }'
+        awk -v c="$chip" -v d="${DIRNAME[$dir]}" -v r="$(med "replay-$chip" 1514 "$dir" cpu)" \
+            -v h="$(med "$chip" 1514 "$dir" cpu)" -v rf="$(med "replay-$chip" 1514 "$dir" fps)" \
+            -v hf="$(med "$chip" 1514 "$dir" fps)" 'BEGIN {
+            printf "replay vs hosted %s, 1514-byte frames %s: CPU per frame %.2f vs %.2f us (x%.2f), frames/s x%.2f\n",
+                c, d, r, h, (h > 0 ? r / h : 0), (hf > 0 ? rf / hf : 0) }'
     done
-fi
+done
 exit 0

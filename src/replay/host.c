@@ -31,6 +31,8 @@ struct ReplayHost {
     DevClock clock;
     uint64_t wall0;
     uint8_t *mem; /* the DMA region: the spec's buffers, nothing else */
+    ReplayOps ops;
+    const ReplayDriver *drv; /* in the interpreter's place, NULL: the interpreter */
     uint32_t mem_size;
     ReplayArena arena;
     Replay r;
@@ -295,16 +297,16 @@ int replay_host_new(ReplayHost **out, const Spec *spec, const char *device, FILE
             goto fail;
         }
     }
-    ReplayOps ops = {.opaque = h,
-                     .reg_read = op_reg_read,
-                     .reg_write = op_reg_write,
-                     .buf_addr = op_buf_addr,
-                     .buf_ptr = op_buf_ptr,
-                     .stall = op_stall,
-                     .deliver = op_deliver,
-                     .complete = op_complete,
-                     .link = op_link};
-    if (replay_init(&h->r, spec, &ops) != REPLAY_OK) {
+    h->ops = (ReplayOps){.opaque = h,
+                         .reg_read = op_reg_read,
+                         .reg_write = op_reg_write,
+                         .buf_addr = op_buf_addr,
+                         .buf_ptr = op_buf_ptr,
+                         .stall = op_stall,
+                         .deliver = op_deliver,
+                         .complete = op_complete,
+                         .link = op_link};
+    if (replay_init(&h->r, spec, &h->ops) != REPLAY_OK) {
         snprintf(err, errlen,
                  "the spec is larger than the interpreter takes (%u variables, %u "
                  "registers: at most %u and %u)",
@@ -407,16 +409,31 @@ static const char *param_out_of_range(ReplayHost *h, SpecRequest req, const uint
     return NULL;
 }
 
+/* The spec's state: the interpreter's, or the driver's in its place. */
+static uint32_t host_state(const ReplayHost *h)
+{
+    return h->drv ? h->drv->state(h->drv->d) : h->r.state;
+}
+
+int replay_host_use_driver(ReplayHost *h, const ReplayDriver *drv)
+{
+    if (drv->init(drv->d, &h->ops) != REPLAY_OK)
+        return -1;
+    h->drv = drv;
+    return 0;
+}
+
 /* One request: 0 served, 1 not (h->stop says why). */
 static int request(ReplayHost *h, SpecRequest req, const uint64_t *p, const uint8_t *frame,
                    uint32_t len)
 {
     char why[128];
-    uint32_t state = h->r.state;
+    uint32_t state = host_state(h);
     clock_sync(h);
     if (param_out_of_range(h, req, p, why, sizeof why))
         return stopped(h, req, REPLAY_UNHANDLED, state, why, 0);
-    ReplayResult res = replay_request(&h->r, req, p, frame, len);
+    ReplayResult res = h->drv ? h->drv->request(h->drv->d, req, p, frame, len)
+                              : replay_request(&h->r, req, p, frame, len);
     if (h->verbose && (req != SPEC_REQ_SEND || res != REPLAY_OK))
         fprintf(h->log, "replay: %s: %s\n", spec_request_name(req),
                 res == REPLAY_OK ? "served" : "not served");
@@ -426,11 +443,12 @@ static int request(ReplayHost *h, SpecRequest req, const uint64_t *p, const uint
         snprintf(why, sizeof why, "no transition serves %s in this state", spec_request_name(req));
         return stopped(h, req, res, state, why, 0);
     }
-    const char *reason = h->r.reason;
+    const char *reason = h->drv ? h->drv->reason(h->drv->d) : h->r.reason;
     if (!reason)
         reason = res == REPLAY_BAD_SPEC ? "the spec is beyond the interpreter's limits"
                                         : "the spec gave up";
-    return stopped(h, req, res, state, reason, h->r.reason_line);
+    return stopped(h, req, res, state, reason,
+                   h->drv ? h->drv->reason_line(h->drv->d) : h->r.reason_line);
 }
 
 /* Serve the raised interrupt line: 0, or 1 when the spec did not (a line
@@ -447,7 +465,7 @@ static int service_irq(ReplayHost *h)
     char why[96];
     snprintf(why, sizeof why, "the interrupt line stays raised after %u interrupt requests",
              IRQ_ROUNDS);
-    return stopped(h, SPEC_REQ_INTERRUPT, REPLAY_FALLBACK, h->r.state, why, 0);
+    return stopped(h, SPEC_REQ_INTERRUPT, REPLAY_FALLBACK, host_state(h), why, 0);
 }
 
 static int timer(ReplayHost *h)

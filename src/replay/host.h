@@ -41,6 +41,24 @@ int replay_host_new(ReplayHost **out, const Spec *spec, const char *device, FILE
  * backends stay the caller's. NULL is ignored. */
 void replay_host_free(ReplayHost *h);
 
+/* A driver in the interpreter's place: one `xdrv synth` wrote from the
+ * same specification (docs/synth.md), its functions taking what
+ * replay_init and replay_request take. */
+typedef struct ReplayDriver {
+    void *d; /* its driver struct */
+    ReplayResult (*init)(void *d, const ReplayOps *ops);
+    ReplayResult (*request)(void *d, SpecRequest req, const uint64_t *params,
+                            const uint8_t *frame, uint32_t frame_len);
+    uint32_t (*state)(const void *d);
+    const char *(*reason)(const void *d);
+    uint32_t (*reason_line)(const void *d);
+} ReplayDriver;
+
+/* Serve with drv (borrowed) instead of the interpreter, from the next
+ * request on (call it before replay_host_start). 0, or -1 when its init
+ * refuses the host's ops (REPLAY_BAD_SPEC). */
+int replay_host_use_driver(ReplayHost *h, const ReplayDriver *drv);
+
 /* The model's station address (the --device mac= or its default). */
 void replay_host_mac(const ReplayHost *h, uint8_t mac[6]);
 
