@@ -1123,35 +1123,31 @@ static int desc_expr(Gen *g, Scope *s, const size_t *ids, size_t n, const XRegio
     return index_expr(g, s, ids, n, idxs, b->ring_count, out, len);
 }
 
-/* A load from a receive ring's descriptor: `load RING[IDX] FIELD W -> d_`. */
+/* A load: from a receive ring's descriptor, `load RING[IDX] FIELD W ->
+ * d_...`, or from a block the driver keeps for the device, `load BUF OFF W
+ * -> d_...`. */
 static int emit_load(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
     XRegion *b = &g->x->regions[o0->reg];
-    char ie[96], var[72];
-    if (!b->ring) { /* a field of a block the driver keeps for the device */
-        b->used = 1;
-        load_var(g, o0->reg, o0->off, var, sizeof var);
-        indent(g, depth);
-        fprintf(g->o, "load %s 0x%x %u -> %s\n", b->label, o0->off, o0->size, var);
-        Slot *sl = slot_make(g, s, load_key(o0->reg, o0->off), var);
-        if (sl)
-            for (size_t k = 0; k < n; k++) {
-                sl->v[ids[k]] = cur(s, ids[k])->value;
-                sl->ok[ids[k]] = 1;
-            }
-        return 0;
-    }
-    if (desc_expr(g, s, ids, n, b, ie, sizeof ie) < 0) {
-        note(g, depth, "loads from the ring %s at descriptors not generalised", b->label);
-        fallback(g, depth, "a descriptor the traces did not explain");
-        return 1;
+    char place[192], var[72];
+    uint32_t field = o0->off;
+    if (b->ring) {
+        char ie[96];
+        if (desc_expr(g, s, ids, n, b, ie, sizeof ie) < 0) {
+            note(g, depth, "loads from the ring %s at descriptors not generalised", b->label);
+            fallback(g, depth, "a descriptor the traces did not explain");
+            return 1;
+        }
+        field = o0->off % b->ring_desc;
+        snprintf(place, sizeof place, "%s[%s] 0x%x", b->label, ie, field);
+    } else {
+        snprintf(place, sizeof place, "%s 0x%x", b->label, field);
     }
     b->used = 1;
-    uint32_t field = o0->off % b->ring_desc;
     load_var(g, o0->reg, field, var, sizeof var);
     indent(g, depth);
-    fprintf(g->o, "load %s[%s] 0x%x %u -> %s\n", b->label, ie, field, o0->size, var);
+    fprintf(g->o, "load %s %u -> %s\n", place, o0->size, var);
     Slot *sl = slot_make(g, s, load_key(o0->reg, field), var);
     if (sl)
         for (size_t k = 0; k < n; k++) {

@@ -130,28 +130,7 @@ static Spec *load_spec(const char *path, const char *device)
     return s;
 }
 
-#define SYNTHESIZED(pre, Type)                                                                     \
-    static ReplayResult pre##_init_(void *d, const ReplayOps *ops)                                 \
-    {                                                                                              \
-        return pre##_init(d, ops);                                                                 \
-    }                                                                                              \
-    static ReplayResult pre##_request_(void *d, SpecRequest req, const uint64_t *params,           \
-                                       const uint8_t *frame, uint32_t frame_len)                   \
-    {                                                                                              \
-        return pre##_request(d, req, params, frame, frame_len);                                    \
-    }                                                                                              \
-    static uint32_t pre##_state_(const void *d)                                                    \
-    {                                                                                              \
-        return (uint32_t)((const Type *)d)->state;                                                 \
-    }                                                                                              \
-    static const char *pre##_reason_(const void *d)                                                \
-    {                                                                                              \
-        return ((const Type *)d)->reason;                                                          \
-    }                                                                                              \
-    static uint32_t pre##_line_(const void *d)                                                     \
-    {                                                                                              \
-        return ((const Type *)d)->reason_line;                                                     \
-    }
+#include "../synthesized.h"
 
 SYNTHESIZED(xse, XseDriver)
 SYNTHESIZED(xsp, XspDriver)

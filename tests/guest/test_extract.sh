@@ -209,36 +209,52 @@ fi
 # every register access and every byte the device reads and writes for a
 # workload of sends and receives (past the receive ring's wrap) is the
 # driver's.
-"$XDRV" trace record "$B/drivers/e1000.sys" --inf drivers/e1000/e1000.inf \
-    --workload "$G/traffic.wl" -o "$dir/etraf.xtr" >/dev/null 2>"$dir/erec2.err" || bad "record e1000 traffic" "$dir/erec2.err"
-"$XDRV" replay "$e" --device e1000 --workload "$G/traffic.wl" --trace "$dir/erep.xtr" \
-    >"$dir/erp.out" 2>"$dir/erp.err"
-rc=$?
+# placeless TRACE KINDS: the normalized events of those kinds, buffer
+# places (and a descriptor's address word) set aside
 placeless() {
-    "$XDRV" trace dump --normalized --kind MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE "$1" |
+    "$XDRV" trace dump --normalized --kind "$2" "$1" |
         sed -E 's/^(d=[0-9]+ )?(pc=[^ ]+ )?//; s/(addr|value)=[a-z_-]+[0-9_a-z]*\+0x[0-9a-f]+/\1=BUF/g;
                 s/ size=16 data=[0-9a-f]{8}/ size=16 data=ADDR/'
 }
-placeless "$dir/etraf.xtr" >"$dir/e1.n"
-placeless "$dir/erep.xtr" >"$dir/e2.n"
-cnt=$(wc -l <"$dir/e2.n")
-frames=$(grep -c '^DMA_WRITE addr=BUF size=1514 ' "$dir/e2.n")
-if [ $rc -eq 0 ] && grep -q "39 requests played, 0 not played" "$dir/erp.out" &&
-    cmp -s "$dir/e1.n" "$dir/e2.n" && [ "$cnt" -gt 1000 ] && [ "$frames" -ge 56 ]; then
-    ok "equivalence e1000: sends and receives from the spec, all served; $cnt register and DMA events the driver's, but for buffer places"
-else
-    bad "equivalence e1000: replay exit $rc" "$dir/erp.err"
-    diff "$dir/e1.n" "$dir/e2.n" | head -10 | cut -c1-160 | sed 's/^/   | /'
+# traffic_pair D SPEC KINDS [ASIDE]: traffic.wl recorded against D.sys and
+# replayed from SPEC, both placeless (and through ASIDE, a command that
+# sets more aside) in $dir/D.drv.n and $dir/D.rep.n; the replay's exit
+# status in $rc, its output in $dir/D.rep.out; 1 when they differ or the
+# replay did not serve every request.
+traffic_pair() {
+    local d=$1 spec=$2 kinds=$3 aside=${4:-cat}
+    "$XDRV" trace record "$B/drivers/$d.sys" --inf "drivers/$d/$d.inf" \
+        --workload "$G/traffic.wl" -o "$dir/$d.traf.xtr" >/dev/null 2>"$dir/$d.trec.err" ||
+        bad "record $d traffic" "$dir/$d.trec.err"
+    "$XDRV" replay "$spec" --device "$d" --workload "$G/traffic.wl" --trace "$dir/$d.rep.xtr" \
+        >"$dir/$d.rep.out" 2>"$dir/$d.rep.err"
+    rc=$?
+    placeless "$dir/$d.traf.xtr" "$kinds" | $aside >"$dir/$d.drv.n"
+    placeless "$dir/$d.rep.xtr" "$kinds" | $aside >"$dir/$d.rep.n"
+    [ $rc -eq 0 ] && grep -q "39 requests played, 0 not played" "$dir/$d.rep.out" &&
+        cmp -s "$dir/$d.drv.n" "$dir/$d.rep.n" && return 0
+    bad "equivalence $d: replay exit $rc" "$dir/$d.rep.err"
+    diff "$dir/$d.drv.n" "$dir/$d.rep.n" | head -10 | cut -c1-160 | sed 's/^/   | /'
+    return 1
+}
+if traffic_pair e1000 "$e" MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE; then
+    cnt=$(wc -l <"$dir/e1000.rep.n")
+    frames=$(grep -c '^DMA_WRITE addr=BUF size=1514 ' "$dir/e1000.rep.n")
+    if [ "$cnt" -gt 1000 ] && [ "$frames" -ge 56 ]; then
+        ok "equivalence e1000: sends and receives from the spec, all served; $cnt register and DMA events the driver's, but for buffer places"
+    else
+        bad "equivalence e1000: only $cnt events, $frames full frames"
+    fi
 fi
 # the comparison can fail: a tail register one short holds each frame back
 # until the next send, and the last one is never sent
 sed 's/^  write r3818 (send_n + 0x1) % 0x40$/  write r3818 send_n/' "$e" >"$dir/e-edit.xsm"
 "$XDRV" replay "$dir/e-edit.xsm" --device e1000 --workload "$G/traffic.wl" --trace "$dir/erep2.xtr" \
     >/dev/null 2>&1
-placeless "$dir/erep2.xtr" >"$dir/e3.n"
-f1=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e1.n")
+placeless "$dir/erep2.xtr" MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE >"$dir/e3.n"
+f1=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e1000.drv.n")
 f3=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e3.n")
-if ! cmp -s "$dir/e1.n" "$dir/e3.n" && [ "$f3" -lt "$f1" ]; then
+if ! cmp -s "$dir/e1000.drv.n" "$dir/e3.n" && [ "$f3" -lt "$f1" ]; then
     ok "equivalence e1000: an edited spec (TDT one short) differs: $f3 DMA reads against $f1"
 else
     bad "equivalence e1000: the edited spec compared equal" "$dir/e3.n"
@@ -282,27 +298,17 @@ fi
 # index register's own save and restore in the driver's ISR (the spec's
 # index views select a CSR before each access): the CSR accesses and every
 # byte the device reads and writes are the driver's.
-"$XDRV" trace record "$B/drivers/pcnet.sys" --inf drivers/pcnet/pcnet.inf \
-    --workload "$G/traffic.wl" -o "$dir/ptraf.xtr" >/dev/null 2>"$dir/prec2.err" || bad "record pcnet traffic" "$dir/prec2.err"
-"$XDRV" replay "$p" --device pcnet --workload "$G/traffic.wl" --trace "$dir/prep.xtr" \
-    >"$dir/prp.out" 2>"$dir/prp.err"
-rc=$?
-pplaceless() {
-    "$XDRV" trace dump --normalized --kind PORT_READ,PORT_WRITE,DMA_READ,DMA_WRITE "$1" |
-        sed -E 's/^(d=[0-9]+ )?(pc=[^ ]+ )?//; s/(addr|value)=[a-z_-]+[0-9_a-z]*\+0x[0-9a-f]+/\1=BUF/g;
-                s/ size=16 data=[0-9a-f]{8}/ size=16 data=ADDR/' | grep -v ' reg=RAP$' |
+# (RAP accesses, the block's address halves and the ring addresses in it)
+pcnet_aside() {
+    grep -v ' reg=RAP$' |
         sed -E 's/value=0x[0-9a-f]+ reg=IADR/value=HALF reg=IADR/;
                 s/^(DMA_READ addr=BUF size=28 data=[0-9a-f]{40})[0-9a-f]{16}$/\1RINGS/'
 }
-pplaceless "$dir/ptraf.xtr" >"$dir/p1.n"
-pplaceless "$dir/prep.xtr" >"$dir/p2.n"
-cnt=$(wc -l <"$dir/p2.n")
-if [ $rc -eq 0 ] && grep -q "39 requests played, 0 not played" "$dir/prp.out" &&
-    cmp -s "$dir/p1.n" "$dir/p2.n" && [ "$cnt" -gt 600 ]; then
-    ok "equivalence pcnet: sends and receives from the spec, all served; $cnt register and DMA events the driver's, but for buffer places and RAP save/restore"
-else
-    bad "equivalence pcnet: replay exit $rc" "$dir/prp.err"
-    diff "$dir/p1.n" "$dir/p2.n" | head -10 | cut -c1-160 | sed 's/^/   | /'
+if traffic_pair pcnet "$p" PORT_READ,PORT_WRITE,DMA_READ,DMA_WRITE pcnet_aside; then
+    cnt=$(wc -l <"$dir/pcnet.rep.n")
+    [ "$cnt" -gt 600 ] &&
+        ok "equivalence pcnet: sends and receives from the spec, all served; $cnt register and DMA events the driver's, but for buffer places and RAP save/restore" ||
+        bad "equivalence pcnet: only $cnt events"
 fi
 # a hand edit that joins the low half of one buffer to the high half of
 # another (or gives only one half) is refused
