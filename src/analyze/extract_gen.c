@@ -3411,6 +3411,49 @@ static void ring_restarts(Gen *g)
     }
 }
 
+/* The `reg` line of register view i, after the lines of the index and
+ * bank registers it names (a spec declares a register before its use). */
+static void decl_reg(Gen *g, FILE *out, size_t i, uint8_t *printed)
+{
+    const Analysis *a = g->a;
+    const Extract *x = g->x;
+    const AnRegInfo *r = an_reg(a, i);
+    int w = reg_win(g, r);
+    char cb[128];
+    if (printed[i] || g->member[i] >= 0 || g->bad[i])
+        return;
+    printed[i] = 1;
+    int ix = r->selected ? find_view(g, r->port, r->index_addr, 1) : -1;
+    int bx = r->banked ? find_view(g, r->port, r->bank_addr, 1) : -1;
+    if (ix >= 0)
+        decl_reg(g, out, (size_t)ix, printed);
+    if (bx >= 0)
+        decl_reg(g, out, (size_t)bx, printed);
+    fprintf(out, "reg %s w%d 0x%x %u", g->regname[i], w, r->addr - r->window, r->width);
+    if (ix >= 0)
+        fprintf(out, " index %s 0x%x", g->regname[ix], r->selector);
+    if (bx >= 0)
+        fprintf(out, " bank %s 0x%x 0x%x", g->regname[bx], r->bank_mask, r->bank_value);
+    /* a register written addresses of buffers takes a bus address */
+    int dma = 0, half = 0;
+    for (size_t k = 0; k < x->ninst && !dma; k++)
+        for (size_t j = 0; j < x->inst[k].nraw && !dma; j++) {
+            const XOp *o = &x->inst[k].raw[j];
+            dma = o->kind == XO_WRITE && o->reg == (int)i && o->addr_region >= 0;
+            half = dma ? o->addr_half : 0;
+        }
+    /* the upper half of a 64-bit bus address: 4 bytes above a register
+     * written buffer addresses, itself only ever written 0 (verify then
+     * holds it to 0) */
+    if (!dma && upper_half(g, i))
+        dma = 2;
+    if (dma)
+        fputs(half == XHALF_LOW ? " dma low" : half == XHALF_HIGH ? " dma high" : " dma", out);
+    fprintf(out, "   # %s%s, %s%s%s\n", dma == 2 ? "the upper half of a bus address; " : "",
+            an_class_name(r->cls), an_access_name(r->access), r->model_name ? "; the model: " : "",
+            r->model_name ? clean(r->model_name, cb, sizeof cb) : "");
+}
+
 int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size_t errlen)
 {
     Gen g = {.a = a, .x = x, .want_reg = -1};
@@ -3538,45 +3581,15 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
                 fprintf(out, " %s", clean(an_reg(a, k)->model_name, cb, sizeof cb));
         fputc('\n', out);
     }
-    for (size_t i = 0; i < g.nregs; i++) {
-        const AnRegInfo *r = an_reg(a, i);
-        int w = reg_win(&g, r);
-        if (g.member[i] >= 0 || g.bad[i])
-            continue;
-        fprintf(out, "reg %s w%d 0x%x %u", g.regname[i], w, r->addr - r->window, r->width);
-        if (r->selected) {
-            int ix = find_view(&g, r->port, r->index_addr, 1);
-            if (ix >= 0)
-                fprintf(out, " index %s 0x%x", g.regname[ix], r->selector);
-        }
-        if (r->banked) {
-            int bx = find_view(&g, r->port, r->bank_addr, 1);
-            if (bx >= 0)
-                fprintf(out, " bank %s 0x%x 0x%x", g.regname[bx], r->bank_mask, r->bank_value);
-        }
-        int dma = 0;
-        for (unsigned t = 0; t < sizeof order / sizeof order[0]; t++)
-            (void)t;
-        /* a register written addresses of buffers takes a bus address */
-        int half = 0;
-        for (size_t k = 0; k < x->ninst && !dma; k++)
-            for (size_t j = 0; j < x->inst[k].nraw && !dma; j++) {
-                const XOp *o = &x->inst[k].raw[j];
-                dma = o->kind == XO_WRITE && o->reg == (int)i && o->addr_region >= 0;
-                half = dma ? o->addr_half : 0;
-            }
-        /* the upper half of a 64-bit bus address: 4 bytes above a register
-         * written buffer addresses, itself only ever written 0 (verify then
-         * holds it to 0) */
-        if (!dma && upper_half(&g, i))
-            dma = 2;
-        if (dma)
-            fputs(half == XHALF_LOW ? " dma low" : half == XHALF_HIGH ? " dma high" : " dma", out);
-        fprintf(out, "   # %s%s, %s%s%s\n", dma == 2 ? "the upper half of a bus address; " : "",
-                an_class_name(r->cls), an_access_name(r->access),
-                r->model_name ? "; the model: " : "",
-                r->model_name ? clean(r->model_name, cb, sizeof cb) : "");
+    uint8_t *printed = calloc(g.nregs ? g.nregs : 1, 1);
+    if (!printed) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+        goto done;
     }
+    for (size_t i = 0; i < g.nregs; i++)
+        decl_reg(&g, out, i, printed);
+    free(printed);
     for (unsigned i = 0; i < g.nfam; i++) {
         const Family *f = &g.fam[i];
         int dma = 0;
