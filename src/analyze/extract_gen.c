@@ -127,6 +127,12 @@ typedef struct Gen {
     int rxn_known;  /* rx_n was used in the pass before */
     unsigned rot_prev[XK_COUNT]; /* the counters of the pass before */
     int any_link;   /* the traces hold link reports */
+    struct {
+        int region;
+        uint32_t off, len;
+        uint8_t bytes[16];
+    } prom[8]; /* blocks given bytes read from the device (prom_bytes) */
+    unsigned nprom;
     int ldkey[64]; /* descriptor fields loaded into variables */
     char ldname[64][72];
     unsigned nld;
@@ -1633,6 +1639,122 @@ static int pad_frame(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 
 /* One action for views that all do the same next thing. 1: the path ends
  * here (a fallback), 0 go on. */
+/* Bytes stored into a block (a MAC copied into an initialization block)
+ * that the driver read from the device earlier in the request, from
+ * registers side by side (a station address PROM): stored as those
+ * reads' bytes, so the spec gives the chip the address of the device it
+ * runs on, not the recording's. Where a later request stores the same
+ * bytes at the same place again with no read to take them from, and
+ * nothing else ever stores there, the block still holds them: nothing is
+ * stored. 0 done, -1 not such bytes. */
+static int prom_bytes(Gen *g, Scope *s, const size_t *ids, size_t n, const XOp *o0,
+                      const char *oe, int depth)
+{
+    XRegion *b = &g->x->regions[o0->reg];
+    if (o0->len < 4)
+        return -1;
+    /* the reads, by register address: runs of registers side by side */
+    const Slot *sl[MAX_SLOTS];
+    unsigned ns = 0;
+    for (unsigned i = 0; i < s->nslots; i++)
+        if (s->slot[i].key >= 0 && (size_t)s->slot[i].key < g->nregs &&
+            slot_all_ok(&s->slot[i], ids, n))
+            sl[ns++] = &s->slot[i];
+    for (unsigned i = 1; i < ns; i++)
+        for (unsigned j = i; j > 0; j--) {
+            const AnRegInfo *a = an_reg(g->a, (size_t)sl[j - 1]->key);
+            const AnRegInfo *c = an_reg(g->a, (size_t)sl[j]->key);
+            if (a->port < c->port || (a->port == c->port && a->addr <= c->addr))
+                break;
+            const Slot *t = sl[j];
+            sl[j] = sl[j - 1];
+            sl[j - 1] = t;
+        }
+    for (unsigned first = 0; first < ns; first++) {
+        unsigned last = first;
+        uint32_t len = an_reg(g->a, (size_t)sl[first]->key)->width;
+        while (last + 1 < ns) {
+            const AnRegInfo *a = an_reg(g->a, (size_t)sl[last]->key);
+            const AnRegInfo *c = an_reg(g->a, (size_t)sl[last + 1]->key);
+            if (c->port != a->port || c->addr != a->addr + a->width)
+                break;
+            len += c->width;
+            last++;
+        }
+        /* where the bytes lie in the run, the same in every view */
+        for (uint32_t at = 0; at + o0->len <= len; at++) {
+            int ok = 1;
+            for (size_t k = 0; k < n && ok; k++)
+                for (uint32_t i = 0; i < o0->len && ok; i++) {
+                    uint32_t pos = at + i, r = first;
+                    while (pos >= an_reg(g->a, (size_t)sl[r]->key)->width) {
+                        pos -= an_reg(g->a, (size_t)sl[r]->key)->width;
+                        r++;
+                    }
+                    ok = (uint8_t)(sl[r]->v[ids[k]] >> (8 * pos)) == cur(s, ids[k])->bytes[i];
+                }
+            if (!ok)
+                continue;
+            for (uint32_t i = 0; i < o0->len; i++) {
+                uint32_t pos = at + i, r = first;
+                while (pos >= an_reg(g->a, (size_t)sl[r]->key)->width) {
+                    pos -= an_reg(g->a, (size_t)sl[r]->key)->width;
+                    r++;
+                }
+                indent(g, depth);
+                if (i)
+                    fprintf(g->o, "store %s %s + 0x%x 1 ", b->label, oe, i);
+                else
+                    fprintf(g->o, "store %s %s 1 ", b->label, oe);
+                if (pos)
+                    fprintf(g->o, "(%s >> %u) & 0xff\n", sl[r]->name, 8 * pos);
+                else
+                    fprintf(g->o, "%s & 0xff\n", sl[r]->name);
+            }
+            if (g->nprom < sizeof g->prom / sizeof g->prom[0]) {
+                g->prom[g->nprom].region = o0->reg;
+                g->prom[g->nprom].off = o0->off;
+                g->prom[g->nprom].len = o0->len;
+                memcpy(g->prom[g->nprom].bytes, o0->bytes, o0->len);
+                g->nprom++;
+            }
+            return 0;
+        }
+        first = last;
+    }
+    /* the same bytes again where a read's bytes went before */
+    for (unsigned q = 0; q < g->nprom; q++) {
+        if (g->prom[q].region != o0->reg || g->prom[q].len != o0->len ||
+            memcmp(g->prom[q].bytes, o0->bytes, o0->len))
+            continue;
+        int same_place = 1;
+        for (size_t k = 0; k < n && same_place; k++)
+            same_place = cur(s, ids[k])->off == g->prom[q].off;
+        if (!same_place)
+            continue;
+        /* nothing else is ever stored there */
+        int other = 0;
+        for (size_t i = 0; i < g->x->ninst && !other; i++)
+            for (size_t j = 0; j < g->x->inst[i].nraw && !other; j++) {
+                const XOp *o = &g->x->inst[i].raw[j];
+                uint32_t ol = o->kind == XO_STORE ? o->size : o->len;
+                if ((o->kind != XO_STORE && o->kind != XO_BLOB && o->kind != XO_COPY) ||
+                    o->reg != o0->reg || o->off >= g->prom[q].off + g->prom[q].len ||
+                    o->off + ol <= g->prom[q].off)
+                    continue;
+                other = !(o->kind == XO_BLOB && o->off == g->prom[q].off && o->len == o0->len &&
+                          !memcmp(o->bytes, o0->bytes, o0->len));
+            }
+        if (other)
+            return -1;
+        note(g, depth, "the driver stored the %u bytes it read from the device (at init) into %s "
+                       "again; they are still there",
+             o0->len, b->label);
+        return 0;
+    }
+    return -1;
+}
+
 static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
@@ -1853,6 +1975,9 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             if (same && !offset_expr(g, s, ids, n, offs, oe, sizeof oe)) {
                 XRegion *b = &g->x->regions[o0->reg];
                 b->used = 1;
+                int pr = prom_bytes(g, s, ids, n, o0, oe, depth);
+                if (pr >= 0)
+                    return 0;
                 for (uint32_t i = 0; i < o0->len; i++) {
                     indent(g, depth);
                     if (i)
@@ -3527,6 +3652,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         g.rx_used = 0;
         g.rxn_used = g.rxlen_used = 0;
         g.nld = 0;
+        g.nprom = 0;
         g.stamp = 0;
         memset(g.rot, 0, sizeof g.rot);
         memset(g.var_used, 0, sizeof g.var_used);
