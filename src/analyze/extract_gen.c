@@ -281,6 +281,20 @@ static Slot *slot_make(Gen *g, Scope *s, int key, const char *name)
     return sl;
 }
 
+/* A variable holding, in each view, the value its current op read or
+ * loaded (slot_make, filled). */
+static Slot *slot_from_ops(Gen *g, Scope *s, const size_t *ids, size_t n, int key,
+                           const char *name)
+{
+    Slot *sl = slot_make(g, s, key, name);
+    if (sl)
+        for (size_t k = 0; k < n; k++) {
+            sl->v[ids[k]] = cur(s, ids[k])->value;
+            sl->ok[ids[k]] = 1;
+        }
+    return sl;
+}
+
 static void scope_free(Scope *s)
 {
     for (unsigned i = 0; i < s->nslots; i++) {
@@ -916,13 +930,7 @@ static void emit_read(Gen *g, Scope *s, const size_t *ids, size_t n, int reg, co
     fprintf(g->o, "read %s -> %s\n", ref, var);
     if ((size_t)reg < sizeof g->var_used / sizeof g->var_used[0])
         g->var_used[reg] = 1;
-    Slot *sl = slot_make(g, s, reg, var);
-    if (!sl)
-        return;
-    for (size_t k = 0; k < n; k++) {
-        sl->v[ids[k]] = cur(s, ids[k])->value;
-        sl->ok[ids[k]] = 1;
-    }
+    slot_from_ops(g, s, ids, n, reg, var);
 }
 
 static const AnPoll *poll_at(const Gen *g, const XOp *op)
@@ -1059,12 +1067,7 @@ static int try_family(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         snprintf(var, sizeof var, "v_%s", f->name);
         indent(g, depth);
         fprintf(g->o, "read %s -> %s\n", ref, var);
-        Slot *sl = slot_make(g, s, 100000 + (int)(f - g->fam), var);
-        if (sl)
-            for (size_t k = 0; k < n; k++) {
-                sl->v[ids[k]] = cur(s, ids[k])->value;
-                sl->ok[ids[k]] = 1;
-            }
+        slot_from_ops(g, s, ids, n, 100000 + (int)(f - g->fam), var);
     } else {
         ValIn vi[4096];
         for (size_t k = 0; k < n; k++) {
@@ -1154,12 +1157,7 @@ static int emit_load(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     load_var(g, o0->reg, field, var, sizeof var);
     indent(g, depth);
     fprintf(g->o, "load %s %u -> %s\n", place, o0->size, var);
-    Slot *sl = slot_make(g, s, load_key(o0->reg, field), var);
-    if (sl)
-        for (size_t k = 0; k < n; k++) {
-            sl->v[ids[k]] = cur(s, ids[k])->value;
-            sl->ok[ids[k]] = 1;
-        }
+    slot_from_ops(g, s, ids, n, load_key(o0->reg, field), var);
     return 0;
 }
 
@@ -1671,45 +1669,43 @@ static int prom_bytes(Gen *g, Scope *s, const size_t *ids, size_t n, const XOp *
             sl[j - 1] = t;
         }
     for (unsigned first = 0; first < ns; first++) {
+        /* a run: each of its bytes, which read and which byte of it */
+        const Slot *rs[MAX_SLOTS * 4]; /* registers of 1, 2 or 4 bytes */
+        uint8_t rb[MAX_SLOTS * 4];
+        uint32_t len = 0;
         unsigned last = first;
-        uint32_t len = an_reg(g->a, (size_t)sl[first]->key)->width;
-        while (last + 1 < ns) {
+        for (;;) {
             const AnRegInfo *a = an_reg(g->a, (size_t)sl[last]->key);
+            for (uint32_t k = 0; k < a->width && len < sizeof rb; k++, len++) {
+                rs[len] = sl[last];
+                rb[len] = (uint8_t)k;
+            }
+            if (last + 1 == ns)
+                break;
             const AnRegInfo *c = an_reg(g->a, (size_t)sl[last + 1]->key);
             if (c->port != a->port || c->addr != a->addr + a->width)
                 break;
-            len += c->width;
             last++;
         }
         /* where the bytes lie in the run, the same in every view */
         for (uint32_t at = 0; at + o0->len <= len; at++) {
             int ok = 1;
             for (size_t k = 0; k < n && ok; k++)
-                for (uint32_t i = 0; i < o0->len && ok; i++) {
-                    uint32_t pos = at + i, r = first;
-                    while (pos >= an_reg(g->a, (size_t)sl[r]->key)->width) {
-                        pos -= an_reg(g->a, (size_t)sl[r]->key)->width;
-                        r++;
-                    }
-                    ok = (uint8_t)(sl[r]->v[ids[k]] >> (8 * pos)) == cur(s, ids[k])->bytes[i];
-                }
+                for (uint32_t i = 0; i < o0->len && ok; i++)
+                    ok = (uint8_t)(rs[at + i]->v[ids[k]] >> (8 * rb[at + i])) ==
+                         cur(s, ids[k])->bytes[i];
             if (!ok)
                 continue;
             for (uint32_t i = 0; i < o0->len; i++) {
-                uint32_t pos = at + i, r = first;
-                while (pos >= an_reg(g->a, (size_t)sl[r]->key)->width) {
-                    pos -= an_reg(g->a, (size_t)sl[r]->key)->width;
-                    r++;
-                }
                 indent(g, depth);
                 if (i)
                     fprintf(g->o, "store %s %s + 0x%x 1 ", b->label, oe, i);
                 else
                     fprintf(g->o, "store %s %s 1 ", b->label, oe);
-                if (pos)
-                    fprintf(g->o, "(%s >> %u) & 0xff\n", sl[r]->name, 8 * pos);
+                if (rb[at + i])
+                    fprintf(g->o, "(%s >> %u) & 0xff\n", rs[at + i]->name, 8u * rb[at + i]);
                 else
-                    fprintf(g->o, "%s & 0xff\n", sl[r]->name);
+                    fprintf(g->o, "%s & 0xff\n", rs[at + i]->name);
             }
             if (g->nprom < sizeof g->prom / sizeof g->prom[0]) {
                 g->prom[g->nprom].region = o0->reg;
@@ -3358,13 +3354,11 @@ static int ring_rx(Gen *g)
     uint32_t *hd = calloc(nr ? nr : 1, sizeof *hd);     /* buffer -> descriptor */
     unsigned *votes = calloc(nr ? nr : 1, sizeof *votes); /* ring -> frames held */
     int *ident = calloc(nr ? nr : 1, sizeof *ident);    /* ring -> init's array, -1 */
-    if (!hp || !hd || !votes || !ident) {
-        free(hp);
-        free(hd);
-        free(votes);
-        free(ident);
-        return -1;
-    }
+    size_t *tgt = NULL;
+    XOp *ops = NULL;
+    int rc = -1;
+    if (!hp || !hd || !votes || !ident)
+        goto out;
     for (unsigned i = 0; i < nr; i++)
         ident[i] = -2; /* no init store seen */
     unsigned kvotes[XK_COUNT] = {0};
@@ -3375,14 +3369,9 @@ static int ring_rx(Gen *g)
             trace = in->trace;
             memset(hp, 0, nr * sizeof *hp);
         }
-        size_t *tgt = malloc((in->nraw ? in->nraw : 1) * sizeof *tgt);
-        if (!tgt) {
-            free(hp);
-            free(hd);
-            free(votes);
-            free(ident);
-            return -1;
-        }
+        tgt = malloc((in->nraw ? in->nraw : 1) * sizeof *tgt);
+        if (!tgt)
+            goto out;
         size_t moved = 0;
         for (size_t j = 0; j < in->nraw; j++) {
             XOp *o = &in->raw[j];
@@ -3422,15 +3411,9 @@ static int ring_rx(Gen *g)
             }
         }
         if (moved) { /* each marked frame right after its descriptor's load */
-            XOp *ops = malloc(in->nraw * sizeof *ops);
-            if (!ops) {
-                free(tgt);
-                free(hp);
-                free(hd);
-                free(votes);
-                free(ident);
-                return -1;
-            }
+            ops = malloc(in->nraw * sizeof *ops);
+            if (!ops)
+                goto out;
             size_t m = 0;
             for (size_t j = 0; j < in->nraw; j++) {
                 if (tgt[j] != SIZE_MAX)
@@ -3442,8 +3425,10 @@ static int ring_rx(Gen *g)
             }
             memcpy(in->raw, ops, m * sizeof *ops);
             free(ops);
+            ops = NULL;
         }
         free(tgt);
+        tgt = NULL;
     }
     unsigned best = 0;
     for (unsigned i = 0; i < nr; i++)
@@ -3457,11 +3442,15 @@ static int ring_rx(Gen *g)
     if (g->rxp >= 0 && ident[g->rxp] >= 0 &&
         x->regions[ident[g->rxp]].group_count >= x->regions[g->rxp].ring_count)
         g->rx_group = ident[g->rxp];
+    rc = 0;
+out:
+    free(ops);
+    free(tgt);
     free(hp);
     free(hd);
     free(votes);
     free(ident);
-    return 0;
+    return rc;
 }
 
 /* Whether instance `in` lays every descriptor of ring piece p out anew

@@ -977,6 +977,20 @@ static int watched(const Vm *vm, GuestAddr a, uint32_t len)
     return i < vm->nwatch && vm->watch[i].base < (uint64_t)a + len;
 }
 
+/* A store or load the driver made in watched memory, as a trace event. */
+static void emit_mem(const Vm *vm, TraceKind kind, uint32_t pc, uint64_t addr, int size,
+                     uint64_t value)
+{
+    TraceEvent ev = {.kind = kind,
+                     .vtime = vm->vtime,
+                     .depth = vm->depth,
+                     .pc = pc,
+                     .addr = (uint32_t)addr,
+                     .size = (uint32_t)size,
+                     .value = value};
+    trace_emit(&ev);
+}
+
 /* A store inside the hooked span: recorded when it falls in a watched
  * region. Unicorn gives the guest's EIP here exactly (memory hooks run with
  * the CPU state synchronised). */
@@ -988,14 +1002,7 @@ static void hook_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
     if (!trace_enabled() || !watched(vm, (GuestAddr)addr, (uint32_t)size))
         return;
     uint64_t v = size >= 8 ? (uint64_t)value : (uint64_t)value & ((1ull << (8 * size)) - 1);
-    TraceEvent ev = {.kind = TRACE_MEM_STORE,
-                     .vtime = vm->vtime,
-                     .depth = vm->depth,
-                     .pc = vm_reg(vm, VM_EIP),
-                     .addr = (uint32_t)addr,
-                     .size = (uint32_t)size,
-                     .value = v};
-    trace_emit(&ev);
+    emit_mem(vm, TRACE_MEM_STORE, vm_reg(vm, VM_EIP), addr, size, v);
 }
 
 /* A load inside the hooked span, by the driver's own code (not an export
@@ -1021,14 +1028,7 @@ static void hook_load(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, 
     if (!src)
         return;
     memcpy(&v, src, (size_t)size); /* little-endian guest, as the host reads it */
-    TraceEvent ev = {.kind = TRACE_MEM_LOAD,
-                     .vtime = vm->vtime,
-                     .depth = vm->depth,
-                     .pc = pc,
-                     .addr = (uint32_t)addr,
-                     .size = (uint32_t)size,
-                     .value = v};
-    trace_emit(&ev);
+    emit_mem(vm, TRACE_MEM_LOAD, pc, addr, size, v);
 }
 
 /* Unicorn 2.1.1 on an arm64 host calls a UC_HOOK_MEM_READ hook only when

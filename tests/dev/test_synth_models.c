@@ -112,21 +112,16 @@ static void play(const Spec *spec, const char *device, const ReplayDriver *drv, 
     workload_free(&w);
 }
 
-static Spec *load_spec(const char *path, const char *device)
+static Spec *load_spec(const char *path)
 {
     char err[512];
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text, f);
-    fclose(f);
-    Spec *s = spec_parse(text, n, path, err, sizeof err);
+    Spec *s = spec_load(path, err, sizeof err);
     if (!s)
         fail_msg("%s: %s", path, err);
     FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
     assert_int_equal(spec_verify(s, path, NULL, out), 0);
     fclose(out);
-    (void)device;
     return s;
 }
 
@@ -137,7 +132,7 @@ SYNTHESIZED(xsp, XspDriver)
 
 static void same_io(const char *path, const char *device, ReplayDriver *drv)
 {
-    Spec *s = load_spec(path, device);
+    Spec *s = load_spec(path);
     Log a, b;
     play(s, device, NULL, &a);
     play(s, device, drv, &b);
