@@ -22,8 +22,8 @@ typedef struct Checker {
     const char *name;
     FILE *out;
     unsigned problems;
-    int req;              /* the request of the transition being checked, -1 none */
-    Range var[MAX_VARS];  /* what each variable may hold at this point */
+    int req;                        /* the request of the transition being checked, -1 none */
+    Range var[MAX_VARS];            /* what each variable may hold at this point */
     Range param[SPEC_PARAM_COUNT_]; /* what each request parameter may be here */
 } Checker;
 
@@ -221,19 +221,27 @@ static void narrow(Checker *c, uint32_t e, int truth)
         /* k OP v is v OP' k */
         name = r;
         k = l->num;
-        op = op == '<' ? '>' : op == '>' ? '<' : op == SPEC_OP_LE ? SPEC_OP_GE
-                                            : op == SPEC_OP_GE ? SPEC_OP_LE : op;
+        op = op == '<'          ? '>'
+             : op == '>'        ? '<'
+             : op == SPEC_OP_LE ? SPEC_OP_GE
+             : op == SPEC_OP_GE ? SPEC_OP_LE
+                                : op;
     } else {
         return;
     }
     var = name->a;
     /* a request parameter narrows like a variable */
-    if (name->kind == SPEC_E_PARAM ? var >= SPEC_PARAM_COUNT_ : var >= MAX_VARS || var >= c->s->nvars)
+    if (name->kind == SPEC_E_PARAM ? var >= SPEC_PARAM_COUNT_
+                                   : var >= MAX_VARS || var >= c->s->nvars)
         return;
     if (!truth) /* not (v < k) is v >= k, and so on */
-        op = op == '<' ? SPEC_OP_GE : op == '>' ? SPEC_OP_LE : op == SPEC_OP_LE ? '>'
-             : op == SPEC_OP_GE ? '<' : op == SPEC_OP_EQ ? SPEC_OP_NE : op == SPEC_OP_NE ? SPEC_OP_EQ
-                                                                         : 0;
+        op = op == '<'          ? SPEC_OP_GE
+             : op == '>'        ? SPEC_OP_LE
+             : op == SPEC_OP_LE ? '>'
+             : op == SPEC_OP_GE ? '<'
+             : op == SPEC_OP_EQ ? SPEC_OP_NE
+             : op == SPEC_OP_NE ? SPEC_OP_EQ
+                                : 0;
     Range *v = name->kind == SPEC_E_PARAM ? &c->param[var] : &c->var[var];
     switch (op) {
     case '<':
@@ -378,9 +386,9 @@ static uint32_t half_partner(const Spec *s, uint32_t reg)
             continue;
         const SpecReg *lo = r->dma_half == SPEC_HALF_LOW ? r : o;
         const SpecReg *hi = lo == r ? o : r;
-        if (r->index_reg != SPEC_NONE ? lo->offset == hi->offset &&
-                                            hi->index_value == lo->index_value + 1
-                                      : hi->offset == lo->offset + 2)
+        if (r->index_reg != SPEC_NONE
+                ? lo->offset == hi->offset && hi->index_value == lo->index_value + 1
+                : hi->offset == lo->offset + 2)
             return i;
     }
     return SPEC_NONE;
@@ -388,19 +396,18 @@ static uint32_t half_partner(const Spec *s, uint32_t reg)
 
 /* `(addr(B) [+ K]) & 0xffff` for the low half, `(addr(B) [+ K]) >> 16` for
  * the high: the address, checked as a whole one; SPEC_NONE otherwise. */
-static uint32_t half_operand(Checker *c, uint32_t line, uint32_t e, uint8_t half,
-                             const char *where)
+static uint32_t half_operand(Checker *c, uint32_t line, uint32_t e, uint8_t half, const char *where)
 {
     const SpecExpr *x = e < c->s->nexprs ? &c->s->exprs[e] : NULL;
-    const SpecExpr *k = x && x->kind == SPEC_E_BINARY && x->b < c->s->nexprs
-                            ? &c->s->exprs[x->b]
-                            : NULL;
+    const SpecExpr *k =
+        x && x->kind == SPEC_E_BINARY && x->b < c->s->nexprs ? &c->s->exprs[x->b] : NULL;
     int ok = k && k->kind == SPEC_E_NUM &&
              (half == SPEC_HALF_LOW ? x->op == '&' && k->num == 0xffff
                                     : x->op == SPEC_OP_SHR && k->num == 16);
     if (!ok) {
-        problem(c, line, "%s takes the %s 16 bits of a DMA address: the value must be "
-                         "(addr(BUFFER) [+ offset]) %s",
+        problem(c, line,
+                "%s takes the %s 16 bits of a DMA address: the value must be "
+                "(addr(BUFFER) [+ offset]) %s",
                 where, half == SPEC_HALF_LOW ? "low" : "high",
                 half == SPEC_HALF_LOW ? "& 0xffff" : ">> 16");
         return SPEC_NONE;
@@ -442,13 +449,11 @@ static void check_halves(Checker *c, SpecBlock blk)
     uint32_t skip = SPEC_NONE;
     for (uint32_t i = 0; i < blk.count; i++) {
         const SpecAction *a = &s->actions[s->list[blk.first + i]];
-        if (a->kind != SPEC_A_WRITE || a->reg >= s->nregs || !s->regs[a->reg].dma_half ||
-            i == skip)
+        if (a->kind != SPEC_A_WRITE || a->reg >= s->nregs || !s->regs[a->reg].dma_half || i == skip)
             continue;
         const SpecReg *r = &s->regs[a->reg];
         uint32_t p = half_partner(s, a->reg);
-        const SpecAction *b =
-            i + 1 < blk.count ? &s->actions[s->list[blk.first + i + 1]] : NULL;
+        const SpecAction *b = i + 1 < blk.count ? &s->actions[s->list[blk.first + i + 1]] : NULL;
         if (p == SPEC_NONE)
             continue; /* reported with the declarations */
         if (!b || b->kind != SPEC_A_WRITE || b->reg != p) {
@@ -459,8 +464,9 @@ static void check_halves(Checker *c, SpecBlock blk)
         uint32_t xa = half_operand(c, a->line, a->value, r->dma_half, r->name);
         uint32_t xb = half_operand(c, b->line, b->value, s->regs[p].dma_half, s->regs[p].name);
         if (xa != SPEC_NONE && xb != SPEC_NONE && !expr_same(s, xa, xb))
-            problem(c, b->line, "%s and %s are halves of one DMA address: give both the same "
-                                "addr(...)",
+            problem(c, b->line,
+                    "%s and %s are halves of one DMA address: give both the same "
+                    "addr(...)",
                     r->name, s->regs[p].name);
         skip = i + 1;
     }
@@ -646,8 +652,7 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
     }
     case SPEC_A_REPEAT:
         if (a->max < 1 || a->max > SPEC_REPEAT_MAX)
-            problem(c, a->line, "repeat needs a bound of 1 to %u, not %u", SPEC_REPEAT_MAX,
-                    a->max);
+            problem(c, a->line, "repeat needs a bound of 1 to %u, not %u", SPEC_REPEAT_MAX, a->max);
         forget_set_in(c, a->body);
         check_block(c, a->body, 1);
         forget_set_in(c, a->body);
@@ -680,23 +685,24 @@ static void check_regs(Checker *c)
     for (uint32_t i = 0; i < c->s->nregs; i++) {
         const SpecReg *r = &c->s->regs[i];
         const SpecWindow *w = &c->s->windows[r->window];
-        uint64_t end = (uint64_t)r->offset + r->width +
-                       (r->count ? (uint64_t)(r->count - 1) * r->stride : 0);
+        uint64_t end =
+            (uint64_t)r->offset + r->width + (r->count ? (uint64_t)(r->count - 1) * r->stride : 0);
         if (end > w->size)
             problem(c, r->line, "%s reaches byte %llu of window %s, which has %u", r->name,
                     (unsigned long long)end, w->name, w->size);
         if (r->dma_half && half_partner(c->s, i) == SPEC_NONE)
-            problem(c, r->line, "%s takes the %s half of a DMA address, and no register takes the "
-                                "other (`dma %s`: behind the same index register at the next "
-                                "index value, or 2 bytes %s)",
+            problem(c, r->line,
+                    "%s takes the %s half of a DMA address, and no register takes the "
+                    "other (`dma %s`: behind the same index register at the next "
+                    "index value, or 2 bytes %s)",
                     r->name, r->dma_half == SPEC_HALF_LOW ? "low" : "high",
                     r->dma_half == SPEC_HALF_LOW ? "high" : "low",
                     r->dma_half == SPEC_HALF_LOW ? "above" : "below");
         for (int k = 0; k < 2; k++) {
             uint32_t via = k ? r->bank_reg : r->index_reg;
             if (via != SPEC_NONE && c->s->regs[via].window != r->window)
-                problem(c, r->line, "%s is reached through %s, which is in another window",
-                        r->name, c->s->regs[via].name);
+                problem(c, r->line, "%s is reached through %s, which is in another window", r->name,
+                        c->s->regs[via].name);
         }
     }
 }
@@ -767,13 +773,15 @@ static void check_truth(Checker *c, const SpecTruth *t)
                 k += s->windows[j].mmio == w->mmio;
             if (w->mmio != tr->mmio || k != tr->window || r->dma)
                 continue;
-            if (tr->indexed != (r->index_reg != SPEC_NONE) || (tr->indexed && r->index_value != tr->index))
+            if (tr->indexed != (r->index_reg != SPEC_NONE) ||
+                (tr->indexed && r->index_value != tr->index))
                 continue;
             for (uint32_t e = 0; e < (r->count ? r->count : 1); e++) {
                 uint32_t off = r->offset + e * r->stride;
                 if (tr->offset >= off && tr->offset < off + r->width)
-                    problem(c, r->line, "%s is the %s's %s, which takes a DMA address: declare it dma",
-                            r->name, t->model, tr->name);
+                    problem(c, r->line,
+                            "%s is the %s's %s, which takes a DMA address: declare it dma", r->name,
+                            t->model, tr->name);
             }
         }
     }

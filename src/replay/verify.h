@@ -16,12 +16,12 @@
 /* What the device model's datasheet tables say (filled by the command,
  * which may know src/dev; this file does not). */
 typedef struct SpecTruthReg {
-    uint8_t mmio;        /* the window kind */
-    uint8_t window;      /* which window of that kind (0: the first BAR of it) */
-    uint32_t offset;     /* in the window */
-    uint8_t indexed;     /* reached through an index register written with index */
+    uint8_t mmio;    /* the window kind */
+    uint8_t window;  /* which window of that kind (0: the first BAR of it) */
+    uint32_t offset; /* in the window */
+    uint8_t indexed; /* reached through an index register written with index */
     uint32_t index;
-    const char *name;    /* as in the datasheet */
+    const char *name; /* as in the datasheet */
 } SpecTruthReg;
 
 typedef struct SpecTruth {

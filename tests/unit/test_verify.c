@@ -19,48 +19,47 @@
 #include "replay/verify.h"
 
 /* A small safe specification: line numbers matter for the tests below. */
-static const char safe[] =
-    "xdrv-spec 1\n"                                          /* 1 */
-    "device pci 10ec:8139\n"                                 /* 2 */
-    "window io port 256\n"                                   /* 3 */
-    "reg CR io 0x37 1\n"                                     /* 4 */
-    "reg TSD io 0x10 4 count 4 stride 4\n"                   /* 5 */
-    "reg TSAD io 0x20 4 count 4 stride 4 dma\n"              /* 6 */
-    "reg RBSTART io 0x30 4 dma\n"                            /* 7 */
-    "reg ISR io 0x3e 2\n"                                    /* 8 */
-    "buffer rx 8208 align 16\n"                              /* 9 */
-    "buffer tx 1536 align 4 count 4\n"                       /* 10 */
-    "var txi 0 wrap 4\n"                                     /* 11 */
-    "var isr 0\n"                                            /* 12 */
-    "param send len 14 1514\n"                               /* 13 */
-    "unhandled set-filter\n"                                 /* 14 */
-    "unhandled multicast\n"                                  /* 15 */
-    "unhandled query-stats\n"                                /* 16 */
-    "unhandled link\n"                                       /* 17 */
-    "unhandled timer\n"                                      /* 18 */
-    "unhandled reset\n"                                      /* 19 */
-    "state stopped\n"                                           /* 20 */
-    "state running\n"                                             /* 21 */
-    "on init stopped -> running\n"                                   /* 22 */
-    "  write CR 0x10\n"                                      /* 23 */
-    "  poll CR 0x10 0 max 1000 stall 10 else fallback\n"     /* 24 */
-    "  write RBSTART addr(rx)\n"                             /* 25 */
-    "  write CR 0x0c\n"                                      /* 26 */
-    "end\n"                                                  /* 27 */
-    "on send running -> running\n"                                     /* 28 */
-    "  copy tx[txi] 0\n"                                     /* 29 */
-    "  write TSAD[txi] addr(tx[txi])\n"                      /* 30 */
-    "  write TSD[txi] len\n"                                 /* 31 */
-    "  set txi txi + 1\n"                                    /* 32 */
-    "  complete\n"                                           /* 33 */
-    "end\n"                                                  /* 34 */
-    "on interrupt running -> running\n"                                /* 35 */
-    "  read ISR -> isr\n"                                    /* 36 */
-    "  write ISR isr\n"                                      /* 37 */
-    "end\n"                                                  /* 38 */
-    "on halt * -> stopped\n"                                    /* 39 */
-    "  write CR 0x10\n"                                      /* 40 */
-    "end\n";                                                 /* 41 */
+static const char safe[] = "xdrv-spec 1\n"                                      /* 1 */
+                           "device pci 10ec:8139\n"                             /* 2 */
+                           "window io port 256\n"                               /* 3 */
+                           "reg CR io 0x37 1\n"                                 /* 4 */
+                           "reg TSD io 0x10 4 count 4 stride 4\n"               /* 5 */
+                           "reg TSAD io 0x20 4 count 4 stride 4 dma\n"          /* 6 */
+                           "reg RBSTART io 0x30 4 dma\n"                        /* 7 */
+                           "reg ISR io 0x3e 2\n"                                /* 8 */
+                           "buffer rx 8208 align 16\n"                          /* 9 */
+                           "buffer tx 1536 align 4 count 4\n"                   /* 10 */
+                           "var txi 0 wrap 4\n"                                 /* 11 */
+                           "var isr 0\n"                                        /* 12 */
+                           "param send len 14 1514\n"                           /* 13 */
+                           "unhandled set-filter\n"                             /* 14 */
+                           "unhandled multicast\n"                              /* 15 */
+                           "unhandled query-stats\n"                            /* 16 */
+                           "unhandled link\n"                                   /* 17 */
+                           "unhandled timer\n"                                  /* 18 */
+                           "unhandled reset\n"                                  /* 19 */
+                           "state stopped\n"                                    /* 20 */
+                           "state running\n"                                    /* 21 */
+                           "on init stopped -> running\n"                       /* 22 */
+                           "  write CR 0x10\n"                                  /* 23 */
+                           "  poll CR 0x10 0 max 1000 stall 10 else fallback\n" /* 24 */
+                           "  write RBSTART addr(rx)\n"                         /* 25 */
+                           "  write CR 0x0c\n"                                  /* 26 */
+                           "end\n"                                              /* 27 */
+                           "on send running -> running\n"                       /* 28 */
+                           "  copy tx[txi] 0\n"                                 /* 29 */
+                           "  write TSAD[txi] addr(tx[txi])\n"                  /* 30 */
+                           "  write TSD[txi] len\n"                             /* 31 */
+                           "  set txi txi + 1\n"                                /* 32 */
+                           "  complete\n"                                       /* 33 */
+                           "end\n"                                              /* 34 */
+                           "on interrupt running -> running\n"                  /* 35 */
+                           "  read ISR -> isr\n"                                /* 36 */
+                           "  write ISR isr\n"                                  /* 37 */
+                           "end\n"                                              /* 38 */
+                           "on halt * -> stopped\n"                             /* 39 */
+                           "  write CR 0x10\n"                                  /* 40 */
+                           "end\n";                                             /* 41 */
 
 /* Replace line `n` (from 1) of the safe spec with `text` (no newline). */
 static char *edit(unsigned n, const char *text)
@@ -164,8 +163,9 @@ static void test_machine(void **state)
     (void)state;
     expect_problem(22, "on init stopped -> stopped",
                    "t.xsm:21: state running cannot be reached from stopped");
-    expect_problem(19, "var unused 0",
-                   "request reset is neither served by a transition nor declared `unhandled reset`");
+    expect_problem(
+        19, "var unused 0",
+        "request reset is neither served by a transition nor declared `unhandled reset`");
 }
 
 /* With the datasheet: a register that takes a DMA address must be
@@ -175,7 +175,10 @@ static void test_truth(void **state)
     (void)state;
     static const SpecTruthReg dma[] = {{.offset = 0x30, .name = "RBSTART"},
                                        {.offset = 0x20, .name = "TSAD0"}};
-    SpecTruth t = {.model = "rtl8139", .bars = {{0, 256}, {1, 256}}, .nbars = 2, .dma_regs = dma,
+    SpecTruth t = {.model = "rtl8139",
+                   .bars = {{0, 256}, {1, 256}},
+                   .nbars = 2,
+                   .dma_regs = dma,
                    .ndma_regs = 2};
     char *report = NULL;
     assert_int_equal(check(safe, &t, &report), 0);
@@ -209,8 +212,9 @@ static void test_flow(void **state)
     free(report);
     free(spec);
     /* the else of an || knows both sides false */
-    spec = edit(37, "  if isr > 8000 || isr < 4\n    fallback \"bad\"\n  else\n    deliver rx isr - 4 "
-                    "isr\n  end");
+    spec =
+        edit(37, "  if isr > 8000 || isr < 4\n    fallback \"bad\"\n  else\n    deliver rx isr - 4 "
+                 "isr\n  end");
     assert_int_equal(check(spec, NULL, &report), 1); /* 8000 + 8000 - 4 > 8208 */
     assert_non_null(strstr(report, "the frame delivered may reach byte 15996 of rx"));
     free(report);
@@ -224,14 +228,16 @@ static void test_param_narrowing(void **state)
 {
     (void)state;
     expect_problem(32, "  store tx[txi] len + 100 1 0", "the store may reach byte 1615 of tx");
-    char *spec = edit(32, "  if len < 60\n    store tx[txi] len + 100 1 0\n  end\n  set txi txi + 1");
+    char *spec =
+        edit(32, "  if len < 60\n    store tx[txi] len + 100 1 0\n  end\n  set txi txi + 1");
     char *report = NULL;
     assert_int_equal(check(spec, NULL, &report), 0);
     free(report);
     free(spec);
     /* the else of `len >= 60` knows len < 60 too; after the if, either */
-    spec = edit(32, "  if len >= 60\n    set isr 0\n  else\n    store tx[txi] len + 100 1 0\n  end\n"
-                    "  store tx[txi] len + 100 1 0");
+    spec =
+        edit(32, "  if len >= 60\n    set isr 0\n  else\n    store tx[txi] len + 100 1 0\n  end\n"
+                 "  store tx[txi] len + 100 1 0");
     assert_int_equal(check(spec, NULL, &report), 1);
     assert_non_null(strstr(report, "t.xsm:37: the store may reach byte 1615 of tx"));
     free(report);
@@ -275,8 +281,8 @@ static void test_high_half(void **state)
     assert_int_equal(check(u, NULL, &report), 0);
     free(report);
     char *v = malloc(n + 64);
-    snprintf(v, n + 64, "%.*s  write RBSTART addr(rx)\n  write RBSTARTHI addr(rx)\n%s", (int)(at - t),
-             t, at + strlen("  write RBSTART addr(rx)\n"));
+    snprintf(v, n + 64, "%.*s  write RBSTART addr(rx)\n  write RBSTARTHI addr(rx)\n%s",
+             (int)(at - t), t, at + strlen("  write RBSTART addr(rx)\n"));
     assert_int_equal(check(v, NULL, &report), 1);
     assert_non_null(strstr(report, "RBSTARTHI is the upper half of a bus address: it must be 0"));
     free(report);
@@ -335,10 +341,12 @@ static void test_address_halves(void **state)
         free(spec);
     }
     /* a half with no partner declared */
-    char *lone = subst(base, "reg IADRH io 0x10 4 index RAP 2 dma high", "reg IADRH io 0x10 4 index RAP 3 dma high");
+    char *lone = subst(base, "reg IADRH io 0x10 4 index RAP 2 dma high",
+                       "reg IADRH io 0x10 4 index RAP 3 dma high");
     char *report = NULL;
     assert_true(check(lone, NULL, &report) > 0);
-    assert_non_null(strstr(report, "IADRL takes the low half of a DMA address, and no register takes the other"));
+    assert_non_null(strstr(
+        report, "IADRL takes the low half of a DMA address, and no register takes the other"));
     free(report);
     free(lone);
     free(base);
@@ -347,11 +355,16 @@ static void test_address_halves(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_safe_passes),       cmocka_unit_test(test_dma_addresses),
-        cmocka_unit_test(test_memory_bounds),     cmocka_unit_test(test_registers_and_loops),
-        cmocka_unit_test(test_machine),           cmocka_unit_test(test_truth),
-        cmocka_unit_test(test_flow),              cmocka_unit_test(test_high_half),
-        cmocka_unit_test(test_param_narrowing),   cmocka_unit_test(test_address_halves),
+        cmocka_unit_test(test_safe_passes),
+        cmocka_unit_test(test_dma_addresses),
+        cmocka_unit_test(test_memory_bounds),
+        cmocka_unit_test(test_registers_and_loops),
+        cmocka_unit_test(test_machine),
+        cmocka_unit_test(test_truth),
+        cmocka_unit_test(test_flow),
+        cmocka_unit_test(test_high_half),
+        cmocka_unit_test(test_param_narrowing),
+        cmocka_unit_test(test_address_halves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
