@@ -42,6 +42,23 @@ static void add_dma(SpecTruth *t, SpecTruthReg *regs, const RegDesc *tab, unsign
     }
 }
 
+/* The index registers of a table (REG_F_INDEX), as seen through one
+ * window, after the DMA registers in regs. */
+static void add_index(SpecTruth *t, SpecTruthReg *regs, const RegDesc *tab, unsigned n,
+                      uint8_t mmio)
+{
+    if (!t->index_regs)
+        t->index_regs = regs + t->ndma_regs;
+    for (unsigned i = 0; i < n && t->ndma_regs + t->nindex_regs < CLI_TRUTH_MAX; i++)
+        if (tab[i].flags & REG_F_INDEX)
+            regs[t->ndma_regs + t->nindex_regs++] =
+                (SpecTruthReg){.mmio = mmio,
+                               .offset = tab[i].offset,
+                               .index = tab[i].reset, /* what it selects after a reset */
+                               .width = tab[i].width,
+                               .name = tab[i].name};
+}
+
 /* The datasheet facts of a model: its BARs in order (RTL8139 6.1: I/O and
  * memory windows of 256 bytes; PCnet: 32-byte I/O and memory windows, the
  * CSRs behind RDP at 0x10; 8254x SDM 4.1: 128 KiB memory, 8-byte I/O;
@@ -64,14 +81,24 @@ int cli_model_truth(const char *model, SpecTruth *t, SpecTruthReg *regs)
         t->bars[0].size = t->bars[1].size = PCNET_IO_SIZE;
         t->bars[1].mmio = 1;
         t->nbars = 2;
-        add_dma(t, regs, pcnet_csr_regs, pcnet_csr_nregs, 0, 1, 0x10);
-        add_dma(t, regs, pcnet_csr_regs, pcnet_csr_nregs, 1, 1, 0x10);
+        add_dma(t, regs, pcnet_csr_regs, pcnet_csr_nregs, 0, 1, PCNET_WIO_RDP);
+        add_dma(t, regs, pcnet_csr_regs, pcnet_csr_nregs, 1, 1, PCNET_WIO_RDP);
+        /* RAP selects the CSR behind RDP, at 12h (word I/O) or 14h
+         * (double-word I/O), in either window */
+        add_index(t, regs, pcnet_io_regs, pcnet_io_nregs, 0);
+        add_index(t, regs, pcnet_io_regs, pcnet_io_nregs, 1);
     } else if (!strcmp(model, "e1000")) {
         t->bars[0].mmio = 1;
         t->bars[0].size = E1000_MMIO_SIZE;
         t->bars[1].size = E1000_IO_SIZE;
         t->nbars = 2;
         add_dma(t, regs, e1000_regs, e1000_nregs, 1, 0, 0);
+        /* the I/O window reaches every register too: IOADDR selects it,
+         * IODATA accesses it (8254x SDM 13.2.2) */
+        add_dma(t, regs, e1000_regs, e1000_nregs, 0, 1, E1000_IODATA);
+        static const RegDesc ioaddr[] = {
+            {E1000_IOADDR, 4, "IOADDR", REG_RW, 0, REG_CLASS_CONTROL, REG_F_INDEX}};
+        add_index(t, regs, ioaddr, 1, 0);
     } else {
         return -1;
     }

@@ -15,7 +15,18 @@ typedef struct Range {
 
 static const Range FULL = {0, UINT64_MAX};
 
-#define MAX_VARS 256 /* variables whose ranges are followed through a transition */
+#define MAX_VARS 256   /* variables whose ranges are followed through a transition */
+#define MAX_WINDOWS 16 /* windows whose index selection is followed */
+
+/* The values an index register may hold: a few known ones, or any. */
+#define SEL_MAX 8
+typedef struct Sel {
+    int any;
+    unsigned n;
+    uint64_t v[SEL_MAX];
+} Sel;
+
+static const Sel SEL_ANY = {1, 0, {0}};
 
 typedef struct Checker {
     const Spec *s;
@@ -25,12 +36,21 @@ typedef struct Checker {
     int req;                        /* the request of the transition being checked, -1 none */
     Range var[MAX_VARS];            /* what each variable may hold at this point */
     Range param[SPEC_PARAM_COUNT_]; /* what each request parameter may be here */
+    const SpecTruth *truth;
+    /* per window: what its index register may select here (a plain write
+     * to its data port reaches that register) */
+    Sel sel[MAX_WINDOWS];
+    Sel start[MAX_WINDOWS]; /* ... where a transition starts */
+    Sel ends[MAX_WINDOWS];  /* ... where the transitions end (the next start) */
+    int quiet;              /* collecting ends: no problems reported */
 } Checker;
 
 static void problem(Checker *c, uint32_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void problem(Checker *c, uint32_t line, const char *fmt, ...)
 {
+    if (c->quiet)
+        return;
     va_list ap;
     va_start(ap, fmt);
     fprintf(c->out, "%s:%u: ", c->name, line);
@@ -502,6 +522,176 @@ static void forget_set_in(Checker *c, SpecBlock blk)
     }
 }
 
+/* ------------------------------------------- index registers, data ports */
+
+/* Which window of its kind w is (0: the first BAR of that kind). */
+static unsigned window_ordinal(const Spec *s, uint32_t w)
+{
+    unsigned k = 0;
+    for (uint32_t j = 0; j < w && j < s->nwindows; j++)
+        k += s->windows[j].mmio == s->windows[w].mmio;
+    return k;
+}
+
+static int overlaps(uint32_t a, uint32_t alen, uint32_t b, uint32_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* Register r's bytes in its window, an array as a whole. */
+static uint32_t reg_span(const SpecReg *r)
+{
+    return r->width + (r->count ? (r->count - 1) * r->stride : 0);
+}
+
+/* Register r (an array: one of its elements) lies at port offset off. */
+static int on_port(const SpecReg *r, uint32_t off)
+{
+    if (!r->count)
+        return r->offset == off;
+    return off >= r->offset && r->stride && (off - r->offset) % r->stride == 0 &&
+           (off - r->offset) / r->stride < r->count;
+}
+
+/* A truth register (index or data port) at this register's place. */
+static int truth_at(const Checker *c, const SpecReg *r, const SpecTruthReg *t, uint32_t width)
+{
+    const Spec *s = c->s;
+    return t->mmio == s->windows[r->window].mmio && t->window == window_ordinal(s, r->window) &&
+           overlaps(r->offset, reg_span(r), t->offset, width);
+}
+
+/* Register i selects what a data port reaches: the spec names it as some
+ * register's `index`, or the datasheet says it is one. */
+static int is_index_reg(const Checker *c, uint32_t i)
+{
+    const Spec *s = c->s;
+    for (uint32_t j = 0; j < s->nregs; j++)
+        if (s->regs[j].index_reg == i)
+            return 1;
+    const SpecTruth *t = c->truth;
+    for (unsigned k = 0; t && k < t->nindex_regs; k++)
+        if (truth_at(c, &s->regs[i], &t->index_regs[k], t->index_regs[k].width))
+            return 1;
+    return 0;
+}
+
+/* The selections a plain write through register i must not meet: i lies
+ * on a data port (where `index` registers of the spec lie, or where the
+ * datasheet puts registers behind an index), and some register there
+ * that takes a DMA address has an index value in sel. Its name, or NULL. */
+static void sel_add(Sel *s, uint64_t v)
+{
+    if (s->any)
+        return;
+    for (unsigned k = 0; k < s->n; k++)
+        if (s->v[k] == v)
+            return;
+    if (s->n == SEL_MAX)
+        *s = SEL_ANY;
+    else
+        s->v[s->n++] = v;
+}
+
+static void sel_unite(Sel *a, const Sel *b)
+{
+    if (b->any)
+        *a = SEL_ANY;
+    for (unsigned k = 0; k < b->n && !a->any; k++)
+        sel_add(a, b->v[k]);
+}
+
+static int sel_has(const Sel *s, uint64_t v)
+{
+    for (unsigned k = 0; k < s->n; k++)
+        if (s->v[k] == v)
+            return 1;
+    return s->any;
+}
+
+static int sel_same(const Sel *a, const Sel *b)
+{
+    if (a->any || b->any)
+        return a->any == b->any;
+    if (a->n != b->n)
+        return 0;
+    for (unsigned k = 0; k < a->n; k++)
+        if (!sel_has(b, a->v[k]))
+            return 0;
+    return 1;
+}
+
+static const char *dma_behind(const Checker *c, uint32_t i, const Sel *sel)
+{
+    const Spec *s = c->s;
+    const SpecReg *r = &s->regs[i];
+    if (r->index_reg != SPEC_NONE)
+        return NULL; /* an index view: it selects its own register first */
+    for (uint32_t j = 0; j < s->nregs; j++) {
+        const SpecReg *o = &s->regs[j];
+        if (o->index_reg != SPEC_NONE && o->window == r->window && (o->dma || o->dma_half) &&
+            on_port(r, o->offset) && sel_has(sel, o->index_value))
+            return o->name;
+    }
+    const SpecTruth *t = c->truth;
+    for (unsigned k = 0; t && k < t->ndma_regs; k++) {
+        const SpecTruthReg *d = &t->dma_regs[k];
+        if (d->indexed && truth_at(c, r, d, 1) && on_port(r, d->offset) && sel_has(sel, d->index))
+            return d->name;
+    }
+    return NULL;
+}
+
+/* An access to register i: an index view writes its index register
+ * first; a write to an index register selects what it writes. */
+static void follow_selection(Checker *c, uint32_t i, int write, uint32_t value)
+{
+    const SpecReg *r = &c->s->regs[i];
+    if (r->window >= MAX_WINDOWS)
+        return;
+    Sel *sel = &c->sel[r->window];
+    if (r->index_reg != SPEC_NONE) {
+        *sel = (Sel){0, 1, {r->index_value}};
+    } else if (write && is_index_reg(c, i)) {
+        Range v = range_of(c, value);
+        *sel = (Sel){0, 0, {0}};
+        if (v.hi - v.lo >= SEL_MAX)
+            *sel = SEL_ANY;
+        for (uint64_t x = v.lo; !sel->any && x <= v.hi; x++)
+            sel_add(sel, x);
+    }
+}
+
+/* Where a transition ends (its body's end, a poll that fails the
+ * request): what the index registers select there may be what the next
+ * transition starts with. */
+static void note_end(Checker *c)
+{
+    for (unsigned w = 0; w < MAX_WINDOWS; w++)
+        sel_unite(&c->ends[w], &c->sel[w]);
+}
+
+/* A plain write (or outs) through a data port: never while the index
+ * register may select a register that takes a DMA address. */
+static void check_data_port(Checker *c, const SpecAction *a, const char *what)
+{
+    const SpecReg *r = &c->s->regs[a->reg];
+    const Sel *sel = r->window < MAX_WINDOWS ? &c->sel[r->window] : &SEL_ANY;
+    const char *d = dma_behind(c, a->reg, sel);
+    if (!d)
+        return;
+    if (sel->any)
+        problem(c, a->line,
+                "%s %s may reach %s, which takes a DMA address: write the index register "
+                "with a constant first (here it may select anything)",
+                what, r->name, d);
+    else
+        problem(c, a->line,
+                "%s %s may reach %s, which takes a DMA address (the index register may select "
+                "it here): use a register declared with `index` and dma",
+                what, r->name, d);
+}
+
 static void check_reg_access(Checker *c, const SpecAction *a)
 {
     const SpecReg *r = &c->s->regs[a->reg];
@@ -524,6 +714,8 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
     switch (a->kind) {
     case SPEC_A_WRITE:
         check_reg_access(c, a);
+        check_data_port(c, a, "the write to");
+        follow_selection(c, a->reg, 1, a->value);
         if (s->regs[a->reg].dma_half)
             ; /* check_halves, a pair at a time */
         else if (s->regs[a->reg].dma && reg_is_high_half(s, a->reg))
@@ -533,16 +725,20 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
         break;
     case SPEC_A_READ:
         check_reg_access(c, a);
+        follow_selection(c, a->reg, 0, SPEC_NONE);
         var_assign(c, a->var, width_range(s->regs[a->reg].width));
         break;
     case SPEC_A_POLL:
         check_reg_access(c, a);
+        follow_selection(c, a->reg, 0, SPEC_NONE);
         if (a->max < 1 || a->max > SPEC_POLL_MAX)
             problem(c, a->line, "a poll must stop within 1 to %u reads, not %u", SPEC_POLL_MAX,
                     a->max);
         if (a->stall > SPEC_STALL_MAX)
             problem(c, a->line, "a poll may wait at most %u us between reads, not %u",
                     SPEC_STALL_MAX, a->stall);
+        if (a->on_timeout == SPEC_TIMEOUT_FAIL)
+            note_end(c);
         break;
     case SPEC_A_STORE:
     case SPEC_A_LOAD:
@@ -601,6 +797,9 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
     case SPEC_A_OUTS:
     case SPEC_A_INS: {
         const char *w = a->kind == SPEC_A_OUTS ? "outs" : "ins";
+        if (a->kind == SPEC_A_OUTS)
+            check_data_port(c, a, "outs through");
+        follow_selection(c, a->reg, 0, SPEC_NONE);
         if (s->regs[a->reg].count)
             problem(c, a->line, "%s needs a register that is not an array", w);
         if (s->regs[a->reg].dma)
@@ -634,16 +833,22 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
         /* each branch with what its condition tells; after it, either */
         Range before[MAX_VARS], then[MAX_VARS];
         Range pbefore[SPEC_PARAM_COUNT_], pthen[SPEC_PARAM_COUNT_];
+        Sel sbefore[MAX_WINDOWS], sthen[MAX_WINDOWS];
         memcpy(before, c->var, sizeof before);
         memcpy(pbefore, c->param, sizeof pbefore);
+        memcpy(sbefore, c->sel, sizeof sbefore);
         narrow(c, a->value, 1);
         check_block(c, a->body, in_repeat);
         memcpy(then, c->var, sizeof then);
         memcpy(pthen, c->param, sizeof pthen);
+        memcpy(sthen, c->sel, sizeof sthen);
         memcpy(c->var, before, sizeof before);
         memcpy(c->param, pbefore, sizeof pbefore);
+        memcpy(c->sel, sbefore, sizeof sbefore);
         narrow(c, a->value, 0);
         check_block(c, a->else_body, in_repeat);
+        for (unsigned w = 0; w < MAX_WINDOWS; w++)
+            sel_unite(&c->sel[w], &sthen[w]);
         for (unsigned v = 0; v < MAX_VARS; v++)
             c->var[v] = unite(c->var[v], then[v]);
         for (unsigned p = 0; p < SPEC_PARAM_COUNT_; p++)
@@ -653,9 +858,15 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
     case SPEC_A_REPEAT:
         if (a->max < 1 || a->max > SPEC_REPEAT_MAX)
             problem(c, a->line, "repeat needs a bound of 1 to %u, not %u", SPEC_REPEAT_MAX, a->max);
+        /* a round may follow another: what the index selects is unknown
+         * in its rounds and after them */
         forget_set_in(c, a->body);
+        for (unsigned w = 0; w < MAX_WINDOWS; w++)
+            c->sel[w] = SEL_ANY;
         check_block(c, a->body, 1);
         forget_set_in(c, a->body);
+        for (unsigned w = 0; w < MAX_WINDOWS; w++)
+            c->sel[w] = SEL_ANY;
         break;
     case SPEC_A_BREAK:
         if (!in_repeat)
@@ -787,21 +998,66 @@ static void check_truth(Checker *c, const SpecTruth *t)
     }
 }
 
+/* Every transition, from c->start. */
+static void check_transitions(Checker *c)
+{
+    const Spec *s = c->s;
+    for (unsigned w = 0; w < MAX_WINDOWS; w++)
+        c->ends[w] = (Sel){0, 0, {0}};
+    for (uint32_t t = 0; t < s->ntransitions; t++) {
+        c->req = s->transitions[t].req;
+        for (uint32_t v = 0; v < MAX_VARS; v++)
+            c->var[v] = v < s->nvars ? var_declared(c, v) : FULL;
+        for (uint32_t p = 0; p < SPEC_PARAM_COUNT_; p++)
+            c->param[p] = param_declared(c, p);
+        memcpy(c->sel, c->start, sizeof c->sel);
+        narrow(c, s->transitions[t].guard, 1);
+        check_block(c, s->transitions[t].body, 0);
+        note_end(c);
+    }
+}
+
+/* What the index registers may select where a transition starts: what
+ * they select after the device's reset (the datasheet's value with a
+ * model, 0 without: the PCnet's RAP and the 8254x's IOADDR), or what some
+ * transition left them selecting. A fixpoint. */
+static void find_starts(Checker *c)
+{
+    for (unsigned w = 0; w < MAX_WINDOWS; w++)
+        c->start[w] = (Sel){0, 1, {0}};
+    const SpecTruth *t = c->truth;
+    for (unsigned k = 0; t && k < t->nindex_regs; k++)
+        for (uint32_t w = 0; w < c->s->nwindows && w < MAX_WINDOWS; w++)
+            if (c->s->windows[w].mmio == t->index_regs[k].mmio &&
+                window_ordinal(c->s, w) == t->index_regs[k].window)
+                sel_add(&c->start[w], t->index_regs[k].index);
+    c->quiet = 1;
+    for (int round = 0; round < 16; round++) {
+        check_transitions(c);
+        int same = 1;
+        for (unsigned w = 0; w < MAX_WINDOWS; w++) {
+            Sel u = c->start[w];
+            sel_unite(&u, &c->ends[w]);
+            same &= sel_same(&u, &c->start[w]);
+            c->start[w] = u;
+        }
+        if (same)
+            break;
+        if (round == 15)
+            for (unsigned w = 0; w < MAX_WINDOWS; w++)
+                c->start[w] = SEL_ANY;
+    }
+    c->quiet = 0;
+}
+
 unsigned spec_verify(const Spec *s, const char *name, const SpecTruth *truth, FILE *out)
 {
-    Checker c = {.s = s, .name = name, .out = out, .req = -1};
+    Checker c = {.s = s, .name = name, .out = out, .req = -1, .truth = truth};
     check_regs(&c);
     check_machine(&c);
     if (truth)
         check_truth(&c, truth);
-    for (uint32_t t = 0; t < s->ntransitions; t++) {
-        c.req = s->transitions[t].req;
-        for (uint32_t v = 0; v < MAX_VARS; v++)
-            c.var[v] = v < s->nvars ? var_declared(&c, v) : FULL;
-        for (uint32_t p = 0; p < SPEC_PARAM_COUNT_; p++)
-            c.param[p] = param_declared(&c, p);
-        narrow(&c, s->transitions[t].guard, 1);
-        check_block(&c, s->transitions[t].body, 0);
-    }
+    find_starts(&c);
+    check_transitions(&c);
     return c.problems;
 }

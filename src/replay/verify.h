@@ -21,6 +21,7 @@ typedef struct SpecTruthReg {
     uint32_t offset; /* in the window */
     uint8_t indexed; /* reached through an index register written with index */
     uint32_t index;
+    uint8_t width;    /* index registers: bytes */
     const char *name; /* as in the datasheet */
 } SpecTruthReg;
 
@@ -33,6 +34,11 @@ typedef struct SpecTruth {
     unsigned nbars;
     const SpecTruthReg *dma_regs; /* the registers that take a DMA address */
     unsigned ndma_regs;
+    /* the index registers that select what a data port reaches (a PCnet's
+     * RAP, an 8254x's IOADDR): offset and width in their window, index
+     * their value after a reset */
+    const SpecTruthReg *index_regs;
+    unsigned nindex_regs;
 } SpecTruth;
 
 /* Check s; one line per problem to out ("NAME:LINE: what"). Returns the

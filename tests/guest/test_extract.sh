@@ -324,6 +324,25 @@ if [ $rc -eq 2 ] && grep -q "halves of one DMA address: give both the same addr"
 else
     bad "verify pcnet: edited halves: exit $rc / $rc2" "$dir/pv.out"
 fi
+# a hand edit that writes the plain data port (RDP, declared as itself)
+# while RAP selects IADR: through the 32-bit RAP the spec names as the
+# index register, or the 16-bit one only the datasheet knows as RAP
+sed 's/^  write r10 0x0$/  write r14 0x1\n  write r10 0x12345678/' "$p" >"$dir/p-rdp.xsm"
+"$XDRV" verify "$dir/p-rdp.xsm" >"$dir/pv3.out" 2>&1
+rc=$?
+sed 's/^  write r12_16 0x0$/  write r12_16 0x2/' "$p" >"$dir/p-rdp2.xsm"
+"$XDRV" verify "$dir/p-rdp2.xsm" --device pcnet >"$dir/pv4.out" 2>&1
+rc2=$?
+"$XDRV" replay "$dir/p-rdp2.xsm" --device pcnet --workload "$G/sends.wl" --trace "$dir/pr4.xtr" >"$dir/pr4.out" 2>&1
+rc3=$?
+if ! cmp -s "$p" "$dir/p-rdp.xsm" && ! cmp -s "$p" "$dir/p-rdp2.xsm" &&
+    [ $rc -eq 2 ] && grep -q "the write to r10 may reach r10_i1, which takes a DMA address" "$dir/pv3.out" &&
+    [ $rc2 -eq 2 ] && grep -q "the write to r10 may reach r10_i2, which takes a DMA address" "$dir/pv4.out" &&
+    [ $rc3 -eq 2 ] && grep -q "not safe to replay" "$dir/pr4.out"; then
+    ok "verify pcnet: RDP written as itself while RAP selects IADR refused (by the spec's RAP, by the datasheet's), and replay refuses it"
+else
+    bad "verify pcnet: edited RDP write: exit $rc / $rc2 / replay $rc3" "$dir/pv3.out" "$dir/pv4.out" "$dir/pr4.out"
+fi
 
 # ---- bad input ----
 "$XDRV" extract "$dir/rtl8139.xtr" >"$dir/o" 2>"$dir/e"

@@ -310,9 +310,9 @@ static char *subst(const char *text, const char *from, const char *to)
 static void test_address_halves(void **state)
 {
     (void)state;
-    static const char regs[] = "reg RAP io 0x14 4\n"
-                               "reg IADRL io 0x10 4 index RAP 1 dma low\n"
-                               "reg IADRH io 0x10 4 index RAP 2 dma high\n"
+    static const char regs[] = "reg RAP io 0x44 4\n"
+                               "reg IADRL io 0x40 4 index RAP 1 dma low\n"
+                               "reg IADRH io 0x40 4 index RAP 2 dma high\n"
                                "reg ISR io 0x3e 2";
     char *base = subst(safe, "reg ISR io 0x3e 2", regs);
     static const struct {
@@ -341,8 +341,8 @@ static void test_address_halves(void **state)
         free(spec);
     }
     /* a half with no partner declared */
-    char *lone = subst(base, "reg IADRH io 0x10 4 index RAP 2 dma high",
-                       "reg IADRH io 0x10 4 index RAP 3 dma high");
+    char *lone = subst(base, "reg IADRH io 0x40 4 index RAP 2 dma high",
+                       "reg IADRH io 0x40 4 index RAP 3 dma high");
     char *report = NULL;
     assert_true(check(lone, NULL, &report) > 0);
     assert_non_null(strstr(
@@ -350,6 +350,106 @@ static void test_address_halves(void **state)
     free(report);
     free(lone);
     free(base);
+}
+
+/* Rule 3 through a data port: a plain register where `index` views lie
+ * (a PCnet's RDP written as itself) reaches whatever the index register
+ * selects, so a write there must never meet a selection of a register
+ * that takes a DMA address: followed through writes to the index
+ * register, index views, branches, and from one transition to the next
+ * (after a reset it selects 0). */
+static void test_data_port(void **state)
+{
+    (void)state;
+    static const char regs[] = "reg RAP io 0x44 4\n"
+                               "reg RDP io 0x40 4\n"
+                               "reg IADRL io 0x40 4 index RAP 1 dma low\n"
+                               "reg IADRH io 0x40 4 index RAP 2 dma high\n"
+                               "reg CSR0 io 0x40 4 index RAP 0\n"
+                               "reg ISR io 0x3e 2";
+    char *base = subst(safe, "reg ISR io 0x3e 2", regs);
+    static const struct {
+        const char *from, *to; /* an edit of the base */
+        const char *want;      /* NULL: safe */
+        const char *to2;       /* and init's `write CR 0x0c` becomes this */
+    } cases[] = {
+        {"write RBSTART addr(rx)", "write RAP 0x1\n  write RDP 0x1234",
+         "the write to RDP may reach IADRL", NULL},
+        {"write RBSTART addr(rx)", "write RAP 0x0\n  write RDP 0x1234", NULL, NULL},
+        /* after a reset: CSR0 */
+        {"write RBSTART addr(rx)", "write RDP 0x4", NULL, NULL},
+        {"write RBSTART addr(rx)", "read IADRH -> isr\n  write RDP 0x5", "may reach IADRH", NULL},
+        {"write RBSTART addr(rx)", "read IADRH -> isr\n  read CSR0 -> isr\n  write RDP 0x5", NULL,
+         NULL},
+        {"write RBSTART addr(rx)", "write RAP isr & 0x3\n  write RDP 0x5", "may reach IADRL", NULL},
+        {"write RBSTART addr(rx)", "write RAP isr\n  write RDP 0x5", "may select anything", NULL},
+        {"write RBSTART addr(rx)",
+         "if isr\n    write RAP 0x1\n  else\n    write RAP 0x0\n  end\n  write RDP 0x3",
+         "may reach IADRL", NULL},
+        /* the interrupt leaves RAP at IADRH: every transition may start so */
+        {"write ISR isr", "write RAP 0x2", "may reach IADRH", "write RDP 0x1"},
+        {"write ISR isr", "write RAP 0x2\n  write RAP 0x0", NULL, "write RDP 0x1"},
+        {"write ISR isr", "read IADRH -> isr", "may reach IADRH", "write RDP 0x1"},
+        {"write ISR isr", "read IADRH -> isr", NULL, "write RAP 0x0\n  write RDP 0x1"},
+        /* an outs writes too */
+        {"write TSD[txi] len", "write RAP 0x1\n  outs RDP len", "outs through RDP may reach IADRL",
+         NULL},
+        /* rounds of a repeat may follow any round */
+        {"write RBSTART addr(rx)", "repeat 4\n    write RDP 0x1\n    write RAP 0x1\n  end",
+         "may select anything", NULL},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *spec = subst(base, cases[i].from, cases[i].to), *report = NULL;
+        if (cases[i].to2) {
+            char *two = subst(spec, "write CR 0x0c", cases[i].to2);
+            free(spec);
+            spec = two;
+        }
+        unsigned n = check(spec, NULL, &report);
+        if (cases[i].want ? !n || !strstr(report, cases[i].want) : n != 0)
+            fail_msg("case %u: wanted %s, got %u:\n%s", i, cases[i].want ? cases[i].want : "safe",
+                     n, report);
+        free(report);
+        free(spec);
+    }
+    free(base);
+    /* with the datasheet: its index register and the registers behind it
+     * that take addresses count, whatever the spec declares (here no
+     * index view, no dma) */
+    static const SpecTruthReg dma[] = {
+        {.offset = 0x30, .name = "RBSTART"},
+        {.offset = 0x40, .indexed = 1, .index = 1, .name = "IADR[15:0]"}};
+    static const SpecTruthReg index[] = {{.offset = 0x44, .width = 4, .index = 0, .name = "RAP"}};
+    SpecTruth t = {.model = "pcnet",
+                   .bars = {{0, 256}, {1, 256}},
+                   .nbars = 2,
+                   .dma_regs = dma,
+                   .ndma_regs = 2,
+                   .index_regs = index,
+                   .nindex_regs = 1};
+    char *plain =
+        subst(safe, "reg ISR io 0x3e 2", "reg SEL io 0x44 4\nreg RDP io 0x40 2\nreg ISR io 0x3e 2");
+    static const struct {
+        const char *to, *want;
+    } tcases[] = {
+        {"write SEL 0x1\n  write RDP 0x1234", "the write to RDP may reach IADR[15:0]"},
+        {"write SEL 0x3\n  write RDP 0x1234", NULL},
+        {"write RDP 0x1234", NULL},
+    };
+    for (unsigned i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {
+        char *spec = subst(plain, "write RBSTART addr(rx)", tcases[i].to), *report = NULL;
+        unsigned n = check(spec, &t, &report);
+        if (tcases[i].want ? !n || !strstr(report, tcases[i].want) : n != 0)
+            fail_msg("truth case %u: wanted %s, got %u:\n%s", i,
+                     tcases[i].want ? tcases[i].want : "safe", n, report);
+        free(report);
+        /* without it, SEL is no index register the spec names: only the
+         * datasheet knows (like a dma left undeclared) */
+        assert_int_equal(check(spec, NULL, &report), 0);
+        free(report);
+        free(spec);
+    }
+    free(plain);
 }
 
 int main(void)
@@ -365,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_high_half),
         cmocka_unit_test(test_param_narrowing),
         cmocka_unit_test(test_address_halves),
+        cmocka_unit_test(test_data_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
