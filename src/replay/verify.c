@@ -707,6 +707,15 @@ static void check_reg_access(Checker *c, const SpecAction *a)
     }
 }
 
+/* The block's last action is `fallback`: the transition stops there. */
+static int ends_in_fallback(const Spec *s, SpecBlock blk)
+{
+    if (!blk.count || blk.first + blk.count > s->nlist)
+        return 0;
+    uint32_t ai = s->list[blk.first + blk.count - 1];
+    return ai < s->nactions && s->actions[ai].kind == SPEC_A_FALLBACK;
+}
+
 static void check_action(Checker *c, const SpecAction *a, int in_repeat)
 {
     const Spec *s = c->s;
@@ -847,6 +856,18 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
         memcpy(c->sel, sbefore, sizeof sbefore);
         narrow(c, a->value, 0);
         check_block(c, a->else_body, in_repeat);
+        /* a branch that ends in fallback never goes on past the if: what
+         * follows has the other branch's ranges only */
+        int then_stops = ends_in_fallback(c->s, a->body);
+        int else_stops = ends_in_fallback(c->s, a->else_body);
+        if (then_stops && !else_stops)
+            break;
+        if (else_stops && !then_stops) {
+            memcpy(c->var, then, sizeof then);
+            memcpy(c->param, pthen, sizeof pthen);
+            memcpy(c->sel, sthen, sizeof sthen);
+            break;
+        }
         for (unsigned w = 0; w < MAX_WINDOWS; w++)
             sel_unite(&c->sel[w], &sthen[w]);
         for (unsigned v = 0; v < MAX_VARS; v++)

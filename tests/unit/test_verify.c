@@ -219,6 +219,23 @@ static void test_flow(void **state)
     assert_non_null(strstr(report, "the frame delivered may reach byte 15996 of rx"));
     free(report);
     free(spec);
+    /* a branch that ends in fallback never goes on: after the if, only the
+     * other branch's ranges (a header's length checked, then used) */
+    spec = edit(37, "  if isr > 1000\n    fallback \"bad\"\n  end\n  deliver rx isr 60");
+    assert_int_equal(check(spec, NULL, &report), 0);
+    free(report);
+    free(spec);
+    spec = edit(37, "  if isr < 1000\n    write ISR 0\n  else\n    fallback \"bad\"\n  end\n"
+                    "  deliver rx isr 60");
+    assert_int_equal(check(spec, NULL, &report), 0);
+    free(report);
+    free(spec);
+    /* ... but not one that goes on */
+    spec = edit(37, "  if isr > 1000\n    write ISR 0\n  end\n  deliver rx isr 60");
+    assert_int_equal(check(spec, NULL, &report), 1);
+    assert_non_null(strstr(report, "the frame delivered may reach byte 65595 of rx"));
+    free(report);
+    free(spec);
 }
 
 /* A request parameter narrows like a variable: the bytes after a short
