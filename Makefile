@@ -121,13 +121,19 @@ $(BA)/synth/extracted_pcnet.c: tests/golden/extract/pcnet.xsm $(B)/xdrv
 	@mkdir -p $(dir $@)
 	$(B)/xdrv synth $< --prefix xsp -o $@
 
+$(BA)/synth/extracted_ne2000.c: tests/golden/extract/ne2000.xsm $(B)/xdrv
+	@mkdir -p $(dir $@)
+	$(B)/xdrv synth $< --prefix xsn -o $@
+
 $(BA)/tests/dev/test_synth_models: tests/dev/test_synth_models.c \
                                    $(BA)/synth/extracted_e1000.c $(BA)/synth/extracted_e1000.o \
                                    $(BA)/synth/extracted_pcnet.c $(BA)/synth/extracted_pcnet.o \
+                                   $(BA)/synth/extracted_ne2000.c $(BA)/synth/extracted_ne2000.o \
                                    $(BA)/libxdrv.a
 	@mkdir -p $(dir $@)
 	$(CC) $(XCFLAGS) $(SANFLAGS) -I$(BA)/synth -o $@ $< $(BA)/synth/extracted_e1000.o \
-	    $(BA)/synth/extracted_pcnet.o $(BA)/libxdrv.a $(LIBS) $(TESTLIBS)
+	    $(BA)/synth/extracted_pcnet.o $(BA)/synth/extracted_ne2000.o $(BA)/libxdrv.a $(LIBS) \
+	    $(TESTLIBS)
 
 $(BA)/tests/unit/test_synth: tests/unit/test_synth.c $(SYNTH_ASRC) $(SYNTH_ASRC:.c=.o) \
                              $(BA)/libxdrv.a

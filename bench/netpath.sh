@@ -35,7 +35,7 @@
 #   SECONDS   measurement window (default 2)
 #   REPEATS   runs of every case (default 3; also NETPATH_REPEATS)
 #   PATHS     hosted drivers (default "rtl8139 ne2000 pcnet e1000
-#             replay-rtl8139 replay-pcnet replay-e1000": replay-X is the X
+#             replay-rtl8139 replay-ne2000 replay-pcnet replay-e1000": replay-X is the X
 #             model served by xdrv replay from the spec extracted from its
 #             driver (tests/golden/extract/X.xsm), no guest code; also
 #             NETPATH_PATHS); the forwarder always runs
@@ -45,7 +45,7 @@
 #             half a core or more in the sender
 #   NETPATH_RAW    a file to append the sender's raw "window" lines to
 # Run time: about REPEATS x paths x (4 x (SECONDS + 0.6 s) + 2.5 s): with
-# the defaults (3 repeats x 7 paths) about 4.5 minutes. Needs root and
+# the defaults (3 repeats x 8 paths) about 5 minutes. Needs root and
 # /dev/net/tun (says so and exits 0 otherwise). Figures go to
 # docs/performance.md.
 set -u
@@ -53,7 +53,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 usage() { sed -n '/^# usage:/,/^# docs\/performance.md/s/^# \{0,1\}//p' "$0"; }
 REPEATS=${NETPATH_REPEATS:-3}
-HOSTED=${NETPATH_PATHS:-"rtl8139 ne2000 pcnet e1000 replay-rtl8139 replay-pcnet replay-e1000"}
+HOSTED=${NETPATH_PATHS:-"rtl8139 ne2000 pcnet e1000 replay-rtl8139 replay-ne2000 replay-pcnet replay-e1000"}
 while getopts "r:p:h" opt; do
     case $opt in
     r) REPEATS=$OPTARG ;;
@@ -89,13 +89,15 @@ done
 declare -A CHIP=([rtl8139]="RTL8139" [ne2000]="RTL8029AS (NE2000)" [pcnet]="Am79C970A (PCnet-PCI II)"
                  [e1000]="82540EM (PRO/1000)")
 declare -A MBIT=([rtl8139]=100 [ne2000]=10 [pcnet]=10 [e1000]=1000 [replay-rtl8139]=100
-                 [replay-pcnet]=10 [replay-e1000]=1000)
+                 [replay-ne2000]=10 [replay-pcnet]=10 [replay-e1000]=1000)
 # replay paths: a model served by the specification extracted from the
 # project's driver for it (tests/golden/extract/CHIP.xsm), no guest code
 CHIP[replay-rtl8139]="RTL8139, replayed spec"
+CHIP[replay-ne2000]="RTL8029AS, replayed spec"
 CHIP[replay-pcnet]="Am79C970A, replayed spec"
 CHIP[replay-e1000]="82540EM, replayed spec"
 declare -A SPEC=([replay-rtl8139]=tests/golden/extract/rtl8139.xsm
+                 [replay-ne2000]=tests/golden/extract/ne2000.xsm
                  [replay-pcnet]=tests/golden/extract/pcnet.xsm
                  [replay-e1000]=tests/golden/extract/e1000.xsm)
 declare -A SENDSIZE=([64]=60 [1514]=1514)   # bytes the host hands the TAP

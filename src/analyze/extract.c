@@ -53,6 +53,8 @@ void extract_free(Extract *x)
 static XKind entry_kind(Extract *x, const TraceEvent *ev)
 {
     const char *n = ev->name ? ev->name : "";
+    /* XK_NONE: the caller's request (MiniportTransferData: a protocol
+     * calls it while the driver indicates a frame, for the rest of it) */
     static const struct {
         const char *name;
         XKind k;
@@ -63,6 +65,7 @@ static XKind entry_kind(Extract *x, const TraceEvent *ev)
         {"MiniportHandleInterrupt", XK_INTR},  {"MiniportEnableInterrupt", XK_INTR},
         {"MiniportDisableInterrupt", XK_INTR}, {"DeferredRoutine", XK_INTR},
         {"MiniportCheckForHang", XK_TIMER},    {"SynchronizeFunction", XK_NONE},
+        {"MiniportTransferData", XK_NONE},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(n, map[i].name))
@@ -415,6 +418,110 @@ static int find_delivered(Extract *x, const uint8_t *f, uint32_t len, uint32_t *
     return -1;
 }
 
+/* A frame handed to the OS that no device-written memory held: read
+ * through a data register (a DP8390's remote DMA port). The runs of one
+ * register's reads since the last frame whose bytes, in order, are the
+ * frame's (the last may run one unit past its end: a word-wide port
+ * reading an odd count) become XO_INS ops, and so does the run of that
+ * register just before them when it is short (the header the driver read
+ * first). 1 found, 0 not. */
+#define PIO_RUNS 8
+#define PIO_DROP 0xff /* a read a run's XO_INS took */
+
+static int pio_runs(XInst *in, const uint8_t *f, uint32_t len, int reg);
+
+static int pio_frame(XInst *in, const uint8_t *f, uint32_t len)
+{
+    /* the data register: one of the last few registers read */
+    int tried[4];
+    unsigned nt = 0;
+    for (size_t i = in->nraw; i-- > 0 && nt < 4;) {
+        const XOp *o = &in->raw[i];
+        if (o->kind == XO_DELIVER || o->kind == XO_INS)
+            break;
+        if (o->kind != XO_READ)
+            continue;
+        unsigned q;
+        for (q = 0; q < nt && tried[q] != o->reg; q++)
+            ;
+        if (q < nt)
+            continue;
+        tried[nt++] = o->reg;
+        if (pio_runs(in, f, len, o->reg))
+            return 1;
+    }
+    return 0;
+}
+
+/* pio_frame with the runs of register reg's reads. */
+static int pio_runs(XInst *in, const uint8_t *f, uint32_t len, int reg)
+{
+    /* the runs, latest first, back to the last frame */
+    size_t at[PIO_RUNS + 1], cnt[PIO_RUNS + 1];
+    unsigned nr = 0;
+    for (size_t i = in->nraw; i-- > 0 && nr <= PIO_RUNS;) {
+        const XOp *o = &in->raw[i];
+        if (o->kind == XO_DELIVER || o->kind == XO_INS)
+            break;
+        if (o->kind != XO_READ || o->reg != reg)
+            continue;
+        size_t s = i;
+        while (s > 0 && in->raw[s - 1].kind == XO_READ && in->raw[s - 1].reg == o->reg &&
+               in->raw[s - 1].size == o->size)
+            s--;
+        at[nr] = s;
+        cnt[nr++] = i - s + 1;
+        i = s;
+    }
+    /* the frame in runs nr-1 .. 0 (forward order), from some run m on */
+    for (unsigned m = 0; m < nr && m < PIO_RUNS; m++) {
+        uint32_t got = 0;
+        int ok = 1;
+        for (unsigned r = m + 1; r-- > 0 && ok;) {
+            const XOp *o = &in->raw[at[r]];
+            for (size_t j = 0; j < cnt[r] && ok; j++)
+                for (unsigned b = 0; b < o[j].size && ok; b++, got++)
+                    ok = got >= len ? r == 0 && got < len + o[j].size - 1u
+                                    : f[got] == (uint8_t)(o[j].value >> (8 * b));
+        }
+        if (!ok || got < len)
+            continue;
+        /* found: runs m .. 0; the header: run m + 1, if short */
+        uint32_t off = 0;
+        for (unsigned r = m + 1; r-- > 0;) {
+            XOp *o = &in->raw[at[r]];
+            uint32_t bytes = (uint32_t)cnt[r] * o->size;
+            o->kind = XO_INS;
+            o->pio = XPIO_FRAME;
+            o->off = off;
+            o->len = bytes;
+            off += bytes;
+            for (size_t j = 1; j < cnt[r]; j++)
+                o[j].kind = PIO_DROP; /* dropped below */
+        }
+        if (m + 1 < nr && cnt[m + 1] * in->raw[at[m + 1]].size <= sizeof in->raw[0].bytes) {
+            XOp *o = &in->raw[at[m + 1]];
+            uint32_t bytes = (uint32_t)cnt[m + 1] * o->size, k = 0;
+            for (size_t j = 0; j < cnt[m + 1]; j++)
+                for (unsigned b = 0; b < o[j].size; b++)
+                    o->bytes[k++] = (uint8_t)(o[j].value >> (8 * b));
+            o->kind = XO_INS;
+            o->pio = XPIO_HEADER;
+            o->off = 0;
+            o->len = bytes;
+            for (size_t j = 1; j < cnt[m + 1]; j++)
+                o[j].kind = PIO_DROP;
+        }
+        size_t w = 0;
+        for (size_t i = 0; i < in->nraw; i++)
+            if (in->raw[i].kind != PIO_DROP)
+                in->raw[w++] = in->raw[i];
+        in->nraw = w;
+        return 1;
+    }
+    return 0;
+}
+
 static XOp op_at(const Extract *x, XOpKind kind, const TraceEvent *ev)
 {
     (void)x;
@@ -606,6 +713,11 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
                 op.off = off;
             else
                 op.reg = -1;
+            /* read through a data register: the frame's place is the spec's
+             * buffer for it (addr_region XPIO_FRAME) */
+            if (op.reg < 0 && k > XK_NONE && k < XK_OTHER && x->open[k] >= 0 &&
+                pio_frame(&x->inst[x->open[k]], ev->data, ev->len))
+                op.pio = XPIO_FRAME;
             /* the driver copied it out of that memory earlier in the request:
              * that copy is where it received it */
             /* (the oldest copy of that length: drivers hand frames on in the

@@ -41,6 +41,10 @@ typedef struct View {
  * init): state a driver keeps, for a guard no value read gives */
 #define SLOT_LINK (-3)
 #define LINK_NONE 2
+/* a received frame's header fields (rx_port_model): its length, and
+ * where the next frame's header is */
+#define SLOT_RXLEN (-4)
+#define SLOT_RXNEXT (-5)
 typedef struct Slot {
     int key;
     char name[72];
@@ -81,6 +85,30 @@ typedef struct Window {
     uint32_t base, size;
 } Window;
 
+/* Frames read through a data register (extract.c pio_frame): each a
+ * header, then the frame, from the device's own memory; a byte of the
+ * header says where the next frame's header is (a DP8390's next page
+ * pointer), so the spec keeps that place in `rxpos` (rx_port_model). */
+typedef struct RxPort {
+    int ok;
+    const char *why;
+    uint32_t hdr, len_off, adj, next_off;
+    uint32_t init;             /* rxpos after init: where the first frame's header is */
+    uint32_t next_lo, next_hi; /* the places headers gave for the next frame */
+    uint32_t frame_max;        /* bytes of frame buffer the reads used */
+    int used;
+    int big; /* a count is taken modulo 64 KiB: the buffer holds that much more */
+} RxPort;
+
+/* A loop over frames read through a data register: rounds of varying
+ * shape (XO_LOOP with pio set; unit: its index in Gen.pl). */
+typedef struct PioLoop {
+    const XOp *raw; /* the instance's ops (the rounds lie in them) */
+    size_t start;   /* the first round's first op */
+    uint32_t rounds;
+    uint32_t *bound; /* round r spans [start + bound[r], start + bound[r + 1]) */
+} PioLoop;
+
 typedef struct Gen {
     const Analysis *a;
     Extract *x;
@@ -120,6 +148,23 @@ typedef struct Gen {
     int rxp, rx_group;
     XKind rx_kind;
     int rxn_used, rxlen_used;
+    RxPort prx;
+    PioLoop *pl;
+    size_t npl;
+    /* the last count rule value_expr found (slot_count): the high byte of
+     * a count written a byte at a time follows the low byte's rule */
+    struct {
+        int ok, key;
+        int32_t a;
+        uint32_t T, R;
+        char name[72];
+    } cnt;
+    /* the last capped count on rxlen: capped where rxlen > c */
+    struct {
+        int ok;
+        uint32_t c;
+    } cnt_cap;
+    int in_prx_split; /* generating a branch of a guard on a received frame */
     int link_used;  /* a guard on linkrep: the spec keeps it at every report */
     int txp;        /* the transmit ring's piece, -1 */
     uint8_t *index_view; /* per register view: the one declared as an index register */
@@ -147,6 +192,11 @@ static int reg_win(const Gen *g, const AnRegInfo *r)
 }
 
 /* ------------------------------------------------------------- helpers */
+
+static uint32_t le16_at(const uint8_t *b, uint32_t off)
+{
+    return b[off] | (uint32_t)b[off + 1] << 8;
+}
 
 static void indent(Gen *g, int depth)
 {
@@ -226,6 +276,8 @@ static int same_key(const Gen *g, const XOp *a, const XOp *b)
     case XO_POLL:
     case XO_OUTS:
         return a->reg == b->reg;
+    case XO_INS: /* the frame's first run, a later one, the header */
+        return a->reg == b->reg && a->pio == b->pio && !a->off == !b->off;
     case XO_STORE: /* a ring's descriptor varies; a plain buffer's place does not */
         return a->reg == b->reg && a->size == b->size &&
                (a->reg < 0 || g->x->regions[a->reg].ring || a->off == b->off);
@@ -243,6 +295,8 @@ static int same_key(const Gen *g, const XOp *a, const XOp *b)
     case XO_BLOB:
         return a->reg == b->reg;
     case XO_LOOP:
+        if (a->pio || b->pio) /* rounds of frames read through a data register */
+            return a->pio == b->pio;
         if (a->unit != b->unit)
             return 0;
         for (uint32_t k = 0; k < a->unit; k++)
@@ -472,6 +526,172 @@ typedef struct ValIn {
     int half; /* the value is one 16-bit half of an address (XOp.addr_half) */
 } ValIn;
 
+/* F = min(S + a, T) rounded up to R (T 0: no cap), for a slot's value S. */
+static uint32_t count_of(uint32_t S, int32_t a, uint32_t T, uint32_t R)
+{
+    uint32_t x = S + (uint32_t)a;
+    if (T && x > T)
+        x = T;
+    return (x + R - 1) & ~(R - 1);
+}
+
+static void count_expr(const char *name, int32_t a, uint32_t T, uint32_t R, unsigned sh, uint32_t m,
+                       int mask, char *out, size_t len)
+{
+    char f[192], r[224];
+    /* min(S + a, T) as T - (T - a - S) * (S < T - a): no step of it
+     * goes below 0 where verify follows it */
+    if (T)
+        snprintf(f, sizeof f, "0x%x - (0x%x - %s) * (%s < 0x%x)", T, (uint32_t)(T - (uint32_t)a),
+                 name, name, (uint32_t)(T - (uint32_t)a));
+    else if (a < 0)
+        snprintf(f, sizeof f, "%s - 0x%x", name, (uint32_t)-a);
+    else if (a > 0)
+        snprintf(f, sizeof f, "%s + 0x%x", name, (uint32_t)a);
+    else
+        snprintf(f, sizeof f, "%s", name);
+    if (R > 1)
+        snprintf(r, sizeof r, "((%s) + 0x%x) & 0x%x", f, R - 1, ~(R - 1));
+    else
+        snprintf(r, sizeof r, "%s", f);
+    if (sh && mask)
+        snprintf(out, len, "((%s) >> %u) & 0x%x", r, sh, m);
+    else if (sh)
+        snprintf(out, len, "(%s) >> %u", r, sh);
+    else if (mask)
+        snprintf(out, len, "(%s) & 0x%x", r, m);
+    else
+        snprintf(out, len, "%s", r);
+}
+
+/* A count the driver derives from a value it read (a frame's length from
+ * its header: the bytes to read of it, the lookahead capped), held whole
+ * or a byte at a time: F = min(S + a, T) rounded up to R, the register
+ * gets (F >> sh) & m. The high byte's register follows the low byte's
+ * rule (g->cnt). 0, or -1. */
+static int slot_count(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi, uint32_t m,
+                      char *out, size_t len)
+{
+    if (n < 2)
+        return -1;
+    /* the rule the register before found, on the next byte up */
+    if (g->cnt.ok) {
+        Slot *sl = slot_get(s, g->cnt.key);
+        for (unsigned sh = 8; sl && slot_all_ok(sl, ids, n) && sh <= 8; sh += 8) {
+            size_t k;
+            for (k = 0; k < n; k++)
+                if (((count_of(sl->v[ids[k]], g->cnt.a, g->cnt.T, g->cnt.R) >> sh) & m) !=
+                    (vi[k].v & m))
+                    break;
+            if (k == n) {
+                count_expr(g->cnt.name, g->cnt.a, g->cnt.T, g->cnt.R, sh, m, (0xffffu >> sh) > m,
+                           out, len);
+                g->cnt.ok = 0;
+                return 0;
+            }
+        }
+    }
+    g->cnt.ok = 0;
+    for (unsigned i = 0; i < s->nslots; i++) {
+        Slot *sl = &s->slot[i];
+        if (sl->key != SLOT_RXLEN || !slot_all_ok(sl, ids, n))
+            continue;
+        size_t lo = 0, hi = 0;
+        for (size_t k = 1; k < n; k++) {
+            if (sl->v[ids[k]] < sl->v[ids[lo]])
+                lo = k;
+            if (sl->v[ids[k]] > sl->v[ids[hi]])
+                hi = k;
+        }
+        static const uint32_t rounds[] = {1, 2, 4};
+        uint32_t step = m < 0xffff ? m + 1 : 0;
+        for (int j = 0; j <= 16; j++) {
+            int jj = (j & 1) ? -(j + 1) / 2 : j / 2; /* 0, -1, 1, -2, 2 ... */
+            if (!step && jj)
+                break;
+            for (unsigned ri = 0; ri < 3; ri++) {
+                uint32_t R = rounds[ri];
+                for (uint32_t rr = 0; rr < R; rr++) {
+                    int32_t a = (int32_t)((vi[lo].v & m) - sl->v[ids[lo]]) + jj * (int32_t)step -
+                                (int32_t)rr;
+                    if (a < -4096 || a > 4096)
+                        continue;
+                    /* no cap, or the largest view's value as one */
+                    for (int c = 0; c <= 16; c++) {
+                        uint32_t T = 0;
+                        if (c) {
+                            T = (vi[hi].v & m) + (uint32_t)(c - 1) * step;
+                            if ((c > 1 && !step) || T == 0 || T > 0xffff)
+                                break;
+                        }
+                        size_t k, capped = 0;
+                        for (k = 0; k < n; k++) {
+                            if ((count_of(sl->v[ids[k]], a, T, R) & m) != (vi[k].v & m))
+                                break;
+                            capped += T && sl->v[ids[k]] + (uint32_t)a > T;
+                        }
+                        /* a cap: seen reached, and seen not reached, twice */
+                        if (k < n || (T && (capped < 2 || n - capped < 2)))
+                            continue;
+                        count_expr(sl->name, a, T, R, 0, m, (0xffffu > m), out, len);
+                        g->cnt.ok = 1;
+                        if (T) {
+                            g->cnt_cap.ok = 1;
+                            g->cnt_cap.c = T - (uint32_t)a;
+                        }
+                        g->cnt.key = sl->key;
+                        g->cnt.a = a;
+                        g->cnt.T = T;
+                        g->cnt.R = R;
+                        snprintf(g->cnt.name, sizeof g->cnt.name, "%s", sl->name);
+                        return 0;
+                    }
+                }
+            }
+        }
+    }
+    return -1;
+}
+
+/* v = K - (S << sh), or v = A + (S << sh) + c, for S where the frame is
+ * (rxpos) and A its length (rxlen), sh 0 or 8 (its place in pages). */
+static int prx_linear(Scope *s, const size_t *ids, size_t n, const ValIn *vi, uint32_t m, char *out,
+                      size_t len)
+{
+    Slot *ps = slot_get(s, SLOT_RX), *ln = slot_get(s, SLOT_RXLEN);
+    if (!ps || !slot_all_ok(ps, ids, n))
+        return -1;
+    for (unsigned sh = 0; sh <= 8; sh += 8) {
+        uint32_t K = (vi[0].v + (ps->v[ids[0]] << sh)) & m;
+        size_t k;
+        for (k = 0; k < n; k++)
+            if (((K - (ps->v[ids[k]] << sh)) & m) != (vi[k].v & m))
+                break;
+        if (k == n) {
+            if (sh)
+                snprintf(out, len, "0x%x - (rxpos << %u)", K, sh);
+            else
+                snprintf(out, len, "0x%x - rxpos", K);
+            return 0;
+        }
+        if (!ln || !slot_all_ok(ln, ids, n))
+            continue;
+        uint32_t c = (vi[0].v - ln->v[ids[0]] - (ps->v[ids[0]] << sh)) & m;
+        for (k = 0; k < n; k++)
+            if (((ln->v[ids[k]] + (ps->v[ids[k]] << sh) + c) & m) != (vi[k].v & m))
+                break;
+        if (k == n) {
+            uint32_t neg = (0u - c) & m;
+            if (neg <= c)
+                snprintf(out, len, "(rxlen + (rxpos << %u) - 0x%x) & 0x%x", sh, neg, m);
+            else
+                snprintf(out, len, "(rxlen + (rxpos << %u) + 0x%x) & 0x%x", sh, c, m);
+            return 0;
+        }
+    }
+    return -1;
+}
+
 /* A value across the views as an expression: the first rule that explains
  * every view wins. width: bytes. 0, or -1 (not generalised). */
 static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi,
@@ -543,6 +763,24 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
         snprintf(out, len, "0x%x", vi[0].v & m);
         return 0;
     }
+    /* where the frame before this one ends (a DP8390's BNRY, one place
+     * behind the next frame): rxpos less one, round the ring the headers
+     * showed (from its first place to its last) */
+    if (g->prx.ok && s->rounds && g->prx.next_lo < g->prx.next_hi) {
+        Slot *ps = slot_get(s, SLOT_RX);
+        uint32_t lo = g->prx.next_lo, hi = g->prx.next_hi;
+        size_t k = 0;
+        if (ps && slot_all_ok(ps, ids, n))
+            for (k = 0; k < n; k++) {
+                uint32_t p = ps->v[ids[k]];
+                if ((vi[k].v & m) != ((p == lo ? hi : p - 1) & m) || p < lo || p > hi)
+                    break;
+            }
+        if (ps && k == n) {
+            snprintf(out, len, "rxpos - 0x1 + 0x%x * (rxpos == 0x%x)", hi - lo + 1, lo);
+            return 0;
+        }
+    }
     /* a variable (most recent first): as read, with bits set or cleared,
      * plus a constant, or one of its bits */
     for (;;) {
@@ -597,6 +835,14 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
                     return 0;
                 }
                 continue;
+            }
+            /* a place or a length: plus a constant before any bit rule */
+            if (add_ok && (sl->key == SLOT_RX || sl->key == SLOT_RXNEXT || sl->key == SLOT_RXLEN)) {
+                if (add > m / 2)
+                    snprintf(out, len, "%s - 0x%x", sl->name, (m - add + 1) & m);
+                else
+                    snprintf(out, len, "%s + 0x%x", sl->name, add);
+                return 0;
             }
             if (and_ok && clear) {
                 snprintf(out, len, "%s & 0x%x", sl->name, ~clear & m);
@@ -802,9 +1048,22 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
             }
         }
     }
+    /* a count derived from a value read (a received frame's length) */
+    if (!slot_count(g, s, ids, n, vi, m, out, len))
+        return 0;
+    /* a frame read through a data register: a constant less its place (the
+     * bytes left to the end of the device's ring), or its length plus its
+     * place (the bytes past that end) */
+    if (g->prx.ok && n >= 2 && !prx_linear(s, ids, n, vi, m, out, len))
+        return 0;
     /* the request's counter plus a constant, modulo its wrap: the next
      * descriptor's index a driver writes to a tail register (an 8254x's
      * TDT = (send_n + 1) % 64) */
+    /* (not in rounds of frames read through a data register: what a
+     * frame's reads take comes from the frame, not from which request it
+     * came in) */
+    if (g->prx.ok && s->rounds)
+        return -1;
     unsigned N = g->rot[g->kind];
     if (N > 1 && n >= 2 && (vi[0].v & m) < N) {
         uint32_t d = ((vi[0].v & m) + N - counter_at(s->v[ids[0]].in, g->kind, N)) % N;
@@ -1215,10 +1474,14 @@ static int emit_ring_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int 
     return 0;
 }
 
+static int emit_pio_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth);
+
 static int emit_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
     const RxModel *rx = &g->rx;
+    if (o0->pio)
+        return emit_pio_deliver(g, s, ids, n, depth);
     if (o0->held)
         return emit_ring_deliver(g, s, ids, n, depth);
     if (!rx->ok || o0->reg != rx->region) {
@@ -1272,9 +1535,315 @@ static int emit_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth
     return 0;
 }
 
+/* The value register `reg` last read (read or poll) before raw[at], in
+ * the instance's ops from raw[0]: 0, or -1 none. */
+static int last_read(const XOp *raw, size_t at, int reg, uint32_t *v)
+{
+    while (at-- > 0)
+        if ((raw[at].kind == XO_READ || raw[at].kind == XO_POLL) && raw[at].reg == reg) {
+            *v = raw[at].value;
+            return 0;
+        }
+    return -1;
+}
+
+/* The rounds of frames read through a data register (pio_collapse):
+ * `repeat`, ending where the place of the next frame is the device's
+ * (rxpos equal to a value the driver last read from a register: a
+ * DP8390's CURR), checked before each round. */
+static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    /* the register: in every round's start not rxpos, at the end rxpos */
+    int breg = -1;
+    for (size_t r = 0; r < g->nregs && breg < 0; r++) {
+        int ok = 1;
+        for (size_t k = 0; k < n && ok; k++) {
+            const XOp *o = cur(s, ids[k]);
+            const PioLoop *pl = &g->pl[o->unit];
+            uint32_t v;
+            for (uint32_t j = 0; j < pl->rounds && ok; j++) {
+                const XOp *h = NULL;
+                size_t a = pl->start + pl->bound[j];
+                for (size_t q = a; q < pl->start + pl->bound[j + 1] && !h; q++)
+                    if (pl->raw[q].kind == XO_INS && pl->raw[q].pio == XPIO_HEADER)
+                        h = &pl->raw[q];
+                ok = h && !last_read(pl->raw, a, (int)r, &v) && v != h->rx_before;
+            }
+            const XOp *lastd = NULL;
+            size_t e = pl->start + pl->bound[pl->rounds];
+            for (size_t q = pl->start; q < e; q++)
+                if (pl->raw[q].kind == XO_DELIVER && pl->raw[q].pio)
+                    lastd = &pl->raw[q];
+            ok = ok && lastd && !last_read(pl->raw, e, (int)r, &v) && v == lastd->rx_after;
+        }
+        if (ok)
+            breg = (int)r;
+    }
+    if (breg < 0) {
+        note(g, depth,
+             "frames read through the data register until no value the driver read "
+             "says where the device has got to");
+        fallback(g, depth, "a loop's end is not generalised");
+        return 1;
+    }
+    char var[80];
+    var_name(g->regname[breg], var, sizeof var);
+    g->var_used[breg] = 1;
+    g->prx.used = 1;
+    indent(g, depth);
+    fprintf(g->o, "repeat 64\n");
+    indent(g, depth + 1);
+    fprintf(g->o, "break if rxpos == %s\n", var);
+    /* the rounds as views */
+    size_t iters = 0;
+    for (size_t k = 0; k < n; k++)
+        iters += cur(s, ids[k])->len;
+    Scope in = {0};
+    in.rounds = 1;
+    in.v = calloc(iters ? iters : 1, sizeof *in.v);
+    in.pos = calloc(iters ? iters : 1, sizeof *in.pos);
+    size_t *sub = calloc(iters ? iters : 1, sizeof *sub);
+    size_t *parent = calloc(iters ? iters : 1, sizeof *parent);
+    size_t *at = calloc(iters ? iters : 1, sizeof *at);
+    const XOp **raws = calloc(iters ? iters : 1, sizeof *raws);
+    if (!in.v || !in.pos || !sub || !parent || !at || !raws) {
+        free(in.v);
+        free(in.pos);
+        free(sub);
+        free(parent);
+        free(at);
+        free(raws);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const XOp *o = cur(s, ids[k]);
+        const PioLoop *pl = &g->pl[o->unit];
+        for (uint32_t j = 0; j < pl->rounds; j++) {
+            parent[in.nv] = ids[k];
+            sub[in.nv] = in.nv;
+            at[in.nv] = pl->start + pl->bound[j];
+            raws[in.nv] = pl->raw;
+            in.v[in.nv++] = (View){pl->raw + pl->start + pl->bound[j],
+                                   pl->bound[j + 1] - pl->bound[j], s->v[ids[k]].in};
+        }
+    }
+    /* what the rounds know: the parent's variables, a register's as last
+     * read before the round, and where the round's frame is */
+    for (unsigned i = 0; i < s->nslots; i++) {
+        Slot *ps = &s->slot[i];
+        Slot *cs = slot_make(g, &in, ps->key, ps->name);
+        if (!cs)
+            continue;
+        cs->stamp = ps->stamp;
+        for (size_t r = 0; r < in.nv; r++) {
+            uint32_t v;
+            cs->v[r] = ps->v[parent[r]];
+            cs->ok[r] = ps->ok[parent[r]];
+            if (ps->key >= 0 && !last_read(raws[r], at[r], ps->key, &v)) {
+                cs->v[r] = v;
+                cs->ok[r] = 1;
+            }
+        }
+    }
+    Slot *rs = slot_make(g, &in, SLOT_RX, "rxpos");
+    if (rs)
+        for (size_t r = 0; r < in.nv; r++) {
+            const View *v = &in.v[r];
+            rs->ok[r] = 0;
+            for (size_t q = 0; q < v->n; q++)
+                if (v->ops[q].kind == XO_INS && v->ops[q].pio == XPIO_HEADER) {
+                    rs->v[r] = v->ops[q].rx_before;
+                    rs->ok[r] = 1;
+                    break;
+                }
+        }
+    gen(g, &in, sub, in.nv, depth + 1);
+    indent(g, depth);
+    fputs("end\n", g->o);
+    /* after it: registers as last read; rxpos where the last round left
+     * it; the header's fields unknown */
+    for (unsigned i = 0; i < s->nslots; i++) {
+        Slot *ps = &s->slot[i];
+        for (size_t k = 0; k < n; k++) {
+            const XOp *o = cur(s, ids[k]);
+            const PioLoop *pl = &g->pl[o->unit];
+            size_t e = pl->start + pl->bound[pl->rounds];
+            uint32_t v;
+            if (ps->key >= 0 && !last_read(pl->raw, e, ps->key, &v)) {
+                ps->v[ids[k]] = v;
+                ps->ok[ids[k]] = 1;
+            }
+            if (ps->key == SLOT_RXLEN || ps->key == SLOT_RXNEXT)
+                ps->ok[ids[k]] = 0;
+        }
+    }
+    for (unsigned i = 0; i < in.nslots; i++)
+        if (in.slot[i].key >= 0 && !slot_get(s, in.slot[i].key)) {
+            Slot *ps = slot_make(g, s, in.slot[i].key, in.slot[i].name);
+            for (size_t k = 0; ps && k < n; k++) {
+                const XOp *o = cur(s, ids[k]);
+                const PioLoop *pl = &g->pl[o->unit];
+                uint32_t v = 0;
+                ps->ok[ids[k]] =
+                    !last_read(pl->raw, pl->start + pl->bound[pl->rounds], in.slot[i].key, &v);
+                ps->v[ids[k]] = v;
+            }
+        }
+    Slot *ps = slot_make(g, s, SLOT_RX, "rxpos");
+    for (size_t k = 0; ps && k < n; k++) {
+        const XOp *o = cur(s, ids[k]);
+        const PioLoop *pl = &g->pl[o->unit];
+        ps->ok[ids[k]] = 0;
+        for (size_t q = pl->start + pl->bound[pl->rounds]; q-- > pl->start;)
+            if (pl->raw[q].kind == XO_DELIVER && pl->raw[q].pio) {
+                ps->v[ids[k]] = pl->raw[q].rx_after;
+                ps->ok[ids[k]] = 1;
+                break;
+            }
+    }
+    scope_free(&in);
+    free(in.v);
+    free(sub);
+    free(parent);
+    free(at);
+    free(raws);
+    return 0;
+}
+
+/* A header read through a data register (rx_port_model): into rxhdr,
+ * its fields loaded, its length checked. */
+static int emit_pio_header(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    RxPort *p = &g->prx;
+    char ref[96];
+    reg_ref(g, o0->reg, ref, sizeof ref);
+    int ok = p->ok;
+    for (size_t k = 0; k < n && ok; k++)
+        ok = cur(s, ids[k])->len == p->hdr;
+    if (!ok) {
+        note(g, depth, "%s: frames read through it; %s", ref,
+             p->ok ? "headers of other lengths" : p->why);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    p->used = 1;
+    indent(g, depth);
+    fprintf(g->o, "ins %s rxhdr 0 %u\n", ref, p->hdr);
+    indent(g, depth);
+    fprintf(g->o, "load rxhdr %u 1 -> rxnext\n", p->next_off);
+    indent(g, depth);
+    fprintf(g->o, "load rxhdr %u 2 -> rxlen\n", p->len_off);
+    indent(g, depth);
+    fprintf(g->o, "if rxlen < %u || rxlen > %u\n", 14 + p->adj, 1518 + p->adj);
+    fallback(g, depth + 1, "a received frame's length is not an Ethernet frame's");
+    indent(g, depth);
+    fputs("end\n", g->o);
+    /* where the next frame is: inside what the traces showed (the
+     * device's ring; a header that says otherwise is not one the spec
+     * knows what to do with) */
+    indent(g, depth);
+    fprintf(g->o, "if rxnext < 0x%x || rxnext > 0x%x\n", p->next_lo, p->next_hi);
+    fallback(g, depth + 1, "a received frame's header gives a place the traces never did");
+    indent(g, depth);
+    fputs("end\n", g->o);
+    Slot *ln = slot_make(g, s, SLOT_RXLEN, "rxlen");
+    Slot *nx = slot_make(g, s, SLOT_RXNEXT, "rxnext");
+    for (size_t k = 0; ln && nx && k < n; k++) {
+        const XOp *o = cur(s, ids[k]);
+        ln->v[ids[k]] = le16_at(o->bytes, p->len_off);
+        nx->v[ids[k]] = o->bytes[p->next_off];
+        ln->ok[ids[k]] = nx->ok[ids[k]] = 1;
+    }
+    return 0;
+}
+
+/* Frame bytes read through a data register into rxframe. */
+static int emit_pio_frame(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    if (n > 4096)
+        n = 4096;
+    const XOp *o0 = cur(s, ids[0]);
+    char ref[96], oe[256], le[256];
+    reg_ref(g, o0->reg, ref, sizeof ref);
+    ValIn vi[4096];
+    vi[0] = vi[1] = (ValIn){0, -1, 0, 0};
+    vi[0] = vi[1] = (ValIn){0, -1, 0, 0};
+    if (!g->prx.ok) {
+        note(g, depth, "%s: frames read through it; %s", ref, g->prx.why);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    for (size_t k = 0; k < n; k++)
+        vi[k] = (ValIn){cur(s, ids[k])->off, -1, 0, 0};
+    if (value_expr(g, s, ids, n, vi, 2, oe, sizeof oe) < 0) {
+        note(g, depth,
+             "%s: frame bytes read in at places in the frame not generalised (%u, %u, "
+             "...)",
+             ref, vi[0].v, vi[n > 1].v);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    for (size_t k = 0; k < n; k++)
+        vi[k] = (ValIn){cur(s, ids[k])->len, -1, 0, 0};
+    if (value_expr(g, s, ids, n, vi, 2, le, sizeof le) < 0) {
+        note(g, depth, "%s: frame bytes read in counts not generalised (%u, %u, ...)", ref, vi[0].v,
+             vi[n > 1].v);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    g->prx.used = 1;
+    indent(g, depth);
+    fprintf(g->o, "ins %s rxframe %s %s\n", ref, oe, le);
+    return 0;
+}
+
+/* A frame read through a data register, handed to the OS; the next one
+ * is where its header said. */
+static int emit_pio_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    if (n > 4096)
+        n = 4096;
+    char e[256];
+    ValIn vi[4096];
+    /* its length: the header's, less what the header counts beyond the
+     * frame (rx_port_model checked every frame) */
+    Slot *ln = slot_get(s, SLOT_RXLEN);
+    int ok = g->prx.ok && ln && slot_all_ok(ln, ids, n);
+    for (size_t k = 0; k < n && ok; k++) {
+        vi[k] = (ValIn){cur(s, ids[k])->len, -1, 0, 0};
+        ok = ln->v[ids[k]] == vi[k].v + g->prx.adj;
+    }
+    if (!ok) {
+        note(g, depth,
+             "frames read through a data register went to the OS in lengths their "
+             "headers do not give (%u, ...)",
+             cur(s, ids[0])->len);
+        fallback(g, depth, "receiving is not generalised");
+        return 1;
+    }
+    if (g->prx.adj)
+        snprintf(e, sizeof e, "rxlen - 0x%x", g->prx.adj);
+    else
+        snprintf(e, sizeof e, "rxlen");
+    g->prx.used = 1;
+    indent(g, depth);
+    fprintf(g->o, "deliver rxframe 0 %s\n", e);
+    indent(g, depth);
+    fputs("set rxpos rxnext\n", g->o);
+    Slot *rs = slot_make(g, s, SLOT_RX, "rxpos");
+    for (size_t k = 0; rs && k < n; k++) {
+        rs->v[ids[k]] = cur(s, ids[k])->rx_after;
+        rs->ok[ids[k]] = 1;
+    }
+    return 0;
+}
+
 /* A loop over received frames: `repeat` with the read that ends it. */
 static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
+    if (cur(s, ids[0])->pio)
+        return emit_pio_loop(g, s, ids, n, depth);
     const XOp *o0 = cur(s, ids[0]);
     uint32_t unit = o0->unit;
     int breg = o0->sub[0].reg;
@@ -1751,6 +2320,60 @@ static int prom_bytes(Gen *g, Scope *s, const size_t *ids, size_t n, const XOp *
     return -1;
 }
 
+/* In rounds of frames read through a data register: a 16-bit value
+ * written a byte at a time, low byte first, to byte registers side by
+ * side (a DP8390's remote byte count and start address), when the whole
+ * value follows a rule on what the frame's header said. Both writes
+ * emitted: 0 (the caller steps over the first, this steps over the
+ * second), -1 not such a pair. */
+static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    if (!g->prx.ok || !s->rounds || n < 2 || n > 4096)
+        return -1;
+    const AnRegInfo *lo = an_reg(g->a, (size_t)o0->reg);
+    if (lo->width != 1)
+        return -1;
+    int hreg = -1;
+    static ValIn vi[4096];
+    for (size_t k = 0; k < n; k++) {
+        const View *v = &s->v[ids[k]];
+        size_t at = s->pos[ids[k]] + 1;
+        if (at >= v->n || v->ops[at].kind != XO_WRITE)
+            return -1;
+        const XOp *h = &v->ops[at];
+        if (hreg < 0) {
+            const AnRegInfo *hi = an_reg(g->a, (size_t)h->reg);
+            if (hi->width != 1 || hi->port != lo->port || hi->addr != lo->addr + 1 ||
+                hi->banked != lo->banked ||
+                (lo->banked && (hi->bank_addr != lo->bank_addr || hi->bank_mask != lo->bank_mask ||
+                                hi->bank_value != lo->bank_value)))
+                return -1;
+            hreg = h->reg;
+        } else if (h->reg != hreg) {
+            return -1;
+        }
+        vi[k] = (ValIn){(cur(s, ids[k])->value & 0xff) | (h->value & 0xff) << 8, -1, 0, 0};
+    }
+    /* a rule on the header's fields: not a constant, not as read */
+    static Gen saved;
+    saved = *g;
+    char e[512];
+    int r = value_expr(g, s, ids, n, vi, 2, e, sizeof e);
+    if (r < 0 || (!strstr(e, "rxlen") && !strstr(e, "rxpos") && !strstr(e, "rxnext"))) {
+        *g = saved;
+        return -1;
+    }
+    char ref[96];
+    indent(g, depth);
+    fprintf(g->o, "write %s (%s) & 0xff\n", reg_ref(g, o0->reg, ref, sizeof ref), e);
+    indent(g, depth);
+    fprintf(g->o, "write %s (%s) >> 8\n", reg_ref(g, hreg, ref, sizeof ref), e);
+    for (size_t k = 0; k < n; k++)
+        s->pos[ids[k]]++;
+    return 0;
+}
+
 static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
@@ -1776,6 +2399,9 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         return 0;
     }
     case XO_WRITE: {
+        int pr = pair_write(g, s, ids, n, depth);
+        if (pr >= 0)
+            return pr;
         for (size_t k = 0; k < n; k++) {
             const XOp *o = cur(s, ids[k]);
             vi[k] = (ValIn){o->value, o->addr_region, o->addr_off, o->addr_half};
@@ -1796,6 +2422,13 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                  ref, vi[0].v);
             fallback(g, depth, "an address the spec cannot give safely");
             return 1;
+        }
+        if (r < 0 && getenv("XDRV_EXTRACT_DEBUG")) {
+            Slot *ps = slot_get(s, SLOT_RX);
+            for (size_t k = 0; k < n; k++)
+                fprintf(stderr, "  %s: #%llu wrote %x rxpos %x ok %d\n", ref,
+                        (unsigned long long)cur(s, ids[k])->seq, vi[k].v, ps ? ps->v[ids[k]] : 0,
+                        ps ? ps->ok[ids[k]] : -1);
         }
         if (r < 0) {
             note(g, depth, "%s: written values not generalised (0x%x, 0x%x, ...)", ref, vi[0].v,
@@ -2007,6 +2640,9 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     }
     case XO_DELIVER:
         return emit_deliver(g, s, ids, n, depth);
+    case XO_INS:
+        return o0->pio == XPIO_HEADER ? emit_pio_header(g, s, ids, n, depth)
+                                      : emit_pio_frame(g, s, ids, n, depth);
     case XO_LOAD:
         return emit_load(g, s, ids, n, depth);
     case XO_LINK:
@@ -2096,6 +2732,69 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
             side[k] = (s->v[ids[k]].in->param >> fb) & 1;
         snprintf(out, len, "filter & 0x%x", 1u << fb);
         return 0;
+    }
+    /* frames read through a data register: the header's length past a
+     * threshold (where the count the driver read first stopped growing,
+     * when that count was capped, else between the groups); where the
+     * next frame is, below where this one is (the frame wraps round the
+     * end of the device's ring); where this one is, one place */
+    if (g->prx.ok && s->rounds) {
+        Slot *ln = slot_get(s, SLOT_RXLEN), *nx = slot_get(s, SLOT_RXNEXT),
+             *ps = slot_get(s, SLOT_RX);
+        if (ln && nx && ps && slot_all_ok(ln, ids, n) && slot_all_ok(nx, ids, n) &&
+            slot_all_ok(ps, ids, n)) {
+            /* where the device has got to, as last read (a DP8390's
+             * CURR): the driver looks again when it caught up */
+            for (unsigned i = 0; i < s->nslots; i++) {
+                const Slot *r = &s->slot[i];
+                if (r->key < 0 || !slot_all_ok(r, ids, n))
+                    continue;
+                for (size_t k = 0; k < n; k++)
+                    side[k] = r->v[ids[k]] == ps->v[ids[k]];
+                if (separates(grp, ngrp, n, side)) {
+                    snprintf(out, len, "rxpos == %s", r->name);
+                    return 0;
+                }
+            }
+            for (size_t k = 0; k < n; k++)
+                side[k] = nx->v[ids[k]] < ps->v[ids[k]];
+            if (separates(grp, ngrp, n, side)) {
+                snprintf(out, len, "rxnext < rxpos");
+                return 0;
+            }
+            if (g->cnt_cap.ok) {
+                uint32_t c = g->cnt_cap.c;
+                for (size_t k = 0; k < n; k++)
+                    side[k] = ln->v[ids[k]] > c;
+                if (separates(grp, ngrp, n, side)) {
+                    snprintf(out, len, "rxlen > 0x%x", c);
+                    return 0;
+                }
+            }
+            uint32_t lo_max = 0;
+            for (size_t c = 0; c < n; c++) {
+                uint32_t t = ln->v[ids[c]];
+                for (size_t k = 0; k < n; k++)
+                    side[k] = ln->v[ids[k]] > t;
+                if (separates(grp, ngrp, n, side) && t > lo_max)
+                    lo_max = t;
+            }
+            if (lo_max) {
+                for (size_t k = 0; k < n; k++)
+                    side[k] = ln->v[ids[k]] > lo_max;
+                snprintf(out, len, "rxlen > 0x%x", lo_max);
+                return 0;
+            }
+            for (size_t c = 0; c < n; c++) {
+                uint32_t t = ps->v[ids[c]];
+                for (size_t k = 0; k < n; k++)
+                    side[k] = ps->v[ids[k]] == t;
+                if (separates(grp, ngrp, n, side)) {
+                    snprintf(out, len, "rxpos == 0x%x", t);
+                    return 0;
+                }
+            }
+        }
     }
     /* a bit of a value read (most recent first) */
     Slot *order[MAX_SLOTS];
@@ -2273,8 +2972,260 @@ static void path_end(Gen *g, const Scope *s, const size_t *ids, size_t n, int de
     }
 }
 
+/* The views' ops from here to their frame's end (a pio deliver) are
+ * alike. */
+static int shape_same(const Gen *g, const Scope *s, size_t a, size_t b)
+{
+    const View *va = &s->v[a], *vb = &s->v[b];
+    size_t i = s->pos[a], j = s->pos[b];
+    for (;; i++, j++) {
+        const XOp *x = i < va->n ? &va->ops[i] : NULL, *y = j < vb->n ? &vb->ops[j] : NULL;
+        if (!same_key(g, x, y))
+            return 0;
+        if (!x || (x->kind == XO_DELIVER && x->pio))
+            return 1;
+    }
+}
+
+static void gen_split(Gen *g, Scope *s, size_t *ids, size_t n, int depth, const uint8_t *side,
+                      const char *cond, int prx);
+
+/* The current op's value (a write's, an ins's length) follows one rule
+ * across the views (those with side[k] == want, all when side is NULL),
+ * tried without a trace left in g. */
+static int value_fits(Gen *g, Scope *s, const size_t *ids, size_t n, const uint8_t *side, int want)
+{
+    static Gen saved;
+    static ValIn vi[4096];
+    static size_t sub[4096];
+    const XOp *o0 = cur(s, ids[0]);
+    size_t m = 0;
+    for (size_t k = 0; k < n && m < 4096; k++) {
+        if (side && side[k] != want)
+            continue;
+        const XOp *o = cur(s, ids[k]);
+        sub[m] = ids[k];
+        vi[m++] = (ValIn){o0->kind == XO_WRITE ? o->value : o->len, o->addr_region, o->addr_off,
+                          o->addr_half};
+    }
+    if (!m)
+        return 0;
+    saved = *g;
+    char e[512];
+    unsigned w = o0->kind == XO_WRITE ? an_reg(g->a, (size_t)o0->reg)->width : 2;
+    int fits = value_expr(g, s, sub, m, vi, w, e, sizeof e) == 0;
+    *g = saved;
+    return fits;
+}
+
+/* Candidate guards on a frame read through a data register, in turn (c =
+ * 0, 1, ...): where the next frame is below where this one is (it wraps
+ * round the end of the device's ring), this one at one place, its length
+ * past a threshold. 0 with side[] and cond filled, 1 not this one, -1 no
+ * more. */
+static int prx_guard(Gen *g, Scope *s, const size_t *ids, size_t n, unsigned c, uint8_t *side,
+                     char *cond, size_t len)
+{
+    Slot *ln = slot_get(s, SLOT_RXLEN), *nx = slot_get(s, SLOT_RXNEXT), *ps = slot_get(s, SLOT_RX);
+    if (!ln || !nx || !ps || !slot_all_ok(ln, ids, n) || !slot_all_ok(nx, ids, n) ||
+        !slot_all_ok(ps, ids, n))
+        return -1;
+    if (c == 0) {
+        for (size_t k = 0; k < n; k++)
+            side[k] = nx->v[ids[k]] < ps->v[ids[k]];
+        snprintf(cond, len, "rxnext < rxpos");
+        return 0;
+    }
+    c--;
+    if (c < n) {
+        uint32_t t = ps->v[ids[c]];
+        for (size_t k = 0; k < c; k++)
+            if (ps->v[ids[k]] == t)
+                return 1; /* tried */
+        for (size_t k = 0; k < n; k++)
+            side[k] = ps->v[ids[k]] == t;
+        snprintf(cond, len, "rxpos == 0x%x", t);
+        return 0;
+    }
+    c -= (unsigned)n;
+    if (c < n) {
+        uint32_t t = nx->v[ids[c]];
+        for (size_t k = 0; k < c; k++)
+            if (nx->v[ids[k]] == t)
+                return 1;
+        for (size_t k = 0; k < n; k++)
+            side[k] = nx->v[ids[k]] == t;
+        snprintf(cond, len, "rxnext == 0x%x", t);
+        return 0;
+    }
+    c -= (unsigned)n;
+    if (c == 0) {
+        if (!g->cnt_cap.ok)
+            return 1;
+        for (size_t k = 0; k < n; k++)
+            side[k] = ln->v[ids[k]] > g->cnt_cap.c;
+        snprintf(cond, len, "rxlen > 0x%x", g->cnt_cap.c);
+        return 0;
+    }
+    c--;
+    if (c < n) {
+        uint32_t t = ln->v[ids[c]];
+        for (size_t k = 0; k < n; k++)
+            side[k] = ln->v[ids[k]] > t;
+        snprintf(cond, len, "rxlen > 0x%x", t);
+        return 0;
+    }
+    return -1;
+}
+
+/* Rounds of frames read through a data register that will part later in
+ * the frame (a read split where the device's ring ends) part here, where
+ * a value already differs: grouped by what they do up to the frame's end,
+ * when a guard tells those groups apart. 1 emitted, 0 not. */
+static int split_ahead(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
+{
+    const XOp *o0 = cur(s, ids[0]);
+    if (!g->prx.ok || !s->rounds || (o0->kind != XO_WRITE && o0->kind != XO_INS) || n < 2)
+        return 0;
+    int *grp = malloc(n * sizeof *grp);
+    uint8_t *side = malloc(n);
+    size_t rep[64];
+    unsigned ngrp = 0;
+    int rc = 0;
+    if (!grp || !side)
+        goto out;
+    for (size_t k = 0; k < n; k++) {
+        unsigned q;
+        for (q = 0; q < ngrp && !shape_same(g, s, ids[rep[q]], ids[k]); q++)
+            ;
+        if (q == ngrp) {
+            if (ngrp == 64)
+                goto out;
+            rep[ngrp++] = k;
+        }
+        grp[k] = (int)q;
+    }
+    /* only when the value does not follow one rule across them all */
+    if (value_fits(g, s, ids, n, NULL, 1))
+        goto out;
+    char cond[512];
+    /* the value follows one rule on each side of a guard on the frame's
+     * place or length: the rest apart */
+    /* (first where both sides follow a rule; then where the larger one
+     * does, the other to be told apart again inside its branch) */
+    for (int both = 1; both >= 0; both--)
+        for (unsigned c = 0;; c++) {
+            int r = prx_guard(g, s, ids, n, c, side, cond, sizeof cond);
+            if (r < 0)
+                break;
+            if (r > 0)
+                continue;
+            size_t ones = 0;
+            for (size_t k = 0; k < n; k++)
+                ones += side[k];
+            int f1 = value_fits(g, s, ids, n, side, 1), f0 = value_fits(g, s, ids, n, side, 0);
+            if (both ? !f1 || !f0 : !(ones * 2 >= n ? f1 : f0))
+                continue;
+            gen_split(g, s, ids, n, depth, side, cond, 1);
+            rc = 1;
+            goto out;
+        }
+    /* else the ways they go on to the frame's end, told apart */
+    if (ngrp >= 2 && !find_guard(g, s, ids, n, grp, ngrp, side, cond, sizeof cond)) {
+        gen_split(g, s, ids, n, depth, side, cond, 1);
+        rc = 1;
+    }
+out:
+    free(grp);
+    free(side);
+    return rc;
+}
+
+/* One side of a guard. In rounds of frames read through a data register,
+ * a side whose actions take the frame's place from a constant (the bytes
+ * left to the end of the device's ring) is kept to the places its frames
+ * had: elsewhere the count could run past the buffer, and the traces
+ * never showed it (replay hands over). */
+static void gen_branch(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
+{
+    Slot *ps = g->prx.ok && s->rounds ? slot_get(s, SLOT_RX) : NULL;
+    if (!ps || !n || !slot_all_ok(ps, ids, n)) {
+        gen(g, s, ids, n, depth);
+        return;
+    }
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t v = ps->v[ids[k]];
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    FILE *saved = g->o;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *o = open_memstream(&text, &len);
+    if (!o) {
+        gen(g, s, ids, n, depth);
+        return;
+    }
+    g->o = o;
+    gen(g, s, ids, n, depth);
+    fclose(o);
+    g->o = saved;
+    if (text && strstr(text, "- (rxpos <<") &&
+        !strstr(text, "fallback \"a frame at a place the traces did not show\"")) {
+        indent(g, depth);
+        fprintf(g->o, "if rxpos < 0x%x || rxpos > 0x%x\n", lo, hi);
+        fallback(g, depth + 1, "a frame at a place the traces did not show");
+        indent(g, depth);
+        fputs("end\n", g->o);
+        g->prx.big = 1;
+    }
+    if (text)
+        fwrite(text, 1, len, g->o);
+    free(text);
+}
+
+/* `if cond`, the views on side 1, `else`, the others, `end`. */
+static void gen_split(Gen *g, Scope *s, size_t *ids, size_t n, int depth, const uint8_t *side,
+                      const char *cond, int prx)
+{
+    size_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    size_t na = 0, nb = 0;
+    if (a && b) {
+        for (size_t k = 0; k < n; k++) {
+            if (side[k])
+                a[na++] = ids[k];
+            else
+                b[nb++] = ids[k];
+        }
+        int was = g->in_prx_split;
+        g->in_prx_split = prx && g->prx.ok && s->rounds;
+        indent(g, depth);
+        fprintf(g->o, "if %s\n", cond);
+        gen_branch(g, s, a, na, depth + 1);
+        indent(g, depth);
+        fputs("else\n", g->o);
+        gen_branch(g, s, b, nb, depth + 1);
+        indent(g, depth);
+        fputs("end\n", g->o);
+        g->in_prx_split = was;
+    }
+    free(a);
+    free(b);
+}
+
 static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
 {
+    /* frames read through a data register, one or two alone in their
+     * branch: their values are those frames', too few to generalise */
+    if (g->prx.ok && s->rounds && n < 3 && depth > 0 && cur(s, ids[0]) && g->in_prx_split) {
+        note(g, depth,
+             "frames read through the data register this way: %zu in the traces "
+             "(event #%llu), not generalised",
+             n, (unsigned long long)cur(s, ids[0])->seq);
+        fallback(g, depth, "receiving is not generalised");
+        return;
+    }
     while (n) {
         const XOp *o0 = cur(s, ids[0]);
         size_t k;
@@ -2285,6 +3236,8 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
                 path_end(g, s, ids, n, depth);
                 return;
             }
+            if (split_ahead(g, s, ids, n, depth))
+                return;
             if (emit_same(g, s, ids, n, depth))
                 return;
             for (k = 0; k < n; k++)
@@ -2323,26 +3276,7 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         }
         char cond[512];
         if (!find_guard(g, s, ids, n, grp, ngrp, side, cond, sizeof cond)) {
-            size_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-            size_t na = 0, nb = 0;
-            if (a && b) {
-                for (k = 0; k < n; k++) {
-                    if (side[k])
-                        a[na++] = ids[k];
-                    else
-                        b[nb++] = ids[k];
-                }
-                indent(g, depth);
-                fprintf(g->o, "if %s\n", cond);
-                gen(g, s, a, na, depth + 1);
-                indent(g, depth);
-                fputs("else\n", g->o);
-                gen(g, s, b, nb, depth + 1);
-                indent(g, depth);
-                fputs("end\n", g->o);
-            }
-            free(a);
-            free(b);
+            gen_split(g, s, ids, n, depth, side, cond, 0);
             free(grp);
             free(side);
             return;
@@ -2641,6 +3575,326 @@ static void rx_model(Gen *g)
             g->x->inst[i].raw[j].rx_before = UINT32_MAX;
 }
 
+/* Frames read through a data register: the header's length field must
+ * be the frame's plus a constant (the analysis found which), and one
+ * byte of it must say where the next frame's header is: the value the
+ * driver wrote, among the few writes before reading the next header, to
+ * the same register each time (the place it reads from). The first
+ * frame after init is where that register was written before its header
+ * was read, the same in every trace. Each header and frame gets
+ * rx_before (where it is) and rx_after (where the next one is). */
+#define PIO_PRE 8
+
+static void rx_port_model(Gen *g)
+{
+    RxPort *p = &g->prx;
+    memset(p, 0, sizeof *p);
+    const AnRxBuffer *ab = an_rx(g->a);
+    Extract *x = g->x;
+    size_t nh = 0;
+    for (size_t i = 0; i < x->ninst; i++)
+        for (size_t j = 0; j < x->inst[i].nraw; j++)
+            nh += x->inst[i].raw[j].kind == XO_INS && x->inst[i].raw[j].pio == XPIO_HEADER;
+    if (!nh)
+        return;
+    p->why = "reads through a data port are not generalised yet";
+    if (!ab || ab->kind != AN_RX_PORT || ab->hdr_len_off < 0 || ab->hdr_size < 2 ||
+        ab->hdr_size > 16 || (uint32_t)ab->hdr_len_off + 2 > ab->hdr_size)
+        return;
+    p->hdr = ab->hdr_size;
+    p->len_off = (uint32_t)ab->hdr_len_off;
+    p->adj = (uint32_t)ab->len_adj;
+    /* each header's length against its frame; the frames' reads */
+    unsigned bad = 0;
+    for (size_t i = 0; i < x->ninst; i++) {
+        const XInst *in = &x->inst[i];
+        for (size_t j = 0; j < in->nraw; j++) {
+            const XOp *o = &in->raw[j];
+            if (o->kind == XO_INS && o->pio == XPIO_FRAME && o->off + o->len > p->frame_max)
+                p->frame_max = o->off + o->len;
+            if (o->kind != XO_INS || o->pio != XPIO_HEADER)
+                continue;
+            if (o->len != p->hdr) {
+                bad++;
+                continue;
+            }
+            size_t d;
+            for (d = j + 1; d < in->nraw && !(in->raw[d].kind == XO_DELIVER && in->raw[d].pio); d++)
+                ;
+            if (d == in->nraw || le16_at(o->bytes, p->len_off) != in->raw[d].len + p->adj)
+                bad++;
+        }
+    }
+    if (bad) {
+        p->why = "a header read through the data port does not give its frame's length";
+        return;
+    }
+    /* the byte that says where the next header is, and the register the
+     * driver writes that place to */
+    unsigned best_hits = 0, pairs = 0;
+    int best_k = -1, best_reg = -1;
+    for (uint32_t k = 0; k < p->hdr; k++) {
+        if (k >= p->len_off && k < p->len_off + 2)
+            continue;
+        /* per register: how often it was written the previous header's
+         * byte k before the next header */
+        int regs[PIO_PRE];
+        unsigned hits[PIO_PRE], nr = 0, np = 0;
+        const XOp *prev = NULL;
+        unsigned trace = UINT32_MAX;
+        for (size_t i = 0; i < x->ninst; i++) {
+            const XInst *in = &x->inst[i];
+            if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET)
+                prev = NULL;
+            trace = in->trace;
+            for (size_t j = 0; j < in->nraw; j++) {
+                const XOp *o = &in->raw[j];
+                if (o->kind != XO_INS || o->pio != XPIO_HEADER)
+                    continue;
+                if (prev) {
+                    np++;
+                    for (size_t b = j, seen = 0; b-- > 0 && seen < PIO_PRE; seen++) {
+                        const XOp *w = &in->raw[b];
+                        if (w->kind != XO_WRITE || w->value != prev->bytes[k])
+                            continue;
+                        unsigned q;
+                        for (q = 0; q < nr && regs[q] != w->reg; q++)
+                            ;
+                        if (q == nr && nr < PIO_PRE) {
+                            regs[nr] = w->reg;
+                            hits[nr++] = 0;
+                        }
+                        if (q < nr)
+                            hits[q]++;
+                        break;
+                    }
+                }
+                prev = o;
+            }
+        }
+        for (unsigned q = 0; q < nr; q++)
+            if (hits[q] > best_hits) {
+                best_hits = hits[q];
+                best_k = (int)k;
+                best_reg = regs[q];
+                pairs = np;
+            }
+    }
+    if (best_k < 0 || best_hits < 2 || best_hits * 10 < pairs * 9) {
+        p->why = "no byte of the header read through the data port says where the next frame is";
+        return;
+    }
+    p->next_off = (uint32_t)best_k;
+    /* the first header after each init: where the driver wrote that
+     * register before reading it */
+    int have_init = 0;
+    unsigned trace = UINT32_MAX;
+    int first = 1;
+    for (size_t i = 0; i < x->ninst; i++) {
+        const XInst *in = &x->inst[i];
+        if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET)
+            first = 1;
+        trace = in->trace;
+        for (size_t j = 0; j < in->nraw; j++) {
+            const XOp *o = &in->raw[j];
+            if (o->kind != XO_INS || o->pio != XPIO_HEADER || !first)
+                continue;
+            first = 0;
+            size_t b, seen;
+            for (b = j, seen = 0; b-- > 0 && seen < PIO_PRE; seen++)
+                if (in->raw[b].kind == XO_WRITE && in->raw[b].reg == best_reg)
+                    break;
+            if (b == SIZE_MAX || seen == PIO_PRE || (have_init && in->raw[b].value != p->init)) {
+                p->why = "the first frame after init is not in one place";
+                return;
+            }
+            p->init = in->raw[b].value;
+            have_init = 1;
+        }
+    }
+    p->next_lo = UINT32_MAX;
+    for (size_t i = 0; i < x->ninst; i++)
+        for (size_t j = 0; j < x->inst[i].nraw; j++) {
+            const XOp *o = &x->inst[i].raw[j];
+            if (o->kind != XO_INS || o->pio != XPIO_HEADER)
+                continue;
+            uint32_t v = o->bytes[best_k];
+            p->next_lo = v < p->next_lo ? v : p->next_lo;
+            p->next_hi = v > p->next_hi ? v : p->next_hi;
+        }
+    /* each header and frame: where it is, where the next one is; and each
+     * request: where the next frame is when it starts */
+    uint32_t pos = p->init;
+    trace = UINT32_MAX;
+    for (size_t i = 0; i < x->ninst; i++) {
+        XInst *in = &x->inst[i];
+        if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET)
+            pos = p->init;
+        trace = in->trace;
+        in->rxpos = pos;
+        in->rxpos_ok = 1;
+        uint32_t after = pos;
+        for (size_t j = 0; j < in->nraw; j++) {
+            XOp *o = &in->raw[j];
+            if (o->kind == XO_INS && o->pio == XPIO_HEADER) {
+                o->rx_before = pos;
+                after = o->rx_after = o->bytes[p->next_off];
+            } else if (o->kind == XO_DELIVER && o->pio) {
+                o->rx_before = pos;
+                o->rx_after = after;
+                pos = after;
+            }
+        }
+    }
+    p->ok = 1;
+}
+
+/* Rounds of frames read through a data register, as one loop per
+ * request. A round starts with the accesses that set the header's read
+ * up (those every header read has right before it) and ends where the
+ * next one starts; the last round, after its frame, takes what other
+ * rounds had there and, when they come next, the accesses the request
+ * made right before its first round (the driver looking again at where
+ * the device has got to). */
+#define PIO_TAILS 8
+#define PIO_MAX_SETUP 12
+
+typedef struct PioShape {
+    uint32_t setup;             /* ops in the setup */
+    const XOp *setup_at;        /* an instance of it */
+    const XOp *tail[PIO_TAILS]; /* between a frame and the next round */
+    uint32_t tail_len[PIO_TAILS];
+    unsigned ntails;
+} PioShape;
+
+static int ops_match(const Gen *g, const XOp *a, const XOp *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!same_key(g, &a[i], &b[i]))
+            return 0;
+    return 1;
+}
+
+static void pio_shape(Gen *g, XKind kind, PioShape *sh)
+{
+    memset(sh, 0, sizeof *sh);
+    sh->setup = PIO_MAX_SETUP;
+    int any = 0;
+    for (size_t i = 0; i < g->x->ninst; i++) {
+        const XInst *in = &g->x->inst[i];
+        if (in->kind != kind)
+            continue;
+        for (size_t j = 0; j < in->nraw; j++) {
+            if (in->raw[j].kind != XO_INS || in->raw[j].pio != XPIO_HEADER)
+                continue;
+            uint32_t m = 0;
+            while (m < sh->setup && m < j &&
+                   (!any || same_key(g, &in->raw[j - 1 - m], &sh->setup_at[sh->setup - 1 - m])) &&
+                   in->raw[j - 1 - m].kind != XO_DELIVER && in->raw[j - 1 - m].kind != XO_INS)
+                m++;
+            if (!any) {
+                sh->setup_at = &in->raw[j - m];
+                sh->setup = m;
+                any = 1;
+            } else if (m < sh->setup) {
+                sh->setup_at += sh->setup - m;
+                sh->setup = m;
+            }
+        }
+    }
+    /* tails: between a frame and the next round's setup */
+    for (size_t i = 0; i < g->x->ninst; i++) {
+        const XInst *in = &g->x->inst[i];
+        if (in->kind != kind)
+            continue;
+        size_t last_d = SIZE_MAX;
+        for (size_t j = 0; j < in->nraw; j++) {
+            const XOp *o = &in->raw[j];
+            if (o->kind == XO_DELIVER && o->pio)
+                last_d = j;
+            if (o->kind != XO_INS || o->pio != XPIO_HEADER || last_d == SIZE_MAX ||
+                j < sh->setup + last_d + 1)
+                continue;
+            size_t from = last_d + 1, len = j - sh->setup - from;
+            unsigned q;
+            for (q = 0; q < sh->ntails; q++)
+                if (sh->tail_len[q] == len && ops_match(g, sh->tail[q], &in->raw[from], len))
+                    break;
+            if (q == sh->ntails && sh->ntails < PIO_TAILS && len <= 16) {
+                sh->tail[q] = &in->raw[from];
+                sh->tail_len[sh->ntails++] = (uint32_t)len;
+            }
+            last_d = SIZE_MAX;
+        }
+    }
+}
+
+/* The instance's rounds as one XO_LOOP (in->ops rebuilt from raw; only
+ * when no unit loop was made there). 0, or -1 out of memory. */
+static int pio_collapse(Gen *g, XInst *in, const PioShape *sh)
+{
+    if (!g->prx.ok || in->n != in->nraw || !sh->setup_at)
+        return 0;
+    size_t heads[4096];
+    size_t nh = 0;
+    for (size_t j = 0; j < in->nraw && nh < 4096; j++)
+        if (in->raw[j].kind == XO_INS && in->raw[j].pio == XPIO_HEADER) {
+            if (j < sh->setup || !ops_match(g, &in->raw[j - sh->setup], sh->setup_at, sh->setup))
+                return 0;
+            heads[nh++] = j - sh->setup;
+        }
+    if (!nh)
+        return 0;
+    /* the end of the last round: past its frame, the longest tail seen,
+     * then the accesses just before the first round if they come again */
+    size_t d;
+    for (d = heads[nh - 1]; d < in->nraw && !(in->raw[d].kind == XO_DELIVER && in->raw[d].pio); d++)
+        ;
+    if (d == in->nraw)
+        return 0;
+    size_t end = d + 1;
+    uint32_t best = 0;
+    for (unsigned q = 0; q < sh->ntails; q++)
+        if (sh->tail_len[q] > best && end + sh->tail_len[q] <= in->nraw &&
+            ops_match(g, &in->raw[end], sh->tail[q], sh->tail_len[q]))
+            best = sh->tail_len[q];
+    end += best;
+    size_t again = 0;
+    for (size_t m = 1; m <= 6 && m <= heads[0] && end + m <= in->nraw; m++)
+        if (ops_match(g, &in->raw[heads[0] - m], &in->raw[end], m))
+            again = m;
+    end += again;
+    if (an_grow((void **)&g->pl, g->npl, sizeof *g->pl) < 0)
+        return -1;
+    PioLoop *pl = &g->pl[g->npl];
+    pl->bound = malloc((nh + 1) * sizeof *pl->bound);
+    if (!pl->bound)
+        return -1;
+    pl->raw = in->raw;
+    pl->start = heads[0];
+    pl->rounds = (uint32_t)nh;
+    for (size_t r = 0; r < nh; r++)
+        pl->bound[r] = (uint32_t)(heads[r] - heads[0]);
+    pl->bound[nh] = (uint32_t)(end - heads[0]);
+    XOp L = {.kind = XO_LOOP,
+             .reg = -1,
+             .addr_region = -1,
+             .len = (uint32_t)nh,
+             .unit = (uint32_t)g->npl++,
+             .pio = 1,
+             .sub = &in->raw[heads[0]],
+             .seq = in->raw[heads[0]].seq,
+             .pc = in->raw[heads[0]].pc};
+    size_t m = 0;
+    for (size_t j = 0; j < heads[0]; j++)
+        in->ops[m++] = in->raw[j];
+    in->ops[m++] = L;
+    for (size_t j = end; j < in->nraw; j++)
+        in->ops[m++] = in->raw[j];
+    in->n = m;
+    return 0;
+}
+
 /* ------------------------------------------------------------- the spec */
 
 static void name_regs(Gen *g)
@@ -2853,7 +4107,7 @@ static void debug_dump(Gen *g, XKind kind)
     const char *want = getenv("XDRV_EXTRACT_DEBUG");
     if (!want || strcmp(want, xk_request[kind]))
         return;
-    static const char ks[] = "RWPSCBDLOX?M";
+    static const char ks[] = "RWPSCBDLOX?MI";
     for (size_t i = 0; i < g->x->ninst; i++) {
         const XInst *in = &g->x->inst[i];
         if (in->kind != kind)
@@ -2867,6 +4121,9 @@ static void debug_dump(Gen *g, XKind kind)
                 fprintf(stderr, "%s=%x", g->regname[o->reg], o->value);
             else if (o->kind == XO_LOOP)
                 fprintf(stderr, "x%u/%u", o->len, o->unit);
+            else if (o->kind == XO_INS)
+                fprintf(stderr, "%s%s+%x:%u", g->regname[o->reg], o->pio == XPIO_HEADER ? "H" : "F",
+                        o->off, o->len);
             else if (o->kind != XO_LINK)
                 fprintf(stderr, "%d+%x", o->reg, o->off);
         }
@@ -2944,9 +4201,11 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
         Units us = {0};
         for (size_t i = 0; i < s.nv; i++)
             find_units(g, s.v[i].in, &us);
+        PioShape sh;
+        pio_shape(g, kind, &sh);
         for (size_t i = 0; i < s.nv; i++) {
             XInst *in = (XInst *)s.v[i].in;
-            if (collapse(g, in, &us) < 0)
+            if (collapse(g, in, &us) < 0 || pio_collapse(g, in, &sh) < 0)
                 goto oom;
             s.v[i].ops = in->ops;
             s.v[i].n = in->n;
@@ -2977,6 +4236,14 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
                 sl->v[i] = st;
                 sl->ok[i] = 1;
             }
+    }
+    /* where the next frame read through a data register is */
+    if (g->prx.ok) {
+        Slot *sl = slot_make(g, &s, SLOT_RX, "rxpos");
+        for (size_t i = 0; sl && i < s.nv; i++) {
+            sl->v[i] = s.v[i].in->rxpos;
+            sl->ok[i] = s.v[i].in->rxpos_ok;
+        }
     }
     /* the receive ring's counter, for the kind that walks it */
     if (g->rxp >= 0 && kind == g->rx_kind) {
@@ -3626,6 +4893,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     ring_restarts(&g);
     count_sends(x);
     rx_model(&g);
+    rx_port_model(&g);
     static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,
                                   XK_MCAST, XK_STATS, XK_INTR,  XK_TIMER};
     Trans tr[sizeof order / sizeof order[0]];
@@ -3640,6 +4908,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         g.nfam = 0;
         g.rx_used = 0;
         g.rxn_used = g.rxlen_used = 0;
+        g.prx.used = g.prx.big = 0;
         g.nld = 0;
         g.nprom = 0;
         g.stamp = 0;
@@ -3764,6 +5033,14 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
             fprintf(out, ", from +0x%x", b->start);
         fputc('\n', out);
     }
+    if (g.prx.used)
+        fprintf(out,
+                "buffer rxhdr %u align 4   # a received frame's header, read through the data "
+                "register\nbuffer rxframe %u align 4   # a received frame, read through the data "
+                "register\n",
+                g.prx.hdr,
+                (g.prx.frame_max < 1536 ? 1536 : (g.prx.frame_max + 63) & ~63u) +
+                    (g.prx.big ? 0x10000u : 0));
     if (g.tx_frame_n)
         fprintf(out,
                 "buffer tx_frame 1536 align 16 count %u   # a copy of each frame sent: the "
@@ -3802,7 +5079,13 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         }
     if (g.pad_to)
         fprintf(out, "var pad 0 wrap %u   # bytes of padding stored so far\n", g.pad_to);
-    if (g.rx_used) {
+    if (g.prx.used) {
+        fprintf(out, "var rxpos 0x%x   # where the next frame's header is in the device's memory\n",
+                g.prx.init);
+        fputs("var rxnext 0   # where the frame after it is (its header says)\n"
+              "var rxlen 0   # its length (its header says)\n",
+              out);
+    } else if (g.rx_used) {
         fprintf(out, "var rxoff 0 wrap %u   # where the next frame's header is%s\n", g.rx.wrap,
                 g.rx.wrap_seen ? "" : " (the wrap was never seen: a guess)");
         fputs("var rxhdr 0\nvar rxlen 0\n", out);
@@ -3839,6 +5122,8 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
                 }
         if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.rx_used)
             fputs("  set rxoff 0\n", out);
+        if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.prx.used)
+            fprintf(out, "  set rxpos 0x%x\n", g.prx.init);
         if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.rxn_used)
             fputs("  set rx_n 0\n", out);
         if ((order[i] == XK_INIT || order[i] == XK_RESET) && g.link_used)
@@ -3846,6 +5131,9 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         fputs("end\n\n", out);
     }
 done:
+    for (size_t i = 0; i < g.npl; i++)
+        free(g.pl[i].bound);
+    free(g.pl);
     for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
         free(tr[i].text);
     for (size_t i = 0; i < g.nregs; i++)

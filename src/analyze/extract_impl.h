@@ -40,7 +40,14 @@ typedef enum XOpKind {
     XO_LOOP,    /* iterations of a unit, collapsed (generator only) */
     XO_BAD,     /* an access the spec language cannot say (generator only) */
     XO_LOAD,    /* the driver loaded 1, 2 or 4 bytes from device memory (reg: region) */
+    /* a run of reads of one data register (size: its width; len: bytes)
+     * that carried a frame handed to the OS (pio: XPIO_FRAME, off its
+     * place in the frame) or the header read through the same register
+     * before it (XPIO_HEADER, bytes: its first 16) */
+    XO_INS,
 } XOpKind;
+
+enum { XPIO_FRAME = 1, XPIO_HEADER = 2 };
 
 typedef struct XOp {
     uint8_t kind, size;
@@ -57,6 +64,9 @@ typedef struct XOp {
      * with addr_region/addr_off the whole address's place (the collector
      * paired it with the other half), XHALF_UNPAIRED (mark_halves) */
     uint8_t addr_half;
+    /* ins: XPIO_FRAME or XPIO_HEADER; deliver: XPIO_FRAME when the frame
+     * came in through a data register (extract.c pio_frame) */
+    uint8_t pio;
     uint32_t unit;                /* loop: ops per iteration */
     uint32_t rx_before, rx_after; /* deliver: the circular buffer's read offset */
     const struct XOp *sub;        /* loop: the first iteration's first op */
@@ -76,6 +86,8 @@ typedef struct XInst {
     int has_param, multi, closed;
     unsigned cnt[XK_COUNT]; /* requests of each kind since the last init or reset */
     uint32_t rxr;           /* receive-ring rounds since the last init or reset */
+    uint32_t rxpos;         /* frames read through a data register: where the next is */
+    uint8_t rxpos_ok;
     uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
     XOp *raw;
     size_t nraw;

@@ -12,6 +12,7 @@
 # (nolink: the chip has no link status, e.g. the DP8390: pulling the
 # model's cable cannot show in ip link, so that check is skipped)
 #        replay_test NAME SPEC.xsm DEVICE-SPEC EXPECTED-MAC [XDRV-REPLAY-OPTIONS...]
+#        (REPLAY_NOLINK=nolink: as nic_test's nolink)
 # (xdrv replay: the same traffic, no driver code; Unicorn never loaded)
 #        serve_test NAME MAC UP-LINE HALTED-CHECK nolink|"" COMMAND...
 # (the common part: COMMAND gets --netdev, --wire and --pcap appended and
@@ -172,5 +173,6 @@ replay_test() {
     local name=$1 spec=$2 dev=$3 mac=$4
     shift 4
     SERVE_UP_HOOK=${SERVE_UP_HOOK:-replay_no_unicorn} \
-        serve_test "$name" "$mac" "replay up, mac $mac" replay_halted "" "$XDRV" replay "$spec" --device "$dev" "$@"
+        serve_test "$name" "$mac" "replay up, mac $mac" replay_halted "${REPLAY_NOLINK:-}" \
+        "$XDRV" replay "$spec" --device "$dev" "$@"
 }
