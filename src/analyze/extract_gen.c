@@ -1535,6 +1535,44 @@ static int emit_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth
     return 0;
 }
 
+/* The rounds of a loop as views of their own: in (its views, its place
+ * in each), the views' own ids (sub), the view each came from (parent),
+ * and for rounds of frames read through a data register, where each
+ * starts in its instance's ops (at, raws). */
+typedef struct Rounds {
+    Scope in;
+    size_t *sub, *parent, *at;
+    const XOp **raws;
+} Rounds;
+
+static void rounds_free(Rounds *r)
+{
+    scope_free(&r->in);
+    free(r->in.v);
+    free(r->sub);
+    free(r->parent);
+    free(r->at);
+    free(r->raws);
+}
+
+/* Room for `iters` rounds: 0, or -1 out of memory (nothing held). */
+static int rounds_new(Rounds *r, size_t iters)
+{
+    size_t m = iters ? iters : 1;
+    memset(r, 0, sizeof *r);
+    r->in.rounds = 1;
+    r->in.v = calloc(m, sizeof *r->in.v);
+    r->in.pos = calloc(m, sizeof *r->in.pos);
+    r->sub = calloc(m, sizeof *r->sub);
+    r->parent = calloc(m, sizeof *r->parent);
+    r->at = calloc(m, sizeof *r->at);
+    r->raws = calloc(m, sizeof *r->raws);
+    if (r->in.v && r->in.pos && r->sub && r->parent && r->at && r->raws)
+        return 0;
+    rounds_free(r);
+    return -1;
+}
+
 /* The value register `reg` last read (read or poll) before raw[at], in
  * the instance's ops from raw[0]: 0, or -1 none. */
 static int last_read(const XOp *raw, size_t at, int reg, uint32_t *v)
@@ -1598,32 +1636,21 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
     size_t iters = 0;
     for (size_t k = 0; k < n; k++)
         iters += cur(s, ids[k])->len;
-    Scope in = {0};
-    in.rounds = 1;
-    in.v = calloc(iters ? iters : 1, sizeof *in.v);
-    in.pos = calloc(iters ? iters : 1, sizeof *in.pos);
-    size_t *sub = calloc(iters ? iters : 1, sizeof *sub);
-    size_t *parent = calloc(iters ? iters : 1, sizeof *parent);
-    size_t *at = calloc(iters ? iters : 1, sizeof *at);
-    const XOp **raws = calloc(iters ? iters : 1, sizeof *raws);
-    if (!in.v || !in.pos || !sub || !parent || !at || !raws) {
-        free(in.v);
-        free(in.pos);
-        free(sub);
-        free(parent);
-        free(at);
-        free(raws);
+    Rounds R;
+    if (rounds_new(&R, iters) < 0)
         return -1;
-    }
+    Scope *in = &R.in;
+    size_t *sub = R.sub, *parent = R.parent, *at = R.at;
+    const XOp **raws = R.raws;
     for (size_t k = 0; k < n; k++) {
         const XOp *o = cur(s, ids[k]);
         const PioLoop *pl = &g->pl[o->unit];
         for (uint32_t j = 0; j < pl->rounds; j++) {
-            parent[in.nv] = ids[k];
-            sub[in.nv] = in.nv;
-            at[in.nv] = pl->start + pl->bound[j];
-            raws[in.nv] = pl->raw;
-            in.v[in.nv++] = (View){pl->raw + pl->start + pl->bound[j],
+            parent[in->nv] = ids[k];
+            sub[in->nv] = in->nv;
+            at[in->nv] = pl->start + pl->bound[j];
+            raws[in->nv] = pl->raw;
+            in->v[in->nv++] = (View){pl->raw + pl->start + pl->bound[j],
                                    pl->bound[j + 1] - pl->bound[j], s->v[ids[k]].in};
         }
     }
@@ -1631,11 +1658,11 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
      * read before the round, and where the round's frame is */
     for (unsigned i = 0; i < s->nslots; i++) {
         Slot *ps = &s->slot[i];
-        Slot *cs = slot_make(g, &in, ps->key, ps->name);
+        Slot *cs = slot_make(g, in, ps->key, ps->name);
         if (!cs)
             continue;
         cs->stamp = ps->stamp;
-        for (size_t r = 0; r < in.nv; r++) {
+        for (size_t r = 0; r < in->nv; r++) {
             uint32_t v;
             cs->v[r] = ps->v[parent[r]];
             cs->ok[r] = ps->ok[parent[r]];
@@ -1645,10 +1672,10 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
             }
         }
     }
-    Slot *rs = slot_make(g, &in, SLOT_RX, "rxpos");
+    Slot *rs = slot_make(g, in, SLOT_RX, "rxpos");
     if (rs)
-        for (size_t r = 0; r < in.nv; r++) {
-            const View *v = &in.v[r];
+        for (size_t r = 0; r < in->nv; r++) {
+            const View *v = &in->v[r];
             rs->ok[r] = 0;
             for (size_t q = 0; q < v->n; q++)
                 if (v->ops[q].kind == XO_INS && v->ops[q].pio == XPIO_HEADER) {
@@ -1657,7 +1684,7 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
                     break;
                 }
         }
-    gen(g, &in, sub, in.nv, depth + 1);
+    gen(g, in, sub, in->nv, depth + 1);
     indent(g, depth);
     fputs("end\n", g->o);
     /* after it: registers as last read; rxpos where the last round left
@@ -1677,15 +1704,15 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
                 ps->ok[ids[k]] = 0;
         }
     }
-    for (unsigned i = 0; i < in.nslots; i++)
-        if (in.slot[i].key >= 0 && !slot_get(s, in.slot[i].key)) {
-            Slot *ps = slot_make(g, s, in.slot[i].key, in.slot[i].name);
+    for (unsigned i = 0; i < in->nslots; i++)
+        if (in->slot[i].key >= 0 && !slot_get(s, in->slot[i].key)) {
+            Slot *ps = slot_make(g, s, in->slot[i].key, in->slot[i].name);
             for (size_t k = 0; ps && k < n; k++) {
                 const XOp *o = cur(s, ids[k]);
                 const PioLoop *pl = &g->pl[o->unit];
                 uint32_t v = 0;
                 ps->ok[ids[k]] =
-                    !last_read(pl->raw, pl->start + pl->bound[pl->rounds], in.slot[i].key, &v);
+                    !last_read(pl->raw, pl->start + pl->bound[pl->rounds], in->slot[i].key, &v);
                 ps->v[ids[k]] = v;
             }
         }
@@ -1701,12 +1728,7 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
                 break;
             }
     }
-    scope_free(&in);
-    free(in.v);
-    free(sub);
-    free(parent);
-    free(at);
-    free(raws);
+    rounds_free(&R);
     return 0;
 }
 
@@ -1957,41 +1979,33 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         return 1;
     }
     /* the rounds as views of their own */
-    Scope in = {0};
-    in.rounds = 1;
-    in.v = calloc(iters ? iters : 1, sizeof *in.v);
-    in.pos = calloc(iters ? iters : 1, sizeof *in.pos);
-    size_t *sub = calloc(iters ? iters : 1, sizeof *sub);
-    size_t *parent = calloc(iters ? iters : 1, sizeof *parent);
-    if (!in.v || !in.pos || !sub || !parent) {
-        free(in.v);
-        free(in.pos);
-        free(sub);
-        free(parent);
+    Rounds R;
+    if (rounds_new(&R, iters) < 0)
         return -1;
-    }
+    Scope *in = &R.in;
+    size_t *sub = R.sub, *parent = R.parent;
     for (size_t k = 0; k < n; k++) {
         const XOp *o = cur(s, ids[k]);
         for (uint32_t j = 0; j < o->len; j++) {
-            parent[in.nv] = ids[k];
-            sub[in.nv] = in.nv;
-            in.v[in.nv++] = (View){o->sub + j * unit + 1, unit - 1, s->v[ids[k]].in};
+            parent[in->nv] = ids[k];
+            sub[in->nv] = in->nv;
+            in->v[in->nv++] = (View){o->sub + j * unit + 1, unit - 1, s->v[ids[k]].in};
         }
     }
     /* what the rounds know: the parent's variables, and the read above */
     for (unsigned i = 0; i < s->nslots; i++) {
         Slot *ps = &s->slot[i];
-        Slot *cs = slot_make(g, &in, ps->key, ps->name);
+        Slot *cs = slot_make(g, in, ps->key, ps->name);
         if (!cs)
             continue;
         cs->stamp = ps->stamp;
-        for (size_t r = 0; r < in.nv; r++) {
+        for (size_t r = 0; r < in->nv; r++) {
             cs->v[r] = ps->v[parent[r]];
             cs->ok[r] = ps->ok[parent[r]];
         }
     }
     if (ring_loop) { /* rx_n in each round */
-        Slot *cs = slot_make(g, &in, SLOT_RXN, rxn->name);
+        Slot *cs = slot_make(g, in, SLOT_RXN, rxn->name);
         if (cs) {
             cs->wrap = rxn->wrap;
             size_t r = 0;
@@ -2004,7 +2018,7 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             }
         }
     }
-    Slot *bs = slot_make(g, &in, bkey, var);
+    Slot *bs = slot_make(g, in, bkey, var);
     if (bs) {
         size_t r = 0;
         for (size_t k = 0; k < n; k++) {
@@ -2015,7 +2029,7 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             }
         }
     }
-    gen(g, &in, sub, in.nv, depth + 1);
+    gen(g, in, sub, in->nv, depth + 1);
     if (ring_loop) {
         indent(g, depth + 1);
         fprintf(g->o, "set %s %s + 1\n", rxn->name, rxn->name);
@@ -2024,9 +2038,9 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     fputs("end\n", g->o);
     /* after it: the ending read's value; what the rounds read is unknown;
      * the receive offset is the last round's */
-    for (unsigned i = 0; i < in.nslots; i++) {
-        Slot *ps = slot_get(s, in.slot[i].key);
-        if (ps && in.slot[i].stamp > ps->stamp)
+    for (unsigned i = 0; i < in->nslots; i++) {
+        Slot *ps = slot_get(s, in->slot[i].key);
+        if (ps && in->slot[i].stamp > ps->stamp)
             for (size_t k = 0; k < n; k++)
                 ps->ok[ids[k]] = 0;
     }
@@ -2054,10 +2068,7 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                 break;
             }
     }
-    scope_free(&in);
-    free(in.v);
-    free(sub);
-    free(parent);
+    rounds_free(&R);
     return 0;
 }
 
