@@ -1585,6 +1585,29 @@ static int last_read(const XOp *raw, size_t at, int reg, uint32_t *v)
     return -1;
 }
 
+/* The parent's variables in each round (R->parent); in rounds that lie
+ * in their instance's ops (R->raws), a register's as last read before the
+ * round starts. */
+static void rounds_inherit(Gen *g, const Scope *s, Rounds *R)
+{
+    for (unsigned i = 0; i < s->nslots; i++) {
+        const Slot *ps = &s->slot[i];
+        Slot *cs = slot_make(g, &R->in, ps->key, ps->name);
+        if (!cs)
+            continue;
+        cs->stamp = ps->stamp;
+        for (size_t r = 0; r < R->in.nv; r++) {
+            uint32_t v;
+            cs->v[r] = ps->v[R->parent[r]];
+            cs->ok[r] = ps->ok[R->parent[r]];
+            if (R->raws[r] && ps->key >= 0 && !last_read(R->raws[r], R->at[r], ps->key, &v)) {
+                cs->v[r] = v;
+                cs->ok[r] = 1;
+            }
+        }
+    }
+}
+
 /* The rounds of frames read through a data register (pio_collapse):
  * `repeat`, ending where the place of the next frame is the device's
  * (rxpos equal to a value the driver last read from a register: a
@@ -1656,22 +1679,7 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
     }
     /* what the rounds know: the parent's variables, a register's as last
      * read before the round, and where the round's frame is */
-    for (unsigned i = 0; i < s->nslots; i++) {
-        Slot *ps = &s->slot[i];
-        Slot *cs = slot_make(g, in, ps->key, ps->name);
-        if (!cs)
-            continue;
-        cs->stamp = ps->stamp;
-        for (size_t r = 0; r < in->nv; r++) {
-            uint32_t v;
-            cs->v[r] = ps->v[parent[r]];
-            cs->ok[r] = ps->ok[parent[r]];
-            if (ps->key >= 0 && !last_read(raws[r], at[r], ps->key, &v)) {
-                cs->v[r] = v;
-                cs->ok[r] = 1;
-            }
-        }
-    }
+    rounds_inherit(g, s, &R);
     Slot *rs = slot_make(g, in, SLOT_RX, "rxpos");
     if (rs)
         for (size_t r = 0; r < in->nv; r++) {
@@ -1993,17 +2001,7 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         }
     }
     /* what the rounds know: the parent's variables, and the read above */
-    for (unsigned i = 0; i < s->nslots; i++) {
-        Slot *ps = &s->slot[i];
-        Slot *cs = slot_make(g, in, ps->key, ps->name);
-        if (!cs)
-            continue;
-        cs->stamp = ps->stamp;
-        for (size_t r = 0; r < in->nv; r++) {
-            cs->v[r] = ps->v[parent[r]];
-            cs->ok[r] = ps->ok[parent[r]];
-        }
-    }
+    rounds_inherit(g, s, &R);
     if (ring_loop) { /* rx_n in each round */
         Slot *cs = slot_make(g, in, SLOT_RXN, rxn->name);
         if (cs) {

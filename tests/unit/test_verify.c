@@ -321,6 +321,16 @@ static char *subst(const char *text, const char *from, const char *to)
     return out;
 }
 
+/* Check spec: case i wants a problem naming `want`, or none (NULL). */
+static void expect_case(unsigned i, const char *spec, const char *want)
+{
+    char *report = NULL;
+    unsigned n = check(spec, NULL, &report);
+    if (want ? !n || !strstr(report, want) : n != 0)
+        fail_msg("case %u: wanted %s, got %u:\n%s", i, want ? want : "safe", n, report);
+    free(report);
+}
+
 /* Rule 3 for an address in 16-bit halves (`dma low` / `dma high`, a
  * PCnet's CSR1/CSR2 behind RAP): the two halves of one addr(...), written
  * one right after the other; partners declared. */
@@ -349,12 +359,8 @@ static void test_address_halves(void **state)
          "past its 8208 bytes"},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *spec = subst(base, "write RBSTART addr(rx)", cases[i].init), *report = NULL;
-        unsigned n = check(spec, NULL, &report);
-        if (cases[i].want ? !n || !strstr(report, cases[i].want) : n != 0)
-            fail_msg("case %u: wanted %s, got %u:\n%s", i, cases[i].want ? cases[i].want : "safe",
-                     n, report);
-        free(report);
+        char *spec = subst(base, "write RBSTART addr(rx)", cases[i].init);
+        expect_case(i, spec, cases[i].want);
         free(spec);
     }
     /* a half with no partner declared */
@@ -416,17 +422,13 @@ static void test_data_port(void **state)
          "may select anything", NULL},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *spec = subst(base, cases[i].from, cases[i].to), *report = NULL;
+        char *spec = subst(base, cases[i].from, cases[i].to);
         if (cases[i].to2) {
             char *two = subst(spec, "write CR 0x0c", cases[i].to2);
             free(spec);
             spec = two;
         }
-        unsigned n = check(spec, NULL, &report);
-        if (cases[i].want ? !n || !strstr(report, cases[i].want) : n != 0)
-            fail_msg("case %u: wanted %s, got %u:\n%s", i, cases[i].want ? cases[i].want : "safe",
-                     n, report);
-        free(report);
+        expect_case(i, spec, cases[i].want);
         free(spec);
     }
     free(base);
