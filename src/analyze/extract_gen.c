@@ -165,6 +165,12 @@ typedef struct Gen {
         uint32_t c;
     } cnt_cap;
     int in_prx_split; /* generating a branch of a guard on a received frame */
+    /* writes that assemble bytes read earlier (byte_runs): their values,
+     * and the variables the reads they take bytes from keep */
+    char asmx[32][256];
+    unsigned nasm;
+    char occ_var[64][88];
+    unsigned nocc;
     int link_used;  /* a guard on linkrep: the spec keeps it at every report */
     int txp;        /* the transmit ring's piece, -1 */
     uint8_t *index_view; /* per register view: the one declared as an index register */
@@ -2391,9 +2397,28 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     if (n > sizeof vi / sizeof vi[0])
         n = sizeof vi / sizeof vi[0];
     switch (o0->kind) {
-    case XO_READ:
+    case XO_READ: {
+        size_t k;
+        for (k = 1; k < n && cur(s, ids[k])->occ == o0->occ; k++)
+            ;
+        if (o0->occ && k == n) {
+            /* a read a later write takes bytes from: a variable of its own */
+            char name[72], var[84];
+            var_name(g->regname[o0->reg], name, sizeof name);
+            snprintf(var, sizeof var, "%s_%u", name, o0->occ);
+            indent(g, depth);
+            fprintf(g->o, "read %s -> %s\n", reg_ref(g, o0->reg, ref, sizeof ref), var);
+            unsigned q;
+            for (q = 0; q < g->nocc && strcmp(g->occ_var[q], var); q++)
+                ;
+            if (q == g->nocc && g->nocc < sizeof g->occ_var / sizeof g->occ_var[0])
+                snprintf(g->occ_var[g->nocc++], sizeof g->occ_var[0], "%s", var);
+            slot_from_ops(g, s, ids, n, o0->reg, var);
+            return 0;
+        }
         emit_read(g, s, ids, n, o0->reg, reg_ref(g, o0->reg, ref, sizeof ref), depth);
         return 0;
+    }
     case XO_POLL: {
         const AnPoll *p = poll_at(g, o0);
         reg_ref(g, o0->reg, ref, sizeof ref);
@@ -2408,6 +2433,16 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         return 0;
     }
     case XO_WRITE: {
+        size_t k;
+        for (k = 1; k < n && cur(s, ids[k])->asm_id == o0->asm_id; k++)
+            ;
+        if (o0->asm_id && k == n && o0->asm_id <= g->nasm) {
+            /* bytes of reads before it (byte_runs): the device's own */
+            indent(g, depth);
+            fprintf(g->o, "write %s %s\n", reg_ref(g, o0->reg, ref, sizeof ref),
+                    g->asmx[o0->asm_id - 1]);
+            return 0;
+        }
         int pr = pair_write(g, s, ids, n, depth);
         if (pr >= 0)
             return pr;
@@ -4140,6 +4175,204 @@ static void debug_dump(Gen *g, XKind kind)
     }
 }
 
+/* A station address copied from a PROM or EEPROM the driver read: a run
+ * of writes to registers side by side (an NE2000's PAR0-5, an 8254x's
+ * RAL/RAH) whose bytes, in order, are six or more bytes of reads of one
+ * register earlier in the request, at the same places in each read (a
+ * word-wide PROM's low byte, an EERD's data field), and constants after
+ * them. Each such write becomes the bytes of those reads, kept in
+ * variables of their own (v_<register>_<n>), so the spec gives the chip
+ * the address of the device it runs on. Every view must assemble the
+ * same way, or none does. */
+#define BYTE_RUN_MIN 6
+
+static unsigned byte_of(uint32_t v, unsigned b)
+{
+    return (v >> (8 * b)) & 0xff;
+}
+
+/* In ops: the write run starting at w (n writes, T bytes in B) against
+ * the reads of one register before it; the best match's length (bytes),
+ * its first read rs (index into rd), the places P (np of them). */
+static unsigned run_match(const XOp *ops, const size_t *rd, size_t nrd, const uint8_t *B,
+                          unsigned T, size_t *rs, const unsigned **P, unsigned *np)
+{
+    static const unsigned sets[][4] = {{0}, {1}, {2}, {3}, {0, 1}, {2, 3}, {0, 1, 2, 3}};
+    static const unsigned sizes[] = {1, 1, 1, 1, 2, 2, 4};
+    unsigned best = 0;
+    for (unsigned q = 0; q < 7; q++)
+        for (size_t st = 0; st < nrd; st++) {
+            unsigned t = 0;
+            while (t < T && st + t / sizes[q] < nrd &&
+                   byte_of(ops[rd[st + t / sizes[q]]].value, sets[q][t % sizes[q]]) == B[t])
+                t++;
+            /* whole reads only, and not only zeros */
+            t -= t % sizes[q];
+            int nz = 0;
+            for (unsigned k = 0; k < t; k++)
+                nz |= B[k] != 0;
+            if (t > best && nz) {
+                best = t;
+                *rs = st;
+                *P = sets[q];
+                *np = sizes[q];
+            }
+        }
+    return best;
+}
+
+/* One view: marks (occ, asm_id) and expressions into g; the text of all
+ * its expressions in sig (to compare views). 0, or -1 nothing found. */
+static int byte_runs_view(Gen *g, XOp *ops, size_t n, char *sig, size_t siglen)
+{
+    size_t used = 0;
+    sig[0] = 0;
+    int any = 0;
+    for (size_t i = 0; i < n;) {
+        if (ops[i].kind != XO_WRITE || ops[i].reg < 0) {
+            i++;
+            continue;
+        }
+        /* the run: registers side by side, one after another */
+        size_t e = i + 1;
+        unsigned T = an_reg(g->a, (size_t)ops[i].reg)->width;
+        while (e < n && ops[e].kind == XO_WRITE && ops[e].reg >= 0 && T < 32) {
+            const AnRegInfo *a = an_reg(g->a, (size_t)ops[e - 1].reg),
+                            *b = an_reg(g->a, (size_t)ops[e].reg);
+            if (b->port != a->port || b->addr != a->addr + a->width || b->banked != a->banked ||
+                b->selected != a->selected || (a->banked && b->bank_value != a->bank_value))
+                break;
+            T += b->width;
+            e++;
+        }
+        if (T < BYTE_RUN_MIN || T > 32) {
+            i = e;
+            continue;
+        }
+        uint8_t B[32];
+        unsigned t = 0;
+        for (size_t k = i; k < e; k++)
+            for (unsigned b = 0; b < an_reg(g->a, (size_t)ops[k].reg)->width; b++)
+                B[t++] = (uint8_t)byte_of(ops[k].value, b);
+        /* the reads before it, of each register */
+        unsigned best = 0, bnp = 0;
+        size_t brs = 0;
+        const unsigned *bP = NULL;
+        static size_t rd[4096], brd[4096];
+        for (size_t r = 0; r < i; r++) {
+            if (ops[r].kind != XO_READ)
+                continue;
+            int seen = 0;
+            for (size_t q = 0; q < r && !seen; q++)
+                seen = ops[q].kind == XO_READ && ops[q].reg == ops[r].reg;
+            if (seen)
+                continue;
+            size_t nrd = 0;
+            for (size_t q = r; q < i && nrd < 4096; q++)
+                if (ops[q].kind == XO_READ && ops[q].reg == ops[r].reg)
+                    rd[nrd++] = q;
+            size_t rs = 0;
+            const unsigned *P = NULL;
+            unsigned np = 1;
+            unsigned m = run_match(ops, rd, nrd, B, T, &rs, &P, &np);
+            if (m > best) {
+                best = m;
+                brs = rs;
+                bP = P;
+                bnp = np;
+                memcpy(brd, rd, nrd * sizeof *rd);
+            }
+        }
+        if (best < BYTE_RUN_MIN || g->nasm + (e - i) > sizeof g->asmx / sizeof g->asmx[0]) {
+            i = e;
+            continue;
+        }
+        /* the reads it takes bytes from: their occurrence among reads of
+         * that register */
+        for (unsigned k = 0; k < best / bnp; k++) {
+            size_t q = brd[brs + k];
+            unsigned occ = 0;
+            for (size_t p = 0; p <= q; p++)
+                occ += ops[p].kind == XO_READ && ops[p].reg == ops[q].reg;
+            ops[q].occ = (uint8_t)(occ < 255 ? occ : 255);
+        }
+        /* each write: its bytes from reads (merged where they run on in one
+         * read), then its constant bytes */
+        unsigned ob = 0;
+        for (size_t k = i; k < e; k++) {
+            unsigned w = an_reg(g->a, (size_t)ops[k].reg)->width;
+            char *x = g->asmx[g->nasm];
+            size_t xl = 0;
+            uint32_t cst = 0;
+            x[0] = 0;
+            for (unsigned b = 0; b < w;) {
+                unsigned tb = ob + b;
+                if (tb >= best) {
+                    cst |= (uint32_t)B[tb] << (8 * b);
+                    b++;
+                    continue;
+                }
+                const XOp *r = &ops[brd[brs + tb / bnp]];
+                unsigned src = bP[tb % bnp], len = 1;
+                while (b + len < w && tb + len < best && (tb + len) / bnp == tb / bnp &&
+                       bP[(tb + len) % bnp] == src + len)
+                    len++;
+                char var[80], name[72];
+                var_name(g->regname[r->reg], name, sizeof name);
+                snprintf(var, sizeof var, "%s_%u", name, r->occ);
+                uint32_t mask = len >= 4 ? 0xffffffffu : (1u << (8 * len)) - 1;
+                char f[128];
+                if (src)
+                    snprintf(f, sizeof f, "(%s >> %u) & 0x%x", var, 8 * src, mask);
+                else
+                    snprintf(f, sizeof f, "%s & 0x%x", var, mask);
+                if (b) /* (byte 0 is the first term, when it comes from a read) */
+                    xl += (size_t)snprintf(x + xl, sizeof g->asmx[0] - xl, "%s(%s) << %u",
+                                           xl ? " | " : "", f, 8 * b);
+                else
+                    xl += (size_t)snprintf(x + xl, sizeof g->asmx[0] - xl, "%s", f);
+                if (xl >= sizeof g->asmx[0])
+                    return -1;
+                b += len;
+            }
+            if (cst && xl + 16 < sizeof g->asmx[0])
+                xl += (size_t)snprintf(x + xl, sizeof g->asmx[0] - xl, " | 0x%x", cst);
+            ops[k].asm_id = (uint8_t)(++g->nasm);
+            if (used < siglen)
+                used += (size_t)snprintf(sig + used, siglen - used, "%zu:%s;", k, x);
+            ob += w;
+        }
+        any = 1;
+        i = e;
+    }
+    return any ? 0 : -1;
+}
+
+static void byte_runs(Gen *g, Scope *s)
+{
+    if (!s->nv)
+        return;
+    static char sig0[4096], sig[4096];
+    unsigned base = g->nasm;
+    for (size_t k = 0; k < s->nv; k++) {
+        XOp *ops = ((XInst *)s->v[k].in)->ops;
+        /* every view numbers its expressions from the same place: alike,
+         * they are the same expressions */
+        g->nasm = base;
+        int r = byte_runs_view(g, ops, s->v[k].n, k ? sig : sig0, sizeof sig0);
+        if (r < 0 || (k && strcmp(sig, sig0))) {
+            /* not every view alike: no marks anywhere */
+            for (size_t q = 0; q <= k; q++) {
+                XOp *o = ((XInst *)s->v[q].in)->ops;
+                for (size_t j = 0; j < s->v[q].n; j++)
+                    o[j].occ = o[j].asm_id = 0;
+            }
+            g->nasm = base;
+            return;
+        }
+    }
+}
+
 /* Requests of a kind that takes a parameter, recorded without it. */
 static int left_out(const XInst *in)
 {
@@ -4220,6 +4453,7 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
             s.v[i].n = in->n;
         }
     }
+    byte_runs(g, &s);
     debug_dump(g, kind);
     /* the link state last reported before each instance */
     if (g->any_link) {
@@ -4918,6 +5152,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         g.rx_used = 0;
         g.rxn_used = g.rxlen_used = 0;
         g.prx.used = g.prx.big = 0;
+        g.nasm = g.nocc = 0;
         g.nld = 0;
         g.nprom = 0;
         g.stamp = 0;
@@ -5068,6 +5303,8 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
             var_name(g.regname[i], var, sizeof var);
             fprintf(out, "var %s 0\n", var);
         }
+    for (unsigned i = 0; i < g.nocc; i++)
+        fprintf(out, "var %s 0   # a read whose bytes a later write takes\n", g.occ_var[i]);
     for (unsigned i = 0; i < g.nfam; i++) {
         /* array reads keep their value in v_<array> */
         int read = 0;

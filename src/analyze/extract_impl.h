@@ -67,6 +67,10 @@ typedef struct XOp {
     /* ins: XPIO_FRAME or XPIO_HEADER; deliver: XPIO_FRAME when the frame
      * came in through a data register (extract.c pio_frame) */
     uint8_t pio;
+    /* read: its value is kept in v_<register>_<occ> (a source of bytes a
+     * later write assembles); write: its value is Gen's assembled
+     * expression asm_id - 1 (extract_gen.c byte_runs); 0 none */
+    uint8_t occ, asm_id;
     uint32_t unit;                /* loop: ops per iteration */
     uint32_t rx_before, rx_after; /* deliver: the circular buffer's read offset */
     const struct XOp *sub;        /* loop: the first iteration's first op */

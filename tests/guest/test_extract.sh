@@ -294,6 +294,32 @@ else
     bad "equivalence e1000: the edited spec compared equal" "$dir/e3.n"
 fi
 
+# The station address: the NE2000's PAR0-5 and the 8254x's RAL/RAH are
+# written the bytes the driver read from the chip's PROM / EEPROM (each read
+# in a variable of its own), not the recording's constants, so a model with
+# another MAC receives the frames sent to it.
+other_mac() {
+    local d=$1 spec=$2 out=$dir/$1.mac.out
+    "$XDRV" replay "$spec" --device "$d,mac=52:54:00:aa:bb:cc" --workload "$G/traffic.wl" \
+        --trace "$dir/$d.mac.xtr" >"$out" 2>&1
+    local rc=$? got
+    got=$("$XDRV" trace dump --kind REQUEST_END "$dir/$d.mac.xtr" | grep -c 'name=receive .*"[18] frame(s) indicated')
+    if [ $rc -eq 0 ] && grep -q "39 requests played, 0 not played" "$out" && [ "$got" -eq 24 ]; then
+        ok "extract $d: the MAC from the chip's own PROM/EEPROM reads; on a model with another MAC all 24 receives indicated"
+    else
+        bad "extract $d: another MAC: exit $rc, $got receives indicated" "$out"
+    fi
+}
+if grep -q '^  write r1_b40 v_r10_b0_1 & 0xff$' "$n" && grep -q '^  write r6_b40 v_r10_b0_6 & 0xff$' "$n" &&
+    grep -q '^  write r5400 (v_r14_1 >> 16) & 0xffff | ((v_r14_2 >> 16) & 0xffff) << 16$' "$e" &&
+    grep -q '^  write r5404 (v_r14_3 >> 16) & 0xffff | 0x80000000$' "$e"; then
+    ok "extract ne2000, e1000: PAR0-5 and RAL/RAH assembled from the bytes read"
+else
+    bad "extract ne2000, e1000: station address writes" "$n"
+fi
+other_mac ne2000 "$n"
+other_mac e1000 "$e"
+
 # ---- the PCnet: an address in 16-bit halves ----
 # Its initialization block's bus address goes to CSR1/CSR2 (behind RAP,
 # in doubleword mode) in 16-bit halves. The spec gives them as the halves
