@@ -167,7 +167,7 @@ typedef struct Gen {
     int in_prx_split; /* generating a branch of a guard on a received frame */
     /* writes that assemble bytes read earlier (byte_runs): their values,
      * and the variables the reads they take bytes from keep */
-    char asmx[32][256];
+    char (*asmx)[2048]; /* ASM_MAX of them */
     unsigned nasm;
     char occ_var[64][88];
     unsigned nocc;
@@ -4185,6 +4185,7 @@ static void debug_dump(Gen *g, XKind kind)
  * the address of the device it runs on. Every view must assemble the
  * same way, or none does. */
 #define BYTE_RUN_MIN 6
+#define ASM_MAX 32
 
 static unsigned byte_of(uint32_t v, unsigned b)
 {
@@ -4221,6 +4222,107 @@ static unsigned run_match(const XOp *ops, const size_t *rd, size_t nrd, const ui
     return best;
 }
 
+/* A serial EEPROM read a bit at a time (a 93C46 behind an RTL8139's
+ * 9346CR): words of wd bits, each bit one read's bit p, most significant
+ * first, the words' bytes little-endian. The run's bytes from read s on;
+ * the best match's length (bytes, whole words). */
+static unsigned bit_source(const XOp *ops, const size_t *rd, size_t s, unsigned p, unsigned wd,
+                           unsigned t, unsigned k, size_t *q)
+{
+    unsigned word = t / (wd / 8), bit = 8 * (t % (wd / 8)) + k;
+    *q = rd[s + (size_t)word * wd + (wd - 1 - bit)];
+    return (ops[*q].value >> p) & 1;
+}
+
+static unsigned bit_match(const XOp *ops, const size_t *rd, size_t nrd, const uint8_t *B,
+                          unsigned T, size_t *bs, unsigned *bp, unsigned *bwd)
+{
+    static const unsigned wds[] = {16, 8};
+    unsigned best = 0;
+    for (unsigned wi = 0; wi < 2; wi++)
+        for (unsigned p = 0; p < 8; p++)
+            for (size_t st = 0; st < nrd; st++) {
+                unsigned wd = wds[wi], t = 0;
+                while (t < T && st + (size_t)(t / (wd / 8) + 1) * wd <= nrd) {
+                    unsigned v = 0;
+                    size_t q;
+                    for (unsigned k = 0; k < 8; k++)
+                        v |= bit_source(ops, rd, st, p, wd, t, k, &q) << k;
+                    if (v != B[t])
+                        break;
+                    t++;
+                }
+                t -= t % (wd / 8);
+                int nz = 0;
+                for (unsigned k = 0; k < t; k++)
+                    nz |= B[k] != 0;
+                if (t > best && nz) {
+                    best = t;
+                    *bs = st;
+                    *bp = p;
+                    *bwd = wd;
+                }
+            }
+    return best;
+}
+
+/* The reads' variable (v_<register>_<occurrence>), marking the read. */
+static void occ_var_of(Gen *g, XOp *ops, size_t q, char *var, size_t len)
+{
+    unsigned occ = 0;
+    for (size_t p = 0; p <= q; p++)
+        occ += ops[p].kind == XO_READ && ops[p].reg == ops[q].reg;
+    ops[q].occ = (uint8_t)(occ < 255 ? occ : 255);
+    char name[72];
+    var_name(g->regname[ops[q].reg], name, sizeof name);
+    snprintf(var, len, "%s_%u", name, ops[q].occ);
+}
+
+/* byte_runs_view for bytes read a bit at a time (bit_match): each write
+ * ORs its bits from the reads, then its constant bytes. 0, or -1. */
+static int bit_run(Gen *g, XOp *ops, size_t i, size_t e, const size_t *rd, size_t s, unsigned p,
+                   unsigned wd, unsigned best, const uint8_t *B, char *sig, size_t siglen,
+                   size_t *used)
+{
+    unsigned ob = 0;
+    for (size_t k = i; k < e; k++) {
+        unsigned w = an_reg(g->a, (size_t)ops[k].reg)->width;
+        char *x = g->asmx[g->nasm];
+        size_t xl = 0, cap = sizeof g->asmx[0];
+        uint32_t cst = 0;
+        x[0] = 0;
+        for (unsigned b = 0; b < w; b++) {
+            unsigned tb = ob + b;
+            if (tb >= best) {
+                cst |= (uint32_t)B[tb] << (8 * b);
+                continue;
+            }
+            for (unsigned bit = 0; bit < 8; bit++) {
+                size_t q;
+                char var[88];
+                bit_source(ops, rd, s, p, wd, tb, bit, &q);
+                occ_var_of(g, ops, q, var, sizeof var);
+                unsigned to = 8 * b + bit;
+                int n =
+                    p ? snprintf(x + xl, cap - xl, "%s((%s >> %u) & 1)", xl ? " | " : "", var, p)
+                      : snprintf(x + xl, cap - xl, "%s(%s & 1)", xl ? " | " : "", var);
+                xl += (size_t)n;
+                if (xl < cap && to)
+                    xl += (size_t)snprintf(x + xl, cap - xl, " << %u", to);
+                if (xl >= cap)
+                    return -1;
+            }
+        }
+        if (cst && xl + 16 < cap)
+            xl += (size_t)snprintf(x + xl, cap - xl, " | 0x%x", cst);
+        ops[k].asm_id = (uint8_t)(++g->nasm);
+        if (*used < siglen)
+            *used += (size_t)snprintf(sig + *used, siglen - *used, "%zu:%s;", k, x);
+        ob += w;
+    }
+    return 0;
+}
+
 /* One view: marks (occ, asm_id) and expressions into g; the text of all
  * its expressions in sig (to compare views). 0, or -1 nothing found. */
 static int byte_runs_view(Gen *g, XOp *ops, size_t n, char *sig, size_t siglen)
@@ -4255,7 +4357,7 @@ static int byte_runs_view(Gen *g, XOp *ops, size_t n, char *sig, size_t siglen)
             for (unsigned b = 0; b < an_reg(g->a, (size_t)ops[k].reg)->width; b++)
                 B[t++] = (uint8_t)byte_of(ops[k].value, b);
         /* the reads before it, of each register */
-        unsigned best = 0, bnp = 0;
+        unsigned best = 0, bnp = 0, bwd = 0, bbit = 0;
         size_t brs = 0;
         const unsigned *bP = NULL;
         static size_t rd[4096], brd[4096];
@@ -4280,10 +4382,27 @@ static int byte_runs_view(Gen *g, XOp *ops, size_t n, char *sig, size_t siglen)
                 brs = rs;
                 bP = P;
                 bnp = np;
+                bwd = 0;
+                memcpy(brd, rd, nrd * sizeof *rd);
+            }
+            unsigned p = 0, wd = 16;
+            m = bit_match(ops, rd, nrd, B, T, &rs, &p, &wd);
+            if (m > best) {
+                best = m;
+                brs = rs;
+                bbit = p;
+                bwd = wd;
                 memcpy(brd, rd, nrd * sizeof *rd);
             }
         }
-        if (best < BYTE_RUN_MIN || g->nasm + (e - i) > sizeof g->asmx / sizeof g->asmx[0]) {
+        if (best < BYTE_RUN_MIN || !g->asmx || g->nasm + (e - i) > ASM_MAX) {
+            i = e;
+            continue;
+        }
+        if (bwd) {
+            if (bit_run(g, ops, i, e, brd, brs, bbit, bwd, best, B, sig, siglen, &used) < 0)
+                return -1;
+            any = 1;
             i = e;
             continue;
         }
@@ -5142,7 +5261,8 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
     Trans tr[sizeof order / sizeof order[0]];
     int rc = 0;
     g.track = calloc(g.nregs ? g.nregs : 1, 1);
-    if (!g.track)
+    g.asmx = calloc(ASM_MAX, sizeof *g.asmx);
+    if (!g.track || !g.asmx)
         rc = -1;
     /* twice when a value turned out to be the register's last one: the
      * second pass keeps that value in a variable at every write */
@@ -5377,6 +5497,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         fputs("end\n\n", out);
     }
 done:
+    free(g.asmx);
     for (size_t i = 0; i < g.npl; i++)
         free(g.pl[i].bound);
     free(g.pl);

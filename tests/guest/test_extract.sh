@@ -319,6 +319,13 @@ else
 fi
 other_mac ne2000 "$n"
 other_mac e1000 "$e"
+# the RTL8139's IDR0-5, from its 93C46 read a bit at a time (9346CR.EEDO)
+if grep -q '^  write r0 (v_r50_8_32 & 1) | (v_r50_8_31 & 1) << 1 | ' "$s"; then
+    ok "extract rtl8139: IDR0-5 assembled from the EEPROM's bits, read one at a time"
+else
+    bad "extract rtl8139: IDR writes" "$s"
+fi
+other_mac rtl8139 "$s"
 
 # ---- the PCnet: an address in 16-bit halves ----
 # Its initialization block's bus address goes to CSR1/CSR2 (behind RAP,
