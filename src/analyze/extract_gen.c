@@ -682,18 +682,29 @@ static int prx_linear(Scope *s, const size_t *ids, size_t n, const ValIn *vi, ui
         }
         if (!ln || !slot_all_ok(ln, ids, n))
             continue;
-        uint32_t c = (vi[0].v - ln->v[ids[0]] - (ps->v[ids[0]] << sh)) & m;
-        for (k = 0; k < n; k++)
-            if (((ln->v[ids[k]] + (ps->v[ids[k]] << sh) + c) & m) != (vi[k].v & m))
-                break;
-        if (k == n) {
-            uint32_t neg = (0u - c) & m;
-            if (neg <= c)
-                snprintf(out, len, "(rxlen + (rxpos << %u) - 0x%x) & 0x%x", sh, neg, m);
-            else
-                snprintf(out, len, "(rxlen + (rxpos << %u) + 0x%x) & 0x%x", sh, c, m);
-            return 0;
-        }
+        /* (rounded up to R: the driver reads a word-wide port) */
+        for (uint32_t R = 1; R <= 2; R++)
+            for (uint32_t rr = 0; rr < R; rr++) {
+                uint32_t c = (vi[0].v - ln->v[ids[0]] - (ps->v[ids[0]] << sh) - rr) & m;
+                for (k = 0; k < n; k++) {
+                    uint32_t x = ln->v[ids[k]] + (ps->v[ids[k]] << sh) + c;
+                    if ((((x + R - 1) & ~(R - 1)) & m) != (vi[k].v & m))
+                        break;
+                }
+                if (k < n)
+                    continue;
+                uint32_t neg = (0u - c) & m;
+                char f[96];
+                if (neg <= c)
+                    snprintf(f, sizeof f, "rxlen + (rxpos << %u) - 0x%x", sh, neg);
+                else
+                    snprintf(f, sizeof f, "rxlen + (rxpos << %u) + 0x%x", sh, c);
+                if (R > 1)
+                    snprintf(out, len, "((%s + 0x%x) & 0x%x) & 0x%x", f, R - 1, ~(R - 1), m);
+                else
+                    snprintf(out, len, "(%s) & 0x%x", f, m);
+                return 0;
+            }
     }
     return -1;
 }

@@ -16,11 +16,11 @@ receive len=262
 receive len=1514 burst=4
 receive len=1514 burst=3
 receive len=1435
-receive len=1200
+receive len=1201
 receive len=1514 burst=4
 receive len=1514 burst=3
 receive len=582
-receive len=1200
+receive len=1201
 receive len=1514 burst=4
 receive len=1514 burst=4
 receive len=704
@@ -57,7 +57,7 @@ receive len=181
 receive len=1514 burst=4
 receive len=1514 burst=4
 receive len=1215
-receive len=1200
+receive len=1201
 receive len=1514 burst=4
 receive len=1514 burst=3
 receive len=1235
@@ -91,7 +91,7 @@ receive len=1128
 receive len=1514 burst=4
 receive len=1514 burst=4
 receive len=893
-receive len=1200
+receive len=1201
 receive len=1514 burst=4
 receive len=1514 burst=4
 receive len=472
