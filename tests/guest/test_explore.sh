@@ -2,7 +2,8 @@
 # xdrv explore on every project NIC driver, briefly: the explorer must reach
 # more of the driver than the standard workload alone, keep each new-code
 # run as a trace and its workload, and a kept workload replayed with
-# `xdrv trace record` must give the kept trace byte for byte. (The long
+# `xdrv trace record` must give the kept trace byte for byte, and a spec
+# extracted from the kept traces must verify safe. (The long
 # runs behind the figures in docs/coverage.md use the same command with
 # more --runs.) Bad arguments get one-line errors.
 set -u
@@ -53,6 +54,15 @@ for nic in "rtl8139 drivers/rtl8139/rtl8139.inf rtl8139" \
     "$XDRV" trace coverage "$out"/*.xtr >"$dir/$dev-kept.cov" 2>&1
     [ "$(pct "$dir/$dev-kept.cov")" = "$now" ] && ok "$dev: the kept traces cover $now% together" ||
         bad "$dev: kept traces cover $(pct "$dir/$dev-kept.cov")%, explore said $now%"
+    # the kept traces are what extract learns from: a spec, verified safe
+    # against the model's datasheet tables (tests/guest/test_extract.sh
+    # replays specs from planned workloads)
+    if "$XDRV" extract "$out"/*.xtr -o "$dir/$dev.xsm" --device "$dev" >/dev/null 2>"$dir/$dev.ex" &&
+        grep -q "verify: safe" "$dir/$dev.ex" && ! grep -q Sanitizer "$dir/$dev.ex"; then
+        ok "$dev: extract from the kept traces: $(tail -1 "$dir/$dev.ex" | sed 's/^xdrv extract: [^:]*: //')"
+    else
+        bad "$dev: extract from the kept traces" "$dir/$dev.ex"
+    fi
     # a kept run replays from its workload, byte for byte
     last=$(ls "$out"/*.xtr | tail -n 1)
     if "$XDRV" trace record "$sys" --inf "$inf" --device "$dev" --workload "${last%.xtr}.workload" \
