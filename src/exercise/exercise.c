@@ -420,6 +420,16 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
     case WL_SEND: {
         MachineStats before, after;
         machine_stats(x->m, &before);
+        if (s->arrive) {
+            /* a frame to the adapter first, its interrupt not yet
+             * serviced: the send's interrupt finds both causes */
+            WlStep a = *s;
+            a.kind = WL_RECEIVE;
+            a.len = s->arrive;
+            a.dest = WL_DEST_SELF;
+            if (wire_frames(x, w, index, &a, 1) < 0)
+                return -1;
+        }
         int r = send_frames(x, w, index, s);
         if (r < 0 || step_time(x, STEP_NS) < 0)
             return -1;
@@ -427,6 +437,11 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
         x->st.transmitted += after.wire_tx - before.wire_tx;
         snprintf(out, len, "%u refused for resources, %" PRIu64 " frame(s) on the cable", r,
                  after.wire_tx - before.wire_tx);
+        if (s->arrive) {
+            x->st.indicated += after.netdev_tx - before.netdev_tx;
+            append(out, len, ", %" PRIu64 " frame(s) indicated to the OS",
+                   after.netdev_tx - before.netdev_tx);
+        }
         return 0;
     }
     case WL_RECEIVE: {

@@ -487,7 +487,7 @@ static int get_oid(Parser *p, Word v, uint32_t *oid)
 }
 
 /* key=value parameters: each key of `keys` at most once, no others. */
-#define MAX_KEYS 8
+#define MAX_KEYS 9
 typedef struct Params {
     Word val[MAX_KEYS];
     unsigned has; /* bit i: keys[i] was given */
@@ -557,9 +557,9 @@ static int req_bare(Parser *p, WlKind kind, const Word *a, size_t n)
     return step_push(p, kind) ? 0 : -1;
 }
 
-enum { K_LEN, K_STEP, K_PAYLOAD, K_DEST, K_COUNT, K_BURST, K_FRAGS, K_PLACE };
-static const char *const send_keys[MAX_KEYS] = {"len",   "step",  "payload", "dest",
-                                                "count", "burst", "frags",   "place"};
+enum { K_LEN, K_STEP, K_PAYLOAD, K_DEST, K_COUNT, K_BURST, K_FRAGS, K_PLACE, K_ARRIVE };
+static const char *const send_keys[MAX_KEYS] = {"len",   "step",  "payload", "dest",  "count",
+                                                "burst", "frags", "place",   "arrive"};
 static const char *const receive_keys[MAX_KEYS] = {"len", "step", "payload", "dest", "burst"};
 
 /* send / receive: one step per length of the range (times count= for a send). */
@@ -570,6 +570,7 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
     uint32_t lo = 0, hi = 0, step = 1, count = 1, reps, burst = 1, frags = 1;
     unsigned payload = WL_PAYLOAD_RANDOM, dest = kind == WL_SEND ? WL_DEST_OTHER : WL_DEST_SELF;
     unsigned place = 0;
+    uint32_t arrive = 0;
     int is_range;
 
     if (params_parse(p, a, n, keys, &pr) != 0)
@@ -610,6 +611,11 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
     if (kind == WL_SEND && (pr.has & (1u << K_PLACE)) &&
         get_name(p, "place=", pr.val[K_PLACE], place_names, NPLACES, &place) != 0)
         return -1;
+    /* arrive=N: a frame of N bytes comes from the cable just before the
+     * send, its interrupt not yet serviced (causes at once) */
+    if (kind == WL_SEND && (pr.has & (1u << K_ARRIVE)) &&
+        get_u32(p, "arrive=", pr.val[K_ARRIVE], WL_LEN_MIN, WL_FRAME_MAX, &arrive) != 0)
+        return -1;
     reps = kind == WL_SEND ? count : 1;
     if (steps_room(p, (uint64_t)((hi - lo) / step + 1) * reps) != 0)
         return -1;
@@ -626,6 +632,7 @@ static int req_frames(Parser *p, WlKind kind, const Word *a, size_t n)
             s->count = kind == WL_SEND ? burst : count;
             s->frags = kind == WL_SEND ? frags : 0;
             s->in_page = kind == WL_SEND && place == 1;
+            s->arrive = kind == WL_SEND ? arrive : 0;
         }
     return 0;
 }
@@ -1083,6 +1090,9 @@ int workload_check_step(const WlStep *s, char *err, size_t errlen)
         if (s->kind == WL_SEND && (s->frags < 1 || s->frags > WL_FRAGS_MAX))
             return check_err(err, errlen, "send: frags=%" PRIu32 ": out of range (1..%u)",
                              s->frags, WL_FRAGS_MAX);
+        if (s->kind == WL_SEND && s->arrive && (s->arrive < WL_LEN_MIN || s->arrive > WL_FRAME_MAX))
+            return check_err(err, errlen, "send: arrive=%" PRIu32 ": out of range (%u..%u)",
+                             s->arrive, WL_LEN_MIN, WL_FRAME_MAX);
         return 0;
     case WL_FILTER:
         if (s->filter & ~FILTER_ALL)
@@ -1182,6 +1192,7 @@ static void step_canonical(WlStep *d, const WlStep *s)
         d->count = s->count;
         d->frags = s->kind == WL_SEND ? s->frags : 0;
         d->in_page = s->kind == WL_SEND && s->in_page;
+        d->arrive = s->kind == WL_SEND ? s->arrive : 0;
         break;
     case WL_FILTER:
         d->filter = s->filter;
@@ -1290,6 +1301,8 @@ int workload_format_step(const WlStep *s, char *buf, size_t len)
             outf(&o, " frags=%" PRIu32, s->frags);
         if (s->kind == WL_SEND && s->in_page)
             outf(&o, " place=in-page");
+        if (s->kind == WL_SEND && s->arrive)
+            outf(&o, " arrive=%" PRIu32, s->arrive);
         break;
     case WL_FILTER:
         if (s->filter == 0)

@@ -102,6 +102,7 @@ typedef struct WlStep {
     uint32_t buflen;    /* query: InformationBufferLength, 0..1024 (default 1024) */
     uint32_t frags;     /* send: NDIS_BUFFERs the frame is split into, 1..32 (default 1) */
     uint8_t in_page;    /* send: place=in-page, the frame within one 4 KB page (default any) */
+    uint32_t arrive;    /* send: arrive=N, a frame of N bytes from the cable just before (0 none) */
     WlPnp pnp;          /* pnp */
 } WlStep;
 

@@ -333,10 +333,10 @@ static void test_send_receive_errors(void **state)
     expect_error("send\n", "send: len= is required (len=N or len=A..B, 14..1514)");
     expect_error("receive payload=zero\n", "receive: len= is required");
     expect_error("send 60\n", "send: '60' is not key=value (keys: len step payload dest count "
-                               "burst frags place)");
+                              "burst frags place arrive)");
     expect_error("receive 60\n", "'60' is not key=value (keys: len step payload dest burst)");
     expect_error("send len=60 size=3\n", "send: unknown key 'size' (keys: len step payload "
-                                         "dest count burst frags place)");
+                                         "dest count burst frags place arrive)");
     expect_error("send len=60 burst=0\n", "send: burst=0");
     expect_error("receive len=60 count=2\n", "receive: unknown key 'count'");
     expect_error("send len=60 =5\n", "unknown key ''");
@@ -1011,6 +1011,22 @@ static void test_send_burst_frags(void **state)
     assert_int_equal(workload_parse("receive len=60 place=in-page\n", 29, "t", &bad, err,
                                     sizeof err),
                      -1);
+    /* arrive=N: a frame from the cable just before the send, 14..1518
+     * bytes, only for a send, formatted back when given */
+    parse_ok(&w, "send len=100 arrive=1518\nsend len=60\n");
+    assert_int_equal(w.steps[0].arrive, 1518);
+    assert_int_equal(w.steps[1].arrive, 0);
+    assert_true(workload_format_step(&w.steps[0], line, sizeof line) > 0);
+    assert_non_null(strstr(line, " arrive=1518"));
+    assert_true(workload_format_step(&w.steps[1], line, sizeof line) > 0);
+    assert_null(strstr(line, "arrive"));
+    workload_free(&w);
+    assert_int_equal(workload_parse("send len=60 arrive=1519\n", 24, "t", &bad, err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "arrive="));
+    assert_int_equal(workload_parse("send len=60 arrive=13\n", 22, "t", &bad, err, sizeof err), -1);
+    assert_int_equal(workload_parse("receive len=60 arrive=60\n", 25, "t", &bad, err, sizeof err),
+                     -1);
 }
 
 static void test_append(void **state)
@@ -1042,10 +1058,13 @@ static void test_append(void **state)
     s.len = 60;
     s.payload = WL_PAYLOAD_ZERO;
     s.dest = WL_DEST_SELF;
-    /* a send's burst (count) and frags are its fields: out of range refused */
+    /* a send's burst (count), frags and arrive are its fields: out of range
+     * refused */
     assert_int_equal(workload_append(&w, &s), -1);
     s.count = 8;
     s.frags = 2;
+    assert_int_equal(workload_append(&w, &s), -1); /* arrive=4294967295 */
+    s.arrive = 0;
     assert_int_equal(workload_append(&w, &s), 0);
     assert_int_equal(w.steps[56].count, 8);
     assert_int_equal(w.steps[56].frags, 2);
