@@ -4203,6 +4203,15 @@ static unsigned byte_of(uint32_t v, unsigned b)
     return (v >> (8 * b)) & 0xff;
 }
 
+/* Some of B's first t bytes are not 0 (zeros match anything). */
+static int any_nonzero(const uint8_t *B, unsigned t)
+{
+    for (unsigned k = 0; k < t; k++)
+        if (B[k])
+            return 1;
+    return 0;
+}
+
 /* In ops: the write run starting at w (n writes, T bytes in B) against
  * the reads of one register before it; the best match's length (bytes),
  * its first read rs (index into rd), the places P (np of them). */
@@ -4220,10 +4229,7 @@ static unsigned run_match(const XOp *ops, const size_t *rd, size_t nrd, const ui
                 t++;
             /* whole reads only, and not only zeros */
             t -= t % sizes[q];
-            int nz = 0;
-            for (unsigned k = 0; k < t; k++)
-                nz |= B[k] != 0;
-            if (t > best && nz) {
+            if (t > best && any_nonzero(B, t)) {
                 best = t;
                 *rs = st;
                 *P = sets[q];
@@ -4264,10 +4270,7 @@ static unsigned bit_match(const XOp *ops, const size_t *rd, size_t nrd, const ui
                     t++;
                 }
                 t -= t % (wd / 8);
-                int nz = 0;
-                for (unsigned k = 0; k < t; k++)
-                    nz |= B[k] != 0;
-                if (t > best && nz) {
+                if (t > best && any_nonzero(B, t)) {
                     best = t;
                     *bs = st;
                     *bp = p;
