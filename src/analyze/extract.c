@@ -430,6 +430,20 @@ static int find_delivered(Extract *x, const uint8_t *f, uint32_t len, uint32_t *
 
 static int pio_runs(XInst *in, const uint8_t *f, uint32_t len, int reg);
 
+/* The n reads from o on become one XO_INS at offset off (its others are
+ * marked to be dropped): its bytes. */
+static uint32_t run_to_ins(XOp *o, size_t n, uint8_t pio, uint32_t off)
+{
+    uint32_t bytes = (uint32_t)n * o->size;
+    o->kind = XO_INS;
+    o->pio = pio;
+    o->off = off;
+    o->len = bytes;
+    for (size_t j = 1; j < n; j++)
+        o[j].kind = PIO_DROP;
+    return bytes;
+}
+
 static int pio_frame(XInst *in, const uint8_t *f, uint32_t len)
 {
     /* the data register: one of the last few registers read */
@@ -488,29 +502,15 @@ static int pio_runs(XInst *in, const uint8_t *f, uint32_t len, int reg)
             continue;
         /* found: runs m .. 0; the header: run m + 1, if short */
         uint32_t off = 0;
-        for (unsigned r = m + 1; r-- > 0;) {
-            XOp *o = &in->raw[at[r]];
-            uint32_t bytes = (uint32_t)cnt[r] * o->size;
-            o->kind = XO_INS;
-            o->pio = XPIO_FRAME;
-            o->off = off;
-            o->len = bytes;
-            off += bytes;
-            for (size_t j = 1; j < cnt[r]; j++)
-                o[j].kind = PIO_DROP; /* dropped below */
-        }
+        for (unsigned r = m + 1; r-- > 0;)
+            off += run_to_ins(&in->raw[at[r]], cnt[r], XPIO_FRAME, off);
         if (m + 1 < nr && cnt[m + 1] * in->raw[at[m + 1]].size <= sizeof in->raw[0].bytes) {
             XOp *o = &in->raw[at[m + 1]];
-            uint32_t bytes = (uint32_t)cnt[m + 1] * o->size, k = 0;
+            uint32_t k = 0;
             for (size_t j = 0; j < cnt[m + 1]; j++)
                 for (unsigned b = 0; b < o[j].size; b++)
                     o->bytes[k++] = (uint8_t)(o[j].value >> (8 * b));
-            o->kind = XO_INS;
-            o->pio = XPIO_HEADER;
-            o->off = 0;
-            o->len = bytes;
-            for (size_t j = 1; j < cnt[m + 1]; j++)
-                o[j].kind = PIO_DROP;
+            run_to_ins(o, cnt[m + 1], XPIO_HEADER, 0);
         }
         size_t w = 0;
         for (size_t i = 0; i < in->nraw; i++)
@@ -714,7 +714,7 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
             else
                 op.reg = -1;
             /* read through a data register: the frame's place is the spec's
-             * buffer for it (addr_region XPIO_FRAME) */
+             * buffer for it (pio XPIO_FRAME) */
             if (op.reg < 0 && k > XK_NONE && k < XK_OTHER && x->open[k] >= 0 &&
                 pio_frame(&x->inst[x->open[k]], ev->data, ev->len))
                 op.pio = XPIO_FRAME;

@@ -98,6 +98,10 @@ typedef struct RxPort {
     uint32_t frame_max;        /* bytes of frame buffer the reads used */
     int used;
     int big; /* a count is taken modulo 64 KiB: the buffer holds that much more */
+    /* in the branch being generated (gen_branch): an action took the
+     * frame's place from a constant (K - (rxpos << 8)); a branch inside
+     * it was kept to its frames' places already */
+    int from_place, guarded;
 } RxPort;
 
 /* A loop over frames read through a data register: rounds of varying
@@ -151,14 +155,6 @@ typedef struct Gen {
     RxPort prx;
     PioLoop *pl;
     size_t npl;
-    /* the last count rule value_expr found (slot_count): the high byte of
-     * a count written a byte at a time follows the low byte's rule */
-    struct {
-        int ok, key;
-        int32_t a;
-        uint32_t T, R;
-        char name[72];
-    } cnt;
     /* the last capped count on rxlen: capped where rxlen > c */
     struct {
         int ok;
@@ -198,6 +194,18 @@ static int reg_win(const Gen *g, const AnRegInfo *r)
 }
 
 /* ------------------------------------------------------------- helpers */
+
+/* A header read through a data register (extract.c pio_frame). */
+static int is_header(const XOp *o)
+{
+    return o->kind == XO_INS && o->pio == XPIO_HEADER;
+}
+
+/* A frame read through a data register, handed to the OS. */
+static int is_pio_deliver(const XOp *o)
+{
+    return o->kind == XO_DELIVER && o->pio;
+}
 
 static uint32_t le16_at(const uint8_t *b, uint32_t off)
 {
@@ -541,8 +549,8 @@ static uint32_t count_of(uint32_t S, int32_t a, uint32_t T, uint32_t R)
     return (x + R - 1) & ~(R - 1);
 }
 
-static void count_expr(const char *name, int32_t a, uint32_t T, uint32_t R, unsigned sh, uint32_t m,
-                       int mask, char *out, size_t len)
+static void count_expr(const char *name, int32_t a, uint32_t T, uint32_t R, uint32_t m, int mask,
+                       char *out, size_t len)
 {
     char f[192], r[224];
     /* min(S + a, T) as T - (T - a - S) * (S < T - a): no step of it
@@ -560,44 +568,21 @@ static void count_expr(const char *name, int32_t a, uint32_t T, uint32_t R, unsi
         snprintf(r, sizeof r, "((%s) + 0x%x) & 0x%x", f, R - 1, ~(R - 1));
     else
         snprintf(r, sizeof r, "%s", f);
-    if (sh && mask)
-        snprintf(out, len, "((%s) >> %u) & 0x%x", r, sh, m);
-    else if (sh)
-        snprintf(out, len, "(%s) >> %u", r, sh);
-    else if (mask)
+    if (mask)
         snprintf(out, len, "(%s) & 0x%x", r, m);
     else
         snprintf(out, len, "%s", r);
 }
 
 /* A count the driver derives from a value it read (a frame's length from
- * its header: the bytes to read of it, the lookahead capped), held whole
- * or a byte at a time: F = min(S + a, T) rounded up to R, the register
- * gets (F >> sh) & m. The high byte's register follows the low byte's
- * rule (g->cnt). 0, or -1. */
+ * its header: the bytes to read of it, the lookahead capped): F = min(S +
+ * a, T) rounded up to R, the register gets F & m (a count written a byte
+ * at a time is fitted whole: pair_write). 0, or -1. */
 static int slot_count(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi, uint32_t m,
                       char *out, size_t len)
 {
     if (n < 2)
         return -1;
-    /* the rule the register before found, on the next byte up */
-    if (g->cnt.ok) {
-        Slot *sl = slot_get(s, g->cnt.key);
-        for (unsigned sh = 8; sl && slot_all_ok(sl, ids, n) && sh <= 8; sh += 8) {
-            size_t k;
-            for (k = 0; k < n; k++)
-                if (((count_of(sl->v[ids[k]], g->cnt.a, g->cnt.T, g->cnt.R) >> sh) & m) !=
-                    (vi[k].v & m))
-                    break;
-            if (k == n) {
-                count_expr(g->cnt.name, g->cnt.a, g->cnt.T, g->cnt.R, sh, m, (0xffffu >> sh) > m,
-                           out, len);
-                g->cnt.ok = 0;
-                return 0;
-            }
-        }
-    }
-    g->cnt.ok = 0;
     for (unsigned i = 0; i < s->nslots; i++) {
         Slot *sl = &s->slot[i];
         if (sl->key != SLOT_RXLEN || !slot_all_ok(sl, ids, n))
@@ -639,17 +624,11 @@ static int slot_count(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
                         /* a cap: seen reached, and seen not reached, twice */
                         if (k < n || (T && (capped < 2 || n - capped < 2)))
                             continue;
-                        count_expr(sl->name, a, T, R, 0, m, (0xffffu > m), out, len);
-                        g->cnt.ok = 1;
+                        count_expr(sl->name, a, T, R, m, 0xffffu > m, out, len);
                         if (T) {
                             g->cnt_cap.ok = 1;
                             g->cnt_cap.c = T - (uint32_t)a;
                         }
-                        g->cnt.key = sl->key;
-                        g->cnt.a = a;
-                        g->cnt.T = T;
-                        g->cnt.R = R;
-                        snprintf(g->cnt.name, sizeof g->cnt.name, "%s", sl->name);
                         return 0;
                     }
                 }
@@ -661,8 +640,8 @@ static int slot_count(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
 
 /* v = K - (S << sh), or v = A + (S << sh) + c, for S where the frame is
  * (rxpos) and A its length (rxlen), sh 0 or 8 (its place in pages). */
-static int prx_linear(Scope *s, const size_t *ids, size_t n, const ValIn *vi, uint32_t m, char *out,
-                      size_t len)
+static int prx_linear(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn *vi, uint32_t m,
+                      char *out, size_t len)
 {
     Slot *ps = slot_get(s, SLOT_RX), *ln = slot_get(s, SLOT_RXLEN);
     if (!ps || !slot_all_ok(ps, ids, n))
@@ -674,6 +653,7 @@ static int prx_linear(Scope *s, const size_t *ids, size_t n, const ValIn *vi, ui
             if (((K - (ps->v[ids[k]] << sh)) & m) != (vi[k].v & m))
                 break;
         if (k == n) {
+            g->prx.from_place |= sh != 0;
             if (sh)
                 snprintf(out, len, "0x%x - (rxpos << %u)", K, sh);
             else
@@ -707,6 +687,16 @@ static int prx_linear(Scope *s, const size_t *ids, size_t n, const ValIn *vi, ui
             }
     }
     return -1;
+}
+
+/* name + add modulo the width's mask m, written as a subtraction when
+ * add is more than half of it. */
+static void add_expr(const char *name, uint32_t add, uint32_t m, char *out, size_t len)
+{
+    if (add > m / 2)
+        snprintf(out, len, "%s - 0x%x", name, (m - add + 1) & m);
+    else
+        snprintf(out, len, "%s + 0x%x", name, add);
 }
 
 /* A value across the views as an expression: the first rule that explains
@@ -854,11 +844,9 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
                 continue;
             }
             /* a place or a length: plus a constant before any bit rule */
-            if (add_ok && (sl->key == SLOT_RX || sl->key == SLOT_RXNEXT || sl->key == SLOT_RXLEN)) {
-                if (add > m / 2)
-                    snprintf(out, len, "%s - 0x%x", sl->name, (m - add + 1) & m);
-                else
-                    snprintf(out, len, "%s + 0x%x", sl->name, add);
+            int place = sl->key == SLOT_RX || sl->key == SLOT_RXNEXT || sl->key == SLOT_RXLEN;
+            if (add_ok && place) {
+                add_expr(sl->name, add, m, out, len);
                 return 0;
             }
             if (and_ok && clear) {
@@ -870,10 +858,7 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
                 return 0;
             }
             if (add_ok) {
-                if (add > m / 2)
-                    snprintf(out, len, "%s - 0x%x", sl->name, (m - add + 1) & m);
-                else
-                    snprintf(out, len, "%s + 0x%x", sl->name, add);
+                add_expr(sl->name, add, m, out, len);
                 return 0;
             }
             for (unsigned b = 0; b < 32; b++) {
@@ -1071,7 +1056,7 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
     /* a frame read through a data register: a constant less its place (the
      * bytes left to the end of the device's ring), or its length plus its
      * place (the bytes past that end) */
-    if (g->prx.ok && n >= 2 && !prx_linear(s, ids, n, vi, m, out, len))
+    if (g->prx.ok && n >= 2 && !prx_linear(g, s, ids, n, vi, m, out, len))
         return 0;
     /* the request's counter plus a constant, modulo its wrap: the next
      * descriptor's index a driver writes to a tail register (an 8254x's
@@ -1197,15 +1182,35 @@ static const char *var_name(const char *reg, char *var, size_t len)
     return var;
 }
 
-static void emit_read(Gen *g, Scope *s, const size_t *ids, size_t n, int reg, const char *ref,
-                      int depth)
+/* The variable of the occ-th read of register reg in a request, whose
+ * bytes a later write takes (byte_runs): v_<register>_<occ>. */
+static void occ_name(const Gen *g, int reg, unsigned occ, char *var, size_t len)
 {
-    char var[72];
-    var_name(g->regname[reg], var, sizeof var);
+    char name[72];
+    var_name(g->regname[reg], name, sizeof name);
+    snprintf(var, len, "%s_%u", name, occ);
+}
+
+/* A read into its register's variable, or, for a read whose bytes a
+ * later write takes (occ), into a variable of its own. */
+static void emit_read(Gen *g, Scope *s, const size_t *ids, size_t n, int reg, unsigned occ,
+                      const char *ref, int depth)
+{
+    char var[88];
+    if (occ) {
+        occ_name(g, reg, occ, var, sizeof var);
+        unsigned q;
+        for (q = 0; q < g->nocc && strcmp(g->occ_var[q], var); q++)
+            ;
+        if (q == g->nocc && g->nocc < sizeof g->occ_var / sizeof g->occ_var[0])
+            snprintf(g->occ_var[g->nocc++], sizeof g->occ_var[0], "%s", var);
+    } else {
+        var_name(g->regname[reg], var, sizeof var);
+        if ((size_t)reg < sizeof g->var_used / sizeof g->var_used[0])
+            g->var_used[reg] = 1;
+    }
     indent(g, depth);
     fprintf(g->o, "read %s -> %s\n", ref, var);
-    if ((size_t)reg < sizeof g->var_used / sizeof g->var_used[0])
-        g->var_used[reg] = 1;
     slot_from_ops(g, s, ids, n, reg, var);
 }
 
@@ -1625,6 +1630,30 @@ static void rounds_inherit(Gen *g, const Scope *s, Rounds *R)
     }
 }
 
+/* The first header read in ops[from, to), or NULL. */
+static const XOp *round_header(const XOp *ops, size_t from, size_t to)
+{
+    for (size_t q = from; q < to; q++)
+        if (is_header(&ops[q]))
+            return &ops[q];
+    return NULL;
+}
+
+/* Where a loop's last round ends in its instance's ops. */
+static size_t pio_end(const PioLoop *pl)
+{
+    return pl->start + pl->bound[pl->rounds];
+}
+
+/* The loop's last frame handed to the OS, or NULL. */
+static const XOp *pio_last_deliver(const PioLoop *pl)
+{
+    for (size_t q = pio_end(pl); q-- > pl->start;)
+        if (is_pio_deliver(&pl->raw[q]))
+            return &pl->raw[q];
+    return NULL;
+}
+
 /* The rounds of frames read through a data register (pio_collapse):
  * `repeat`, ending where the place of the next frame is the device's
  * (rxpos equal to a value the driver last read from a register: a
@@ -1640,19 +1669,13 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
             const PioLoop *pl = &g->pl[o->unit];
             uint32_t v;
             for (uint32_t j = 0; j < pl->rounds && ok; j++) {
-                const XOp *h = NULL;
                 size_t a = pl->start + pl->bound[j];
-                for (size_t q = a; q < pl->start + pl->bound[j + 1] && !h; q++)
-                    if (pl->raw[q].kind == XO_INS && pl->raw[q].pio == XPIO_HEADER)
-                        h = &pl->raw[q];
+                const XOp *h = round_header(pl->raw, a, pl->start + pl->bound[j + 1]);
                 ok = h && !last_read(pl->raw, a, (int)r, &v) && v != h->rx_before;
             }
-            const XOp *lastd = NULL;
-            size_t e = pl->start + pl->bound[pl->rounds];
-            for (size_t q = pl->start; q < e; q++)
-                if (pl->raw[q].kind == XO_DELIVER && pl->raw[q].pio)
-                    lastd = &pl->raw[q];
-            ok = ok && lastd && !last_read(pl->raw, e, (int)r, &v) && v == lastd->rx_after;
+            const XOp *lastd = pio_last_deliver(pl);
+            ok =
+                ok && lastd && !last_read(pl->raw, pio_end(pl), (int)r, &v) && v == lastd->rx_after;
         }
         if (ok)
             breg = (int)r;
@@ -1698,17 +1721,12 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
      * read before the round, and where the round's frame is */
     rounds_inherit(g, s, &R);
     Slot *rs = slot_make(g, in, SLOT_RX, "rxpos");
-    if (rs)
-        for (size_t r = 0; r < in->nv; r++) {
-            const View *v = &in->v[r];
-            rs->ok[r] = 0;
-            for (size_t q = 0; q < v->n; q++)
-                if (v->ops[q].kind == XO_INS && v->ops[q].pio == XPIO_HEADER) {
-                    rs->v[r] = v->ops[q].rx_before;
-                    rs->ok[r] = 1;
-                    break;
-                }
-        }
+    for (size_t r = 0; rs && r < in->nv; r++) {
+        const XOp *h = round_header(in->v[r].ops, 0, in->v[r].n);
+        rs->ok[r] = h != NULL;
+        if (h)
+            rs->v[r] = h->rx_before;
+    }
     gen(g, in, sub, in->nv, depth + 1);
     indent(g, depth);
     fputs("end\n", g->o);
@@ -1717,11 +1735,9 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
     for (unsigned i = 0; i < s->nslots; i++) {
         Slot *ps = &s->slot[i];
         for (size_t k = 0; k < n; k++) {
-            const XOp *o = cur(s, ids[k]);
-            const PioLoop *pl = &g->pl[o->unit];
-            size_t e = pl->start + pl->bound[pl->rounds];
+            const PioLoop *pl = &g->pl[cur(s, ids[k])->unit];
             uint32_t v;
-            if (ps->key >= 0 && !last_read(pl->raw, e, ps->key, &v)) {
+            if (ps->key >= 0 && !last_read(pl->raw, pio_end(pl), ps->key, &v)) {
                 ps->v[ids[k]] = v;
                 ps->ok[ids[k]] = 1;
             }
@@ -1733,25 +1749,18 @@ static int emit_pio_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int dept
         if (in->slot[i].key >= 0 && !slot_get(s, in->slot[i].key)) {
             Slot *ps = slot_make(g, s, in->slot[i].key, in->slot[i].name);
             for (size_t k = 0; ps && k < n; k++) {
-                const XOp *o = cur(s, ids[k]);
-                const PioLoop *pl = &g->pl[o->unit];
+                const PioLoop *pl = &g->pl[cur(s, ids[k])->unit];
                 uint32_t v = 0;
-                ps->ok[ids[k]] =
-                    !last_read(pl->raw, pl->start + pl->bound[pl->rounds], in->slot[i].key, &v);
+                ps->ok[ids[k]] = !last_read(pl->raw, pio_end(pl), in->slot[i].key, &v);
                 ps->v[ids[k]] = v;
             }
         }
     Slot *ps = slot_make(g, s, SLOT_RX, "rxpos");
     for (size_t k = 0; ps && k < n; k++) {
-        const XOp *o = cur(s, ids[k]);
-        const PioLoop *pl = &g->pl[o->unit];
-        ps->ok[ids[k]] = 0;
-        for (size_t q = pl->start + pl->bound[pl->rounds]; q-- > pl->start;)
-            if (pl->raw[q].kind == XO_DELIVER && pl->raw[q].pio) {
-                ps->v[ids[k]] = pl->raw[q].rx_after;
-                ps->ok[ids[k]] = 1;
-                break;
-            }
+        const XOp *d = pio_last_deliver(&g->pl[cur(s, ids[k])->unit]);
+        ps->ok[ids[k]] = d != NULL;
+        if (d)
+            ps->v[ids[k]] = d->rx_after;
     }
     rounds_free(&R);
     return 0;
@@ -1814,7 +1823,6 @@ static int emit_pio_frame(Gen *g, Scope *s, const size_t *ids, size_t n, int dep
     char ref[96], oe[256], le[256];
     reg_ref(g, o0->reg, ref, sizeof ref);
     ValIn vi[4096];
-    vi[0] = vi[1] = (ValIn){0, -1, 0, 0};
     vi[0] = vi[1] = (ValIn){0, -1, 0, 0};
     if (!g->prx.ok) {
         note(g, depth, "%s: frames read through it; %s", ref, g->prx.why);
@@ -2346,6 +2354,17 @@ static int prom_bytes(Gen *g, Scope *s, const size_t *ids, size_t n, const XOp *
     return -1;
 }
 
+/* Register b starts where register a ends, reached the same way (the
+ * same space, bank and index register). */
+static int regs_side_by_side(const AnRegInfo *a, const AnRegInfo *b)
+{
+    return b->port == a->port && b->addr == a->addr + a->width && b->banked == a->banked &&
+           b->selected == a->selected &&
+           (!a->banked || (b->bank_addr == a->bank_addr && b->bank_mask == a->bank_mask &&
+                           b->bank_value == a->bank_value)) &&
+           (!a->selected || b->index_addr == a->index_addr);
+}
+
 /* In rounds of frames read through a data register: a 16-bit value
  * written a byte at a time, low byte first, to byte registers side by
  * side (a DP8390's remote byte count and start address), when the whole
@@ -2370,10 +2389,7 @@ static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         const XOp *h = &v->ops[at];
         if (hreg < 0) {
             const AnRegInfo *hi = an_reg(g->a, (size_t)h->reg);
-            if (hi->width != 1 || hi->port != lo->port || hi->addr != lo->addr + 1 ||
-                hi->banked != lo->banked ||
-                (lo->banked && (hi->bank_addr != lo->bank_addr || hi->bank_mask != lo->bank_mask ||
-                                hi->bank_value != lo->bank_value)))
+            if (hi->width != 1 || !regs_side_by_side(lo, hi))
                 return -1;
             hreg = h->reg;
         } else if (h->reg != hreg) {
@@ -2409,25 +2425,13 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         n = sizeof vi / sizeof vi[0];
     switch (o0->kind) {
     case XO_READ: {
+        /* a read a later write takes bytes from (byte_runs), alike in
+         * every view: a variable of its own */
         size_t k;
         for (k = 1; k < n && cur(s, ids[k])->occ == o0->occ; k++)
             ;
-        if (o0->occ && k == n) {
-            /* a read a later write takes bytes from: a variable of its own */
-            char name[72], var[84];
-            var_name(g->regname[o0->reg], name, sizeof name);
-            snprintf(var, sizeof var, "%s_%u", name, o0->occ);
-            indent(g, depth);
-            fprintf(g->o, "read %s -> %s\n", reg_ref(g, o0->reg, ref, sizeof ref), var);
-            unsigned q;
-            for (q = 0; q < g->nocc && strcmp(g->occ_var[q], var); q++)
-                ;
-            if (q == g->nocc && g->nocc < sizeof g->occ_var / sizeof g->occ_var[0])
-                snprintf(g->occ_var[g->nocc++], sizeof g->occ_var[0], "%s", var);
-            slot_from_ops(g, s, ids, n, o0->reg, var);
-            return 0;
-        }
-        emit_read(g, s, ids, n, o0->reg, reg_ref(g, o0->reg, ref, sizeof ref), depth);
+        emit_read(g, s, ids, n, o0->reg, k == n ? o0->occ : 0, reg_ref(g, o0->reg, ref, sizeof ref),
+                  depth);
         return 0;
     }
     case XO_POLL: {
@@ -3037,7 +3041,7 @@ static int shape_same(const Gen *g, const Scope *s, size_t a, size_t b)
         const XOp *x = i < va->n ? &va->ops[i] : NULL, *y = j < vb->n ? &vb->ops[j] : NULL;
         if (!same_key(g, x, y))
             return 0;
-        if (!x || (x->kind == XO_DELIVER && x->pio))
+        if (!x || is_pio_deliver(x))
             return 1;
     }
 }
@@ -3140,7 +3144,9 @@ static int prx_guard(Gen *g, Scope *s, const size_t *ids, size_t n, unsigned c, 
 static int split_ahead(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
-    if (!g->prx.ok || !s->rounds || (o0->kind != XO_WRITE && o0->kind != XO_INS) || n < 2)
+    /* only when the value does not follow one rule across them all */
+    if (!g->prx.ok || !s->rounds || (o0->kind != XO_WRITE && o0->kind != XO_INS) || n < 2 ||
+        value_fits(g, s, ids, n, NULL, 1))
         return 0;
     int *grp = malloc(n * sizeof *grp);
     uint8_t *side = malloc(n);
@@ -3160,9 +3166,6 @@ static int split_ahead(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         }
         grp[k] = (int)q;
     }
-    /* only when the value does not follow one rule across them all */
-    if (value_fits(g, s, ids, n, NULL, 1))
-        goto out;
     char cond[512];
     /* the value follows one rule on each side of a guard on the frame's
      * place or length: the rest apart */
@@ -3222,12 +3225,14 @@ static void gen_branch(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         gen(g, s, ids, n, depth);
         return;
     }
+    int was_place = g->prx.from_place, was_guarded = g->prx.guarded;
+    g->prx.from_place = g->prx.guarded = 0;
     g->o = o;
     gen(g, s, ids, n, depth);
     fclose(o);
     g->o = saved;
-    if (text && strstr(text, "- (rxpos <<") &&
-        !strstr(text, "fallback \"a frame at a place the traces did not show\"")) {
+    int guard = g->prx.from_place && !g->prx.guarded;
+    if (guard) {
         indent(g, depth);
         fprintf(g->o, "if rxpos < 0x%x || rxpos > 0x%x\n", lo, hi);
         fallback(g, depth + 1, "a frame at a place the traces did not show");
@@ -3235,6 +3240,8 @@ static void gen_branch(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         fputs("end\n", g->o);
         g->prx.big = 1;
     }
+    g->prx.from_place |= was_place;
+    g->prx.guarded |= was_guarded || guard;
     if (text)
         fwrite(text, 1, len, g->o);
     free(text);
@@ -3649,7 +3656,7 @@ static void rx_port_model(Gen *g)
     size_t nh = 0;
     for (size_t i = 0; i < x->ninst; i++)
         for (size_t j = 0; j < x->inst[i].nraw; j++)
-            nh += x->inst[i].raw[j].kind == XO_INS && x->inst[i].raw[j].pio == XPIO_HEADER;
+            nh += is_header(&x->inst[i].raw[j]);
     if (!nh)
         return;
     p->why = "reads through a data port are not generalised yet";
@@ -3667,14 +3674,14 @@ static void rx_port_model(Gen *g)
             const XOp *o = &in->raw[j];
             if (o->kind == XO_INS && o->pio == XPIO_FRAME && o->off + o->len > p->frame_max)
                 p->frame_max = o->off + o->len;
-            if (o->kind != XO_INS || o->pio != XPIO_HEADER)
+            if (!is_header(o))
                 continue;
             if (o->len != p->hdr) {
                 bad++;
                 continue;
             }
             size_t d;
-            for (d = j + 1; d < in->nraw && !(in->raw[d].kind == XO_DELIVER && in->raw[d].pio); d++)
+            for (d = j + 1; d < in->nraw && !is_pio_deliver(&in->raw[d]); d++)
                 ;
             if (d == in->nraw || le16_at(o->bytes, p->len_off) != in->raw[d].len + p->adj)
                 bad++;
@@ -3704,7 +3711,7 @@ static void rx_port_model(Gen *g)
             trace = in->trace;
             for (size_t j = 0; j < in->nraw; j++) {
                 const XOp *o = &in->raw[j];
-                if (o->kind != XO_INS || o->pio != XPIO_HEADER)
+                if (!is_header(o))
                     continue;
                 if (prev) {
                     np++;
@@ -3752,7 +3759,7 @@ static void rx_port_model(Gen *g)
         trace = in->trace;
         for (size_t j = 0; j < in->nraw; j++) {
             const XOp *o = &in->raw[j];
-            if (o->kind != XO_INS || o->pio != XPIO_HEADER || !first)
+            if (!is_header(o) || !first)
                 continue;
             first = 0;
             size_t b, seen;
@@ -3767,18 +3774,10 @@ static void rx_port_model(Gen *g)
             have_init = 1;
         }
     }
+    /* each header and frame: where it is, where the next one is (and the
+     * lowest and highest of those); each request: where the next frame is
+     * when it starts */
     p->next_lo = UINT32_MAX;
-    for (size_t i = 0; i < x->ninst; i++)
-        for (size_t j = 0; j < x->inst[i].nraw; j++) {
-            const XOp *o = &x->inst[i].raw[j];
-            if (o->kind != XO_INS || o->pio != XPIO_HEADER)
-                continue;
-            uint32_t v = o->bytes[best_k];
-            p->next_lo = v < p->next_lo ? v : p->next_lo;
-            p->next_hi = v > p->next_hi ? v : p->next_hi;
-        }
-    /* each header and frame: where it is, where the next one is; and each
-     * request: where the next frame is when it starts */
     uint32_t pos = p->init;
     trace = UINT32_MAX;
     for (size_t i = 0; i < x->ninst; i++) {
@@ -3791,10 +3790,12 @@ static void rx_port_model(Gen *g)
         uint32_t after = pos;
         for (size_t j = 0; j < in->nraw; j++) {
             XOp *o = &in->raw[j];
-            if (o->kind == XO_INS && o->pio == XPIO_HEADER) {
+            if (is_header(o)) {
                 o->rx_before = pos;
                 after = o->rx_after = o->bytes[p->next_off];
-            } else if (o->kind == XO_DELIVER && o->pio) {
+                p->next_lo = after < p->next_lo ? after : p->next_lo;
+                p->next_hi = after > p->next_hi ? after : p->next_hi;
+            } else if (is_pio_deliver(o)) {
                 o->rx_before = pos;
                 o->rx_after = after;
                 pos = after;
@@ -3840,7 +3841,7 @@ static void pio_shape(Gen *g, XKind kind, PioShape *sh)
         if (in->kind != kind)
             continue;
         for (size_t j = 0; j < in->nraw; j++) {
-            if (in->raw[j].kind != XO_INS || in->raw[j].pio != XPIO_HEADER)
+            if (!is_header(&in->raw[j]))
                 continue;
             uint32_t m = 0;
             while (m < sh->setup && m < j &&
@@ -3865,10 +3866,9 @@ static void pio_shape(Gen *g, XKind kind, PioShape *sh)
         size_t last_d = SIZE_MAX;
         for (size_t j = 0; j < in->nraw; j++) {
             const XOp *o = &in->raw[j];
-            if (o->kind == XO_DELIVER && o->pio)
+            if (is_pio_deliver(o))
                 last_d = j;
-            if (o->kind != XO_INS || o->pio != XPIO_HEADER || last_d == SIZE_MAX ||
-                j < sh->setup + last_d + 1)
+            if (!is_header(o) || last_d == SIZE_MAX || j < sh->setup + last_d + 1)
                 continue;
             size_t from = last_d + 1, len = j - sh->setup - from;
             unsigned q;
@@ -3893,7 +3893,7 @@ static int pio_collapse(Gen *g, XInst *in, const PioShape *sh)
     size_t heads[4096];
     size_t nh = 0;
     for (size_t j = 0; j < in->nraw && nh < 4096; j++)
-        if (in->raw[j].kind == XO_INS && in->raw[j].pio == XPIO_HEADER) {
+        if (is_header(&in->raw[j])) {
             if (j < sh->setup || !ops_match(g, &in->raw[j - sh->setup], sh->setup_at, sh->setup))
                 return 0;
             heads[nh++] = j - sh->setup;
@@ -3903,7 +3903,7 @@ static int pio_collapse(Gen *g, XInst *in, const PioShape *sh)
     /* the end of the last round: past its frame, the longest tail seen,
      * then the accesses just before the first round if they come again */
     size_t d;
-    for (d = heads[nh - 1]; d < in->nraw && !(in->raw[d].kind == XO_DELIVER && in->raw[d].pio); d++)
+    for (d = heads[nh - 1]; d < in->nraw && !is_pio_deliver(&in->raw[d]); d++)
         ;
     if (d == in->nraw)
         return 0;
@@ -4280,16 +4280,15 @@ static unsigned bit_match(const XOp *ops, const size_t *rd, size_t nrd, const ui
     return best;
 }
 
-/* The reads' variable (v_<register>_<occurrence>), marking the read. */
-static void occ_var_of(Gen *g, XOp *ops, size_t q, char *var, size_t len)
+/* Read ops[q]'s variable (occ_name), marking the read with its place
+ * among the request's reads of its register. */
+static void occ_var_of(const Gen *g, XOp *ops, size_t q, char *var, size_t len)
 {
     unsigned occ = 0;
     for (size_t p = 0; p <= q; p++)
         occ += ops[p].kind == XO_READ && ops[p].reg == ops[q].reg;
     ops[q].occ = (uint8_t)(occ < 255 ? occ : 255);
-    char name[72];
-    var_name(g->regname[ops[q].reg], name, sizeof name);
-    snprintf(var, len, "%s_%u", name, ops[q].occ);
+    occ_name(g, ops[q].reg, ops[q].occ, var, len);
 }
 
 /* byte_runs_view for bytes read a bit at a time (bit_match): each write
@@ -4355,8 +4354,7 @@ static int byte_runs_view(Gen *g, XOp *ops, size_t n, char *sig, size_t siglen)
         while (e < n && ops[e].kind == XO_WRITE && ops[e].reg >= 0 && T < 32) {
             const AnRegInfo *a = an_reg(g->a, (size_t)ops[e - 1].reg),
                             *b = an_reg(g->a, (size_t)ops[e].reg);
-            if (b->port != a->port || b->addr != a->addr + a->width || b->banked != a->banked ||
-                b->selected != a->selected || (a->banked && b->bank_value != a->bank_value))
+            if (!regs_side_by_side(a, b))
                 break;
             T += b->width;
             e++;
@@ -4420,17 +4418,9 @@ static int byte_runs_view(Gen *g, XOp *ops, size_t n, char *sig, size_t siglen)
             i = e;
             continue;
         }
-        /* the reads it takes bytes from: their occurrence among reads of
-         * that register */
-        for (unsigned k = 0; k < best / bnp; k++) {
-            size_t q = brd[brs + k];
-            unsigned occ = 0;
-            for (size_t p = 0; p <= q; p++)
-                occ += ops[p].kind == XO_READ && ops[p].reg == ops[q].reg;
-            ops[q].occ = (uint8_t)(occ < 255 ? occ : 255);
-        }
         /* each write: its bytes from reads (merged where they run on in one
-         * read), then its constant bytes */
+         * read; each read marked with its variable), then its constant
+         * bytes */
         unsigned ob = 0;
         for (size_t k = i; k < e; k++) {
             unsigned w = an_reg(g->a, (size_t)ops[k].reg)->width;
@@ -4445,14 +4435,12 @@ static int byte_runs_view(Gen *g, XOp *ops, size_t n, char *sig, size_t siglen)
                     b++;
                     continue;
                 }
-                const XOp *r = &ops[brd[brs + tb / bnp]];
                 unsigned src = bP[tb % bnp], len = 1;
                 while (b + len < w && tb + len < best && (tb + len) / bnp == tb / bnp &&
                        bP[(tb + len) % bnp] == src + len)
                     len++;
-                char var[80], name[72];
-                var_name(g->regname[r->reg], name, sizeof name);
-                snprintf(var, sizeof var, "%s_%u", name, r->occ);
+                char var[88];
+                occ_var_of(g, ops, brd[brs + tb / bnp], var, sizeof var);
                 uint32_t mask = len >= 4 ? 0xffffffffu : (1u << (8 * len)) - 1;
                 char f[128];
                 if (src)
@@ -5285,7 +5273,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         g.nfam = 0;
         g.rx_used = 0;
         g.rxn_used = g.rxlen_used = 0;
-        g.prx.used = g.prx.big = 0;
+        g.prx.used = g.prx.big = g.prx.from_place = g.prx.guarded = 0;
         g.nasm = g.nocc = 0;
         g.nld = 0;
         g.nprom = 0;
