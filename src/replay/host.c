@@ -423,9 +423,9 @@ int replay_host_use_driver(ReplayHost *h, const ReplayDriver *drv)
     return 0;
 }
 
-/* One request: 0 served, 1 not (h->stop says why). */
 static int service_irq(ReplayHost *h);
 
+/* One request: 0 served, 1 not (h->stop says why). */
 static int request(ReplayHost *h, SpecRequest req, const uint64_t *p, const uint8_t *frame,
                    uint32_t len)
 {

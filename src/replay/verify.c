@@ -576,10 +576,6 @@ static int is_index_reg(const Checker *c, uint32_t i)
     return 0;
 }
 
-/* The selections a plain write through register i must not meet: i lies
- * on a data port (where `index` registers of the spec lie, or where the
- * datasheet puts registers behind an index), and some register there
- * that takes a DMA address has an index value in sel. Its name, or NULL. */
 static void sel_add(Sel *s, uint64_t v)
 {
     if (s->any)
@@ -621,6 +617,10 @@ static int sel_same(const Sel *a, const Sel *b)
     return 1;
 }
 
+/* The selections a plain write through register i must not meet: i lies
+ * on a data port (where `index` registers of the spec lie, or where the
+ * datasheet puts registers behind an index), and some register there
+ * that takes a DMA address has an index value in sel. Its name, or NULL. */
 static const char *dma_behind(const Checker *c, uint32_t i, const Sel *sel)
 {
     const Spec *s = c->s;
@@ -660,6 +660,13 @@ static void follow_selection(Checker *c, uint32_t i, int write, uint32_t value)
         for (uint64_t x = v.lo; !sel->any && x <= v.hi; x++)
             sel_add(sel, x);
     }
+}
+
+/* What every window's index register selects: unknown. */
+static void sel_forget(Checker *c)
+{
+    for (unsigned w = 0; w < MAX_WINDOWS; w++)
+        c->sel[w] = SEL_ANY;
 }
 
 /* Where a transition ends (its body's end, a poll that fails the
@@ -882,12 +889,10 @@ static void check_action(Checker *c, const SpecAction *a, int in_repeat)
         /* a round may follow another: what the index selects is unknown
          * in its rounds and after them */
         forget_set_in(c, a->body);
-        for (unsigned w = 0; w < MAX_WINDOWS; w++)
-            c->sel[w] = SEL_ANY;
+        sel_forget(c);
         check_block(c, a->body, 1);
         forget_set_in(c, a->body);
-        for (unsigned w = 0; w < MAX_WINDOWS; w++)
-            c->sel[w] = SEL_ANY;
+        sel_forget(c);
         break;
     case SPEC_A_BREAK:
         if (!in_repeat)
