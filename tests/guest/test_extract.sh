@@ -242,38 +242,43 @@ placeless() {
         sed -E 's/(^|\{ )(d=[0-9]+ )?(pc=[^ ]+ )?/\1/g; s/(addr|value)=[a-z_-]+[0-9_a-z]*\+0x[0-9a-f]+/\1=BUF/g;
                 s/ size=16 data=[0-9a-f]{8}/ size=16 data=ADDR/'
 }
-# traffic_pair D SPEC KINDS [ASIDE]: traffic.wl recorded against D.sys and
+# wl_pair D SPEC KINDS WL N [ASIDE]: WL.wl recorded against D.sys and
 # replayed from SPEC, both placeless (and through ASIDE, a command that
-# sets more aside) in $dir/D.drv.n and $dir/D.rep.n; the replay's exit
-# status in $rc, its output in $dir/D.rep.out; 1 when they differ or the
-# replay did not serve every request.
-traffic_pair() {
-    local d=$1 spec=$2 kinds=$3 aside=${4:-cat}
+# sets more aside) in $dir/D.WL.drv.n and $dir/D.WL.rep.n; the replay's
+# exit status in $rc, its output in $dir/D.WL.rep.out; 1 when they differ
+# or the replay did not serve all N requests.
+wl_pair() {
+    local d=$1 spec=$2 kinds=$3 wl=$4 reqs=$5 aside=${6:-cat}
+    local f=$dir/$d.$wl
     "$XDRV" trace record "$B/drivers/$d.sys" --inf "drivers/$d/$d.inf" \
-        --workload "$G/traffic.wl" -o "$dir/$d.traf.xtr" >/dev/null 2>"$dir/$d.trec.err" ||
-        bad "record $d traffic" "$dir/$d.trec.err"
-    "$XDRV" replay "$spec" --device "$d" --workload "$G/traffic.wl" --trace "$dir/$d.rep.xtr" \
-        >"$dir/$d.rep.out" 2>"$dir/$d.rep.err"
+        --workload "$G/$wl.wl" -o "$f.drv.xtr" >/dev/null 2>"$f.rec.err" ||
+        bad "record $d $wl" "$f.rec.err"
+    "$XDRV" replay "$spec" --device "$d" --workload "$G/$wl.wl" --trace "$f.rep.xtr" \
+        >"$f.rep.out" 2>"$f.rep.err"
     rc=$?
-    placeless "$dir/$d.traf.xtr" "$kinds" | $aside >"$dir/$d.drv.n"
-    placeless "$dir/$d.rep.xtr" "$kinds" | $aside >"$dir/$d.rep.n"
-    [ $rc -eq 0 ] && grep -q "39 requests played, 0 not played" "$dir/$d.rep.out" &&
-        cmp -s "$dir/$d.drv.n" "$dir/$d.rep.n" && return 0
-    bad "equivalence $d: replay exit $rc" "$dir/$d.rep.err"
-    diff "$dir/$d.drv.n" "$dir/$d.rep.n" | head -10 | cut -c1-160 | sed 's/^/   | /'
+    placeless "$f.drv.xtr" "$kinds" | $aside >"$f.drv.n"
+    placeless "$f.rep.xtr" "$kinds" | $aside >"$f.rep.n"
+    [ $rc -eq 0 ] && grep -q "$reqs requests played, 0 not played" "$f.rep.out" &&
+        cmp -s "$f.drv.n" "$f.rep.n" && return 0
+    bad "equivalence $d $wl: replay exit $rc" "$f.rep.err"
+    diff "$f.drv.n" "$f.rep.n" | head -10 | cut -c1-160 | sed 's/^/   | /'
     return 1
+}
+# traffic_pair D SPEC KINDS [ASIDE]: wl_pair on traffic.wl (39 requests)
+traffic_pair() {
+    wl_pair "$1" "$2" "$3" traffic 39 "${4:-cat}"
 }
 # The NE2000's equivalence on traffic.wl (sends and receives, bursts past the ring's
 # end): the spec's port accesses are the driver's, every one.
 if traffic_pair ne2000 "$n" PORT_READ,PORT_WRITE; then
-    cnt=$(wc -l <"$dir/ne2000.rep.n")
+    cnt=$(wc -l <"$dir/ne2000.traffic.rep.n")
     [ "$cnt" -gt 40000 ] &&
         ok "equivalence ne2000: sends and receives from the spec, all served; its $cnt port accesses the driver's" ||
         bad "equivalence ne2000: only $cnt events"
 fi
 if traffic_pair e1000 "$e" MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE; then
-    cnt=$(wc -l <"$dir/e1000.rep.n")
-    frames=$(grep -c '^DMA_WRITE addr=BUF size=1514 ' "$dir/e1000.rep.n")
+    cnt=$(wc -l <"$dir/e1000.traffic.rep.n")
+    frames=$(grep -c '^DMA_WRITE addr=BUF size=1514 ' "$dir/e1000.traffic.rep.n")
     if [ "$cnt" -gt 1000 ] && [ "$frames" -ge 56 ]; then
         ok "equivalence e1000: sends and receives from the spec, all served; $cnt register and DMA events the driver's, but for buffer places"
     else
@@ -286,9 +291,9 @@ sed 's/^  write r3818 (send_n + 0x1) % 0x40$/  write r3818 send_n/' "$e" >"$dir/
 "$XDRV" replay "$dir/e-edit.xsm" --device e1000 --workload "$G/traffic.wl" --trace "$dir/erep2.xtr" \
     >/dev/null 2>&1
 placeless "$dir/erep2.xtr" MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE >"$dir/e3.n"
-f1=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e1000.drv.n")
+f1=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e1000.traffic.drv.n")
 f3=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e3.n")
-if ! cmp -s "$dir/e1000.drv.n" "$dir/e3.n" && [ "$f3" -lt "$f1" ]; then
+if ! cmp -s "$dir/e1000.traffic.drv.n" "$dir/e3.n" && [ "$f3" -lt "$f1" ]; then
     ok "equivalence e1000: an edited spec (TDT one short) differs: $f3 DMA reads against $f1"
 else
     bad "equivalence e1000: the edited spec compared equal" "$dir/e3.n"
@@ -297,19 +302,11 @@ fi
 # ... and on unseen.wl, 330 receives of lengths and bursts neither
 # recording showed: the spec generalised, its port accesses are still the
 # driver's, every one.
-"$XDRV" trace record "$B/drivers/ne2000.sys" --inf drivers/ne2000/ne2000.inf \
-    --workload "$G/unseen.wl" -o "$dir/nun.xtr" >/dev/null 2>"$dir/nun.err" || bad "record ne2000 unseen" "$dir/nun.err"
-"$XDRV" replay "$n" --device ne2000 --workload "$G/unseen.wl" --trace "$dir/nunr.xtr" >"$dir/nunr.out" 2>&1
-rc=$?
-placeless "$dir/nun.xtr" PORT_READ,PORT_WRITE >"$dir/nun.n"
-placeless "$dir/nunr.xtr" PORT_READ,PORT_WRITE >"$dir/nunr.n"
-cnt=$(wc -l <"$dir/nunr.n")
-if [ $rc -eq 0 ] && grep -q "330 requests played, 0 not played" "$dir/nunr.out" &&
-    cmp -s "$dir/nun.n" "$dir/nunr.n" && [ "$cnt" -gt 100000 ]; then
-    ok "equivalence ne2000: on receives neither recording showed, all served; its $cnt port accesses the driver's"
-else
-    bad "equivalence ne2000 unseen: replay exit $rc" "$dir/nunr.out"
-    diff "$dir/nun.n" "$dir/nunr.n" | head -6 | sed 's/^/   | /'
+if wl_pair ne2000 "$n" PORT_READ,PORT_WRITE unseen 330; then
+    cnt=$(wc -l <"$dir/ne2000.unseen.rep.n")
+    [ "$cnt" -gt 100000 ] &&
+        ok "equivalence ne2000: on receives neither recording showed, all served; its $cnt port accesses the driver's" ||
+        bad "equivalence ne2000 unseen: only $cnt events"
 fi
 
 # The station address: the NE2000's PAR0-5 and the 8254x's RAL/RAH are
@@ -407,7 +404,7 @@ pcnet_aside() {
                 s/^(DMA_READ addr=BUF size=28 data=[0-9a-f]{40})[0-9a-f]{16}$/\1RINGS/'
 }
 if traffic_pair pcnet "$p" PORT_READ,PORT_WRITE,DMA_READ,DMA_WRITE pcnet_aside; then
-    cnt=$(wc -l <"$dir/pcnet.rep.n")
+    cnt=$(wc -l <"$dir/pcnet.traffic.rep.n")
     [ "$cnt" -gt 600 ] &&
         ok "equivalence pcnet: sends and receives from the spec, all served; $cnt register and DMA events the driver's, but for buffer places and RAP save/restore" ||
         bad "equivalence pcnet: only $cnt events"
