@@ -423,10 +423,7 @@ static int do_step(Exerciser *x, const Workload *w, size_t index, char *out, siz
         if (s->arrive) {
             /* a frame to the adapter first, its interrupt not yet
              * serviced: the send's interrupt finds both causes */
-            WlStep a = *s;
-            a.kind = WL_RECEIVE;
-            a.len = s->arrive;
-            a.dest = WL_DEST_SELF;
+            WlStep a = workload_arrival(s);
             if (wire_frames(x, w, index, &a, 1) < 0)
                 return -1;
         }

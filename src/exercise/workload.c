@@ -1437,6 +1437,15 @@ static const uint8_t *multicast_dest(const Workload *w, size_t index)
     return mac_multicast;
 }
 
+WlStep workload_arrival(const WlStep *send)
+{
+    WlStep a = *send;
+    a.kind = WL_RECEIVE;
+    a.len = send->arrive;
+    a.dest = WL_DEST_SELF;
+    return a;
+}
+
 void workload_frame(const Workload *w, size_t index, const WlStep *s, const uint8_t own[6],
                     uint8_t *frame)
 {

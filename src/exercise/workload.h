@@ -159,6 +159,11 @@ const char *workload_oid_name(uint32_t oid);
 void workload_frame(const Workload *w, size_t index, const WlStep *s, const uint8_t own[6],
                     uint8_t *frame);
 
+/* The frame a send's arrive=N brings from the cable just before it: a
+ * receive of N bytes to the adapter's own address, otherwise the send's
+ * step (so workload_frame builds it from the same seed and payload). */
+WlStep workload_arrival(const WlStep *send);
+
 /* The text a recording marks step `index`'s REQUEST_BEGIN with (the
  * exerciser's and xdrv replay --workload's alike, so their recordings
  * align): the step as its workload line, and for a frame its fingerprint

@@ -715,6 +715,14 @@ static void trace_buffers(ReplayHost *h)
     }
 }
 
+/* A frame from the cable: into the recording, then to the model. */
+static void wire_in(ReplayHost *h, const uint8_t *f, uint32_t len)
+{
+    TraceEvent fi = {.kind = TRACE_FRAME_IN, .name = "wire", .size = len, .data = f, .len = len};
+    trace_emit(&fi);
+    nic_model_receive(h->nic, f, len);
+}
+
 int replay_host_play(ReplayHost *h, const Workload *w, PlayStats *ps)
 {
     static uint8_t frame[WL_FRAME_MAX];
@@ -766,15 +774,9 @@ int replay_host_play(ReplayHost *h, const Workload *w, PlayStats *ps)
             if (s->arrive) {
                 /* a frame to the adapter first, as the exerciser does:
                  * its interrupt is served with the send's */
-                WlStep a = *s;
-                a.kind = WL_RECEIVE;
-                a.len = s->arrive;
-                a.dest = WL_DEST_SELF;
+                WlStep a = workload_arrival(s);
                 workload_frame(w, i, &a, mac, f);
-                TraceEvent fi = {
-                    .kind = TRACE_FRAME_IN, .name = "wire", .size = a.len, .data = f, .len = a.len};
-                trace_emit(&fi);
-                nic_model_receive(h->nic, f, a.len);
+                wire_in(h, f, a.len);
             }
             uint64_t before = h->st.receives;
             for (unsigned k = 0; k < n && !r; k++) {
@@ -795,10 +797,7 @@ int replay_host_play(ReplayHost *h, const Workload *w, PlayStats *ps)
             static uint8_t f[WL_FRAME_MAX];
             for (unsigned k = 0; k < n; k++) {
                 workload_burst_frame(f, frame, s->len, k);
-                TraceEvent fi = {.kind = TRACE_FRAME_IN, .name = "wire", .size = s->len,
-                                 .data = f, .len = s->len};
-                trace_emit(&fi);
-                nic_model_receive(h->nic, f, s->len);
+                wire_in(h, f, s->len);
             }
             r = service_irq(h);
             snprintf(out, sizeof out, "%llu frame(s) indicated to the OS",
