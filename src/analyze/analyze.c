@@ -109,7 +109,7 @@ typedef struct Reg {
     uint64_t run, burst_max, burst_values;
     ValueSet burst;
     /* evidence */
-    uint64_t read_same, read_diff, hw_change, rc, w1c, acks, selfclear, up, down;
+    uint64_t read_same, read_diff, hw_change, rc, w1c, acks, selfclear, up, down, down0;
     uint64_t nz_pairs;    /* two reads in a row, the first non-zero */
     uint32_t and_reads, or_reads; /* bits set in every read, in some read */
     uint32_t diff_bits;   /* bits a read right after a write had unlike the write */
@@ -574,8 +574,10 @@ static void note_read(Reg *r, uint32_t v)
             r->hw_change++;
             if (v > r->last_read)
                 r->up++;
-            else
+            else if (v)
                 r->down++;
+            else
+                r->down0++; /* back to zero: a counter restarted (a chip reset) */
         }
     } else if (r->last_op == 2) {
         if (v == r->last_write)
@@ -834,9 +836,12 @@ static void classify(Reg *g)
     else
         r->cls = AN_CS;
 
-    /* or read values that keep growing, never acknowledged */
+    /* or read values that keep growing, never acknowledged; back to zero
+     * now and then (the chip was reset), but growing far more often than
+     * that, unlike a register a read clears */
     int counting = stat_counter || ((!r->writes || zero_writes) && g->up >= 3 &&
-                                    8 * g->down <= g->up && vs_count(&g->rvals) >= 3);
+                                    8 * g->down <= g->up && 2 * g->down0 < g->up &&
+                                    vs_count(&g->rvals) >= 3);
     /* read-to-clear: whatever a read returns, the next read no longer has,
      * nearly always (a status bit that stays set would show again) */
     int clearing = g->nz_pairs >= 3 && 10 * g->rc >= 9 * g->nz_pairs;
@@ -862,6 +867,27 @@ static void classify(Reg *g)
             r->model_name = g->names[i].name;
         }
     r->model_votes = best;
+}
+
+/* An access through an index register's data port while the index is not
+ * known (before the first index write): which register it reaches cannot
+ * be told, so it is described as the port itself, a data window (P2IM's
+ * data register: what flows through it is another register's content),
+ * read and written as every view of the port is. */
+static void data_window(const Analysis *a, AnRegInfo *r)
+{
+    if (r->selected || !index_for(a, (Phys){.port = r->port, .addr = r->addr}))
+        return;
+    uint64_t reads = 0, writes = 0;
+    for (size_t j = 0; j < a->nregs; j++) {
+        const AnRegInfo *q = &a->regs[j].info;
+        if (q->port == r->port && q->addr == r->addr) {
+            reads += q->reads;
+            writes += q->writes;
+        }
+    }
+    r->cls = AN_DATA;
+    r->access = reads && writes ? AN_RW : writes ? AN_WO : AN_RO;
 }
 
 static int cmp_obs(const void *x, const void *y)
@@ -1217,6 +1243,8 @@ int an_finish(Analysis *a)
         return -1;
     for (size_t i = 0; i < a->nregs; i++)
         classify(&a->regs[i]);
+    for (size_t i = 0; i < a->nregs; i++)
+        data_window(a, &a->regs[i].info);
     if (rings_finish(a->rings, reg_info_cb, a) < 0 || loops_finish(a->loops, reg_info_cb, a) < 0)
         return -1;
     return find_fits(a);
