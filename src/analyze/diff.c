@@ -560,9 +560,9 @@ static int print_line(Diff *d, int *first, char op, int which)
     if (!line)
         return fail(d, "out of memory printing a line");
     if (d->o->format == DIFF_UNIFIED) {
-        putc(op, d->out);
-        fputs(line, d->out);
-        putc('\n', d->out);
+        putc_unlocked(op, d->out);
+        fputs_unlocked(line, d->out);
+        putc_unlocked('\n', d->out);
     }
     else
         json_line(d, first, op, t, line);

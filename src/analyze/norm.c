@@ -341,6 +341,28 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
     return 0;
 }
 
+/* "module+0xRVA", or "0x%08x" outside every module, into buf (96 bytes),
+ * without printf: a line per event a diff shows. */
+static void pc_label(char *buf, const char *mod, uint32_t rva)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    if (mod) {
+        for (; mod[n] && n < 64; n++)
+            buf[n] = mod[n];
+        buf[n++] = '+';
+    }
+    buf[n++] = '0';
+    buf[n++] = 'x';
+    int digits = 8;
+    if (mod)
+        for (digits = 1; digits < 8 && rva >> (4 * digits); digits++)
+            ;
+    for (int i = digits - 1; i >= 0; i--)
+        buf[n++] = hex[(rva >> (4 * i)) & 15];
+    buf[n] = '\0';
+}
+
 /* The entry's line (no newline), printed on first use. NULL: no memory. */
 static const char *entry_line(Entry *e)
 {
@@ -348,10 +370,7 @@ static const char *entry_line(Entry *e)
         return e->line.p;
     char label[96];
     if (e->c.pc) {
-        if (e->pc_mod)
-            snprintf(label, sizeof label, "%s+0x%" PRIx32, e->pc_mod, e->pc_rva);
-        else
-            snprintf(label, sizeof label, "0x%08" PRIx32, e->pc_rva);
+        pc_label(label, e->pc_mod, e->pc_rva);
         e->style.pc_label = label;
     }
     size_t need = xtr_dump_size(&e->c) + 4 * 96;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze/diff.h"
 #include "cli/cli.h"
@@ -106,6 +107,10 @@ int cmd_diff(int argc, char **argv)
     o.format = stat ? DIFF_STAT : json ? DIFF_JSON : DIFF_UNIFIED;
 
     char err[XTR_ERR_MAX + 256];
+    /* into a file or a pipe: 64 KB writes, not 4 KB ones */
+    static char obuf[1 << 16];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     int r = diff_traces(path[0], path[1], &o, stdout, err, sizeof err);
     if (r < 0) {
         fflush(stdout);

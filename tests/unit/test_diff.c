@@ -155,6 +155,41 @@ static void test_times_and_addresses_normalized(void **state)
     unlink(pb);
 }
 
+/* The code site prints as module+0xRVA (no leading zeros), or as eight hex
+ * digits outside every module. */
+static void test_pc_labels(void **state)
+{
+    static Trace t;
+    (void)state;
+    memset(&t, 0, sizeof t);
+    start(&t, 0x81000000);
+    static const uint32_t pcs[] = {0x80100000, 0x8010abcd, 0x8010fff0, 0x00401000, 0x80110000};
+    for (unsigned i = 0; i < 5; i++)
+        add(&t, (TraceEvent){.kind = TRACE_PORT_READ, .pc = pcs[i], .depth = 1, .addr = 0xc300 + i,
+                             .size = 1, .value = i});
+    char *p = write_trace(&t, "pc"), err[256];
+    static const char *const want[] = {
+        "d=1 pc=nic.sys+0x0 PORT_READ addr=0xc300 size=1 value=0x0",
+        "d=1 pc=nic.sys+0xabcd PORT_READ addr=0xc301 size=1 value=0x1",
+        "d=1 pc=nic.sys+0xfff0 PORT_READ addr=0xc302 size=1 value=0x2",
+        "d=1 pc=0x00401000 PORT_READ addr=0xc303 size=1 value=0x3",
+        "d=1 pc=0x80110000 PORT_READ addr=0xc304 size=1 value=0x4",
+    };
+    Norm *n = norm_open(p, NULL, err, sizeof err);
+    assert_non_null(n);
+    NormToken tk;
+    unsigned k = 0;
+    while (norm_next(n, &tk, err, sizeof err) > 0)
+        if (tk.kind == TRACE_PORT_READ) {
+            assert_true(k < 5);
+            assert_string_equal(norm_line(n), want[k]);
+            k++;
+        }
+    assert_int_equal(k, 5);
+    norm_close(n);
+    unlink(p);
+}
+
 /* Rule: a value outside every allocation stays a number, so a different
  * length shows; the unified form byte for byte. */
 static void test_unified_form_exact(void **state)
@@ -475,6 +510,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_times_and_addresses_normalized),
+        cmocka_unit_test(test_pc_labels),
         cmocka_unit_test(test_unified_form_exact),
         cmocka_unit_test(test_polls_collapse),
         cmocka_unit_test(test_repeated_writes_are_not_polls),
