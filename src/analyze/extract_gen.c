@@ -3428,6 +3428,22 @@ static void find_units(const Gen *g, const XInst *in, Units *us)
     }
 }
 
+/* The write of an index register at raw[i] is followed by an access (the
+ * next register access of the instance) through a view of that index. */
+static int selects_next(const Gen *g, const XInst *in, size_t i)
+{
+    const AnRegInfo *ix = an_reg(g->a, (size_t)in->raw[i].reg);
+    for (size_t j = i + 1; j < in->nraw; j++) {
+        const XOp *o = &in->raw[j];
+        if (o->kind != XO_READ && o->kind != XO_WRITE && o->kind != XO_POLL && o->kind != XO_INS &&
+            o->kind != XO_OUTS)
+            continue;
+        const AnRegInfo *r = an_reg(g->a, (size_t)o->reg);
+        return r->selected && r->port == ix->port && r->index_addr == ix->addr;
+    }
+    return 0;
+}
+
 /* Reads at a poll site become one poll (collapse_polls); a unit of `us`
  * repeated, then its first read once more (the one that ended it),
  * becomes a loop (collapse). */
@@ -3436,11 +3452,18 @@ static void collapse_polls(Gen *g, XInst *in)
     size_t n = 0;
     for (size_t i = 0; i < in->nraw; i++) {
         XOp o = in->raw[i];
-        /* the index register's own accesses: the spec's index views make
-         * them (another width at its address is another register) */
-        if ((o.kind == XO_WRITE || o.kind == XO_READ) && an_reg(g->a, (size_t)o.reg)->is_index &&
-            g->index_view[o.reg])
-            continue;
+        /* the index register's writes that select what the next access
+         * through it reaches: the spec's index views make them (another
+         * width at its address is another register). Its reads, and a
+         * write no access through it follows (an ISR saving the index and
+         * restoring it on its way out), stay as they are. */
+        if (o.kind == XO_WRITE && an_reg(g->a, (size_t)o.reg)->is_index && g->index_view[o.reg]) {
+            /* decided once: a later pass no longer sees the selecting
+             * writes this one dropped */
+            if (!o.index_kept && selects_next(g, in, i))
+                continue;
+            o.index_kept = 1;
+        }
         /* copies out of device memory the OS never got: not receptions */
         if (o.kind == XO_DELIVER && !o.value)
             continue;
@@ -4893,7 +4916,7 @@ static void split_rings(Gen *g)
 static int upper_half(const Gen *g, size_t i)
 {
     const AnRegInfo *r = an_reg(g->a, i);
-    if (r->width != 4 || r->selected || r->banked || g->member[i] >= 0)
+    if (r->width != 4 || r->selected || r->banked || r->is_index || g->member[i] >= 0)
         return 0;
     int below = 0, written = 0;
     for (size_t k = 0; k < g->x->ninst; k++)
@@ -4908,7 +4931,8 @@ static int upper_half(const Gen *g, size_t i)
             }
             const AnRegInfo *q = an_reg(g->a, (size_t)o->reg);
             if (o->addr_region >= 0 && g->member[o->reg] < 0 && q->port == r->port &&
-                q->window == r->window && q->addr + 4 == r->addr && q->width == 4)
+                q->window == r->window && q->addr + 4 == r->addr && q->width == 4 &&
+                !q->selected && !q->banked)
                 below = 1;
         }
     return below && written;

@@ -71,6 +71,9 @@ typedef struct XOp {
      * later write assembles); write: its value is Gen's assembled
      * expression asm_id - 1 (extract_gen.c byte_runs); 0 none */
     uint8_t occ, asm_id;
+    /* write of an index register: kept as a write of its own, not made
+     * by an index view (collapse_polls decides it once) */
+    uint8_t index_kept;
     uint32_t unit;                /* loop: ops per iteration */
     uint32_t rx_before, rx_after; /* deliver: the circular buffer's read offset */
     const struct XOp *sub;        /* loop: the first iteration's first op */
