@@ -54,6 +54,11 @@ struct Norm {
     uint64_t cur_req;
     const char *cur_kind;
     Entry q[QCAP];
+    /* each queue slot's hash and register-read flag beside it: poll
+     * detection compares these for every token, and an Entry is a few
+     * cache lines */
+    uint64_t qh[QCAP];
+    unsigned char qr[QCAP];
     Entry blk[NORM_POLL_MAX]; /* the block of the poll being collapsed */
     unsigned head, n;
     int eof;
@@ -429,8 +434,12 @@ static int fill(Norm *s, unsigned want, char *err, size_t errlen)
             (!s->opt.request || s->cur_req == s->opt.request)) {
             s->st.kept++;
             if (ev.seq >= s->skip_to) {
-                if (norm_prepare(s, &ev, qat(s, s->n), err, errlen) < 0)
+                Entry *e = qat(s, s->n);
+                if (norm_prepare(s, &ev, e, err, errlen) < 0)
                     return -1;
+                unsigned slot = (s->head + s->n) % QCAP;
+                s->qh[slot] = e->hash;
+                s->qr[slot] = (unsigned char)e->reads;
                 s->n++;
             }
         }
@@ -455,11 +464,12 @@ static int same(const Entry *x, const Entry *y)
  * and [p, 2p) repeats it; 0 when none. */
 static unsigned poll_period(Norm *s)
 {
+    const unsigned h = s->head;
     for (unsigned p = 1; p <= NORM_POLL_MAX && 2 * p <= s->n; p++) {
         int reads = 0, eq = 1;
         for (unsigned i = 0; i < p && eq; i++) {
-            reads |= qat(s, i)->reads;
-            eq = same(qat(s, i), qat(s, p + i));
+            reads |= s->qr[(h + i) % QCAP];
+            eq = s->qh[(h + i) % QCAP] == s->qh[(h + p + i) % QCAP];
         }
         if (eq && reads)
             return p;

@@ -750,8 +750,9 @@ int xtr_read(XtrReader *r, TraceEvent *ev, char *err, size_t errlen)
     }
     if (r->pos >= r->len)
         return 0;
-    TraceEvent e = {0};
-    int rc = reader_record(r, &e);
+    TraceEvent *e = ev; /* decoded in place: *ev is undefined after an error */
+    *e = (TraceEvent){0};
+    int rc = reader_record(r, e);
     if (rc == RD_CUT) {
         r->truncated = 1;
         r->complete = 0;
@@ -765,10 +766,10 @@ int xtr_read(XtrReader *r, TraceEvent *ev, char *err, size_t errlen)
         xtr_set_err(err, errlen, "%s", r->err);
         return -1;
     }
-    e.seq = r->nev++;
-    r->complete = e.kind == TRACE_END;
-    xtr_modules_note(&r->mods, &e);
-    *ev = e;
+    e->seq = r->nev++;
+    r->complete = e->kind == TRACE_END;
+    if (e->kind == TRACE_MODULE)
+        xtr_modules_note(&r->mods, e);
     return 1;
 }
 

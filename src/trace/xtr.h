@@ -84,7 +84,8 @@ unsigned xtr_reader_version(const XtrReader *r);
  * After the last record, xtr_reader_complete says whether an END record
  * was seen; a file without one was cut short (the run did not finish) and
  * reads as its complete records (a partial last record is dropped, and
- * xtr_reader_truncated says so). */
+ * xtr_reader_truncated says so). *ev holds nothing useful unless 1 was
+ * returned. */
 int xtr_read(XtrReader *r, TraceEvent *ev, char *err, size_t errlen);
 int xtr_reader_complete(const XtrReader *r);
 int xtr_reader_truncated(const XtrReader *r);
