@@ -44,6 +44,14 @@ int replay_arena_init(ReplayArena *a, const Spec *spec, uint8_t *mem, uint32_t b
     uint64_t at = 0;
     for (uint32_t i = 0; i < spec->nbuffers; i++) {
         const SpecBuffer *b = &spec->buffers[i];
+        if (b->inside) { /* no memory of its own: inside its parent, declared before it */
+            if (b->inside - 1 >= i) {
+                snprintf(err, errlen, "buffer %s lies inside a buffer declared after it", b->name);
+                return -1;
+            }
+            a->offset[i] = a->offset[b->inside - 1] + b->in_off;
+            continue;
+        }
         uint32_t align = b->align ? b->align : 4;
         /* aligned in bus addresses: the device sees those */
         uint64_t busat = ((uint64_t)bus + at + align - 1) & ~(uint64_t)(align - 1);

@@ -690,17 +690,24 @@ static int pass_time(ReplayHost *h, uint64_t ns)
 }
 
 /* The spec's buffers as the driver's allocations would be recorded: one
- * region each, named by the buffer without its trailing digits (shared0:
- * "shared"), so a recording of the replay normalizes like the driver's. */
+ * region each, named by the buffer's `kind` where it gives one (what the
+ * driver's host called that memory, "send-buffer" for the OS's packet), by
+ * the buffer without its trailing digits otherwise (shared0: "shared"),
+ * and a piece of another (`in`) not at all: so a recording of the replay
+ * normalizes like the driver's. */
 static void trace_buffers(ReplayHost *h)
 {
     for (uint32_t b = 0; b < h->spec->nbuffers; b++) {
         const SpecBuffer *sb = &h->spec->buffers[b];
+        if (sb->inside)
+            continue; /* a piece of its parent's allocation, as the driver cut it */
         char name[SPEC_NAME_MAX];
         snprintf(name, sizeof name, "%s", sb->name);
         size_t n = strlen(name);
         while (n > 1 && name[n - 1] >= '0' && name[n - 1] <= '9')
             name[--n] = 0;
+        if (sb->kind && sb->kind - 1 < h->spec->nstrings)
+            snprintf(name, sizeof name, "%s", h->spec->strings[sb->kind - 1]);
         uint32_t copies = sb->count ? sb->count : 1;
         /* a ring is one run of descriptors; a buffer array's copies lie
          * apart (each aligned), one allocation each, as a driver's are */

@@ -1276,8 +1276,86 @@ static int spec_parse_reg(SpecParser *p)
     return spec_names_add(p, SPEC_K_REG, p->s->nregs - 1);
 }
 
+/* Bytes a buffer or ring takes: a ring its descriptors, a buffer array its
+ * copies each rounded up to the alignment (as replay places them). */
+static uint64_t spec_buffer_span(const SpecBuffer *b)
+{
+    if (b->ring)
+        return (uint64_t)b->count * b->size;
+    if (!b->count)
+        return b->size;
+    uint64_t stride = ((uint64_t)b->size + b->align - 1) & ~(uint64_t)(b->align - 1);
+    return stride * b->count;
+}
+
+/* `in PARENT OFFSET`: a buffer or ring laid out inside another, as a driver
+ * cuts its rings from one allocation. The parent is a single buffer of its
+ * own; the piece lies inside it, at its own alignment (the parent's
+ * alignment and the offset together give it), apart from its siblings. */
+static int spec_parse_in(SpecParser *p, SpecBuffer *b)
+{
+    const SpecBuffer *pa;
+    uint32_t parent;
+
+    if (spec_take_ref(p, SPEC_K_BUFFER, &parent) != 0 ||
+        spec_take_u32(p, "offset", 0, SPEC_BUFFER_MAX, &b->in_off) != 0)
+        return -1;
+    b->inside = parent + 1;
+    pa = &p->s->buffers[parent];
+    if (pa->ring || pa->count || pa->inside)
+        return spec_fail(p, "'%s' (line %u) is %s: only a single buffer of its own may hold others",
+                         pa->name, pa->line,
+                         pa->ring ? "a ring" : pa->count ? "a buffer array" : "inside another");
+    return 0;
+}
+
+/* `kind "TEXT"`: a name for recordings, as a driver's host names memory
+ * ("send-buffer"): printable, no space, at most 32 bytes. */
+static int spec_parse_kind(SpecParser *p, SpecBuffer *b)
+{
+    uint32_t at;
+
+    if (spec_take_string(p, &at) != 0)
+        return -1;
+    const char *k = p->s->strings[at];
+    size_t n = strlen(k);
+    if (!n || n > 32)
+        return spec_fail(p, "kind \"%s\": 1 to 32 characters", k);
+    for (size_t j = 0; j < n; j++)
+        if (k[j] <= ' ' || k[j] > '~' || k[j] == '+' || k[j] == '"' || k[j] == '\\')
+            return spec_fail(p, "kind \"%s\": letters, digits and punctuation other than + only",
+                             k);
+    b->kind = at + 1;
+    return 0;
+}
+
+static int spec_check_in(SpecParser *p, const SpecBuffer *b)
+{
+    const SpecBuffer *pa = &p->s->buffers[b->inside - 1];
+    uint64_t end = (uint64_t)b->in_off + spec_buffer_span(b);
+    uint32_t low = b->in_off & -b->in_off;
+
+    if (end > pa->size)
+        return spec_fail(p, "'%s' at +0x%x ends at +0x%llx, past the %u bytes of '%s'", b->name,
+                         b->in_off, (unsigned long long)end, pa->size, pa->name);
+    if ((b->in_off && low < b->align) || pa->align < b->align)
+        return spec_fail(p, "'%s' at +0x%x of '%s' (align %u) is not aligned to %u", b->name,
+                         b->in_off, pa->name, pa->align, b->align);
+    for (uint32_t i = 0; i < p->s->nbuffers; i++) {
+        const SpecBuffer *o = &p->s->buffers[i];
+        if (o->inside != b->inside)
+            continue;
+        if (b->in_off < o->in_off + spec_buffer_span(o) && o->in_off < end)
+            return spec_fail(p, "'%s' at +0x%x overlaps '%s' (line %u) inside '%s'", b->name,
+                             b->in_off, o->name, o->line, pa->name);
+    }
+    return 0;
+}
+
 static int spec_buffer_add(SpecParser *p, const SpecBuffer *b)
 {
+    if (b->inside && spec_check_in(p, b) != 0)
+        return -1;
     SpecBuffer *dst = spec_append(p, &p->s->buffers, &p->s->nbuffers, &p->cap.buffers, sizeof *dst);
 
     if (!dst)
@@ -1288,7 +1366,7 @@ static int spec_buffer_add(SpecParser *p, const SpecBuffer *b)
 
 static int spec_parse_buffer(SpecParser *p)
 {
-    static const char *const options[] = {"align", "count"};
+    static const char *const options[] = {"align", "count", "in", "kind"};
     SpecBuffer b = {.line = p->line, .align = SPEC_ALIGN_DEFAULT};
     unsigned seen = 0, i;
     int rc;
@@ -1296,12 +1374,16 @@ static int spec_parse_buffer(SpecParser *p)
     if (spec_take_new_name(p, SPEC_K_BUFFER, b.name) != 0 ||
         spec_take_u32(p, "buffer size", 1, SPEC_BUFFER_MAX, &b.size) != 0)
         return -1;
-    while ((rc = spec_take_option(p, "buffer", options, 2, &seen, &i)) == 1)
-        if (i == 0 ? spec_take_align(p, &b.align)
-                   : spec_take_u32(p, "count", 1, SPEC_COUNT_MAX, &b.count))
+    while ((rc = spec_take_option(p, "buffer", options, 4, &seen, &i)) == 1)
+        if (i == 0   ? spec_take_align(p, &b.align)
+            : i == 1 ? spec_take_u32(p, "count", 1, SPEC_COUNT_MAX, &b.count)
+            : i == 2 ? spec_parse_in(p, &b)
+                     : spec_parse_kind(p, &b))
             return -1;
     if (rc < 0)
         return -1;
+    if (b.count && b.inside)
+        return spec_fail(p, "a buffer array cannot lie inside another buffer");
     return spec_buffer_add(p, &b);
 }
 
@@ -1331,7 +1413,7 @@ static int spec_parse_ring_dma(SpecParser *p, SpecBuffer *b)
 
 static int spec_parse_ring(SpecParser *p)
 {
-    static const char *const options[] = {"align", "dma"};
+    static const char *const options[] = {"align", "dma", "in"};
     SpecBuffer b = {.line = p->line, .ring = 1, .align = SPEC_ALIGN_DEFAULT};
     unsigned seen = 0, i;
     int rc;
@@ -1343,8 +1425,10 @@ static int spec_parse_ring(SpecParser *p)
     if ((uint64_t)b.count * b.size > SPEC_BUFFER_MAX)
         return spec_fail(p, "%u descriptors of %u bytes: more than %u bytes", b.count, b.size,
                          SPEC_BUFFER_MAX);
-    while ((rc = spec_take_option(p, "ring", options, 2, &seen, &i)) == 1)
-        if (i == 0 ? spec_take_align(p, &b.align) : spec_parse_ring_dma(p, &b))
+    while ((rc = spec_take_option(p, "ring", options, 3, &seen, &i)) == 1)
+        if (i == 0   ? spec_take_align(p, &b.align)
+            : i == 1 ? spec_parse_ring_dma(p, &b)
+                     : spec_parse_in(p, &b))
             return -1;
     if (rc < 0)
         return -1;

@@ -162,6 +162,13 @@ typedef struct SpecBuffer {
     uint32_t align;
     uint32_t dma_off[SPEC_MAX_DMA_OFFS]; /* ring: offsets of address fields */
     uint32_t ndma;
+    /* `in PARENT OFFSET`: it lies inside the buffer PARENT (declared
+     * before it) at OFFSET bytes and has no memory of its own. inside is 1
+     * + PARENT's index; 0 (a zeroed SpecBuffer): an allocation of its own */
+    uint32_t inside, in_off;
+    /* `kind "TEXT"`: what the driver's host called the memory it stands
+     * for (replay records it so); 1 + its index in strings, 0 none */
+    uint32_t kind;
     uint32_t line;
 } SpecBuffer;
 

@@ -1897,6 +1897,10 @@ static void emit_constants(Synth *y, Out *o)
                 out_printf(&t, " count %u", b->count);
             for (uint32_t k = 0; k < b->ndma && k < SPEC_MAX_DMA_OFFS; k++)
                 out_printf(&t, "%s%u", k ? "," : " dma ", b->dma_off[k]);
+            if (b->inside && b->inside - 1 < s->nbuffers)
+                out_printf(&t, " in %s 0x%x", s->buffers[b->inside - 1].name, b->in_off);
+            if (b->kind && b->kind - 1 < s->nstrings)
+                out_printf(&t, " kind \"%s\"", s->strings[b->kind - 1]);
             out_comment_text(o, out_str(&t));
             out_free(&t);
         }

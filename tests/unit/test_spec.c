@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "replay/arena.h"
 #include "replay/spec.h"
 
 #define ERR_MAX 512
@@ -1399,6 +1400,36 @@ static void test_err_buffers(void **state)
          "t.xsm:2: dma offset: expected a number at the end of the line"},
         {"xdrv-spec 1\nring q 4 16 dma 0 dma 4\n", "t.xsm:2: option 'dma' given twice"},
         {"xdrv-spec 1\nring q 4 16 count 4\n", "t.xsm:2: unknown option 'count' for 'ring'"},
+        /* `in PARENT OFFSET`: inside, aligned, apart, one level, single */
+        {"xdrv-spec 1\nbuffer a 64\nring q 4 16 in a 4\n",
+         "t.xsm:3: 'q' at +0x4 ends at +0x44, past the 64 bytes of 'a'"},
+        {"xdrv-spec 1\nbuffer a 64 align 16\nring q 2 16 align 16 in a 8\n",
+         "t.xsm:3: 'q' at +0x8 of 'a' (align 16) is not aligned to 16"},
+        {"xdrv-spec 1\nbuffer a 64 align 4\nring q 2 16 align 16 in a 0\n",
+         "t.xsm:3: 'q' at +0x0 of 'a' (align 4) is not aligned to 16"},
+        {"xdrv-spec 1\nbuffer a 64\nring q 2 16 in a 0\nbuffer b 8 in a 0x1c\n",
+         "t.xsm:4: 'b' at +0x1c overlaps 'q' (line 3) inside 'a'"},
+        {"xdrv-spec 1\nring r 4 16\nbuffer b 8 in r 0\n",
+         "t.xsm:3: 'r' (line 2) is a ring: only a single buffer of its own may hold others"},
+        {"xdrv-spec 1\nbuffer a 64 count 2\nbuffer b 8 in a 0\n",
+         "t.xsm:3: 'a' (line 2) is a buffer array: only a single buffer of its own may hold others"},
+        {"xdrv-spec 1\nbuffer a 64\nbuffer b 32 in a 0\nbuffer c 8 in b 0\n",
+         "t.xsm:4: 'b' (line 3) is inside another: only a single buffer of its own may hold others"},
+        {"xdrv-spec 1\nbuffer a 64\nbuffer b 8 count 2 in a 0\n",
+         "t.xsm:3: a buffer array cannot lie inside another buffer"},
+        {"xdrv-spec 1\nbuffer b 8 in a 0\n", "t.xsm:2: undeclared buffer 'a'"},
+        {"xdrv-spec 1\nbuffer a 64\nbuffer b 8 in a\n",
+         "t.xsm:3: offset: expected a number at the end of the line"},
+        {"xdrv-spec 1\nbuffer a 64 kind \"\"\n", "t.xsm:2: kind \"\": 1 to 32 characters"},
+        {"xdrv-spec 1\nbuffer a 64 kind \"send buffer\"\n",
+         "t.xsm:2: kind \"send buffer\": letters, digits and punctuation other than + only"},
+        {"xdrv-spec 1\nbuffer a 64 kind \"a+1\"\n",
+         "t.xsm:2: kind \"a+1\": letters, digits and punctuation other than + only"},
+        {"xdrv-spec 1\nbuffer a 64 kind \"123456789012345678901234567890123\"\n",
+         "t.xsm:2: kind \"123456789012345678901234567890123\": 1 to 32 characters"},
+        {"xdrv-spec 1\nbuffer a 64 kind shared\n",
+         "t.xsm:2: expected a quoted string, got 'shared'"},
+        {"xdrv-spec 1\nring r 4 16 kind \"x\"\n", "t.xsm:2: unknown option 'kind' for 'ring'"},
         {"xdrv-spec 1\nvar v 4 wrap 4\n", "t.xsm:2: initial value 4 outside 0..3 (wrap 4)"},
         {"xdrv-spec 1\nvar v 0 wrap 0\n", "t.xsm:2: wrap 0: must be at least 1"},
         {"xdrv-spec 1\nvar v 0 wrap 2 wrap 2\n", "t.xsm:2: option 'wrap' given twice"},
@@ -1418,6 +1449,35 @@ static void test_err_buffers(void **state)
     assert_int_equal(s->buffers[1].dma_off[7], 1020);
     assert_int_equal(s->windows[0].mmio, 1);
     assert_int_equal(s->windows[0].size, SPEC_WINDOW_MAX);
+    spec_free(s);
+    /* rings and a block cut from one allocation, as a driver does */
+    s = parse_ok("xdrv-spec 1\nbuffer all 0x440 align 4096\nring tx 32 16 align 4096 in all 0\n"
+                 "ring rx 32 16 align 512 in all 0x200\nbuffer blk 28 align 1024 in all 0x400\n"
+                 "buffer own 16 count 2 kind \"send-buffer\"\n");
+    assert_int_equal(s->buffers[0].inside, 0);
+    assert_int_equal(s->buffers[1].inside, 1);
+    assert_int_equal(s->buffers[1].in_off, 0);
+    assert_int_equal(s->buffers[2].inside, 1);
+    assert_int_equal(s->buffers[2].in_off, 0x200);
+    assert_int_equal(s->buffers[3].inside, 1);
+    assert_int_equal(s->buffers[3].in_off, 0x400);
+    assert_int_equal(s->buffers[4].inside, 0);
+    assert_int_equal(s->buffers[0].kind, 0);
+    assert_true(s->buffers[4].kind > 0);
+    assert_string_equal(s->strings[s->buffers[4].kind - 1], "send-buffer");
+    /* placed as declared: the pieces at their offsets in the one
+     * allocation, the next buffer after all of it (rounded up to its
+     * alignment, as every buffer is) */
+    static uint8_t mem[0x4000];
+    ReplayArena a;
+    char err[128];
+    assert_int_equal(replay_arena_init(&a, s, mem, 0x100000, sizeof mem, err, sizeof err), 0);
+    assert_int_equal(replay_arena_addr(&a, 0, 0), 0x100000);
+    assert_int_equal(replay_arena_addr(&a, 1, 0), 0x100000);
+    assert_int_equal(replay_arena_addr(&a, 2, 0), 0x100200);
+    assert_int_equal(replay_arena_addr(&a, 3, 0), 0x100400);
+    assert_int_equal(replay_arena_addr(&a, 4, 0), 0x101000);
+    assert_ptr_equal(replay_arena_ptr(&a, 3, 0), mem + 0x400);
     spec_free(s);
 }
 
