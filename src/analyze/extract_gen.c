@@ -4831,6 +4831,11 @@ static void split_rings(Gen *g)
             continue;
         }
         uint32_t cur = 0;
+        XRegion whole = *r;
+        snprintf(whole.whole_label, sizeof whole.whole_label, "%s", r->label);
+        whole.whole_size = r->size;
+        whole.whole_align = r->align;
+        r = &whole;
         for (unsigned e = 0; e <= ne && np + 2 <= XMAX_REGIONS; e++) {
             uint32_t upto = e < ne ? ex[e].off : r->size;
             if (upto > cur) { /* what lies between the rings */
@@ -4843,7 +4848,7 @@ static void split_rings(Gen *g)
                 p->align = cur ? (al < r->align ? al : r->align) : r->align;
                 p->ring = 0;
                 p->piece = 1;
-                snprintf(p->label, sizeof p->label, "%s_%u", r->label, np - 1);
+                snprintf(p->label, sizeof p->label, "%.32s_%u", r->label, np - 1);
             }
             if (e == ne)
                 break;
@@ -4859,7 +4864,7 @@ static void split_rings(Gen *g)
             p->ring_desc = ex[e].desc;
             p->ring_buf_off = ex[e].buf_off;
             p->piece = 1;
-            snprintf(p->label, sizeof p->label, "%s_ring%u", r->label, e);
+            snprintf(p->label, sizeof p->label, "%.32s_ring%u", r->label, e);
             cur = p->start + p->size;
         }
     }
@@ -5403,6 +5408,23 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         if (!b->used)
             continue;
         uint32_t al = b->align < 4 ? 4 : b->align;
+        /* the pieces of one allocation lie in it, at the driver's offsets:
+         * its first used piece declares it */
+        int in = b->piece && b->whole_size && b->whole_size <= 0x100000;
+        if (in) {
+            int first = 1;
+            for (unsigned k = 0; k < i; k++)
+                if (x->regions[k].piece && x->regions[k].parent == b->parent && x->regions[k].used &&
+                    x->regions[k].group < 0)
+                    first = 0;
+            if (first)
+                fprintf(out,
+                        "buffer %s %u align %u   # allocation #%u of kind %s in each trace, the "
+                        "pieces below at the driver's offsets\n",
+                        b->whole_label, b->whole_size,
+                        b->whole_align < 4 ? 4 : b->whole_align, b->ordinal,
+                        clean(b->kind, cb, sizeof cb));
+        }
         if (b->ring) {
             fprintf(out, "ring %s %u %u align %u", b->label, b->ring_count, b->ring_desc, al);
             if (b->ring_buf_off >= 0) {
@@ -5410,14 +5432,18 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
                 if (b->ring_hi) /* the upper half of a 64-bit buffer address */
                     fprintf(out, ",%d", b->ring_buf_off + 4);
             }
+            if (in)
+                fprintf(out, " in %s 0x%x", b->whole_label, b->start);
             fprintf(out,
                     "   # a descriptor ring the device walks (at +0x%x of allocation #%u of kind "
                     "%s)\n",
                     b->start, b->ordinal, clean(b->kind, cb, sizeof cb));
             continue;
         }
-        fprintf(out, "buffer %s %u align %u   # allocation #%u of kind %s in each trace", b->label,
-                b->size > 0x100000 ? 0x100000 : b->size, al, b->ordinal,
+        fprintf(out, "buffer %s %u align %u", b->label, b->size > 0x100000 ? 0x100000 : b->size, al);
+        if (in)
+            fprintf(out, " in %s 0x%x", b->whole_label, b->start);
+        fprintf(out, "   # allocation #%u of kind %s in each trace", b->ordinal,
                 clean(b->kind, cb, sizeof cb));
         if (b->piece)
             fprintf(out, ", from +0x%x", b->start);
@@ -5433,8 +5459,9 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
                     (g.prx.big ? 0x10000u : 0));
     if (g.tx_frame_n)
         fprintf(out,
-                "buffer tx_frame 1536 align 16 count %u   # a copy of each frame sent: the "
-                "driver gave the device the OS's own memory\n",
+                "buffer tx_frame 1536 align 16 count %u kind \"send-buffer\"   # a copy of each "
+                "frame sent: the driver gave the device the OS's own memory (the NDIS host's "
+                "send-buffer)\n",
                 g.tx_frame_n);
     fputc('\n', out);
     for (unsigned k = 0; k < XK_COUNT; k++)

@@ -118,6 +118,10 @@ typedef struct XRegion {
     int parent;     /* a piece (extract_gen.c split_rings): the allocation, */
     uint32_t start; /* and where in it the piece begins */
     int piece;      /* one of several pieces of its allocation */
+    /* a piece: its whole allocation's name, size and alignment (the spec
+     * declares it, and the piece `in` it) */
+    char whole_label[40];
+    uint32_t whole_size, whole_align;
     /* one of a run of same-size allocations declared as one buffer array
      * (extract_gen.c group_buffers): the run's first region, -1 none */
     int group;

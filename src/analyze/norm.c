@@ -59,6 +59,12 @@ struct Norm {
      * cache lines */
     uint64_t qh[QCAP];
     unsigned char qr[QCAP];
+    /* the last write of a register named NAME[15:0] (a datasheet's low
+     * half of a split address register): its name's stem, value, event */
+    char half_stem[64];
+    uint32_t half_lo;
+    uint64_t half_seq;
+    int half_have;
     Entry blk[NORM_POLL_MAX]; /* the block of the poll being collapsed */
     unsigned head, n;
     int eof;
@@ -292,6 +298,37 @@ static int find_module(Norm *s, uint32_t pc)
     return m;
 }
 
+/* The hash of what e's line would print, without printing it: it covers
+ * exactly the fields the line shows. */
+static uint64_t entry_hash(Norm *s, const Entry *e)
+{
+    const TraceEvent *c = &e->c;
+    uint64_t h = hash_u64((uint64_t)c->kind << 32 | c->depth, (uint64_t)c->addr << 32 | c->size);
+    h = hash_u64(h, c->value);
+    h = hash_u64(h, (uint64_t)e->pc_rva << 1 | !!c->pc);
+    h = step(h, str_hash(s, e->pc_mod)); /* the module table's copy: stable too */
+    h = step(h, str_hash(s, c->name));
+    h = step(h, str_hash(s, c->reg));
+    /* interned by the reader, or normalized into the entry's own text */
+    h = c->text && c->text == e->text.p ? step(h, hash_str(0, c->text))
+                                        : step(h, str_hash(s, c->text));
+    h = step(h, str_hash(s, e->style.addr_base));
+    h = step(h, str_hash(s, e->style.value_base));
+    h = step(h, (uint64_t)e->style.value_half);
+    if (c->data && c->len && !e->style.word_mask)
+        h = norm_hash(c->data, c->len, h);
+    else if (c->data && c->len) /* the address words as where they point */
+        for (uint32_t w = 0; w < c->len; w += 4) {
+            if (e->style.word_mask >> (w / 4) & 1) {
+                h = step(h, str_hash(s, e->style.word_base[w / 4]));
+                h = step(h, e->style.word_off[w / 4]);
+            } else {
+                h = norm_hash(c->data + w, c->len - w < 4 ? c->len - w : 4, h);
+            }
+        }
+    return norm_hash(&h, sizeof h, 0);
+}
+
 /* Normalize ev into e and hash what its line would print, without
  * printing it: the hash covers exactly the fields the line shows. */
 static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size_t errlen)
@@ -315,6 +352,20 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
         e->style.value_base = r->name;
         c.value -= r->addr;
     }
+    /* a descriptor or another small block the device moves in memory
+     * the driver allocated: the 32-bit words in it that are addresses
+     * inside an allocation (a buffer's, a ring's) print as such */
+    if ((c.kind == TRACE_DMA_READ || c.kind == TRACE_DMA_WRITE) && c.data && c.len >= 4 &&
+        c.len <= 4 * XTR_DUMP_WORDS && s->nreg && region_find(s, ev->addr))
+        for (uint32_t w = 0; w + 4 <= c.len; w += 4) {
+            uint32_t v = (uint32_t)c.data[w] | (uint32_t)c.data[w + 1] << 8 |
+                         (uint32_t)c.data[w + 2] << 16 | (uint32_t)c.data[w + 3] << 24;
+            if ((r = region_find(s, v))) {
+                e->style.word_mask |= 1u << (w / 4);
+                e->style.word_base[w / 4] = r->name;
+                e->style.word_off[w / 4] = v - r->addr;
+            }
+        }
     if (c.text && s->nreg && (c.kind == TRACE_API_CALL || c.kind == TRACE_GUEST_CALL) &&
         strstr(c.text, "0x") && !(c.text = norm_text(s, &e->text, c.text))) {
         snprintf(err, errlen, "out of memory normalizing event %" PRIu64, ev->seq);
@@ -324,19 +375,8 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
     e->pc_mod = m >= 0 ? s->mods.m[m].name : NULL;
     e->pc_rva = m >= 0 ? c.pc - s->mods.m[m].base : c.pc;
 
-    uint64_t h = hash_u64((uint64_t)c.kind << 32 | c.depth, (uint64_t)c.addr << 32 | c.size);
-    h = hash_u64(h, c.value);
-    h = hash_u64(h, (uint64_t)e->pc_rva << 1 | !!c.pc);
-    h = step(h, str_hash(s, e->pc_mod)); /* the module table's copy: stable too */
-    h = step(h, str_hash(s, c.name));
-    h = step(h, str_hash(s, c.reg));
-    h = c.text == ev->text ? step(h, str_hash(s, c.text)) : step(h, hash_str(0, c.text));
-    h = step(h, str_hash(s, e->style.addr_base));
-    h = step(h, str_hash(s, e->style.value_base));
-    if (c.data && c.len)
-        h = norm_hash(c.data, c.len, h);
     e->c = c;
-    e->hash = norm_hash(&h, sizeof h, 0);
+    e->hash = entry_hash(s, e);
     e->seq = ev->seq;
     e->kind = ev->kind;
     e->request = s->cur_req;
@@ -404,6 +444,8 @@ static void qpop(Norm *s, unsigned k)
     s->n -= k;
 }
 
+static void note_half(Norm *s, const TraceEvent *ev, Entry *e);
+
 /* Read events until `want` normalized ones wait in the queue, or the file
  * ends. 0 or -1. */
 static int fill(Norm *s, unsigned want, char *err, size_t errlen)
@@ -437,10 +479,13 @@ static int fill(Norm *s, unsigned want, char *err, size_t errlen)
                 Entry *e = qat(s, s->n);
                 if (norm_prepare(s, &ev, e, err, errlen) < 0)
                     return -1;
+                note_half(s, &ev, e);
                 unsigned slot = (s->head + s->n) % QCAP;
                 s->qh[slot] = e->hash;
                 s->qr[slot] = (unsigned char)e->reads;
                 s->n++;
+            } else {
+                note_half(s, &ev, NULL); /* a half before the skip is state too */
             }
         }
         if (ev.kind == TRACE_MEM_REGION && !ev.value)
@@ -451,6 +496,74 @@ static int fill(Norm *s, unsigned want, char *err, size_t errlen)
         }
     }
     return 0;
+}
+
+/* A register name "STEM[15:0]" or "STEM[31:16]" (the device model's
+ * datasheet names for the halves of a split register): 1 low, 2 high,
+ * with the stem's length; 0 otherwise. */
+static int half_name(const char *reg, size_t *stem)
+{
+    if (!reg)
+        return 0;
+    size_t n = strlen(reg);
+    if (n > 6 && !strcmp(reg + n - 6, "[15:0]")) {
+        *stem = n - 6;
+        return 1;
+    }
+    if (n > 7 && !strcmp(reg + n - 7, "[31:16]")) {
+        *stem = n - 7;
+        return 2;
+    }
+    return 0;
+}
+
+/* An address written in two 16-bit halves: the device model names the
+ * registers STEM[15:0] and STEM[31:16] (a PCnet's IADR through CSR1 and
+ * CSR2), the low half written first, the high half within the next 16
+ * events. When the two make an address inside an allocation, both print
+ * as halves of it, "(KIND+0xOFF)[15:0]" and "[31:16]": the low half's
+ * entry, still in the queue, is rewritten then. Writes only (what a
+ * driver gives the device); any other value stays a number. */
+static void note_half(Norm *s, const TraceEvent *ev, Entry *e)
+{
+    size_t stem;
+    int h = ev->kind == TRACE_PORT_WRITE || ev->kind == TRACE_MMIO_WRITE ? half_name(ev->reg, &stem)
+                                                                         : 0;
+    if (!h || stem >= sizeof s->half_stem || ev->value > 0xffff)
+        return;
+    if (h == 1) {
+        memcpy(s->half_stem, ev->reg, stem);
+        s->half_stem[stem] = '\0';
+        s->half_lo = (uint32_t)ev->value;
+        s->half_seq = ev->seq;
+        s->half_have = 1;
+        return;
+    }
+    if (!s->half_have || ev->seq - s->half_seq > QCAP || strncmp(s->half_stem, ev->reg, stem) ||
+        s->half_stem[stem])
+        return;
+    s->half_have = 0;
+    uint32_t a = (uint32_t)ev->value << 16 | s->half_lo;
+    const Region *r = region_find(s, a);
+    if (!r)
+        return;
+    if (e) {
+        e->style.value_base = r->name;
+        e->style.value_half = 2;
+        e->c.value = a - r->addr;
+        e->hash = entry_hash(s, e);
+    }
+    for (unsigned i = 0; i < s->n; i++) { /* the low half, if still waiting */
+        Entry *lo = qat(s, i);
+        if (lo->seq != s->half_seq || lo == e)
+            continue;
+        lo->style.value_base = r->name;
+        lo->style.value_half = 1;
+        lo->c.value = a - r->addr;
+        lo->hash = entry_hash(s, lo);
+        lo->formatted = 0;
+        s->qh[(s->head + i) % QCAP] = lo->hash;
+    }
 }
 
 /* Equal normalized events: equal hashes (64 bits over every printed

@@ -155,7 +155,7 @@ static uint32_t dump_le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void dump_data(DumpOut *o, const TraceEvent *ev)
+static void dump_data(DumpOut *o, const TraceEvent *ev, const XtrDumpStyle *style)
 {
     if (ev->kind == TRACE_BLOCKS && ev->len % 8 == 0) {
         dump_puts(o, " blocks=");
@@ -166,6 +166,16 @@ static void dump_data(DumpOut *o, const TraceEvent *ev)
     }
     dump_puts(o, " data=");
     for (uint32_t i = 0; i < ev->len && !o->over; i++) {
+        if (i % 4 == 0 && i / 4 < XTR_DUMP_WORDS && (style->word_mask >> (i / 4) & 1) &&
+            i + 4 <= ev->len) {
+            dump_putc(o, '[');
+            dump_putn(o, style->word_base[i / 4], strnlen(style->word_base[i / 4], 64));
+            dump_putc(o, '+');
+            dump_u64(o, style->word_off[i / 4], 1);
+            dump_putc(o, ']');
+            i += 3;
+            continue;
+        }
         dump_putc(o, dump_hex[ev->data[i] >> 4]);
         dump_putc(o, dump_hex[ev->data[i] & 15]);
     }
@@ -179,8 +189,8 @@ size_t xtr_dump_size(const TraceEvent *ev)
     for (int i = 0; i < 3; i++)
         if (strs[i])
             n += 8 + 4 * strlen(strs[i]); /* "\xNN" per byte at worst */
-    if (ev->data)
-        n += 16 + 3 * (size_t)ev->len; /* "0x%x:%u," is at most 22 per 8 bytes */
+    if (ev->data) /* "0x%x:%u," is at most 22 per 8 bytes; a "[BASE+0xOFF]" word 77 per 4 */
+        n += 16 + 3 * (size_t)ev->len + (ev->len <= 4 * XTR_DUMP_WORDS ? 80 * XTR_DUMP_WORDS : 0);
     return n;
 }
 
@@ -224,14 +234,21 @@ int xtr_dump_line_styled(XtrModules *mods, const TraceEvent *ev, const XtrDumpSt
         dump_field(&o, "addr", style->addr_base, ev->addr, 1);
     if ((use & XTR_F_SIZE) || ev->size)
         dump_field(&o, "size", NULL, ev->size, 0);
-    if (style->value_base || (use & XTR_F_VALUE) || ev->value)
+    if (style->value_half && style->value_base) { /* a half of an address */
+        dump_puts(&o, " value=(");
+        dump_putn(&o, style->value_base, strnlen(style->value_base, 64));
+        dump_putc(&o, '+');
+        dump_u64(&o, ev->value, 1);
+        dump_puts(&o, style->value_half == 1 ? ")[15:0]" : ")[31:16]");
+    } else if (style->value_base || (use & XTR_F_VALUE) || ev->value) {
         dump_field(&o, "value", style->value_base, ev->value, 1);
+    }
     if (ev->reg)
         dump_string(&o, "reg", ev->reg, 0);
     if (ev->text)
         dump_string(&o, "text", ev->text, 1);
     if (ev->data && ev->len)
-        dump_data(&o, ev);
+        dump_data(&o, ev, style);
     dump_putc(&o, '\n');
     o.p[o.used] = '\0';
     if (o.over || o.used > INT32_MAX)

@@ -120,10 +120,20 @@ int xtr_dump_line(XtrModules *mods, const TraceEvent *ev, char *buf, size_t len)
  * "addr=BASE+0xN" (ev->addr / ev->value is then the offset N into the
  * allocation named BASE, at most 64 bytes of it printed). NULL style: the
  * canonical line. */
+#define XTR_DUMP_WORDS 8
 typedef struct XtrDumpStyle {
     int timeless;
     const char *addr_base, *value_base;
     const char *pc_label; /* printed as "pc=LABEL" instead of resolving ev->pc */
+    /* data: the 32-bit words (bit i: the bytes [4i, 4i+4)) that print as
+     * "[BASE+0xOFF]" instead of their 8 hex digits: an address inside an
+     * allocation (xdrv diff's normalized lines) */
+    unsigned word_mask;
+    const char *word_base[XTR_DUMP_WORDS];
+    uint32_t word_off[XTR_DUMP_WORDS];
+    /* value is one 16-bit half of the address value_base+value: 1 the low
+     * (prints "(BASE+0xOFF)[15:0]"), 2 the high ("[31:16]"); 0 whole */
+    int value_half;
 } XtrDumpStyle;
 int xtr_dump_line_styled(XtrModules *mods, const TraceEvent *ev, const XtrDumpStyle *style,
                          char *buf, size_t len);

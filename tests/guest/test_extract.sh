@@ -228,27 +228,25 @@ if sed -n '/^on interrupt/,/^end/p' "$e" | tr -s ' ' >"$dir/eint" &&
 else
     bad "extract e1000: receive loop" "$dir/eint"
 fi
-# Equivalence, but for where buffers lie: the spec's rings and frame
-# copies are buffers of its own where the driver cut its rings from one
-# allocation, handed the device the OS's frame and swapped receive
-# buffers. With buffer places (and a descriptor's address word) set aside,
-# every register access and every byte the device reads and writes for a
-# workload of sends and receives (past the receive ring's wrap) is the
-# driver's.
-# placeless TRACE KINDS: the normalized events of those kinds, buffer
-# places (and a descriptor's address word) set aside
-placeless() {
-    "$XDRV" trace dump --normalized --kind "$2" "$1" |
-        sed -E 's/(^|\{ )(d=[0-9]+ )?(pc=[^ ]+ )?/\1/g; s/(addr|value)=[a-z_-]+[0-9_a-z]*\+0x[0-9a-f]+/\1=BUF/g;
-                s/ size=16 data=[0-9a-f]{8}/ size=16 data=ADDR/'
+# Equivalence: every register access and every byte the device reads and
+# writes for a workload of sends and receives (past the receive ring's
+# wrap) are the driver's, as `xdrv diff --device-side` normalizes them
+# (docs/formats/diff.md): the spec lays its rings out in one buffer at the
+# driver's offsets (`in`), a frame's copy is the send buffer the OS's frame
+# lies in, and the addresses inside descriptors print as where they point,
+# so which of the driver's receive buffers it lent out does not show.
+# devlines TRACE KINDS: the normalized lines of those kinds, without the
+# depth and the code site (for counting)
+devlines() {
+    "$XDRV" trace dump --normalized --kind "$2" "$1" | sed -E 's/^d=[0-9]+ (pc=[^ ]+ )?//'
 }
-# wl_pair D SPEC KINDS WL N [ASIDE]: WL.wl recorded against D.sys and
-# replayed from SPEC, both placeless (and through ASIDE, a command that
-# sets more aside) in $dir/D.WL.drv.n and $dir/D.WL.rep.n; the replay's
-# exit status in $rc, its output in $dir/D.WL.rep.out; 1 when they differ
-# or the replay did not serve all N requests.
+# wl_pair D SPEC KINDS WL N: WL.wl recorded against D.sys and replayed from
+# SPEC; `xdrv diff --device-side --kind KINDS` of the two in
+# $dir/D.WL.diff, the replay's lines in $dir/D.WL.rep.n; the replay's exit
+# status in $rc, its output in $dir/D.WL.rep.out; 1 when they differ or
+# the replay did not serve all N requests.
 wl_pair() {
-    local d=$1 spec=$2 kinds=$3 wl=$4 reqs=$5 aside=${6:-cat}
+    local d=$1 spec=$2 kinds=$3 wl=$4 reqs=$5 drc
     local f=$dir/$d.$wl
     "$XDRV" trace record "$B/drivers/$d.sys" --inf "drivers/$d/$d.inf" \
         --workload "$G/$wl.wl" -o "$f.drv.xtr" >/dev/null 2>"$f.rec.err" ||
@@ -256,17 +254,18 @@ wl_pair() {
     "$XDRV" replay "$spec" --device "$d" --workload "$G/$wl.wl" --trace "$f.rep.xtr" \
         >"$f.rep.out" 2>"$f.rep.err"
     rc=$?
-    placeless "$f.drv.xtr" "$kinds" | $aside >"$f.drv.n"
-    placeless "$f.rep.xtr" "$kinds" | $aside >"$f.rep.n"
-    [ $rc -eq 0 ] && grep -q "$reqs requests played, 0 not played" "$f.rep.out" &&
-        cmp -s "$f.drv.n" "$f.rep.n" && return 0
-    bad "equivalence $d $wl: replay exit $rc" "$f.rep.err"
-    diff "$f.drv.n" "$f.rep.n" | head -10 | cut -c1-160 | sed 's/^/   | /'
+    "$XDRV" diff --device-side --kind "$kinds" "$f.drv.xtr" "$f.rep.xtr" >"$f.diff" 2>&1
+    drc=$?
+    devlines "$f.rep.xtr" "$kinds" >"$f.rep.n"
+    [ $rc -eq 0 ] && grep -q "$reqs requests played, 0 not played" "$f.rep.out" && [ $drc -eq 0 ] &&
+        return 0
+    bad "equivalence $d $wl: replay exit $rc, diff exit $drc" "$f.rep.err"
+    head -20 "$f.diff" | cut -c1-160 | sed 's/^/   | /'
     return 1
 }
-# traffic_pair D SPEC KINDS [ASIDE]: wl_pair on traffic.wl (39 requests)
+# traffic_pair D SPEC KINDS: wl_pair on traffic.wl (39 requests)
 traffic_pair() {
-    wl_pair "$1" "$2" "$3" traffic 39 "${4:-cat}"
+    wl_pair "$1" "$2" "$3" traffic 39
 }
 # The NE2000's equivalence on traffic.wl (sends and receives, bursts past the ring's
 # end): the spec's port accesses are the driver's, every one.
@@ -278,11 +277,12 @@ if traffic_pair ne2000 "$n" PORT_READ,PORT_WRITE; then
 fi
 if traffic_pair e1000 "$e" MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE; then
     cnt=$(wc -l <"$dir/e1000.traffic.rep.n")
-    frames=$(grep -c '^DMA_WRITE addr=BUF size=1514 ' "$dir/e1000.traffic.rep.n")
-    if [ "$cnt" -gt 1000 ] && [ "$frames" -ge 56 ]; then
-        ok "equivalence e1000: sends and receives from the spec, all served; $cnt register and DMA events the driver's, but for buffer places"
+    frames=$(grep -c '^DMA_WRITE addr=shared+0x0 size=1514 ' "$dir/e1000.traffic.rep.n")
+    words=$(grep -c '^DMA_READ addr=shared+0x[0-9a-f]* size=16 data=\[send-buffer+0x0\]' "$dir/e1000.traffic.rep.n")
+    if [ "$cnt" -gt 1000 ] && [ "$frames" -ge 56 ] && [ "$words" -ge 12 ]; then
+        ok "equivalence e1000: sends and receives from the spec, all served; its $cnt register and DMA events the driver's, every one (rings at the driver's offsets, $words transmit descriptors pointing at the send buffer)"
     else
-        bad "equivalence e1000: only $cnt events, $frames full frames"
+        bad "equivalence e1000: only $cnt events, $frames full frames, $words descriptors"
     fi
 fi
 # the comparison can fail: a tail register one short holds each frame back
@@ -290,13 +290,15 @@ fi
 sed 's/^  write r3818 (send_n + 0x1) % 0x40$/  write r3818 send_n/' "$e" >"$dir/e-edit.xsm"
 "$XDRV" replay "$dir/e-edit.xsm" --device e1000 --workload "$G/traffic.wl" --trace "$dir/erep2.xtr" \
     >/dev/null 2>&1
-placeless "$dir/erep2.xtr" MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE >"$dir/e3.n"
-f1=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e1000.traffic.drv.n")
-f3=$(grep -c 'DMA_READ addr=BUF size=[0-9]* ' "$dir/e3.n")
-if ! cmp -s "$dir/e1000.traffic.drv.n" "$dir/e3.n" && [ "$f3" -lt "$f1" ]; then
-    ok "equivalence e1000: an edited spec (TDT one short) differs: $f3 DMA reads against $f1"
+"$XDRV" diff --device-side --kind MMIO_READ,MMIO_WRITE,DMA_READ,DMA_WRITE \
+    "$dir/e1000.traffic.drv.xtr" "$dir/erep2.xtr" >"$dir/e3.diff" 2>&1
+drc=$?
+f1=$(devlines "$dir/e1000.traffic.drv.xtr" DMA_READ | grep -c '^DMA_READ addr=send-buffer+0x0 ')
+f3=$(devlines "$dir/erep2.xtr" DMA_READ | grep -c '^DMA_READ addr=send-buffer+0x0 ')
+if [ $drc -eq 1 ] && [ "$f3" -lt "$f1" ]; then
+    ok "equivalence e1000: an edited spec (TDT one short) differs (diff exit 1): $f3 frames read against $f1"
 else
-    bad "equivalence e1000: the edited spec compared equal" "$dir/e3.n"
+    bad "equivalence e1000: the edited spec: diff exit $drc, $f3 frames read against $f1" "$dir/e3.diff"
 fi
 
 # ... and on unseen.wl, 330 receives of lengths and bursts neither
@@ -405,21 +407,17 @@ if grep -q '^  store shared0_ring0\[send_n\] 0x4 4 ((0 - len) & 0x7ff) | 0x8300f
 else
     bad "extract pcnet: send / receive / restart" "$p"
 fi
-# Equivalence, but for where buffers lie (as the 8254x's): every RAP and
-# CSR access (the ISR's saving and restoring of RAP too) and every byte
-# the device reads and writes are the driver's.
-# (the block's address halves and the ring addresses in it)
-pcnet_aside() {
-    sed -E 's/value=0x[0-9a-f]+ reg=IADR/value=HALF reg=IADR/;
-            s/^(DMA_READ addr=BUF size=28 data=[0-9a-f]{40})[0-9a-f]{16}$/\1RINGS/'
-}
-if traffic_pair pcnet "$p" PORT_READ,PORT_WRITE,DMA_READ,DMA_WRITE pcnet_aside; then
+# Equivalence (as the 8254x's): every RAP and CSR access (the ISR's saving
+# and restoring of RAP too), the initialization block's address in its two
+# halves, and every byte the device reads and writes are the driver's.
+if traffic_pair pcnet "$p" PORT_READ,PORT_WRITE,DMA_READ,DMA_WRITE; then
     cnt=$(wc -l <"$dir/pcnet.traffic.rep.n")
     rap=$(grep -c ' reg=RAP$' "$dir/pcnet.traffic.rep.n")
     saves=$(grep -c '^PORT_READ .* reg=RAP$' "$dir/pcnet.traffic.rep.n")
-    [ "$cnt" -gt 900 ] && [ "$saves" -gt 10 ] &&
-        ok "equivalence pcnet: sends and receives from the spec, all served; $cnt port and DMA events the driver's ($rap at RAP, $saves of them the ISR's saves), but for buffer places" ||
-        bad "equivalence pcnet: only $cnt events, $saves RAP saves"
+    halves=$(grep -c 'value=(shared+0x400)\[\(15:0\|31:16\)\] reg=IADR' "$dir/pcnet.traffic.rep.n")
+    [ "$cnt" -gt 900 ] && [ "$saves" -gt 10 ] && [ "$halves" -ge 2 ] &&
+        ok "equivalence pcnet: sends and receives from the spec, all served; its $cnt port and DMA events the driver's, every one ($rap at RAP, $saves of them the ISR's saves; the block's address halves as shared+0x400)" ||
+        bad "equivalence pcnet: only $cnt events, $saves RAP saves, $halves address halves"
 fi
 # a hand edit that joins the low half of one buffer to the high half of
 # another (or gives only one half) is refused

@@ -190,6 +190,91 @@ static void test_pc_labels(void **state)
     unlink(p);
 }
 
+/* A descriptor (a small block the device moves) and an address given in two
+ * 16-bit halves: where the allocations lie does not show, the address words
+ * in the descriptor and the halves print as where they point. */
+static void addr_words(Trace *t, uint32_t ring, uint32_t buf, uint32_t frame_word)
+{
+    start(t, ring);
+    add(t, (TraceEvent){.kind = TRACE_MEM_REGION, .name = "send-buffer", .addr = buf, .size = 64,
+                        .value = 1});
+    uint8_t *d = malloc(16), *f = malloc(64);
+    assert_non_null(d);
+    assert_non_null(f);
+    memset(d, 0, 16);
+    memcpy(d, &buf, 4); /* the buffer's address (little-endian, as x86 stores it) */
+    d[8] = 0x3c;
+    d[11] = 0x0b;
+    memset(f, 0xab, 64);
+    memcpy(f + 8, &frame_word, 4); /* a frame: bytes, even where they look like an address */
+    add(t, (TraceEvent){.kind = TRACE_DMA_READ, .addr = ring + 0x20, .size = 16, .data = d, .len = 16});
+    add(t, (TraceEvent){.kind = TRACE_DMA_READ, .addr = buf, .size = 64, .data = f, .len = 64});
+    uint32_t blk = ring + 0x400;
+    add(t, (TraceEvent){.kind = TRACE_PORT_WRITE, .addr = 0xc310, .size = 4, .value = blk & 0xffff,
+                        .reg = "IADR[15:0]"});
+    add(t, (TraceEvent){.kind = TRACE_PORT_WRITE, .addr = 0xc314, .size = 4, .value = 2, .reg = "RAP"});
+    add(t, (TraceEvent){.kind = TRACE_PORT_WRITE, .addr = 0xc310, .size = 4, .value = blk >> 16,
+                        .reg = "IADR[31:16]"});
+    /* halves that make no address of an allocation stay numbers */
+    add(t, (TraceEvent){.kind = TRACE_PORT_WRITE, .addr = 0xc310, .size = 4, .value = 0x1234,
+                        .reg = "IADR[15:0]"});
+    add(t, (TraceEvent){.kind = TRACE_PORT_WRITE, .addr = 0xc310, .size = 4, .value = 0x5678,
+                        .reg = "IADR[31:16]"});
+}
+
+static void test_address_words_and_halves(void **state)
+{
+    static Trace a, b, c;
+    (void)state;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
+    addr_words(&a, 0x81000000, 0x8100c000, 0x81000000);
+    addr_words(&b, 0x00100000, 0x00104000, 0x81000000);
+    addr_words(&c, 0x00100000, 0x00104000, 0x00100000);
+    char *pa = write_trace(&a, "wa"), *pb = write_trace(&b, "wb"), *pc = write_trace(&c, "wc");
+    char *out = NULL, err[256];
+    DiffOptions o = {.context = 3};
+    assert_int_equal(run_diff(pa, pb, &o, &out), 0);
+    assert_string_equal(out, "");
+    free(out);
+    /* a frame's bytes are bytes: the word that is an address in c's
+     * allocations is a difference */
+    assert_int_equal(run_diff(pa, pc, &o, &out), 1);
+    assert_non_null(strstr(out, "-d=0 DMA_READ addr=send-buffer+0x0 size=64 data=abababababababab00000081"));
+    assert_non_null(strstr(out, "+d=0 DMA_READ addr=send-buffer+0x0 size=64 data=abababababababab00001000"));
+    free(out);
+    static const char *const want[] = {
+        "d=0 DMA_READ addr=shared+0x20 size=16 data=[send-buffer+0x0]000000003c00000b00000000",
+        "d=0 PORT_WRITE addr=0xc310 size=4 value=(shared+0x400)[15:0] reg=IADR[15:0]",
+        "d=0 PORT_WRITE addr=0xc314 size=4 value=0x2 reg=RAP",
+        "d=0 PORT_WRITE addr=0xc310 size=4 value=(shared+0x400)[31:16] reg=IADR[31:16]",
+        "d=0 PORT_WRITE addr=0xc310 size=4 value=0x1234 reg=IADR[15:0]",
+        "d=0 PORT_WRITE addr=0xc310 size=4 value=0x5678 reg=IADR[31:16]",
+    };
+    Norm *n = norm_open(pb, NULL, err, sizeof err);
+    assert_non_null(n);
+    NormToken tk;
+    unsigned k = 0;
+    while (norm_next(n, &tk, err, sizeof err) > 0)
+        if ((tk.kind == TRACE_DMA_READ && strstr(norm_line(n), "size=16")) ||
+            tk.kind == TRACE_PORT_WRITE) {
+            assert_true(k < 6);
+            assert_string_equal(norm_line(n), want[k]);
+            k++;
+        }
+    assert_int_equal(k, 6);
+    norm_close(n);
+    for (size_t i = 0; i < a.n; i++) {
+        free((void *)a.ev[i].data);
+        free((void *)b.ev[i].data);
+        free((void *)c.ev[i].data);
+    }
+    unlink(pa);
+    unlink(pb);
+    unlink(pc);
+}
+
 /* Rule: a value outside every allocation stays a number, so a different
  * length shows; the unified form byte for byte. */
 static void test_unified_form_exact(void **state)
@@ -511,6 +596,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_times_and_addresses_normalized),
         cmocka_unit_test(test_pc_labels),
+        cmocka_unit_test(test_address_words_and_halves),
         cmocka_unit_test(test_unified_form_exact),
         cmocka_unit_test(test_polls_collapse),
         cmocka_unit_test(test_repeated_writes_are_not_polls),
