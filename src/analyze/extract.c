@@ -233,6 +233,7 @@ static int open_inst(Extract *x, XKind k)
     in->first = x->seq;
     in->last = x->seq;
     in->vtime = x->vtime;
+    in->reconfigured = x->reconf_trace == x->trace + 1;
     if (k == XK_INIT || k == XK_RESET)
         memset(x->cnt, 0, sizeof x->cnt);
     if (k == XK_INIT)
@@ -548,6 +549,12 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
         close_all(x);
         snprintf(x->req_text, sizeof x->req_text, "%s", ev->text ? ev->text : "");
         x->frames = 0;
+        /* the exerciser changed the driver's configuration (an NDIS
+         * parameter such as NetworkAddress, read at its next
+         * initialization): what follows in this trace is another
+         * configuration's behaviour, which the spec does not describe */
+        if (ev->name && !strcmp(ev->name, "param"))
+            x->reconf_trace = trace + 1;
         return 0;
     case TRACE_REQUEST_END:
         close_all(x);

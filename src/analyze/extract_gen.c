@@ -4520,18 +4520,21 @@ static void byte_runs(Gen *g, Scope *s)
 /* Requests of a kind that takes a parameter, recorded without it. */
 static int left_out(const XInst *in)
 {
-    return (in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param;
+    return ((in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param) ||
+           in->reconfigured;
 }
 
 static int gen_kind(Gen *g, XKind kind, Trans *t)
 {
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    size_t n = 0, multi = 0, unknown = 0;
+    size_t n = 0, multi = 0, unknown = 0, reconf = 0;
     for (size_t i = 0; i < g->x->ninst; i++)
         if (g->x->inst[i].kind == kind) {
             if (g->x->inst[i].multi)
                 multi++;
+            else if (g->x->inst[i].reconfigured)
+                reconf++;
             else if (left_out(&g->x->inst[i]))
                 unknown++;
             else
@@ -4669,9 +4672,13 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
             m += snprintf(wbuf + m, sizeof wbuf - (size_t)m, "%s %s == 0x%x", q ? " ||" : "",
                           kind == XK_FILTER ? "filter" : "count", seen[q]);
     }
-    fprintf(o, "  note \"%zu request(s)%s%s\"\n", n,
+    fprintf(o, "  note \"%zu request(s)%s%s", n,
             multi ? "; sends of several frames in one call were left out" : "",
             unknown ? "; requests whose parameter the traces do not give were left out" : "");
+    if (reconf)
+        fprintf(o, "; %zu after the driver's configuration was changed (param) were left out: "
+                   "the spec is for the configuration it starts with", reconf);
+    fputs("\"\n", o);
     gen(g, &s, ids, s.nv, 1);
     if (g->rot[kind]) {
         char nm[48];

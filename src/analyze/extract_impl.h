@@ -96,6 +96,8 @@ typedef struct XInst {
     uint32_t rxpos;         /* frames read through a data register: where the next is */
     uint8_t rxpos_ok;
     uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
+    uint8_t reconfigured;   /* it came after a `param` request in its trace: the
+                             * driver may run with another configuration */
     XOp *raw;
     size_t nraw;
     XOp *ops; /* raw with polls and loops collapsed (generator) */
@@ -160,6 +162,9 @@ struct Extract {
     XKind kinds[XMAX_DEPTH];
     unsigned cnt[XK_COUNT];
     unsigned trace;
+    /* a `param` request (a configuration change) seen in this trace
+     * (reconf_trace + 1; 0 none) */
+    unsigned reconf_trace;
     uint64_t seq, vtime;
     char req_text[512];
     unsigned frames;

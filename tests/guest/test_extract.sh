@@ -475,6 +475,24 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "unknown model" "$dir/e" && ok "extract --device nosuch: exit 1" ||
     bad "extract --device nosuch: exit $rc" "$dir/e"
 
+# A configuration change in the recording (the exerciser's `param`, here
+# NetworkAddress, read at the next initialization): the requests after it
+# are another configuration's behaviour and are left out, with a note,
+# rather than turning init's station address into a fallback.
+printf 'xdrv-workload 1\nseed 3\ninit\nfilter directed multicast broadcast\nsend len=100\nreceive len=200\nparam NetworkAddress 02AABBCCDDEE\nreinit\nfilter directed multicast broadcast\nsend len=100\nreceive len=200\nhalt\n' >"$dir/reconf.wl"
+"$XDRV" trace record "$B/drivers/rtl8139.sys" --inf drivers/rtl8139/rtl8139.inf \
+    --workload "$dir/reconf.wl" -o "$dir/reconf.xtr" >/dev/null 2>"$dir/reconf.err" ||
+    bad "record reconf.wl" "$dir/reconf.err"
+"$XDRV" extract "$dir/reconf.xtr" -o "$dir/reconf.xsm" --device rtl8139 >/dev/null 2>>"$dir/reconf.err"
+sed -n '/^on init/,/^end/p' "$dir/reconf.xsm" >"$dir/reconf.init"
+if grep -q "verify: safe" "$dir/reconf.err" && ! grep -q 'fallback' "$dir/reconf.init" &&
+    grep -q 'note "1 request(s); 1 after the driver.s configuration was changed (param) were left out' "$dir/reconf.init" &&
+    "$XDRV" trace dump --kind PORT_WRITE "$dir/reconf.xtr" | grep -q 'value=0xccbbaa02 reg=IDR0'; then
+    ok "extract: after a configuration change (NetworkAddress) the requests are left out with a note; init keeps the PROM's address, no fallback"
+else
+    bad "extract after a configuration change" "$dir/reconf.init"
+fi
+
 # ---- replay from the extracted spec: real traffic, no driver code ----
 MAC=52:54:00:12:34:56 # the recording's: the spec writes the MAC the driver read from the EEPROM
 replay_test rtl8139-extracted "$s" rtl8139 "$MAC"
