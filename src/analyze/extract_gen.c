@@ -424,6 +424,7 @@ static int index_expr(Gen *g, const Scope *s, const size_t *ids, size_t n, const
             ;
         if (k == n) {
             snprintf(out, len, "%s", rs->name);
+            g->rxn_used = 1; /* declared then, wherever the loop went */
             return 0;
         }
     }
@@ -4521,20 +4522,24 @@ static void byte_runs(Gen *g, Scope *s)
 static int left_out(const XInst *in)
 {
     return ((in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param) ||
-           in->reconfigured;
+           in->reconfigured || in->split;
 }
 
 static int gen_kind(Gen *g, XKind kind, Trans *t)
 {
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    size_t n = 0, multi = 0, unknown = 0, reconf = 0;
+    size_t n = 0, multi = 0, unknown = 0, reconf = 0, split = 0, after = 0;
     for (size_t i = 0; i < g->x->ninst; i++)
         if (g->x->inst[i].kind == kind) {
             if (g->x->inst[i].multi)
                 multi++;
             else if (g->x->inst[i].reconfigured)
                 reconf++;
+            else if (g->x->inst[i].split == 1)
+                split++;
+            else if (g->x->inst[i].split)
+                after++;
             else if (left_out(&g->x->inst[i]))
                 unknown++;
             else
@@ -4678,6 +4683,11 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
     if (reconf)
         fprintf(o, "; %zu after the driver's configuration was changed (param) were left out: "
                    "the spec is for the configuration it starts with", reconf);
+    if (split)
+        fprintf(o, "; %zu the driver gave the device in several descriptors (the OS's frame "
+                   "across a page, or in pieces) were left out: the spec's copy takes one", split);
+    if (after)
+        fprintf(o, "; %zu after such a send (up to the next init or reset) were left out", after);
     fputs("\"\n", o);
     gen(g, &s, ids, s.nv, 1);
     if (g->rot[kind]) {
@@ -4729,9 +4739,36 @@ oom2:
  * with any device access) since the last init or reset, as a replayed
  * `send` transition counts them, not requests (a burst is several frames,
  * a refused frame none). */
+/* The descriptors of rings a send stored into (a frame handed on in place,
+ * zero-copy: one per piece of it), 0 when it stored into none. */
+static unsigned send_descs(const Extract *x, const XInst *in)
+{
+    int reg[64];
+    uint32_t idx[64];
+    unsigned n = 0;
+    for (size_t j = 0; j < in->nraw; j++) {
+        const XOp *o = &in->raw[j];
+        if (o->kind != XO_STORE || o->reg < 0 || (unsigned)o->reg >= x->nregions)
+            continue;
+        const XRegion *r = &x->regions[o->reg];
+        if (!r->ring || !r->ring_desc)
+            continue;
+        uint32_t d = o->off / r->ring_desc;
+        unsigned k;
+        for (k = 0; k < n && !(reg[k] == o->reg && idx[k] == d); k++)
+            ;
+        if (k == n && n < 64) {
+            reg[n] = o->reg;
+            idx[n++] = d;
+        }
+    }
+    return n;
+}
+
 static void count_sends(Extract *x)
 {
     unsigned trace = UINT32_MAX, frames = 0;
+    int after_split = 0;
     int copies_frames = 0; /* the driver copies frames: count the copies */
     for (size_t i = 0; i < x->ninst && !copies_frames; i++)
         for (size_t j = 0; j < x->inst[i].nraw && !copies_frames; j++)
@@ -4741,8 +4778,13 @@ static void count_sends(Extract *x)
         if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET) {
             trace = in->trace;
             frames = 0;
+            after_split = 0;
         }
         in->cnt[XK_SEND] = frames;
+        /* after a send in several descriptors the driver's ring is where
+         * the spec's never is (its interrupt cleans two descriptors, ...):
+         * the rest of the run up to the next init or reset is left out */
+        in->split = after_split ? 2 : 0;
         if (in->restart & 1)
             frames = 0;
         if (in->kind != XK_SEND)
@@ -4750,7 +4792,20 @@ static void count_sends(Extract *x)
         unsigned copies = 0;
         for (size_t j = 0; j < in->nraw; j++)
             copies += in->raw[j].kind == XO_COPY;
-        frames += copies_frames ? copies : in->nraw ? 1 : 0;
+        /* a send that fills ring descriptors counts by descriptor, which
+         * the ring's index follows: a driver handing the device the OS's
+         * frame may take several (the frame across a page of the OS's
+         * memory, or in fragments). The spec's copy of a frame always
+         * takes one, so such a send is left out, and the sends after it
+         * are counted by the descriptors the driver used. Other sends
+         * count their copies where the driver copies frames (into
+         * buffers of its own, or a bounce buffer), else one. */
+        unsigned descs = send_descs(x, in);
+        if (descs > 1) {
+            in->split = 1;
+            after_split = 1;
+        }
+        frames += descs ? descs : copies_frames ? copies : in->nraw ? 1 : 0;
     }
 }
 

@@ -98,6 +98,9 @@ typedef struct XInst {
     uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
     uint8_t reconfigured;   /* it came after a `param` request in its trace: the
                              * driver may run with another configuration */
+    uint8_t split;          /* a send the driver gave the device in several
+                             * descriptors (extract_gen.c count_sends): 1; a
+                             * request after one, before the next init: 2 */
     XOp *raw;
     size_t nraw;
     XOp *ops; /* raw with polls and loops collapsed (generator) */
