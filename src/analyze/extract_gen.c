@@ -4687,7 +4687,7 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
         fprintf(o, "; %zu the driver gave the device in several descriptors (the OS's frame "
                    "across a page, or in pieces) were left out: the spec's copy takes one", split);
     if (after)
-        fprintf(o, "; %zu after such a send (up to the next init or reset) were left out", after);
+        fprintf(o, "; %zu that touched the descriptors of such a send were left out", after);
     fputs("\"\n", o);
     gen(g, &s, ids, s.nv, 1);
     if (g->rot[kind]) {
@@ -4739,13 +4739,18 @@ oom2:
  * with any device access) since the last init or reset, as a replayed
  * `send` transition counts them, not requests (a burst is several frames,
  * a refused frame none). */
-/* The descriptors of rings a send stored into (a frame handed on in place,
- * zero-copy: one per piece of it), 0 when it stored into none. */
-static unsigned send_descs(const Extract *x, const XInst *in)
-{
+/* The descriptors of rings an instance stored into (a send handing a frame
+ * on in place, zero-copy: one per piece of it; an interrupt cleaning up
+ * after sends), at most 64, as (ring region, descriptor). */
+typedef struct DescSet {
     int reg[64];
     uint32_t idx[64];
-    unsigned n = 0;
+    unsigned n;
+} DescSet;
+
+static void inst_descs(const Extract *x, const XInst *in, DescSet *ds)
+{
+    ds->n = 0;
     for (size_t j = 0; j < in->nraw; j++) {
         const XOp *o = &in->raw[j];
         if (o->kind != XO_STORE || o->reg < 0 || (unsigned)o->reg >= x->nregions)
@@ -4755,20 +4760,42 @@ static unsigned send_descs(const Extract *x, const XInst *in)
             continue;
         uint32_t d = o->off / r->ring_desc;
         unsigned k;
-        for (k = 0; k < n && !(reg[k] == o->reg && idx[k] == d); k++)
+        for (k = 0; k < ds->n && !(ds->reg[k] == o->reg && ds->idx[k] == d); k++)
             ;
-        if (k == n && n < 64) {
-            reg[n] = o->reg;
-            idx[n++] = d;
+        if (k == ds->n && ds->n < 64) {
+            ds->reg[ds->n] = o->reg;
+            ds->idx[ds->n++] = d;
         }
     }
-    return n;
+}
+
+/* Descriptors a send in several pieces filled, per ring region: what a
+ * later request that touches one of them (the interrupt cleaning up after
+ * that send) does is nothing the spec's one-descriptor sends lead to. */
+#define SPLIT_DESCS 1024
+typedef struct SplitMarks {
+    uint8_t m[XMAX_REGIONS][SPLIT_DESCS / 8];
+} SplitMarks;
+
+static int split_marked(const SplitMarks *sm, int reg, uint32_t d)
+{
+    return d < SPLIT_DESCS && reg >= 0 && reg < XMAX_REGIONS && (sm->m[reg][d / 8] >> (d % 8) & 1);
+}
+
+static void split_mark(SplitMarks *sm, int reg, uint32_t d, int on)
+{
+    if (d >= SPLIT_DESCS || reg < 0 || reg >= XMAX_REGIONS)
+        return;
+    if (on)
+        sm->m[reg][d / 8] |= (uint8_t)(1u << (d % 8));
+    else
+        sm->m[reg][d / 8] &= (uint8_t)~(1u << (d % 8));
 }
 
 static void count_sends(Extract *x)
 {
+    static SplitMarks sm;
     unsigned trace = UINT32_MAX, frames = 0;
-    int after_split = 0;
     int copies_frames = 0; /* the driver copies frames: count the copies */
     for (size_t i = 0; i < x->ninst && !copies_frames; i++)
         for (size_t j = 0; j < x->inst[i].nraw && !copies_frames; j++)
@@ -4778,17 +4805,20 @@ static void count_sends(Extract *x)
         if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET) {
             trace = in->trace;
             frames = 0;
-            after_split = 0;
+            memset(&sm, 0, sizeof sm);
         }
         in->cnt[XK_SEND] = frames;
-        /* after a send in several descriptors the driver's ring is where
-         * the spec's never is (its interrupt cleans two descriptors, ...):
-         * the rest of the run up to the next init or reset is left out */
-        in->split = after_split ? 2 : 0;
         if (in->restart & 1)
             frames = 0;
-        if (in->kind != XK_SEND)
+        DescSet ds;
+        inst_descs(x, in, &ds);
+        if (in->kind != XK_SEND) {
+            /* a request that touches what a split send filled */
+            for (unsigned k = 0; k < ds.n && !in->split; k++)
+                if (split_marked(&sm, ds.reg[k], ds.idx[k]))
+                    in->split = 2;
             continue;
+        }
         unsigned copies = 0;
         for (size_t j = 0; j < in->nraw; j++)
             copies += in->raw[j].kind == XO_COPY;
@@ -4796,16 +4826,16 @@ static void count_sends(Extract *x)
          * the ring's index follows: a driver handing the device the OS's
          * frame may take several (the frame across a page of the OS's
          * memory, or in fragments). The spec's copy of a frame always
-         * takes one, so such a send is left out, and the sends after it
-         * are counted by the descriptors the driver used. Other sends
-         * count their copies where the driver copies frames (into
-         * buffers of its own, or a bounce buffer), else one. */
-        unsigned descs = send_descs(x, in);
-        if (descs > 1) {
-            in->split = 1;
-            after_split = 1;
-        }
-        frames += descs ? descs : copies_frames ? copies : in->nraw ? 1 : 0;
+         * takes one, so such a send is left out, and so is a later request
+         * that touches the descriptors it filled (the interrupt cleaning
+         * two up); the sends after it are counted by the descriptors the
+         * driver used. Other sends count their copies where the driver
+         * copies frames (into buffers of its own, or a bounce buffer),
+         * else one. */
+        in->split = ds.n > 1;
+        for (unsigned k = 0; k < ds.n; k++)
+            split_mark(&sm, ds.reg[k], ds.idx[k], ds.n > 1);
+        frames += ds.n ? ds.n : copies_frames ? copies : in->nraw ? 1 : 0;
     }
 }
 

@@ -97,6 +97,9 @@ static void random_step(uint64_t *s, const ExploreHints *h, WlStep *st)
             st->frags = below(s, 3) ? 1 : 2 + below(s, WL_FRAGS_MAX - 1);
             if (!below(s, 5))
                 st->count = 2 + below(s, WL_SEND_BURST_MAX - 1);
+            /* the frame within one page of the OS's memory, or anywhere (a
+             * driver that maps it may need a descriptor per page) */
+            st->in_page = (uint8_t)below(s, 2);
         }
         break;
     case WL_FILTER:
@@ -209,7 +212,10 @@ static void tweak_step(uint64_t *s, const ExploreHints *h, WlStep *st)
             break;
         case 3:
             if (st->kind == WL_SEND) {
-                st->frags = 1 + below(s, WL_FRAGS_MAX);
+                if (below(s, 2))
+                    st->frags = 1 + below(s, WL_FRAGS_MAX);
+                else
+                    st->in_page ^= 1;
                 break;
             }
             /* fall through */
