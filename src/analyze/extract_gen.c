@@ -2904,6 +2904,74 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
             }
         }
     }
+    /* ... or one of a few (at most 4) constants: a status register read as
+     * 0 (nothing pending) or as all ones (the device gone) ends an ISR.
+     * Of the groups that qualify, the one with the fewest values, and of
+     * those one whose values hold 0 (a status with nothing in it) */
+    for (unsigned i = 0; i < no; i++) {
+        int bq = -1;
+        unsigned bn = 5, bz = 0;
+        for (unsigned q = 0; q < ngrp && q < 64; q++) {
+            uint32_t c[4];
+            unsigned nc = 0;
+            int ok = 1;
+            for (size_t k = 0; k < n && ok; k++) {
+                if (grp[k] != (int)q)
+                    continue;
+                uint32_t v = order[i]->v[ids[k]];
+                unsigned j;
+                for (j = 0; j < nc && c[j] != v; j++)
+                    ;
+                if (j == nc) {
+                    if (nc == 4)
+                        ok = 0;
+                    else
+                        c[nc++] = v;
+                }
+            }
+            for (size_t k = 0; k < n && ok; k++)
+                for (unsigned j = 0; j < nc && ok; j++)
+                    if (grp[k] != (int)q && order[i]->v[ids[k]] == c[j])
+                        ok = 0;
+            if (!ok || nc < 2)
+                continue;
+            unsigned z = 0;
+            for (unsigned j = 0; j < nc; j++)
+                z |= c[j] == 0;
+            if (nc < bn || (nc == bn && z && !bz)) {
+                bq = (int)q;
+                bn = nc;
+                bz = z;
+            }
+        }
+        if (bq < 0)
+            continue;
+        uint32_t c[4];
+        unsigned nc = 0;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t v = order[i]->v[ids[k]];
+            unsigned j;
+            if (grp[k] != bq)
+                continue;
+            for (j = 0; j < nc && c[j] != v; j++)
+                ;
+            if (j == nc && nc < 4)
+                c[nc++] = v;
+        }
+        for (unsigned a = 1; a < nc; a++) /* in order: the same text every time */
+            for (unsigned b = a; b > 0 && c[b] < c[b - 1]; b--) {
+                uint32_t t = c[b];
+                c[b] = c[b - 1];
+                c[b - 1] = t;
+            }
+        for (size_t k = 0; k < n; k++)
+            side[k] = grp[k] == bq;
+        int m = 0;
+        for (unsigned j = 0; j < nc; j++)
+            m += snprintf(out + m, len - (size_t)m, "%s%s == 0x%x", j ? " || " : "",
+                          order[i]->name, c[j]);
+        return 0;
+    }
     /* the request's parameter: a threshold */
     int have = 1;
     for (size_t k = 0; k < n; k++)
@@ -4519,23 +4587,34 @@ static void byte_runs(Gen *g, Scope *s)
 }
 
 /* Requests of a kind that takes a parameter, recorded without it. */
+/* An interrupt the driver answered without touching the device (its ISR
+ * looked only at its own state, a line it took for another's): nothing of
+ * the device's protocol, and nothing a spec can do when the device raised
+ * its line. */
+static int idle_interrupt(const XInst *in)
+{
+    return in->kind == XK_INTR && !in->nraw;
+}
+
 static int left_out(const XInst *in)
 {
     return ((in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param) ||
-           in->reconfigured || in->split;
+           in->reconfigured || in->split || idle_interrupt(in);
 }
 
 static int gen_kind(Gen *g, XKind kind, Trans *t)
 {
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    size_t n = 0, multi = 0, unknown = 0, reconf = 0, split = 0, after = 0;
+    size_t n = 0, multi = 0, unknown = 0, reconf = 0, split = 0, after = 0, idle = 0;
     for (size_t i = 0; i < g->x->ninst; i++)
         if (g->x->inst[i].kind == kind) {
             if (g->x->inst[i].multi)
                 multi++;
             else if (g->x->inst[i].reconfigured)
                 reconf++;
+            else if (idle_interrupt(&g->x->inst[i]))
+                idle++;
             else if (g->x->inst[i].split == 1)
                 split++;
             else if (g->x->inst[i].split)
@@ -4688,6 +4767,8 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
                    "across a page, or in pieces) were left out: the spec's copy takes one", split);
     if (after)
         fprintf(o, "; %zu that touched the descriptors of such a send were left out", after);
+    if (idle)
+        fprintf(o, "; %zu the driver answered without touching the device were left out", idle);
     fputs("\"\n", o);
     gen(g, &s, ids, s.nv, 1);
     if (g->rot[kind]) {

@@ -1,0 +1,176 @@
+/* Generalisation rules of xdrv extract (docs/extract.md) on small
+ * synthetic traces written with the trace writer: an ISR that ends where
+ * the status register reads one of a few values (0: nothing pending,
+ * all ones: the device gone) gets that guard; interrupts the driver
+ * answered without touching the device are left out, with a note. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/analyze.h"
+#include "trace/xtr.h"
+
+#define BASE 0xc300u
+
+typedef struct Rec {
+    XtrWriter *w;
+    FILE *f;
+    char path[64];
+    uint64_t t, req;
+} Rec;
+
+static void ev(Rec *r, TraceEvent e)
+{
+    e.vtime = r->t += 10;
+    assert_int_equal(xtr_write(r->w, &e), 0);
+}
+
+static void io(Rec *r, int write, uint32_t off, uint32_t value, uint32_t depth)
+{
+    ev(r, (TraceEvent){.kind = write ? TRACE_PORT_WRITE : TRACE_PORT_READ,
+                       .depth = depth,
+                       .pc = 0x80101000u + off,
+                       .addr = BASE + off,
+                       .size = 1,
+                       .value = value});
+}
+
+static void call(Rec *r, const char *entry, int ret, uint32_t depth)
+{
+    ev(r, (TraceEvent){.kind = ret ? TRACE_GUEST_RETURN : TRACE_GUEST_CALL,
+                       .depth = depth,
+                       .name = entry,
+                       .addr = 0x80102000u,
+                       .text = "0x81000000"});
+}
+
+static void request(Rec *r, const char *kind, int end)
+{
+    ev(r, (TraceEvent){.kind = end ? TRACE_REQUEST_END : TRACE_REQUEST_BEGIN,
+                       .name = kind,
+                       .value = end ? r->req : ++r->req,
+                       .text = kind});
+}
+
+/* The ISR: reads the status register at +7; 0 or all ones: not its
+ * interrupt, it returns; otherwise it acknowledges what it read. idle:
+ * it returns without touching the device at all. */
+static void interrupt(Rec *r, uint32_t isr, int idle)
+{
+    ev(r, (TraceEvent){.kind = TRACE_INTERRUPT, .depth = 0, .name = "MiniportISR", .addr = 11,
+                       .value = 11});
+    call(r, "MiniportISR", 0, 1);
+    if (!idle) {
+        io(r, 0, 0x7, isr, 1);
+        if (isr && isr != 0xff)
+            io(r, 1, 0x7, isr, 1);
+    }
+    call(r, "MiniportISR", 1, 0);
+}
+
+static char *extract_text(void)
+{
+    Rec r = {0};
+    snprintf(r.path, sizeof r.path, "/tmp/xdrv-test-xrules-XXXXXX");
+    int fd = mkstemp(r.path);
+    assert_true(fd >= 0);
+    r.f = fdopen(fd, "wb");
+    assert_non_null(r.f);
+    r.w = xtr_writer_new(r.f, "test_extract_rules");
+    assert_non_null(r.w);
+    ev(&r, (TraceEvent){.kind = TRACE_MODULE, .name = "nic.sys", .addr = 0x80100000u,
+                        .size = 0x10000});
+    request(&r, "init", 0);
+    call(&r, "MiniportInitialize", 0, 1);
+    ev(&r, (TraceEvent){.kind = TRACE_API_CALL, .depth = 1, .pc = 0x80101100u,
+                        .name = "NdisMRegisterIoPortRange", .text = "0x8f0fff00, 0x81000000, 0xc300, 0x20"});
+    io(&r, 1, 0x0, 0x21, 1);
+    io(&r, 1, 0xf, 0x3f, 1);
+    call(&r, "MiniportInitialize", 1, 0);
+    request(&r, "init", 1);
+    static const uint32_t isrs[] = {0x01, 0x02, 0x00, 0x01, 0xff, 0x02, 0x00, 0x01, 0x02, 0xff,
+                                    0x01, 0x00};
+    for (unsigned i = 0; i < sizeof isrs / sizeof isrs[0]; i++) {
+        request(&r, "wait", 0);
+        interrupt(&r, isrs[i], 0);
+        if (i % 4 == 3)
+            interrupt(&r, 0, 1); /* a line it took for another's */
+        request(&r, "wait", 1);
+    }
+    request(&r, "halt", 0);
+    call(&r, "MiniportHalt", 0, 1);
+    io(&r, 1, 0x0, 0x21, 1);
+    call(&r, "MiniportHalt", 1, 0);
+    request(&r, "halt", 1);
+    assert_int_equal(xtr_writer_close(r.w, "done"), 0);
+    assert_int_equal(fclose(r.f), 0);
+
+    Analysis *a = an_new();
+    assert_non_null(a);
+    char err[256];
+    assert_int_equal(an_add_trace(a, r.path, err, sizeof err), 0);
+    assert_int_equal(an_finish(a), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    assert_non_null(m);
+    int rc = an_extract(a, m, err, sizeof err);
+    fclose(m);
+    if (rc < 0)
+        print_message("extract: %s\n", err);
+    assert_int_equal(rc, 0);
+    an_free(a);
+    unlink(r.path);
+    return text;
+}
+
+/* The interrupt transition of the spec text (a copy). */
+static char *transition(const char *text, const char *head)
+{
+    const char *p = strstr(text, head);
+    assert_non_null(p);
+    const char *e = strstr(p, "\nend\n");
+    assert_non_null(e);
+    size_t n = (size_t)(e - p) + 5;
+    char *t = malloc(n + 1);
+    assert_non_null(t);
+    memcpy(t, p, n);
+    t[n] = '\0';
+    return t;
+}
+
+static void test_isr_guard_and_idle_interrupts(void **state)
+{
+    (void)state;
+    char *text = extract_text();
+    char *t = transition(text, "on interrupt ");
+    if (!strstr(t, "== 0x0 || ") || !strstr(t, "== 0xff"))
+        print_message("%s\n", t);
+    /* the ISR ends where the status reads 0 or all ones, else acknowledges
+     * what it read */
+    assert_non_null(strstr(t, "  if v_r7_8 == 0x0 || v_r7_8 == 0xff\n"));
+    assert_non_null(strstr(t, "write r7_8 v_r7_8\n"));
+    assert_null(strstr(t, "fallback"));
+    /* 12 interrupts generalised, the 3 idle ones left out with a note */
+    assert_non_null(
+        strstr(t, "note \"12 request(s); 3 the driver answered without touching the device were "
+                  "left out\""));
+    free(t);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_isr_guard_and_idle_interrupts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
