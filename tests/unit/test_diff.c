@@ -155,6 +155,37 @@ static void test_times_and_addresses_normalized(void **state)
     unlink(pb);
 }
 
+/* The normalized lines of the trace at path that pick() takes are want[0..n),
+ * in order. */
+static void expect_lines(const char *path, int (*pick)(const NormToken *, const char *),
+                         const char *const *want, unsigned n)
+{
+    char err[256];
+    Norm *nm = norm_open(path, NULL, err, sizeof err);
+    assert_non_null(nm);
+    NormToken tk;
+    unsigned k = 0;
+    while (norm_next(nm, &tk, err, sizeof err) > 0)
+        if (pick(&tk, norm_line(nm))) {
+            assert_true(k < n);
+            assert_string_equal(norm_line(nm), want[k]);
+            k++;
+        }
+    assert_int_equal(k, n);
+    norm_close(nm);
+}
+
+static int pick_port_reads(const NormToken *t, const char *line)
+{
+    (void)line;
+    return t->kind == TRACE_PORT_READ;
+}
+
+static int pick_descriptors_and_writes(const NormToken *t, const char *line)
+{
+    return (t->kind == TRACE_DMA_READ && strstr(line, "size=16")) || t->kind == TRACE_PORT_WRITE;
+}
+
 /* The code site prints as module+0xRVA (no leading zeros), or as eight hex
  * digits outside every module. */
 static void test_pc_labels(void **state)
@@ -167,7 +198,7 @@ static void test_pc_labels(void **state)
     for (unsigned i = 0; i < 5; i++)
         add(&t, (TraceEvent){.kind = TRACE_PORT_READ, .pc = pcs[i], .depth = 1, .addr = 0xc300 + i,
                              .size = 1, .value = i});
-    char *p = write_trace(&t, "pc"), err[256];
+    char *p = write_trace(&t, "pc");
     static const char *const want[] = {
         "d=1 pc=nic.sys+0x0 PORT_READ addr=0xc300 size=1 value=0x0",
         "d=1 pc=nic.sys+0xabcd PORT_READ addr=0xc301 size=1 value=0x1",
@@ -175,18 +206,7 @@ static void test_pc_labels(void **state)
         "d=1 pc=0x00401000 PORT_READ addr=0xc303 size=1 value=0x3",
         "d=1 pc=0x80110000 PORT_READ addr=0xc304 size=1 value=0x4",
     };
-    Norm *n = norm_open(p, NULL, err, sizeof err);
-    assert_non_null(n);
-    NormToken tk;
-    unsigned k = 0;
-    while (norm_next(n, &tk, err, sizeof err) > 0)
-        if (tk.kind == TRACE_PORT_READ) {
-            assert_true(k < 5);
-            assert_string_equal(norm_line(n), want[k]);
-            k++;
-        }
-    assert_int_equal(k, 5);
-    norm_close(n);
+    expect_lines(p, pick_port_reads, want, 5);
     unlink(p);
 }
 
@@ -233,7 +253,7 @@ static void test_address_words_and_halves(void **state)
     addr_words(&b, 0x00100000, 0x00104000, 0x81000000);
     addr_words(&c, 0x00100000, 0x00104000, 0x00100000);
     char *pa = write_trace(&a, "wa"), *pb = write_trace(&b, "wb"), *pc = write_trace(&c, "wc");
-    char *out = NULL, err[256];
+    char *out = NULL;
     DiffOptions o = {.context = 3};
     assert_int_equal(run_diff(pa, pb, &o, &out), 0);
     assert_string_equal(out, "");
@@ -252,19 +272,7 @@ static void test_address_words_and_halves(void **state)
         "d=0 PORT_WRITE addr=0xc310 size=4 value=0x1234 reg=IADR[15:0]",
         "d=0 PORT_WRITE addr=0xc310 size=4 value=0x5678 reg=IADR[31:16]",
     };
-    Norm *n = norm_open(pb, NULL, err, sizeof err);
-    assert_non_null(n);
-    NormToken tk;
-    unsigned k = 0;
-    while (norm_next(n, &tk, err, sizeof err) > 0)
-        if ((tk.kind == TRACE_DMA_READ && strstr(norm_line(n), "size=16")) ||
-            tk.kind == TRACE_PORT_WRITE) {
-            assert_true(k < 6);
-            assert_string_equal(norm_line(n), want[k]);
-            k++;
-        }
-    assert_int_equal(k, 6);
-    norm_close(n);
+    expect_lines(pb, pick_descriptors_and_writes, want, 6);
     for (size_t i = 0; i < a.n; i++) {
         free((void *)a.ev[i].data);
         free((void *)b.ev[i].data);
