@@ -161,6 +161,10 @@ typedef struct Gen {
         uint32_t c;
     } cnt_cap;
     int in_prx_split; /* generating a branch of a guard on a received frame */
+    /* emit_same's answer 2: the views (ids positions) to leave out here,
+     * a few whose descriptor index their counter does not give */
+    size_t offview[4096];
+    unsigned noffview;
     /* writes that assemble bytes read earlier (byte_runs): their values,
      * and the variables the reads they take bytes from keep */
     char (*asmx)[2048]; /* ASM_MAX of them */
@@ -1910,17 +1914,30 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     Slot *rxn = ring_loop ? slot_get(s, SLOT_RXN) : NULL;
     if (ring_loop) {
         int ok = rxn && rb->ring && rxn->wrap == rb->ring_count && slot_all_ok(rxn, ids, n);
+        size_t bad = 0;
+        g->noffview = 0;
         for (size_t k = 0; k < n && ok; k++) {
             const XOp *o = cur(s, ids[k]);
-            for (uint32_t j = 0; j <= o->len && ok; j++)
-                ok = o->sub[j * unit].off / rb->ring_desc ==
-                     (rxn->v[ids[k]] + j) % rb->ring_count;
-            if (!ok && getenv("XDRV_EXTRACT_DEBUG"))
+            int fits = 1;
+            for (uint32_t j = 0; j <= o->len && fits; j++)
+                fits = o->sub[j * unit].off / rb->ring_desc ==
+                       (rxn->v[ids[k]] + j) % rb->ring_count;
+            if (fits)
+                continue;
+            if (getenv("XDRV_EXTRACT_DEBUG"))
                 fprintf(stderr, "ring loop: #%llu starts at descriptor %u, rx_n %u\n",
                         (unsigned long long)s->v[ids[k]].in->first,
                         o->sub[0].off / rb->ring_desc, rxn->v[ids[k]]);
+            /* a few that start where the counter does not say (as
+             * ring_misfits): left out, the rest generalises */
+            if (++bad > 4096 || 16 * bad > n)
+                ok = 0;
+            else
+                g->offview[g->noffview++] = k;
         }
-        if (!ok) {
+        if (ok && bad && n - bad >= 2)
+            return 2;
+        if (!ok || bad) {
             note(g, depth, "a loop over %s's descriptors in an order not generalised",
                  rb->label);
             fallback(g, depth, "a loop the traces did not explain");
@@ -2417,6 +2434,27 @@ static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     return 0;
 }
 
+/* A descriptor index the own kind's counter gives in all but a few views
+ * (at most 1 in 16, and 2 or more that fit): those few are
+ * noted in g->offview (their positions in ids) to be left out. A driver's
+ * index may move where the counter cannot follow (a reset that keeps it,
+ * a send refused with its descriptor filled); the rest still generalises. */
+static int ring_misfits(Gen *g, const Scope *s, const size_t *ids, size_t n, const uint32_t *idxs,
+                        uint32_t count)
+{
+    size_t bad = 0;
+    g->noffview = 0;
+    if (g->rot[g->kind] && g->rot[g->kind] != count)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (idxs[k] != counter_at(s->v[ids[k]].in, g->kind, count)) {
+            if (++bad > 4096 || 16 * bad > n)
+                return 0;
+            g->offview[g->noffview++] = k;
+        }
+    return bad && n - bad >= 2;
+}
+
 static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
@@ -2539,6 +2577,8 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                     idxs[k] = offs[k] / b->ring_desc;
                 if (!index_expr(g, s, ids, n, idxs, b->ring_count, ie, sizeof ie))
                     same = 1;
+                else if (ring_misfits(g, s, ids, n, idxs, b->ring_count))
+                    return 2; /* gen leaves those out and comes back */
                 else if (getenv("XDRV_EXTRACT_DEBUG"))
                     for (size_t k = 0; k < n; k++)
                         fprintf(stderr, "ring %s: #%llu desc %u field 0x%x counter %u (rot %u)\n",
@@ -2731,8 +2771,10 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                     ls->v[ids[k]] = vi[k].v != 0;
         }
         return 0;
-    case XO_LOOP:
-        return emit_loop(g, s, ids, n, depth) != 0;
+    case XO_LOOP: {
+        int r = emit_loop(g, s, ids, n, depth);
+        return r == 2 ? 2 : r != 0;
+    }
     case XO_BAD: {
         const AnRegInfo *r = an_reg(g->a, (size_t)o0->reg);
         note(g, depth, "an access of %u bytes at %s 0x%x no declaration can say", r->width,
@@ -3369,7 +3411,25 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
             }
             if (split_ahead(g, s, ids, n, depth))
                 return;
-            if (emit_same(g, s, ids, n, depth))
+            int r = emit_same(g, s, ids, n, depth);
+            if (r == 2) { /* a few views left out: the same op again without them */
+                uint64_t seq = cur(s, ids[g->offview[0]])->seq;
+                size_t m = 0, j = 0;
+                for (k = 0; k < n; k++) {
+                    if (j < g->noffview && g->offview[j] == k) {
+                        j++;
+                        continue;
+                    }
+                    ids[m++] = ids[k];
+                }
+                note(g, depth,
+                     "%u of %zu requests used a descriptor their counter does not give (first at "
+                     "event #%llu); left out here",
+                     g->noffview, n, (unsigned long long)seq);
+                n = m;
+                continue;
+            }
+            if (r)
                 return;
             for (k = 0; k < n; k++)
                 s->pos[ids[k]]++;
@@ -4599,14 +4659,14 @@ static int idle_interrupt(const XInst *in)
 static int left_out(const XInst *in)
 {
     return ((in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param) ||
-           in->reconfigured || in->split || idle_interrupt(in);
+           in->reconfigured || in->split || idle_interrupt(in) || in->mcast_on;
 }
 
 static int gen_kind(Gen *g, XKind kind, Trans *t)
 {
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    size_t n = 0, multi = 0, unknown = 0, reconf = 0, split = 0, after = 0, idle = 0;
+    size_t n = 0, multi = 0, unknown = 0, reconf = 0, split = 0, after = 0, idle = 0, mcast = 0;
     for (size_t i = 0; i < g->x->ninst; i++)
         if (g->x->inst[i].kind == kind) {
             if (g->x->inst[i].multi)
@@ -4615,6 +4675,8 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
                 reconf++;
             else if (idle_interrupt(&g->x->inst[i]))
                 idle++;
+            else if (g->x->inst[i].mcast_on)
+                mcast++;
             else if (g->x->inst[i].split == 1)
                 split++;
             else if (g->x->inst[i].split)
@@ -4769,6 +4831,9 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
         fprintf(o, "; %zu that touched the descriptors of such a send were left out", after);
     if (idle)
         fprintf(o, "; %zu the driver answered without touching the device were left out", idle);
+    if (mcast)
+        fprintf(o, "; %zu while a multicast list was set were left out: the spec has no hash, "
+                   "and such a list hands the device to the driver", mcast);
     fputs("\"\n", o);
     gen(g, &s, ids, s.nv, 1);
     if (g->rot[kind]) {
@@ -4881,8 +4946,18 @@ static void count_sends(Extract *x)
     for (size_t i = 0; i < x->ninst && !copies_frames; i++)
         for (size_t j = 0; j < x->inst[i].nraw && !copies_frames; j++)
             copies_frames = x->inst[i].kind == XK_SEND && x->inst[i].raw[j].kind == XO_COPY;
+    unsigned mlist = 0; /* addresses in the multicast list the OS last set */
     for (size_t i = 0; i < x->ninst; i++) {
         XInst *in = &x->inst[i];
+        if (in->trace != trace || in->kind == XK_INIT)
+            mlist = 0; /* an initialized adapter's list is empty */
+        if (in->kind == XK_MCAST && in->has_param)
+            mlist = in->param;
+        /* a filter or a reset while the driver holds a multicast list
+         * rewrites the hash table from it, which the spec cannot say; and
+         * the spec never runs then: a list of addresses falls back to
+         * the driver */
+        in->mcast_on = mlist && (in->kind == XK_FILTER || in->kind == XK_RESET);
         if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET) {
             trace = in->trace;
             frames = 0;

@@ -98,6 +98,8 @@ typedef struct XInst {
     uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
     uint8_t reconfigured;   /* it came after a `param` request in its trace: the
                              * driver may run with another configuration */
+    uint8_t mcast_on;       /* a filter or reset while a multicast list was set
+                             * (extract_gen.c count_sends) */
     uint8_t split;          /* a send the driver gave the device in several
                              * descriptors (extract_gen.c count_sends): 1; a
                              * request after one, before the next init: 2 */
