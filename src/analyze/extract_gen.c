@@ -1900,6 +1900,22 @@ static int emit_pio_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int d
 }
 
 /* A loop over received frames: `repeat` with the read that ends it. */
+/* View position k of n as one to leave out (g->offview); 0 when that
+ * would be more than 1 in 16 of them. */
+static int offview_note(Gen *g, size_t n, size_t k)
+{
+    if (g->noffview >= sizeof g->offview / sizeof g->offview[0] || 16 * (g->noffview + 1) > n)
+        return 0;
+    g->offview[g->noffview++] = k;
+    return 1;
+}
+
+/* Some views to leave out, and 2 or more left. */
+static int offview_few(const Gen *g, size_t n)
+{
+    return g->noffview && n - g->noffview >= 2;
+}
+
 static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     if (cur(s, ids[0])->pio)
@@ -1914,7 +1930,6 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     Slot *rxn = ring_loop ? slot_get(s, SLOT_RXN) : NULL;
     if (ring_loop) {
         int ok = rxn && rb->ring && rxn->wrap == rb->ring_count && slot_all_ok(rxn, ids, n);
-        size_t bad = 0;
         g->noffview = 0;
         for (size_t k = 0; k < n && ok; k++) {
             const XOp *o = cur(s, ids[k]);
@@ -1930,14 +1945,11 @@ static int emit_loop(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                         o->sub[0].off / rb->ring_desc, rxn->v[ids[k]]);
             /* a few that start where the counter does not say (as
              * ring_misfits): left out, the rest generalises */
-            if (++bad > 4096 || 16 * bad > n)
-                ok = 0;
-            else
-                g->offview[g->noffview++] = k;
+            ok = offview_note(g, n, k);
         }
-        if (ok && bad && n - bad >= 2)
+        if (ok && offview_few(g, n))
             return 2;
-        if (!ok || bad) {
+        if (!ok || g->noffview) {
             note(g, depth, "a loop over %s's descriptors in an order not generalised",
                  rb->label);
             fallback(g, depth, "a loop the traces did not explain");
@@ -2435,24 +2447,20 @@ static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 }
 
 /* A descriptor index the own kind's counter gives in all but a few views
- * (at most 1 in 16, and 2 or more that fit): those few are
- * noted in g->offview (their positions in ids) to be left out. A driver's
- * index may move where the counter cannot follow (a reset that keeps it,
- * a send refused with its descriptor filled); the rest still generalises. */
+ * (at most 1 in 16, and 2 or more that fit): those few are noted in
+ * g->offview (their positions in ids) to be left out. A driver's index may
+ * move where the counter cannot follow (a reset that keeps it, a send
+ * refused with its descriptor filled); the rest still generalises. */
 static int ring_misfits(Gen *g, const Scope *s, const size_t *ids, size_t n, const uint32_t *idxs,
                         uint32_t count)
 {
-    size_t bad = 0;
     g->noffview = 0;
     if (g->rot[g->kind] && g->rot[g->kind] != count)
         return 0;
     for (size_t k = 0; k < n; k++)
-        if (idxs[k] != counter_at(s->v[ids[k]].in, g->kind, count)) {
-            if (++bad > 4096 || 16 * bad > n)
-                return 0;
-            g->offview[g->noffview++] = k;
-        }
-    return bad && n - bad >= 2;
+        if (idxs[k] != counter_at(s->v[ids[k]].in, g->kind, count) && !offview_note(g, n, k))
+            return 0;
+    return offview_few(g, n);
 }
 
 static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
@@ -2953,6 +2961,7 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
     for (unsigned i = 0; i < no; i++) {
         int bq = -1;
         unsigned bn = 5, bz = 0;
+        uint32_t bc[4];
         for (unsigned q = 0; q < ngrp && q < 64; q++) {
             uint32_t c[4];
             unsigned nc = 0;
@@ -2984,34 +2993,23 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
                 bq = (int)q;
                 bn = nc;
                 bz = z;
+                memcpy(bc, c, sizeof c);
             }
         }
         if (bq < 0)
             continue;
-        uint32_t c[4];
-        unsigned nc = 0;
-        for (size_t k = 0; k < n; k++) {
-            uint32_t v = order[i]->v[ids[k]];
-            unsigned j;
-            if (grp[k] != bq)
-                continue;
-            for (j = 0; j < nc && c[j] != v; j++)
-                ;
-            if (j == nc && nc < 4)
-                c[nc++] = v;
-        }
-        for (unsigned a = 1; a < nc; a++) /* in order: the same text every time */
-            for (unsigned b = a; b > 0 && c[b] < c[b - 1]; b--) {
-                uint32_t t = c[b];
-                c[b] = c[b - 1];
-                c[b - 1] = t;
+        for (unsigned a = 1; a < bn; a++) /* in order: the same text every time */
+            for (unsigned b = a; b > 0 && bc[b] < bc[b - 1]; b--) {
+                uint32_t t = bc[b];
+                bc[b] = bc[b - 1];
+                bc[b - 1] = t;
             }
         for (size_t k = 0; k < n; k++)
             side[k] = grp[k] == bq;
         int m = 0;
-        for (unsigned j = 0; j < nc; j++)
+        for (unsigned j = 0; j < bn; j++)
             m += snprintf(out + m, len - (size_t)m, "%s%s == 0x%x", j ? " || " : "",
-                          order[i]->name, c[j]);
+                          order[i]->name, bc[j]);
         return 0;
     }
     /* the request's parameter: a threshold */
@@ -4646,46 +4644,49 @@ static void byte_runs(Gen *g, Scope *s)
     }
 }
 
-/* Requests of a kind that takes a parameter, recorded without it. */
-/* An interrupt the driver answered without touching the device (its ISR
- * looked only at its own state, a line it took for another's): nothing of
- * the device's protocol, and nothing a spec can do when the device raised
- * its line. */
-static int idle_interrupt(const XInst *in)
-{
-    return in->kind == XK_INTR && !in->nraw;
-}
+/* Why a request is left out of the generalisation (0: it is not). */
+typedef enum LeftOut {
+    LO_KEPT,
+    LO_RECONF, /* after a configuration change (XInst.reconfigured) */
+    LO_IDLE,   /* an interrupt the driver answered without touching the device
+                * (its ISR looked only at its own state, a line it took for
+                * another's): nothing of the device's protocol, and nothing a
+                * spec can do when the device raised its line */
+    LO_MCAST,  /* a filter or reset while a multicast list was set */
+    LO_SPLIT,  /* a send in several descriptors */
+    LO_AFTER,  /* a request that touched such a send's descriptors */
+    LO_NOPARAM, /* a request of a kind that takes a parameter, recorded without it */
+    LO_COUNT
+} LeftOut;
 
-static int left_out(const XInst *in)
+static LeftOut left_out(const XInst *in)
 {
-    return ((in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param) ||
-           in->reconfigured || in->split || idle_interrupt(in) || in->mcast_on;
+    if (in->reconfigured)
+        return LO_RECONF;
+    if (in->kind == XK_INTR && !in->nraw)
+        return LO_IDLE;
+    if (in->mcast_on)
+        return LO_MCAST;
+    if (in->split)
+        return in->split == 1 ? LO_SPLIT : LO_AFTER;
+    if ((in->kind == XK_FILTER || in->kind == XK_MCAST) && !in->has_param)
+        return LO_NOPARAM;
+    return LO_KEPT;
 }
 
 static int gen_kind(Gen *g, XKind kind, Trans *t)
 {
     memset(t, 0, sizeof *t);
     t->kind = kind;
-    size_t n = 0, multi = 0, unknown = 0, reconf = 0, split = 0, after = 0, idle = 0, mcast = 0;
+    size_t n = 0, multi = 0, lo[LO_COUNT] = {0};
     for (size_t i = 0; i < g->x->ninst; i++)
         if (g->x->inst[i].kind == kind) {
             if (g->x->inst[i].multi)
                 multi++;
-            else if (g->x->inst[i].reconfigured)
-                reconf++;
-            else if (idle_interrupt(&g->x->inst[i]))
-                idle++;
-            else if (g->x->inst[i].mcast_on)
-                mcast++;
-            else if (g->x->inst[i].split == 1)
-                split++;
-            else if (g->x->inst[i].split)
-                after++;
-            else if (left_out(&g->x->inst[i]))
-                unknown++;
             else
-                n++;
+                lo[left_out(&g->x->inst[i])]++;
         }
+    n = lo[LO_KEPT];
     t->instances = (unsigned)(n + multi);
     if (!n)
         return 0;
@@ -4820,20 +4821,22 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
     }
     fprintf(o, "  note \"%zu request(s)%s%s", n,
             multi ? "; sends of several frames in one call were left out" : "",
-            unknown ? "; requests whose parameter the traces do not give were left out" : "");
-    if (reconf)
-        fprintf(o, "; %zu after the driver's configuration was changed (param) were left out: "
-                   "the spec is for the configuration it starts with", reconf);
-    if (split)
-        fprintf(o, "; %zu the driver gave the device in several descriptors (the OS's frame "
-                   "across a page, or in pieces) were left out: the spec's copy takes one", split);
-    if (after)
-        fprintf(o, "; %zu that touched the descriptors of such a send were left out", after);
-    if (idle)
-        fprintf(o, "; %zu the driver answered without touching the device were left out", idle);
-    if (mcast)
-        fprintf(o, "; %zu while a multicast list was set were left out: the spec has no hash, "
-                   "and such a list hands the device to the driver", mcast);
+            lo[LO_NOPARAM] ? "; requests whose parameter the traces do not give were left out"
+                           : "");
+    static const char *const why[LO_COUNT] = {
+        [LO_RECONF] = "after the driver's configuration was changed (param) were left out: the "
+                      "spec is for the configuration it starts with",
+        [LO_SPLIT] = "the driver gave the device in several descriptors (the OS's frame across "
+                     "a page, or in pieces) were left out: the spec's copy takes one",
+        [LO_AFTER] = "that touched the descriptors of such a send were left out",
+        [LO_IDLE] = "the driver answered without touching the device were left out",
+        [LO_MCAST] = "while a multicast list was set were left out: the spec has no hash, and "
+                     "such a list hands the device to the driver",
+    };
+    static const LeftOut told[] = {LO_RECONF, LO_SPLIT, LO_AFTER, LO_IDLE, LO_MCAST};
+    for (unsigned q = 0; q < sizeof told / sizeof told[0]; q++)
+        if (lo[told[q]])
+            fprintf(o, "; %zu %s", lo[told[q]], why[told[q]]);
     fputs("\"\n", o);
     gen(g, &s, ids, s.nv, 1);
     if (g->rot[kind]) {
@@ -4881,10 +4884,6 @@ oom2:
     return -1;
 }
 
-/* The send counter each instance saw: frames the driver took (copied, or
- * with any device access) since the last init or reset, as a replayed
- * `send` transition counts them, not requests (a burst is several frames,
- * a refused frame none). */
 /* The descriptors of rings an instance stored into (a send handing a frame
  * on in place, zero-copy: one per piece of it; an interrupt cleaning up
  * after sends), at most 64, as (ring region, descriptor). */
@@ -4938,6 +4937,12 @@ static void split_mark(SplitMarks *sm, int reg, uint32_t d, int on)
         sm->m[reg][d / 8] &= (uint8_t)~(1u << (d % 8));
 }
 
+/* The send counter each instance saw: frames the driver took (copied, or
+ * with any device access; by descriptor where sends fill a ring) since the
+ * last init or reset, as a replayed `send` transition counts them, not
+ * requests (a burst is several frames, a refused frame none); and which
+ * requests are left out for a send in several descriptors (XInst.split) or
+ * for a multicast list set (XInst.mcast_on). */
 static void count_sends(Extract *x)
 {
     static SplitMarks sm;

@@ -102,7 +102,7 @@ typedef struct XInst {
                              * (extract_gen.c count_sends) */
     uint8_t split;          /* a send the driver gave the device in several
                              * descriptors (extract_gen.c count_sends): 1; a
-                             * request after one, before the next init: 2 */
+                             * later request that touched those descriptors: 2 */
     XOp *raw;
     size_t nraw;
     XOp *ops; /* raw with polls and loops collapsed (generator) */
