@@ -517,6 +517,17 @@ static int half_name(const char *reg, size_t *stem)
     return 0;
 }
 
+/* Entry e as half (1 low, 2 high) of address a, inside allocation r: its
+ * value, style and hash. */
+static void half_of(Norm *s, Entry *e, const Region *r, uint32_t a, int half)
+{
+    e->style.value_base = r->name;
+    e->style.value_half = half;
+    e->c.value = a - r->addr;
+    e->hash = entry_hash(s, e);
+    e->formatted = 0;
+}
+
 /* An address written in two 16-bit halves: the device model names the
  * registers STEM[15:0] and STEM[31:16] (a PCnet's IADR through CSR1 and
  * CSR2), the low half written first, the high half within the next 16
@@ -547,21 +558,13 @@ static void note_half(Norm *s, const TraceEvent *ev, Entry *e)
     const Region *r = region_find(s, a);
     if (!r)
         return;
-    if (e) {
-        e->style.value_base = r->name;
-        e->style.value_half = 2;
-        e->c.value = a - r->addr;
-        e->hash = entry_hash(s, e);
-    }
+    if (e)
+        half_of(s, e, r, a, 2);
     for (unsigned i = 0; i < s->n; i++) { /* the low half, if still waiting */
         Entry *lo = qat(s, i);
         if (lo->seq != s->half_seq || lo == e)
             continue;
-        lo->style.value_base = r->name;
-        lo->style.value_half = 1;
-        lo->c.value = a - r->addr;
-        lo->hash = entry_hash(s, lo);
-        lo->formatted = 0;
+        half_of(s, lo, r, a, 1);
         s->qh[(s->head + i) % QCAP] = lo->hash;
     }
 }

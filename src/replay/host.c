@@ -702,12 +702,14 @@ static void trace_buffers(ReplayHost *h)
         if (sb->inside)
             continue; /* a piece of its parent's allocation, as the driver cut it */
         char name[SPEC_NAME_MAX];
-        snprintf(name, sizeof name, "%s", sb->name);
-        size_t n = strlen(name);
-        while (n > 1 && name[n - 1] >= '0' && name[n - 1] <= '9')
-            name[--n] = 0;
-        if (sb->kind && sb->kind - 1 < h->spec->nstrings)
+        if (sb->kind && sb->kind - 1 < h->spec->nstrings) {
             snprintf(name, sizeof name, "%s", h->spec->strings[sb->kind - 1]);
+        } else {
+            snprintf(name, sizeof name, "%s", sb->name);
+            size_t n = strlen(name);
+            while (n > 1 && name[n - 1] >= '0' && name[n - 1] <= '9')
+                name[--n] = 0;
+        }
         uint32_t copies = sb->count ? sb->count : 1;
         /* a ring is one run of descriptors; a buffer array's copies lie
          * apart (each aligned), one allocation each, as a driver's are */

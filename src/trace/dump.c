@@ -78,17 +78,23 @@ static void dump_u64(DumpOut *o, uint64_t v, int hex)
         dump_putc(o, tmp[--n]);
 }
 
+/* v, or "BASE+0xN" when based (at most 64 bytes of BASE) */
+static void dump_based(DumpOut *o, const char *base, uint64_t v, int hex)
+{
+    if (base) {
+        dump_putn(o, base, strnlen(base, 64));
+        dump_putc(o, '+');
+    }
+    dump_u64(o, v, hex);
+}
+
 /* " key=VALUE" with VALUE a number, or "BASE+0xN" when based */
 static void dump_field(DumpOut *o, const char *key, const char *base, uint64_t v, int hex)
 {
     dump_putc(o, ' ');
     dump_puts(o, key);
     dump_putc(o, '=');
-    if (base) {
-        dump_putn(o, base, strnlen(base, 64));
-        dump_putc(o, '+');
-    }
-    dump_u64(o, v, hex);
+    dump_based(o, base, v, hex);
 }
 
 /* Printed bare when it cannot be mistaken: no space, quote, backslash,
@@ -169,9 +175,7 @@ static void dump_data(DumpOut *o, const TraceEvent *ev, const XtrDumpStyle *styl
         if (i % 4 == 0 && i / 4 < XTR_DUMP_WORDS && (style->word_mask >> (i / 4) & 1) &&
             i + 4 <= ev->len) {
             dump_putc(o, '[');
-            dump_putn(o, style->word_base[i / 4], strnlen(style->word_base[i / 4], 64));
-            dump_putc(o, '+');
-            dump_u64(o, style->word_off[i / 4], 1);
+            dump_based(o, style->word_base[i / 4], style->word_off[i / 4], 1);
             dump_putc(o, ']');
             i += 3;
             continue;
@@ -236,9 +240,7 @@ int xtr_dump_line_styled(XtrModules *mods, const TraceEvent *ev, const XtrDumpSt
         dump_field(&o, "size", NULL, ev->size, 0);
     if (style->value_half && style->value_base) { /* a half of an address */
         dump_puts(&o, " value=(");
-        dump_putn(&o, style->value_base, strnlen(style->value_base, 64));
-        dump_putc(&o, '+');
-        dump_u64(&o, ev->value, 1);
+        dump_based(&o, style->value_base, ev->value, 1);
         dump_puts(&o, style->value_half == 1 ? ")[15:0]" : ")[31:16]");
     } else if (style->value_base || (use & XTR_F_VALUE) || ev->value) {
         dump_field(&o, "value", style->value_base, ev->value, 1);

@@ -750,9 +750,8 @@ int xtr_read(XtrReader *r, TraceEvent *ev, char *err, size_t errlen)
     }
     if (r->pos >= r->len)
         return 0;
-    TraceEvent *e = ev; /* decoded in place: *ev is undefined after an error */
-    *e = (TraceEvent){0};
-    int rc = reader_record(r, e);
+    *ev = (TraceEvent){0}; /* decoded in place: nothing useful in it after an error */
+    int rc = reader_record(r, ev);
     if (rc == RD_CUT) {
         r->truncated = 1;
         r->complete = 0;
@@ -766,10 +765,10 @@ int xtr_read(XtrReader *r, TraceEvent *ev, char *err, size_t errlen)
         xtr_set_err(err, errlen, "%s", r->err);
         return -1;
     }
-    e->seq = r->nev++;
-    r->complete = e->kind == TRACE_END;
-    if (e->kind == TRACE_MODULE)
-        xtr_modules_note(&r->mods, e);
+    ev->seq = r->nev++;
+    r->complete = ev->kind == TRACE_END;
+    if (ev->kind == TRACE_MODULE)
+        xtr_modules_note(&r->mods, ev);
     return 1;
 }
 
