@@ -358,8 +358,7 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
     if ((c.kind == TRACE_DMA_READ || c.kind == TRACE_DMA_WRITE) && c.data && c.len >= 4 &&
         c.len <= 4 * XTR_DUMP_WORDS && s->nreg && region_find(s, ev->addr))
         for (uint32_t w = 0; w + 4 <= c.len; w += 4) {
-            uint32_t v = (uint32_t)c.data[w] | (uint32_t)c.data[w + 1] << 8 |
-                         (uint32_t)c.data[w + 2] << 16 | (uint32_t)c.data[w + 3] << 24;
+            uint32_t v = xtr_le32(c.data + w);
             if ((r = region_find(s, v))) {
                 e->style.word_mask |= 1u << (w / 4);
                 e->style.word_base[w / 4] = r->name;

@@ -156,18 +156,13 @@ static void dump_string(DumpOut *o, const char *key, const char *s, int quote)
     dump_putc(o, '"');
 }
 
-static uint32_t dump_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static void dump_data(DumpOut *o, const TraceEvent *ev, const XtrDumpStyle *style)
 {
     if (ev->kind == TRACE_BLOCKS && ev->len % 8 == 0) {
         dump_puts(o, " blocks=");
         for (uint32_t i = 0; i < ev->len && !o->over; i += 8)
-            dump_printf(o, "%s0x%" PRIx32 ":%" PRIu32, i ? "," : "", dump_le32(ev->data + i),
-                        dump_le32(ev->data + i + 4));
+            dump_printf(o, "%s0x%" PRIx32 ":%" PRIu32, i ? "," : "", xtr_le32(ev->data + i),
+                        xtr_le32(ev->data + i + 4));
         return;
     }
     dump_puts(o, " data=");

@@ -120,6 +120,12 @@ int xtr_dump_line(XtrModules *mods, const TraceEvent *ev, char *buf, size_t len)
  * "addr=BASE+0xN" (ev->addr / ev->value is then the offset N into the
  * allocation named BASE, at most 64 bytes of it printed). NULL style: the
  * canonical line. */
+/* A 32-bit little-endian value at p (trace data is the device's bytes). */
+static inline uint32_t xtr_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 #define XTR_DUMP_WORDS 8
 typedef struct XtrDumpStyle {
     int timeless;
