@@ -28,6 +28,7 @@ Extract *extract_new(void)
     Extract *x = calloc(1, sizeof *x);
     if (!x)
         return NULL;
+    x->pend_setting = -1;
     for (unsigned k = 0; k < XK_COUNT; k++)
         x->open[k] = -1;
     return x;
@@ -221,6 +222,43 @@ static void request_param(Extract *x, XInst *in)
     }
 }
 
+/* "set OID VALUE" (a workload's request or the binding's note): the
+ * setting's slot (made when new; -1 for the packet filter, the multicast
+ * list, or no room), and the value (*known 0: not a number). */
+static int setting_of(Extract *x, const char *text, uint32_t *value, uint8_t *known)
+{
+    if (!text || strncmp(text, "set ", 4))
+        return -1;
+    const char *oid = text + 4;
+    size_t n = strcspn(oid, " ");
+    if (!n || n >= sizeof x->setting[0].oid || !strncmp(oid, "OID_GEN_CURRENT_PACKET_FILTER", n) ||
+        !strncmp(oid, "OID_802_3_MULTICAST_LIST", n))
+        return -1;
+    const char *v = oid + n + strspn(oid + n, " ");
+    char *end;
+    unsigned long u = strtoul(v, &end, 0);
+    *known = end != v && !*end && u <= UINT32_MAX;
+    *value = (uint32_t)u;
+    for (unsigned i = 0; i < x->nsetting; i++)
+        if (strlen(x->setting[i].oid) == n && !strncmp(x->setting[i].oid, oid, n))
+            return (int)i;
+    if (x->nsetting == sizeof x->setting / sizeof x->setting[0])
+        return -1;
+    memcpy(x->setting[x->nsetting].oid, oid, n);
+    x->setting[x->nsetting].oid[n] = 0;
+    x->setting[x->nsetting].have_bound = 0;
+    x->setting[x->nsetting].away = 0;
+    return (int)x->nsetting++;
+}
+
+static int setting_away(const Extract *x)
+{
+    for (unsigned i = 0; i < x->nsetting; i++)
+        if (x->setting[i].away)
+            return 1;
+    return 0;
+}
+
 static int open_inst(Extract *x, XKind k)
 {
     close_inst(x, k);
@@ -234,6 +272,7 @@ static int open_inst(Extract *x, XKind k)
     in->last = x->seq;
     in->vtime = x->vtime;
     in->reconfigured = x->reconf_trace == x->trace + 1;
+    in->setting_off = (uint8_t)setting_away(x);
     if (k == XK_INIT || k == XK_RESET)
         memset(x->cnt, 0, sizeof x->cnt);
     if (k == XK_INIT)
@@ -555,15 +594,41 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
          * configuration's behaviour, which the spec does not describe */
         if (ev->name && !strcmp(ev->name, "param"))
             x->reconf_trace = trace + 1;
+        /* a setting such as the lookahead (MiniportTransferData and the
+         * bytes the driver copies before indicating follow it): from a
+         * successful set to another value than the binding's, the driver
+         * runs with another configuration than a host that leaves it */
+        x->pend_setting = setting_of(x, ev->text, &x->pend_value, &x->pend_known);
         return 0;
     case TRACE_REQUEST_END:
         close_all(x);
+        if (x->pend_setting >= 0 && ev->text && !strncmp(ev->text, "status=0x00000000", 17)) {
+            XSetting *st = &x->setting[x->pend_setting];
+            /* a trace that does not note the binding's value (recorded
+             * before the host noted it) is not followed */
+            st->away = st->have_bound && (!x->pend_known || x->pend_value != st->bound);
+        }
+        x->pend_setting = -1;
         return 0;
     case TRACE_MEM_REGION:
         return note_region(x, ev);
     case TRACE_NOTE:
-        if (ev->name && !strcmp(ev->name, "binding") && ev->text)
-            snprintf(x->bind_text, sizeof x->bind_text, "%s", ev->text);
+        if (ev->name && !strcmp(ev->name, "binding") && ev->text) {
+            uint32_t v;
+            uint8_t known;
+            int i = setting_of(x, ev->text, &v, &known);
+            if (i < 0)
+                snprintf(x->bind_text, sizeof x->bind_text, "%s", ev->text);
+            else if (known) {
+                /* the binding sets it: the trace's first such note is
+                 * what the driver starts with; a later one (after a
+                 * reset) sets what the workload last set */
+                if (!x->setting[i].have_bound)
+                    x->setting[i].bound = v;
+                x->setting[i].have_bound = 1;
+                x->setting[i].away = v != x->setting[i].bound;
+            }
+        }
         return 0;
     case TRACE_FRAME_IN:
         if (ev->name && !strcmp(ev->name, "netdev") && ev->data) {
@@ -803,4 +868,6 @@ void extract_trace_end(Extract *x)
         x->dma[i].len = 0;
     memset(x->burst_len, 0, sizeof x->burst_len);
     x->bind_text[0] = 0;
+    x->nsetting = 0;
+    x->pend_setting = -1;
 }

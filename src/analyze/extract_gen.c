@@ -2589,10 +2589,10 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
                     return 2; /* gen leaves those out and comes back */
                 else if (getenv("XDRV_EXTRACT_DEBUG"))
                     for (size_t k = 0; k < n; k++)
-                        fprintf(stderr, "ring %s: #%llu desc %u field 0x%x counter %u (rot %u)\n",
+                        fprintf(stderr, "ring %s: #%llu desc %u field 0x%x counter %u (rot %u) trace %u\n",
                                 b->label, (unsigned long long)s->v[ids[k]].in->first, idxs[k],
                                 offs[k] % b->ring_desc, s->v[ids[k]].in->cnt[g->kind],
-                                g->rot[g->kind]);
+                                g->rot[g->kind], s->v[ids[k]].in->trace);
             }
             if (o0->kind != XO_STORE || !same) {
                 note(g, depth, "stores into the ring %s at places not generalised", b->label);
@@ -3935,6 +3935,23 @@ static void rx_port_model(Gen *g)
         if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET)
             pos = p->init;
         trace = in->trace;
+        /* where the request's first header is read, as the driver wrote
+         * it: after a frame it read the header of and dropped (no
+         * deliver), or a ring it restarted, that is where the driver's
+         * pointer is, not where the frames delivered before left it */
+        for (size_t j = 0; j < in->nraw; j++) {
+            if (is_pio_deliver(&in->raw[j]))
+                break;
+            if (!is_header(&in->raw[j]))
+                continue;
+            size_t b, seen;
+            for (b = j, seen = 0; b-- > 0 && seen < PIO_PRE; seen++)
+                if (in->raw[b].kind == XO_WRITE && in->raw[b].reg == best_reg)
+                    break;
+            if (b != SIZE_MAX && seen < PIO_PRE)
+                pos = in->raw[b].value;
+            break;
+        }
         in->rxpos = pos;
         in->rxpos_ok = 1;
         uint32_t after = pos;
@@ -4648,6 +4665,7 @@ static void byte_runs(Gen *g, Scope *s)
 typedef enum LeftOut {
     LO_KEPT,
     LO_RECONF, /* after a configuration change (XInst.reconfigured) */
+    LO_SETTING, /* while a setting differed from the binding's (XInst.setting_off) */
     LO_IDLE,   /* an interrupt the driver answered without touching the device
                 * (its ISR looked only at its own state, a line it took for
                 * another's): nothing of the device's protocol, and nothing a
@@ -4663,6 +4681,8 @@ static LeftOut left_out(const XInst *in)
 {
     if (in->reconfigured)
         return LO_RECONF;
+    if (in->setting_off)
+        return LO_SETTING;
     if (in->kind == XK_INTR && !in->nraw)
         return LO_IDLE;
     if (in->mcast_on)
@@ -4826,6 +4846,8 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
     static const char *const why[LO_COUNT] = {
         [LO_RECONF] = "after the driver's configuration was changed (param) were left out: the "
                       "spec is for the configuration it starts with",
+        [LO_SETTING] = "while a setting NDIS's binding makes (such as the lookahead) was set to another "
+                       "value were left out: the spec is for the binding's",
         [LO_SPLIT] = "the driver gave the device in several descriptors (the OS's frame across "
                      "a page, or in pieces) were left out: the spec's copy takes one",
         [LO_AFTER] = "that touched the descriptors of such a send were left out",
@@ -4833,7 +4855,7 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
         [LO_MCAST] = "while a multicast list was set were left out: the spec has no hash, and "
                      "such a list hands the device to the driver",
     };
-    static const LeftOut told[] = {LO_RECONF, LO_SPLIT, LO_AFTER, LO_IDLE, LO_MCAST};
+    static const LeftOut told[] = {LO_RECONF, LO_SETTING, LO_SPLIT, LO_AFTER, LO_IDLE, LO_MCAST};
     for (unsigned q = 0; q < sizeof told / sizeof told[0]; q++)
         if (lo[told[q]])
             fprintf(o, "; %zu %s", lo[told[q]], why[told[q]]);
@@ -4886,16 +4908,24 @@ oom2:
 
 /* The descriptors of rings an instance stored into (a send handing a frame
  * on in place, zero-copy: one per piece of it; an interrupt cleaning up
- * after sends), at most 64, as (ring region, descriptor). */
+ * after sends), at most 64, as (ring region, descriptor); and how many
+ * descriptors it went through, wraps included (a burst of fragmented
+ * frames may go round a ring more than once): each ring's first store
+ * and every store into the descriptor after the last one reached. */
 typedef struct DescSet {
     int reg[64];
     uint32_t idx[64];
     unsigned n;
+    unsigned used;
 } DescSet;
 
 static void inst_descs(const Extract *x, const XInst *in, DescSet *ds)
 {
     ds->n = 0;
+    ds->used = 0;
+    int wreg[4];
+    uint32_t wat[4];
+    unsigned nw = 0;
     for (size_t j = 0; j < in->nraw; j++) {
         const XOp *o = &in->raw[j];
         if (o->kind != XO_STORE || o->reg < 0 || (unsigned)o->reg >= x->nregions)
@@ -4904,6 +4934,17 @@ static void inst_descs(const Extract *x, const XInst *in, DescSet *ds)
         if (!r->ring || !r->ring_desc)
             continue;
         uint32_t d = o->off / r->ring_desc;
+        unsigned w;
+        for (w = 0; w < nw && wreg[w] != o->reg; w++)
+            ;
+        if (w == nw && nw < 4) {
+            wreg[nw] = o->reg;
+            wat[nw++] = d;
+            ds->used++;
+        } else if (w < nw && r->ring_count && d == (wat[w] + 1) % r->ring_count) {
+            wat[w] = d;
+            ds->used++;
+        }
         unsigned k;
         for (k = 0; k < ds->n && !(ds->reg[k] == o->reg && ds->idx[k] == d); k++)
             ;
@@ -4943,10 +4984,16 @@ static void split_mark(SplitMarks *sm, int reg, uint32_t d, int on)
  * requests (a burst is several frames, a refused frame none); and which
  * requests are left out for a send in several descriptors (XInst.split) or
  * for a multicast list set (XInst.mcast_on). */
-static void count_sends(Extract *x)
+static void count_sends(Extract *x, int txp)
 {
     static SplitMarks sm;
     unsigned trace = UINT32_MAX, frames = 0;
+    /* a send left out (several frames, or several descriptors) since the
+     * last one-descriptor send: the driver may have gone on through the
+     * ring outside the sends (a burst's fragments queued for lack of
+     * descriptors and filled from the interrupt); the next send's first
+     * descriptor says where its index is */
+    int unsure = 0;
     int copies_frames = 0; /* the driver copies frames: count the copies */
     for (size_t i = 0; i < x->ninst && !copies_frames; i++)
         for (size_t j = 0; j < x->inst[i].nraw && !copies_frames; j++)
@@ -4966,7 +5013,20 @@ static void count_sends(Extract *x)
         if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET) {
             trace = in->trace;
             frames = 0;
+            unsure = 0;
             memset(&sm, 0, sizeof sm);
+        }
+        if (unsure && in->kind == XK_SEND && txp >= 0 && x->regions[txp].ring_count) {
+            const XRegion *r = &x->regions[txp];
+            for (size_t j = 0; j < in->nraw; j++) {
+                const XOp *o = &in->raw[j];
+                if (o->kind != XO_STORE || o->reg != txp)
+                    continue;
+                uint32_t d0 = o->off / r->ring_desc, c = r->ring_count;
+                frames = frames - frames % c + d0;
+                unsure = 0;
+                break;
+            }
         }
         in->cnt[XK_SEND] = frames;
         if (in->restart & 1)
@@ -4994,9 +5054,10 @@ static void count_sends(Extract *x)
          * copies frames (into buffers of its own, or a bounce buffer),
          * else one. */
         in->split = ds.n > 1;
+        unsure |= in->split || in->multi;
         for (unsigned k = 0; k < ds.n; k++)
             split_mark(&sm, ds.reg[k], ds.idx[k], ds.n > 1);
-        frames += ds.n ? ds.n : copies_frames ? copies : in->nraw ? 1 : 0;
+        frames += ds.n ? ds.used : copies_frames ? copies : in->nraw ? 1 : 0;
     }
 }
 
@@ -5367,15 +5428,26 @@ out:
 }
 
 /* Whether instance `in` lays every descriptor of ring piece p out anew
- * (a store into each, or zeros over them all), as the driver's init does:
- * a driver that restarts its rings to reconfigure the chip (a PCnet's
- * re-initialization for a filter change) starts again at descriptor 0. */
+ * (a store into each, or zeros over them all) and tells the device where
+ * the ring starts, as the driver's init does: a driver that restarts its
+ * rings to reconfigure the chip (a PCnet's re-initialization for a filter
+ * change) starts again at descriptor 0. An interrupt that cleans every
+ * descriptor up after a burst gives the device no ring address, and the
+ * driver's index goes on from where it was. */
 static int restarts_ring(const Extract *x, const XInst *in, int p)
 {
     const XRegion *r = &x->regions[p];
     uint8_t seen[1024] = {0};
     unsigned nseen = 0;
     if (!r->ring || !r->ring_desc || r->ring_count > sizeof seen)
+        return 0;
+    int told = 0;
+    for (size_t j = 0; j < in->nraw && !told; j++) {
+        const XOp *o = &in->raw[j];
+        told = (o->kind == XO_WRITE || o->kind == XO_STORE) && o->addr_region == p &&
+               o->addr_off == 0;
+    }
+    if (!told)
         return 0;
     for (size_t j = 0; j < in->nraw; j++) {
         const XOp *o = &in->raw[j];
@@ -5537,7 +5609,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         return -1;
     }
     ring_restarts(&g);
-    count_sends(x);
+    count_sends(x, g.txp);
     rx_model(&g);
     rx_port_model(&g);
     static const XKind order[] = {XK_INIT,  XK_HALT,  XK_RESET, XK_SEND, XK_FILTER,

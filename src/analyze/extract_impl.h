@@ -98,6 +98,8 @@ typedef struct XInst {
     uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
     uint8_t reconfigured;   /* it came after a `param` request in its trace: the
                              * driver may run with another configuration */
+    uint8_t setting_off;    /* it came while a setting the binding makes (the
+                             * lookahead) differed from the binding's value */
     uint8_t mcast_on;       /* a filter or reset while a multicast list was set
                              * (extract_gen.c count_sends) */
     uint8_t split;          /* a send the driver gave the device in several
@@ -159,6 +161,13 @@ typedef struct XDma {
     int taken; /* a frame handed to the OS was found here */
 } XDma;
 
+/* A setting NDIS's binding makes, in one trace (Extract.setting). */
+typedef struct XSetting {
+    char oid[48];
+    uint32_t bound;
+    uint8_t have_bound, away;
+} XSetting;
+
 struct Extract {
     XInst *inst;
     size_t ninst;
@@ -170,6 +179,15 @@ struct Extract {
     /* a `param` request (a configuration change) seen in this trace
      * (reconf_trace + 1; 0 none) */
     unsigned reconf_trace;
+    /* the settings NDIS's binding makes other than the packet filter
+     * (OID_GEN_CURRENT_LOOKAHEAD): the value the trace's first binding
+     * noted, and whether a workload's successful `set` has moved it away
+     * from that (a value not noted, or not a number: away) */
+    XSetting setting[8];
+    unsigned nsetting;
+    int pend_setting;      /* a `set` request of one of them, until its end: its index */
+    uint32_t pend_value;
+    uint8_t pend_known;
     uint64_t seq, vtime;
     char req_text[512];
     unsigned frames;

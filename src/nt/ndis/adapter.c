@@ -899,9 +899,9 @@ static int apply_settings(NdisAdapter *s, int wait)
         s->rebind = step < 3 ? step + 1 : 0;
         /* the value, for a recording: the driver's reaction depends on it
          * (xdrv extract takes it as the request's parameter) */
-        if (oid == OID_GEN_CURRENT_PACKET_FILTER && trace_enabled())
+        if (oid != OID_802_3_MULTICAST_LIST && trace_enabled())
             trace_emitf(TRACE_NOTE, vm_time_ns(s->nt->vm), vm_depth(s->nt->vm), "binding",
-                        "set OID_GEN_CURRENT_PACKET_FILTER 0x%x", v);
+                        "set %s 0x%x", names[step], v);
         int64_t r = request(s, 1, oid, buf, len, NULL, NULL, wait);
         if (r < 0)
             return -1;
