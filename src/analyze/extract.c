@@ -666,6 +666,9 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
             close_inst(x, XK_INTR);
             if (open_inst(x, e) < 0)
                 return -1;
+            if (e == XK_TIMER)
+                x->inst[x->open[e]].timer_entry =
+                    ev->name && !strcmp(ev->name, "MiniportCheckForHang") ? 1 : 2;
             /* MiniportSetInformation(Context, Oid, Buffer, Length, ...): a
              * multicast list is Length / 6 addresses */
             uint32_t blen;

@@ -102,6 +102,9 @@ typedef struct RxPort {
      * frame's place from a constant (K - (rxpos << 8)); a branch inside
      * it was kept to its frames' places already */
     int from_place, guarded;
+    /* the highest place such a count stays a count at (K >> 8 for
+     * K - (rxpos << 8)), UINT32_MAX none */
+    uint32_t place_max;
 } RxPort;
 
 /* A loop over frames read through a data register: rounds of varying
@@ -659,6 +662,8 @@ static int prx_linear(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
                 break;
         if (k == n) {
             g->prx.from_place |= sh != 0;
+            if (sh && (K >> sh) < g->prx.place_max)
+                g->prx.place_max = K >> sh;
             if (sh)
                 snprintf(out, len, "0x%x - (rxpos << %u)", K, sh);
             else
@@ -1457,8 +1462,8 @@ static int emit_ring_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int 
     XRegion *ring = &g->x->regions[o0->held - 1];
     int ok = g->rx_group >= 0 && o0->held - 1 == g->rxp;
     uint32_t idxs[4096];
-    if (n > sizeof idxs / sizeof idxs[0])
-        ok = 0;
+    if (n > sizeof idxs / sizeof idxs[0]) /* fitted on the first 4096 */
+        n = sizeof idxs / sizeof idxs[0];
     for (size_t k = 0; k < n && ok; k++) {
         const XOp *o = cur(s, ids[k]);
         ok = o->held == o0->held && o->off == o0->off;
@@ -1860,10 +1865,10 @@ static int emit_pio_frame(Gen *g, Scope *s, const size_t *ids, size_t n, int dep
 
 /* A frame read through a data register, handed to the OS; the next one
  * is where its header said. */
-static int emit_pio_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+static int emit_pio_deliver(Gen *g, Scope *s, const size_t *ids, size_t n_all, int depth)
 {
-    if (n > 4096)
-        n = 4096;
+    /* the fit on the first 4096 views; the state in every one */
+    size_t n = n_all > 4096 ? 4096 : n_all;
     char e[256];
     ValIn vi[4096];
     /* its length: the header's, less what the header counts beyond the
@@ -1892,7 +1897,7 @@ static int emit_pio_deliver(Gen *g, Scope *s, const size_t *ids, size_t n, int d
     indent(g, depth);
     fputs("set rxpos rxnext\n", g->o);
     Slot *rs = slot_make(g, s, SLOT_RX, "rxpos");
-    for (size_t k = 0; rs && k < n; k++) {
+    for (size_t k = 0; rs && k < n_all; k++) {
         rs->v[ids[k]] = cur(s, ids[k])->rx_after;
         rs->ok[ids[k]] = 1;
     }
@@ -2455,21 +2460,45 @@ static int ring_misfits(Gen *g, const Scope *s, const size_t *ids, size_t n, con
                         uint32_t count)
 {
     g->noffview = 0;
-    if (g->rot[g->kind] && g->rot[g->kind] != count)
-        return 0;
-    for (size_t k = 0; k < n; k++)
-        if (idxs[k] != counter_at(s->v[ids[k]].in, g->kind, count) && !offview_note(g, n, k))
-            return 0;
-    return offview_few(g, n);
+    if (!g->rot[g->kind] || g->rot[g->kind] == count) {
+        size_t k;
+        for (k = 0; k < n; k++)
+            if (idxs[k] != counter_at(s->v[ids[k]].in, g->kind, count) && !offview_note(g, n, k))
+                break;
+        if (k == n && offview_few(g, n))
+            return 1;
+    }
+    /* another kind's counter, or the one before it (as index_expr): an
+     * interrupt cleaning up the descriptor the last send filled, where a
+     * few cleaned up another (the driver's index moved where the counter
+     * cannot follow) */
+    for (unsigned kk = 0; kk < XK_COUNT; kk++) {
+        if (kk == g->kind || g->rot[kk] != count)
+            continue;
+        for (uint32_t back = 0; back <= 1; back++) {
+            g->noffview = 0;
+            size_t k;
+            for (k = 0; k < n; k++)
+                if (idxs[k] != (s->v[ids[k]].in->cnt[kk] + count - back) % count &&
+                    !offview_note(g, n, k))
+                    break;
+            if (k == n && offview_few(g, n))
+                return 1;
+        }
+    }
+    g->noffview = 0;
+    return 0;
 }
 
-static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n_all, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
     char ref[96], e[256];
     ValIn vi[4096];
-    if (n > sizeof vi / sizeof vi[0])
-        n = sizeof vi / sizeof vi[0];
+    /* values are fitted on the first 4096 views; what the spec keeps
+     * (values read or loaded, the link state, where frames are) is kept
+     * for every view, so that a later guard can use it in all */
+    size_t n = n_all > sizeof vi / sizeof vi[0] ? sizeof vi / sizeof vi[0] : n_all;
     switch (o0->kind) {
     case XO_READ: {
         /* a read a later write takes bytes from (byte_runs), alike in
@@ -2477,7 +2506,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         size_t k;
         for (k = 1; k < n && cur(s, ids[k])->occ == o0->occ; k++)
             ;
-        emit_read(g, s, ids, n, o0->reg, k == n ? o0->occ : 0, reg_ref(g, o0->reg, ref, sizeof ref),
+        emit_read(g, s, ids, n_all, o0->reg, k == n ? o0->occ : 0, reg_ref(g, o0->reg, ref, sizeof ref),
                   depth);
         return 0;
     }
@@ -2747,12 +2776,12 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         return 0;
     }
     case XO_DELIVER:
-        return emit_deliver(g, s, ids, n, depth);
+        return emit_deliver(g, s, ids, n_all, depth);
     case XO_INS:
-        return o0->pio == XPIO_HEADER ? emit_pio_header(g, s, ids, n, depth)
+        return o0->pio == XPIO_HEADER ? emit_pio_header(g, s, ids, n_all, depth)
                                       : emit_pio_frame(g, s, ids, n, depth);
     case XO_LOAD:
-        return emit_load(g, s, ids, n, depth);
+        return emit_load(g, s, ids, n_all, depth);
     case XO_LINK:
         for (size_t k = 0; k < n; k++)
             vi[k] = (ValIn){cur(s, ids[k])->value, -1, 0, 0};
@@ -2775,8 +2804,8 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         {
             Slot *ls = slot_get(s, SLOT_LINK);
             if (ls)
-                for (size_t k = 0; k < n; k++)
-                    ls->v[ids[k]] = vi[k].v != 0;
+                for (size_t k = 0; k < n_all; k++)
+                    ls->v[ids[k]] = cur(s, ids[k])->value != 0;
         }
         return 0;
     case XO_LOOP: {
@@ -2894,6 +2923,73 @@ static int find_guard(Gen *g, Scope *s, const size_t *ids, size_t n, const int *
                     side[k] = ln->v[ids[k]] > lo_max;
                 snprintf(out, len, "rxlen > 0x%x", lo_max);
                 return 0;
+            }
+            /* where the frame ends in the device's memory (its place in
+             * pages, its length) past a threshold: the frame's bytes
+             * cross the end of the ring (a page count says only that its
+             * pages do). The threshold: the roundest value between the
+             * groups (a ring ends at a page). After the page count and
+             * the length: where those do not tell the ways apart (a frame
+             * whose pages wrap and whose bytes do not) */
+            {
+                uint32_t lo_max = 0, hi_min = UINT32_MAX;
+                for (size_t k = 0; k < n; k++)
+                    side[k] = 0;
+                for (int pass = 0; pass < 2; pass++) {
+                    /* the groups past some end: those whose every view
+                     * ends above every view of the others */
+                    uint8_t grp_hi[64] = {0};
+                    int any = 0;
+                    if (pass == 1) {
+                        for (size_t k = 0; k < n; k++)
+                            if (grp[k] < 64 && side[k])
+                                grp_hi[grp[k]] = 1;
+                    }
+                    if (pass == 0) {
+                        /* order the views by end; cut between groups */
+                        uint32_t best_cut = UINT32_MAX;
+                        for (size_t c = 0; c < n; c++) {
+                            uint32_t t = (ps->v[ids[c]] << 8) + ln->v[ids[c]];
+                            for (size_t k = 0; k < n; k++)
+                                side[k] = (ps->v[ids[k]] << 8) + ln->v[ids[k]] > t;
+                            if (separates(grp, ngrp, n, side)) {
+                                best_cut = t;
+                                break;
+                            }
+                        }
+                        if (best_cut == UINT32_MAX)
+                            break;
+                        for (size_t k = 0; k < n; k++) {
+                            uint32_t e = (ps->v[ids[k]] << 8) + ln->v[ids[k]];
+                            side[k] = e > best_cut;
+                        }
+                        continue;
+                    }
+                    for (size_t k = 0; k < n; k++) {
+                        uint32_t e = (ps->v[ids[k]] << 8) + ln->v[ids[k]];
+                        if (grp[k] < 64 && grp_hi[grp[k]])
+                            hi_min = e < hi_min ? e : hi_min;
+                        else
+                            lo_max = e > lo_max ? e : lo_max;
+                        any = 1;
+                    }
+                    if (!any || hi_min <= lo_max || hi_min == UINT32_MAX)
+                        break;
+                    uint32_t t = lo_max;
+                    for (uint32_t b = 1u << 30; b; b >>= 1) {
+                        uint32_t c = (hi_min - 1) / b * b;
+                        if (c >= lo_max && c < hi_min) {
+                            t = c;
+                            break;
+                        }
+                    }
+                    for (size_t k = 0; k < n; k++)
+                        side[k] = (ps->v[ids[k]] << 8) + ln->v[ids[k]] > t;
+                    if (separates(grp, ngrp, n, side)) {
+                        snprintf(out, len, "(rxpos << 8) + rxlen > 0x%x", t);
+                        return 0;
+                    }
+                }
             }
             for (size_t c = 0; c < n; c++) {
                 uint32_t t = ps->v[ids[c]];
@@ -3335,12 +3431,23 @@ static void gen_branch(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         return;
     }
     int was_place = g->prx.from_place, was_guarded = g->prx.guarded;
+    uint32_t was_max = g->prx.place_max;
     g->prx.from_place = g->prx.guarded = 0;
+    g->prx.place_max = UINT32_MAX;
     g->o = o;
     gen(g, s, ids, n, depth);
     fclose(o);
     g->o = saved;
     int guard = g->prx.from_place && !g->prx.guarded;
+    /* the places above the highest seen, up to where every count taken
+     * from the place stays one (K - (rxpos << 8) >= 0) and inside the
+     * device's ring: the same shape of frame there, at places the
+     * traces' frames happened not to start */
+    if (guard && g->prx.place_max != UINT32_MAX) {
+        uint32_t top = g->prx.place_max < g->prx.next_hi ? g->prx.place_max : g->prx.next_hi;
+        hi = top > hi ? top : hi;
+    }
+    g->prx.place_max = was_max < g->prx.place_max ? was_max : g->prx.place_max;
     if (guard) {
         indent(g, depth);
         fprintf(g->o, "if rxpos < 0x%x || rxpos > 0x%x\n", lo, hi);
@@ -3383,6 +3490,70 @@ static void gen_split(Gen *g, Scope *s, size_t *ids, size_t n, int depth, const 
     }
     free(a);
     free(b);
+}
+
+/* Some views report the link here and the others go on as they do after
+ * the report: a driver that tells the OS only when the link changed. If
+ * the reported state follows a value read (E), and in the other views E
+ * is the state they last reported (or, before any report since init, one
+ * state for all: what the driver took the link to be), the spec states
+ * `linkstate E` in every view (the host passes a change on, and nothing
+ * else). 1: emitted (the reporting views moved past their report). */
+static int link_always(Gen *g, Scope *s, size_t *ids, size_t n, const int *grp, unsigned ngrp,
+                       const XOp *const *rep, int depth)
+{
+    if (ngrp != 2 || n > 4096 || !rep[0] || !rep[1])
+        return 0;
+    unsigned lq = rep[0]->kind == XO_LINK ? 0 : rep[1]->kind == XO_LINK ? 1 : 2;
+    if (lq == 2 || rep[1 - lq]->kind == XO_LINK)
+        return 0;
+    Slot *ls = slot_get(s, SLOT_LINK);
+    if (!ls || !slot_all_ok(ls, ids, n))
+        return 0;
+    /* after the report, the reporting views go on as the others do */
+    for (size_t k = 0; k < n; k++)
+        if (grp[k] == (int)lq) {
+            const View *v = &s->v[ids[k]];
+            size_t at = s->pos[ids[k]] + 1;
+            if (at >= v->n || !same_key(g, &v->ops[at], rep[1 - lq]))
+                return 0;
+        }
+    static ValIn vi[4096];
+    char e[400];
+    for (uint32_t first = 1; first <= 1; first--) {
+        for (size_t k = 0; k < n; k++) {
+            uint32_t v = grp[k] == (int)lq ? cur(s, ids[k])->value != 0
+                         : ls->v[ids[k]] == LINK_NONE ? first
+                                                      : ls->v[ids[k]];
+            vi[k] = (ValIn){v, -1, 0, 0};
+        }
+        if (value_expr(g, s, ids, n, vi, 1, e, sizeof e) == 0 && !strstr(e, "linkrep"))
+            break;
+        e[0] = 0;
+        if (!first)
+            break;
+    }
+    if (!e[0])
+        return 0;
+    size_t nrep = 0;
+    for (size_t k = 0; k < n; k++)
+        nrep += grp[k] == (int)lq;
+    note(g, depth,
+         "%zu of %zu requests reported the link here, the others had reported what they read: "
+         "stated in all",
+         nrep, n);
+    indent(g, depth);
+    fprintf(g->o, "linkstate %s\n", e);
+    if (g->link_used) {
+        indent(g, depth);
+        fprintf(g->o, "set linkrep (%s) != 0\n", e);
+    }
+    for (size_t k = 0; k < n; k++) {
+        ls->v[ids[k]] = vi[k].v != 0;
+        if (grp[k] == (int)lq)
+            s->pos[ids[k]]++;
+    }
+    return 1;
 }
 
 static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
@@ -3463,6 +3634,11 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
             if (q < 64)
                 cnt[q]++;
         }
+        if (link_always(g, s, ids, n, grp, ngrp, rep, depth)) {
+            free(grp);
+            free(side);
+            continue;
+        }
         char cond[512];
         if (!find_guard(g, s, ids, n, grp, ngrp, side, cond, sizeof cond)) {
             gen_split(g, s, ids, n, depth, side, cond, 0);
@@ -3486,6 +3662,17 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         for (unsigned q = 1; q < ngrp; q++)
             if (cnt[q] > cnt[best])
                 best = q;
+        if (getenv("XDRV_EXTRACT_GUARDS")) {
+            fprintf(stderr, "split at depth %d, %zu views:\n", depth, n);
+            for (size_t q = 0; q < n && q < 200000; q++) {
+                fprintf(stderr, " g%d #%llu", grp[q],
+                        (unsigned long long)(cur(s, ids[q]) ? cur(s, ids[q])->seq : 0));
+                for (unsigned i = 0; i < s->nslots; i++)
+                    if (s->slot[i].key >= 0 && s->slot[i].ok[ids[q]])
+                        fprintf(stderr, " %s=%x", s->slot[i].name, s->slot[i].v[ids[q]]);
+                fputc('\n', stderr);
+            }
+        }
         size_t m = 0, other = 0;
         uint64_t seq = 0;
         for (k = 0; k < n; k++) {
@@ -4860,7 +5047,26 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
         if (lo[told[q]])
             fprintf(o, "; %zu %s", lo[told[q]], why[told[q]]);
     fputs("\"\n", o);
-    gen(g, &s, ids, s.nv, 1);
+    /* timers: NDIS's hang check and the driver's own timers are separate
+     * functions on separate clocks, which nothing the device says tells
+     * apart; the spec's one periodic timer request does what each does,
+     * one after the other */
+    size_t groups[3] = {0};
+    for (size_t i = 0; i < s.nv; i++)
+        groups[s.v[i].in->timer_entry]++;
+    if (kind == XK_TIMER && groups[1] && groups[2]) {
+        size_t at = 0;
+        for (uint8_t e = 1; e <= 2; e++) {
+            size_t start = at;
+            for (size_t i = 0; i < s.nv; i++)
+                if (s.v[i].in->timer_entry == e)
+                    ids[at++] = i;
+            fprintf(o, "  note \"%zu of them in %s\"\n", at - start,
+                    e == 1 ? "MiniportCheckForHang" : "a timer the driver set");
+            gen(g, &s, ids + start, at - start, 1);
+        }
+    } else
+        gen(g, &s, ids, s.nv, 1);
     if (g->rot[kind]) {
         char nm[48];
         counter_name(kind, nm, sizeof nm);
@@ -5502,6 +5708,20 @@ static void ring_restarts(Gen *g)
             trace = in->trace;
             taken = 0;
         }
+        /* where the request first looks into the receive ring is where
+         * the driver's index is: a frame it dropped (no deliver: an
+         * error, a runt) or a descriptor the device skipped moves it on
+         * with nothing the counter of delivered frames sees */
+        const XRegion *rr = g->rxp >= 0 ? &x->regions[g->rxp] : NULL;
+        for (size_t j = 0; rr && rr->ring_count && rr->ring_desc && j < in->nraw; j++) {
+            const XOp *o = &in->raw[j];
+            if (o->kind != XO_LOAD || o->reg != g->rxp)
+                continue;
+            uint32_t d0 = o->off / rr->ring_desc;
+            if (taken % rr->ring_count != d0)
+                taken = taken - taken % rr->ring_count + d0;
+            break;
+        }
         in->rxr = taken;
         for (size_t j = 0; j < in->nraw; j++)
             taken += in->raw[j].kind == XO_DELIVER && in->raw[j].held == g->rxp + 1;
@@ -5628,6 +5848,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         g.rx_used = 0;
         g.rxn_used = g.rxlen_used = 0;
         g.prx.used = g.prx.big = g.prx.from_place = g.prx.guarded = 0;
+        g.prx.place_max = UINT32_MAX;
         g.nasm = g.nocc = 0;
         g.nld = 0;
         g.nprom = 0;

@@ -98,6 +98,8 @@ typedef struct XInst {
     uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
     uint8_t reconfigured;   /* it came after a `param` request in its trace: the
                              * driver may run with another configuration */
+    uint8_t timer_entry;    /* a timer: 1 MiniportCheckForHang, 2 a timer the
+                             * driver set (its function, or its DPC) */
     uint8_t setting_off;    /* it came while a setting the binding makes (the
                              * lookahead) differed from the binding's value */
     uint8_t mcast_on;       /* a filter or reset while a multicast list was set
