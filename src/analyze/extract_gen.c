@@ -105,6 +105,9 @@ typedef struct RxPort {
     /* the highest place such a count stays a count at (K >> 8 for
      * K - (rxpos << 8)), UINT32_MAX none */
     uint32_t place_max;
+    /* the least length a count taken from it (rxlen - C) needs, 0 none;
+     * the least the enclosing guards let through (rxlen > T: T + 1) */
+    uint32_t len_need, len_floor;
 } RxPort;
 
 /* A loop over frames read through a data register: rounds of varying
@@ -633,6 +636,9 @@ static int slot_count(Gen *g, Scope *s, const size_t *ids, size_t n, const ValIn
                         if (k < n || (T && (capped < 2 || n - capped < 2)))
                             continue;
                         count_expr(sl->name, a, T, R, m, 0xffffu > m, out, len);
+                        /* rxlen - C: a count only from C on (gen_branch) */
+                        if (!T && a < 0 && (uint32_t)-a > g->prx.len_need)
+                            g->prx.len_need = (uint32_t)-a;
                         if (T) {
                             g->cnt_cap.ok = 1;
                             g->cnt_cap.c = T - (uint32_t)a;
@@ -857,6 +863,12 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
             int place = sl->key == SLOT_RX || sl->key == SLOT_RXNEXT || sl->key == SLOT_RXLEN;
             if (add_ok && place) {
                 add_expr(sl->name, add, m, out, len);
+                /* rxlen - C: a count only from C on (gen_branch guards) */
+                if (sl->key == SLOT_RXLEN && add > m / 2) {
+                    uint32_t c = (m - add + 1) & m;
+                    if (c > g->prx.len_need)
+                        g->prx.len_need = c;
+                }
                 return 0;
             }
             if (and_ok && clear) {
@@ -3431,9 +3443,10 @@ static void gen_branch(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         return;
     }
     int was_place = g->prx.from_place, was_guarded = g->prx.guarded;
-    uint32_t was_max = g->prx.place_max;
+    uint32_t was_max = g->prx.place_max, was_need = g->prx.len_need;
     g->prx.from_place = g->prx.guarded = 0;
     g->prx.place_max = UINT32_MAX;
+    g->prx.len_need = 0;
     g->o = o;
     gen(g, s, ids, n, depth);
     fclose(o);
@@ -3448,6 +3461,24 @@ static void gen_branch(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         hi = top > hi ? top : hi;
     }
     g->prx.place_max = was_max < g->prx.place_max ? was_max : g->prx.place_max;
+    /* a count rxlen - C here: frames shorter than C (none in the traces
+     * here) hand over, rather than have the count run round */
+    Slot *ln = slot_get(s, SLOT_RXLEN);
+    if (g->prx.len_need > g->prx.len_floor && ln && slot_all_ok(ln, ids, n)) {
+        uint32_t shortest = UINT32_MAX;
+        for (size_t k = 0; k < n; k++)
+            shortest = ln->v[ids[k]] < shortest ? ln->v[ids[k]] : shortest;
+        if (shortest >= g->prx.len_need) {
+            indent(g, depth);
+            fprintf(g->o, "if rxlen < 0x%x\n", g->prx.len_need);
+            fallback(g, depth + 1, "a frame shorter than the traces showed here");
+            indent(g, depth);
+            fputs("end\n", g->o);
+            g->prx.len_need = 0;
+        }
+    }
+    if (g->prx.len_need < was_need)
+        g->prx.len_need = was_need;
     if (guard) {
         indent(g, depth);
         fprintf(g->o, "if rxpos < 0x%x || rxpos > 0x%x\n", lo, hi);
@@ -3480,7 +3511,12 @@ static void gen_split(Gen *g, Scope *s, size_t *ids, size_t n, int depth, const 
         g->in_prx_split = prx && g->prx.ok && s->rounds;
         indent(g, depth);
         fprintf(g->o, "if %s\n", cond);
+        uint32_t floor = g->prx.len_floor, t;
+        char tail;
+        if (sscanf(cond, "rxlen > %x%c", &t, &tail) == 1 && t + 1 > floor)
+            g->prx.len_floor = t + 1;
         gen_branch(g, s, a, na, depth + 1);
+        g->prx.len_floor = floor;
         indent(g, depth);
         fputs("else\n", g->o);
         gen_branch(g, s, b, nb, depth + 1);
@@ -5849,6 +5885,7 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
         g.rxn_used = g.rxlen_used = 0;
         g.prx.used = g.prx.big = g.prx.from_place = g.prx.guarded = 0;
         g.prx.place_max = UINT32_MAX;
+        g.prx.len_need = 0;
         g.nasm = g.nocc = 0;
         g.nld = 0;
         g.nprom = 0;
