@@ -138,6 +138,7 @@ typedef struct Store {
 } Store;
 
 struct Analysis {
+    char isa_model[32]; /* an_set_isa_model */
     char **paths;
     uint64_t *nevents; /* events per trace (pass 1) */
     size_t npaths;
@@ -1296,6 +1297,16 @@ const AnRing *an_ring(const Analysis *a, size_t i)
 const AnRxBuffer *an_rx(const Analysis *a)
 {
     return rings_rx(a->rings);
+}
+
+void an_set_isa_model(Analysis *a, const char *model)
+{
+    snprintf(a->isa_model, sizeof a->isa_model, "%s", model ? model : "");
+}
+
+const char *an_isa_model(const Analysis *a)
+{
+    return a->isa_model[0] ? a->isa_model : NULL;
 }
 
 void an_free(Analysis *a)

@@ -266,5 +266,10 @@ int an_report_dot(const Analysis *a, FILE *out);
 /* A driver specification (docs/formats/xsm.md) from the traces: `xdrv
  * extract` (docs/extract.md). 0, or -1 with a reason in err. */
 int an_extract(const Analysis *a, FILE *out, char *err, size_t errlen);
+/* The ISA model the traces were recorded with (`xdrv extract --device
+ * ne2000-isa`): ISA traces carry no PCI ID, and the spec's `device` line
+ * then names the model. NULL: none. */
+void an_set_isa_model(Analysis *a, const char *model);
+const char *an_isa_model(const Analysis *a);
 
 #endif

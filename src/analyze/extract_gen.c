@@ -5927,6 +5927,8 @@ int extract_write_spec(const Analysis *a, Extract *x, FILE *out, char *err, size
           out);
     if (x->have_id)
         fprintf(out, "device pci %04x:%04x\n", x->vendor, x->device);
+    else if (an_isa_model(a))
+        fprintf(out, "device isa %s\n", an_isa_model(a));
     fputc('\n', out);
     for (unsigned i = 0; i < g.nwin; i++)
         fprintf(out, "window w%u %s 0x%x   # at 0x%x in the traces\n", i,

@@ -9,6 +9,7 @@
 
 #include "analyze/analyze.h"
 #include "cli/cli.h"
+#include "machine/boards.h"
 #include "replay/spec.h"
 #include "replay/verify.h"
 
@@ -163,6 +164,13 @@ int cmd_extract(int argc, char **argv)
         fprintf(stderr, "xdrv extract: warning: %u trace(s) cut short; used as far as they go\n",
                 an_warnings(an));
     cli_poll_code(an, driver);
+    /* an ISA model: the traces carry no PCI ID to name the chip by */
+    if (device) {
+        int model = machine_spec_nic_model(device);
+        NicModelInfo mi;
+        if (model >= 0 && machine_nic_model_info((unsigned)model, &mi) == 0 && mi.isa)
+            an_set_isa_model(an, device);
+    }
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
