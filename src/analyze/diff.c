@@ -19,6 +19,7 @@ typedef struct Tokens {
     uint64_t *hash;
     uint64_t *seq; /* each token's first event, to skip to in pass 2 */
     uint32_t *count;
+    uint8_t *period; /* events per iteration: pass 2 reads the token as it is */
     size_t n, cap;
     NormStats st;
     int truncated;
@@ -80,7 +81,7 @@ static int fail(Diff *d, const char *what)
 
 /* ---------------------------------------------------------------- pass 1 */
 
-static int tokens_push(Tokens *t, uint64_t h, uint64_t seq, uint32_t count)
+static int tokens_push(Tokens *t, uint64_t h, uint64_t seq, uint32_t count, uint32_t period)
 {
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 4096;
@@ -96,11 +97,16 @@ static int tokens_push(Tokens *t, uint64_t h, uint64_t seq, uint32_t count)
         if (!sq)
             return -1;
         t->seq = sq;
+        uint8_t *pd = realloc(t->period, cap * sizeof *pd);
+        if (!pd)
+            return -1;
+        t->period = pd;
         t->cap = cap;
     }
     t->hash[t->n] = h;
     t->seq[t->n] = seq;
     t->count[t->n] = count;
+    t->period[t->n] = (uint8_t)period;
     t->n++;
     return 0;
 }
@@ -118,7 +124,7 @@ static int read_tokens(const Diff *d, Tokens *t, int which, char *err, size_t er
     NormToken tk;
     int r;
     while ((r = norm_next(n, &tk, why, sizeof why)) > 0)
-        if (tokens_push(t, tk.hash, tk.seq, tk.count) < 0) {
+        if (tokens_push(t, tk.hash, tk.seq, tk.count, tk.period) < 0) {
             norm_close(n);
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -284,25 +290,20 @@ static int side_seek(Side *s, const Tokens *tk, const char *path, size_t pos, ch
                      size_t errlen)
 {
     char why[XTR_ERR_MAX];
-    if (s->have && pos > s->pos + 1) {
-        /* far ahead: skip the tokens in between without hashing them */
-        norm_skip(s->norm, tk->seq[pos]);
-        s->have = 0;
-        s->pos = pos;
-    } else if (!s->have && pos > s->pos) {
-        norm_skip(s->norm, tk->seq[pos]);
-        s->pos = pos;
+    if (s->have && s->pos == pos)
+        return 0;
+    /* the token as pass 1 found it: read for its line, the events before
+     * it for their state only, nothing hashed */
+    int r = pos < tk->n ? norm_token(s->norm, tk->seq[pos], tk->period[pos], tk->count[pos], &s->t,
+                                     why, sizeof why)
+                        : 0;
+    if (r <= 0) {
+        snprintf(err, errlen, "%s: %s", path, r < 0 ? why : "changed while being compared");
+        return -1;
     }
-    while (!s->have || s->pos < pos) {
-        if (s->have)
-            s->pos++;
-        int r = norm_next(s->norm, &s->t, why, sizeof why);
-        if (r <= 0) {
-            snprintf(err, errlen, "%s: %s", path, r < 0 ? why : "changed while being compared");
-            return -1;
-        }
-        s->have = 1;
-    }
+    s->t.hash = tk->hash[pos];
+    s->have = 1;
+    s->pos = pos;
     return 0;
 }
 
@@ -380,11 +381,16 @@ static void *ahead_run(void *p)
          h++) {
         const Hunk *hk = &d->hunk[h];
         size_t c = hk->c0;
-        for (size_t pos = hk->b0; pos < hk->b1; pos++, i++) {
-            /* printed: inside one of the hunk's changes on side b */
+        for (size_t pos = hk->b0; pos < hk->b1; pos++) {
+            /* wanted: inside one of the hunk's changes on side b (printed
+             * unless only counted), or the hunk's first (its head);
+             * context is printed from side a */
             while (c < hk->c1 && pos >= d->ch[c].b + d->ch[c].blen)
                 c++;
-            int printed = lines && c < hk->c1 && pos >= d->ch[c].b;
+            int changed = c < hk->c1 && pos >= d->ch[c].b;
+            int printed = lines && changed;
+            if (!changed && pos != hk->b0)
+                continue;
             if (side_seek(&a->side, &d->tok[1], d->path[1], pos, a->err, sizeof a->err) < 0) {
                 a->rc = -1;
                 break;
@@ -403,6 +409,7 @@ static void *ahead_run(void *p)
             }
             if ((i & 63) == 63)
                 ahead_publish(a, i + 1, 0);
+            i++;
         }
     }
     ahead_publish(a, i, 1);
@@ -569,21 +576,57 @@ static int print_line(Diff *d, int *first, char op, int which)
     return 0;
 }
 
+static char *put_str(char *p, const char *s)
+{
+    while (*s)
+        *p++ = *s++;
+    return p;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do
+        t[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    while (n)
+        *p++ = t[--n];
+    return p;
+}
+
 static void print_hunk_head(Diff *d, const Hunk *h, const NormToken *ta, const NormToken *tb)
 {
     const NormToken *ctx = ta ? ta : tb;
     size_t alen = h->a1 - h->a0, blen = h->b1 - h->b0;
     if (d->o->format == DIFF_UNIFIED) {
-        /* unified format: a range of length 0 names the line before it */
-        fprintf(d->out, "@@ -%zu,%zu +%zu,%zu @@", alen ? h->a0 + 1 : h->a0, alen,
-                blen ? h->b0 + 1 : h->b0, blen);
-        if (ctx && ctx->request)
-            fprintf(d->out, " request %" PRIu64 " %s", ctx->request, ctx->req_kind);
-        if (ta && tb)
-            fprintf(d->out, " (#%" PRIu64 ", #%" PRIu64 ")", ta->seq, tb->seq);
-        else
-            fprintf(d->out, " (%s#%" PRIu64 ")", ta ? "a " : "b ", ctx->seq);
-        fputc('\n', d->out);
+        /* unified format: a range of length 0 names the line before it
+         * (written without printf: a head per hunk) */
+        char b[160], *p = b;
+        p = put_str(p, "@@ -");
+        p = put_u64(p, alen ? h->a0 + 1 : h->a0);
+        *p++ = ',';
+        p = put_u64(p, alen);
+        p = put_str(p, " +");
+        p = put_u64(p, blen ? h->b0 + 1 : h->b0);
+        *p++ = ',';
+        p = put_u64(p, blen);
+        p = put_str(p, " @@");
+        fwrite_unlocked(b, 1, (size_t)(p - b), d->out);
+        if (ctx && ctx->request) {
+            p = put_u64(put_str(b, " request "), ctx->request);
+            *p++ = ' ';
+            fwrite_unlocked(b, 1, (size_t)(p - b), d->out);
+            fputs_unlocked(ctx->req_kind, d->out);
+        }
+        if (ta && tb) {
+            p = put_u64(put_str(b, " (#"), ta->seq);
+            p = put_u64(put_str(p, ", #"), tb->seq);
+        } else {
+            p = put_u64(put_str(b, ta ? " (a #" : " (b #"), ctx->seq);
+        }
+        p = put_str(p, ")\n");
+        fwrite_unlocked(b, 1, (size_t)(p - b), d->out);
     } else if (d->o->format == DIFF_JSON) {
         fprintf(d->out,
                 "%s\n  {\"a_start\":%zu,\"a_count\":%zu,\"b_start\":%zu,\"b_count\":%zu,"
@@ -608,8 +651,10 @@ static int print_hunk(Diff *d, const Hunk *h)
     for (size_t c = h->c0; c <= h->c1; c++) {
         /* the kept tokens up to the next change (or the hunk's end) */
         size_t upto = c < h->c1 ? d->ch[c].a : h->a1;
+        /* (printed from side a: side b is not read there, only skipped
+         * to its next change) */
         for (; ia < upto; ia++, ib++) {
-            if (side_at(d, 0, ia, &ta) < 0 || side_at(d, 1, ib, &tb) < 0)
+            if (side_at(d, 0, ia, &ta) < 0)
                 return -1;
             if (print_line(d, &first, ' ', 0) < 0)
                 return -1;
@@ -750,6 +795,7 @@ done:
         free(d.tok[i].hash);
         free(d.tok[i].count);
         free(d.tok[i].seq);
+        free(d.tok[i].period);
         norm_close(d.side[i].norm);
     }
     free(d.ch);

@@ -17,6 +17,11 @@
 #include "trace/xtr.h"
 
 #define QCAP (2 * NORM_POLL_MAX)
+/* the queue's slots: QCAP waiting, and room behind them for the token
+ * last emitted, which stays in its slot until the next (no copying of
+ * entries a few hundred bytes long per token); a power of two */
+#define QSLOTS (4 * NORM_POLL_MAX)
+#define QMASK (QSLOTS - 1)
 #define REGIONS_MAX 65536u /* live allocations tracked; more are left unnamed */
 
 typedef struct Region {
@@ -53,12 +58,12 @@ struct Norm {
     size_t nreg, capreg;
     uint64_t cur_req;
     const char *cur_kind;
-    Entry q[QCAP];
+    Entry q[QSLOTS];
     /* each queue slot's hash and register-read flag beside it: poll
      * detection compares these for every token, and an Entry is a few
      * cache lines */
-    uint64_t qh[QCAP];
-    unsigned char qr[QCAP];
+    uint64_t qh[QSLOTS];
+    unsigned char qr[QSLOTS];
     /* the last write of a register named NAME[15:0] (a datasheet's low
      * half of a split address register): its name's stem, value, event */
     char half_stem[64];
@@ -76,8 +81,9 @@ struct Norm {
     uint64_t *sval;
     size_t smask, sused;
     uint32_t poll_count;
-    int last; /* what the last token was: -1 none, 0 single (in single), p a poll of period p */
-    Entry single;
+    int nohash; /* norm_token: the tokens are known, their hashes not needed */
+    int last; /* what the last token was: -1 none, 0 single (q[single]), p a poll of period p */
+    unsigned single;
 };
 
 uint64_t norm_hash(const void *p, size_t n, uint64_t seed)
@@ -336,7 +342,11 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
     TraceEvent c = *ev;
     const Region *r;
 
-    e->style = (XtrDumpStyle){.timeless = 1};
+    /* the style's word tables are read only where word_mask says */
+    e->style.timeless = 1;
+    e->style.addr_base = e->style.value_base = e->style.pc_label = NULL;
+    e->style.word_mask = 0;
+    e->style.value_half = 0;
     e->formatted = 0;
     c.seq = 0;
     c.vtime = 0;
@@ -375,7 +385,7 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
     e->pc_rva = m >= 0 ? c.pc - s->mods.m[m].base : c.pc;
 
     e->c = c;
-    e->hash = entry_hash(s, e);
+    e->hash = s->nohash ? 0 : entry_hash(s, e);
     e->seq = ev->seq;
     e->kind = ev->kind;
     e->request = s->cur_req;
@@ -434,12 +444,12 @@ static const char *entry_line(Entry *e)
 
 static Entry *qat(Norm *s, unsigned i)
 {
-    return &s->q[(s->head + i) % QCAP];
+    return &s->q[(s->head + i) & QMASK];
 }
 
 static void qpop(Norm *s, unsigned k)
 {
-    s->head = (s->head + k) % QCAP;
+    s->head = (s->head + k) & QMASK;
     s->n -= k;
 }
 
@@ -479,7 +489,7 @@ static int fill(Norm *s, unsigned want, char *err, size_t errlen)
                 if (norm_prepare(s, &ev, e, err, errlen) < 0)
                     return -1;
                 note_half(s, &ev, e);
-                unsigned slot = (s->head + s->n) % QCAP;
+                unsigned slot = (s->head + s->n) & QMASK;
                 s->qh[slot] = e->hash;
                 s->qr[slot] = (unsigned char)e->reads;
                 s->n++;
@@ -523,7 +533,7 @@ static void half_of(Norm *s, Entry *e, const Region *r, uint32_t a, int half)
     e->style.value_base = r->name;
     e->style.value_half = half;
     e->c.value = a - r->addr;
-    e->hash = entry_hash(s, e);
+    e->hash = s->nohash ? 0 : entry_hash(s, e);
     e->formatted = 0;
 }
 
@@ -564,7 +574,7 @@ static void note_half(Norm *s, const TraceEvent *ev, Entry *e)
         if (lo->seq != s->half_seq || lo == e)
             continue;
         half_of(s, lo, r, a, 1);
-        s->qh[(s->head + i) % QCAP] = lo->hash;
+        s->qh[(s->head + i) & QMASK] = lo->hash;
     }
 }
 
@@ -580,11 +590,14 @@ static int same(const Entry *x, const Entry *y)
 static unsigned poll_period(Norm *s)
 {
     const unsigned h = s->head;
+    const uint64_t first = s->qh[h & QMASK];
     for (unsigned p = 1; p <= NORM_POLL_MAX && 2 * p <= s->n; p++) {
+        if (s->qh[(h + p) & QMASK] != first) /* the block's first event does not come again */
+            continue;
         int reads = 0, eq = 1;
         for (unsigned i = 0; i < p && eq; i++) {
-            reads |= s->qr[(h + i) % QCAP];
-            eq = s->qh[(h + i) % QCAP] == s->qh[(h + p + i) % QCAP];
+            reads |= s->qr[(h + i) & QMASK];
+            eq = s->qh[(h + i) & QMASK] == s->qh[(h + p + i) & QMASK];
         }
         if (eq && reads)
             return p;
@@ -594,11 +607,10 @@ static unsigned poll_period(Norm *s)
 
 static int emit_single(Norm *s, NormToken *t)
 {
-    /* keep the event (swap buffers) so that its line can be printed later */
-    Entry tmp = s->single;
-    s->single = *qat(s, 0);
-    *qat(s, 0) = tmp;
-    Entry *e = &s->single;
+    /* the event stays in its slot, behind the queue, so that its line
+     * can be printed later (fill never reaches it before the next token) */
+    s->single = s->head;
+    Entry *e = qat(s, 0);
     *t = (NormToken){.hash = e->hash,
                      .seq = e->seq,
                      .count = 1,
@@ -664,7 +676,7 @@ const char *norm_line(Norm *s)
     if (s->last < 0)
         return NULL;
     if (s->last == 0)
-        return entry_line(&s->single);
+        return entry_line(&s->q[s->single]);
     Buf *b = &s->tok;
     char head[48];
     int n = snprintf(head, sizeof head, "POLL x%" PRIu32 " {", s->poll_count);
@@ -691,6 +703,47 @@ int norm_next(Norm *s, NormToken *t, char *err, size_t errlen)
     if (r > 0)
         s->st.tokens++;
     return r;
+}
+
+int norm_token(Norm *s, uint64_t seq, uint32_t period, uint32_t count, NormToken *t, char *err,
+               size_t errlen)
+{
+    s->last = -1;
+    if (!count || period < 1 || period > NORM_POLL_MAX || (period > 1 && count < 2))
+        return 0;
+    norm_skip(s, seq);
+    /* as far ahead as norm_next reads: an address's high half, up to 16
+     * events on, rewrites its low half's line */
+    s->nohash = 1;
+    int r = fill(s, QCAP, err, errlen);
+    s->nohash = 0;
+    if (r < 0)
+        return -1;
+    if (s->n < period || qat(s, 0)->seq != seq)
+        return 0;
+    const Entry *e0 = qat(s, 0);
+    *t = (NormToken){.seq = e0->seq,
+                     .count = count,
+                     .period = period,
+                     .kind = e0->kind,
+                     .request = e0->request,
+                     .req_kind = e0->req_kind ? e0->req_kind : ""};
+    if (count == 1) {
+        s->single = s->head;
+        qpop(s, 1);
+        s->last = 0;
+    } else {
+        for (unsigned i = 0; i < period; i++) {
+            Entry tmp = s->blk[i];
+            s->blk[i] = *qat(s, i);
+            *qat(s, i) = tmp;
+        }
+        qpop(s, period);
+        s->last = (int)period;
+        s->poll_count = count;
+    }
+    s->st.tokens++;
+    return 1;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -743,7 +796,7 @@ void norm_close(Norm *s)
 {
     if (!s)
         return;
-    for (unsigned i = 0; i < QCAP; i++) {
+    for (unsigned i = 0; i < QSLOTS; i++) {
         free(s->q[i].line.p);
         free(s->q[i].text.p);
     }
@@ -751,8 +804,6 @@ void norm_close(Norm *s)
         free(s->blk[i].line.p);
         free(s->blk[i].text.p);
     }
-    free(s->single.line.p);
-    free(s->single.text.p);
     free(s->tok.p);
     free(s->skey);
     free(s->sval);

@@ -62,9 +62,18 @@ int norm_next(Norm *s, NormToken *t, char *err, size_t errlen);
  * modules) but not hashed. Poll detection only looks forward, so the
  * tokens from there on are the same as without skipping. */
 void norm_skip(Norm *s, uint64_t seq);
-/* The normalized line of the token norm_next returned last (no newline),
- * printed only now: reading tokens for their hashes costs no printing.
- * Valid until the next norm_next; NULL when there is none or no memory. */
+/* The token an earlier reading of the same trace gave as starting at event
+ * seq, with that period and count (NormToken), read again for its line:
+ * the events before it are read for their state only, and nothing is
+ * hashed or searched for polls (t->hash is 0). 1 = *t filled, 0 = the
+ * trace no longer has that token there, -1 = malformed (reason in err).
+ * Calls go forward through the trace. */
+int norm_token(Norm *s, uint64_t seq, uint32_t period, uint32_t count, NormToken *t, char *err,
+               size_t errlen);
+/* The normalized line of the token norm_next (or norm_token) returned
+ * last (no newline), printed only now: reading tokens for their hashes
+ * costs no printing. Valid until the next call; NULL when there is none or
+ * no memory. */
 const char *norm_line(Norm *s);
 const NormStats *norm_stats(const Norm *s);
 /* The file ended without an END record (the run was cut short). */
