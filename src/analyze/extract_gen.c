@@ -1259,6 +1259,9 @@ static int array_alike(const Gen *g, const XOp *a, const XOp *b)
 
 /* Every view's next op is the same access to registers of one array:
  * an indexed access. 0 emitted, -1 not an array access. */
+static int ring_misfits(Gen *g, const Scope *s, const size_t *ids, size_t n, const uint32_t *idxs,
+                        uint32_t count);
+
 static int try_family(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
@@ -1333,6 +1336,11 @@ static int try_family(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
             stride = st;
             base = b;
             count = cnt;
+        } else if (ok && ring_misfits(g, s, ids, n, ks, cnt)) {
+            /* a counter gives the register in all but a few (a status
+             * read for the send the driver completes, where it completed
+             * several at once): gen leaves those out and comes back */
+            return 2;
         }
     }
     if (!found)
@@ -3592,15 +3600,55 @@ static int link_always(Gen *g, Scope *s, size_t *ids, size_t n, const int *grp, 
     return 1;
 }
 
+/* The views g->offview names (positions in ids) left out, with a note;
+ * the count of those kept. */
+static size_t leave_offviews(Gen *g, Scope *s, size_t *ids, size_t n, int depth, const char *what)
+{
+    uint64_t seq = cur(s, ids[g->offview[0]])->seq;
+    size_t m = 0, j = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (j < g->noffview && g->offview[j] == k) {
+            j++;
+            continue;
+        }
+        ids[m++] = ids[k];
+    }
+    note(g, depth,
+         "%u of %zu requests used %s their counter does not give (first at event #%llu); left "
+         "out here",
+         g->noffview, n, what, (unsigned long long)seq);
+    g->noffview = 0;
+    return m;
+}
+
 static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
 {
     /* frames read through a data register, one or two alone in their
-     * branch: their values are those frames', too few to generalise */
-    if (g->prx.ok && s->rounds && n < 3 && depth > 0 && cur(s, ids[0]) && g->in_prx_split) {
+     * branch: their values are those frames', too few to generalise.
+     * Counted by distinct frames (place and length): explore's runs repeat
+     * a frame at the same place, which makes its constants fit often */
+    size_t distinct = n;
+    if (g->prx.ok && s->rounds && n >= 3 && depth > 0 && g->in_prx_split) {
+        Slot *ps = slot_get(s, SLOT_RX), *ln = slot_get(s, SLOT_RXLEN);
+        if (ps && ln && slot_all_ok(ps, ids, n) && slot_all_ok(ln, ids, n)) {
+            uint64_t seen[3];
+            distinct = 0;
+            for (size_t k = 0; k < n && distinct < 3; k++) {
+                uint64_t key = (uint64_t)ps->v[ids[k]] << 32 | ln->v[ids[k]];
+                size_t q;
+                for (q = 0; q < distinct && seen[q] != key; q++)
+                    ;
+                if (q == distinct)
+                    seen[distinct++] = key;
+            }
+        }
+    }
+    if (g->prx.ok && s->rounds && distinct < 3 && depth > 0 && cur(s, ids[0]) &&
+        g->in_prx_split) {
         note(g, depth,
-             "frames read through the data register this way: %zu in the traces "
-             "(event #%llu), not generalised",
-             n, (unsigned long long)cur(s, ids[0])->seq);
+             "frames read through the data register this way: %zu in the traces, %zu "
+             "distinct (event #%llu), not generalised",
+             n, distinct, (unsigned long long)cur(s, ids[0])->seq);
         fallback(g, depth, "receiving is not generalised");
         return;
     }
@@ -3618,20 +3666,7 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
                 return;
             int r = emit_same(g, s, ids, n, depth);
             if (r == 2) { /* a few views left out: the same op again without them */
-                uint64_t seq = cur(s, ids[g->offview[0]])->seq;
-                size_t m = 0, j = 0;
-                for (k = 0; k < n; k++) {
-                    if (j < g->noffview && g->offview[j] == k) {
-                        j++;
-                        continue;
-                    }
-                    ids[m++] = ids[k];
-                }
-                note(g, depth,
-                     "%u of %zu requests used a descriptor their counter does not give (first at "
-                     "event #%llu); left out here",
-                     g->noffview, n, (unsigned long long)seq);
-                n = m;
+                n = leave_offviews(g, s, ids, n, depth, "a descriptor");
                 continue;
             }
             if (r)
@@ -3641,6 +3676,10 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
             continue;
         }
         int fr = try_family(g, s, ids, n, depth);
+        if (fr == 2) {
+            n = leave_offviews(g, s, ids, n, depth, "a register");
+            continue;
+        }
         if (fr >= 0) {
             if (fr)
                 return;
