@@ -23,6 +23,7 @@ typedef struct Tokens {
     size_t n, cap;
     NormStats st;
     int truncated;
+    Norm *norm; /* pass 1's reading, kept with its marks for pass 2 */
 } Tokens;
 
 /* A change: a[a, a+alen) replaced by b[b, b+blen); keeps in between. */
@@ -111,6 +112,9 @@ static int tokens_push(Tokens *t, uint64_t h, uint64_t seq, uint32_t count, uint
     return 0;
 }
 
+/* Events between marks of pass 1's reading (norm_keep_marks). */
+#define DIFF_MARK_EVERY 2048
+
 /* One trace's tokens into d->tok[which]; touches nothing else of d, so
  * the two sides can be read at once. -1 with the reason in err. */
 static int read_tokens(const Diff *d, Tokens *t, int which, char *err, size_t errlen)
@@ -121,6 +125,8 @@ static int read_tokens(const Diff *d, Tokens *t, int which, char *err, size_t er
         snprintf(err, errlen, "%s", why);
         return -1;
     }
+    /* pass 2 comes back to its hunks from the nearest mark */
+    norm_keep_marks(n, d->o->no_marks ? UINT32_MAX : DIFF_MARK_EVERY); /* no_marks: the start only */
     NormToken tk;
     int r;
     while ((r = norm_next(n, &tk, why, sizeof why)) > 0)
@@ -136,7 +142,7 @@ static int read_tokens(const Diff *d, Tokens *t, int which, char *err, size_t er
     }
     t->st = *norm_stats(n);
     t->truncated = norm_truncated(n);
-    norm_close(n);
+    t->norm = n;
     return 0;
 }
 
@@ -274,13 +280,8 @@ static int build_hunks(Diff *d, size_t ctx)
 
 static int side_open(Diff *d, int which)
 {
-    char why[XTR_ERR_MAX];
-    Side *s = &d->side[which];
-    s->norm = norm_open(d->path[which], &d->o->norm, why, sizeof why);
-    if (!s->norm) {
-        snprintf(d->err, d->errlen, "%s", why);
-        return -1;
-    }
+    /* pass 1's reading, which goes back to its marks */
+    d->side[which].norm = d->tok[which].norm;
     return 0;
 }
 
@@ -433,10 +434,8 @@ static Ahead *ahead_start(Diff *d)
     a->d = d;
     a->n = n;
     a->v = malloc(n * sizeof *a->v);
-    char why[XTR_ERR_MAX];
-    a->side.norm = a->v ? norm_open(d->path[1], &d->o->norm, why, sizeof why) : NULL;
+    a->side.norm = a->v ? d->tok[1].norm : NULL; /* the main thread reads side a only */
     if (!a->side.norm || pthread_mutex_init(&a->lock, NULL) != 0) {
-        norm_close(a->side.norm);
         free(a->v);
         free(a);
         return NULL;
@@ -445,7 +444,6 @@ static Ahead *ahead_start(Diff *d)
     if (pthread_create(&a->th, NULL, ahead_run, a) != 0) {
         pthread_cond_destroy(&a->more);
         pthread_mutex_destroy(&a->lock);
-        norm_close(a->side.norm);
         free(a->v);
         free(a);
         return NULL;
@@ -464,7 +462,6 @@ static void ahead_free(Ahead *a)
     for (size_t i = 0; i < a->nblocks; i++)
         free(a->blocks[i]);
     free(a->blocks);
-    norm_close(a->side.norm);
     free(a->v);
     free(a);
 }
@@ -796,7 +793,7 @@ done:
         free(d.tok[i].count);
         free(d.tok[i].seq);
         free(d.tok[i].period);
-        norm_close(d.side[i].norm);
+        norm_close(d.tok[i].norm); /* side i's too */
     }
     free(d.ch);
     free(d.hunk);

@@ -19,6 +19,8 @@ typedef struct DiffOptions {
     unsigned context;       /* unified: lines of context around a change */
     int minimal;            /* exact shortest edit script, whatever it costs */
     int ignore_poll_counts; /* a poll that ran x3 here and x5 there is no change */
+    int no_marks;           /* pass 2 reads each trace again from its start, not from the
+                             * nearest mark (tests: the output is the same) */
 } DiffOptions;
 
 /* Compare trace files a and b and write the result to out. Returns 0 when

@@ -49,8 +49,31 @@ typedef struct Entry {
     int formatted;
 } Entry;
 
+/* Where the reading was, every NORM_MARK_EVERY events of the first
+ * reading (norm_keep_marks): a later norm_token far from where the reader
+ * is goes back or on to the nearest mark instead of reading everything in
+ * between again. */
+typedef struct NormMark {
+    XtrMark rm;
+    Region *reg;
+    size_t nreg;
+    uint64_t cur_req;
+    const char *cur_kind;
+    char half_stem[64];
+    uint32_t half_lo;
+    uint64_t half_seq;
+    int half_have;
+    XtrModules mods;
+} NormMark;
+
+#define NORM_MARK_REGIONS 1024 /* more live allocations than this: no mark there */
+
 struct Norm {
     XtrReader *r;
+    unsigned mark_every;
+    NormMark *marks;
+    size_t nmarks, capmarks;
+    uint64_t next_seq; /* the number of the next event the reader gives */
     NormOptions opt;
     unsigned char keep[TRACE_KIND_COUNT];
     XtrModules mods;
@@ -457,10 +480,46 @@ static void note_half(Norm *s, const TraceEvent *ev, Entry *e);
 
 /* Read events until `want` normalized ones wait in the queue, or the file
  * ends. 0 or -1. */
+static int take_mark(Norm *s)
+{
+    if (s->nreg > NORM_MARK_REGIONS)
+        return 0;
+    if (s->nmarks == s->capmarks) {
+        size_t cap = s->capmarks ? 2 * s->capmarks : 64;
+        NormMark *m = realloc(s->marks, cap * sizeof *m);
+        if (!m)
+            return -1;
+        s->marks = m;
+        s->capmarks = cap;
+    }
+    NormMark *m = &s->marks[s->nmarks];
+    m->reg = NULL;
+    if (s->nreg && !(m->reg = malloc(s->nreg * sizeof *m->reg)))
+        return -1;
+    if (s->nreg)
+        memcpy(m->reg, s->reg, s->nreg * sizeof *m->reg);
+    m->nreg = s->nreg;
+    xtr_reader_mark(s->r, &m->rm);
+    m->cur_req = s->cur_req;
+    m->cur_kind = s->cur_kind;
+    memcpy(m->half_stem, s->half_stem, sizeof m->half_stem);
+    m->half_lo = s->half_lo;
+    m->half_seq = s->half_seq;
+    m->half_have = s->half_have;
+    m->mods = s->mods;
+    s->nmarks++;
+    return 0;
+}
+
 static int fill(Norm *s, unsigned want, char *err, size_t errlen)
 {
     while (s->n < want && !s->eof) {
         TraceEvent ev;
+        if (s->mark_every && s->next_seq % s->mark_every == 0 &&
+            (!s->nmarks || s->marks[s->nmarks - 1].rm.nev < s->next_seq) && take_mark(s) < 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
         int r = xtr_read(s->r, &ev, err, errlen);
         if (r < 0)
             return -1;
@@ -469,6 +528,7 @@ static int fill(Norm *s, unsigned want, char *err, size_t errlen)
             break;
         }
         s->st.events++;
+        s->next_seq = ev.seq + 1;
         if (ev.kind == TRACE_MODULE) {
             xtr_modules_note(&s->mods, &ev);
             s->mod_hit = -1;
@@ -705,12 +765,66 @@ int norm_next(Norm *s, NormToken *t, char *err, size_t errlen)
     return r;
 }
 
+/* Back or on to the mark nearest before event seq, when seq is behind the
+ * reader or a mark lies between them; the queue is dropped. */
+static int go_near(Norm *s, uint64_t seq)
+{
+    if (!s->nmarks || (s->n && qat(s, 0)->seq <= seq && seq <= qat(s, s->n - 1)->seq))
+        return 0;
+    size_t lo = 0, hi = s->nmarks; /* the last mark at or before seq */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (s->marks[mid].rm.nev <= seq)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const NormMark *m = &s->marks[lo];
+    if (m->rm.nev > seq || (s->next_seq <= seq && m->rm.nev <= s->next_seq))
+        return 0; /* reading on from here is as near */
+    if (m->nreg > s->capreg) {
+        Region *r = realloc(s->reg, m->nreg * sizeof *r);
+        if (!r)
+            return -1;
+        s->reg = r;
+        s->capreg = m->nreg;
+    }
+    if (m->nreg)
+        memcpy(s->reg, m->reg, m->nreg * sizeof *m->reg);
+    s->nreg = m->nreg;
+    xtr_reader_seek(s->r, &m->rm);
+    s->next_seq = m->rm.nev;
+    s->cur_req = m->cur_req;
+    s->cur_kind = m->cur_kind;
+    memcpy(s->half_stem, m->half_stem, sizeof s->half_stem);
+    s->half_lo = m->half_lo;
+    s->half_seq = m->half_seq;
+    s->half_have = m->half_have;
+    s->mods = m->mods;
+    s->mod_hit = -1;
+    s->n = 0;
+    s->eof = 0;
+    return 0;
+}
+
+void norm_keep_marks(Norm *s, unsigned every)
+{
+    s->mark_every = every;
+}
+
 int norm_token(Norm *s, uint64_t seq, uint32_t period, uint32_t count, NormToken *t, char *err,
                size_t errlen)
 {
     s->last = -1;
     if (!count || period < 1 || period > NORM_POLL_MAX || (period > 1 && count < 2))
         return 0;
+    s->mark_every = 0; /* the first reading is over: its marks stay */
+    if (go_near(s, seq) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (seq < s->skip_to)
+        s->skip_to = 0; /* gone back: skip from the mark */
     norm_skip(s, seq);
     /* as far ahead as norm_next reads: an address's high half, up to 16
      * events on, rewrites its low half's line */
@@ -805,6 +919,9 @@ void norm_close(Norm *s)
         free(s->blk[i].text.p);
     }
     free(s->tok.p);
+    for (size_t i = 0; i < s->nmarks; i++)
+        free(s->marks[i].reg);
+    free(s->marks);
     free(s->skey);
     free(s->sval);
     free(s->reg);

@@ -62,12 +62,18 @@ int norm_next(Norm *s, NormToken *t, char *err, size_t errlen);
  * modules) but not hashed. Poll detection only looks forward, so the
  * tokens from there on are the same as without skipping. */
 void norm_skip(Norm *s, uint64_t seq);
+/* Remember where the reading is every `every` events from now on (before
+ * the first norm_next), so that norm_token can come back to a token
+ * without reading the whole trace again; 0: none. */
+void norm_keep_marks(Norm *s, unsigned every);
 /* The token an earlier reading of the same trace gave as starting at event
  * seq, with that period and count (NormToken), read again for its line:
  * the events before it are read for their state only, and nothing is
  * hashed or searched for polls (t->hash is 0). 1 = *t filled, 0 = the
  * trace no longer has that token there, -1 = malformed (reason in err).
- * Calls go forward through the trace. */
+ * Calls go forward through the trace; the first may go back, to the
+ * nearest mark (norm_keep_marks) when the same Norm read the trace
+ * before. */
 int norm_token(Norm *s, uint64_t seq, uint32_t period, uint32_t count, NormToken *t, char *err,
                size_t errlen);
 /* The normalized line of the token norm_next (or norm_token) returned

@@ -772,6 +772,35 @@ int xtr_read(XtrReader *r, TraceEvent *ev, char *err, size_t errlen)
     return 1;
 }
 
+void xtr_reader_mark(const XtrReader *r, XtrMark *m)
+{
+    *m = (XtrMark){.pos = r->pos,
+                   .nev = r->nev,
+                   .vtime = r->vtime,
+                   .depth = r->depth,
+                   .pc = r->pc,
+                   .addr = r->addr,
+                   .nstr = r->nstr,
+                   .complete = r->complete,
+                   .truncated = r->truncated,
+                   .mods = r->mods};
+}
+
+void xtr_reader_seek(XtrReader *r, const XtrMark *m)
+{
+    r->pos = m->pos;
+    r->nev = m->nev;
+    r->vtime = m->vtime;
+    r->depth = m->depth;
+    r->pc = m->pc;
+    r->addr = m->addr;
+    /* the strings defined after the mark are defined again, in their places */
+    r->nstr = m->nstr;
+    r->complete = m->complete;
+    r->truncated = m->truncated;
+    r->mods = m->mods;
+}
+
 int xtr_reader_complete(const XtrReader *r)
 {
     return r && r->complete && r->pos >= r->len;

@@ -105,6 +105,20 @@ void xtr_modules_note(XtrModules *mods, const TraceEvent *ev); /* takes MODULE e
 const char *xtr_format_pc(const XtrModules *mods, uint32_t pc, char *buf, size_t len);
 /* The index in mods->m of the module "module+0xRVA" names pc with, or -1. */
 int xtr_find_module(const XtrModules *mods, uint32_t pc);
+/* Where a reader is, to come back to (xtr_reader_seek): its place in the
+ * file and the decoding state there. The string table is kept whole, so
+ * a seek back reads the same strings at the same places. */
+typedef struct XtrMark {
+    size_t pos;
+    uint64_t nev, vtime;
+    uint32_t depth, pc, addr, nstr;
+    int complete, truncated;
+    XtrModules mods;
+} XtrMark;
+void xtr_reader_mark(const XtrReader *r, XtrMark *m);
+/* Back (or on) to a mark of this reader: the next xtr_read gives the event
+ * that followed the mark. */
+void xtr_reader_seek(XtrReader *r, const XtrMark *m);
 /* The modules a reader has seen so far (the MODULE events it returned). */
 const XtrModules *xtr_reader_modules(const XtrReader *r);
 
