@@ -1102,11 +1102,13 @@ static unsigned field_value(uint32_t x, uint32_t mask)
 }
 
 /* Two banks' values of one register meet: a value in both, other than 0
- * and all ones (a cleared or unset register reads so in any bank). */
+ * and all ones (a cleared or unset register reads so in any bank); -1:
+ * too many values on either side to tell (a data register), no evidence
+ * either way. */
 static int sets_meet(const ValueSet *a, const ValueSet *b)
 {
     if (a->more || b->more)
-        return 1; /* too many values to tell: count it as mixed */
+        return -1;
     for (unsigned i = 0; i < a->n; i++)
         for (unsigned j = 0; j < b->n; j++)
             if (a->v[i] == b->v[j] && a->v[i] && a->v[i] != 0xffu && a->v[i] != 0xffffu &&
@@ -1120,15 +1122,18 @@ static int score_field(const BankVals *bv, size_t n)
     int score = 0;
     for (size_t y = 0; y < n; y++)
         for (int rw = 0; rw < 2; rw++) {
-            unsigned used = 0, meet = 0;
+            unsigned used = 0, meet = 0, untold = 0;
             for (int b = 0; b < 4; b++) {
                 if (!bv[y].v[b][rw].n)
                     continue;
                 used++;
-                for (int c = b + 1; c < 4; c++)
-                    meet |= bv[y].v[c][rw].n && sets_meet(&bv[y].v[b][rw], &bv[y].v[c][rw]);
+                for (int c = b + 1; c < 4; c++) {
+                    int m = bv[y].v[c][rw].n ? sets_meet(&bv[y].v[b][rw], &bv[y].v[c][rw]) : 0;
+                    meet |= m > 0;
+                    untold |= m < 0;
+                }
             }
-            if (used >= 2)
+            if (used >= 2 && (meet || !untold))
                 score += meet ? -1 : 1;
         }
     return score;

@@ -2,7 +2,8 @@
  * synthetic traces written with the trace writer: a counter that restarts
  * at zero is still a counter, a register a read clears is not one; an
  * access through an index register's data port before the index was ever
- * written is described as the port itself, a data window. */
+ * written is described as the port itself, a data window; a page select
+ * is found beside registers with too many values to tell. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,11 +165,46 @@ static void test_data_window(void **state)
     an_free(a);
 }
 
+/* A page select (a DP8390's CR: bits 7:6) in front of three registers
+ * that mean other things in page 0 and page 1, and three data-like
+ * registers whose values are too many to tell apart in either page: the
+ * page select is still found (the data registers are no evidence against
+ * it; they once outvoted the three that are). */
+static void test_bank_select_beside_data_registers(void **state)
+{
+    (void)state;
+    Rec r;
+    rec_open(&r, "bank");
+    for (unsigned i = 0; i < 600; i++) {
+        unsigned page = i % 2;
+        static const uint32_t cmd[] = {0x22, 0x0a, 0x12, 0x26};
+        io(&r, 1, 0x0, 1, 0x22);                            /* page 0, start */
+        io(&r, 1, 0x0, 1, (page ? 0x40 : 0) | cmd[i / 2 % 4]); /* the page, a command */
+        for (uint32_t k = 1; k <= 3; k++)       /* page 0: 0x10+k, page 1: 0x80+k */
+            io(&r, 1, k, 1, page ? 0x80 + k + (i % 3) : 0x10 + k + (i % 3));
+        for (uint32_t k = 8; k <= 10; k++)      /* data: any byte, either page */
+            io(&r, 0, k, 1, (i * 37 + k * 11) & 0xff);
+    }
+    Analysis *a = rec_analyze(&r);
+    const AnRegInfo *p0 = NULL, *p1 = NULL;
+    for (size_t i = 0; i < an_nregs(a); i++) {
+        const AnRegInfo *g = an_reg(a, i);
+        if (g->addr == BASE + 1 && g->banked && g->bank_addr == BASE)
+            *(g->bank_value ? &p1 : &p0) = g;
+    }
+    assert_non_null(p0);
+    assert_non_null(p1);
+    assert_true(p0->bank_mask & 0x40); /* the page bit selects */
+    assert_int_not_equal(p0->bank_value, p1->bank_value);
+    an_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_restarts),
         cmocka_unit_test(test_data_window),
+        cmocka_unit_test(test_bank_select_beside_data_registers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
