@@ -4169,6 +4169,10 @@ static void rx_port_model(Gen *g)
         if (in->trace != trace || in->kind == XK_INIT || in->kind == XK_RESET)
             first = 1;
         trace = in->trace;
+        /* another configuration's ring (after a `param`, a setting moved
+         * from the binding's) is left out of the spec: not its place */
+        if (in->reconfigured || in->setting_off)
+            continue;
         for (size_t j = 0; j < in->nraw; j++) {
             const XOp *o = &in->raw[j];
             if (!is_header(o) || !first)

@@ -604,6 +604,21 @@ if grep -q "verify: safe" "$dir/wrap.err" &&
 else
     bad "extract ne2000 with frames round the ring" "$dir/wrap.err"
 fi
+# A second recording in another configuration (a NetworkAddress of zeros
+# set before init, the interrupt's registration failing once): its frames
+# are left out, and they no longer decide where the first frame after
+# init is (the driver read its first header one page on there, and the
+# whole receive model was given up: no rxhdr, no rxframe).
+printf '%b' 'xdrv-workload 1\nseed 7\nparam NetworkAddress 000000000000\nfail NdisMRegisterInterrupt nth=2\ninit\nfilter broadcast\nreceive len=60 dest=self\nreceive len=60 dest=broadcast\nreceive len=60 dest=multicast\nreceive len=60..1514 step=151\nhalt\n' >"$dir/zmac.wl"
+"$XDRV" trace record "$B/drivers/ne2000.sys" --inf drivers/ne2000/ne2000.inf \
+    --workload "$dir/zmac.wl" -o "$dir/zmac.xtr" >/dev/null 2>"$dir/zmac.err" || bad "record zmac.wl" "$dir/zmac.err"
+"$XDRV" extract "$dir/look.xtr" "$dir/zmac.xtr" -o "$dir/zmac.xsm" --device ne2000 >/dev/null 2>>"$dir/zmac.err"
+if grep -q "verify: safe" "$dir/zmac.err" && grep -q '^buffer rxhdr' "$dir/zmac.xsm" &&
+    grep -q 'ins r10_b0 rxhdr 0 4' "$dir/zmac.xsm"; then
+    ok "extract ne2000: a recording in another configuration does not cost the others their receive model"
+else
+    bad "extract ne2000 with a reconfigured recording" "$dir/zmac.err"
+fi
 
 # ---- replay from the extracted spec: real traffic, no driver code ----
 MAC=52:54:00:12:34:56 # the recording's: the spec writes the MAC the driver read from the EEPROM
