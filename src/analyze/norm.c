@@ -49,20 +49,25 @@ typedef struct Entry {
     int formatted;
 } Entry;
 
-/* Where the reading was, every NORM_MARK_EVERY events of the first
- * reading (norm_keep_marks): a later norm_token far from where the reader
- * is goes back or on to the nearest mark instead of reading everything in
- * between again. */
+/* The last write of a register named NAME[15:0] (a datasheet's low half
+ * of a split address register): its name's stem, value, event. */
+typedef struct HalfState {
+    char stem[64];
+    uint32_t lo;
+    uint64_t seq;
+    int have;
+} HalfState;
+
+/* Where the reading was, every norm_keep_marks events of the first
+ * reading: a later norm_token far from where the reader is goes back or
+ * on to the nearest mark instead of reading everything in between again. */
 typedef struct NormMark {
     XtrMark rm;
     Region *reg;
     size_t nreg;
     uint64_t cur_req;
     const char *cur_kind;
-    char half_stem[64];
-    uint32_t half_lo;
-    uint64_t half_seq;
-    int half_have;
+    HalfState half;
     XtrModules mods;
 } NormMark;
 
@@ -87,12 +92,7 @@ struct Norm {
      * cache lines */
     uint64_t qh[QSLOTS];
     unsigned char qr[QSLOTS];
-    /* the last write of a register named NAME[15:0] (a datasheet's low
-     * half of a split address register): its name's stem, value, event */
-    char half_stem[64];
-    uint32_t half_lo;
-    uint64_t half_seq;
-    int half_have;
+    HalfState half;
     Entry blk[NORM_POLL_MAX]; /* the block of the poll being collapsed */
     unsigned head, n;
     int eof;
@@ -478,8 +478,8 @@ static void qpop(Norm *s, unsigned k)
 
 static void note_half(Norm *s, const TraceEvent *ev, Entry *e);
 
-/* Read events until `want` normalized ones wait in the queue, or the file
- * ends. 0 or -1. */
+/* Note where the reading is now (norm_keep_marks); 0, or -1 (no memory).
+ * With more live allocations than NORM_MARK_REGIONS, none is taken. */
 static int take_mark(Norm *s)
 {
     if (s->nreg > NORM_MARK_REGIONS)
@@ -502,15 +502,14 @@ static int take_mark(Norm *s)
     xtr_reader_mark(s->r, &m->rm);
     m->cur_req = s->cur_req;
     m->cur_kind = s->cur_kind;
-    memcpy(m->half_stem, s->half_stem, sizeof m->half_stem);
-    m->half_lo = s->half_lo;
-    m->half_seq = s->half_seq;
-    m->half_have = s->half_have;
+    m->half = s->half;
     m->mods = s->mods;
     s->nmarks++;
     return 0;
 }
 
+/* Read events until `want` normalized ones wait in the queue, or the file
+ * ends. 0 or -1. */
 static int fill(Norm *s, unsigned want, char *err, size_t errlen)
 {
     while (s->n < want && !s->eof) {
@@ -609,21 +608,21 @@ static void note_half(Norm *s, const TraceEvent *ev, Entry *e)
     size_t stem;
     int h = ev->kind == TRACE_PORT_WRITE || ev->kind == TRACE_MMIO_WRITE ? half_name(ev->reg, &stem)
                                                                          : 0;
-    if (!h || stem >= sizeof s->half_stem || ev->value > 0xffff)
+    if (!h || stem >= sizeof s->half.stem || ev->value > 0xffff)
         return;
     if (h == 1) {
-        memcpy(s->half_stem, ev->reg, stem);
-        s->half_stem[stem] = '\0';
-        s->half_lo = (uint32_t)ev->value;
-        s->half_seq = ev->seq;
-        s->half_have = 1;
+        memcpy(s->half.stem, ev->reg, stem);
+        s->half.stem[stem] = '\0';
+        s->half.lo = (uint32_t)ev->value;
+        s->half.seq = ev->seq;
+        s->half.have = 1;
         return;
     }
-    if (!s->half_have || ev->seq - s->half_seq > QCAP || strncmp(s->half_stem, ev->reg, stem) ||
-        s->half_stem[stem])
+    if (!s->half.have || ev->seq - s->half.seq > QCAP || strncmp(s->half.stem, ev->reg, stem) ||
+        s->half.stem[stem])
         return;
-    s->half_have = 0;
-    uint32_t a = (uint32_t)ev->value << 16 | s->half_lo;
+    s->half.have = 0;
+    uint32_t a = (uint32_t)ev->value << 16 | s->half.lo;
     const Region *r = region_find(s, a);
     if (!r)
         return;
@@ -631,7 +630,7 @@ static void note_half(Norm *s, const TraceEvent *ev, Entry *e)
         half_of(s, e, r, a, 2);
     for (unsigned i = 0; i < s->n; i++) { /* the low half, if still waiting */
         Entry *lo = qat(s, i);
-        if (lo->seq != s->half_seq || lo == e)
+        if (lo->seq != s->half.seq || lo == e)
             continue;
         half_of(s, lo, r, a, 1);
         s->qh[(s->head + i) & QMASK] = lo->hash;
@@ -665,33 +664,52 @@ static unsigned poll_period(Norm *s)
     return 0;
 }
 
-static int emit_single(Norm *s, NormToken *t)
+/* The token a single event or a block of p starting at entry e makes (its
+ * hash the caller's). */
+static NormToken token_of(const Entry *e, uint32_t count, uint32_t period, uint64_t hash)
 {
-    /* the event stays in its slot, behind the queue, so that its line
-     * can be printed later (fill never reaches it before the next token) */
-    s->single = s->head;
-    Entry *e = qat(s, 0);
-    *t = (NormToken){.hash = e->hash,
-                     .seq = e->seq,
-                     .count = 1,
-                     .period = 1,
-                     .kind = e->kind,
-                     .request = e->request,
-                     .req_kind = e->req_kind ? e->req_kind : ""};
-    qpop(s, 1);
-    s->last = 0;
-    return 1;
+    return (NormToken){.hash = hash,
+                       .seq = e->seq,
+                       .count = count,
+                       .period = period,
+                       .kind = e->kind,
+                       .request = e->request,
+                       .req_kind = e->req_kind ? e->req_kind : ""};
 }
 
-static int emit_poll(Norm *s, unsigned p, NormToken *t, char *err, size_t errlen)
+/* The queue's head as a single-event token: the event stays in its slot,
+ * behind the queue, so that its line can be printed later (fill never
+ * reaches it before the next token). */
+static void take_single(Norm *s)
 {
-    /* move the block out of the queue (swapping buffers, no copies) */
+    s->single = s->head;
+    qpop(s, 1);
+    s->last = 0;
+}
+
+/* The queue's first p entries moved out into blk (swapping buffers, no
+ * copies): a poll's block, whose copies may follow in the queue. */
+static void take_block(Norm *s, unsigned p)
+{
     for (unsigned i = 0; i < p; i++) {
         Entry tmp = s->blk[i];
         s->blk[i] = *qat(s, i);
         *qat(s, i) = tmp;
     }
     qpop(s, p);
+}
+
+static int emit_single(Norm *s, NormToken *t)
+{
+    const Entry *e = qat(s, 0);
+    *t = token_of(e, 1, 1, e->hash);
+    take_single(s);
+    return 1;
+}
+
+static int emit_poll(Norm *s, unsigned p, NormToken *t, char *err, size_t errlen)
+{
+    take_block(s, p);
     uint32_t count = 1;
     for (;;) {
         if (fill(s, p, err, errlen) < 0)
@@ -709,13 +727,7 @@ static int emit_poll(Norm *s, unsigned p, NormToken *t, char *err, size_t errlen
     uint64_t h = norm_hash("POLL", 4, p);
     for (unsigned i = 0; i < p; i++)
         h = norm_hash(&s->blk[i].hash, sizeof s->blk[i].hash, h);
-    *t = (NormToken){.hash = h,
-                     .seq = s->blk[0].seq,
-                     .count = count,
-                     .period = p,
-                     .kind = s->blk[0].kind,
-                     .request = s->blk[0].request,
-                     .req_kind = s->blk[0].req_kind ? s->blk[0].req_kind : ""};
+    *t = token_of(&s->blk[0], count, p, h);
     s->last = (int)p;
     s->poll_count = count;
     s->st.polls++;
@@ -723,7 +735,11 @@ static int emit_poll(Norm *s, unsigned p, NormToken *t, char *err, size_t errlen
     return 1;
 }
 
-void norm_skip(Norm *s, uint64_t seq)
+/* Go on from the event numbered seq, the first of a token: the events
+ * before it are read for their state (allocations, requests, modules) but
+ * not normalized. Poll detection only looks forward, so the tokens from
+ * there on are the same as without skipping. */
+static void norm_skip(Norm *s, uint64_t seq)
 {
     while (s->n && qat(s, 0)->seq < seq)
         qpop(s, 1);
@@ -796,10 +812,7 @@ static int go_near(Norm *s, uint64_t seq)
     s->next_seq = m->rm.nev;
     s->cur_req = m->cur_req;
     s->cur_kind = m->cur_kind;
-    memcpy(s->half_stem, m->half_stem, sizeof s->half_stem);
-    s->half_lo = m->half_lo;
-    s->half_seq = m->half_seq;
-    s->half_have = m->half_have;
+    s->half = m->half;
     s->mods = m->mods;
     s->mod_hit = -1;
     s->n = 0;
@@ -835,24 +848,11 @@ int norm_token(Norm *s, uint64_t seq, uint32_t period, uint32_t count, NormToken
         return -1;
     if (s->n < period || qat(s, 0)->seq != seq)
         return 0;
-    const Entry *e0 = qat(s, 0);
-    *t = (NormToken){.seq = e0->seq,
-                     .count = count,
-                     .period = period,
-                     .kind = e0->kind,
-                     .request = e0->request,
-                     .req_kind = e0->req_kind ? e0->req_kind : ""};
+    *t = token_of(qat(s, 0), count, period, 0);
     if (count == 1) {
-        s->single = s->head;
-        qpop(s, 1);
-        s->last = 0;
+        take_single(s);
     } else {
-        for (unsigned i = 0; i < period; i++) {
-            Entry tmp = s->blk[i];
-            s->blk[i] = *qat(s, i);
-            *qat(s, i) = tmp;
-        }
-        qpop(s, period);
+        take_block(s, period);
         s->last = (int)period;
         s->poll_count = count;
     }

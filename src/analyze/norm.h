@@ -56,12 +56,6 @@ Norm *norm_open(const char *path, const NormOptions *opt, char *err, size_t errl
 /* The next token: 1 = *t filled, 0 = end of the trace, -1 = malformed trace
  * (one-line reason in err). */
 int norm_next(Norm *s, NormToken *t, char *err, size_t errlen);
-/* Go on from the event numbered seq, which must be the first event of a
- * token as an earlier reading of the same trace gave it (NormToken.seq):
- * the events before it are read for their state (allocations, requests,
- * modules) but not hashed. Poll detection only looks forward, so the
- * tokens from there on are the same as without skipping. */
-void norm_skip(Norm *s, uint64_t seq);
 /* Remember where the reading is every `every` events from now on (before
  * the first norm_next), so that norm_token can come back to a token
  * without reading the whole trace again; 0: none. */
