@@ -4059,6 +4059,18 @@ static void rx_model(Gen *g)
  * rx_before (where it is) and rx_after (where the next one is). */
 #define PIO_PRE 8
 
+/* Where the header read at op j of in lies: the value last written to reg
+ * within the PIO_PRE ops before it (the remote DMA address). 0, or -1. */
+static int header_place(const XInst *in, size_t j, int reg, uint32_t *at)
+{
+    for (size_t b = j, seen = 0; b-- > 0 && seen < PIO_PRE; seen++)
+        if (in->raw[b].kind == XO_WRITE && in->raw[b].reg == reg) {
+            *at = in->raw[b].value;
+            return 0;
+        }
+    return -1;
+}
+
 static void rx_port_model(Gen *g)
 {
     RxPort *p = &g->prx;
@@ -4178,15 +4190,12 @@ static void rx_port_model(Gen *g)
             if (!is_header(o) || !first)
                 continue;
             first = 0;
-            size_t b, seen;
-            for (b = j, seen = 0; b-- > 0 && seen < PIO_PRE; seen++)
-                if (in->raw[b].kind == XO_WRITE && in->raw[b].reg == best_reg)
-                    break;
-            if (b == SIZE_MAX || seen == PIO_PRE || (have_init && in->raw[b].value != p->init)) {
+            uint32_t at;
+            if (header_place(in, j, best_reg, &at) < 0 || (have_init && at != p->init)) {
                 p->why = "the first frame after init is not in one place";
                 return;
             }
-            p->init = in->raw[b].value;
+            p->init = at;
             have_init = 1;
         }
     }
@@ -4210,12 +4219,9 @@ static void rx_port_model(Gen *g)
                 break;
             if (!is_header(&in->raw[j]))
                 continue;
-            size_t b, seen;
-            for (b = j, seen = 0; b-- > 0 && seen < PIO_PRE; seen++)
-                if (in->raw[b].kind == XO_WRITE && in->raw[b].reg == best_reg)
-                    break;
-            if (b != SIZE_MAX && seen < PIO_PRE)
-                pos = in->raw[b].value;
+            uint32_t at;
+            if (!header_place(in, j, best_reg, &at))
+                pos = at;
             break;
         }
         in->rxpos = pos;
