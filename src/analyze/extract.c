@@ -231,8 +231,10 @@ static int setting_of(Extract *x, const char *text, uint32_t *value, uint8_t *kn
         return -1;
     const char *oid = text + 4;
     size_t n = strcspn(oid, " ");
-    if (!n || n >= sizeof x->setting[0].oid || !strncmp(oid, "OID_GEN_CURRENT_PACKET_FILTER", n) ||
-        !strncmp(oid, "OID_802_3_MULTICAST_LIST", n))
+    static const char filter[] = "OID_GEN_CURRENT_PACKET_FILTER", mlist[] = "OID_802_3_MULTICAST_LIST";
+    if (!n || n >= sizeof x->setting[0].oid ||
+        (n == sizeof filter - 1 && !strncmp(oid, filter, n)) ||
+        (n == sizeof mlist - 1 && !strncmp(oid, mlist, n)))
         return -1;
     const char *v = oid + n + strspn(oid + n, " ");
     char *end;
