@@ -168,6 +168,11 @@ static void request_param(Extract *x, XInst *in)
         in->has_param = x->frames == 1;
         in->param = x->frame_len;
         in->multi = x->frames != 1;
+        /* the OS's packet in a chain of several buffers (the workload's
+         * words: "send len=... frags=N"): a replayer hands the spec each
+         * frame in one piece */
+        const char *fr = strstr(t, " frags=");
+        in->pieces = fr && strtoul(fr + 7, NULL, 10) > 1;
     } else if (in->kind == XK_FILTER) {
         /* the workload's words: "set OID_GEN_CURRENT_PACKET_FILTER 0xb"
          * (the last word), or "filter directed broadcast ..." (the bits
@@ -273,7 +278,10 @@ static int open_inst(Extract *x, XKind k)
     in->first = x->seq;
     in->last = x->seq;
     in->vtime = x->vtime;
+    if (k == XK_INIT)
+        x->gone_trace = 0;
     in->reconfigured = x->reconf_trace == x->trace + 1;
+    in->gone = x->gone_trace == x->trace + 1;
     in->setting_off = (uint8_t)setting_away(x);
     if (k == XK_INIT || k == XK_RESET)
         memset(x->cnt, 0, sizeof x->cnt);
@@ -596,6 +604,13 @@ int extract_event(Extract *x, const TraceEvent *ev, int reg, unsigned trace)
          * configuration's behaviour, which the spec does not describe */
         if (ev->name && !strcmp(ev->name, "param"))
             x->reconf_trace = trace + 1;
+        /* the OS told the driver its device is gone (a surprise removal,
+         * NdisDevicePnPEventSurpriseRemoved: from then on it must not
+         * touch the hardware): until the next initialization, what the
+         * driver does is not how it drives a device that is there (DDK,
+         * MiniportPnPEventNotify) */
+        if (ev->name && !strcmp(ev->name, "pnp") && ev->text && strstr(ev->text, "surprise-removal"))
+            x->gone_trace = trace + 1;
         /* a setting such as the lookahead (MiniportTransferData and the
          * bytes the driver copies before indicating follow it): from a
          * successful set to another value than the binding's, the driver

@@ -946,9 +946,25 @@ static int value_expr_rules(Gen *g, Scope *s, const size_t *ids, size_t n, const
             uint32_t M = in_or & ~out_or;
             for (k = 0; k < n && ok; k++)
                 ok = M && (((vi[k].v >> b) & 1) == ((s->v[ids[k]].in->param & M) != 0));
+            uint32_t pick = 0;
+            if (!ok) {
+                /* or set when the parameter has none of them (a "discard
+                 * broadcast" bit, set when the filter lacks broadcast):
+                 * one of the bits if one alone does, else all that qualify */
+                uint32_t N = out_or & ~in_or;
+                for (unsigned c = 0; c < 33 && N && !pick; c++) {
+                    uint32_t cand = c < 32 ? N & (1u << c) : N;
+                    int fits = cand != 0;
+                    for (k = 0; k < n && fits; k++)
+                        fits = ((vi[k].v >> b) & 1) == ((s->v[ids[k]].in->param & cand) == 0);
+                    if (fits)
+                        pick = cand;
+                }
+                ok = pick != 0;
+            }
             if (ok)
-                pos += snprintf(buf + pos, sizeof buf - (size_t)pos,
-                                " | ((filter & 0x%x) != 0) << %u", M, b);
+                pos += snprintf(buf + pos, sizeof buf - (size_t)pos, " | ((filter & 0x%x) %s 0) << %u",
+                                pick ? pick : M, pick ? "==" : "!=", b);
             if (pos >= (int)sizeof buf)
                 ok = 0;
         }
@@ -4183,7 +4199,7 @@ static void rx_port_model(Gen *g)
         trace = in->trace;
         /* another configuration's ring (after a `param`, a setting moved
          * from the binding's) is left out of the spec: not its place */
-        if (in->reconfigured || in->setting_off)
+        if (in->reconfigured || in->setting_off || in->gone)
             continue;
         for (size_t j = 0; j < in->nraw; j++) {
             const XOp *o = &in->raw[j];
@@ -4938,6 +4954,7 @@ typedef enum LeftOut {
     LO_KEPT,
     LO_RECONF, /* after a configuration change (XInst.reconfigured) */
     LO_SETTING, /* while a setting differed from the binding's (XInst.setting_off) */
+    LO_GONE,   /* after a surprise removal (XInst.gone) */
     LO_IDLE,   /* an interrupt the driver answered without touching the device
                 * (its ISR looked only at its own state, a line it took for
                 * another's): nothing of the device's protocol, and nothing a
@@ -4955,6 +4972,8 @@ static LeftOut left_out(const XInst *in)
         return LO_RECONF;
     if (in->setting_off)
         return LO_SETTING;
+    if (in->gone)
+        return LO_GONE;
     if (in->kind == XK_INTR && !in->nraw)
         return LO_IDLE;
     if (in->mcast_on)
@@ -5120,6 +5139,8 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
                       "spec is for the configuration it starts with",
         [LO_SETTING] = "while a setting NDIS's binding makes (such as the lookahead) was set to another "
                        "value were left out: the spec is for the binding's",
+        [LO_GONE] = "after the OS told the driver its device was surprise removed (before the "
+                    "next initialization) were left out",
         [LO_SPLIT] = "the driver gave the device in several descriptors (the OS's frame across "
                      "a page, or in pieces) were left out: the spec's copy takes one",
         [LO_AFTER] = "that touched the descriptors of such a send were left out",
@@ -5127,7 +5148,7 @@ static int gen_kind(Gen *g, XKind kind, Trans *t)
         [LO_MCAST] = "while a multicast list was set were left out: the spec has no hash, and "
                      "such a list hands the device to the driver",
     };
-    static const LeftOut told[] = {LO_RECONF, LO_SETTING, LO_SPLIT, LO_AFTER, LO_IDLE, LO_MCAST};
+    static const LeftOut told[] = {LO_RECONF, LO_SETTING, LO_GONE, LO_SPLIT, LO_AFTER, LO_IDLE, LO_MCAST};
     for (unsigned q = 0; q < sizeof told / sizeof told[0]; q++)
         if (lo[told[q]])
             fprintf(o, "; %zu %s", lo[told[q]], why[told[q]]);
@@ -5343,8 +5364,11 @@ static void count_sends(Extract *x, int txp)
          * two up); the sends after it are counted by the descriptors the
          * driver used. Other sends count their copies where the driver
          * copies frames (into buffers of its own, or a bounce buffer),
-         * else one. */
-        in->split = ds.n > 1;
+         * else one. A send whose frame the OS gave in several buffers is
+         * left out too, even in one descriptor (the driver copied the
+         * pieces into a bounce buffer): the replayer's frames come whole,
+         * and what the driver does for pieces is not what it does then. */
+        in->split = ds.n > 1 || in->pieces;
         unsure |= in->split || in->multi;
         for (unsigned k = 0; k < ds.n; k++)
             split_mark(&sm, ds.reg[k], ds.idx[k], ds.n > 1);

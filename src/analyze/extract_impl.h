@@ -98,10 +98,15 @@ typedef struct XInst {
     uint8_t restart;        /* it lays the transmit (1) or receive (2) ring out anew */
     uint8_t reconfigured;   /* it came after a `param` request in its trace: the
                              * driver may run with another configuration */
+    uint8_t gone;           /* it came after the OS told the driver its device
+                             * was surprise removed, before the next
+                             * initialization */
     uint8_t timer_entry;    /* a timer: 1 MiniportCheckForHang, 2 a timer the
                              * driver set (its function, or its DPC) */
     uint8_t setting_off;    /* it came while a setting the binding makes (the
                              * lookahead) differed from the binding's value */
+    uint8_t pieces;         /* a send whose frame the OS gave in several
+                             * buffers (the request's `frags=N`, N > 1) */
     uint8_t mcast_on;       /* a filter or reset while a multicast list was set
                              * (extract_gen.c count_sends) */
     uint8_t split;          /* a send the driver gave the device in several
@@ -181,6 +186,9 @@ struct Extract {
     /* a `param` request (a configuration change) seen in this trace
      * (reconf_trace + 1; 0 none) */
     unsigned reconf_trace;
+    /* a surprise removal told to the driver in this trace,
+     * with no initialization since (gone_trace + 1; 0 none) */
+    unsigned gone_trace;
     /* the settings NDIS's binding makes other than the packet filter
      * (OID_GEN_CURRENT_LOOKAHEAD): the value the trace's first binding
      * noted, and whether a workload's successful `set` has moved it away
