@@ -33,7 +33,7 @@ LIB_AOBJ  := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_AOBJ  := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BA)/%)
 
-.PHONY: all deps check unit guest fuzz bench clean demo docs
+.PHONY: all deps check check-long unit guest fuzz bench clean demo docs
 all: deps $(B)/xdrv drivers
 
 deps:
@@ -186,6 +186,10 @@ TOOLS := $(B)/tools/tcpxfer $(B)/tools/wirepeer
 check: deps $(BA)/xdrv $(UNIT_BIN) drivers $(FUZZ_BIN) $(B)/xdrv $(TOOLS) $(XB)/xdrv
 	@XDRV=$(BA)/xdrv BUILD=$(B) ASAN_BUILD=$(BA) UNIT_BIN="$(UNIT_BIN)" \
 	  FUZZ_BIN="$(FUZZ_BIN)" ./tests/run-all.sh
+
+# the safety path from long explorations (about an hour): tests/long/
+check-long: $(B)/xdrv drivers $(TOOLS)
+	@XDRV=$(B)/xdrv BUILD=$(B) ./tests/long/explore_chain.sh
 
 $(B)/bench/%: bench/%.c $(B)/libxdrv.a
 	@mkdir -p $(dir $@)

@@ -3756,7 +3756,7 @@ static void gen(Gen *g, Scope *s, size_t *ids, size_t n, int depth)
         if (getenv("XDRV_EXTRACT_GUARDS")) {
             fprintf(stderr, "split at depth %d, %zu views:\n", depth, n);
             for (size_t q = 0; q < n && q < 200000; q++) {
-                fprintf(stderr, " g%d #%llu", grp[q],
+                fprintf(stderr, " g%d trace %u #%llu", grp[q], s->v[ids[q]].in->trace,
                         (unsigned long long)(cur(s, ids[q]) ? cur(s, ids[q])->seq : 0));
                 for (unsigned i = 0; i < s->nslots; i++)
                     if (s->slot[i].key >= 0 && s->slot[i].ok[ids[q]])

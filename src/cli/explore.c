@@ -29,6 +29,9 @@ const char explore_usage[] =
     "  --time SECONDS      stop after this much wall time (default: no limit)\n"
     "  --plateau N         stop after N runs in a row with nothing new (default 100)\n"
     "  --seed N            mutation randomness (default 1): the same seed, the same runs\n"
+    "  --sample N          also keep every Nth run in a row that reached nothing new\n"
+    "                      (default 0: none): the covered paths again, with other\n"
+    "                      parameters, for xdrv extract to generalise from\n"
     "  --workload W        a seed workload (repeatable; default: standard and sweep)\n"
     "  --run-timeout S     wall-clock limit of one run (default 120)\n"
     "  --inf, --device, --service, --param, --budget, --allow-missing:\n"
@@ -110,7 +113,7 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 int cmd_explore(int argc, char **argv)
 {
     const char *dir = NULL;
-    unsigned long runs = 200, plateau = 100, timeout = 120, seconds = 0, seed = 1;
+    unsigned long runs = 200, plateau = 100, timeout = 120, seconds = 0, seed = 1, sample = 0;
     const char *wl_specs[16];
     unsigned nwl = 0;
     char **rargv = calloc((size_t)argc + 1, sizeof *rargv);
@@ -139,6 +142,8 @@ int cmd_explore(int argc, char **argv)
             num = &seconds, max = 86400 * 365;
         else if (!strcmp(a, "--seed"))
             num = &seed, max = 0xFFFFFFFFul;
+        else if (!strcmp(a, "--sample"))
+            num = &sample, max = 10000000;
         else if (!strcmp(a, "--run-timeout"))
             num = &timeout, max = 86400;
         if (num || !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--workload")) {
@@ -216,6 +221,7 @@ int cmd_explore(int argc, char **argv)
                       .seconds = (double)seconds,
                       .plateau = (unsigned)plateau,
                       .seed = seed,
+                      .sample = (unsigned)sample,
                       .dir = dir,
                       .progress = stderr,
                       .progress_tty = isatty(2)};
@@ -229,9 +235,12 @@ int cmd_explore(int argc, char **argv)
         rc = EXIT_LOAD;
         goto out;
     }
-    printf("xdrv explore: %u runs in %.1f s (stopped: %s), %u kept in %s, %u faulted or timed "
+    char sampled[48] = "";
+    if (sample)
+        snprintf(sampled, sizeof sampled, " (%u of them sampled)", res.sampled);
+    printf("xdrv explore: %u runs in %.1f s (stopped: %s), %u kept%s in %s, %u faulted or timed "
            "out\n",
-           res.runs, res.seconds, res.stop_reason, res.kept, dir, res.faulted);
+           res.runs, res.seconds, res.stop_reason, res.kept, sampled, dir, res.faulted);
     cov_map_report(cov, stdout, 0);
 out:
     for (unsigned i = 0; i < nseeds; i++)

@@ -574,8 +574,12 @@ int explore_run(const ExploreOpts *o, const ExploreOps *ops, CovMap *cov, const 
             fresh = 0;
         }
         res->reached = cov_map_nreached(cov);
-        if (fresh > 0) {
-            dry = 0;
+        /* a run with nothing new is kept too when sampled: the same paths
+         * with other parameters (frame lengths, places in a ring) are what
+         * extract generalises from; it does not join the corpus, and it
+         * still counts towards the plateau */
+        int sampled = fresh <= 0 && o->sample && (dry + 1) % o->sample == 0;
+        if (fresh > 0 || sampled) {
             char base[4096];
             snprintf(base, sizeof base, "%s/%04u", o->dir, res->kept + 1);
             char path[4200];
@@ -593,6 +597,14 @@ int explore_run(const ExploreOpts *o, const ExploreOps *ops, CovMap *cov, const 
             }
             free(text);
             res->kept++;
+            if (sampled) {
+                res->sampled++;
+                dry++;
+                workload_free(&w);
+                progress(o, res, 0, 0);
+                continue;
+            }
+            dry = 0;
             if (n == cap) {
                 Workload *nc = realloc(corpus, 2 * cap * sizeof *nc);
                 if (!nc) {

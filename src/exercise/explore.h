@@ -33,10 +33,13 @@ typedef struct ExploreOpts {
     FILE *progress;     /* one updating line (\r) when a terminal, else a line per kept run */
     int progress_tty;
     unsigned max_steps; /* a mutated workload stays below this (default 600) */
+    unsigned sample;    /* also keep every Nth run that reached nothing new (0:
+                         * none): more instances of covered paths for extract */
 } ExploreOpts;
 
 typedef struct ExploreResult {
     unsigned runs, kept, faulted;
+    unsigned sampled; /* of the kept runs, those kept by ExploreOpts.sample */
     size_t blocks, reached;
     double seconds;
     const char *stop_reason; /* "runs", "time", "plateau", "interrupted" */

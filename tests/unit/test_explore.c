@@ -258,6 +258,34 @@ static void test_loop_keeps_new_code_and_plateaus(void **state)
         snprintf(p, sizeof p, "%s/%04u.workload", dir, k);
         unlink(p);
     }
+    /* sampling keeps every 5th run in a row with nothing new as well:
+     * the exploration itself (runs, coverage, the runs kept for new code)
+     * is the same, since sampled runs join no corpus */
+    Fake fake3 = {0};
+    ops.opaque = &fake3;
+    cov_map_free(c);
+    c = ladder();
+    ExploreOpts os = o;
+    os.sample = 5;
+    ExploreResult r3;
+    assert_int_equal(explore_run(&os, &ops, c, &seed, 1, NULL, &r3, err, sizeof err), 0);
+    assert_int_equal(r3.runs, r.runs);
+    assert_int_equal(r3.reached, r.reached);
+    assert_int_equal(r3.kept - r3.sampled, r.kept);
+    /* the plateau's 200 dry runs at the end alone give 40 */
+    assert_true(r3.sampled >= 40);
+    assert_true(r3.sampled <= (r.runs - r.kept) / 5);
+    for (unsigned k = 1; k <= r3.kept; k++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/%04u.workload", dir, k);
+        Workload back;
+        assert_int_equal(workload_load(p, &back, err, sizeof err), 0);
+        workload_free(&back);
+        unlink(p);
+        snprintf(p, sizeof p, "%s/%04u.xtr", dir, k);
+        assert_int_equal(access(p, R_OK), 0);
+        unlink(p);
+    }
     cov_map_free(c);
     workload_free(&seed);
     assert_int_equal(rmdir(dir), 0);
