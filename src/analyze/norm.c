@@ -362,7 +362,9 @@ static uint64_t entry_hash(Norm *s, const Entry *e)
  * printing it: the hash covers exactly the fields the line shows. */
 static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size_t errlen)
 {
-    TraceEvent c = *ev;
+    /* normalized in place: the entry keeps its own copy */
+    e->c = *ev;
+    TraceEvent *const c = &e->c;
     const Region *r;
 
     /* the style's word tables are read only where word_mask says */
@@ -371,43 +373,42 @@ static int norm_prepare(Norm *s, const TraceEvent *ev, Entry *e, char *err, size
     e->style.word_mask = 0;
     e->style.value_half = 0;
     e->formatted = 0;
-    c.seq = 0;
-    c.vtime = 0;
+    c->seq = 0;
+    c->vtime = 0;
     if (s->opt.device_side) {
-        c.pc = 0;
-        c.depth = 0;
+        c->pc = 0;
+        c->depth = 0;
     }
-    if (addr_is_memory(c.kind) && (r = region_find(s, c.addr))) {
+    if (addr_is_memory(c->kind) && (r = region_find(s, c->addr))) {
         e->style.addr_base = r->name;
-        c.addr -= r->addr;
+        c->addr -= r->addr;
     }
-    if (value_may_point(&c) && c.value <= UINT32_MAX && (r = region_find(s, c.value))) {
+    if (value_may_point(c) && c->value <= UINT32_MAX && (r = region_find(s, c->value))) {
         e->style.value_base = r->name;
-        c.value -= r->addr;
+        c->value -= r->addr;
     }
     /* a descriptor or another small block the device moves in memory
      * the driver allocated: the 32-bit words in it that are addresses
      * inside an allocation (a buffer's, a ring's) print as such */
-    if ((c.kind == TRACE_DMA_READ || c.kind == TRACE_DMA_WRITE) && c.data && c.len >= 4 &&
-        c.len <= 4 * XTR_DUMP_WORDS && s->nreg && region_find(s, ev->addr))
-        for (uint32_t w = 0; w + 4 <= c.len; w += 4) {
-            uint32_t v = xtr_le32(c.data + w);
+    if ((c->kind == TRACE_DMA_READ || c->kind == TRACE_DMA_WRITE) && c->data && c->len >= 4 &&
+        c->len <= 4 * XTR_DUMP_WORDS && s->nreg && region_find(s, ev->addr))
+        for (uint32_t w = 0; w + 4 <= c->len; w += 4) {
+            uint32_t v = xtr_le32(c->data + w);
             if ((r = region_find(s, v))) {
                 e->style.word_mask |= 1u << (w / 4);
                 e->style.word_base[w / 4] = r->name;
                 e->style.word_off[w / 4] = v - r->addr;
             }
         }
-    if (c.text && s->nreg && (c.kind == TRACE_API_CALL || c.kind == TRACE_GUEST_CALL) &&
-        strstr(c.text, "0x") && !(c.text = norm_text(s, &e->text, c.text))) {
+    if (c->text && s->nreg && (c->kind == TRACE_API_CALL || c->kind == TRACE_GUEST_CALL) &&
+        strstr(c->text, "0x") && !(c->text = norm_text(s, &e->text, c->text))) {
         snprintf(err, errlen, "out of memory normalizing event %" PRIu64, ev->seq);
         return -1;
     }
-    int m = c.pc ? find_module(s, c.pc) : -1;
+    int m = c->pc ? find_module(s, c->pc) : -1;
     e->pc_mod = m >= 0 ? s->mods.m[m].name : NULL;
-    e->pc_rva = m >= 0 ? c.pc - s->mods.m[m].base : c.pc;
+    e->pc_rva = m >= 0 ? c->pc - s->mods.m[m].base : c->pc;
 
-    e->c = c;
     e->hash = s->nohash ? 0 : entry_hash(s, e);
     e->seq = ev->seq;
     e->kind = ev->kind;

@@ -61,21 +61,26 @@ static void dump_printf(DumpOut *o, const char *fmt, ...)
 
 static const char dump_hex[] = "0123456789abcdef";
 
-/* Numbers without printf: a line per event of a large trace. */
+/* Numbers without printf: a line per event of a large trace. The digits
+ * are written backwards into a small buffer and go out in one piece. */
 static void dump_u64(DumpOut *o, uint64_t v, int hex)
 {
     char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = hex ? dump_hex[v & 15] : (char)('0' + v % 10);
-        v = hex ? v >> 4 : v / 10;
-    } while (v);
+    int n = (int)sizeof tmp;
     if (hex) {
-        dump_putc(o, '0');
-        dump_putc(o, 'x');
+        do {
+            tmp[--n] = dump_hex[v & 15];
+            v >>= 4;
+        } while (v);
+        tmp[--n] = 'x';
+        tmp[--n] = '0';
+    } else {
+        do {
+            tmp[--n] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
     }
-    while (n)
-        dump_putc(o, tmp[--n]);
+    dump_putn(o, tmp + n, sizeof tmp - (size_t)n);
 }
 
 /* v, or "BASE+0xN" when based (at most 64 bytes of BASE) */
@@ -98,17 +103,18 @@ static void dump_field(DumpOut *o, const char *key, const char *base, uint64_t v
 }
 
 /* Printed bare when it cannot be mistaken: no space, quote, backslash,
- * control or non-ASCII byte, and not empty. */
-static int dump_bare_ok(const char *s)
+ * control or non-ASCII byte, and not empty. The length of s when it can,
+ * else 0 (one pass: a line per event a dump or a diff shows). */
+static size_t dump_bare_len(const char *s)
 {
-    if (!*s)
-        return 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\')
-            return 0;
+    const unsigned char *c = (const unsigned char *)s;
+    size_t n = 0;
+    for (;; n++) {
+        unsigned char b = c[n];
+        if (b > 0x20 && b < 0x7f && b != '"' && b != '\\')
+            continue;
+        return b ? 0 : n;
     }
-    return 1;
 }
 
 /* Names (API, register, device, module) print bare when they can, so that
@@ -118,13 +124,24 @@ static void dump_string(DumpOut *o, const char *key, const char *s, int quote)
     dump_putc(o, ' ');
     dump_puts(o, key);
     dump_putc(o, '=');
-    if (!quote && dump_bare_ok(s)) {
-        dump_puts(o, s);
+    size_t bare = quote ? 0 : dump_bare_len(s);
+    if (bare) {
+        dump_putn(o, s, bare);
         return;
     }
     dump_putc(o, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (*s) {
+        /* a run that needs no escape goes out in one piece */
+        size_t run = 0;
+        for (unsigned char b; (b = (unsigned char)s[run]) >= 0x20 && b < 0x7f && b != '"' &&
+                              b != '\\';)
+            run++;
+        if (run) {
+            dump_putn(o, s, run);
+            s += run;
+            continue;
+        }
+        unsigned char c = (unsigned char)*s++;
         switch (c) {
         case '"':
             dump_puts(o, "\\\"");
@@ -142,18 +159,21 @@ static void dump_string(DumpOut *o, const char *key, const char *s, int quote)
             dump_puts(o, "\\r");
             break;
         default:
-            /* non-ASCII as escapes too: the dump stays 7-bit and one
-             * byte sequence has one spelling */
-            if (c < 0x20 || c >= 0x7f) {
-                dump_puts(o, "\\x");
-                dump_putc(o, dump_hex[c >> 4]);
-                dump_putc(o, dump_hex[c & 15]);
-            } else {
-                dump_putc(o, (char)c);
-            }
+            /* control and non-ASCII bytes as escapes: the dump stays
+             * 7-bit and one byte sequence has one spelling */
+            dump_puts(o, "\\x");
+            dump_putc(o, dump_hex[c >> 4]);
+            dump_putc(o, dump_hex[c & 15]);
         }
     }
     dump_putc(o, '"');
+}
+
+/* Whether the data word at byte i prints as the address it holds. */
+static int dump_word_at(const TraceEvent *ev, const XtrDumpStyle *style, uint32_t i)
+{
+    return i % 4 == 0 && i / 4 < XTR_DUMP_WORDS && (style->word_mask >> (i / 4) & 1) &&
+           i + 4 <= ev->len;
 }
 
 static void dump_data(DumpOut *o, const TraceEvent *ev, const XtrDumpStyle *style)
@@ -167,16 +187,29 @@ static void dump_data(DumpOut *o, const TraceEvent *ev, const XtrDumpStyle *styl
     }
     dump_puts(o, " data=");
     for (uint32_t i = 0; i < ev->len && !o->over; i++) {
-        if (i % 4 == 0 && i / 4 < XTR_DUMP_WORDS && (style->word_mask >> (i / 4) & 1) &&
-            i + 4 <= ev->len) {
+        if (dump_word_at(ev, style, i)) {
             dump_putc(o, '[');
             dump_based(o, style->word_base[i / 4], style->word_off[i / 4], 1);
             dump_putc(o, ']');
             i += 3;
             continue;
         }
-        dump_putc(o, dump_hex[ev->data[i] >> 4]);
-        dump_putc(o, dump_hex[ev->data[i] & 15]);
+        /* plain bytes up to the next word printed as an address, with
+         * one room check for the run */
+        uint32_t end = style->word_mask ? i + 1 : ev->len;
+        while (end < ev->len && !dump_word_at(ev, style, end))
+            end++;
+        if (o->used + 2 * (size_t)(end - i) >= o->cap) {
+            o->over = 1;
+            return;
+        }
+        char *w = o->p + o->used;
+        for (uint32_t k = i; k < end; k++) {
+            *w++ = dump_hex[ev->data[k] >> 4];
+            *w++ = dump_hex[ev->data[k] & 15];
+        }
+        o->used += 2 * (size_t)(end - i);
+        i = end - 1; /* the loop's i++ goes on from end */
     }
 }
 
