@@ -112,8 +112,20 @@ static int tokens_push(Tokens *t, uint64_t h, uint64_t seq, uint32_t count, uint
     return 0;
 }
 
-/* Events between marks of pass 1's reading (norm_keep_marks). */
-#define DIFF_MARK_EVERY 2048
+/* Events between marks of pass 1's reading (norm_keep_marks): 256, or
+ * more for a large trace, so that it keeps about 1024 marks at most (a
+ * mark holds a few KB: the module table twice, the live allocations).
+ * Events take about 9 bytes in a trace file; 8 is the estimate. A hunk
+ * is reached by reading at most a mark's interval again. */
+static unsigned diff_mark_every(const char *path)
+{
+    struct stat st;
+    uint64_t events = stat(path, &st) == 0 && st.st_size > 0 ? (uint64_t)st.st_size / 8 : 0;
+    unsigned every = 256;
+    while (every < (1u << 20) && events / every > 1024)
+        every *= 2;
+    return every;
+}
 
 /* One trace's tokens into d->tok[which]; touches nothing else of d, so
  * the two sides can be read at once. -1 with the reason in err. */
@@ -126,7 +138,7 @@ static int read_tokens(const Diff *d, Tokens *t, int which, char *err, size_t er
         return -1;
     }
     /* pass 2 comes back to its hunks from the nearest mark */
-    norm_keep_marks(n, d->o->no_marks ? UINT32_MAX : DIFF_MARK_EVERY); /* no_marks: the start only */
+    norm_keep_marks(n, d->o->no_marks ? UINT32_MAX : diff_mark_every(d->path[which])); /* no_marks: the start only */
     NormToken tk;
     int r;
     while ((r = norm_next(n, &tk, why, sizeof why)) > 0)
