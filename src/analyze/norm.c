@@ -163,12 +163,22 @@ static uint64_t hash_u64(uint64_t h, uint64_t v)
 /* The reader interns strings: one pointer per distinct string for the
  * file's life, so a string's hash is computed once and looked up by its
  * address after that (open addressing; NULL hashes as itself). */
-static uint64_t str_hash(Norm *s, const char *str)
+static uint64_t str_hash_miss(Norm *s, const char *str, size_t i);
+
+static inline uint64_t str_hash(Norm *s, const char *str)
 {
     if (!str)
         return hash_str(0, NULL);
     uintptr_t key = (uintptr_t)str;
     size_t i = (size_t)((key >> 3) * 0x9e3779b97f4a7c15ull >> 40) & s->smask;
+    if (s->skey[i] == key) /* the first place: the common case, inline */
+        return s->sval[i];
+    return str_hash_miss(s, str, i);
+}
+
+static uint64_t str_hash_miss(Norm *s, const char *str, size_t i)
+{
+    uintptr_t key = (uintptr_t)str;
     for (; s->skey[i]; i = (i + 1) & s->smask)
         if (s->skey[i] == key)
             return s->sval[i];
