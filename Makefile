@@ -23,7 +23,7 @@ TESTLIBS  := -lcmocka
 
 LIB_SRC   := $(sort $(wildcard src/pe/*.c src/vm/*.c src/nt/*.c src/nt/*/*.c \
                src/dev/*.c src/trace/*.c src/host/*.c src/analyze/*.c src/exercise/*.c \
-               src/machine/*.c src/replay/*.c))
+               src/machine/*.c src/replay/*.c src/manager/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c tests/dev/test_*.c))
 

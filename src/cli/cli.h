@@ -35,6 +35,11 @@ int cmd_replay(int argc, char **argv);
 /* xdrv synth: a verified specification as C source (synth.c). */
 extern const char synth_usage[];
 int cmd_synth(int argc, char **argv);
+/* the driver store: src/cli/store.c */
+extern const char install_usage[], list_usage[], remove_usage[];
+int cmd_install(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_remove(int argc, char **argv);
 /* The datasheet facts of a device model (its BARs, the registers that take
  * a DMA address) for spec_verify, as `xdrv verify --device MODEL` checks
  * against; regs holds CLI_TRUTH_MAX entries. 0, or -1 for an unknown

@@ -24,6 +24,9 @@ static const char usage[] =
     "  verify DRIVER.xsm [--device M]           static safety checks of a driver specification\n"
     "  replay DRIVER.xsm --device M ...         serve a NIC from a verified spec, no driver code\n"
     "  synth DRIVER.xsm -o OUT.c                a verified spec as the C source of a driver\n"
+    "  install DRIVER.inf [--name N]            copy a driver into the store, imports checked\n"
+    "  list                                     the installed drivers\n"
+    "  remove NAME                              remove an installed driver\n"
     "  --version                    xdrv's version and the Unicorn version it runs on\n"
     "  --help                       this text\n"
     "\n"
@@ -52,7 +55,7 @@ int main(int argc, char **argv)
         printf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage,
                exports_usage, trace_usage, record_usage, explore_usage, diff_usage, analyze_usage,
                extract_usage, verify_usage, replay_usage);
-        printf("\n%s", synth_usage);
+        printf("\n%s\n%s\n%s\n%s", synth_usage, install_usage, list_usage, remove_usage);
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
@@ -79,6 +82,12 @@ int main(int argc, char **argv)
         return cmd_replay(argc - 1, argv + 1);
     if (!strcmp(cmd, "synth"))
         return cmd_synth(argc - 1, argv + 1);
+    if (!strcmp(cmd, "install"))
+        return cmd_install(argc - 1, argv + 1);
+    if (!strcmp(cmd, "list"))
+        return cmd_list(argc - 1, argv + 1);
+    if (!strcmp(cmd, "remove"))
+        return cmd_remove(argc - 1, argv + 1);
     fprintf(stderr, "xdrv: unknown command '%s' (try xdrv --help)\n", cmd);
     return EXIT_USAGE;
 }

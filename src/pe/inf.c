@@ -1249,6 +1249,121 @@ const char *inf_service_name(const Inf *inf, const char *install)
     return as ? as->fields[0] : "";
 }
 
+/* ---- the files an install copies -------------------------------------------- */
+
+/* The last path component ("%12%\\rtl8139.sys" -> "rtl8139.sys"). */
+static const char *inf_basename(const char *path)
+{
+    const char *b = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '\\' || *p == '/')
+            b = p + 1;
+    return b;
+}
+
+const char *inf_service_binary(const Inf *inf, const char *install)
+{
+    const InfSection *dd, *svc, *si;
+    const InfLine *as;
+
+    if (!inf || !install || !(dd = inf_pick_install(inf, install)))
+        return "";
+    svc = inf_pick_services(inf, install, dd);
+    as = svc ? inf_pick_addservice(svc) : NULL;
+    /* AddService = name, flags, service-install-section[, ...] */
+    if (!as || as->nfields < 3 || !(si = inf_section(inf, as->fields[2])))
+        return "";
+    for (size_t i = 0; i < si->nlines; i++) {
+        const InfLine *l = &si->lines[i];
+        if (l->key && !inf_strcmpi(l->key, "ServiceBinary") && l->nfields >= 1)
+            return inf_basename(l->fields[0]);
+    }
+    return "";
+}
+
+static int inf_files_add(char ***files, size_t *n, const char *name, char *err)
+{
+    if (!*name)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!inf_strcmpi((*files)[i], name))
+            return 0; /* Windows file names: case does not matter */
+    char **f = realloc(*files, (*n + 1) * sizeof *f);
+    if (!f || !(f[*n] = strdup(name))) {
+        if (f)
+            *files = f;
+        snprintf(err, INF_ERR_MAX, "out of memory");
+        return -1;
+    }
+    *files = f;
+    (*n)++;
+    return 0;
+}
+
+/* "INF CopyFiles Directive": CopyFiles = file-list-section[, ...] or
+ * @filename; a file-list section's lines are destination-file-name[,
+ * source-file-name[, temporary-file-name[, flag]]], the source name being
+ * the destination's when not given. "INF AddService Directive": the
+ * service-install section's ServiceBinary names the driver image. */
+int inf_install_files(const Inf *inf, const char *install, char ***files, size_t *n, char *err)
+{
+    char dummy[INF_ERR_MAX];
+    const InfSection *dd;
+
+    if (!err)
+        err = dummy;
+    *files = NULL;
+    *n = 0;
+    if (!inf || !install || !(dd = inf_pick_install(inf, install))) {
+        snprintf(err, INF_ERR_MAX, "no install section [%s]", install ? install : "");
+        return -1;
+    }
+    for (size_t i = 0; i < dd->nlines; i++) {
+        const InfLine *l = &dd->lines[i];
+        if (!l->key || inf_strcmpi(l->key, "CopyFiles"))
+            continue;
+        for (size_t f = 0; f < l->nfields; f++) {
+            const char *v = l->fields[f];
+            if (v[0] == '@') {
+                if (inf_files_add(files, n, inf_basename(v + 1), err) < 0)
+                    goto fail;
+                continue;
+            }
+            const InfSection *list = inf_section(inf, v);
+            if (!list) {
+                snprintf(err, INF_ERR_MAX, "line %d: CopyFiles names [%s], which the INF lacks",
+                         l->lineno, v);
+                goto fail;
+            }
+            for (size_t k = 0; k < list->nlines; k++) {
+                const InfLine *fl = &list->lines[k];
+                /* a line without '=' is the file; its fields are the names */
+                const char *dst = fl->key ? fl->key : fl->nfields ? fl->fields[0] : "";
+                const char *src = !fl->key && fl->nfields >= 2 && *fl->fields[1] ? fl->fields[1]
+                                  : fl->key && fl->nfields >= 1 && *fl->fields[0] ? fl->fields[0]
+                                                                                  : dst;
+                if (inf_files_add(files, n, inf_basename(src), err) < 0)
+                    goto fail;
+            }
+        }
+    }
+    if (inf_files_add(files, n, inf_service_binary(inf, install), err) < 0)
+        goto fail;
+    return 0;
+fail:
+    inf_free_files(*files, *n);
+    *files = NULL;
+    *n = 0;
+    return -1;
+}
+
+void inf_free_files(char **files, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+}
+
 /* ---- LogConfig ------------------------------------------------------------- */
 
 #define INF_MAX_LOGCONFIGS 1024 /* log-config sections followed per call */

@@ -98,6 +98,15 @@ void inf_free_regvalues(InfRegValue *v, size_t n);
 
 /* Service name from AddService in the install section ("" if none). */
 const char *inf_service_name(const Inf *inf, const char *install);
+/* The file name of the driver image the install's service runs (its
+ * ServiceBinary, without the directory), or "" when none is named. */
+const char *inf_service_binary(const Inf *inf, const char *install);
+/* The files an install copies: its CopyFiles sections' source names and
+ * @file entries, and the service binary, each once (case-insensitively),
+ * without directories. Returns 0 or -1 with a one-line reason in err
+ * (INF_ERR_MAX bytes; a CopyFiles naming a section the INF lacks). */
+int inf_install_files(const Inf *inf, const char *install, char ***files, size_t *n, char *err);
+void inf_free_files(char **files, size_t n);
 
 /* ---- LogConfig: the resources a non-PnP card can be set to ----------------
  * "INF LogConfig Directive": LogConfig= in the install section (and in its

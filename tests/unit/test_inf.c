@@ -634,6 +634,40 @@ static void test_reg_values(void **state)
     inf_free(&inf);
 }
 
+/* The files an install copies: CopyFiles sections (a line's source name
+ * when it gives one), @file entries, the service binary without its
+ * directory; each once, whatever its case; the x86 decoration chosen. */
+static void test_install_files(void **state)
+{
+    (void)state;
+    Inf inf;
+    parse_ok(&inf, "[Version]\nSignature=\"$Windows NT$\"\nClass=Net\n"
+                   "[NIC.Install]\nCopyFiles=Wrong\n"
+                   "[NIC.Install.NTx86]\nCopyFiles = NIC.Files, @Helper.DLL\nCopyFiles=More\n"
+                   "[NIC.Install.NTx86.Services]\nAddService = nicsvc, 2, NIC.Service\n"
+                   "[NIC.Service]\nServiceType=1\nServiceBinary = %12%\\NIC.SYS\n"
+                   "[NIC.Files]\nnic.sys\nnicmsg.dll, nicmsg_x86.dll\n"
+                   "[More]\nNIC.sys,,,2\n"
+                   "[Wrong]\nother.sys\n"
+                   "[Bad.Install]\nCopyFiles = Nowhere\n");
+    char **f = NULL, err[INF_ERR_MAX];
+    size_t n = 0;
+    assert_int_equal(inf_install_files(&inf, "NIC.Install", &f, &n, err), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(f[0], "nic.sys");
+    assert_string_equal(f[1], "nicmsg_x86.dll");
+    assert_string_equal(f[2], "Helper.DLL");
+    inf_free_files(f, n);
+    assert_string_equal(inf_service_binary(&inf, "NIC.Install"), "NIC.SYS");
+    assert_string_equal(inf_service_binary(&inf, "Bad.Install"), "");
+    assert_int_equal(inf_install_files(&inf, "Bad.Install", &f, &n, err), -1);
+    assert_string_equal(err, "line 22: CopyFiles names [Nowhere], which the INF lacks");
+    assert_null(f);
+    assert_int_equal(inf_install_files(&inf, "Missing", &f, &n, err), -1);
+    assert_string_equal(err, "no install section [Missing]");
+    inf_free(&inf);
+}
+
 static void test_install_decorations(void **state)
 {
     Inf inf;
@@ -1022,6 +1056,7 @@ int main(void)
         cmocka_unit_test(test_log_configs),
         cmocka_unit_test(test_log_configs_none),
         cmocka_unit_test(test_log_configs_errors),
+        cmocka_unit_test(test_install_files),
     };
 
     return cmocka_run_group_tests_name("inf", tests, NULL, NULL);
