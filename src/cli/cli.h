@@ -40,6 +40,11 @@ extern const char install_usage[], list_usage[], remove_usage[];
 int cmd_install(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
+/* installed drivers running: src/cli/up.c */
+extern const char up_usage[], down_usage[], status_usage[];
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 /* The datasheet facts of a device model (its BARs, the registers that take
  * a DMA address) for spec_verify, as `xdrv verify --device MODEL` checks
  * against; regs holds CLI_TRUTH_MAX entries. 0, or -1 for an unknown

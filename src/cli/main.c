@@ -27,6 +27,9 @@ static const char usage[] =
     "  install DRIVER.inf [--name N]            copy a driver into the store, imports checked\n"
     "  list                                     the installed drivers\n"
     "  remove NAME                              remove an installed driver\n"
+    "  up NAME [--netdev ...]                   run an installed driver until stopped\n"
+    "  down NAME                                stop a driver xdrv up runs\n"
+    "  status [NAME]                            what xdrv up runs or ran\n"
     "  --version                    xdrv's version and the Unicorn version it runs on\n"
     "  --help                       this text\n"
     "\n"
@@ -55,7 +58,8 @@ int main(int argc, char **argv)
         printf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", usage, info_usage, run_usage,
                exports_usage, trace_usage, record_usage, explore_usage, diff_usage, analyze_usage,
                extract_usage, verify_usage, replay_usage);
-        printf("\n%s\n%s\n%s\n%s", synth_usage, install_usage, list_usage, remove_usage);
+        printf("\n%s\n%s\n%s\n%s\n%s\n%s\n%s", synth_usage, install_usage, list_usage,
+               remove_usage, up_usage, down_usage, status_usage);
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
@@ -88,6 +92,12 @@ int main(int argc, char **argv)
         return cmd_list(argc - 1, argv + 1);
     if (!strcmp(cmd, "remove"))
         return cmd_remove(argc - 1, argv + 1);
+    if (!strcmp(cmd, "up"))
+        return cmd_up(argc - 1, argv + 1);
+    if (!strcmp(cmd, "down"))
+        return cmd_down(argc - 1, argv + 1);
+    if (!strcmp(cmd, "status"))
+        return cmd_status(argc - 1, argv + 1);
     fprintf(stderr, "xdrv: unknown command '%s' (try xdrv --help)\n", cmd);
     return EXIT_USAGE;
 }

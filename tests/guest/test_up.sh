@@ -1,0 +1,154 @@
+#!/bin/bash
+# xdrv up / down / status (issue 12, part 1): an installed driver run under
+# the supervisor carries the netns test (ping, 20 MB TCP, the link flap
+# passed through to the serving process, SIGTERM a clean halt); SIGHUP
+# stops it cleanly too; `xdrv down` stops it from elsewhere; a driver that
+# faults makes `xdrv up` exit 3 and `xdrv status` show the fault; a
+# supervisor killed outright takes its serving process along and shows as
+# dead. Errors are one line with an honest exit status.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+XDRV=${XDRV:-build/xdrv}
+BUILD=${BUILD:-build}
+B=$BUILD
+. tests/guest/netns-lib.sh
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+S=$dir/store
+export XDRV_RUN_DIR=$dir/run
+MAC=52:54:00:12:34:56
+
+bad() {
+    ko "$1"
+    [ -n "${2:-}" ] && [ -f "$2" ] && tail -n 12 "$2" | sed 's/^/   | /'
+}
+one_line() { # NAME EXPECTED-RC CMD...
+    local name=$1 want=$2; shift 2
+    "$@" >"$dir/o.out" 2>"$dir/o.err"; local rc=$?
+    if [ $rc -eq "$want" ] && [ "$(wc -l <"$dir/o.err")" -eq 1 ] && ! grep -q Sanitizer "$dir/o.err"; then
+        ok "$name: exit $rc, $(cat "$dir/o.err")"
+    else
+        bad "$name: exit $rc (wanted $want), $(wc -l <"$dir/o.err") line(s) on stderr" "$dir/o.err"
+    fi
+}
+# wait until FILE shows PATTERN (10 s at most)
+wait_for() {
+    local i
+    for i in $(seq 1 100); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+if [ ! -f "$B/drivers/rtl8139.sys" ]; then
+    echo "SKIP up: $B/drivers/rtl8139.sys not built"
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+"$XDRV" install drivers/rtl8139/rtl8139.inf --from "$B/drivers" --store "$S" >/dev/null 2>"$dir/i.err" ||
+    bad "install rtl8139" "$dir/i.err"
+
+# the netns test, through `xdrv up`
+up_running() { # the serve hook: status while it serves, a second up refused
+    local name=$1 pid=$2
+    if "$XDRV" status rtl8139 | grep -q "^rtl8139 *running *$pid "; then
+        ok "$name: xdrv status shows it running, process $pid"
+    else
+        ko "$name: status while up: $("$XDRV" status rtl8139 2>&1 | tail -1)"
+    fi
+    "$XDRV" up rtl8139 --store "$S" >"$dir/u2.out" 2>"$dir/u2.err"
+    [ $? -eq 1 ] && grep -q "already up (process $pid" "$dir/u2.err" &&
+        ok "$name: a second xdrv up is refused" || ko "$name: second up: $(cat "$dir/u2.err")"
+}
+up_halted() {
+    local name=$1 rc=$2 out=$3
+    if [ $rc -eq 0 ] && grep -q "adapter halted" "$out" && grep -q "no pool leaks" "$out" &&
+        "$XDRV" status rtl8139 | grep -q "^rtl8139 *exited *- *- *0 *0 " &&
+        "$XDRV" status rtl8139 | grep -q "frames host->driver [1-9]"; then
+        ok "$name: SIGTERM halts the miniport through the supervisor (exit 0); status: exited, its frame counts"
+    else
+        ko "$name: shutdown (exit $rc)"; sed 's/^/   | /' "$out" | tail -20; "$XDRV" status rtl8139
+    fi
+}
+SERVE_UP_HOOK=up_running serve_test up-rtl8139 "$MAC" "adapter up" up_halted "" \
+    "$XDRV" up rtl8139 --store "$S"
+
+# SIGHUP: a clean stop
+"$XDRV" up rtl8139 --store "$S" >"$dir/h.out" 2>&1 &
+pid=$!
+if wait_for "$dir/h.out" "serving until"; then
+    kill -HUP $pid
+    wait $pid
+    rc=$?
+    [ $rc -eq 0 ] && grep -q "adapter halted" "$dir/h.out" && "$XDRV" status rtl8139 | grep -q "^rtl8139 *exited" &&
+        ok "SIGHUP stops xdrv up cleanly (exit 0, adapter halted)" || bad "SIGHUP: exit $rc" "$dir/h.out"
+else
+    kill $pid 2>/dev/null; wait $pid; bad "up without a netdev did not serve" "$dir/h.out"
+fi
+
+# xdrv down from elsewhere
+"$XDRV" up rtl8139 --store "$S" >"$dir/d.out" 2>&1 &
+pid=$!
+if wait_for "$dir/d.out" "serving until"; then
+    "$XDRV" down rtl8139 >"$dir/down.out" 2>&1
+    drc=$?
+    wait $pid
+    rc=$?
+    [ $drc -eq 0 ] && [ $rc -eq 0 ] && grep -q "rtl8139 stopped (exited, exit 0)" "$dir/down.out" &&
+        ok "xdrv down stops it: $(cat "$dir/down.out")" || bad "down: exit $drc, up exit $rc" "$dir/down.out"
+else
+    kill $pid 2>/dev/null; wait $pid; bad "up for down did not serve" "$dir/d.out"
+fi
+one_line "down: not up" 2 "$XDRV" down rtl8139
+
+# a supervisor killed outright: its serving process goes too, status says dead
+"$XDRV" up rtl8139 --store "$S" >"$dir/k.out" 2>&1 &
+pid=$!
+if wait_for "$dir/k.out" "serving until"; then
+    child=$(sed -n 's/^child = //p' "$XDRV_RUN_DIR/rtl8139.state")
+    kill -KILL $pid
+    wait $pid 2>/dev/null
+    for i in $(seq 1 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+    if ! kill -0 "$child" 2>/dev/null && "$XDRV" status rtl8139 | grep -q "^rtl8139 *dead"; then
+        ok "a supervisor killed with SIGKILL takes its serving process ($child) along; status: dead"
+    else
+        bad "after SIGKILL: child $child $(kill -0 "$child" 2>/dev/null && echo alive || echo gone), $("$XDRV" status rtl8139 | tail -1)"
+        kill "$child" 2>/dev/null
+    fi
+else
+    kill $pid 2>/dev/null; wait $pid; bad "up for kill did not serve" "$dir/k.out"
+fi
+
+# a driver that faults: up exits 3, status shows the fault
+if [ -f "$B/drivers/fault_null.sys" ]; then
+    mkdir -p "$dir/fpkg"
+    sed 's/rtl8139\.sys/faulty.sys/I' drivers/rtl8139/rtl8139.inf >"$dir/fpkg/faulty.inf"
+    cp "$B/drivers/fault_null.sys" "$dir/fpkg/faulty.sys"
+    "$XDRV" install "$dir/fpkg/faulty.inf" --store "$S" --name faulty >/dev/null 2>"$dir/fi.err" ||
+        bad "install faulty" "$dir/fi.err"
+    "$XDRV" up faulty --store "$S" >"$dir/f.out" 2>&1
+    rc=$?
+    if [ $rc -eq 3 ] && "$XDRV" status faulty | grep -q "^faulty *faulted *- *- *0 *3 *fault: unmapped memory access"; then
+        ok "a driver that faults: xdrv up exits 3, status: $("$XDRV" status faulty | tail -1 | cut -c1-110)"
+    else
+        bad "faulty driver: up exit $rc; $("$XDRV" status faulty 2>&1 | tail -1)" "$dir/f.out"
+    fi
+else
+    skip=$((skip + 1)); echo "SKIP faulting driver: fault_null.sys not built"
+fi
+"$XDRV" status --json >"$dir/s.json" 2>&1
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n={x["name"]:x for x in d["drivers"]}; assert n["rtl8139"]["state"]=="dead"' "$dir/s.json" 2>"$dir/j.err" &&
+    ok "status --json parses" || bad "status --json" "$dir/j.err"
+
+one_line "up: not installed" 2 "$XDRV" up nothere --store "$S"
+one_line "up: --device is the store's" 1 "$XDRV" up rtl8139 --store "$S" --device e1000
+one_line "up: no name" 1 "$XDRV" up
+one_line "status: never up" 2 "$XDRV" status nothere
+one_line "down: a bad --timeout" 1 "$XDRV" down rtl8139 --timeout 0
+for c in up down status; do
+    "$XDRV" $c --help >"$dir/hh.out" 2>&1 && grep -q "^usage: xdrv $c" "$dir/hh.out" &&
+        ok "$c --help" || bad "$c --help" "$dir/hh.out"
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
