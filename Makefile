@@ -33,7 +33,7 @@ LIB_AOBJ  := $(LIB_SRC:%.c=$(BA)/%.o)
 CLI_AOBJ  := $(CLI_SRC:%.c=$(BA)/%.o)
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BA)/%)
 
-.PHONY: all deps check check-long unit guest fuzz bench clean demo docs
+.PHONY: all deps check check-long unit guest fuzz bench clean demo docs install
 all: deps $(B)/xdrv drivers
 
 deps:
@@ -210,6 +210,16 @@ docs: $(B)/xdrv
 	@{ sed -n '1,/^<!-- boards:begin/p' README.md; $(B)/xdrv info --boards; \
 	   sed -n '/^<!-- boards:end/,$$p' README.md; } > README.md.new
 	@mv README.md.new README.md
+
+# xdrv and the systemd unit template xdrv@.service (systemctl start
+# xdrv@NAME runs `xdrv up NAME`); PREFIX and DESTDIR as usual
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(B)/xdrv
+	install -D -m 0755 $(B)/xdrv $(DESTDIR)$(PREFIX)/bin/xdrv
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' scripts/xdrv@.service.in >$(DESTDIR)$(PREFIX)/lib/systemd/system/xdrv@.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/xdrv@.service
 
 demo: all $(TOOLS)
 	@./scripts/demo.sh

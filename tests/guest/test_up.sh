@@ -141,6 +141,22 @@ fi
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n={x["name"]:x for x in d["drivers"]}; assert n["rtl8139"]["state"]=="dead"' "$dir/s.json" 2>"$dir/j.err" &&
     ok "status --json parses" || bad "status --json" "$dir/j.err"
 
+# make install: xdrv and the unit template, which systemd-analyze accepts
+# for an instance (no warning either)
+if command -v systemd-analyze >/dev/null 2>&1; then
+    pre=$dir/prefix
+    if make -s install B="$B" PREFIX="$pre" >"$dir/mi.out" 2>&1 && [ -x "$pre/bin/xdrv" ] &&
+        cp "$pre/lib/systemd/system/xdrv@.service" "$dir/xdrv@rtl8139.service" &&
+        grep -q "^ExecStart=$pre/bin/xdrv up %i " "$dir/xdrv@rtl8139.service" &&
+        systemd-analyze verify "$dir/xdrv@rtl8139.service" >"$dir/sa.out" 2>&1 && [ ! -s "$dir/sa.out" ]; then
+        ok "make install PREFIX=...: xdrv and xdrv@.service; systemd-analyze verify xdrv@rtl8139.service passes"
+    else
+        bad "make install / systemd-analyze verify" "$dir/sa.out"; cat "$dir/mi.out" 2>/dev/null | tail -5
+    fi
+else
+    skip=$((skip + 1)); echo "SKIP xdrv@.service: systemd-analyze is not installed"
+fi
+
 one_line "up: not installed" 2 "$XDRV" up nothere --store "$S"
 one_line "up: --device is the store's" 1 "$XDRV" up rtl8139 --store "$S" --device e1000
 one_line "up: no name" 1 "$XDRV" up
