@@ -313,6 +313,7 @@ static int hand_over(const ReplayOpts *o, ReplayHost **hp, Spec **specp, NetBack
         struct sigaction dfl = {.sa_handler = SIG_DFL}, ign = {.sa_handler = SIG_IGN};
         sigaction(SIGINT, &dfl, NULL);
         sigaction(SIGTERM, &dfl, NULL);
+        sigaction(SIGHUP, &dfl, NULL);
         sigaction(SIGUSR1, &ign, NULL); /* until the adapter is up and takes them */
         sigaction(SIGUSR2, &ign, NULL);
         sigprocmask(SIG_SETMASK, &old, NULL);
@@ -329,6 +330,7 @@ static int hand_over(const ReplayOpts *o, ReplayHost **hp, Spec **specp, NetBack
     struct sigaction fwd = {.sa_handler = on_forward};
     sigaction(SIGINT, &fwd, NULL);
     sigaction(SIGTERM, &fwd, NULL);
+    sigaction(SIGHUP, &fwd, NULL);
     sigaction(SIGUSR1, &fwd, NULL);
     sigaction(SIGUSR2, &fwd, NULL);
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -474,6 +476,7 @@ int cmd_replay(int argc, char **argv)
     struct sigaction stop_sa = {.sa_handler = on_stop};
     sigaction(SIGINT, &stop_sa, NULL);
     sigaction(SIGTERM, &stop_sa, NULL);
+    sigaction(SIGHUP, &stop_sa, NULL); /* a clean stop, as SIGTERM */
     struct sigaction link_sa = {.sa_handler = on_link};
     sigaction(SIGUSR1, &link_sa, NULL);
     sigaction(SIGUSR2, &link_sa, NULL);

@@ -880,9 +880,15 @@ static int run_exec(RunOpts *o_, int argc, char **argv)
      * SIGINT/SIGTERM stop a driver that runs too long with a report of
      * where it was (vm_set_interrupt_flag) instead of killing the process. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    struct sigaction stop_sa = {.sa_handler = on_stop};
+    struct sigaction stop_sa = {.sa_handler = on_stop}, ign = {.sa_handler = SIG_IGN};
     sigaction(SIGINT, &stop_sa, NULL);
     sigaction(SIGTERM, &stop_sa, NULL);
+    sigaction(SIGHUP, &stop_sa, NULL); /* a closed terminal or a reload: a clean stop too */
+    /* the cable's signals mean something only once a network controller
+     * serves (then they are taken over); until then, and without one, they
+     * do nothing rather than end the process */
+    sigaction(SIGUSR1, &ign, NULL);
+    sigaction(SIGUSR2, &ign, NULL);
     VmConfig cfg = {.budget = o.budget, .watch_loads = o.record};
     vm = vm_create(&cfg);
     if (vm)

@@ -87,6 +87,20 @@ else
     kill $pid 2>/dev/null; wait $pid; bad "up without a netdev did not serve" "$dir/h.out"
 fi
 
+# SIGHUP to xdrv run itself: the same clean stop as SIGTERM (it ended the
+# process before, with no halt)
+"$XDRV" run "$B/drivers/rtl8139.sys" --inf drivers/rtl8139/rtl8139.inf >"$dir/rh.out" 2>&1 &
+pid=$!
+if wait_for "$dir/rh.out" "serving until"; then
+    kill -HUP $pid
+    wait $pid
+    rc=$?
+    [ $rc -eq 0 ] && grep -q "adapter halted" "$dir/rh.out" && grep -q "no pool leaks" "$dir/rh.out" &&
+        ok "SIGHUP stops xdrv run cleanly (exit 0, adapter halted, no leaks)" || bad "run SIGHUP: exit $rc" "$dir/rh.out"
+else
+    kill $pid 2>/dev/null; wait $pid; bad "run without a netdev did not serve" "$dir/rh.out"
+fi
+
 # xdrv down from elsewhere
 "$XDRV" up rtl8139 --store "$S" >"$dir/d.out" 2>&1 &
 pid=$!
