@@ -29,7 +29,7 @@ set -u
 out=${1:-build/aarch64}
 root=$out/sysroot
 log=$out/apt.log
-LIBS="libunicorn-dev libcapstone-dev libpcap-dev"
+LIBS="libunicorn-dev libcapstone-dev libpcap-dev libseccomp-dev"
 die() { echo "aarch64-sysroot: $*" >&2; exit 1; }
 
 key=""

@@ -3,12 +3,13 @@
 # the missing ones with apt-get; otherwise it prints the exact apt-get line
 # and fails, so the build never goes on half-equipped.
 set -u
-# xdrv does not link Capstone, libpcap and Unicorn but dlopens them when first
-# needed (src/vm/libload.c, src/host/pcap.c): the build needs the -dev
-# packages' headers, every run that starts a machine or a capture needs the
-# runtime packages, named here for that (Unicorn's: UC_PKGS below).
+# xdrv does not link Capstone, libpcap, libseccomp and Unicorn but dlopens them
+# when first needed (src/vm/libload.c, src/host/pcap.c, src/manager/sandbox.c):
+# the build needs the -dev packages' headers, every run that starts a machine,
+# a capture or a sandbox needs the runtime packages, named here for that
+# (Unicorn's: UC_PKGS below).
 PKGS="gcc make pkg-config libunicorn-dev libcapstone-dev libcapstone4 gcc-mingw-w64-i686 \
-libcmocka-dev libpcap-dev libpcap0.8 clang libclang-rt-14-dev iproute2 iputils-ping python3 \
+libcmocka-dev libpcap-dev libpcap0.8 libseccomp-dev libseccomp2 clang libclang-rt-14-dev iproute2 iputils-ping python3 \
 gcc-aarch64-linux-gnu qemu-user-static"
 missing=""
 for p in $PKGS; do

@@ -13,6 +13,7 @@
 #include "host/net.h"
 #include "machine/boards.h"
 #include "machine/machine.h"
+#include "manager/sandbox.h"
 #include "nt/loader.h"
 #include "nt/nt.h"
 #include "nt/ntoskrnl/io.h"
@@ -20,8 +21,10 @@
 #include "pe/inf.h"
 #include "trace/trace.h"
 #include "trace/xtr.h"
+#include "vm/libload.h"
 #include "vm/vm.h"
 #include <signal.h>
+#include <sys/socket.h>
 
 const char record_usage[] =
     "usage: xdrv trace record DRIVER.sys [--inf F.inf] [--device MODEL] [--workload W]\n"
@@ -97,6 +100,14 @@ const char run_usage[] =
     "                      to FILE, one line each\n"
     "  -v, --verbose       log every API call with decoded arguments and result, and\n"
     "                      every call into the driver, port and MMIO access\n"
+    "  --sandbox           before DriverEntry, with every file and device open: an\n"
+    "                      empty root, an unprivileged user with no capabilities, no\n"
+    "                      new privileges, no new processes, a seccomp allow-list of\n"
+    "                      the serving loop's system calls (docs/sandbox.md)\n"
+    "  --sandbox-user U    the user to become (default: the invoking user under sudo,\n"
+    "                      else nobody)\n"
+    "  --limit-as MB       with --sandbox: address space limit (RLIMIT_AS)\n"
+    "  --limit-cpu S       with --sandbox: CPU time limit in seconds (RLIMIT_CPU)\n"
     "SIGINT/SIGTERM while the driver runs stops it with a report of where it was.\n"
     "exit status: 0 ok, 1 bad arguments, 2 bad input (malformed file, missing\n"
     "imports), 3 the driver faulted or was interrupted (report on stderr),\n"
@@ -112,6 +123,11 @@ typedef struct RunOpts {
     unsigned nreqs;
     int verbose, allow_missing, no_unload;
     uint64_t budget;
+    /* --sandbox: the run enters src/manager/sandbox.h before DriverEntry */
+    int sandbox;
+    const char *sandbox_user;
+    uint64_t limit_as_mb, limit_cpu;
+    int early_backends; /* opened before the sandbox; serve_nic takes them */
     const char *devices[8];
     unsigned ndevices;
     const char *netdev, *wire, *pcap, *trace;
@@ -212,6 +228,23 @@ static int parse_args(RunOpts *o, int argc, char **argv)
             o->allow_missing = 1;
         } else if (!strcmp(a, "--no-unload")) {
             o->no_unload = 1;
+        } else if (!strcmp(a, "--sandbox") && !o->record) {
+            o->sandbox = 1;
+        } else if ((!strcmp(a, "--sandbox-user") || !strcmp(a, "--limit-as") ||
+                    !strcmp(a, "--limit-cpu")) && !o->record) {
+            if (!has_next) {
+                fprintf(stderr, "xdrv run: %s needs a value\n", a);
+                return -1;
+            }
+            const char *v = argv[++i];
+            uint64_t *num = !strcmp(a, "--limit-as") ? &o->limit_as_mb
+                            : !strcmp(a, "--limit-cpu") ? &o->limit_cpu : NULL;
+            if (!num)
+                o->sandbox_user = v;
+            else if (cli_parse_u64(v, num) < 0 || *num == 0 || *num > (1ull << 40)) {
+                fprintf(stderr, "xdrv run: %s '%s': expected a positive number\n", a, v);
+                return -1;
+            }
         } else if ((!strcmp(a, "--inf") || !strcmp(a, "--device") || !strcmp(a, "--netdev") ||
                     !strcmp(a, "--wire") || !strcmp(a, "--pcap") || !strcmp(a, "--trace") || !strcmp(a, "--service") ||
                     !strcmp(a, "--param") || !strcmp(a, "--request") || !strcmp(a, "--requests") ||
@@ -280,6 +313,10 @@ static int parse_args(RunOpts *o, int argc, char **argv)
     }
     if (!o->driver) {
         fputs(usage, stderr);
+        return -1;
+    }
+    if ((o->sandbox_user || o->limit_as_mb || o->limit_cpu) && !o->sandbox) {
+        fprintf(stderr, "xdrv run: --sandbox-user, --limit-as and --limit-cpu go with --sandbox\n");
         return -1;
     }
     if (o->record && !o->have_wl) {
@@ -806,6 +843,54 @@ static int exercise_nic(Nt *nt, Machine *mach, RunOpts *o, Recording *r, const c
     return EXIT_OK;
 }
 
+/* --sandbox: what needs the file system or privilege first (the network
+ * backends, the capture, Capstone for fault reports, libseccomp, the
+ * user's name), then the sandbox, before the driver's first instruction.
+ * -2: a backend the options name cannot be opened (as without --sandbox,
+ * a usage error); -1: the sandbox could not be entered. */
+static int enter_sandbox(RunOpts *o, char *err, size_t errlen)
+{
+    char e[NET_ERR_MAX + SANDBOX_ERR_MAX];
+    if (!o->have_backends && (o->netdev || o->wire || o->pcap)) {
+        o->have_backends = o->early_backends = 1;
+        if (o->netdev && !(o->netdev_be = net_open(o->netdev, NET_OPEN_CARRIER_OFF, e, sizeof e))) {
+            snprintf(err, errlen, "--netdev %s: %s", o->netdev, e);
+            return -2;
+        }
+        if (o->wire && !(o->wire_be = net_open(o->wire, 0, e, sizeof e))) {
+            snprintf(err, errlen, "--wire %s: %s", o->wire, e);
+            return -2;
+        }
+        if (o->pcap && !(o->pcap_be = net_pcap_open(o->pcap, e, sizeof e))) {
+            snprintf(err, errlen, "--pcap %s: %s", o->pcap, e);
+            return -2;
+        }
+        if (o->wire_be && o->pcap_be)
+            net_set_pcap(o->wire_be, o->pcap_be);
+        o->netdev = o->wire = o->pcap = NULL; /* serve_nic takes the open ones */
+    }
+    SandboxOpts so = {.as_limit = o->limit_as_mb << 20, .cpu_limit = o->limit_cpu};
+    char what[256];
+    if (cslib_load(e, sizeof e) < 0 || sandbox_user(o->sandbox_user, &so, e, sizeof e) < 0 ||
+        sandbox_enter(&so, what, sizeof what, e, sizeof e) < 0) {
+        snprintf(err, errlen, "%s", e);
+        return -1;
+    }
+    printf("xdrv: sandbox: %s\n", what);
+    fflush(stdout);
+    /* a self-test of the filter (tests/guest/test_up.sh): a system call
+     * the serving loop never makes, which must end the process (SIGSYS) */
+    const char *st = getenv("XDRV_SANDBOX_SELFTEST");
+    if (st && !strcmp(st, "socket")) {
+        printf("xdrv: sandbox: self-test: socket(AF_INET, SOCK_STREAM), which the filter forbids\n");
+        fflush(stdout);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        snprintf(err, errlen, "the sandbox let socket() through (fd %d)", fd);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_exec(RunOpts *o, int argc, char **argv);
 
 int cmd_run(int argc, char **argv)
@@ -1015,6 +1100,14 @@ static int run_exec(RunOpts *o_, int argc, char **argv)
     if (img.nmissing)
         printf("xdrv: %u import(s) missing: calling one stops the run\n", img.nmissing);
     fflush(stdout);
+    if (o.sandbox) {
+        int sr = enter_sandbox(&o, err, sizeof err);
+        if (sr < 0) {
+            fprintf(stderr, "xdrv run: %s%s\n", sr == -1 ? "--sandbox: " : "", err);
+            rc = sr == -2 ? EXIT_USAGE : EXIT_INTERNAL;
+            goto out;
+        }
+    }
 
     int64_t st = nt_io_load_driver(nt, &img, service);
     if (recording.x) {
@@ -1046,6 +1139,7 @@ static int run_exec(RunOpts *o_, int argc, char **argv)
     if (machine_has_nic(mach)) {
         int nrc = o.record ? exercise_nic(nt, mach, &o, &recording, service)
                            : serve_nic(nt, mach, &o, service);
+        o.early_backends = 0; /* serve_nic closed them */
         if (nrc == EXIT_FAULT || nrc == EXIT_INTERNAL) {
             rc = nrc; /* regression: a fault while serving traffic exited 0 */
             goto out;
@@ -1099,6 +1193,12 @@ leaks:
     }
 out:
     fflush(stdout);
+    if (o.early_backends) { /* opened for the sandbox, never served */
+        net_close(o.netdev_be);
+        net_close(o.wire_be);
+        if (o.pcap_be)
+            net_pcap_close(o.pcap_be);
+    }
     if (recording.w) {
         char summary[256];
         snprintf(summary, sizeof summary, "exit %d%s%s", rc, vm && vm_stopped(vm) ? ": " : "",

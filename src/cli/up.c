@@ -15,11 +15,14 @@
 #include "trace/json.h"
 
 const char up_usage[] =
-    "usage: xdrv up NAME [--store DIR] [--netdev SPEC] [--wire SPEC] [other run options]\n"
+    "usage: xdrv up NAME [--store DIR] [--no-sandbox] [--netdev SPEC] [--wire SPEC]\n"
+    "                    [other run options]\n"
     "  Run an installed driver (xdrv install) in the foreground until SIGINT,\n"
     "  SIGTERM or SIGHUP (a clean stop: the miniport is halted), as xdrv run would\n"
     "  with the INF, driver image and device model the store recorded; the options\n"
-    "  after NAME are xdrv run's (--device is the store's). The serving process is\n"
+    "  after NAME are xdrv run's (--device is the store's), --sandbox among them\n"
+    "  unless --no-sandbox (--sandbox-user, --limit-as, --limit-cpu: xdrv run\n"
+    "  --help). The serving process is\n"
     "  a child of this one, which keeps a state file for xdrv status and xdrv down\n"
     "  ($XDRV_RUN_DIR, /run/xdrv as root, $XDG_RUNTIME_DIR/xdrv otherwise).\n"
     "  Exit status: the serving process's (3: the driver faulted).\n";
@@ -56,6 +59,7 @@ static int state_path(const char *name, char *out, size_t len, int make, char *e
 int cmd_up(int argc, char **argv)
 {
     const char *name = NULL, *store_opt = NULL;
+    int sandbox = 1;
     char **extra = calloc((size_t)argc + 1, sizeof *extra);
     int nextra = 0;
     if (!extra)
@@ -74,6 +78,8 @@ int cmd_up(int argc, char **argv)
                 goto out;
             }
             store_opt = argv[++i];
+        } else if (!strcmp(a, "--no-sandbox")) {
+            sandbox = 0;
         } else if (!strcmp(a, "--device") || !strcmp(a, "--inf")) {
             fprintf(stderr, "xdrv up: %s comes from the store (xdrv install --device to choose "
                             "another model)\n", a);
@@ -140,6 +146,8 @@ int cmd_up(int argc, char **argv)
     rargv[rargc++] = inf;
     rargv[rargc++] = "--device";
     rargv[rargc++] = e.device;
+    if (sandbox)
+        rargv[rargc++] = "--sandbox";
     for (int i = 0; i < nextra; i++)
         rargv[rargc++] = extra[i];
     UpChild c = {rargc, rargv};

@@ -307,8 +307,13 @@ int supervise_run(const SuperviseOpts *o, char *err, size_t errlen)
     sigaction(SIGUSR2, &old_usr2, NULL);
     int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (WIFSIGNALED(status))
-        snprintf(s.fault, sizeof s.fault, "the serving process was killed by signal %d",
-                 WTERMSIG(status));
+        snprintf(s.fault, sizeof s.fault, "the serving process was killed by signal %d (%s)",
+                 WTERMSIG(status),
+                 WTERMSIG(status) == SIGSYS ? "SIGSYS: a system call outside the sandbox's "
+                                              "allow-list"
+                                            : strsignal(WTERMSIG(status)));
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "xdrv up: %s: %s\n", o->name, s.fault);
     s.exit = rc;
     s.child = 0;
     snprintf(s.state, sizeof s.state, "%s", rc == 0 ? "exited" : rc == 3 || rc > 128 ? "faulted" : "failed");
