@@ -118,6 +118,11 @@ int store_write(const char *dir, const StoreEntry *e, char *err, size_t errlen)
     STORE_FIELDS(X)
 #undef X
     fprintf(f, "imports = %u of %u\n", e->imports, e->imports_total);
+    return store_file_commit(f, tmp, path, err, errlen);
+}
+
+int store_file_commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
+{
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || rename(tmp, path) < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));

@@ -7,6 +7,7 @@
 #define XDRV_MANAGER_STORE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define STORE_ERR_MAX 512
 #define STORE_NAME_MAX 64
@@ -52,6 +53,11 @@ int store_list(const char *store, StoreEntry **out, size_t *n, char *err, size_t
 /* Remove STORE/NAME and what is in it (files only: an installed driver
  * holds no subdirectories). */
 int store_remove(const char *store, const char *name, char *err, size_t errlen);
+
+/* Finish a file written at `tmp` in place of `path`: close it and, if
+ * every write went through, rename it over path (readers see the old
+ * file or the new one, never half of one); otherwise remove it. */
+int store_file_commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen);
 
 /* mkdir -p with mode 0755. */
 int store_mkdirs(const char *path, char *err, size_t errlen);

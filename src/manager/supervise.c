@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "manager/store.h"
+
 #define RUN_MAGIC "xdrv-run 1"
 
 int run_dir(char *out, size_t len, char *err, size_t errlen)
@@ -53,13 +55,7 @@ int run_state_write(const char *path, const RunState *s, char *err, size_t errle
                       "updated = %lld\nrestarts = %u\nexit = %d\nfault = %s\nframes = %s\n",
             s->name, s->pid, s->child, s->state, (long long)s->since, (long long)s->updated,
             s->restarts, s->exit, s->fault, s->frames);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return store_file_commit(f, tmp, path, err, errlen);
 }
 
 int run_state_read(const char *path, RunState *s, char *err, size_t errlen)
