@@ -1192,6 +1192,9 @@ leaks:
             printf("xdrv: no pool leaks\n");
     }
 out:
+    if (nt && nt->dbg_dropped)
+        printf("xdrv: %llu debug output call(s) dropped past the quota\n",
+               (unsigned long long)nt->dbg_dropped);
     fflush(stdout);
     if (o.early_backends) { /* opened for the sandbox, never served */
         net_close(o.netdev_be);

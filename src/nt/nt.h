@@ -83,6 +83,9 @@ struct Nt {
     /* IoFreeMdl tells the owner of an MDL it is gone (NDIS: ndis.h's
      * NdisFreeBuffer is IoFreeMdl, so NDIS buffers die there too). */
     void (*on_mdl_free)(Nt *nt, GuestAddr mdl);
+    /* debug output: bytes logged, and the DbgPrint calls dropped past its
+     * quota (src/nt/ntoskrnl/dbg.c) */
+    uint64_t dbg_bytes, dbg_dropped;
 };
 
 Nt *nt_create(Vm *vm, const NtOptions *opt);
@@ -172,5 +175,6 @@ const char *nt_status_name(uint32_t status);
 #define STATUS_NOT_FOUND 0xC0000225u
 #define STATUS_MUTANT_NOT_OWNED 0xC0000046u
 #define STATUS_SEMAPHORE_LIMIT_EXCEEDED 0xC0000047u
+#define STATUS_QUOTA_EXCEEDED 0xC0000044u
 
 #endif

@@ -767,6 +767,15 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
             return;
         }
         vm->stop_reason = STOP_SLICE;
+        /* stop before this block, with EIP saying so: after a stop asked
+         * from a block hook, Unicorn's EIP can be an earlier block's start
+         * while the other registers are already past it (the block chain
+         * since the last start ran without EIP being written back), and
+         * resuming there ran the driver's code on the wrong registers (a
+         * loop of calls whose slice ended inside a callee: EBX clobbered,
+         * drivers/quota_hog). Writing EIP in the hook ends the chain here. */
+        uint32_t pc = (uint32_t)addr;
+        uc_reg_write(uc, UC_X86_REG_EIP, &pc);
         uc_emu_stop(uc);
     }
 }

@@ -337,6 +337,53 @@ static void test_budget_and_slices_come_from_the_block_hook(void **st)
     vm_destroy(c->vm);
 }
 
+/* A run slice that ends inside a callee, between two host calls (found as
+ * drivers/quota_hog's EBX clobbered after 65,536 blocks): resuming must go
+ * on where the registers are. The loop calls a stdcall thunk, then a
+ * function that keeps the loop counter in EBX for a few blocks and restores
+ * it; the caller then stores through EBX. 20,000 rounds cross several
+ * slices; a resume at a stale EIP ran the caller on the callee's EBX (a
+ * store to a small address, a fault). */
+static void test_slice_inside_a_callee_resumes_there(void **st)
+{
+    uint8_t code[] = {
+        0xBB, 0, 0, 0, 0,             /*  0: mov ebx, DATA */
+        0x31, 0xF6,                   /*  5: xor esi, esi */
+        0x6A, 0x01, 0x6A, 0x02,       /*  7: push 1; push 2 */
+        0xB8, 0, 0, 0, 0,             /* 11: mov eax, thunk */
+        0xFF, 0xD0,                   /* 16: call eax (stdcall 8) */
+        0xE8, 0x12, 0, 0, 0,          /* 18: call sub (41) */
+        0x89, 0x33,                   /* 23: mov [ebx], esi */
+        0x46,                         /* 25: inc esi */
+        0x81, 0xFE, 0x20, 0x4E, 0, 0, /* 26: cmp esi, 20000 */
+        0x0F, 0x85, 0xE1, 0xFF, 0xFF, 0xFF, /* 32: jne 7 */
+        0x89, 0xD8,                   /* 38: mov eax, ebx */
+        0xC3,                         /* 40: ret */
+        0x53,                         /* 41: sub: push ebx */
+        0x89, 0xF3,                   /* 42: mov ebx, esi */
+        0xB9, 8, 0, 0, 0,             /* 44: mov ecx, 8 */
+        0x49,                         /* 49: dec ecx */
+        0x75, 0xFD,                   /* 50: jnz 49 */
+        0x5B,                         /* 52: pop ebx */
+        0xC3,                         /* 53: ret */
+    };
+    put32(code + 1, DATA);
+    Ctx *c = setup(code, sizeof code, 0);
+    GuestAddr t = vm_add_thunk(c->vm, "Add", VM_STDCALL, 8, ID_ADD);
+    put32(vm_ptr(c->vm, CODE + 12, 4), t);
+    uint32_t r = 0;
+    int rc = vm_call(c->vm, CODE, VM_CDECL, NULL, 0, "loop", &r);
+    if (rc < 0)
+        print_message("%s\n", vm_fault_text(c->vm));
+    assert_int_equal(rc, 0);
+    assert_int_equal(r, DATA);
+    assert_int_equal(c->calls, 20000);
+    VmStats stats;
+    vm_get_stats(c->vm, &stats);
+    assert_true(stats.blocks > 3 * 65536); /* several slices crossed */
+    vm_destroy(c->vm);
+}
+
 /* Code written through a host pointer (the loader, thunks) is invisible to
  * a translation Unicorn already holds until vm_flush_code
  * (uc_ctl_remove_cache) drops it: mov eax,1; ret runs, the host patches the
@@ -596,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_stack_overflow),
         cmocka_unit_test(test_endless_loop_hits_budget),
         cmocka_unit_test(test_budget_and_slices_come_from_the_block_hook),
+        cmocka_unit_test(test_slice_inside_a_callee_resumes_there),
         cmocka_unit_test(test_host_written_code_runs_after_flush),
         cmocka_unit_test(test_thunk_added_after_a_run),
         cmocka_unit_test(test_handler_bad_pointer_unwinds),

@@ -353,8 +353,26 @@ static const char *guest_fmt(Nt *nt, GuestAddr a, char *buf, size_t cap)
 
 /* ------------------------------------------------------------- output */
 
-void nt_dbg_output(Nt *nt, const char *text)
+/* What a driver may print in one run (issue 12: a quota on every host
+ * resource a driver can make xdrv use; a flood of DbgPrint fills the
+ * disk the log goes to): past it, output is dropped and counted, said
+ * once, and DbgPrint returns STATUS_QUOTA_EXCEEDED (its documentation:
+ * "otherwise it returns the appropriate error code"). */
+#define NT_DBG_OUTPUT_MAX (16u << 20)
+
+int nt_dbg_output(Nt *nt, const char *text)
 {
+    size_t n = strlen(text);
+    if (nt->dbg_bytes + n > NT_DBG_OUTPUT_MAX) {
+        if (!nt->dbg_dropped++) {
+            nt_dbg_flush(nt);
+            nt_log(nt, "dbg: (the driver's debug output reached its quota of %u bytes: what "
+                       "follows is dropped and counted)\n",
+                   NT_DBG_OUTPUT_MAX);
+        }
+        return -1;
+    }
+    nt->dbg_bytes += n;
     trace_emitf(TRACE_DEBUG_PRINT, vm_time_ns(nt->vm), vm_depth(nt->vm), vm_current_api(nt->vm),
                 "%s", text);
     NtDbgLine *l = nt_io_dbg_line(nt);
@@ -368,6 +386,7 @@ void nt_dbg_output(Nt *nt, const char *text)
         if (*p != '\r')
             l->buf[l->len++] = *p;
     }
+    return 0;
 }
 
 void nt_dbg_flush(Nt *nt)
@@ -379,8 +398,8 @@ void nt_dbg_flush(Nt *nt)
     }
 }
 
-static void dbg_print(Nt *nt, const char *prefix, GuestAddr fmt, uint32_t (*next)(void *),
-                      void *src)
+static uint32_t dbg_print(Nt *nt, const char *prefix, GuestAddr fmt, uint32_t (*next)(void *),
+                          void *src)
 {
     static char f[DBG_STR_MAX], text[8192];
     guest_fmt(nt, fmt, f, sizeof f);
@@ -389,15 +408,14 @@ static void dbg_print(Nt *nt, const char *prefix, GuestAddr fmt, uint32_t (*next
     size_t n = strlen(prefix);
     memcpy(text, prefix, n);
     dbg_format(text + n, sizeof text - n, f, &args);
-    nt_dbg_output(nt, text);
+    return nt_dbg_output(nt, text) < 0 ? STATUS_QUOTA_EXCEEDED : STATUS_SUCCESS;
 }
 
 /* ULONG DbgPrint(PCSTR Format, ...); */
 NTAPI(DbgPrint)
 {
     StackArgs s = {nt, 1};
-    dbg_print(nt, "", a[0], stack_next, &s);
-    return STATUS_SUCCESS;
+    return dbg_print(nt, "", a[0], stack_next, &s);
 }
 
 static const char *level_prefix(uint32_t level, char *buf, size_t len)
@@ -415,8 +433,7 @@ NTAPI(DbgPrintEx)
 {
     char lp[32];
     StackArgs s = {nt, 3};
-    dbg_print(nt, level_prefix(a[1], lp, sizeof lp), a[2], stack_next, &s);
-    return STATUS_SUCCESS;
+    return dbg_print(nt, level_prefix(a[1], lp, sizeof lp), a[2], stack_next, &s);
 }
 
 /* ULONG vDbgPrintEx(ULONG ComponentId, ULONG Level, PCCH Format, va_list arglist); */
@@ -424,8 +441,7 @@ NTAPI(vDbgPrintEx)
 {
     char lp[32];
     ListArgs l = {nt, a[3]};
-    dbg_print(nt, level_prefix(a[1], lp, sizeof lp), a[2], list_next, &l);
-    return STATUS_SUCCESS;
+    return dbg_print(nt, level_prefix(a[1], lp, sizeof lp), a[2], list_next, &l);
 }
 
 /* ------------------------------------------------------------ bug checks */

@@ -38,7 +38,9 @@ NtDbgLine *nt_io_dbg_line(Nt *nt);
 /* Print driver output to the run log, one "dbg: " prefixed line per line of
  * text (partial lines are held until their newline or nt_dbg_flush), and
  * emit one DEBUG_PRINT trace event with the whole text. */
-void nt_dbg_output(Nt *nt, const char *text);
+/* 0, or -1 when the text was dropped: the run's debug output reached its
+ * quota (dbg.c NT_DBG_OUTPUT_MAX). */
+int nt_dbg_output(Nt *nt, const char *text);
 /* "IRQL_NOT_LESS_OR_EQUAL" for 0xA ...; "unknown bug check code" otherwise. */
 const char *nt_bugcheck_name(uint32_t code);
 /* Print a held partial line (at unload and teardown). */

@@ -13,6 +13,7 @@
 
 struct NtRegKey {
     char *name;
+    struct NtReg *reg; /* the registry it belongs to (its quotas) */
     NtRegKey *parent;
     NtRegKey **sub;
     unsigned nsub, capsub;
@@ -30,8 +31,22 @@ typedef struct Handle {
 #define NT_HANDLE_MAX 4096u
 #define NT_HANDLE_BASE 0x80000004u /* kernel handles have the top bit set */
 
+/* What a driver can make the registry hold, in host memory (issue 12: a
+ * quota on every host resource a driver can make xdrv allocate). Beyond
+ * them ZwCreateKey and ZwSetValueKey fail with
+ * STATUS_INSUFFICIENT_RESOURCES, as Windows' do when the registry's pool
+ * runs out. Deleted keys count: their memory is kept until the end (a
+ * handle may still name one). A key's subkeys and values are searched one
+ * by one, so thousands under one key already cost time. */
+#define NT_REG_KEYS_MAX 8192u
+#define NT_REG_VALUES_MAX 8192u
+#define NT_REG_DATA_MAX (16u << 20)
+
 typedef struct NtReg {
     NtRegKey *root;
+    unsigned nkeys, nvals; /* keys ever created, values now held */
+    uint64_t data;         /* bytes of value data now held */
+    int quota_hit;         /* the last create or set failed for a quota */
     NtRegKey **dead; /* deleted keys, freed at fini (handles may point at them) */
     unsigned ndead, capdead;
     Handle *h;
@@ -56,11 +71,12 @@ static int grow(void **p, unsigned *cap, unsigned need, size_t elem)
     return 0;
 }
 
-static NtRegKey *key_new(const char *name, size_t len, NtRegKey *parent)
+static NtRegKey *key_new(NtReg *reg, const char *name, size_t len, NtRegKey *parent)
 {
     NtRegKey *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;
+    k->reg = reg;
     k->name = strndup(name, len);
     if (!k->name) {
         free(k);
@@ -92,7 +108,7 @@ int nt_reg_init(Nt *nt)
     if (!r)
         return -1;
     nt->reg = r;
-    r->root = key_new("", 0, NULL);
+    r->root = key_new(r, "", 0, NULL);
     if (!r->root)
         return -1;
     /* The keys every Windows system has, so drivers can open them. */
@@ -161,11 +177,17 @@ static NtRegKey *walk(Nt *nt, NtRegKey *base, const char *path, int create, int 
         if (!c) {
             if (!create || (e && !intermediate))
                 return NULL;
+            NtReg *r = nt->reg;
+            if (r->nkeys >= NT_REG_KEYS_MAX) {
+                r->quota_hit = 1;
+                return NULL;
+            }
             if (grow((void **)&k->sub, &k->capsub, k->nsub + 1, sizeof *k->sub) < 0)
                 return NULL;
-            c = key_new(p, len, k);
+            c = key_new(r, p, len, k);
             if (!c)
                 return NULL;
+            r->nkeys++;
             k->sub[k->nsub++] = c;
             if (!e && created)
                 *created = 1;
@@ -255,14 +277,27 @@ const NtRegValue *nt_reg_get_value(const NtRegKey *k, const char *name)
     return find_value(k, name);
 }
 
+int nt_reg_quota_hit(Nt *nt)
+{
+    int hit = nt->reg->quota_hit;
+    nt->reg->quota_hit = 0;
+    return hit;
+}
+
 int nt_reg_set_value(NtRegKey *k, const char *name, uint32_t type, const void *data, uint32_t len)
 {
+    NtReg *r = k->reg;
+    NtRegValue *v = find_value(k, name);
+    if ((!v && r->nvals >= NT_REG_VALUES_MAX) ||
+        r->data - (v ? v->len : 0) + len > NT_REG_DATA_MAX) {
+        r->quota_hit = 1;
+        return -1;
+    }
     uint8_t *copy = malloc(len ? len : 1);
     if (!copy)
         return -1;
     if (len)
         memcpy(copy, data, len);
-    NtRegValue *v = find_value(k, name);
     if (!v) {
         char *n = strdup(name);
         if (!n || grow((void **)&k->vals, &k->capvals, k->nvals + 1, sizeof *k->vals) < 0) {
@@ -272,12 +307,15 @@ int nt_reg_set_value(NtRegKey *k, const char *name, uint32_t type, const void *d
         }
         v = &k->vals[k->nvals++];
         v->name = n;
+        r->nvals++;
     } else {
+        r->data -= v->len;
         free(v->data);
     }
     v->type = type;
     v->data = copy;
     v->len = len;
+    r->data += len;
     return 0;
 }
 
@@ -286,6 +324,8 @@ int nt_reg_delete_value(NtRegKey *k, const char *name)
     NtRegValue *v = find_value(k, name);
     if (!v)
         return -1;
+    k->reg->nvals--;
+    k->reg->data -= v->len;
     free(v->name);
     free(v->data);
     unsigned i = (unsigned)(v - k->vals);

@@ -66,6 +66,9 @@ unsigned nt_reg_value_count(const NtRegKey *k);
 const NtRegValue *nt_reg_get_value(const NtRegKey *k, const char *name);
 /* Replace or add a value (data copied). 0 or -1 (out of memory). */
 int nt_reg_set_value(NtRegKey *k, const char *name, uint32_t type, const void *data, uint32_t len);
+/* Whether the last nt_reg_create or nt_reg_set_value that failed did so
+ * for a quota (registry.c: keys, values, bytes of data); clears it. */
+int nt_reg_quota_hit(Nt *nt);
 /* 0, or -1 when there is no such value. */
 int nt_reg_delete_value(NtRegKey *k, const char *name);
 

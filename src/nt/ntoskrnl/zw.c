@@ -245,8 +245,8 @@ NTAPI(ZwCreateKey)
     int created = 0;
     k = nt_reg_create(nt, base, path, 0, &created);
     if (!k)
-        return nt_reg_open(nt, base, path) ? STATUS_INSUFFICIENT_RESOURCES
-                                           : STATUS_OBJECT_NAME_NOT_FOUND;
+        return nt_reg_quota_hit(nt) || nt_reg_open(nt, base, path) ? STATUS_INSUFFICIENT_RESOURCES
+                                                                   : STATUS_OBJECT_NAME_NOT_FOUND;
     uint32_t h = nt_handle_create(nt, NT_HANDLE_KEY, k, NULL);
     if (!h)
         return STATUS_INSUFFICIENT_RESOURCES;
