@@ -10,13 +10,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "host/net.h"
 #include "manager/store.h"
 #include "manager/supervise.h"
 #include "trace/json.h"
 
 const char up_usage[] =
-    "usage: xdrv up NAME [--store DIR] [--no-sandbox] [--netdev SPEC] [--wire SPEC]\n"
-    "                    [other run options]\n"
+    "usage: xdrv up NAME [--store DIR] [--no-sandbox] [--restart-limit N | --no-restart]\n"
+    "                    [--netdev SPEC] [--wire SPEC] [other run options]\n"
     "  Run an installed driver (xdrv install) in the foreground until SIGINT,\n"
     "  SIGTERM or SIGHUP (a clean stop: the miniport is halted), as xdrv run would\n"
     "  with the INF, driver image and device model the store recorded; the options\n"
@@ -25,6 +26,11 @@ const char up_usage[] =
     "  --help). The serving process is\n"
     "  a child of this one, which keeps a state file for xdrv status and xdrv down\n"
     "  ($XDRV_RUN_DIR, /run/xdrv as root, $XDG_RUNTIME_DIR/xdrv otherwise).\n"
+    "  A serving process that faults (exit 3, or killed) is started again from\n"
+    "  DriverEntry on a fresh device model after a pause (0.2 s, doubling to\n"
+    "  30 s), at most N times in a row (--restart-limit, default 5); a\n"
+    "  --netdev TAP stays up across restarts (carrier off meanwhile) and is\n"
+    "  removed at the end.\n"
     "  Exit status: the serving process's (3: the driver faulted).\n";
 
 const char down_usage[] = "usage: xdrv down NAME [--timeout S]\n"
@@ -60,6 +66,8 @@ int cmd_up(int argc, char **argv)
 {
     const char *name = NULL, *store_opt = NULL;
     int sandbox = 1;
+    unsigned long restart_limit = 5;
+    char persist_spec[300] = "", tap_ifname[IF_NAMESIZE] = "";
     char **extra = calloc((size_t)argc + 1, sizeof *extra);
     int nextra = 0;
     if (!extra)
@@ -80,6 +88,30 @@ int cmd_up(int argc, char **argv)
             store_opt = argv[++i];
         } else if (!strcmp(a, "--no-sandbox")) {
             sandbox = 0;
+        } else if (!strcmp(a, "--no-restart")) {
+            restart_limit = 0;
+        } else if (!strcmp(a, "--restart-limit")) {
+            char *end = NULL;
+            if (i + 1 < argc)
+                restart_limit = strtoul(argv[++i], &end, 10);
+            if (!end || *end || restart_limit > 1000) {
+                fprintf(stderr, "xdrv up: --restart-limit: a number from 0 to 1000\n");
+                goto out;
+            }
+        } else if (!strcmp(a, "--netdev") && i + 1 < argc && !strncmp(argv[i + 1], "tap,", 4)) {
+            /* the TAP outlives each serving process: a restarted driver
+             * finds the same interface (addresses, routes, sockets kept) */
+            NetSpec ns;
+            char e[NET_ERR_MAX];
+            if (net_spec_parse(argv[i + 1], &ns, e, sizeof e) < 0) {
+                fprintf(stderr, "xdrv up: --netdev %s: %s\n", argv[i + 1], e);
+                goto out;
+            }
+            snprintf(tap_ifname, sizeof tap_ifname, "%s", ns.ifname);
+            snprintf(persist_spec, sizeof persist_spec, "%s%s", argv[i + 1],
+                     ns.persist ? "" : ",persist");
+            extra[nextra++] = argv[i++];
+            extra[nextra++] = persist_spec;
         } else if (!strcmp(a, "--device") || !strcmp(a, "--inf")) {
             fprintf(stderr, "xdrv up: %s comes from the store (xdrv install --device to choose "
                             "another model)\n", a);
@@ -151,11 +183,18 @@ int cmd_up(int argc, char **argv)
     for (int i = 0; i < nextra; i++)
         rargv[rargc++] = extra[i];
     UpChild c = {rargc, rargv};
-    SuperviseOpts so = {.name = name, .state_path = sp, .child = up_child, .arg = &c};
+    SuperviseOpts so = {.name = name,
+                        .state_path = sp,
+                        .child = up_child,
+                        .arg = &c,
+                        .restart_limit = (unsigned)restart_limit};
     printf("xdrv up: %s: %s with --device %s\n", name, e.sys, e.device);
     fflush(stdout);
     int r = supervise_run(&so, err, sizeof err);
     free(rargv);
+    char ne[NET_ERR_MAX];
+    if (tap_ifname[0] && net_tap_remove(tap_ifname, ne, sizeof ne) < 0)
+        fprintf(stderr, "xdrv up: %s\n", ne);
     if (r < 0) {
         fprintf(stderr, "xdrv up: %s\n", err);
         rc = EXIT_INTERNAL;

@@ -92,7 +92,7 @@ int net_spec_parse(const char *spec, NetSpec *out, char *err, size_t errlen)
     out->kind = !strcmp(kind, "tap")    ? NET_KIND_TAP
                 : !strcmp(kind, "unix") ? NET_KIND_UNIX
                                         : NET_KIND_QUEUE;
-    int have_ifname = 0, have_path = 0, have_listen = 0, have_type = 0;
+    int have_ifname = 0, have_path = 0, have_listen = 0, have_type = 0, have_persist = 0;
     for (char *opt; (opt = strtok_r(NULL, ",", &save));) {
         char *val = strchr(opt, '=');
         if (val)
@@ -100,6 +100,8 @@ int net_spec_parse(const char *spec, NetSpec *out, char *err, size_t errlen)
         int *seen = NULL;
         if (out->kind == NET_KIND_TAP && !strcmp(opt, "ifname"))
             seen = &have_ifname;
+        else if (out->kind == NET_KIND_TAP && !strcmp(opt, "persist"))
+            seen = &have_persist;
         else if (out->kind == NET_KIND_UNIX && !strcmp(opt, "path"))
             seen = &have_path;
         else if (out->kind == NET_KIND_UNIX && !strcmp(opt, "listen"))
@@ -115,12 +117,15 @@ int net_spec_parse(const char *spec, NetSpec *out, char *err, size_t errlen)
             goto out;
         }
         *seen = 1;
-        if (seen == &have_listen) {
+        if (seen == &have_listen || seen == &have_persist) {
             if (val) {
-                net_errf(err, errlen, "unix: option 'listen' takes no value in '%s'", spec);
+                net_errf(err, errlen, "%s: option '%s' takes no value in '%s'", kn, opt, spec);
                 goto out;
             }
-            out->listen = 1;
+            if (seen == &have_listen)
+                out->listen = 1;
+            else
+                out->persist = 1;
             continue;
         }
         if (!val) {

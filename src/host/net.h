@@ -41,6 +41,9 @@ typedef struct NetSpec {
     char path[NET_UNIX_PATH_MAX]; /* unix */
     int listen;                   /* unix: bind and accept one peer at a time */
     int stream;                   /* unix: SOCK_STREAM, 4-byte length prefix */
+    int persist;                  /* tap: the interface outlives this process
+                                   * (TUNSETPERSIST): xdrv up keeps it across
+                                   * restarts and removes it at the end */
 } NetSpec;
 
 /* Counters. "in" is host -> xdrv (net_recv), "out" is xdrv -> host (net_send). */
@@ -69,6 +72,9 @@ int net_spec_parse(const char *spec, NetSpec *out, char *err, size_t errlen);
 
 /* Parse and open. NULL with a one-line message in err on failure. */
 NetBackend *net_open(const char *spec, unsigned flags, char *err, size_t errlen);
+/* Remove a persistent TAP (one opened with `persist`): 0, or -1 with a
+ * one-line reason (CAP_NET_ADMIN or the TAP's owner needed). */
+int net_tap_remove(const char *ifname, char *err, size_t errlen);
 NetBackend *net_open_spec(const NetSpec *spec, unsigned flags, char *err, size_t errlen);
 /* Detach from the host (a non-persistent TAP disappears, a listening
  * socket's path is unlinked). NULL is ignored. Does not close an attached

@@ -193,6 +193,12 @@ static NetBackend *tap_open(const NetSpec *spec, unsigned flags, char *err, size
         goto fail_attach;
     }
     net_note(&t->b, "%s TAP %s", existed ? "attached to" : "created", t->ifname);
+    /* tuntap.rst "persistent": the interface stays when the descriptor
+     * closes (its carrier drops), for the next process to attach to */
+    if (spec->persist && ioctl(fd, TUNSETPERSIST, 1) < 0) {
+        net_errf(err, errlen, "tap: cannot make %s persistent: %s", spec->ifname, strerror(errno));
+        goto fail_attach;
+    }
 
     /* Carrier before anything else, so the stack never sees a link the
      * driver has not indicated. */
@@ -235,6 +241,25 @@ fail_open:
 fail_alloc:
     free(t);
     return NULL;
+}
+
+int net_tap_remove(const char *ifname, char *err, size_t errlen)
+{
+    int fd = open(TUN_PATH, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        net_errf(err, errlen, "tap: cannot open " TUN_PATH ": %s", strerror(errno));
+        return -1;
+    }
+    struct ifreq ifr = {0};
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    int rc = 0;
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETPERSIST, 0) < 0) {
+        net_errf(err, errlen, "tap: cannot remove %s: %s", ifname, strerror(errno));
+        rc = -1;
+    }
+    close(fd); /* the last descriptor of a non-persistent TAP: it goes */
+    return rc;
 }
 
 static void tap_close(NetBackend *b)

@@ -191,17 +191,10 @@ static int stream_pump(Stream *st, RunState *s)
     return 1;
 }
 
-int supervise_run(const SuperviseOpts *o, char *err, size_t errlen)
+/* One serving process, from fork to exit: its exit status (128 + N for a
+ * signal N), the state file following; -1 when it could not start. */
+static int run_child(const SuperviseOpts *o, RunState *s, char *err, size_t errlen)
 {
-    RunState s;
-    memset(&s, 0, sizeof s);
-    snprintf(s.name, sizeof s.name, "%s", o->name);
-    s.pid = (long)getpid();
-    s.since = s.updated = (int64_t)time(NULL);
-    s.exit = -1;
-    snprintf(s.state, sizeof s.state, "starting");
-    if (run_state_write(o->state_path, &s, err, errlen) < 0)
-        return -1;
     int perr[2], pout[2];
     if (pipe(perr) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -213,15 +206,6 @@ int supervise_run(const SuperviseOpts *o, char *err, size_t errlen)
         close(perr[1]);
         return -1;
     }
-    struct sigaction sa = {.sa_handler = sup_on_signal}, su = {.sa_handler = sup_on_user};
-    struct sigaction old_int, old_term, old_hup, old_usr1, old_usr2;
-    sigemptyset(&sa.sa_mask);
-    sigemptyset(&su.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
-    sigaction(SIGUSR1, &su, &old_usr1);
-    sigaction(SIGUSR2, &su, &old_usr2);
     fflush(stdout);
     fflush(stderr);
     pid_t parent = getpid();
@@ -258,11 +242,12 @@ int supervise_run(const SuperviseOpts *o, char *err, size_t errlen)
     sup_child = pid;
     close(perr[1]);
     close(pout[1]);
-    s.child = (long)pid;
-    snprintf(s.state, sizeof s.state, "running");
-    s.updated = (int64_t)time(NULL);
+    s->child = (long)pid;
+    s->fault[0] = '\0';
+    snprintf(s->state, sizeof s->state, "running");
+    s->updated = (int64_t)time(NULL);
     char why[RUN_ERR_MAX];
-    run_state_write(o->state_path, &s, why, sizeof why);
+    run_state_write(o->state_path, s, why, sizeof why);
     if (sup_stop) /* a stop that came before the child's pid was known */
         kill(pid, SIGTERM);
     Stream st[2] = {{.fd = perr[0], .to = stderr}, {.fd = pout[0], .to = stdout}};
@@ -279,14 +264,14 @@ int supervise_run(const SuperviseOpts *o, char *err, size_t errlen)
         int r = poll(pf, np, 1000);
         if (sup_stop && !stopping_noted) {
             stopping_noted = 1;
-            snprintf(s.state, sizeof s.state, "stopping");
-            s.updated = (int64_t)time(NULL);
-            run_state_write(o->state_path, &s, why, sizeof why);
+            snprintf(s->state, sizeof s->state, "stopping");
+            s->updated = (int64_t)time(NULL);
+            run_state_write(o->state_path, s, why, sizeof why);
         }
         if (r < 0)
             continue; /* EINTR: a stop signal */
         for (nfds_t i = 0; i < np; i++)
-            if (pf[i].revents && !stream_pump(&st[idx[i]], &s)) {
+            if (pf[i].revents && !stream_pump(&st[idx[i]], s)) {
                 close(st[idx[i]].fd);
                 st[idx[i]].fd = -1;
                 open_n--;
@@ -296,24 +281,96 @@ int supervise_run(const SuperviseOpts *o, char *err, size_t errlen)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     sup_child = 0;
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (WIFSIGNALED(status)) {
+        snprintf(s->fault, sizeof s->fault, "the serving process was killed by signal %d (%s)",
+                 WTERMSIG(status),
+                 WTERMSIG(status) == SIGSYS ? "SIGSYS: a system call outside the sandbox's "
+                                              "allow-list"
+                                            : strsignal(WTERMSIG(status)));
+        fprintf(stderr, "xdrv up: %s: %s\n", o->name, s->fault);
+    }
+    s->exit = rc;
+    s->child = 0;
+    snprintf(s->state, sizeof s->state, "%s",
+             rc == 0 ? "exited" : rc == 3 || rc > 128 ? "faulted" : "failed");
+    s->updated = (int64_t)time(NULL);
+    run_state_write(o->state_path, s, why, sizeof why);
+    return rc;
+}
+
+/* Sleep ms milliseconds, or less if a stop signal comes. */
+static void sup_sleep(unsigned ms)
+{
+    for (unsigned slept = 0; slept < ms && !sup_stop; slept += 50) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int supervise_run(const SuperviseOpts *o, char *err, size_t errlen)
+{
+    RunState s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.name, sizeof s.name, "%s", o->name);
+    s.pid = (long)getpid();
+    s.since = s.updated = (int64_t)time(NULL);
+    s.exit = -1;
+    snprintf(s.state, sizeof s.state, "starting");
+    if (run_state_write(o->state_path, &s, err, errlen) < 0)
+        return -1;
+    struct sigaction sa = {.sa_handler = sup_on_signal}, su = {.sa_handler = sup_on_user};
+    struct sigaction old_int, old_term, old_hup, old_usr1, old_usr2;
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&su.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    sigaction(SIGUSR1, &su, &old_usr1);
+    sigaction(SIGUSR2, &su, &old_usr2);
+    /* a serving process that faulted (exit 3, or killed by a signal) is
+     * started again, from DriverEntry on a new machine, after a pause that
+     * doubles each time (0.2 s to 30 s); more than restart_limit faults in
+     * a row, each within a minute of its start, and the supervisor gives
+     * up. Other exits (a clean stop, a driver that fails to initialize, a
+     * bad configuration) end it. */
+    unsigned quick = 0, backoff = 200;
+    int rc;
+    for (;;) {
+        time_t t0 = time(NULL);
+        rc = run_child(o, &s, err, errlen);
+        if (rc < 0 || !(rc == 3 || rc > 128) || sup_stop || !o->restart_limit)
+            break;
+        if (time(NULL) - t0 >= 60) {
+            quick = 0;
+            backoff = 200;
+        }
+        if (++quick > o->restart_limit) {
+            fprintf(stderr, "xdrv up: %s: %u faults in a row, each within a minute of its start: "
+                            "not restarted again\n", o->name, quick);
+            break;
+        }
+        snprintf(s.state, sizeof s.state, "restarting");
+        s.updated = (int64_t)time(NULL);
+        char why[RUN_ERR_MAX];
+        run_state_write(o->state_path, &s, why, sizeof why);
+        fprintf(stderr, "xdrv up: %s: restarting in %.1f s (%u of at most %u in a row)\n", o->name,
+                backoff / 1000.0, quick, o->restart_limit);
+        sup_sleep(backoff);
+        if (sup_stop)
+            break;
+        backoff = backoff * 2 > 30000 ? 30000 : backoff * 2;
+        s.restarts++;
+    }
+    if (sup_stop && !strcmp(s.state, "restarting")) { /* stopped while waiting */
+        snprintf(s.state, sizeof s.state, "faulted");
+        char why[RUN_ERR_MAX];
+        run_state_write(o->state_path, &s, why, sizeof why);
+    }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
     sigaction(SIGUSR1, &old_usr1, NULL);
     sigaction(SIGUSR2, &old_usr2, NULL);
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (WIFSIGNALED(status))
-        snprintf(s.fault, sizeof s.fault, "the serving process was killed by signal %d (%s)",
-                 WTERMSIG(status),
-                 WTERMSIG(status) == SIGSYS ? "SIGSYS: a system call outside the sandbox's "
-                                              "allow-list"
-                                            : strsignal(WTERMSIG(status)));
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "xdrv up: %s: %s\n", o->name, s.fault);
-    s.exit = rc;
-    s.child = 0;
-    snprintf(s.state, sizeof s.state, "%s", rc == 0 ? "exited" : rc == 3 || rc > 128 ? "faulted" : "failed");
-    s.updated = (int64_t)time(NULL);
-    run_state_write(o->state_path, &s, why, sizeof why);
     return rc;
 }

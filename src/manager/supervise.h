@@ -40,13 +40,17 @@ typedef struct SuperviseOpts {
      * value is the child's exit status */
     int (*child)(void *arg);
     void *arg;
+    /* faults in a row that are restarted (0: none): see supervise_run */
+    unsigned restart_limit;
 } SuperviseOpts;
 
 /* Fork the serving process and supervise it until it exits: SIGINT,
  * SIGTERM and SIGHUP are passed on to it as SIGTERM (a clean stop); its
  * stderr is copied to ours, the last fault report kept; the state file
- * follows. Returns its exit status (128 + N for a signal N), or -1 with a
- * one-line reason when it could not be started. */
+ * follows. A fault (exit 3, or a signal) starts it again with a growing
+ * pause, restart_limit times in a row at most. Returns the last exit
+ * status (128 + N for a signal N), or -1 with a one-line reason when it
+ * could not be started. */
 int supervise_run(const SuperviseOpts *o, char *err, size_t errlen);
 
 #endif

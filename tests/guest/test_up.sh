@@ -149,7 +149,7 @@ fi
 
 # the filter's self-test: a forbidden system call (socket) kills the
 # serving process alone, with a report; the supervisor says so and exits 3
-XDRV_SANDBOX_SELFTEST=socket "$XDRV" up rtl8139 --store "$S" >"$dir/sc.out" 2>&1
+XDRV_SANDBOX_SELFTEST=socket "$XDRV" up rtl8139 --store "$S" --no-restart >"$dir/sc.out" 2>&1
 rc=$?
 if [ $rc -eq 3 ] && grep -q "self-test: socket" "$dir/sc.out" &&
     grep -q "killed by signal 31 (SIGSYS: a system call outside the sandbox's allow-list)" "$dir/sc.out" &&
@@ -190,10 +190,11 @@ if [ -f "$B/drivers/fault_null.sys" ]; then
     cp "$B/drivers/fault_null.sys" "$dir/fpkg/faulty.sys"
     "$XDRV" install "$dir/fpkg/faulty.inf" --store "$S" --name faulty >/dev/null 2>"$dir/fi.err" ||
         bad "install faulty" "$dir/fi.err"
-    "$XDRV" up faulty --store "$S" >"$dir/f.out" 2>&1
+    "$XDRV" up faulty --store "$S" --restart-limit 1 >"$dir/f.out" 2>&1
     rc=$?
-    if [ $rc -eq 3 ] && "$XDRV" status faulty | grep -q "^faulty *faulted *- *- *0 *3 *fault: unmapped memory access"; then
-        ok "a driver that faults: xdrv up exits 3, status: $("$XDRV" status faulty | tail -1 | cut -c1-110)"
+    if [ $rc -eq 3 ] && "$XDRV" status faulty | grep -q "^faulty *faulted *- *- *1 *3 *fault: unmapped memory access" &&
+        grep -q "xdrv up: faulty: 2 faults in a row, each within a minute of its start: not restarted again" "$dir/f.out"; then
+        ok "a driver that faults in DriverEntry: started once more, then given up; xdrv up exits 3, status: $("$XDRV" status faulty | tail -1 | cut -c1-110)"
     else
         bad "faulty driver: up exit $rc; $("$XDRV" status faulty 2>&1 | tail -1)" "$dir/f.out"
     fi
@@ -203,6 +204,55 @@ fi
 "$XDRV" status --json >"$dir/s.json" 2>&1
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n={x["name"]:x for x in d["drivers"]}; assert n["rtl8139"]["state"] in ("exited","faulted","dead"); assert "faulty" not in n or (n["faulty"]["state"]=="faulted" and n["faulty"]["exit"]==3 and n["faulty"]["fault"].startswith("fault: "))' "$dir/s.json" 2>"$dir/j.err" &&
     ok "status --json parses" || bad "status --json" "$dir/j.err"
+
+# recovery: a driver that faults on its 3rd send (the RTL8139 driver's
+# faultsend variant) serving a TAP in a namespace of this test; the frames
+# the kernel sends when the link comes up (IPv6 DAD, router and listener
+# messages) make it fault; xdrv up starts it again, the TAP and its address
+# stay (same interface index), status counts the restart, and at the end
+# the TAP is removed
+restart_test() {
+    local A="xdrvR$$" fpkg=$dir/flaky
+    mkdir -p "$fpkg"
+    cp drivers/rtl8139/rtl8139.inf "$fpkg/"
+    cp "$B/drivers/rtl8139-faultsend.sys" "$fpkg/rtl8139.sys"
+    "$XDRV" install "$fpkg/rtl8139.inf" --store "$S" --name flaky >/dev/null 2>"$dir/fl.err" ||
+        { ko "install flaky" ; return; }
+    ip netns add "$A" || { ko "restart: cannot create a namespace"; return; }
+    ip -n "$A" link set lo up
+    ip netns exec "$A" "$XDRV" up flaky --store "$S" --restart-limit 3 \
+        --netdev tap,ifname=xfl0 >"$dir/fl.out" 2>&1 &
+    local pid=$! i idx1 idx2
+    wait_for "$dir/fl.out" "serving until"
+    ip -n "$A" addr add 192.0.2.1/24 dev xfl0 && ip -n "$A" link set xfl0 up
+    idx1=$(ip -n "$A" -o link show xfl0 | cut -d: -f1)
+    ip netns exec "$A" ping -c 3 -i 0.3 -W 1 192.0.2.9 >/dev/null 2>&1
+    for i in $(seq 1 100); do
+        [ "$(grep -c "serving until" "$dir/fl.out")" -ge 2 ] && break
+        sleep 0.1
+    done
+    idx2=$(ip -n "$A" -o link show xfl0 2>/dev/null | cut -d: -f1)
+    if grep -q "fault: unmapped memory access" "$dir/fl.out" && grep -q "xdrv up: flaky: restarting in 0.2 s" "$dir/fl.out" &&
+        [ "$(grep -c "serving until" "$dir/fl.out")" -ge 2 ] && [ -n "$idx1" ] && [ "$idx1" = "$idx2" ] &&
+        ip -n "$A" addr show xfl0 | grep -q "192.0.2.1/24" &&
+        "$XDRV" status flaky | grep -Eq "^flaky +(running +$pid|restarting +$pid|faulted +-) +[^ ]+ +[1-9]"; then
+        ok "a driver that faults while serving is started again: the same TAP (index $idx1, its address kept), status counts $("$XDRV" status flaky | awk '/^flaky/{print $5}') restart(s)"
+    else
+        ko "restart: $(grep -c "serving until" "$dir/fl.out") start(s), index $idx1 -> ${idx2:-gone}; $("$XDRV" status flaky | tail -1)"
+        tail -n 15 "$dir/fl.out" | sed 's/^/   | /'
+    fi
+    kill -TERM $pid
+    wait $pid
+    if ! ip -n "$A" link show xfl0 >/dev/null 2>&1; then
+        ok "xdrv up stopped: the TAP it kept across restarts is removed"
+    else
+        ko "the TAP xfl0 is still there after xdrv up stopped"
+    fi
+    ip netns del "$A"
+}
+if [ -f "$B/drivers/rtl8139-faultsend.sys" ] && netns_ok "restart"; then
+    restart_test
+fi
 
 # make install: xdrv and the unit template, which systemd-analyze accepts
 # for an instance (no warning either)
