@@ -95,6 +95,10 @@ const char run_usage[] =
     "  --allow-missing     run even if imports are missing; calling one stops the run\n"
     "  --budget N          basic blocks a single call into the driver may run\n"
     "                      (default 400000000); exceeding it is a runaway fault\n"
+    "  --call-timeout S    seconds a single call into the driver may take, in virtual\n"
+    "                      time (its blocks, and what it stalls or waits) and in wall\n"
+    "                      time (default 10 virtual, 30 wall); a hang past it is a\n"
+    "                      runaway fault\n"
     "  --trace FILE        write every event (API calls, calls into the driver, port\n"
     "                      and MMIO accesses, interrupts, frames, DbgPrint, faults)\n"
     "                      to FILE, one line each\n"
@@ -128,6 +132,7 @@ typedef struct RunOpts {
     const char *sandbox_user;
     uint64_t limit_as_mb, limit_cpu;
     int early_backends; /* opened before the sandbox; serve_nic takes them */
+    uint64_t call_timeout_s; /* --call-timeout: the per-call watchdog (vm.h) */
     const char *devices[8];
     unsigned ndevices;
     const char *netdev, *wire, *pcap, *trace;
@@ -228,6 +233,13 @@ static int parse_args(RunOpts *o, int argc, char **argv)
             o->allow_missing = 1;
         } else if (!strcmp(a, "--no-unload")) {
             o->no_unload = 1;
+        } else if (!strcmp(a, "--call-timeout")) {
+            uint64_t sec = 0;
+            if (!has_next || cli_parse_u64(argv[++i], &sec) < 0 || sec == 0 || sec > 86400) {
+                fprintf(stderr, "xdrv run: --call-timeout: seconds, from 1 to 86400\n");
+                return -1;
+            }
+            o->call_timeout_s = sec;
         } else if (!strcmp(a, "--sandbox") && !o->record) {
             o->sandbox = 1;
         } else if ((!strcmp(a, "--sandbox-user") || !strcmp(a, "--limit-as") ||
@@ -974,7 +986,10 @@ static int run_exec(RunOpts *o_, int argc, char **argv)
      * do nothing rather than end the process */
     sigaction(SIGUSR1, &ign, NULL);
     sigaction(SIGUSR2, &ign, NULL);
-    VmConfig cfg = {.budget = o.budget, .watch_loads = o.record};
+    VmConfig cfg = {.budget = o.budget,
+                    .watch_loads = o.record,
+                    .call_vtime_ns = o.call_timeout_s * 1000000000ull,
+                    .call_wall_ns = o.call_timeout_s * 1000000000ull};
     vm = vm_create(&cfg);
     if (vm)
         vm_set_interrupt_flag(vm, &stop_flag);

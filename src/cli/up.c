@@ -329,7 +329,8 @@ int cmd_status(int argc, char **argv)
         /* a supervisor that is gone without saying so (killed) */
         if (!run_alive(rs[n].pid) && (!strcmp(rs[n].state, "running") ||
                                       !strcmp(rs[n].state, "starting") ||
-                                      !strcmp(rs[n].state, "stopping")))
+                                      !strcmp(rs[n].state, "stopping") ||
+                                      !strcmp(rs[n].state, "restarting")))
             snprintf(rs[n].state, sizeof rs[n].state, "dead");
         n++;
     }
@@ -367,7 +368,7 @@ int cmd_status(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             char up[32] = "-", ex[16] = "-", pid[24] = "-";
             int live = !strcmp(rs[i].state, "running") || !strcmp(rs[i].state, "starting") ||
-                       !strcmp(rs[i].state, "stopping");
+                       !strcmp(rs[i].state, "stopping") || !strcmp(rs[i].state, "restarting");
             if (live) {
                 fmt_uptime(now - rs[i].since, up, sizeof up);
                 snprintf(pid, sizeof pid, "%ld", rs[i].pid);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "trace/trace.h"
 #include "vm/cs_lib.h" /* <capstone/capstone.h>, called through a table */
@@ -105,6 +106,7 @@ struct Vm {
     unsigned depth;
     uint64_t budget_left;
     uint32_t slice_left;
+    uint64_t call_vtime0, call_wall0; /* the top-level call's start (watchdog) */
     int stop_reason;
     uint64_t vtime;
     void (*time_fn)(void *, uint64_t);
@@ -161,6 +163,7 @@ static const char *const fault_names[VM_FAULT_KIND_COUNT] = {
     [VM_FAULT_IRQL] = "IRQL violation",
     [VM_FAULT_HOST] = "host resource failure",
     [VM_FAULT_INTERRUPTED] = "interrupted",
+    [VM_FAULT_HANG] = "hung (the call watchdog)",
 };
 
 const char *vm_fault_kind_name(VmFaultKind k)
@@ -766,6 +769,8 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque
             vm_fault(vm, VM_FAULT_INTERRUPTED, "stopped by a signal while the driver was running");
             return;
         }
+        if (vm_call_watchdog(vm) < 0)
+            return;
         vm->stop_reason = STOP_SLICE;
         /* stop before this block, with EIP saying so: after a stop asked
          * from a block hook, Unicorn's EIP can be an earlier block's start
@@ -1287,6 +1292,30 @@ size_t vm_cover_take(Vm *vm, const uint32_t **pairs)
 
 /* ------------------------------------------------------------------- time */
 
+static uint64_t vm_wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int vm_call_watchdog(Vm *vm)
+{
+    if (!vm->depth || vm_stopped(vm))
+        return vm_stopped(vm) ? -1 : 0;
+    uint64_t v = vm->vtime - vm->call_vtime0, w = vm_wall_ns() - vm->call_wall0;
+    if (v > vm->cfg.call_vtime_ns || w > vm->cfg.call_wall_ns) {
+        vm_fault(vm, VM_FAULT_HANG,
+                 "a call into the driver ran %.1f s of %s time without returning (at most %.0f s: "
+                 "--call-timeout)",
+                 (v > vm->cfg.call_vtime_ns ? v : w) / 1e9,
+                 v > vm->cfg.call_vtime_ns ? "virtual" : "wall",
+                 (v > vm->cfg.call_vtime_ns ? vm->cfg.call_vtime_ns : vm->cfg.call_wall_ns) / 1e9);
+        return -1;
+    }
+    return 0;
+}
+
 uint64_t vm_time_ns(Vm *vm)
 {
     return vm->vtime;
@@ -1559,6 +1588,8 @@ int vm_call(Vm *vm, GuestAddr fn, VmCallConv cc, const uint32_t *args, unsigned 
     if (vm->depth == 0) {
         vm->budget_left = vm->cfg.budget;
         vm->slice_left = VM_SLICE_BLOCKS;
+        vm->call_vtime0 = vm->vtime;
+        vm->call_wall0 = vm_wall_ns();
     }
     vm->depth++;
     vm->stats.guest_calls++;
@@ -1709,6 +1740,10 @@ Vm *vm_create(const VmConfig *cfg)
         vm->cfg.budget = VM_DEFAULT_BUDGET;
     if (!vm->cfg.max_depth)
         vm->cfg.max_depth = VM_DEFAULT_MAX_DEPTH;
+    if (!vm->cfg.call_vtime_ns)
+        vm->cfg.call_vtime_ns = VM_DEFAULT_CALL_VTIME_NS;
+    if (!vm->cfg.call_wall_ns)
+        vm->cfg.call_wall_ns = VM_DEFAULT_CALL_WALL_NS;
     vm->thunks = calloc(VM_MAX_THUNKS, sizeof *vm->thunks);
     if (!vm->thunks)
         goto fail;

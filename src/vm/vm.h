@@ -78,6 +78,7 @@ typedef enum VmFaultKind {
     VM_FAULT_IRQL,           /* IRQL rule violated */
     VM_FAULT_HOST,           /* host resource failure (out of guest memory ...) */
     VM_FAULT_INTERRUPTED,    /* the user stopped the run (SIGINT/SIGTERM) while the driver ran */
+    VM_FAULT_HANG,           /* a call took longer than the watchdog allows (vm_call_watchdog) */
     VM_FAULT_KIND_COUNT
 } VmFaultKind;
 
@@ -111,8 +112,16 @@ typedef struct VmConfig {
      * (vm_watch_stores): set it, or a host whose Unicorn misses load hooks
      * (2.1.1 on arm64, vm.c) records too few of them */
     int watch_loads;
+    /* a top-level call into the guest may take this much virtual time
+     * (its blocks and what it stalled or waited: KeStallExecutionProcessor,
+     * NdisStallExecution) and this much wall time before it is a runaway
+     * (VM_FAULT_HANG); 0 = defaults below */
+    uint64_t call_vtime_ns;
+    uint64_t call_wall_ns;
 } VmConfig;
 
+#define VM_DEFAULT_CALL_VTIME_NS 10000000000ull /* 10 s */
+#define VM_DEFAULT_CALL_WALL_NS 30000000000ull  /* 30 s */
 #define VM_DEFAULT_BUDGET 400000000ull
 #define VM_DEFAULT_MAX_DEPTH 4096u
 /* Virtual time charged per executed basic block (deterministic clock). */
@@ -232,6 +241,11 @@ void vm_set_interrupt_flag(Vm *vm, volatile sig_atomic_t *flag);
 /* ---- virtual time ---- */
 uint64_t vm_time_ns(Vm *vm);
 void vm_advance_time(Vm *vm, uint64_t ns);
+/* The watchdog of the current top-level call into the guest: 0 while it
+ * is within VmConfig.call_vtime_ns and call_wall_ns, else -1 with the run
+ * stopped (VM_FAULT_HANG, saying which limit). Checked at every run
+ * slice and by hosts that let time pass inside a call (stalls). */
+int vm_call_watchdog(Vm *vm);
 /* Called whenever virtual time moves (after each guest run slice and each
  * vm_advance_time), e.g. to refresh KeTickCount and fire timers. */
 void vm_set_time_hook(Vm *vm, void (*fn)(void *opaque, uint64_t now_ns), void *opaque);

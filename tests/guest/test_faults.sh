@@ -27,6 +27,7 @@ invalid_opcode  | fault_opcode  |                  | 3 | fault: invalid opcode |
 irql_wait       | fault_irql    |                  | 3 | fault: IRQL violation;KeWaitForSingleObject called at IRQL 2;called from fault_irql.sys+0x | -
 bugcheck        | fault_bugcheck |                 | 3 | fault: bug check;KeBugCheckEx(0x000000D1 DRIVER_IRQL_NOT_LESS_OR_EQUAL, 0x12345678;called from fault_bugcheck.sys+0x | -
 wild_write      | fault_wildwrite |                | 3 | fault: unmapped memory access;write of 4 bytes at unmapped address 0xc0000010 | ^mov\>
+stall_hang      | fault_stall   | --call-timeout 2 | 3 | fault: hung (the call watchdog);s of virtual time without returning (at most 2 s | -
 '
 
 pass=0 fail=0

@@ -238,7 +238,7 @@ restart_test() {
         "$XDRV" status flaky | grep -Eq "^flaky +(running +$pid|restarting +$pid|faulted +-) +[^ ]+ +[1-9]"; then
         ok "a driver that faults while serving is started again: the same TAP (index $idx1, its address kept), status counts $("$XDRV" status flaky | awk '/^flaky/{print $5}') restart(s)"
     else
-        ko "restart: $(grep -c "serving until" "$dir/fl.out") start(s), index $idx1 -> ${idx2:-gone}; $("$XDRV" status flaky | tail -1)"
+        ko "restart: $(grep -c "serving until" "$dir/fl.out") start(s), index $idx1 -> ${idx2:-gone}; $("$XDRV" status flaky | grep "^flaky")"
         tail -n 15 "$dir/fl.out" | sed 's/^/   | /'
     fi
     kill -TERM $pid

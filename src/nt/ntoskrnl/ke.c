@@ -364,6 +364,9 @@ static void ke_advance_to(Nt *nt, uint64_t t)
         vm_advance_time(nt->vm, t - now); /* the hook polls */
     else
         ke_poll(nt, now);
+    /* time a call into the driver stalls or waits counts against it: a
+     * loop of KeStallExecutionProcessor is a hang too */
+    vm_call_watchdog(nt->vm);
 }
 
 /* Earliest time at which a timer or event source does something. */
