@@ -1,6 +1,7 @@
 /* xdrv up, xdrv down, xdrv status: run an installed driver under a
  * supervisor (src/manager/supervise.h), stop it, see what runs. */
 #include <dirent.h>
+#include <net/if.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,7 +108,10 @@ int cmd_up(int argc, char **argv)
                 fprintf(stderr, "xdrv up: --netdev %s: %s\n", argv[i + 1], e);
                 goto out;
             }
-            snprintf(tap_ifname, sizeof tap_ifname, "%s", ns.ifname);
+            /* a TAP that was there before (pre-created for an unprivileged
+             * user) is left as it was found */
+            if (!if_nametoindex(ns.ifname))
+                snprintf(tap_ifname, sizeof tap_ifname, "%s", ns.ifname);
             snprintf(persist_spec, sizeof persist_spec, "%s%s", argv[i + 1],
                      ns.persist ? "" : ",persist");
             extra[nextra++] = argv[i++];
