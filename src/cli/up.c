@@ -31,7 +31,7 @@ const char up_usage[] =
     "  DriverEntry on a fresh device model after a pause (0.2 s, doubling to\n"
     "  30 s), at most N times in a row (--restart-limit, default 5); a\n"
     "  --netdev TAP stays up across restarts (carrier off meanwhile) and is\n"
-    "  removed at the end.\n"
+    "  removed at the end if xdrv up created it.\n"
     "  Exit status: the serving process's (3: the driver faulted).\n";
 
 const char down_usage[] = "usage: xdrv down NAME [--timeout S]\n"
