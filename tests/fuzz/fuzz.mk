@@ -11,7 +11,7 @@ FUZZ_SRC   := $(sort $(wildcard src/pe/*.c))
 FUZZ_DEPS  := $(FUZZ_SRC) $(wildcard src/pe/*.h)
 FUZZ_BIN   := $(FUZZ_DIR)/fuzz_pe $(FUZZ_DIR)/fuzz_inf $(FUZZ_DIR)/fuzz_netspec \
               $(FUZZ_DIR)/fuzz_trace $(FUZZ_DIR)/fuzz_workload $(FUZZ_DIR)/fuzz_analyze \
-              $(FUZZ_DIR)/fuzz_spec
+              $(FUZZ_DIR)/fuzz_spec $(FUZZ_DIR)/fuzz_devices
 
 # the --netdev/--wire parser lives in src/host (which loads libpcap itself
 # when a capture is opened)
@@ -38,6 +38,12 @@ $(FUZZ_DIR)/fuzz_workload: tests/fuzz/fuzz_workload.c src/exercise/workload.c sr
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< src/exercise/workload.c -o $@
 
 # the .xsm parser alone (src/replay/spec.c depends on libc only)
+# a hostile driver against the device models (src/dev builds alone)
+DEV_SRC := $(sort $(wildcard src/dev/*.c)) src/trace/trace.c
+$(FUZZ_DIR)/fuzz_devices: tests/fuzz/fuzz_devices.c $(DEV_SRC) $(wildcard src/dev/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(DEV_SRC) -o $@
+
 $(FUZZ_DIR)/fuzz_spec: tests/fuzz/fuzz_spec.c src/replay/spec.c src/replay/spec.h | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< src/replay/spec.c -o $@
