@@ -2442,17 +2442,21 @@ static int regs_side_by_side(const AnRegInfo *a, const AnRegInfo *b)
  * value follows a rule on what the frame's header said. Both writes
  * emitted: 0 (the caller steps over the first, this steps over the
  * second), -1 not such a pair. */
-static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
+static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n_all, int depth)
 {
     const XOp *o0 = cur(s, ids[0]);
-    if (!g->prx.ok || !s->rounds || n < 2 || n > 4096)
+    /* the pair is checked in every view, its value fitted on the first
+     * 4096, and every view steps over its second write (stepping only the
+     * fitted ones left the others a write behind: "went another way") */
+    size_t n = n_all > 4096 ? 4096 : n_all;
+    if (!g->prx.ok || !s->rounds || n < 2)
         return -1;
     const AnRegInfo *lo = an_reg(g->a, (size_t)o0->reg);
     if (lo->width != 1)
         return -1;
     int hreg = -1;
     static ValIn vi[4096];
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n_all; k++) {
         const View *v = &s->v[ids[k]];
         size_t at = s->pos[ids[k]] + 1;
         if (at >= v->n || v->ops[at].kind != XO_WRITE)
@@ -2466,7 +2470,8 @@ static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
         } else if (h->reg != hreg) {
             return -1;
         }
-        vi[k] = (ValIn){(cur(s, ids[k])->value & 0xff) | (h->value & 0xff) << 8, -1, 0, 0};
+        if (k < n)
+            vi[k] = (ValIn){(cur(s, ids[k])->value & 0xff) | (h->value & 0xff) << 8, -1, 0, 0};
     }
     /* a rule on the header's fields: not a constant, not as read */
     static Gen saved;
@@ -2482,7 +2487,7 @@ static int pair_write(Gen *g, Scope *s, const size_t *ids, size_t n, int depth)
     fprintf(g->o, "write %s (%s) & 0xff\n", reg_ref(g, o0->reg, ref, sizeof ref), e);
     indent(g, depth);
     fprintf(g->o, "write %s (%s) >> 8\n", reg_ref(g, hreg, ref, sizeof ref), e);
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n_all; k++)
         s->pos[ids[k]]++;
     return 0;
 }
@@ -2570,7 +2575,7 @@ static int emit_same(Gen *g, Scope *s, const size_t *ids, size_t n_all, int dept
                     g->asmx[o0->asm_id - 1]);
             return 0;
         }
-        int pr = pair_write(g, s, ids, n, depth);
+        int pr = pair_write(g, s, ids, n_all, depth);
         if (pr >= 0)
             return pr;
         for (size_t k = 0; k < n; k++) {
