@@ -80,22 +80,6 @@ static void dir_of(const char *path, char *out, size_t len)
 }
 
 /* Remove a directory of files (a half-made install); quiet: best effort. */
-static void clear_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-            char p[8400];
-            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
 static const char *base_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -355,7 +339,8 @@ int cmd_install(int argc, char **argv)
         rc = EXIT_INTERNAL;
         goto out;
     }
-    clear_dir(tmpdir); /* a stale one from an interrupted install */
+    /* a stale one from an interrupted install; none is the usual case */
+    store_rmdir(tmpdir, err, sizeof err);
     if (mkdir(tmpdir, 0755) < 0) {
         fprintf(stderr, "xdrv install: %s: %s\n", tmpdir, strerror(errno));
         free(paths);
@@ -397,8 +382,10 @@ int cmd_install(int argc, char **argv)
                e.missing);
     rc = EXIT_OK;
 out:
-    if (tmpdir[0]) /* what a failed install copied */
-        clear_dir(tmpdir);
+    if (tmpdir[0]) { /* what a failed install copied */
+        char ignored[256];
+        store_rmdir(tmpdir, ignored, sizeof ignored);
+    }
     if (have_pe)
         pe_free(&pe);
     inf_free_files(files, nfiles);

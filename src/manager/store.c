@@ -299,20 +299,13 @@ int store_list(const char *store, StoreEntry **out, size_t *n, char *err, size_t
     return 0;
 }
 
-int store_remove(const char *store, const char *name, char *err, size_t errlen)
+int store_rmdir(const char *dir, char *err, size_t errlen)
 {
-    if (!store_name_ok(name)) {
-        snprintf(err, errlen, "'%s' is not a driver name", name);
-        return -1;
-    }
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s/%s", store, name);
     DIR *d = opendir(dir);
     if (!d) {
-        if (errno == ENOENT)
-            snprintf(err, errlen, "no driver '%s' is installed in %s", name, store);
-        else
-            snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", dir, strerror(e));
+        errno = e;
         return -1;
     }
     int rc = 0;
@@ -334,4 +327,20 @@ int store_remove(const char *store, const char *name, char *err, size_t errlen)
         rc = -1;
     }
     return rc;
+}
+
+int store_remove(const char *store, const char *name, char *err, size_t errlen)
+{
+    if (!store_name_ok(name)) {
+        snprintf(err, errlen, "'%s' is not a driver name", name);
+        return -1;
+    }
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/%s", store, name);
+    struct stat st;
+    if (stat(dir, &st) < 0 && errno == ENOENT) {
+        snprintf(err, errlen, "no driver '%s' is installed in %s", name, store);
+        return -1;
+    }
+    return store_rmdir(dir, err, errlen);
 }

@@ -50,6 +50,10 @@ int store_copy(const char *src, const char *dst, char *err, size_t errlen);
  * and 0 when the store does not exist yet. */
 int store_list(const char *store, StoreEntry **out, size_t *n, char *err, size_t errlen);
 
+/* Remove directory DIR and the files in it (no subdirectories); -1 with
+ * ERR set and errno kept from the failing call. */
+int store_rmdir(const char *dir, char *err, size_t errlen);
+
 /* Remove STORE/NAME and what is in it (files only: an installed driver
  * holds no subdirectories). */
 int store_remove(const char *store, const char *name, char *err, size_t errlen);
