@@ -262,10 +262,7 @@ int cmd_install(int argc, char **argv)
         size_t m = strlen(e.missing);
         const PeImport *imp = &pe.imports[i];
         char label[200];
-        if (imp->by_ordinal)
-            snprintf(label, sizeof label, "%s!#%u", imp->module, imp->ordinal);
-        else
-            snprintf(label, sizeof label, "%s!%s", imp->module, imp->name);
+        nt_import_label(imp, label, sizeof label);
         if (m + strlen(label) + 8 < sizeof e.missing)
             snprintf(e.missing + m, sizeof e.missing - m, "%s%s", m ? ", " : "", label);
         else if (m + 5 < sizeof e.missing && !strstr(e.missing, "..."))

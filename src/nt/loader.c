@@ -20,6 +20,14 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+void nt_import_label(const PeImport *imp, char *out, size_t outlen)
+{
+    if (imp->by_ordinal)
+        snprintf(out, outlen, "%s!#%u", imp->module, imp->ordinal);
+    else
+        snprintf(out, outlen, "%s!%s", imp->module, imp->name);
+}
+
 int nt_import_implemented(const PeImport *imp)
 {
     const NtModule *m = nt_find_module(imp->module);
@@ -81,10 +89,7 @@ int nt_load_image(Nt *nt, const char *path, NtImage *img, char *err, size_t errl
             continue;
         img->nmissing++;
         char one[220];
-        if (imp->by_ordinal)
-            snprintf(one, sizeof one, "%s!#%u", imp->module, imp->ordinal);
-        else
-            snprintf(one, sizeof one, "%s!%s", imp->module, imp->name);
+        nt_import_label(imp, one, sizeof one);
         size_t n = strlen(one);
         char *m = realloc(missing, listlen + n + 3);
         if (!m) {

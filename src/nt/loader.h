@@ -24,4 +24,7 @@ void nt_image_free(NtImage *img);
 /* Whether an import is implemented (for `xdrv info`). */
 int nt_import_implemented(const PeImport *imp);
 
+/* An import as it is named in messages: module!name, or module!#ordinal. */
+void nt_import_label(const PeImport *imp, char *out, size_t outlen);
+
 #endif
