@@ -160,8 +160,7 @@ int cmd_up(int argc, char **argv)
     }
     RunState old;
     if (run_state_read(sp, &old, err, sizeof err) == 0 && old.pid != (long)getpid() &&
-        run_alive(old.pid) && strcmp(old.state, "exited") && strcmp(old.state, "faulted") &&
-        strcmp(old.state, "failed")) {
+        run_alive(old.pid) && !run_state_ended(old.state)) {
         fprintf(stderr, "xdrv up: %s is already up (process %ld; xdrv down %s)\n", name, old.pid,
                 name);
         rc = EXIT_USAGE;
@@ -242,7 +241,7 @@ int cmd_down(int argc, char **argv)
     RunState s;
     if (state_path(name, sp, sizeof sp, 0, err, sizeof err) < 0 ||
         run_state_read(sp, &s, err, sizeof err) < 0 || !run_alive(s.pid) ||
-        !strcmp(s.state, "exited") || !strcmp(s.state, "faulted") || !strcmp(s.state, "failed")) {
+        run_state_ended(s.state)) {
         fprintf(stderr, "xdrv down: %s is not up\n", name);
         return EXIT_LOAD;
     }
@@ -331,10 +330,7 @@ int cmd_status(int argc, char **argv)
             continue;
         snprintf(rs[n].name, sizeof rs[n].name, "%s", nm);
         /* a supervisor that is gone without saying so (killed) */
-        if (!run_alive(rs[n].pid) && (!strcmp(rs[n].state, "running") ||
-                                      !strcmp(rs[n].state, "starting") ||
-                                      !strcmp(rs[n].state, "stopping") ||
-                                      !strcmp(rs[n].state, "restarting")))
+        if (!run_alive(rs[n].pid) && run_state_live(rs[n].state))
             snprintf(rs[n].state, sizeof rs[n].state, "dead");
         n++;
     }
@@ -371,9 +367,7 @@ int cmd_status(int argc, char **argv)
                "RESTARTS", "EXIT", "LAST FAULT");
         for (size_t i = 0; i < n; i++) {
             char up[32] = "-", ex[16] = "-", pid[24] = "-";
-            int live = !strcmp(rs[i].state, "running") || !strcmp(rs[i].state, "starting") ||
-                       !strcmp(rs[i].state, "stopping") || !strcmp(rs[i].state, "restarting");
-            if (live) {
+            if (run_state_live(rs[i].state)) {
                 fmt_uptime(now - rs[i].since, up, sizeof up);
                 snprintf(pid, sizeof pid, "%ld", rs[i].pid);
             }

@@ -41,6 +41,17 @@ int run_alive(long pid)
     return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+int run_state_live(const char *state)
+{
+    return !strcmp(state, "starting") || !strcmp(state, "running") ||
+           !strcmp(state, "restarting") || !strcmp(state, "stopping");
+}
+
+int run_state_ended(const char *state)
+{
+    return !strcmp(state, "exited") || !strcmp(state, "faulted") || !strcmp(state, "failed");
+}
+
 int run_state_write(const char *path, const RunState *s, char *err, size_t errlen)
 {
     char tmp[4200];

@@ -16,7 +16,8 @@ typedef struct RunState {
     char name[64];
     long pid;          /* the supervisor (`xdrv up`) */
     long child;        /* the serving process, 0 when none */
-    char state[16];    /* starting, running, stopping, exited, faulted, failed */
+    char state[16];    /* live: starting, running, restarting, stopping;
+                          ended: exited, faulted, failed */
     int64_t since;     /* when `xdrv up` started (Unix time) */
     int64_t updated;   /* when this was written */
     unsigned restarts; /* serving processes started again after a fault */
@@ -32,6 +33,10 @@ int run_state_write(const char *path, const RunState *s, char *err, size_t errle
 int run_state_read(const char *path, RunState *s, char *err, size_t errlen);
 /* Whether process pid exists (kill(pid, 0)). */
 int run_alive(long pid);
+/* Whether a state names a supervisor still at work, or one that has ended
+ * (an unknown state is neither). */
+int run_state_live(const char *state);
+int run_state_ended(const char *state);
 
 typedef struct SuperviseOpts {
     const char *name;
