@@ -648,6 +648,31 @@ static void on_link(int sig)
     link_request = sig == SIGUSR2;
 }
 
+/* Open the backends the options name (--netdev, --wire, --pcap) into the
+ * outputs and tie the capture to the wire. -1 with ERR "--netdev X: why"
+ * for the first that fails; those already open stay in the outputs for the
+ * caller to close. */
+static int open_backends(const RunOpts *o, NetBackend **netdev, NetBackend **wire,
+                         NetPcap **pcap, char *err, size_t errlen)
+{
+    char e[NET_ERR_MAX + 256];
+    if (o->netdev && !(*netdev = net_open(o->netdev, NET_OPEN_CARRIER_OFF, e, sizeof e))) {
+        snprintf(err, errlen, "--netdev %s: %s", o->netdev, e);
+        return -1;
+    }
+    if (o->wire && !(*wire = net_open(o->wire, 0, e, sizeof e))) {
+        snprintf(err, errlen, "--wire %s: %s", o->wire, e);
+        return -1;
+    }
+    if (o->pcap && !(*pcap = net_pcap_open(o->pcap, e, sizeof e))) {
+        snprintf(err, errlen, "--pcap %s: %s", o->pcap, e);
+        return -1;
+    }
+    if (o->pcap && *wire)
+        net_set_pcap(*wire, *pcap);
+    return 0;
+}
+
 /* The network-controller part of a run: open the backends, initialize the
  * miniport, serve traffic until a stop signal, halt. Returns an exit code. */
 static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *service)
@@ -661,24 +686,10 @@ static int serve_nic(Nt *nt, Machine *mach, const RunOpts *o, const char *servic
         wire = o->wire_be;
         pcap = o->pcap_be;
     }
-    if (o->netdev && !(netdev = net_open(o->netdev, NET_OPEN_CARRIER_OFF, err, sizeof err))) {
-        fprintf(stderr, "xdrv run: --netdev %s: %s\n", o->netdev, err);
+    if (open_backends(o, &netdev, &wire, &pcap, err, sizeof err) < 0) {
+        fprintf(stderr, "xdrv run: %s\n", err);
         rc = EXIT_USAGE;
         goto out;
-    }
-    if (o->wire && !(wire = net_open(o->wire, 0, err, sizeof err))) {
-        fprintf(stderr, "xdrv run: --wire %s: %s\n", o->wire, err);
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    if (o->pcap) {
-        if (!(pcap = net_pcap_open(o->pcap, err, sizeof err))) {
-            fprintf(stderr, "xdrv run: --pcap %s: %s\n", o->pcap, err);
-            rc = EXIT_USAGE;
-            goto out;
-        }
-        if (wire)
-            net_set_pcap(wire, pcap);
     }
     machine_set_wire(mach, wire);
     if (machine_start_nic(mach, service, netdev, err, sizeof err) < 0) {
@@ -865,20 +876,8 @@ static int enter_sandbox(RunOpts *o, char *err, size_t errlen)
     char e[NET_ERR_MAX + SANDBOX_ERR_MAX];
     if (!o->have_backends && (o->netdev || o->wire || o->pcap)) {
         o->have_backends = o->early_backends = 1;
-        if (o->netdev && !(o->netdev_be = net_open(o->netdev, NET_OPEN_CARRIER_OFF, e, sizeof e))) {
-            snprintf(err, errlen, "--netdev %s: %s", o->netdev, e);
+        if (open_backends(o, &o->netdev_be, &o->wire_be, &o->pcap_be, err, errlen) < 0)
             return -2;
-        }
-        if (o->wire && !(o->wire_be = net_open(o->wire, 0, e, sizeof e))) {
-            snprintf(err, errlen, "--wire %s: %s", o->wire, e);
-            return -2;
-        }
-        if (o->pcap && !(o->pcap_be = net_pcap_open(o->pcap, e, sizeof e))) {
-            snprintf(err, errlen, "--pcap %s: %s", o->pcap, e);
-            return -2;
-        }
-        if (o->wire_be && o->pcap_be)
-            net_set_pcap(o->wire_be, o->pcap_be);
         o->netdev = o->wire = o->pcap = NULL; /* serve_nic takes the open ones */
     }
     SandboxOpts so = {.as_limit = o->limit_as_mb << 20, .cpu_limit = o->limit_cpu};
